@@ -1,0 +1,10 @@
+//! The contract between the browser and the server.
+//!
+//! Everything here compiles for both `wasm32` and the server, so the sign-up form
+//! and the server agree on what is valid and on what every error means.
+
+pub mod dto;
+pub mod error;
+pub mod validate;
+
+pub use error::{AppError, ErrorCode, Field};
