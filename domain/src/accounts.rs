@@ -56,8 +56,9 @@ impl UserCenter {
         form: Registration<'_>,
         client: &ClientInfo,
     ) -> Result<AuthResponse, DomainError> {
-        let valid = validate::validate_registration(form.email, form.phone, form.username, form.password)
-            .map_err(|mut errors| DomainError::Rejected(errors.remove(0)))?;
+        let valid =
+            validate::validate_registration(form.email, form.phone, form.username, form.password)
+                .map_err(|mut errors| DomainError::Rejected(errors.remove(0)))?;
         // Hash before taking the write lock: the lock is held for microseconds,
         // the hash for tens of milliseconds.
         let hash = self.hasher.hash(&valid.password).await?;
@@ -133,17 +134,23 @@ impl UserCenter {
             return Err(ErrorCode::InvalidCredentials.into());
         }
         let (sql, value) = match &identifier {
-            Identifier::Email(e) => ("SELECT id, password_hash, status FROM users WHERE email = ?", e),
-            Identifier::Phone(p) => ("SELECT id, password_hash, status FROM users WHERE phone = ?", p),
+            Identifier::Email(e) => (
+                "SELECT id, password_hash, status FROM users WHERE email = ?",
+                e,
+            ),
+            Identifier::Phone(p) => (
+                "SELECT id, password_hash, status FROM users WHERE phone = ?",
+                p,
+            ),
             Identifier::Username(u) => (
                 "SELECT id, password_hash, status FROM users WHERE username_key = ?",
                 u,
             ),
         };
         let found: Option<(i64, String, String)> = sqlx::query_as(sql)
-        .bind(value)
-        .fetch_optional(&self.pool)
-        .await?;
+            .bind(value)
+            .fetch_optional(&self.pool)
+            .await?;
         let stored = found.as_ref().map(|(_, hash, _)| StoredHash(hash.clone()));
         let ok = self.hasher.verify(password, stored.as_ref()).await?;
         let (user_id, status) = match found {
@@ -170,12 +177,16 @@ impl UserCenter {
 
     /// The signed-in user's own account.
     pub async fn profile(&self, user_id: i64) -> Result<UserProfile, DomainError> {
-        sqlx::query_as::<_, UserRow>(concat!("SELECT ", user_columns!(), " FROM users WHERE id = ?"))
-            .bind(user_id)
-            .fetch_optional(&self.pool)
-            .await?
-            .map(UserProfile::from)
-            .ok_or_else(|| ErrorCode::NotFound.into())
+        sqlx::query_as::<_, UserRow>(concat!(
+            "SELECT ",
+            user_columns!(),
+            " FROM users WHERE id = ?"
+        ))
+        .bind(user_id)
+        .fetch_optional(&self.pool)
+        .await?
+        .map(UserProfile::from)
+        .ok_or_else(|| ErrorCode::NotFound.into())
     }
 }
 

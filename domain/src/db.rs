@@ -31,9 +31,7 @@ pub async fn connect(url: &str) -> Result<SqlitePool, DomainError> {
 /// (e.g. `users.email`).
 pub(crate) fn is_unique_violation(err: &sqlx::Error, column: &str) -> bool {
     match err {
-        sqlx::Error::Database(db) => {
-            db.is_unique_violation() && db.message().contains(column)
-        }
+        sqlx::Error::Database(db) => db.is_unique_violation() && db.message().contains(column),
         _ => false,
     }
 }

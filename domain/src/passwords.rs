@@ -7,7 +7,9 @@
 use crate::DomainError;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::SaltString;
-use argon2::{Algorithm, Argon2, Params, PasswordHash, PasswordHasher as _, PasswordVerifier as _, Version};
+use argon2::{
+    Algorithm, Argon2, Params, PasswordHash, PasswordHasher as _, PasswordVerifier as _, Version,
+};
 use std::sync::Arc;
 use tokio::sync::Semaphore;
 
@@ -84,14 +86,19 @@ impl Hasher {
 
     /// Checks `password` against `stored`, or against a dummy hash when there is
     /// no account, taking the same time either way.
-    pub async fn verify(&self, password: &str, stored: Option<&StoredHash>) -> Result<bool, DomainError> {
+    pub async fn verify(
+        &self,
+        password: &str,
+        stored: Option<&StoredHash>,
+    ) -> Result<bool, DomainError> {
         let exists = stored.is_some();
         let hash = stored.map_or_else(|| self.dummy.to_string(), |h| h.0.clone());
         let argon = self.argon.clone();
         let password = password.to_owned();
         let matched = self
             .run_blocking(move || {
-                let parsed = PasswordHash::new(&hash).map_err(|e| DomainError::Hash(e.to_string()))?;
+                let parsed =
+                    PasswordHash::new(&hash).map_err(|e| DomainError::Hash(e.to_string()))?;
                 Ok(argon.verify_password(password.as_bytes(), &parsed).is_ok())
             })
             .await?;

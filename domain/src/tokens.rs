@@ -38,7 +38,11 @@ impl TokenKeys {
     }
 
     pub fn issue(&self, claims: &Claims) -> Result<String, DomainError> {
-        Ok(jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &self.encoding)?)
+        Ok(jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            claims,
+            &self.encoding,
+        )?)
     }
 
     /// Checks signature, algorithm and expiry. Any failure is `UNAUTHENTICATED`:

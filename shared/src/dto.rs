@@ -16,13 +16,21 @@ pub struct UserProfile {
 }
 
 impl UserProfile {
-    /// The name to greet the user with: username, else email, else phone.
-    pub fn display_name(&self) -> &str {
-        self.username
-            .as_deref()
-            .or(self.email.as_deref())
-            .or(self.phone.as_deref())
-            .unwrap_or("")
+    /// A short name for the header and avatars: the username, else the part of
+    /// the email before `@`, else the phone number with its middle masked
+    /// (`138****8000`), so a glance over the shoulder reveals little.
+    pub fn short_name(&self) -> String {
+        if let Some(u) = &self.username {
+            return u.clone();
+        }
+        if let Some((local, _)) = self.email.as_deref().and_then(|e| e.split_once('@')) {
+            return local.to_string();
+        }
+        match self.phone.as_deref() {
+            Some(p) if p.len() == 11 => format!("{}****{}", &p[..3], &p[7..]),
+            Some(p) => p.to_string(),
+            None => String::new(),
+        }
     }
 }
 
@@ -57,4 +65,36 @@ pub struct LoginRequest {
     /// Email, phone number or username.
     pub identifier: String,
     pub password: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(email: Option<&str>, phone: Option<&str>, username: Option<&str>) -> UserProfile {
+        UserProfile {
+            id: 1,
+            email: email.map(str::to_string),
+            phone: phone.map(str::to_string),
+            username: username.map(str::to_string),
+            status: "normal".into(),
+            created_at: String::new(),
+        }
+    }
+
+    #[test]
+    fn short_name_prefers_username_then_email_then_masked_phone() {
+        assert_eq!(
+            user(Some("a@b.co"), Some("13800138000"), Some("bob")).short_name(),
+            "bob"
+        );
+        assert_eq!(
+            user(Some("alice@b.co"), Some("13800138000"), None).short_name(),
+            "alice"
+        );
+        assert_eq!(
+            user(None, Some("13800138000"), None).short_name(),
+            "138****8000"
+        );
+    }
 }

@@ -29,10 +29,14 @@ pub fn normalize_email(raw: &str) -> Result<String, AppError> {
     }
     // Quoted local parts, comments and display names are legal in RFC 5322 but
     // are not addresses anyone types into a sign-up form.
-    if email
-        .chars()
-        .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '(' | ')' | '<' | '>' | ',' | ';' | '[' | ']' | '\\'))
-    {
+    if email.chars().any(|c| {
+        c.is_whitespace()
+            || c.is_control()
+            || matches!(
+                c,
+                '"' | '(' | ')' | '<' | '>' | ',' | ';' | '[' | ']' | '\\'
+            )
+    }) {
         return Err(invalid());
     }
     if !EmailAddress::is_valid(&email) {
@@ -61,9 +65,8 @@ pub fn normalize_phone(raw: &str) -> Result<String, AppError> {
         return Err(AppError::field(ErrorCode::Required, Field::Phone));
     }
     let digits = compact.strip_prefix("+86").unwrap_or(&compact);
-    let valid = digits.len() == 11
-        && digits.starts_with('1')
-        && digits.bytes().all(|b| b.is_ascii_digit());
+    let valid =
+        digits.len() == 11 && digits.starts_with('1') && digits.bytes().all(|b| b.is_ascii_digit());
     if valid {
         Ok(digits.to_string())
     } else {
@@ -125,7 +128,8 @@ pub fn check_password(password: &str, names: AccountNames<'_>) -> Result<(), App
         return Err(AppError::weak_password(PasswordProblem::TooLong));
     }
     let lower = password.to_lowercase();
-    let same_as = |name: Option<&str>| name.is_some_and(|n| !n.is_empty() && n.to_lowercase() == lower);
+    let same_as =
+        |name: Option<&str>| name.is_some_and(|n| !n.is_empty() && n.to_lowercase() == lower);
     if same_as(names.email) || same_as(names.phone) || same_as(names.username) {
         return Err(AppError::weak_password(PasswordProblem::MatchesAccount));
     }
@@ -242,7 +246,10 @@ mod tests {
 
     #[test]
     fn email_is_trimmed_and_lowercased() {
-        assert_eq!(normalize_email("  Alice@Example.COM ").unwrap(), "alice@example.com");
+        assert_eq!(
+            normalize_email("  Alice@Example.COM ").unwrap(),
+            "alice@example.com"
+        );
     }
 
     #[test]
@@ -269,10 +276,16 @@ mod tests {
         let ok = format!("{}@example.com", "a".repeat(128 - 12));
         assert_eq!(ok.len(), 128);
         // RFC 5321 caps the local part at 64, so build a long domain instead.
-        let ok = format!("a@{}.com", "b".repeat(60) + "." + &"c".repeat(128 - 2 - 61 - 4));
+        let ok = format!(
+            "a@{}.com",
+            "b".repeat(60) + "." + &"c".repeat(128 - 2 - 61 - 4)
+        );
         assert_eq!(ok.chars().count(), 128);
         assert!(normalize_email(&ok).is_ok(), "{ok}");
-        let too_long = format!("a@{}.com", "b".repeat(60) + "." + &"c".repeat(128 - 2 - 61 - 3));
+        let too_long = format!(
+            "a@{}.com",
+            "b".repeat(60) + "." + &"c".repeat(128 - 2 - 61 - 3)
+        );
         assert_eq!(too_long.chars().count(), 129);
         assert_eq!(code(normalize_email(&too_long)), ErrorCode::InvalidEmail);
     }
@@ -287,7 +300,15 @@ mod tests {
 
     #[test]
     fn phone_rejects_wrong_lengths_prefixes_and_letters() {
-        for bad in ["1380013800", "138001380001", "23800138000", "1380013800a", "+1 13800138000", "+86", "８１３８００１３８０００"] {
+        for bad in [
+            "1380013800",
+            "138001380001",
+            "23800138000",
+            "1380013800a",
+            "+1 13800138000",
+            "+86",
+            "８１３８００１３８０００",
+        ] {
             assert_eq!(code(normalize_phone(bad)), ErrorCode::InvalidPhone, "{bad}");
         }
         assert_eq!(code(normalize_phone("")), ErrorCode::Required);
@@ -298,8 +319,20 @@ mod tests {
         assert_eq!(normalize_username(" Alice_01 ").unwrap(), "Alice_01");
         assert!(normalize_username("abc").is_ok());
         assert!(normalize_username(&"a".repeat(32)).is_ok());
-        for bad in ["ab", &"a".repeat(33), "12345", "al ice", "ali.ce", "名字名字", "a@b"] {
-            assert_eq!(code(normalize_username(bad)), ErrorCode::InvalidUsername, "{bad}");
+        for bad in [
+            "ab",
+            &"a".repeat(33),
+            "12345",
+            "al ice",
+            "ali.ce",
+            "名字名字",
+            "a@b",
+        ] {
+            assert_eq!(
+                code(normalize_username(bad)),
+                ErrorCode::InvalidUsername,
+                "{bad}"
+            );
         }
         assert_eq!(username_key("Alice_01"), "alice_01");
     }
@@ -310,7 +343,10 @@ mod tests {
         let seven = "xK9#qv2";
         assert_eq!(seven.chars().count(), 7);
         let e = check_password(seven, names).unwrap_err();
-        assert_eq!((e.code, e.reason), (ErrorCode::WeakPassword, Some(PasswordProblem::TooShort)));
+        assert_eq!(
+            (e.code, e.reason),
+            (ErrorCode::WeakPassword, Some(PasswordProblem::TooShort))
+        );
         assert!(check_password("xK9#qv2!", names).is_ok());
         let max = "xK9#".repeat(32);
         assert_eq!(max.chars().count(), 128);
@@ -329,7 +365,12 @@ mod tests {
             phone: Some("13800138000"),
             username: Some("alice_wonder"),
         };
-        for same in ["alice@example.com", "ALICE@example.com", "13800138000", "Alice_Wonder"] {
+        for same in [
+            "alice@example.com",
+            "ALICE@example.com",
+            "13800138000",
+            "Alice_Wonder",
+        ] {
             let e = check_password(same, names).unwrap_err();
             assert_eq!(e.reason, Some(PasswordProblem::MatchesAccount), "{same}");
         }
@@ -348,10 +389,22 @@ mod tests {
 
     #[test]
     fn identifiers_are_classified() {
-        assert_eq!(parse_identifier(" Bob@X.io ").unwrap(), Identifier::Email("bob@x.io".into()));
-        assert_eq!(parse_identifier("+86 13800138000").unwrap(), Identifier::Phone("13800138000".into()));
-        assert_eq!(parse_identifier("Bob_1").unwrap(), Identifier::Username("bob_1".into()));
-        assert_eq!(code(parse_identifier("12345")), ErrorCode::InvalidIdentifier);
+        assert_eq!(
+            parse_identifier(" Bob@X.io ").unwrap(),
+            Identifier::Email("bob@x.io".into())
+        );
+        assert_eq!(
+            parse_identifier("+86 13800138000").unwrap(),
+            Identifier::Phone("13800138000".into())
+        );
+        assert_eq!(
+            parse_identifier("Bob_1").unwrap(),
+            Identifier::Username("bob_1".into())
+        );
+        assert_eq!(
+            code(parse_identifier("12345")),
+            ErrorCode::InvalidIdentifier
+        );
         assert_eq!(code(parse_identifier("bob@")), ErrorCode::InvalidIdentifier);
         assert_eq!(code(parse_identifier("  ")), ErrorCode::Required);
     }
@@ -366,10 +419,16 @@ mod tests {
         let codes: Vec<_> = errs.iter().map(|e| e.code).collect();
         assert_eq!(
             codes,
-            [ErrorCode::InvalidEmail, ErrorCode::InvalidPhone, ErrorCode::InvalidUsername, ErrorCode::WeakPassword]
+            [
+                ErrorCode::InvalidEmail,
+                ErrorCode::InvalidPhone,
+                ErrorCode::InvalidUsername,
+                ErrorCode::WeakPassword
+            ]
         );
 
-        let ok = validate_registration(" A@B.co ", "+86 139 0000 0000", "", "correct horse").unwrap();
+        let ok =
+            validate_registration(" A@B.co ", "+86 139 0000 0000", "", "correct horse").unwrap();
         assert_eq!(ok.email.as_deref(), Some("a@b.co"));
         assert_eq!(ok.phone.as_deref(), Some("13900000000"));
         assert_eq!(ok.username, None);

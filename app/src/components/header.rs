@@ -1,0 +1,88 @@
+//! The site header: brand, sign-in state, log out and language switch.
+
+use crate::api::{current_user, Logout};
+use crate::i18n::*;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_location;
+
+#[component]
+pub fn SiteHeader() -> impl IntoView {
+    let i18n = use_i18n();
+    let location = use_location();
+    let logout = ServerAction::<Logout>::new();
+    // Refetched on every navigation and after logging out, so the header
+    // follows sign-in and sign-out redirects.
+    let user = Resource::new(
+        move || (location.pathname.get(), logout.version().get()),
+        |_| current_user(),
+    );
+    view! {
+        <a class="skip-link" href="#main">{t!(i18n, skip_to_content)}</a>
+        <header class="site-header">
+            <div class="header-inner">
+                <A href="/" attr:class="brand">
+                    <span class="brand-mark" aria-hidden="true">"U"</span>
+                    <span>{t!(i18n, brand)}</span>
+                </A>
+                <nav class="header-nav" aria-label="Account">
+                    <Transition fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            match user.await {
+                                Ok(Some(u)) => {
+                                    let name = u.short_name();
+                                    view! {
+                                        <A href="/profile" attr:class="nav-link nav-user">
+                                            <span class="avatar" aria-hidden="true">
+                                                {name.chars().next().map(|c| c.to_uppercase().to_string())}
+                                            </span>
+                                            <span class="nav-user-name">{name.clone()}</span>
+                                        </A>
+                                        <ActionForm action=logout attr:class="inline-form">
+                                            <button type="submit" class="btn btn-ghost" disabled=move || logout.pending().get()>
+                                                {move || if logout.pending().get() {
+                                                    t_string!(i18n, nav_logging_out)
+                                                } else {
+                                                    t_string!(i18n, nav_log_out)
+                                                }}
+                                            </button>
+                                        </ActionForm>
+                                    }
+                                        .into_any()
+                                }
+                                _ => view! {
+                                    <A href="/login" attr:class="nav-link">{t!(i18n, nav_sign_in)}</A>
+                                    <A href="/signup" attr:class="btn btn-primary btn-small">{t!(i18n, nav_sign_up)}</A>
+                                }
+                                    .into_any(),
+                            }
+                        })}
+                    </Transition>
+                    <LanguageSwitch/>
+                </nav>
+            </div>
+        </header>
+    }
+}
+
+/// A labelled `<select>`: changing it switches the language at once and
+/// remembers the choice in a cookie (leptos_i18n).
+#[component]
+fn LanguageSwitch() -> impl IntoView {
+    let i18n = use_i18n();
+    let on_change = move |ev| {
+        let value = event_target_value(&ev);
+        if let Some(locale) = Locale::get_all().iter().find(|l| l.as_str() == value) {
+            i18n.set_locale(*locale);
+        }
+    };
+    view! {
+        <div class="lang-switch">
+            <label for="language" class="visually-hidden">{t!(i18n, language)}</label>
+            <select id="language" on:change=on_change>
+                <option value="en" selected=move || i18n.get_locale() == Locale::en>"English"</option>
+                <option value="zh-CN" selected=move || i18n.get_locale() == Locale::zh_CN>"简体中文"</option>
+            </select>
+        </div>
+    }
+}

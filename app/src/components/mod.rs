@@ -1,0 +1,5 @@
+//! Reusable UI pieces.
+
+pub mod field;
+pub mod form_alert;
+pub mod header;

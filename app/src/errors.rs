@@ -1,0 +1,43 @@
+//! Translating shared error codes into the user's language.
+
+use crate::i18n::*;
+use shared::error::PasswordProblem;
+use shared::{AppError, ErrorCode};
+
+/// The message for an error in the current locale. A `match` rather than a
+/// lookup by name, so a new code without a translation fails to compile.
+pub fn error_text(i18n: leptos_i18n::I18nContext<Locale>, err: &AppError) -> &'static str {
+    match (err.code, err.reason) {
+        (ErrorCode::WeakPassword, Some(PasswordProblem::TooShort)) => {
+            t_string!(i18n, err_password_too_short)
+        }
+        (ErrorCode::WeakPassword, Some(PasswordProblem::TooLong)) => {
+            t_string!(i18n, err_password_too_long)
+        }
+        (ErrorCode::WeakPassword, Some(PasswordProblem::TooCommon)) => {
+            t_string!(i18n, err_password_too_common)
+        }
+        (ErrorCode::WeakPassword, Some(PasswordProblem::MatchesAccount)) => {
+            t_string!(i18n, err_password_matches_account)
+        }
+        (ErrorCode::WeakPassword, None) => t_string!(i18n, err_weak_password),
+        (ErrorCode::Required, _) => t_string!(i18n, err_required),
+        (ErrorCode::ContactRequired, _) => t_string!(i18n, err_contact_required),
+        (ErrorCode::InvalidEmail, _) => t_string!(i18n, err_invalid_email),
+        (ErrorCode::InvalidPhone, _) => t_string!(i18n, err_invalid_phone),
+        (ErrorCode::InvalidUsername, _) => t_string!(i18n, err_invalid_username),
+        (ErrorCode::InvalidIdentifier, _) => t_string!(i18n, err_invalid_identifier),
+        (ErrorCode::EmailTaken, _) => t_string!(i18n, err_email_taken),
+        (ErrorCode::PhoneTaken, _) => t_string!(i18n, err_phone_taken),
+        (ErrorCode::UsernameTaken, _) => t_string!(i18n, err_username_taken),
+        (ErrorCode::InvalidCredentials, _) => t_string!(i18n, err_invalid_credentials),
+        (ErrorCode::AccountDisabled, _) => t_string!(i18n, err_account_disabled),
+        (ErrorCode::Unauthenticated, _) => t_string!(i18n, err_unauthenticated),
+        (ErrorCode::Forbidden, _) => t_string!(i18n, err_forbidden),
+        (ErrorCode::NotFound, _) => t_string!(i18n, err_not_found),
+        (ErrorCode::InvalidInput, _) => t_string!(i18n, err_invalid_input),
+        (ErrorCode::PayloadTooLarge, _) => t_string!(i18n, err_payload_too_large),
+        (ErrorCode::UnsupportedMediaType, _) => t_string!(i18n, err_unsupported_media_type),
+        (ErrorCode::Internal, _) => t_string!(i18n, err_internal),
+    }
+}

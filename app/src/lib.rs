@@ -1,0 +1,83 @@
+//! The user center's web UI: pages, components and server functions.
+
+#![recursion_limit = "256"]
+
+include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
+
+pub mod api;
+pub mod components;
+pub mod errors;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod server;
+
+use crate::i18n::*;
+use components::header::SiteHeader;
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+use pages::{
+    home::HomePage, login::LoginPage, not_found::NotFound, profile::ProfilePage, signup::SignupPage,
+};
+
+/// The HTML document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html>
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <I18nContextProvider>
+            <Stylesheet id="leptos" href="/pkg/user-center.css"/>
+            <Link rel="icon" href="/favicon.ico"/>
+            <AppTitle/>
+            <Router>
+                <HydrationMarker/>
+                <SiteHeader/>
+                <main id="main" class="main" tabindex="-1">
+                    <Routes fallback=NotFound>
+                        <Route path=path!("/") view=HomePage/>
+                        <Route path=path!("/signup") view=SignupPage/>
+                        <Route path=path!("/login") view=LoginPage/>
+                        <Route path=path!("/profile") view=ProfilePage ssr=SsrMode::Async/>
+                    </Routes>
+                </main>
+            </Router>
+        </I18nContextProvider>
+    }
+}
+
+#[component]
+fn AppTitle() -> impl IntoView {
+    let i18n = use_i18n();
+    view! { <Title text=move || t_string!(i18n, brand).to_string()/> }
+}
+
+/// Marks `<body data-hydrated="true">` once the WASM has taken over, so tests
+/// (and curious users) can tell a hydrated page from server-rendered HTML.
+#[component]
+fn HydrationMarker() -> impl IntoView {
+    Effect::new(move |_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+}

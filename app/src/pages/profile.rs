@@ -1,0 +1,74 @@
+//! `/profile`: the signed-in user's account. Signed-out visitors are sent to
+//! `/login?next=/profile` (an HTTP redirect on first load).
+
+use crate::api::current_user;
+use crate::errors::error_text;
+use crate::i18n::*;
+use leptos::prelude::*;
+use leptos_router::components::Redirect;
+use shared::dto::UserProfile;
+
+#[component]
+pub fn ProfilePage() -> impl IntoView {
+    let i18n = use_i18n();
+    let user = Resource::new_blocking(|| (), |_| current_user());
+    view! {
+        <Suspense fallback=move || view! { <p class="loading">{t!(i18n, loading)}</p> }>
+            {move || Suspend::new(async move {
+                match user.await {
+                    Ok(Some(u)) => view! { <ProfileCard user=u/> }.into_any(),
+                    Ok(None) => view! { <Redirect path="/login?next=/profile"/> }.into_any(),
+                    Err(e) => view! { <p class="form-alert" role="alert">{error_text(i18n, &e)}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ProfileCard(user: UserProfile) -> impl IntoView {
+    let i18n = use_i18n();
+    let not_set = move || t_string!(i18n, profile_not_set);
+    let opt = move |v: Option<String>| match v {
+        Some(v) => view! { <dd>{v}</dd> }.into_any(),
+        None => view! { <dd class="muted">{not_set}</dd> }.into_any(),
+    };
+    let initial = user
+        .short_name()
+        .chars()
+        .next()
+        .map(|c| c.to_uppercase().to_string());
+    let active = user.status == "normal";
+    let created = user
+        .created_at
+        .replace('T', " ")
+        .trim_end_matches('Z')
+        .to_string()
+        + " UTC";
+    view! {
+        <section class="card profile-card" aria-labelledby="profile-title">
+            <div class="profile-head">
+                <span class="avatar avatar-large" aria-hidden="true">{initial}</span>
+                <h1 id="profile-title">{t!(i18n, profile_title)}</h1>
+            </div>
+            <dl class="details">
+                <dt>{t!(i18n, profile_user_id)}</dt>
+                <dd data-testid="user-id">{user.id}</dd>
+                <dt>{t!(i18n, profile_email)}</dt>
+                {opt(user.email.clone())}
+                <dt>{t!(i18n, profile_phone)}</dt>
+                {opt(user.phone.clone())}
+                <dt>{t!(i18n, profile_username)}</dt>
+                {opt(user.username.clone())}
+                <dt>{t!(i18n, profile_status)}</dt>
+                <dd>
+                    <span class="badge" class:badge-ok=active>
+                        {move || if active { t_string!(i18n, status_normal) } else { t_string!(i18n, status_other) }}
+                    </span>
+                </dd>
+                <dt>{t!(i18n, profile_created)}</dt>
+                <dd><time datetime=user.created_at.clone()>{created}</time></dd>
+            </dl>
+        </section>
+    }
+}

@@ -1,0 +1,139 @@
+//! `/signup`: create an account with an email and/or phone number.
+
+use crate::api::Register;
+use crate::components::{field::TextField, form_alert::FormAlert};
+use crate::errors::error_text;
+use crate::i18n::*;
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use leptos_router::components::A;
+use shared::validate::validate_registration;
+use shared::{AppError, Field};
+
+#[component]
+pub fn SignupPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let action = ServerAction::<Register>::new();
+    let email = RwSignal::new(String::new());
+    let phone = RwSignal::new(String::new());
+    let username = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    // A field shows its client-side errors once it has been left or the form
+    // submitted, then updates as the user types.
+    let touched = RwSignal::new(Vec::<Field>::new());
+    let submitted = RwSignal::new(false);
+    let touch = move |f: Field| {
+        Callback::new(move |_| {
+            touched.update(|t| {
+                if !t.contains(&f) {
+                    t.push(f)
+                }
+            })
+        })
+    };
+
+    let client_errors = Memo::new(move |_| {
+        validate_registration(&email.get(), &phone.get(), &username.get(), &password.get())
+            .err()
+            .unwrap_or_default()
+    });
+    let server_error = move || action.value().get().and_then(|r| r.err());
+    let field_error = move |field: Field| {
+        Signal::derive(move || {
+            let shown = submitted.get() || touched.with(|t| t.contains(&field));
+            let client = shown
+                .then(|| {
+                    client_errors.with(|errs| errs.iter().find(|e| e.field == Some(field)).cloned())
+                })
+                .flatten();
+            client
+                .or_else(|| server_error().filter(|e| e.field == Some(field)))
+                .map(|e: AppError| error_text(i18n, &e))
+        })
+    };
+    let form_error = Signal::derive(move || {
+        server_error()
+            .filter(|e| e.field.is_none())
+            .map(|e| error_text(i18n, &e))
+    });
+
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        submitted.set(true);
+        if action.pending().get_untracked() || !client_errors.with_untracked(Vec::is_empty) {
+            return;
+        }
+        action.dispatch(Register {
+            email: email.get_untracked(),
+            phone: phone.get_untracked(),
+            username: username.get_untracked(),
+            password: password.get_untracked(),
+            next: None,
+        });
+    };
+
+    view! {
+        <section class="card auth-card" aria-labelledby="signup-title">
+            <h1 id="signup-title">{t!(i18n, signup_title)}</h1>
+            <p class="lead">{t!(i18n, hint_contact)}</p>
+            <form method="post" action=Register::url() on:submit=on_submit novalidate>
+                <FormAlert message=form_error/>
+                <TextField
+                    id="signup-email"
+                    name="email"
+                    input_type="email"
+                    autocomplete="email"
+                    label=Signal::derive(move || t_string!(i18n, field_email))
+                    value=email
+                    error=field_error(Field::Email)
+                    on_blur=touch(Field::Email)
+                />
+                <TextField
+                    id="signup-phone"
+                    name="phone"
+                    input_type="tel"
+                    autocomplete="tel"
+                    inputmode="tel"
+                    label=Signal::derive(move || t_string!(i18n, field_phone))
+                    hint=Signal::derive(move || t_string!(i18n, hint_phone))
+                    value=phone
+                    error=field_error(Field::Phone)
+                    on_blur=touch(Field::Phone)
+                />
+                <TextField
+                    id="signup-username"
+                    name="username"
+                    autocomplete="username"
+                    label=Signal::derive(move || t_string!(i18n, field_username))
+                    optional_text=Signal::derive(move || t_string!(i18n, optional))
+                    hint=Signal::derive(move || t_string!(i18n, hint_username))
+                    value=username
+                    error=field_error(Field::Username)
+                    on_blur=touch(Field::Username)
+                />
+                <TextField
+                    id="signup-password"
+                    name="password"
+                    input_type="password"
+                    autocomplete="new-password"
+                    label=Signal::derive(move || t_string!(i18n, field_password))
+                    hint=Signal::derive(move || t_string!(i18n, hint_password))
+                    value=password
+                    error=field_error(Field::Password)
+                    on_blur=touch(Field::Password)
+                />
+                <button type="submit" class="btn btn-primary btn-block" disabled=move || action.pending().get()>
+                    {move || if action.pending().get() {
+                        t_string!(i18n, signup_pending)
+                    } else {
+                        t_string!(i18n, signup_submit)
+                    }}
+                </button>
+            </form>
+            <p class="switch-auth">
+                {t!(i18n, signup_have_account)} " " <A href="/login">{t!(i18n, nav_sign_in)}</A>
+            </p>
+        </section>
+    }
+}

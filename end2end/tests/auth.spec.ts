@@ -1,0 +1,103 @@
+import { expect, test } from "@playwright/test";
+import { gotoHydrated, PASSWORD, unique, uniquePhone } from "./helpers";
+
+test("sign up, see profile, log out, and sign back in by phone", async ({ page }) => {
+  const email = `Alice.${unique()}@Example.com`;
+  const phone = uniquePhone();
+
+  await gotoHydrated(page, "/signup");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Phone number").fill(`+86 ${phone}`);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign up" }).click();
+
+  await expect(page).toHaveURL(/\/profile$/);
+  await expect(page.getByRole("heading", { name: "Your profile" })).toBeVisible();
+  // Stored normalised: lower-case email, phone without +86.
+  await expect(page.getByText(email.toLowerCase())).toBeVisible();
+  await expect(page.getByText(phone, { exact: true })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Log out" })).toBeVisible();
+
+  await page.getByRole("button", { name: "Log out" }).click();
+  await expect(page).toHaveURL(/\/login/);
+  await expect(page.getByRole("link", { name: "Sign in" })).toBeVisible();
+
+  await page.goto("/profile");
+  await expect(page).toHaveURL(/\/login\?next=(%2F|\/)profile/);
+
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await page.getByLabel("Email, phone or username").fill(phone);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/profile$/);
+  await expect(page.getByText(email.toLowerCase())).toBeVisible();
+});
+
+test("a duplicate email shows its error", async ({ page }) => {
+  const email = `dup.${unique()}@example.com`;
+  const res = await page.request.post("/api/v1/auth/register", {
+    data: { email, password: PASSWORD },
+  });
+  expect(res.status()).toBe(201);
+
+  await gotoHydrated(page, "/signup");
+  await page.getByLabel("Email").fill(email.toUpperCase());
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign up" }).click();
+  await expect(page.getByText("This email is already registered.")).toBeVisible();
+  await expect(page).toHaveURL(/\/signup/);
+  await expect(page.getByLabel("Email")).toHaveAttribute("aria-invalid", "true");
+});
+
+test("a wrong password shows an error and stays signed out", async ({ page }) => {
+  const email = `wrong.${unique()}@example.com`;
+  await page.request.post("/api/v1/auth/register", { data: { email, password: PASSWORD } });
+  await page.context().clearCookies();
+
+  await gotoHydrated(page, "/login");
+  await page.getByLabel("Email, phone or username").fill(email);
+  await page.getByLabel("Password").fill("not-the-password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("alert")).toHaveText("Incorrect account or password.");
+  await expect(page).toHaveURL(/\/login/);
+
+  // An unknown account gets exactly the same message.
+  await page.getByLabel("Email, phone or username").fill(`nobody.${unique()}@example.com`);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("alert")).toHaveText("Incorrect account or password.");
+});
+
+test("field errors from the shared rules show while typing", async ({ page }) => {
+  await gotoHydrated(page, "/signup");
+  const emailField = page.getByLabel("Email");
+  await emailField.fill("not-an-email");
+  await emailField.blur();
+  await expect(page.getByText("Enter a valid email address")).toBeVisible();
+  await emailField.fill("fine@example.com");
+  await expect(page.getByText("Enter a valid email address")).toHaveCount(0);
+
+  await page.getByLabel("Password").fill("1234567");
+  await page.getByRole("button", { name: "Sign up" }).click();
+  await expect(page.getByText("Password must be at least 8 characters.")).toBeVisible();
+  await page.getByLabel("Password").fill("password");
+  await expect(page.getByText("This password is too common.")).toBeVisible();
+  await expect(page).toHaveURL(/\/signup/);
+});
+
+test("the language can be switched to Chinese and is remembered", async ({ page }) => {
+  await gotoHydrated(page, "/login");
+  await page.getByLabel("Language").selectOption("zh-CN");
+  await expect(page.getByRole("heading", { name: "登录" })).toBeVisible();
+  await expect(page.locator("html")).toHaveAttribute("lang", "zh-CN");
+  await page.reload();
+  await expect(page.getByRole("heading", { name: "登录" })).toBeVisible();
+  await expect(page.getByLabel("邮箱、手机号或用户名")).toBeVisible();
+});
+
+test("Accept-Language picks Chinese on first visit", async ({ browser }) => {
+  const context = await browser.newContext({ locale: "zh-CN", extraHTTPHeaders: { "Accept-Language": "zh-CN,zh;q=0.9" } });
+  const page = await context.newPage();
+  await page.goto("/signup");
+  await expect(page.getByRole("heading", { name: "创建账户" })).toBeVisible();
+  await context.close();
+});

@@ -1,0 +1,40 @@
+import { test } from "@playwright/test";
+import { gotoHydrated, PASSWORD, unique } from "./helpers";
+
+// Opt-in (SCREENSHOTS=1): pictures of each page at desktop and phone width,
+// for a human to look at. Not part of the regular run.
+test.skip(!process.env.SCREENSHOTS, "set SCREENSHOTS=1 to take screenshots");
+
+for (const [label, viewport] of [
+  ["desktop", { width: 1280, height: 800 }],
+  ["phone", { width: 390, height: 844 }],
+] as const) {
+  test(`screenshots at ${label} width`, async ({ page }) => {
+    await page.setViewportSize(viewport);
+    const shot = (name: string) => page.screenshot({ path: `screenshots/${label}-${name}.png`, fullPage: true });
+    await gotoHydrated(page, "/");
+    await shot("home");
+    await gotoHydrated(page, "/signup");
+    await page.getByLabel("Email").fill("bad-email");
+    await page.getByLabel("Password").fill("123");
+    await page.getByRole("button", { name: "Sign up" }).click();
+    await shot("signup-errors");
+    await gotoHydrated(page, "/login");
+    await page.getByLabel("Email, phone or username").fill("nobody@example.com");
+    await page.getByLabel("Password").fill("wrong-password-1");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("alert").waitFor();
+    await shot("login-error");
+    await gotoHydrated(page, "/signup");
+    await page.getByLabel("Email").fill(`shot.${unique()}@example.com`);
+    await page.getByLabel("Username").fill(`shot_${unique()}`);
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Sign up" }).click();
+    await page.getByRole("heading", { name: "Your profile" }).waitFor();
+    await shot("profile");
+    await page.getByLabel("Language").selectOption("zh-CN");
+    await page.getByRole("heading", { name: "个人资料" }).waitFor();
+    await shot("profile-zh");
+    await page.getByLabel("Language").selectOption("en");
+  });
+}

@@ -1,0 +1,49 @@
+# Installs what building and testing need, skipping whatever is already there.
+# Sourced by scripts/run and scripts/test; every step is idempotent.
+
+# cargo-leptos 0.3.11 needs a newer rustc than stable here; keep this pin.
+CARGO_LEPTOS_VERSION=0.3.10
+
+step() { printf '\n== %s\n' "$*"; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+ensure_wasm_target() {
+  rustup target list --installed | grep -qx wasm32-unknown-unknown \
+    || { step "rustup target add wasm32-unknown-unknown"; rustup target add wasm32-unknown-unknown; }
+}
+
+ensure_cargo_leptos() {
+  cargo leptos --version 2>/dev/null | grep -qx "cargo-leptos $CARGO_LEPTOS_VERSION" \
+    || { step "installing cargo-leptos $CARGO_LEPTOS_VERSION (once, ~16 min)"; cargo install cargo-leptos@"$CARGO_LEPTOS_VERSION" --locked; }
+}
+
+# The wasm-bindgen CLI must equal the wasm-bindgen crate version in Cargo.lock.
+ensure_wasm_bindgen() {
+  local version
+  version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+  wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $version" \
+    || { step "installing wasm-bindgen-cli $version (once, ~3 min)"; cargo install wasm-bindgen-cli --version "$version"; }
+}
+
+# Playwright and binaryen's wasm-opt (npm's build: Debian's produces broken wasm).
+ensure_npm_deps() {
+  local stamp=end2end/node_modules/.installed-lock
+  if [ -f "$stamp" ] && cmp -s end2end/package-lock.json "$stamp"; then return; fi
+  step "npm ci (end2end)"
+  (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+  cp end2end/package-lock.json "$stamp"
+}
+
+ensure_chromium() {
+  command -v chromium >/dev/null && return
+  step "apt-get install chromium"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium >/dev/null
+}
+
+use_npm_tools() {
+  export PATH="$PWD/end2end/node_modules/.bin:$PATH"
+}

@@ -1,0 +1,72 @@
+//! How errors become HTTP responses: the shared `AppError` as JSON with the
+//! status its code implies. Internal details stay in the log.
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use domain::DomainError;
+use shared::{AppError, ErrorCode};
+
+#[derive(Debug)]
+pub struct ApiError(pub AppError);
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.0.code.http_status())
+            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        (status, Json(self.0)).into_response()
+    }
+}
+
+impl From<DomainError> for ApiError {
+    fn from(e: DomainError) -> Self {
+        ApiError(e.to_app_error())
+    }
+}
+
+impl From<ErrorCode> for ApiError {
+    fn from(code: ErrorCode) -> Self {
+        ApiError(AppError::new(code))
+    }
+}
+
+/// `Json<T>` whose rejections are shared error codes: malformed or unknown
+/// fields are `INVALID_INPUT` (400), a wrong content type is
+/// `UNSUPPORTED_MEDIA_TYPE` (415), an oversized body `PAYLOAD_TOO_LARGE` (413).
+pub struct ApiJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for ApiJson<T>
+where
+    S: Send + Sync,
+    Json<T>: FromRequest<S, Rejection = JsonRejection>,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(value)) => Ok(ApiJson(value)),
+            Err(rejection) => Err(ApiError(rejection_to_error(&rejection))),
+        }
+    }
+}
+
+fn rejection_to_error(rejection: &JsonRejection) -> AppError {
+    match rejection {
+        JsonRejection::MissingJsonContentType(_) => AppError::with_message(
+            ErrorCode::UnsupportedMediaType,
+            "Expected a request with Content-Type: application/json.",
+        ),
+        JsonRejection::JsonDataError(e) => {
+            AppError::with_message(ErrorCode::InvalidInput, e.body_text())
+        }
+        JsonRejection::JsonSyntaxError(e) => {
+            AppError::with_message(ErrorCode::InvalidInput, e.body_text())
+        }
+        JsonRejection::BytesRejection(_) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            AppError::new(ErrorCode::PayloadTooLarge)
+        }
+        _ => AppError::new(ErrorCode::InvalidInput),
+    }
+}

@@ -1,0 +1,135 @@
+//! The user center binary: reads configuration, opens the database, and
+//! serves the web UI, the server functions and the REST API.
+
+mod api_error;
+mod config;
+mod middleware;
+mod rest;
+#[cfg(test)]
+mod tests;
+
+use app::server::WebConfig;
+use app::{shell, App};
+use axum::extract::{DefaultBodyLimit, FromRef};
+use axum::Router;
+use clap::Parser;
+use config::{Command, Config};
+use domain::{Settings, UserCenter};
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::net::SocketAddr;
+use std::time::Duration;
+use tracing_subscriber::EnvFilter;
+
+/// Largest JSON body the REST API reads.
+const JSON_BODY_LIMIT: usize = 64 * 1024;
+/// Hard cap on any request body.
+const REQUEST_BODY_LIMIT: usize = 1024 * 1024;
+
+#[derive(Clone, FromRef)]
+struct AppState {
+    leptos_options: LeptosOptions,
+    uc: UserCenter,
+}
+
+#[tokio::main]
+async fn main() {
+    let _ = dotenvy::dotenv();
+    let config = Config::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_new(&config.log).unwrap_or_else(|_| EnvFilter::new("info")))
+        .init();
+    if let Err(e) = run(config).await {
+        tracing::error!("{e}");
+        eprintln!("error: {e}");
+        std::process::exit(1);
+    }
+}
+
+async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
+    config.check()?;
+    std::fs::create_dir_all(&config.data_dir)?;
+    let pool = domain::db::connect(&config.database_url()).await?;
+    if let Some(Command::Migrate) = config.command {
+        tracing::info!("migrations applied");
+        return Ok(());
+    }
+    let secret = match &config.jwt_secret {
+        Some(s) => s.as_bytes().to_vec(),
+        None => domain::secret::load_or_create(&config.data_dir.join("jwt-secret"))?,
+    };
+    let settings = Settings {
+        token_ttl: Duration::from_secs(config.token_ttl_secs),
+        ..Settings::default()
+    };
+    let uc = UserCenter::new(pool, &secret, settings)?;
+    let web = WebConfig {
+        secure_cookies: config.secure_cookies,
+    };
+
+    let conf = get_configuration(None)?;
+    let mut leptos_options = conf.leptos_options;
+    if let Some(bind) = config.bind {
+        leptos_options.site_addr = bind;
+    }
+    let addr = leptos_options.site_addr;
+    let state = AppState {
+        leptos_options,
+        uc: uc.clone(),
+    };
+    let app = router(state, web);
+
+    let listener = tokio::net::TcpListener::bind(&addr).await?;
+    tracing::info!("listening on http://{addr}");
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
+    Ok(())
+}
+
+fn router(state: AppState, web: WebConfig) -> Router {
+    let routes = generate_route_list(App);
+    let uc = state.uc.clone();
+    let context = move || {
+        provide_context(uc.clone());
+        provide_context(web.clone());
+    };
+    let api = rest::routes().with_state(state.uc.clone());
+    Router::new()
+        .route("/healthz", axum::routing::get(|| async { "ok" }))
+        .nest("/api/v1", api)
+        .leptos_routes_with_context(&state, routes, context, {
+            let options = state.leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .with_state(state)
+        .layer(axum::middleware::from_fn(middleware::server_fn_status))
+        .layer(axum::middleware::from_fn(middleware::peer_addr))
+        .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(
+            REQUEST_BODY_LIMIT,
+        ))
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}

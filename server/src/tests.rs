@@ -1,0 +1,317 @@
+//! HTTP-level tests of the router: the REST API and server functions against a
+//! real temporary SQLite file, driven without a socket.
+
+use super::{router, AppState};
+use app::server::WebConfig;
+use axum::body::Body;
+use axum::extract::connect_info::MockConnectInfo;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use domain::{Settings, UserCenter};
+use leptos::prelude::LeptosOptions;
+use serde_json::{json, Value};
+use std::net::SocketAddr;
+use tower::ServiceExt;
+
+struct Server {
+    app: Router,
+    uc: UserCenter,
+    _dir: tempfile::TempDir,
+}
+
+async fn server() -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("t.db").display());
+    let pool = domain::db::connect(&url).await.unwrap();
+    let uc = UserCenter::new(
+        pool,
+        b"server test secret, 32 bytes long",
+        Settings::default(),
+    )
+    .unwrap();
+    let state = AppState {
+        leptos_options: LeptosOptions::builder().output_name("user-center").build(),
+        uc: uc.clone(),
+    };
+    let web = WebConfig {
+        secure_cookies: false,
+    };
+    let app = router(state, web).layer(MockConnectInfo(SocketAddr::from(([127, 0, 0, 1], 4000))));
+    Server { app, uc, _dir: dir }
+}
+
+impl Server {
+    async fn send(&self, req: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+        let res = self.app.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = axum::body::to_bytes(res.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        (status, headers, body.to_vec())
+    }
+
+    async fn json(
+        &self,
+        method: &str,
+        path: &str,
+        body: Body,
+        content_type: &str,
+        token: Option<&str>,
+    ) -> (StatusCode, Value) {
+        let mut req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::CONTENT_TYPE, content_type);
+        if let Some(t) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        let (status, _, bytes) = self.send(req.body(body).unwrap()).await;
+        let value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        (status, value)
+    }
+
+    async fn post_json(&self, path: &str, value: Value) -> (StatusCode, Value) {
+        self.json(
+            "POST",
+            path,
+            Body::from(value.to_string()),
+            "application/json",
+            None,
+        )
+        .await
+    }
+}
+
+#[tokio::test]
+async fn rest_register_login_me_logout() {
+    let s = server().await;
+    let (status, reg) = s
+        .post_json(
+            "/api/v1/auth/register",
+            json!({"email": "Ann@Example.com", "password": "correct horse battery"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{reg}");
+    assert_eq!(reg["user"]["email"], "ann@example.com");
+    assert!(!reg.to_string().contains("argon2"), "hash leaked: {reg}");
+
+    let (status, login) = s
+        .post_json(
+            "/api/v1/auth/login",
+            json!({"identifier": "ANN@example.com", "password": "correct horse battery"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let token = login["token"].as_str().unwrap().to_string();
+
+    let (status, me) = s
+        .json(
+            "GET",
+            "/api/v1/me",
+            Body::empty(),
+            "application/json",
+            Some(&token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(me["id"], reg["user"]["id"]);
+
+    let (status, _) = s
+        .json(
+            "POST",
+            "/api/v1/auth/logout",
+            Body::empty(),
+            "application/json",
+            Some(&token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, err) = s
+        .json(
+            "GET",
+            "/api/v1/me",
+            Body::empty(),
+            "application/json",
+            Some(&token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(err["code"], "UNAUTHENTICATED");
+}
+
+#[tokio::test]
+async fn rest_wrong_password_and_unknown_account_answer_alike() {
+    let s = server().await;
+    s.post_json(
+        "/api/v1/auth/register",
+        json!({"phone": "13800138000", "password": "correct horse battery"}),
+    )
+    .await;
+    let wrong = s
+        .post_json(
+            "/api/v1/auth/login",
+            json!({"identifier": "+86 138 0013 8000", "password": "nope nope nope"}),
+        )
+        .await;
+    let unknown = s
+        .post_json(
+            "/api/v1/auth/login",
+            json!({"identifier": "13900000000", "password": "nope nope nope"}),
+        )
+        .await;
+    assert_eq!(wrong.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(wrong, unknown);
+    assert_eq!(wrong.1["code"], "INVALID_CREDENTIALS");
+}
+
+#[tokio::test]
+async fn rest_bad_input_gets_specific_4xx() {
+    let s = server().await;
+    let cases: Vec<(&str, Body, &str, StatusCode, &str)> = vec![
+        (
+            "empty body",
+            Body::empty(),
+            "application/json",
+            StatusCode::BAD_REQUEST,
+            "INVALID_INPUT",
+        ),
+        (
+            "not json",
+            Body::from("{oops"),
+            "application/json",
+            StatusCode::BAD_REQUEST,
+            "INVALID_INPUT",
+        ),
+        (
+            "non-utf8",
+            Body::from(vec![0xff, 0xfe, 0x00]),
+            "application/json",
+            StatusCode::BAD_REQUEST,
+            "INVALID_INPUT",
+        ),
+        (
+            "unknown field",
+            Body::from(r#"{"email":"a@b.co","password":"correct horse battery","role":"admin"}"#),
+            "application/json",
+            StatusCode::BAD_REQUEST,
+            "INVALID_INPUT",
+        ),
+        (
+            "wrong type",
+            Body::from(r#"{"email":1,"password":"x"}"#),
+            "application/json",
+            StatusCode::BAD_REQUEST,
+            "INVALID_INPUT",
+        ),
+        (
+            "missing password",
+            Body::from(r#"{"email":"a@b.co"}"#),
+            "application/json",
+            StatusCode::BAD_REQUEST,
+            "INVALID_INPUT",
+        ),
+        (
+            "text/plain",
+            Body::from("hello"),
+            "text/plain",
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UNSUPPORTED_MEDIA_TYPE",
+        ),
+        (
+            "too large",
+            Body::from(format!(
+                r#"{{"email":"a@b.co","password":"{}"}}"#,
+                "x".repeat(100_000)
+            )),
+            "application/json",
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "PAYLOAD_TOO_LARGE",
+        ),
+        (
+            "long email",
+            Body::from(format!(
+                r#"{{"email":"{}@b.co","password":"correct horse battery"}}"#,
+                "a".repeat(200)
+            )),
+            "application/json",
+            StatusCode::BAD_REQUEST,
+            "INVALID_EMAIL",
+        ),
+    ];
+    for (name, body, ct, status, code) in cases {
+        let (got, value) = s
+            .json("POST", "/api/v1/auth/register", body, ct, None)
+            .await;
+        assert_eq!(got, status, "{name}: {value}");
+        assert_eq!(value["code"], code, "{name}: {value}");
+    }
+    let (status, value) = s
+        .json(
+            "GET",
+            "/api/v1/nope",
+            Body::empty(),
+            "application/json",
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, value["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("NOT_FOUND"))
+    );
+    assert_eq!(user_count(&s).await, 0, "nothing half-written");
+}
+
+async fn user_count(s: &Server) -> i64 {
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users")
+        .fetch_one(s.uc.pool())
+        .await
+        .unwrap();
+    n
+}
+
+#[tokio::test]
+async fn server_fn_login_sets_http_only_cookie_and_errors_are_4xx() {
+    let s = server().await;
+    s.post_json(
+        "/api/v1/auth/register",
+        json!({"email": "c@d.co", "password": "correct horse battery"}),
+    )
+    .await;
+    let form = |body: &str| {
+        Request::builder()
+            .method("POST")
+            .uri("/api/fn/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap()
+    };
+    let (status, headers, _) = s
+        .send(form("identifier=c%40d.co&password=correct+horse+battery"))
+        .await;
+    assert!(status.is_success() || status.is_redirection(), "{status}");
+    let cookie = headers.get(header::SET_COOKIE).unwrap().to_str().unwrap();
+    assert!(
+        cookie.starts_with("uc_token=")
+            && cookie.contains("HttpOnly")
+            && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+
+    let (status, _, body) = s
+        .send(form("identifier=c%40d.co&password=wrong+password+x"))
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let err: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(err["code"], "INVALID_CREDENTIALS");
+
+    // A missing argument is the caller's mistake, not a server error.
+    let (status, _, body) = s.send(form("identifier=c%40d.co")).await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        String::from_utf8_lossy(&body)
+    );
+}
