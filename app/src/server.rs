@@ -33,14 +33,25 @@ pub fn user_center() -> Result<UserCenter, AppError> {
 
 /// Maps a domain error to what the caller sees, and sets the HTTP status of
 /// the response to match its code (server functions default to 500).
+///
+/// A plain form post (no JavaScript, `Accept: text/html`) keeps the redirect
+/// back to the form that Leptos answers with, carrying the error in the URL.
 pub fn reject(e: DomainError) -> AppError {
     let err = e.to_app_error();
-    if let Some(res) = use_context::<ResponseOptions>() {
+    let from_form = parts().is_some_and(|p| accepts_html(&p.headers));
+    if let (false, Some(res)) = (from_form, use_context::<ResponseOptions>()) {
         if let Ok(status) = http::StatusCode::from_u16(err.code.http_status()) {
             res.set_status(status);
         }
     }
     err
+}
+
+fn accepts_html(headers: &http::HeaderMap) -> bool {
+    headers
+        .get(http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"))
 }
 
 fn parts() -> Option<Parts> {

@@ -315,3 +315,25 @@ async fn server_fn_login_sets_http_only_cookie_and_errors_are_4xx() {
         String::from_utf8_lossy(&body)
     );
 }
+
+#[tokio::test]
+async fn server_fn_error_from_plain_form_redirects_back_with_the_error() {
+    let s = server().await;
+    let req = Request::builder()
+        .method("POST")
+        .uri("/api/fn/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "text/html,application/xhtml+xml")
+        .header(header::REFERER, "http://127.0.0.1:3000/login")
+        .body(Body::from(
+            "identifier=nobody%40d.co&password=wrong+password+x",
+        ))
+        .unwrap();
+    let (status, headers, _) = s.send(req).await;
+    assert_eq!(status, StatusCode::FOUND);
+    let location = headers.get(header::LOCATION).unwrap().to_str().unwrap();
+    assert!(
+        location.starts_with("http://127.0.0.1:3000/login?") && location.contains("__err="),
+        "{location}"
+    );
+}
