@@ -35,6 +35,6 @@ for (const [label, viewport] of [
     await page.getByLabel("Language").selectOption("zh-CN");
     await page.getByRole("heading", { name: "个人资料" }).waitFor();
     await shot("profile-zh");
-    await page.getByLabel("Language").selectOption("en");
+    await page.getByLabel("语言").selectOption("en");
   });
 }
