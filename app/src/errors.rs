@@ -32,6 +32,7 @@ pub fn error_text(i18n: leptos_i18n::I18nContext<Locale>, err: &AppError) -> &'s
         (ErrorCode::UsernameTaken, _) => t_string!(i18n, err_username_taken),
         (ErrorCode::InvalidCredentials, _) => t_string!(i18n, err_invalid_credentials),
         (ErrorCode::AccountDisabled, _) => t_string!(i18n, err_account_disabled),
+        (ErrorCode::AccountLocked, _) => t_string!(i18n, err_account_locked),
         (ErrorCode::Unauthenticated, _) => t_string!(i18n, err_unauthenticated),
         (ErrorCode::Forbidden, _) => t_string!(i18n, err_forbidden),
         (ErrorCode::NotFound, _) => t_string!(i18n, err_not_found),
@@ -39,5 +40,33 @@ pub fn error_text(i18n: leptos_i18n::I18nContext<Locale>, err: &AppError) -> &'s
         (ErrorCode::PayloadTooLarge, _) => t_string!(i18n, err_payload_too_large),
         (ErrorCode::UnsupportedMediaType, _) => t_string!(i18n, err_unsupported_media_type),
         (ErrorCode::Internal, _) => t_string!(i18n, err_internal),
+    }
+}
+
+/// The message plus what the sign-in counters add: attempts left before a
+/// lock, or how long a lock lasts.
+pub fn error_text_with_details(i18n: leptos_i18n::I18nContext<Locale>, err: &AppError) -> String {
+    let base = error_text(i18n, err);
+    let Some(counters) = &err.login else {
+        return base.to_string();
+    };
+    match (err.code, counters.retry_after_secs) {
+        (ErrorCode::AccountLocked, Some(secs)) => {
+            let minutes = ((secs + 59) / 60).max(1);
+            format!(
+                "{base} {}",
+                t_string!(i18n, login_locked_for, minutes = minutes)
+            )
+        }
+        (ErrorCode::InvalidCredentials, _) => {
+            let count = counters
+                .remaining_consecutive
+                .min(counters.remaining_cumulative);
+            format!(
+                "{base} {}",
+                t_string!(i18n, login_attempts_left, count = count)
+            )
+        }
+        _ => base.to_string(),
     }
 }

@@ -84,7 +84,7 @@ impl UserCenter {
             };
             return Err(taken_error(code).into());
         }
-        let now = clock::now();
+        let now = self.now();
         let inserted = sqlx::query_as::<_, UserRow>(concat!(
             "INSERT INTO users (email, phone, username, username_key, password_hash, created_at, updated_at)
              VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING ",
@@ -151,15 +151,18 @@ impl UserCenter {
             .bind(value)
             .fetch_optional(&self.pool)
             .await?;
+        // Counted before the hash is checked: see `lockout`.
+        let attempt = self.reserve_attempt(&identifier.key()).await?;
         let stored = found.as_ref().map(|(_, hash, _)| StoredHash(hash.clone()));
         let ok = self.hasher.verify(password, stored.as_ref()).await?;
         let (user_id, status) = match found {
             Some((id, _, status)) if ok => (id, status),
             _ => {
                 tracing::info!(identifier = %identifier.key(), "login failed");
-                return Err(ErrorCode::InvalidCredentials.into());
+                return Err(attempt.failure());
             }
         };
+        self.forgive_attempt(attempt).await?;
         if status != "normal" {
             return Err(ErrorCode::AccountDisabled.into());
         }

@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod clock;
 pub mod db;
 pub mod error;
+pub mod lockout;
 pub mod passwords;
 pub mod secret;
 pub mod sessions;
@@ -17,7 +18,9 @@ mod tests;
 
 use std::time::Duration;
 
+pub use clock::Clock;
 pub use error::DomainError;
+pub use lockout::LockoutPolicy;
 pub use passwords::HashCost;
 pub use sessions::{AuthContext, ClientInfo};
 
@@ -27,6 +30,7 @@ pub struct Settings {
     /// How long a sign-in token (and its session) stays valid.
     pub token_ttl: Duration,
     pub hash_cost: HashCost,
+    pub lockout: LockoutPolicy,
 }
 
 impl Default for Settings {
@@ -34,6 +38,7 @@ impl Default for Settings {
         Settings {
             token_ttl: Duration::from_secs(24 * 3600),
             hash_cost: HashCost::Owasp,
+            lockout: LockoutPolicy::default(),
         }
     }
 }
@@ -45,6 +50,7 @@ pub struct UserCenter {
     pub(crate) hasher: passwords::Hasher,
     pub(crate) tokens: tokens::TokenKeys,
     pub(crate) settings: Settings,
+    pub(crate) clock: std::sync::Arc<dyn Clock>,
 }
 
 impl UserCenter {
@@ -59,7 +65,18 @@ impl UserCenter {
             tokens: tokens::TokenKeys::new(jwt_secret),
             pool,
             settings,
+            clock: std::sync::Arc::new(clock::SystemClock),
         })
+    }
+
+    /// Replaces the clock (tests move time with [`clock::ManualClock`]).
+    pub fn with_clock(mut self, clock: impl Clock) -> Self {
+        self.clock = std::sync::Arc::new(clock);
+        self
+    }
+
+    pub(crate) fn now(&self) -> i64 {
+        self.clock.now()
     }
 
     pub fn pool(&self) -> &sqlx::SqlitePool {

@@ -3,7 +3,6 @@
 //! Keeping sessions server-side is what makes logout (and later, revoking a
 //! device) real: a revoked session's token is refused even before it expires.
 
-use crate::clock;
 use crate::tokens::Claims;
 use crate::{DomainError, UserCenter};
 use shared::ErrorCode;
@@ -45,7 +44,7 @@ impl UserCenter {
         user_id: i64,
         client: &ClientInfo,
     ) -> Result<IssuedToken, DomainError> {
-        let now = clock::now();
+        let now = self.now();
         let expires_at = now + self.settings.token_ttl.as_secs() as i64;
         let session_id = uuid::Uuid::new_v4().simple().to_string();
         sqlx::query(
@@ -85,7 +84,7 @@ impl UserCenter {
         )
         .bind(&claims.sid)
         .bind(user_id)
-        .bind(clock::now())
+        .bind(self.now())
         .fetch_optional(&self.pool)
         .await?;
         match live {
@@ -100,7 +99,7 @@ impl UserCenter {
     /// Ends the caller's session; its token is refused from now on.
     pub async fn logout(&self, auth: &AuthContext) -> Result<(), DomainError> {
         sqlx::query("UPDATE sessions SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL")
-            .bind(clock::now())
+            .bind(self.now())
             .bind(&auth.session_id)
             .bind(auth.user_id)
             .execute(&self.pool)

@@ -255,6 +255,7 @@ async fn short_ttl_token_expires() {
     let f = fixture_with(Settings {
         hash_cost: HashCost::TestMinimum,
         token_ttl: Duration::from_secs(1),
+        ..Settings::default()
     })
     .await;
     let res =
@@ -355,5 +356,195 @@ fn secret_file_is_created_private_and_reused() {
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
+    }
+}
+
+mod lockout {
+    use super::*;
+    use crate::clock::{Clock, ManualClock};
+    use shared::AppError;
+
+    async fn locked_fixture() -> (Fixture, ManualClock) {
+        let f = fixture().await;
+        let clock = ManualClock::starting_now();
+        let uc = f.uc.clone().with_clock(clock.clone());
+        (Fixture { uc, _dir: f._dir }, clock)
+    }
+
+    async fn attempt(uc: &UserCenter, id: &str, pw: &str) -> Result<(), AppError> {
+        uc.login(id, pw, &client())
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_app_error())
+    }
+
+    const RIGHT: &str = "correct horse battery";
+    const WRONG: &str = "wrong horse battery";
+
+    #[tokio::test]
+    async fn five_failures_lock_for_15_minutes_even_for_the_right_password() {
+        let (f, clock) = locked_fixture().await;
+        f.uc.register(reg("a@b.com", "", ""), &client())
+            .await
+            .unwrap();
+        for n in 1..=4u32 {
+            let e = attempt(&f.uc, "a@b.com", WRONG).await.unwrap_err();
+            assert_eq!(e.code, ErrorCode::InvalidCredentials);
+            let c = e.login.unwrap();
+            assert_eq!(
+                (c.consecutive_failures, c.remaining_consecutive),
+                (n, 5 - n)
+            );
+            assert_eq!((c.cumulative_failures, c.remaining_cumulative), (n, 20 - n));
+        }
+        let e = attempt(&f.uc, "a@b.com", WRONG).await.unwrap_err();
+        assert_eq!(e.code, ErrorCode::AccountLocked);
+        let c = e.login.unwrap();
+        assert_eq!(c.remaining_consecutive, 0);
+        assert_eq!(c.retry_after_secs, Some(15 * 60));
+
+        let e = attempt(&f.uc, "a@b.com", RIGHT).await.unwrap_err();
+        assert_eq!(
+            e.code,
+            ErrorCode::AccountLocked,
+            "a right password does not get in while locked"
+        );
+        // Other spellings of the same identifier share the lock.
+        assert_eq!(
+            attempt(&f.uc, "A@B.COM", RIGHT).await.unwrap_err().code,
+            ErrorCode::AccountLocked
+        );
+
+        clock.advance(15 * 60 - 1);
+        assert_eq!(
+            attempt(&f.uc, "a@b.com", RIGHT).await.unwrap_err().code,
+            ErrorCode::AccountLocked
+        );
+        clock.advance(1);
+        attempt(&f.uc, "a@b.com", RIGHT).await.unwrap();
+        // A success resets the consecutive count.
+        let c = attempt(&f.uc, "a@b.com", WRONG)
+            .await
+            .unwrap_err()
+            .login
+            .unwrap();
+        assert_eq!(c.consecutive_failures, 1);
+    }
+
+    #[tokio::test]
+    async fn each_further_lock_doubles_up_to_a_day() {
+        let (f, clock) = locked_fixture().await;
+        let mut expected = 15 * 60;
+        for _ in 0..8 {
+            for _ in 0..4 {
+                attempt(&f.uc, "nobody@b.com", WRONG).await.unwrap_err();
+            }
+            let c = attempt(&f.uc, "nobody@b.com", WRONG)
+                .await
+                .unwrap_err()
+                .login
+                .unwrap();
+            assert_eq!(c.retry_after_secs, Some(expected));
+            clock.advance(expected);
+            // Keep the cumulative window out of the way.
+            f.uc.unlock_identifier_failures_only("email:nobody@b.com")
+                .await;
+            expected = (expected * 2).min(24 * 3600);
+        }
+        assert_eq!(expected, 24 * 3600);
+    }
+
+    #[tokio::test]
+    async fn twenty_failures_in_a_day_lock_until_the_window_clears() {
+        let (f, clock) = locked_fixture().await;
+        f.uc.register(reg("a@b.com", "", ""), &client())
+            .await
+            .unwrap();
+        let start = clock.now();
+        for round in 0..5 {
+            for _ in 0..4 {
+                attempt(&f.uc, "a@b.com", WRONG).await.unwrap_err();
+                clock.advance(60);
+            }
+            if round < 4 {
+                attempt(&f.uc, "a@b.com", RIGHT).await.unwrap();
+            }
+        }
+        // That was the 20th failure: locked until the first is 24 h old.
+        let e = attempt(&f.uc, "a@b.com", RIGHT).await.unwrap_err();
+        assert_eq!(e.code, ErrorCode::AccountLocked);
+        let c = e.login.unwrap();
+        assert_eq!(c.locked_until, Some(start + 24 * 3600));
+        assert_eq!(c.remaining_cumulative, 0);
+        clock.advance(start + 24 * 3600 - clock.now());
+        attempt(&f.uc, "a@b.com", RIGHT).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn unknown_identifiers_are_counted_and_locked_the_same_way() {
+        let (f, _clock) = locked_fixture().await;
+        f.uc.register(reg("real@b.com", "", ""), &client())
+            .await
+            .unwrap();
+        for _ in 0..5 {
+            let real = attempt(&f.uc, "real@b.com", WRONG).await.unwrap_err();
+            let ghost = attempt(&f.uc, "ghost@b.com", WRONG).await.unwrap_err();
+            assert_eq!(real.code, ghost.code);
+            assert_eq!(real.login, ghost.login);
+        }
+    }
+
+    #[tokio::test]
+    async fn staff_unlock_lifts_the_lock() {
+        let (f, _clock) = locked_fixture().await;
+        let user =
+            f.uc.register(reg("a@b.com", "13800138000", ""), &client())
+                .await
+                .unwrap()
+                .user;
+        for _ in 0..5 {
+            attempt(&f.uc, "13800138000", WRONG).await.unwrap_err();
+        }
+        assert_eq!(
+            attempt(&f.uc, "13800138000", RIGHT).await.unwrap_err().code,
+            ErrorCode::AccountLocked
+        );
+        f.uc.unlock_user(user.id).await.unwrap();
+        attempt(&f.uc, "13800138000", RIGHT).await.unwrap();
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn parallel_guesses_cannot_race_past_the_threshold() {
+        let (f, _clock) = locked_fixture().await;
+        f.uc.register(reg("a@b.com", "", ""), &client())
+            .await
+            .unwrap();
+        let before = f.uc.hasher.verifications();
+        let tasks: Vec<_> = (0..50)
+            .map(|_| {
+                let uc = f.uc.clone();
+                tokio::spawn(async move { attempt(&uc, "a@b.com", WRONG).await.unwrap_err() })
+            })
+            .collect();
+        let mut invalid = 0;
+        let mut locked = 0;
+        for t in tasks {
+            match t.await.unwrap().code {
+                ErrorCode::InvalidCredentials => invalid += 1,
+                ErrorCode::AccountLocked => locked += 1,
+                other => panic!("unexpected {other}"),
+            }
+        }
+        assert_eq!((invalid, locked), (4, 46));
+        assert_eq!(
+            f.uc.hasher.verifications() - before,
+            5,
+            "only five guesses reached the hash"
+        );
+        let (events,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM login_failures")
+            .fetch_one(&f.uc.pool)
+            .await
+            .unwrap();
+        assert_eq!(events, 5);
     }
 }

@@ -58,13 +58,14 @@ test("a wrong password shows an error and stays signed out", async ({ page }) =>
   await page.getByLabel("Email, phone or username").fill(email);
   await page.getByLabel("Password").fill("not-the-password");
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("alert")).toHaveText("Incorrect account or password.");
+  const message = "Incorrect account or password. Attempts left before a temporary lock: 4.";
+  await expect(page.getByRole("alert")).toHaveText(message);
   await expect(page).toHaveURL(/\/login/);
 
   // An unknown account gets exactly the same message.
   await page.getByLabel("Email, phone or username").fill(`nobody.${unique()}@example.com`);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("alert")).toHaveText("Incorrect account or password.");
+  await expect(page.getByRole("alert")).toHaveText(message);
 });
 
 test("field errors from the shared rules show while typing", async ({ page }) => {
@@ -100,4 +101,29 @@ test("Accept-Language picks Chinese on first visit", async ({ browser }) => {
   await page.goto("/signup");
   await expect(page.getByRole("heading", { name: "创建账户" })).toBeVisible();
   await context.close();
+});
+
+test("five wrong passwords lock the account, with attempts left shown", async ({ page }) => {
+  const email = `lock.${unique()}@example.com`;
+  await page.request.post("/api/v1/auth/register", { data: { email, password: PASSWORD } });
+  await page.context().clearCookies();
+
+  await gotoHydrated(page, "/login");
+  await page.getByLabel("Email, phone or username").fill(email);
+  for (const left of [4, 3, 2, 1]) {
+    await page.getByLabel("Password").fill(`wrong-password-${left}`);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page.getByRole("alert")).toHaveText(
+      `Incorrect account or password. Attempts left before a temporary lock: ${left}.`,
+    );
+  }
+  await page.getByLabel("Password").fill("wrong-password-0");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("alert")).toContainText("temporarily locked. Try again in 15 min.");
+
+  // Even the right password is refused while locked.
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("alert")).toContainText("temporarily locked");
+  await expect(page).toHaveURL(/\/login/);
 });

@@ -19,7 +19,9 @@ test("sign up and sign in work without JavaScript", async ({ page }) => {
   await page.getByLabel("Email, phone or username").fill(email);
   await page.getByLabel("Password").fill("wrong password here");
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("alert")).toHaveText("Incorrect account or password.");
+  await expect(page.getByRole("alert")).toHaveText(
+    "Incorrect account or password. Attempts left before a temporary lock: 4.",
+  );
 
   await page.getByLabel("Email, phone or username").fill(email);
   await page.getByLabel("Password").fill(PASSWORD);

@@ -31,7 +31,7 @@ pub struct Config {
     /// Secret that signs access tokens (at least 32 bytes). When unset, a random
     /// one is generated on first start and kept in <data dir>/jwt-secret (0600).
     #[arg(long, env = "UC_JWT_SECRET", hide_env_values = true, global = true)]
-    pub jwt_secret: Option<String>,
+    pub jwt_secret: Option<Secret>,
 
     /// Mark cookies `Secure`: set this whenever the site is served over HTTPS.
     #[arg(
@@ -51,9 +51,79 @@ pub struct Config {
     )]
     pub token_ttl_secs: u64,
 
+    /// Consecutive failed sign-ins that lock an identifier.
+    #[arg(
+        long,
+        env = "UC_LOCKOUT_CONSECUTIVE",
+        default_value_t = 5,
+        global = true
+    )]
+    pub lockout_consecutive: u32,
+
+    /// First lock length in seconds; each further lock doubles it.
+    #[arg(
+        long,
+        env = "UC_LOCKOUT_BASE_SECS",
+        default_value_t = 900,
+        global = true
+    )]
+    pub lockout_base_secs: u64,
+
+    /// Longest lock in seconds.
+    #[arg(
+        long,
+        env = "UC_LOCKOUT_MAX_SECS",
+        default_value_t = 86_400,
+        global = true
+    )]
+    pub lockout_max_secs: u64,
+
+    /// Failed sign-ins within the window that lock an identifier until the
+    /// oldest of them leaves the window.
+    #[arg(
+        long,
+        env = "UC_LOCKOUT_CUMULATIVE",
+        default_value_t = 20,
+        global = true
+    )]
+    pub lockout_cumulative: u32,
+
+    /// Length of the rolling window for cumulative failures, in seconds.
+    #[arg(
+        long,
+        env = "UC_LOCKOUT_WINDOW_SECS",
+        default_value_t = 86_400,
+        global = true
+    )]
+    pub lockout_window_secs: u64,
+
     /// Log filter, e.g. `info`, `debug`, `server=debug,sqlx=warn`.
     #[arg(long, env = "RUST_LOG", default_value = "info", global = true)]
     pub log: String,
+}
+
+/// A configured secret: usable as bytes, printed as `[redacted]`, so a
+/// debug dump of the configuration cannot leak it.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn as_bytes(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Secret(s.to_string()))
+    }
 }
 
 #[derive(clap::Subcommand, Debug, Clone)]
@@ -80,10 +150,36 @@ impl Config {
         })
     }
 
+    pub fn lockout(&self) -> domain::LockoutPolicy {
+        use std::time::Duration;
+        domain::LockoutPolicy {
+            max_consecutive: self.lockout_consecutive.max(1),
+            base_lock: Duration::from_secs(self.lockout_base_secs),
+            max_lock: Duration::from_secs(self.lockout_max_secs.max(self.lockout_base_secs)),
+            max_cumulative: self.lockout_cumulative.max(1),
+            window: Duration::from_secs(self.lockout_window_secs),
+        }
+    }
+
     pub fn check(&self) -> Result<(), ConfigError> {
         match &self.jwt_secret {
-            Some(s) if s.len() < 32 => Err(ConfigError::SecretTooShort),
+            Some(s) if s.as_bytes().len() < 32 => Err(ConfigError::SecretTooShort),
             _ => Ok(()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_is_redacted_and_length_checked() {
+        let config = Config::parse_from(["server", "--jwt-secret", "short"]);
+        assert!(!format!("{config:?}").contains("short"));
+        assert!(matches!(config.check(), Err(ConfigError::SecretTooShort)));
+        let ok = Config::parse_from(["server", "--jwt-secret", &"k".repeat(32)]);
+        assert!(ok.check().is_ok());
+        assert_eq!(ok.database_url(), "sqlite://data/user-center.db");
     }
 }

@@ -60,6 +60,7 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     };
     let settings = Settings {
         token_ttl: Duration::from_secs(config.token_ttl_secs),
+        lockout: config.lockout(),
         ..Settings::default()
     };
     let uc = UserCenter::new(pool, &secret, settings)?;

@@ -337,3 +337,33 @@ async fn server_fn_error_from_plain_form_redirects_back_with_the_error() {
         "{location}"
     );
 }
+
+#[tokio::test]
+async fn rest_lockout_reports_counters_and_429() {
+    let s = server().await;
+    s.post_json(
+        "/api/v1/auth/register",
+        json!({"email": "l@d.co", "password": "correct horse battery"}),
+    )
+    .await;
+    let login = |pw: &'static str| json!({"identifier": "l@d.co", "password": pw});
+    let (status, body) = s
+        .post_json("/api/v1/auth/login", login("wrong one here"))
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["consecutive_failures"], 1);
+    assert_eq!(body["remaining_consecutive"], 4);
+    assert_eq!(body["cumulative_failures"], 1);
+    assert_eq!(body["remaining_cumulative"], 19);
+    for _ in 0..4 {
+        s.post_json("/api/v1/auth/login", login("wrong one here"))
+            .await;
+    }
+    let (status, body) = s
+        .post_json("/api/v1/auth/login", login("correct horse battery"))
+        .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(body["code"], "ACCOUNT_LOCKED");
+    assert!(body["locked_until"].as_i64().unwrap() > 0);
+    assert!(body["retry_after_secs"].as_i64().unwrap() > 14 * 60);
+}

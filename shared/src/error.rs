@@ -29,6 +29,8 @@ pub enum ErrorCode {
     InvalidCredentials,
     /// The account exists but may not sign in (frozen, closed, …).
     AccountDisabled,
+    /// Too many failed sign-ins for this identifier; see `locked_until`.
+    AccountLocked,
     Unauthenticated,
     Forbidden,
     NotFound,
@@ -54,6 +56,7 @@ impl ErrorCode {
         ErrorCode::UsernameTaken,
         ErrorCode::InvalidCredentials,
         ErrorCode::AccountDisabled,
+        ErrorCode::AccountLocked,
         ErrorCode::Unauthenticated,
         ErrorCode::Forbidden,
         ErrorCode::NotFound,
@@ -78,6 +81,7 @@ impl ErrorCode {
             ErrorCode::UsernameTaken => "USERNAME_TAKEN",
             ErrorCode::InvalidCredentials => "INVALID_CREDENTIALS",
             ErrorCode::AccountDisabled => "ACCOUNT_DISABLED",
+            ErrorCode::AccountLocked => "ACCOUNT_LOCKED",
             ErrorCode::Unauthenticated => "UNAUTHENTICATED",
             ErrorCode::Forbidden => "FORBIDDEN",
             ErrorCode::NotFound => "NOT_FOUND",
@@ -108,6 +112,7 @@ impl ErrorCode {
             ErrorCode::NotFound => 404,
             ErrorCode::EmailTaken | ErrorCode::PhoneTaken | ErrorCode::UsernameTaken => 409,
             ErrorCode::PayloadTooLarge => 413,
+            ErrorCode::AccountLocked => 429,
             ErrorCode::UnsupportedMediaType => 415,
             ErrorCode::Internal => 500,
         }
@@ -153,6 +158,22 @@ pub enum PasswordProblem {
     MatchesAccount,
 }
 
+/// Failure counters of a sign-in identifier, returned with
+/// `INVALID_CREDENTIALS` and `ACCOUNT_LOCKED` so the user knows where they stand.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginFailures {
+    pub consecutive_failures: u32,
+    pub remaining_consecutive: u32,
+    pub cumulative_failures: u32,
+    pub remaining_cumulative: u32,
+    /// Unix seconds; set while the identifier is locked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locked_until: Option<i64>,
+    /// Seconds until the lock ends, so clients need not trust their own clock.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after_secs: Option<i64>,
+}
+
 /// The error every server function and API endpoint returns.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[error("{code}: {message}")]
@@ -164,6 +185,9 @@ pub struct AppError {
     pub field: Option<Field>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<PasswordProblem>,
+    /// Sign-in failure counters, flattened into the error object.
+    #[serde(flatten, default, skip_serializing_if = "Option::is_none")]
+    pub login: Option<LoginFailures>,
 }
 
 impl AppError {
@@ -173,6 +197,7 @@ impl AppError {
             message: default_message(code, None).to_string(),
             field: None,
             reason: None,
+            login: None,
         }
     }
 
@@ -196,6 +221,14 @@ impl AppError {
             message: default_message(ErrorCode::WeakPassword, Some(reason)).to_string(),
             field: Some(Field::Password),
             reason: Some(reason),
+            login: None,
+        }
+    }
+
+    pub fn login_failure(code: ErrorCode, counters: LoginFailures) -> Self {
+        AppError {
+            login: Some(counters),
+            ..AppError::new(code)
         }
     }
 
@@ -241,6 +274,9 @@ pub fn default_message(code: ErrorCode, reason: Option<PasswordProblem>) -> &'st
         (ErrorCode::UsernameTaken, _) => "This username is already taken.",
         (ErrorCode::InvalidCredentials, _) => "Incorrect account or password.",
         (ErrorCode::AccountDisabled, _) => "This account cannot sign in.",
+        (ErrorCode::AccountLocked, _) => {
+            "Too many failed sign-in attempts. This account is temporarily locked."
+        }
         (ErrorCode::Unauthenticated, _) => "Please sign in.",
         (ErrorCode::Forbidden, _) => "You are not allowed to do this.",
         (ErrorCode::NotFound, _) => "Not found.",

@@ -7,4 +7,4 @@ pub mod dto;
 pub mod error;
 pub mod validate;
 
-pub use error::{AppError, ErrorCode, Field};
+pub use error::{AppError, ErrorCode, Field, LoginFailures};

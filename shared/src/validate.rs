@@ -447,5 +447,28 @@ mod tests {
         assert_eq!(json["code"], "WEAK_PASSWORD");
         assert_eq!(json["reason"], "TOO_SHORT");
         assert_eq!(json["field"], "password");
+        assert!(json.get("consecutive_failures").is_none());
+        assert_eq!(serde_json::from_value::<AppError>(json).unwrap(), e);
+    }
+
+    #[test]
+    fn login_counters_are_flattened_into_the_error() {
+        use crate::error::LoginFailures;
+        let e = AppError::login_failure(
+            ErrorCode::InvalidCredentials,
+            LoginFailures {
+                consecutive_failures: 2,
+                remaining_consecutive: 3,
+                cumulative_failures: 2,
+                remaining_cumulative: 18,
+                locked_until: None,
+                retry_after_secs: None,
+            },
+        );
+        let json = serde_json::to_value(&e).unwrap();
+        assert_eq!(json["code"], "INVALID_CREDENTIALS");
+        assert_eq!(json["remaining_consecutive"], 3);
+        assert!(json.get("locked_until").is_none());
+        assert_eq!(serde_json::from_value::<AppError>(json).unwrap(), e);
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::api::Login;
 use crate::components::{field::TextField, form_alert::FormAlert};
-use crate::errors::error_text;
+use crate::errors::{error_text, error_text_with_details};
 use crate::i18n::*;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -45,7 +45,7 @@ pub fn LoginPage() -> impl IntoView {
     let form_error = Signal::derive(move || {
         server_error()
             .filter(|e| e.field.is_none())
-            .map(|e| error_text(i18n, &e))
+            .map(|e| error_text_with_details(i18n, &e))
     });
 
     let on_submit = move |ev: SubmitEvent| {

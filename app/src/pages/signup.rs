@@ -55,7 +55,7 @@ pub fn SignupPage() -> impl IntoView {
     let form_error = Signal::derive(move || {
         server_error()
             .filter(|e| e.field.is_none())
-            .map(|e| error_text(i18n, &e))
+            .map(|e| error_text(i18n, &e).to_string())
     });
 
     let on_submit = move |ev: SubmitEvent| {
