@@ -33,7 +33,14 @@ pub fn error_text(i18n: leptos_i18n::I18nContext<Locale>, err: &AppError) -> &'s
         (ErrorCode::InvalidCredentials, _) => t_string!(i18n, err_invalid_credentials),
         (ErrorCode::AccountDisabled, _) => t_string!(i18n, err_account_disabled),
         (ErrorCode::AccountLocked, _) => t_string!(i18n, err_account_locked),
-        (ErrorCode::Unauthenticated, _) => t_string!(i18n, err_unauthenticated),
+        (
+            ErrorCode::Unauthenticated
+            | ErrorCode::TokenExpired
+            | ErrorCode::TokenRevoked
+            | ErrorCode::TokenMalformed
+            | ErrorCode::TokenInvalidSignature,
+            _,
+        ) => t_string!(i18n, err_unauthenticated),
         (ErrorCode::Forbidden, _) => t_string!(i18n, err_forbidden),
         (ErrorCode::NotFound, _) => t_string!(i18n, err_not_found),
         (ErrorCode::InvalidInput, _) => t_string!(i18n, err_invalid_input),

@@ -22,7 +22,7 @@ pub use clock::Clock;
 pub use error::DomainError;
 pub use lockout::LockoutPolicy;
 pub use passwords::HashCost;
-pub use sessions::{AuthContext, ClientInfo};
+pub use sessions::{AuthContext, ClientInfo, TokenCheck};
 
 /// Knobs of the domain that deployments may change.
 #[derive(Clone, Debug)]

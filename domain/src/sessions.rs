@@ -24,6 +24,14 @@ pub struct AuthContext {
     pub session_id: String,
 }
 
+/// A valid token's facts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenCheck {
+    pub auth: AuthContext,
+    /// Unix seconds.
+    pub expires_at: i64,
+}
+
 /// A freshly issued token.
 #[derive(Clone, Debug)]
 pub struct IssuedToken {
@@ -70,13 +78,28 @@ impl UserCenter {
     }
 
     /// Checks a token's signature and expiry, and that its session is live and
-    /// its account may still sign in.
+    /// its account may still sign in. Any failure is `UNAUTHENTICATED`: a
+    /// browser gains nothing from knowing which check failed.
     pub async fn authenticate(&self, token: &str) -> Result<AuthContext, DomainError> {
+        self.check_token(token)
+            .await
+            .map(|c| c.auth)
+            .map_err(|e| match e {
+                DomainError::Rejected(_) => ErrorCode::Unauthenticated.into(),
+                other => other,
+            })
+    }
+
+    /// The token check for other services: like [`Self::authenticate`], but the
+    /// error says what is wrong (`TOKEN_EXPIRED`, `TOKEN_REVOKED`,
+    /// `TOKEN_MALFORMED`, `TOKEN_INVALID_SIGNATURE`), and the answer carries
+    /// the expiry. One signature check and one primary-key lookup.
+    pub async fn check_token(&self, token: &str) -> Result<TokenCheck, DomainError> {
         let claims = self.tokens.verify(token)?;
         let user_id: i64 = claims
             .sub
             .parse()
-            .map_err(|_| DomainError::from(ErrorCode::Unauthenticated))?;
+            .map_err(|_| DomainError::from(ErrorCode::TokenMalformed))?;
         let live: Option<(i64,)> = sqlx::query_as(
             "SELECT 1 FROM sessions s JOIN users u ON u.id = s.user_id
              WHERE s.id = ? AND s.user_id = ? AND s.revoked_at IS NULL AND s.expires_at > ?
@@ -88,11 +111,14 @@ impl UserCenter {
         .fetch_optional(&self.pool)
         .await?;
         match live {
-            Some(_) => Ok(AuthContext {
-                user_id,
-                session_id: claims.sid,
+            Some(_) => Ok(TokenCheck {
+                auth: AuthContext {
+                    user_id,
+                    session_id: claims.sid,
+                },
+                expires_at: claims.exp,
             }),
-            None => Err(ErrorCode::Unauthenticated.into()),
+            None => Err(ErrorCode::TokenRevoked.into()),
         }
     }
 

@@ -45,11 +45,21 @@ impl TokenKeys {
         )?)
     }
 
-    /// Checks signature, algorithm and expiry. Any failure is `UNAUTHENTICATED`:
-    /// a client gains nothing from knowing which check failed.
+    /// Checks signature, algorithm (HS256 only: `none` and algorithm switching
+    /// are refused) and expiry, saying which check failed.
     pub fn verify(&self, token: &str) -> Result<Claims, DomainError> {
+        use jsonwebtoken::errors::ErrorKind;
         jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
             .map(|data| data.claims)
-            .map_err(|_| ErrorCode::Unauthenticated.into())
+            .map_err(|e| {
+                let code = match e.kind() {
+                    ErrorKind::ExpiredSignature | ErrorKind::ImmatureSignature => {
+                        ErrorCode::TokenExpired
+                    }
+                    ErrorKind::InvalidSignature => ErrorCode::TokenInvalidSignature,
+                    _ => ErrorCode::TokenMalformed,
+                };
+                code.into()
+            })
     }
 }

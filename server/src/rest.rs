@@ -9,7 +9,9 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use domain::accounts::Registration;
 use domain::{ClientInfo, UserCenter};
-use shared::dto::{AuthResponse, LoginRequest, RegisterRequest, UserProfile};
+use shared::dto::{
+    AuthResponse, LoginRequest, RegisterRequest, TokenCheckRequest, TokenCheckResponse, UserProfile,
+};
 use shared::ErrorCode;
 use std::net::SocketAddr;
 
@@ -18,6 +20,7 @@ pub fn routes() -> Router<UserCenter> {
         .route("/auth/register", post(register))
         .route("/auth/login", post(login))
         .route("/auth/logout", post(logout))
+        .route("/auth/check", post(check))
         .route("/me", get(me))
         .fallback(|| async { ApiError::from(ErrorCode::NotFound) })
 }
@@ -83,4 +86,34 @@ async fn me(
 ) -> Result<Json<UserProfile>, ApiError> {
     let auth = authenticated(&uc, &headers).await?;
     Ok(Json(uc.profile(auth.user_id).await?))
+}
+
+/// For other services: is this token valid, and whose is it? The token comes
+/// in the body or as `Authorization: Bearer`.
+async fn check(
+    State(uc): State<UserCenter>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Json<TokenCheckResponse>, ApiError> {
+    let from_body = if body.iter().all(u8::is_ascii_whitespace) {
+        None
+    } else {
+        serde_json::from_slice::<TokenCheckRequest>(&body)
+            .map_err(|e| {
+                ApiError(shared::AppError::with_message(
+                    ErrorCode::InvalidInput,
+                    e.to_string(),
+                ))
+            })?
+            .token
+    };
+    let token = from_body
+        .or_else(|| app::server::token_from_headers(&headers))
+        .ok_or(ErrorCode::Unauthenticated)?;
+    let checked = uc.check_token(&token).await?;
+    Ok(Json(TokenCheckResponse {
+        user_id: checked.auth.user_id,
+        session_id: checked.auth.session_id,
+        expires_at: checked.expires_at,
+    }))
 }

@@ -367,3 +367,131 @@ async fn rest_lockout_reports_counters_and_429() {
     assert!(body["locked_until"].as_i64().unwrap() > 0);
     assert!(body["retry_after_secs"].as_i64().unwrap() > 14 * 60);
 }
+
+mod token_check {
+    use super::*;
+    use base64::Engine;
+
+    fn b64(v: &Value) -> String {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
+    }
+
+    async fn check(s: &Server, token: &str) -> (StatusCode, Value) {
+        s.post_json("/api/v1/auth/check", json!({ "token": token }))
+            .await
+    }
+
+    #[tokio::test]
+    async fn valid_revoked_tampered_none_and_foreign_tokens() {
+        let s = server().await;
+        let (_, reg) = s
+            .post_json(
+                "/api/v1/auth/register",
+                json!({"email": "t@d.co", "password": "correct horse battery"}),
+            )
+            .await;
+        let token = reg["token"].as_str().unwrap().to_string();
+
+        let (status, ok) = check(&s, &token).await;
+        assert_eq!(status, StatusCode::OK, "{ok}");
+        assert_eq!(ok["user_id"], reg["user"]["id"]);
+        assert!(ok["expires_at"].as_i64().unwrap() > 0);
+        assert!(ok["session_id"].as_str().unwrap().len() >= 16);
+
+        // Bearer header works too.
+        let (status, _) = s
+            .json(
+                "POST",
+                "/api/v1/auth/check",
+                Body::empty(),
+                "application/json",
+                Some(&token),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+
+        let parts: Vec<&str> = token.split('.').collect();
+        let claims: Value = serde_json::from_slice(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(parts[1])
+                .unwrap(),
+        )
+        .unwrap();
+
+        // Payload changed, signature kept.
+        let mut raised = claims.clone();
+        raised["sub"] = json!("999");
+        let tampered = format!("{}.{}.{}", parts[0], b64(&raised), parts[2]);
+        assert_eq!(
+            check(&s, &tampered).await.1["code"],
+            "TOKEN_INVALID_SIGNATURE"
+        );
+
+        // `alg: none` with no signature.
+        let none = format!(
+            "{}.{}.",
+            b64(&json!({"alg": "none", "typ": "JWT"})),
+            parts[1]
+        );
+        let (status, body) = check(&s, &none).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert_eq!(body["code"], "TOKEN_MALFORMED");
+
+        // Another algorithm family is refused even with a plausible signature.
+        let hs512 = format!(
+            "{}.{}.{}",
+            b64(&json!({"alg": "HS512", "typ": "JWT"})),
+            parts[1],
+            parts[2]
+        );
+        assert_eq!(check(&s, &hs512).await.0, StatusCode::UNAUTHORIZED);
+
+        // Signed with another secret.
+        let foreign = domain::tokens::TokenKeys::new(b"some other service's secret, 32b")
+            .issue(&serde_json::from_value(claims.clone()).unwrap())
+            .unwrap();
+        assert_eq!(
+            check(&s, &foreign).await.1["code"],
+            "TOKEN_INVALID_SIGNATURE"
+        );
+
+        // Expired, signed by us.
+        let mut old: domain::tokens::Claims = serde_json::from_value(claims.clone()).unwrap();
+        old.exp = old.iat - 10;
+        let expired = domain::tokens::TokenKeys::new(b"server test secret, 32 bytes long")
+            .issue(&old)
+            .unwrap();
+        assert_eq!(check(&s, &expired).await.1["code"], "TOKEN_EXPIRED");
+
+        assert_eq!(check(&s, "not a token").await.1["code"], "TOKEN_MALFORMED");
+        let (status, body) = s.post_json("/api/v1/auth/check", json!({"token": 5})).await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("INVALID_INPUT"))
+        );
+        let (status, body) = s
+            .json(
+                "POST",
+                "/api/v1/auth/check",
+                Body::empty(),
+                "application/json",
+                None,
+            )
+            .await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (StatusCode::UNAUTHORIZED, Some("UNAUTHENTICATED"))
+        );
+
+        // Revoked by logout.
+        s.json(
+            "POST",
+            "/api/v1/auth/logout",
+            Body::empty(),
+            "application/json",
+            Some(&token),
+        )
+        .await;
+        assert_eq!(check(&s, &token).await.1["code"], "TOKEN_REVOKED");
+    }
+}

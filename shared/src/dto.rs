@@ -67,6 +67,23 @@ pub struct LoginRequest {
     pub password: String,
 }
 
+/// `POST /api/v1/auth/check`: the token may also come as `Authorization: Bearer`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokenCheckRequest {
+    #[serde(default)]
+    pub token: Option<String>,
+}
+
+/// The answer of a successful token check.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenCheckResponse {
+    pub user_id: i64,
+    pub session_id: String,
+    /// Unix seconds.
+    pub expires_at: i64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -32,6 +32,14 @@ pub enum ErrorCode {
     /// Too many failed sign-ins for this identifier; see `locked_until`.
     AccountLocked,
     Unauthenticated,
+    /// Token checks for services: the token's time is up.
+    TokenExpired,
+    /// The token's session was ended (logout, revoked, rotated away).
+    TokenRevoked,
+    /// Not a JWT we could read (bad encoding, unexpected algorithm such as `none`).
+    TokenMalformed,
+    /// Readable, but not signed by us.
+    TokenInvalidSignature,
     Forbidden,
     NotFound,
     /// The request was malformed (bad JSON, unknown fields, wrong types).
@@ -58,6 +66,10 @@ impl ErrorCode {
         ErrorCode::AccountDisabled,
         ErrorCode::AccountLocked,
         ErrorCode::Unauthenticated,
+        ErrorCode::TokenExpired,
+        ErrorCode::TokenRevoked,
+        ErrorCode::TokenMalformed,
+        ErrorCode::TokenInvalidSignature,
         ErrorCode::Forbidden,
         ErrorCode::NotFound,
         ErrorCode::InvalidInput,
@@ -83,6 +95,10 @@ impl ErrorCode {
             ErrorCode::AccountDisabled => "ACCOUNT_DISABLED",
             ErrorCode::AccountLocked => "ACCOUNT_LOCKED",
             ErrorCode::Unauthenticated => "UNAUTHENTICATED",
+            ErrorCode::TokenExpired => "TOKEN_EXPIRED",
+            ErrorCode::TokenRevoked => "TOKEN_REVOKED",
+            ErrorCode::TokenMalformed => "TOKEN_MALFORMED",
+            ErrorCode::TokenInvalidSignature => "TOKEN_INVALID_SIGNATURE",
             ErrorCode::Forbidden => "FORBIDDEN",
             ErrorCode::NotFound => "NOT_FOUND",
             ErrorCode::InvalidInput => "INVALID_INPUT",
@@ -107,7 +123,12 @@ impl ErrorCode {
             | ErrorCode::InvalidIdentifier
             | ErrorCode::WeakPassword
             | ErrorCode::InvalidInput => 400,
-            ErrorCode::InvalidCredentials | ErrorCode::Unauthenticated => 401,
+            ErrorCode::InvalidCredentials
+            | ErrorCode::Unauthenticated
+            | ErrorCode::TokenExpired
+            | ErrorCode::TokenRevoked
+            | ErrorCode::TokenMalformed
+            | ErrorCode::TokenInvalidSignature => 401,
             ErrorCode::AccountDisabled | ErrorCode::Forbidden => 403,
             ErrorCode::NotFound => 404,
             ErrorCode::EmailTaken | ErrorCode::PhoneTaken | ErrorCode::UsernameTaken => 409,
@@ -278,6 +299,10 @@ pub fn default_message(code: ErrorCode, reason: Option<PasswordProblem>) -> &'st
             "Too many failed sign-in attempts. This account is temporarily locked."
         }
         (ErrorCode::Unauthenticated, _) => "Please sign in.",
+        (ErrorCode::TokenExpired, _) => "The token has expired.",
+        (ErrorCode::TokenRevoked, _) => "The token's session has ended.",
+        (ErrorCode::TokenMalformed, _) => "The token is malformed.",
+        (ErrorCode::TokenInvalidSignature, _) => "The token's signature is not valid.",
         (ErrorCode::Forbidden, _) => "You are not allowed to do this.",
         (ErrorCode::NotFound, _) => "Not found.",
         (ErrorCode::InvalidInput, _) => "The request is malformed.",
