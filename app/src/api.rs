@@ -5,7 +5,7 @@
 //! JavaScript and, through plain form posts, without it.
 
 use leptos::prelude::*;
-use shared::dto::UserProfile;
+use shared::dto::{SessionInfo, UserProfile};
 use shared::AppError;
 
 /// Creates an account, signs it in and goes to `next` (default `/profile`).
@@ -26,7 +26,7 @@ pub async fn register(
         password: &password,
     };
     let res = uc.register(form, &client_info()).await.map_err(reject)?;
-    set_auth_cookie(&res.token, res.expires_at)?;
+    set_auth_cookies(&res)?;
     leptos_axum::redirect(&safe_next(next.as_deref()));
     Ok(res.user)
 }
@@ -44,7 +44,7 @@ pub async fn login(
         .login(&identifier, &password, &client_info())
         .await
         .map_err(reject)?;
-    set_auth_cookie(&res.token, res.expires_at)?;
+    set_auth_cookies(&res)?;
     leptos_axum::redirect(&safe_next(next.as_deref()));
     Ok(res.user)
 }
@@ -60,7 +60,7 @@ pub async fn logout() -> Result<(), AppError> {
             uc.logout(&auth).await.map_err(reject)?;
         }
     }
-    clear_auth_cookie()?;
+    clear_auth_cookies()?;
     leptos_axum::redirect("/login");
     Ok(())
 }
@@ -78,4 +78,79 @@ pub async fn current_user() -> Result<Option<UserProfile>, AppError> {
         Err(e) if e.code() == shared::ErrorCode::Unauthenticated => Ok(None),
         Err(e) => Err(reject(e)),
     }
+}
+
+/// Renews the session from the refresh cookie: new access and refresh tokens,
+/// as cookies. Returns seconds until the new access token expires, or `None`
+/// when there is no live session to renew (the cookies are then cleared).
+#[server(prefix = "/api/auth", endpoint = "refresh")]
+pub async fn refresh_session() -> Result<Option<i64>, AppError> {
+    use crate::server::*;
+    let uc = user_center()?;
+    let Some(token) = request_refresh_token() else {
+        return Ok(None);
+    };
+    match uc.refresh(&token, &client_info()).await {
+        Ok(issued) => {
+            let user = uc.profile(issued.user_id).await.map_err(reject)?;
+            let res = domain::accounts::auth_response(issued, user);
+            set_auth_cookies(&res)?;
+            Ok(Some(res.expires_at - domain::clock::now()))
+        }
+        Err(e) if e.code() == shared::ErrorCode::TokenRevoked => {
+            clear_auth_cookies()?;
+            Ok(None)
+        }
+        Err(e) => Err(reject(e)),
+    }
+}
+
+/// Seconds until the current access token expires, or `None` when there is
+/// no valid one. Lets the page schedule its silent refresh.
+#[server(prefix = "/api/fn", endpoint = "session_status")]
+pub async fn session_status() -> Result<Option<i64>, AppError> {
+    use crate::server::*;
+    let uc = user_center()?;
+    let Some(token) = request_token() else {
+        return Ok(None);
+    };
+    Ok(uc
+        .check_token(&token)
+        .await
+        .ok()
+        .map(|c| c.expires_at - domain::clock::now()))
+}
+
+/// The signed-in user's live sessions.
+#[server(prefix = "/api/fn", endpoint = "sessions")]
+pub async fn list_sessions() -> Result<Vec<SessionInfo>, AppError> {
+    use crate::server::*;
+    let uc = user_center()?;
+    let auth = require_auth(&uc).await?;
+    uc.list_sessions(&auth).await.map_err(reject)
+}
+
+/// Ends one of the signed-in user's sessions (not necessarily this one).
+#[server(prefix = "/api/fn", endpoint = "revoke_session")]
+pub async fn revoke_session(id: String) -> Result<(), AppError> {
+    use crate::server::*;
+    let uc = user_center()?;
+    let auth = require_auth(&uc).await?;
+    uc.revoke_session(auth.user_id, &id).await.map_err(reject)?;
+    if id == auth.session_id {
+        clear_auth_cookies()?;
+        leptos_axum::redirect("/login");
+    }
+    Ok(())
+}
+
+/// Ends every session of the signed-in user but this one.
+#[server(prefix = "/api/fn", endpoint = "revoke_other_sessions")]
+pub async fn revoke_other_sessions() -> Result<u64, AppError> {
+    use crate::server::*;
+    let uc = user_center()?;
+    let auth = require_auth(&uc).await?;
+    uc.revoke_other_sessions(auth.user_id, Some(&auth.session_id))
+        .await
+        .map_err(reject)
 }

@@ -13,10 +13,12 @@ pub mod server;
 
 use crate::i18n::*;
 use components::header::SiteHeader;
+use components::session_keeper::{provide_auth_epoch, SessionKeeper};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
+use pages::security::SecurityPage;
 use pages::{
     home::HomePage, login::LoginPage, not_found::NotFound, profile::ProfilePage, signup::SignupPage,
 };
@@ -44,6 +46,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    provide_auth_epoch();
     view! {
         <I18nContextProvider>
             <Stylesheet id="leptos" href="/pkg/user-center.css"/>
@@ -51,6 +54,7 @@ pub fn App() -> impl IntoView {
             <AppTitle/>
             <Router>
                 <HydrationMarker/>
+                <SessionKeeper/>
                 <SiteHeader/>
                 <main id="main" class="main" tabindex="-1">
                     <Routes fallback=NotFound>
@@ -58,6 +62,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/signup") view=SignupPage/>
                         <Route path=path!("/login") view=LoginPage/>
                         <Route path=path!("/profile") view=ProfilePage ssr=SsrMode::Async/>
+                        <Route path=path!("/security") view=SecurityPage ssr=SsrMode::Async/>
                     </Routes>
                 </main>
             </Router>

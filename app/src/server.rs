@@ -11,6 +11,11 @@ use shared::AppError;
 
 /// Name of the HttpOnly cookie that carries the access token.
 pub const AUTH_COOKIE: &str = "uc_token";
+/// Name of the HttpOnly cookie that carries the refresh token. It is only
+/// sent to [`REFRESH_PATH`], so page loads and other calls never expose it.
+pub const REFRESH_COOKIE: &str = "uc_refresh";
+/// Where the refresh cookie is sent: the refresh server function lives here.
+pub const REFRESH_PATH: &str = "/api/auth";
 
 /// Web settings the server functions need, provided as context by the server.
 #[derive(Clone, Debug)]
@@ -54,6 +59,12 @@ fn accepts_html(headers: &http::HeaderMap) -> bool {
         .is_some_and(|v| v.contains("text/html"))
 }
 
+/// The caller, or `UNAUTHENTICATED` (as a 401 for API callers).
+pub async fn require_auth(uc: &UserCenter) -> Result<domain::AuthContext, AppError> {
+    let token = request_token().ok_or_else(|| reject(shared::ErrorCode::Unauthenticated.into()))?;
+    uc.authenticate(&token).await.map_err(reject)
+}
+
 fn parts() -> Option<Parts> {
     use_context::<Parts>()
 }
@@ -62,6 +73,23 @@ fn parts() -> Option<Parts> {
 pub fn request_token() -> Option<String> {
     let parts = parts()?;
     token_from_headers(&parts.headers)
+}
+
+/// The refresh token from its cookie.
+pub fn request_refresh_token() -> Option<String> {
+    cookie_value(&parts()?.headers, REFRESH_COOKIE)
+}
+
+fn cookie_value(headers: &http::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(cookie::Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == name)
+        .map(|c| c.value().to_string())
+        .filter(|v| !v.is_empty())
 }
 
 pub fn token_from_headers(headers: &http::HeaderMap) -> Option<String> {
@@ -73,15 +101,7 @@ pub fn token_from_headers(headers: &http::HeaderMap) -> Option<String> {
             }
         }
     }
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(cookie::Cookie::split_parse)
-        .filter_map(Result::ok)
-        .find(|c| c.name() == AUTH_COOKIE)
-        .map(|c| c.value().to_string())
-        .filter(|v| !v.is_empty())
+    cookie_value(headers, AUTH_COOKIE)
 }
 
 pub fn client_info() -> ClientInfo {
@@ -96,6 +116,11 @@ pub fn client_info() -> ClientInfo {
         user_agent: parts
             .headers
             .get(USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string),
+        device_id: parts
+            .headers
+            .get("x-device-id")
             .and_then(|v| v.to_str().ok())
             .map(str::to_string),
     }
@@ -113,8 +138,18 @@ fn append_cookie(cookie: cookie::Cookie<'_>) -> Result<(), AppError> {
 }
 
 pub fn auth_cookie(token: &str, max_age_secs: i64, secure: bool) -> cookie::Cookie<'static> {
-    cookie::Cookie::build((AUTH_COOKIE, token.to_string()))
-        .path("/")
+    session_cookie(AUTH_COOKIE, "/", token, max_age_secs, secure)
+}
+
+fn session_cookie(
+    name: &'static str,
+    path: &'static str,
+    value: &str,
+    max_age_secs: i64,
+    secure: bool,
+) -> cookie::Cookie<'static> {
+    cookie::Cookie::build((name, value.to_string()))
+        .path(path)
         .http_only(true)
         .same_site(cookie::SameSite::Lax)
         .secure(secure)
@@ -122,29 +157,30 @@ pub fn auth_cookie(token: &str, max_age_secs: i64, secure: bool) -> cookie::Cook
         .build()
 }
 
-pub fn set_auth_cookie(token: &str, expires_at: i64) -> Result<(), AppError> {
-    let max_age = expires_at - domain::clock::now();
-    append_cookie(auth_cookie(token, max_age, secure_cookies()))
+/// Sets both cookies after sign-up, sign-in or refresh. The access cookie
+/// lives as long as its token; the refresh cookie as long as the session.
+pub fn set_auth_cookies(res: &shared::dto::AuthResponse) -> Result<(), AppError> {
+    let now = domain::clock::now();
+    let secure = secure_cookies();
+    append_cookie(auth_cookie(&res.token, res.expires_at - now, secure))?;
+    append_cookie(session_cookie(
+        REFRESH_COOKIE,
+        REFRESH_PATH,
+        &res.refresh_token,
+        res.refresh_expires_at - now,
+        secure,
+    ))
 }
 
-pub fn clear_auth_cookie() -> Result<(), AppError> {
-    append_cookie(auth_cookie("", 0, secure_cookies()))
+pub fn clear_auth_cookies() -> Result<(), AppError> {
+    let secure = secure_cookies();
+    append_cookie(auth_cookie("", 0, secure))?;
+    append_cookie(session_cookie(REFRESH_COOKIE, REFRESH_PATH, "", 0, secure))
 }
 
-/// Where to go after signing in: only same-site paths, never `//host` or a
-/// scheme, so the parameter can't be used as an open redirect.
+/// Where to go after signing in (see [`shared::validate::safe_next_path`]).
 pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n)
-            if n.starts_with('/')
-                && !n.starts_with("//")
-                && !n.starts_with("/\\")
-                && !n.chars().any(|c| c.is_control()) =>
-        {
-            n.to_string()
-        }
-        _ => "/profile".to_string(),
-    }
+    shared::validate::safe_next_path(next)
 }
 
 #[cfg(test)]

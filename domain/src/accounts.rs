@@ -1,7 +1,7 @@
 //! Registering, signing in and reading one's own account.
 
 use crate::passwords::StoredHash;
-use crate::sessions::ClientInfo;
+use crate::sessions::{ClientInfo, IssuedTokens};
 use crate::{clock, db, DomainError, UserCenter};
 use shared::dto::{AuthResponse, UserProfile};
 use shared::validate::{self, Identifier};
@@ -106,12 +106,7 @@ impl UserCenter {
         let issued = self.start_session(&mut tx, row.id, client).await?;
         tx.commit().await?;
         tracing::info!(user_id = row.id, "account registered");
-        Ok(AuthResponse {
-            token: issued.token,
-            token_type: "Bearer".into(),
-            expires_at: issued.expires_at,
-            user: row.into(),
-        })
+        Ok(auth_response(issued, row.into()))
     }
 
     /// Signs in with an email, phone number or username and a password.
@@ -170,12 +165,7 @@ impl UserCenter {
         let issued = self.start_session(&mut tx, user_id, client).await?;
         tx.commit().await?;
         let user = self.profile(user_id).await?;
-        Ok(AuthResponse {
-            token: issued.token,
-            token_type: "Bearer".into(),
-            expires_at: issued.expires_at,
-            user,
-        })
+        Ok(auth_response(issued, user))
     }
 
     /// The signed-in user's own account.
@@ -190,6 +180,18 @@ impl UserCenter {
         .await?
         .map(UserProfile::from)
         .ok_or_else(|| ErrorCode::NotFound.into())
+    }
+}
+
+/// What sign-up, sign-in and refresh answer.
+pub fn auth_response(issued: IssuedTokens, user: UserProfile) -> AuthResponse {
+    AuthResponse {
+        token: issued.access_token,
+        token_type: "Bearer".into(),
+        expires_at: issued.access_expires_at,
+        refresh_token: issued.refresh_token,
+        refresh_expires_at: issued.refresh_expires_at,
+        user,
     }
 }
 

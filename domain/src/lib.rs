@@ -27,8 +27,13 @@ pub use sessions::{AuthContext, ClientInfo, TokenCheck};
 /// Knobs of the domain that deployments may change.
 #[derive(Clone, Debug)]
 pub struct Settings {
-    /// How long a sign-in token (and its session) stays valid.
-    pub token_ttl: Duration,
+    /// How long an access token (JWT) stays valid.
+    pub access_ttl: Duration,
+    /// How long a session lasts without being refreshed: the refresh token's life.
+    pub refresh_ttl: Duration,
+    /// A rotated refresh token presented again within this interval is refused
+    /// without revoking the session: two tabs refreshing at once are not a theft.
+    pub refresh_reuse_grace: Duration,
     pub hash_cost: HashCost,
     pub lockout: LockoutPolicy,
 }
@@ -36,7 +41,9 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Settings {
-            token_ttl: Duration::from_secs(24 * 3600),
+            access_ttl: Duration::from_secs(15 * 60),
+            refresh_ttl: Duration::from_secs(30 * 24 * 3600),
+            refresh_reuse_grace: Duration::from_secs(30),
             hash_cost: HashCost::Owasp,
             lockout: LockoutPolicy::default(),
         }

@@ -1,20 +1,28 @@
-//! Sign-in sessions: one row per sign-in, referenced by the token's `sid`.
+//! Sign-in sessions: one row per sign-in, referenced by the access token's
+//! `sid` and renewed through a rotating refresh token.
 //!
-//! Keeping sessions server-side is what makes logout (and later, revoking a
-//! device) real: a revoked session's token is refused even before it expires.
+//! Keeping sessions server-side is what makes logout and revoking a device
+//! real: a revoked session's tokens are refused even before they expire.
 
 use crate::tokens::Claims;
-use crate::{DomainError, UserCenter};
+use crate::{clock, DomainError, UserCenter};
+use argon2::password_hash::rand_core::{OsRng, RngCore};
+use base64::Engine;
+use sha2::{Digest, Sha256};
+use shared::dto::SessionInfo;
 use shared::ErrorCode;
 
 const MAX_USER_AGENT_CHARS: usize = 512;
 const MAX_IP_CHARS: usize = 64;
+const MAX_DEVICE_ID_CHARS: usize = 128;
 
 /// Where a request came from, recorded on its session.
 #[derive(Clone, Debug, Default)]
 pub struct ClientInfo {
     pub ip: Option<String>,
     pub user_agent: Option<String>,
+    /// The client's own id for the device, if it sends one.
+    pub device_id: Option<String>,
 }
 
 /// Who is calling, once a token has been checked.
@@ -32,49 +40,192 @@ pub struct TokenCheck {
     pub expires_at: i64,
 }
 
-/// A freshly issued token.
+/// Freshly issued tokens.
 #[derive(Clone, Debug)]
-pub struct IssuedToken {
-    pub token: String,
-    pub expires_at: i64,
+pub struct IssuedTokens {
+    pub user_id: i64,
+    pub access_token: String,
+    pub access_expires_at: i64,
+    pub refresh_token: String,
+    pub refresh_expires_at: i64,
 }
 
 fn clip(value: &Option<String>, max: usize) -> Option<String> {
     value.as_ref().map(|v| v.chars().take(max).collect())
 }
 
+/// "Chrome on Linux", "Safari on iPhone", … from a User-Agent header.
+pub fn client_label(user_agent: Option<&str>) -> String {
+    let Some(ua) = user_agent.filter(|u| !u.is_empty()) else {
+        return "Unknown client".into();
+    };
+    match woothee::parser::Parser::new().parse(ua) {
+        Some(r) if r.name != "UNKNOWN" && r.os != "UNKNOWN" => format!("{} on {}", r.name, r.os),
+        Some(r) if r.name != "UNKNOWN" => r.name.to_string(),
+        _ => ua.chars().take(40).collect(),
+    }
+}
+
+fn new_refresh_token() -> String {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn hash_refresh_token(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest)
+}
+
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    id: String,
+    label: Option<String>,
+    ip: Option<String>,
+    device_id: Option<String>,
+    created_at: i64,
+    last_seen_at: i64,
+}
+
+/// A refresh token with its session and account, as `refresh` reads them.
+#[derive(sqlx::FromRow)]
+struct RefreshRow {
+    session_id: String,
+    rotated_at: Option<i64>,
+    user_id: i64,
+    revoked_at: Option<i64>,
+    expires_at: i64,
+    status: String,
+}
+
 impl UserCenter {
-    /// Opens a session for `user_id` inside the caller's transaction and signs
-    /// its token.
+    /// Opens a session for `user_id` inside the caller's transaction and issues
+    /// its first access and refresh tokens.
     pub(crate) async fn start_session(
         &self,
         conn: &mut sqlx::SqliteConnection,
         user_id: i64,
         client: &ClientInfo,
-    ) -> Result<IssuedToken, DomainError> {
+    ) -> Result<IssuedTokens, DomainError> {
         let now = self.now();
-        let expires_at = now + self.settings.token_ttl.as_secs() as i64;
+        let refresh_expires_at = now + self.settings.refresh_ttl.as_secs() as i64;
         let session_id = uuid::Uuid::new_v4().simple().to_string();
         sqlx::query(
-            "INSERT INTO sessions (id, user_id, created_at, expires_at, last_seen_at, ip, user_agent)
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO sessions (id, user_id, created_at, expires_at, last_seen_at, ip, user_agent, label, device_id)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&session_id)
         .bind(user_id)
         .bind(now)
-        .bind(expires_at)
+        .bind(refresh_expires_at)
         .bind(now)
         .bind(clip(&client.ip, MAX_IP_CHARS))
         .bind(clip(&client.user_agent, MAX_USER_AGENT_CHARS))
+        .bind(client_label(client.user_agent.as_deref()))
+        .bind(clip(&client.device_id, MAX_DEVICE_ID_CHARS))
         .execute(&mut *conn)
         .await?;
-        let token = self.tokens.issue(&Claims {
+        self.issue_tokens(conn, user_id, &session_id, refresh_expires_at)
+            .await
+    }
+
+    async fn issue_tokens(
+        &self,
+        conn: &mut sqlx::SqliteConnection,
+        user_id: i64,
+        session_id: &str,
+        refresh_expires_at: i64,
+    ) -> Result<IssuedTokens, DomainError> {
+        let now = self.now();
+        let refresh_token = new_refresh_token();
+        sqlx::query(
+            "INSERT INTO refresh_tokens (token_hash, session_id, issued_at) VALUES (?, ?, ?)",
+        )
+        .bind(hash_refresh_token(&refresh_token))
+        .bind(session_id)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+        let access_expires_at =
+            (now + self.settings.access_ttl.as_secs() as i64).min(refresh_expires_at);
+        let access_token = self.tokens.issue(&Claims {
             sub: user_id.to_string(),
-            sid: session_id,
+            sid: session_id.to_string(),
             iat: now,
-            exp: expires_at,
+            exp: access_expires_at,
         })?;
-        Ok(IssuedToken { token, expires_at })
+        Ok(IssuedTokens {
+            user_id,
+            access_token,
+            access_expires_at,
+            refresh_token,
+            refresh_expires_at,
+        })
+    }
+
+    /// Exchanges a refresh token for new tokens, replacing it.
+    ///
+    /// A token that was already replaced and comes back after the grace
+    /// interval was copied by someone: the whole session is revoked, so the
+    /// thief and the owner both have to sign in again.
+    pub async fn refresh(
+        &self,
+        refresh_token: &str,
+        client: &ClientInfo,
+    ) -> Result<IssuedTokens, DomainError> {
+        let now = self.now();
+        let hash = hash_refresh_token(refresh_token);
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let found: Option<RefreshRow> = sqlx::query_as(
+            "SELECT r.session_id, r.rotated_at, s.user_id, s.revoked_at, s.expires_at, u.status
+             FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id JOIN users u ON u.id = s.user_id
+             WHERE r.token_hash = ?",
+        )
+        .bind(&hash)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(RefreshRow {
+            session_id,
+            rotated_at,
+            user_id,
+            revoked_at,
+            expires_at,
+            status,
+        }) = found
+        else {
+            return Err(ErrorCode::TokenRevoked.into());
+        };
+        if revoked_at.is_some() || expires_at <= now || status != "normal" {
+            return Err(ErrorCode::TokenRevoked.into());
+        }
+        if let Some(rotated_at) = rotated_at {
+            if now - rotated_at > self.settings.refresh_reuse_grace.as_secs() as i64 {
+                sqlx::query("UPDATE sessions SET revoked_at = ? WHERE id = ?")
+                    .bind(now)
+                    .bind(&session_id)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                tracing::warn!(user_id, session_id = %session_id, "refresh token reused: session revoked");
+            }
+            return Err(ErrorCode::TokenRevoked.into());
+        }
+        sqlx::query("UPDATE refresh_tokens SET rotated_at = ? WHERE token_hash = ?")
+            .bind(now)
+            .bind(&hash)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE sessions SET last_seen_at = ?, ip = COALESCE(?, ip) WHERE id = ?")
+            .bind(now)
+            .bind(clip(&client.ip, MAX_IP_CHARS))
+            .bind(&session_id)
+            .execute(&mut *tx)
+            .await?;
+        let issued = self
+            .issue_tokens(&mut tx, user_id, &session_id, expires_at)
+            .await?;
+        tx.commit().await?;
+        Ok(issued)
     }
 
     /// Checks a token's signature and expiry, and that its session is live and
@@ -96,6 +247,9 @@ impl UserCenter {
     /// the expiry. One signature check and one primary-key lookup.
     pub async fn check_token(&self, token: &str) -> Result<TokenCheck, DomainError> {
         let claims = self.tokens.verify(token)?;
+        if claims.exp <= self.now() {
+            return Err(ErrorCode::TokenExpired.into());
+        }
         let user_id: i64 = claims
             .sub
             .parse()
@@ -122,14 +276,68 @@ impl UserCenter {
         }
     }
 
-    /// Ends the caller's session; its token is refused from now on.
+    /// Ends the caller's session; its tokens are refused from now on.
     pub async fn logout(&self, auth: &AuthContext) -> Result<(), DomainError> {
-        sqlx::query("UPDATE sessions SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL")
+        self.revoke_session(auth.user_id, &auth.session_id)
+            .await
+            .map(|_| ())
+    }
+
+    /// Ends one of the user's sessions. Returns whether one was ended.
+    pub async fn revoke_session(
+        &self,
+        user_id: i64,
+        session_id: &str,
+    ) -> Result<bool, DomainError> {
+        let done = sqlx::query("UPDATE sessions SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL")
             .bind(self.now())
-            .bind(&auth.session_id)
-            .bind(auth.user_id)
+            .bind(session_id)
+            .bind(user_id)
             .execute(&self.pool)
             .await?;
-        Ok(())
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// Ends every session of the user except `keep` (e.g. after a password
+    /// change, or "sign out everywhere else"). Returns how many were ended.
+    pub async fn revoke_other_sessions(
+        &self,
+        user_id: i64,
+        keep: Option<&str>,
+    ) -> Result<u64, DomainError> {
+        let done = sqlx::query(
+            "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL AND id IS NOT ?",
+        )
+        .bind(self.now())
+        .bind(user_id)
+        .bind(keep)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// The user's live sessions, most recently seen first.
+    pub async fn list_sessions(&self, auth: &AuthContext) -> Result<Vec<SessionInfo>, DomainError> {
+        let rows: Vec<SessionRow> = sqlx::query_as(
+            "SELECT id, label, ip, device_id, created_at, last_seen_at FROM sessions
+             WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ?
+             ORDER BY last_seen_at DESC, created_at DESC",
+        )
+        .bind(auth.user_id)
+        .bind(self.now())
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| SessionInfo {
+                current: r.id == auth.session_id,
+                id: r.id,
+                label: r.label.unwrap_or_else(|| client_label(None)),
+                ip: r.ip,
+                device_id: r.device_id,
+                created_at: clock::rfc3339(r.created_at),
+                last_seen_at: clock::rfc3339(r.last_seen_at),
+            })
+            .collect())
     }
 }

@@ -31,6 +31,7 @@ fn client() -> ClientInfo {
     ClientInfo {
         ip: Some("127.0.0.1".into()),
         user_agent: Some("tests".into()),
+        device_id: None,
     }
 }
 
@@ -254,7 +255,7 @@ async fn expired_and_tampered_tokens_are_rejected() {
 async fn short_ttl_token_expires() {
     let f = fixture_with(Settings {
         hash_cost: HashCost::TestMinimum,
-        token_ttl: Duration::from_secs(1),
+        access_ttl: Duration::from_secs(1),
         ..Settings::default()
     })
     .await;
@@ -546,5 +547,187 @@ mod lockout {
             .await
             .unwrap();
         assert_eq!(events, 5);
+    }
+}
+
+mod refresh {
+    use super::*;
+    use crate::clock::{Clock, ManualClock};
+
+    async fn clocked() -> (Fixture, ManualClock) {
+        let f = fixture().await;
+        let clock = ManualClock::starting_now();
+        let uc = f.uc.clone().with_clock(clock.clone());
+        (Fixture { uc, _dir: f._dir }, clock)
+    }
+
+    #[tokio::test]
+    async fn access_expires_after_15_minutes_and_refresh_renews_it() {
+        let (f, clock) = clocked().await;
+        let res =
+            f.uc.register(reg("a@b.com", "", ""), &client())
+                .await
+                .unwrap();
+        assert_eq!(res.expires_at - clock.now(), 15 * 60);
+        assert_eq!(res.refresh_expires_at - clock.now(), 30 * 24 * 3600);
+        clock.advance(15 * 60);
+        assert_eq!(
+            code_of(f.uc.check_token(&res.token).await),
+            ErrorCode::TokenExpired
+        );
+        let renewed = f.uc.refresh(&res.refresh_token, &client()).await.unwrap();
+        assert_ne!(renewed.refresh_token, res.refresh_token);
+        let auth = f.uc.authenticate(&renewed.access_token).await.unwrap();
+        assert_eq!(auth.user_id, res.user.id);
+        // Same session, so the old access token's session is the new one's.
+        assert_eq!(f.uc.list_sessions(&auth).await.unwrap().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn reuse_after_the_grace_interval_revokes_the_session() {
+        let (f, clock) = clocked().await;
+        let res =
+            f.uc.register(reg("a@b.com", "", ""), &client())
+                .await
+                .unwrap();
+        let second = f.uc.refresh(&res.refresh_token, &client()).await.unwrap();
+        clock.advance(31);
+        // The first token comes back: someone copied it.
+        assert_eq!(
+            code_of(f.uc.refresh(&res.refresh_token, &client()).await),
+            ErrorCode::TokenRevoked
+        );
+        assert_eq!(
+            code_of(f.uc.refresh(&second.refresh_token, &client()).await),
+            ErrorCode::TokenRevoked
+        );
+        assert_eq!(
+            code_of(f.uc.check_token(&second.access_token).await),
+            ErrorCode::TokenRevoked
+        );
+    }
+
+    #[tokio::test]
+    async fn reuse_within_the_grace_interval_is_refused_but_harmless() {
+        let (f, clock) = clocked().await;
+        let res =
+            f.uc.register(reg("a@b.com", "", ""), &client())
+                .await
+                .unwrap();
+        let second = f.uc.refresh(&res.refresh_token, &client()).await.unwrap();
+        clock.advance(5);
+        assert_eq!(
+            code_of(f.uc.refresh(&res.refresh_token, &client()).await),
+            ErrorCode::TokenRevoked
+        );
+        // The other tab's new token still works.
+        f.uc.refresh(&second.refresh_token, &client())
+            .await
+            .unwrap();
+    }
+
+    #[tokio::test]
+    async fn unknown_and_expired_refresh_tokens_are_refused() {
+        let (f, clock) = clocked().await;
+        let res =
+            f.uc.register(reg("a@b.com", "", ""), &client())
+                .await
+                .unwrap();
+        assert_eq!(
+            code_of(f.uc.refresh("made-up", &client()).await),
+            ErrorCode::TokenRevoked
+        );
+        clock.advance(30 * 24 * 3600);
+        assert_eq!(
+            code_of(f.uc.refresh(&res.refresh_token, &client()).await),
+            ErrorCode::TokenRevoked
+        );
+    }
+
+    #[tokio::test]
+    async fn sessions_are_listed_and_revoked_one_or_all_others() {
+        let (f, _clock) = clocked().await;
+        let chrome = ClientInfo {
+            ip: Some("10.0.0.1".into()),
+            user_agent: Some("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36".into()),
+            device_id: Some("laptop-1".into()),
+        };
+        let a =
+            f.uc.register(reg("a@b.com", "", ""), &chrome)
+                .await
+                .unwrap();
+        let b =
+            f.uc.login("a@b.com", "correct horse battery", &client())
+                .await
+                .unwrap();
+        let c =
+            f.uc.login("a@b.com", "correct horse battery", &client())
+                .await
+                .unwrap();
+        let auth_a = f.uc.authenticate(&a.token).await.unwrap();
+        let list = f.uc.list_sessions(&auth_a).await.unwrap();
+        assert_eq!(list.len(), 3);
+        let mine = list.iter().find(|s| s.current).unwrap();
+        assert_eq!(mine.id, auth_a.session_id);
+        assert_eq!(mine.label, "Chrome on Linux");
+        assert_eq!(mine.device_id.as_deref(), Some("laptop-1"));
+        assert_eq!(list.iter().filter(|s| s.current).count(), 1);
+
+        let auth_b = f.uc.authenticate(&b.token).await.unwrap();
+        assert!(f
+            .uc
+            .revoke_session(auth_a.user_id, &auth_b.session_id)
+            .await
+            .unwrap());
+        assert_eq!(
+            code_of(f.uc.authenticate(&b.token).await),
+            ErrorCode::Unauthenticated
+        );
+        assert_eq!(
+            code_of(f.uc.refresh(&b.refresh_token, &client()).await),
+            ErrorCode::TokenRevoked
+        );
+
+        assert_eq!(
+            f.uc.revoke_other_sessions(auth_a.user_id, Some(&auth_a.session_id))
+                .await
+                .unwrap(),
+            1
+        );
+        assert_eq!(
+            code_of(f.uc.authenticate(&c.token).await),
+            ErrorCode::Unauthenticated
+        );
+        assert!(f.uc.authenticate(&a.token).await.is_ok());
+        assert_eq!(f.uc.list_sessions(&auth_a).await.unwrap().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn one_user_cannot_revoke_another_users_session() {
+        let (f, _clock) = clocked().await;
+        let a =
+            f.uc.register(reg("a@b.com", "", ""), &client())
+                .await
+                .unwrap();
+        let b =
+            f.uc.register(reg("b@b.com", "", ""), &client())
+                .await
+                .unwrap();
+        let auth_b = f.uc.authenticate(&b.token).await.unwrap();
+        assert!(!f
+            .uc
+            .revoke_session(a.user.id, &auth_b.session_id)
+            .await
+            .unwrap());
+        assert!(f.uc.authenticate(&b.token).await.is_ok());
+    }
+
+    #[test]
+    fn client_labels_are_short() {
+        use crate::sessions::client_label;
+        assert_eq!(client_label(None), "Unknown client");
+        let safari = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1";
+        assert_eq!(client_label(Some(safari)), "Safari on iPhone");
+        assert_eq!(client_label(Some("curl/8.0")), "HTTP Library");
     }
 }

@@ -42,14 +42,18 @@ pub struct Config {
     )]
     pub secure_cookies: bool,
 
-    /// Lifetime of an access token and its session, in seconds.
+    /// Lifetime of an access token (JWT), in seconds.
+    #[arg(long, env = "UC_ACCESS_TTL_SECS", default_value_t = 900, global = true)]
+    pub access_ttl_secs: u64,
+
+    /// Lifetime of a session without a refresh, in seconds (the refresh token's life).
     #[arg(
         long,
-        env = "UC_TOKEN_TTL_SECS",
-        default_value_t = 86_400,
+        env = "UC_REFRESH_TTL_SECS",
+        default_value_t = 2_592_000,
         global = true
     )]
-    pub token_ttl_secs: u64,
+    pub refresh_ttl_secs: u64,
 
     /// Consecutive failed sign-ins that lock an identifier.
     #[arg(

@@ -59,7 +59,8 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         None => domain::secret::load_or_create(&config.data_dir.join("jwt-secret"))?,
     };
     let settings = Settings {
-        token_ttl: Duration::from_secs(config.token_ttl_secs),
+        access_ttl: Duration::from_secs(config.access_ttl_secs.max(1)),
+        refresh_ttl: Duration::from_secs(config.refresh_ttl_secs.max(config.access_ttl_secs)),
         lockout: config.lockout(),
         ..Settings::default()
     };

@@ -21,7 +21,8 @@ pub async fn peer_addr(mut req: Request, next: Next) -> Response {
 /// errors with a client-side code (e.g. a malformed argument), give it the
 /// status that code implies, so bad input is a 4xx as API clients expect.
 pub async fn server_fn_status(req: Request, next: Next) -> Response {
-    let is_server_fn = req.uri().path().starts_with("/api/fn/");
+    let path = req.uri().path();
+    let is_server_fn = path.starts_with("/api/fn/") || path.starts_with("/api/auth/");
     let res = next.run(req).await;
     if !is_server_fn || res.status() != StatusCode::INTERNAL_SERVER_ERROR {
         return res;

@@ -10,7 +10,8 @@ use axum::{Json, Router};
 use domain::accounts::Registration;
 use domain::{ClientInfo, UserCenter};
 use shared::dto::{
-    AuthResponse, LoginRequest, RegisterRequest, TokenCheckRequest, TokenCheckResponse, UserProfile,
+    AuthResponse, LoginRequest, RefreshRequest, RegisterRequest, SessionInfo, TokenCheckRequest,
+    TokenCheckResponse, UserProfile,
 };
 use shared::ErrorCode;
 use std::net::SocketAddr;
@@ -21,17 +22,25 @@ pub fn routes() -> Router<UserCenter> {
         .route("/auth/login", post(login))
         .route("/auth/logout", post(logout))
         .route("/auth/check", post(check))
+        .route("/auth/refresh", post(refresh))
+        .route("/sessions", get(sessions))
+        .route("/sessions/revoke-others", post(revoke_others))
+        .route("/sessions/{id}", axum::routing::delete(revoke_one))
         .route("/me", get(me))
         .fallback(|| async { ApiError::from(ErrorCode::NotFound) })
 }
 
 fn client(addr: SocketAddr, headers: &HeaderMap) -> ClientInfo {
+    let header = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &header::HeaderValue| v.to_str().ok())
+            .map(str::to_string)
+    };
     ClientInfo {
         ip: Some(addr.ip().to_string()),
-        user_agent: headers
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string),
+        user_agent: header(header::USER_AGENT.as_str()),
+        device_id: header("x-device-id"),
     }
 }
 
@@ -116,4 +125,50 @@ async fn check(
         session_id: checked.auth.session_id,
         expires_at: checked.expires_at,
     }))
+}
+
+/// Exchanges a refresh token for new tokens; the old refresh token is spent.
+async fn refresh(
+    State(uc): State<UserCenter>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<RefreshRequest>,
+) -> Result<Json<AuthResponse>, ApiError> {
+    let issued = uc
+        .refresh(&req.refresh_token, &client(addr, &headers))
+        .await?;
+    let user = uc.profile(issued.user_id).await?;
+    Ok(Json(domain::accounts::auth_response(issued, user)))
+}
+
+async fn sessions(
+    State(uc): State<UserCenter>,
+    headers: HeaderMap,
+) -> Result<Json<Vec<SessionInfo>>, ApiError> {
+    let auth = authenticated(&uc, &headers).await?;
+    Ok(Json(uc.list_sessions(&auth).await?))
+}
+
+async fn revoke_one(
+    State(uc): State<UserCenter>,
+    headers: HeaderMap,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let auth = authenticated(&uc, &headers).await?;
+    if uc.revoke_session(auth.user_id, &id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ErrorCode::NotFound.into())
+    }
+}
+
+async fn revoke_others(
+    State(uc): State<UserCenter>,
+    headers: HeaderMap,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let auth = authenticated(&uc, &headers).await?;
+    let revoked = uc
+        .revoke_other_sessions(auth.user_id, Some(&auth.session_id))
+        .await?;
+    Ok(Json(serde_json::json!({ "revoked": revoked })))
 }

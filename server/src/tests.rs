@@ -495,3 +495,84 @@ mod token_check {
         assert_eq!(check(&s, &token).await.1["code"], "TOKEN_REVOKED");
     }
 }
+
+#[tokio::test]
+async fn rest_refresh_rotates_and_sessions_can_be_revoked() {
+    let s = server().await;
+    let (_, a) = s
+        .post_json(
+            "/api/v1/auth/register",
+            json!({"email": "r@d.co", "password": "correct horse battery"}),
+        )
+        .await;
+    let (_, b) = s
+        .post_json(
+            "/api/v1/auth/login",
+            json!({"identifier": "r@d.co", "password": "correct horse battery"}),
+        )
+        .await;
+    let refresh = a["refresh_token"].as_str().unwrap();
+    let (status, renewed) = s
+        .post_json("/api/v1/auth/refresh", json!({ "refresh_token": refresh }))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{renewed}");
+    assert_ne!(renewed["refresh_token"], a["refresh_token"]);
+    let token_a = renewed["token"].as_str().unwrap();
+
+    let (status, list) = s
+        .json(
+            "GET",
+            "/api/v1/sessions",
+            Body::empty(),
+            "application/json",
+            Some(token_a),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 2);
+    let other = list.iter().find(|x| x["current"] == false).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let path = format!("/api/v1/sessions/{other}");
+    let (status, _) = s
+        .json(
+            "DELETE",
+            &path,
+            Body::empty(),
+            "application/json",
+            Some(token_a),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = s
+        .json(
+            "GET",
+            "/api/v1/me",
+            Body::empty(),
+            "application/json",
+            b["token"].as_str(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _) = s
+        .json(
+            "DELETE",
+            &path,
+            Body::empty(),
+            "application/json",
+            Some(token_a),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    let (status, body) = s
+        .post_json("/api/v1/auth/refresh", json!({ "refresh_token": "bogus" }))
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("TOKEN_REVOKED"))
+    );
+}

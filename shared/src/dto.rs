@@ -38,11 +38,40 @@ impl UserProfile {
 /// HttpOnly cookie for browsers; API clients send it as `Authorization: Bearer`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuthResponse {
+    /// The access token (JWT).
     pub token: String,
     pub token_type: String,
-    /// Unix seconds.
+    /// When the access token expires, Unix seconds.
     pub expires_at: i64,
+    /// Opaque; exchange it at `/api/v1/auth/refresh` for new tokens. Each use
+    /// replaces it; a replaced one used again ends the session.
+    pub refresh_token: String,
+    /// When the session ends unless refreshed, Unix seconds.
+    pub refresh_expires_at: i64,
     pub user: UserProfile,
+}
+
+/// `POST /api/v1/auth/refresh`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+/// One of the user's active sign-in sessions.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionInfo {
+    pub id: String,
+    /// A short description of the client, e.g. "Chrome on Linux".
+    pub label: String,
+    pub ip: Option<String>,
+    pub device_id: Option<String>,
+    /// RFC 3339.
+    pub created_at: String,
+    /// RFC 3339.
+    pub last_seen_at: String,
+    /// Whether this is the session making the request.
+    pub current: bool,
 }
 
 /// A JSON sign-up request of the REST API.

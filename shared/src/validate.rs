@@ -185,6 +185,23 @@ pub fn parse_identifier(raw: &str) -> Result<Identifier, AppError> {
         .map_err(|_| invalid())
 }
 
+/// Where to continue after signing in: only a same-site path, never `//host`,
+/// `/\\host` or a scheme, so `?next=` cannot send anyone to another site.
+/// Defaults to `/profile`.
+pub fn safe_next_path(next: Option<&str>) -> String {
+    match next {
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.starts_with("/\\")
+                && !n.chars().any(|c| c.is_control()) =>
+        {
+            n.to_string()
+        }
+        _ => "/profile".to_string(),
+    }
+}
+
 /// A sign-up request after every rule has passed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ValidRegistration {

@@ -1,6 +1,7 @@
 //! The site header: brand, sign-in state, log out and language switch.
 
 use crate::api::{current_user, Logout};
+use crate::components::session_keeper::use_auth_epoch;
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -11,10 +12,17 @@ pub fn SiteHeader() -> impl IntoView {
     let i18n = use_i18n();
     let location = use_location();
     let logout = ServerAction::<Logout>::new();
+    let epoch = use_auth_epoch();
     // Refetched on every navigation and after logging out, so the header
     // follows sign-in and sign-out redirects.
     let user = Resource::new(
-        move || (location.pathname.get(), logout.version().get()),
+        move || {
+            (
+                location.pathname.get(),
+                logout.version().get(),
+                epoch.0.get(),
+            )
+        },
         |_| current_user(),
     );
     view! {

@@ -3,3 +3,4 @@
 pub mod field;
 pub mod form_alert;
 pub mod header;
+pub mod session_keeper;

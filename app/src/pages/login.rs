@@ -1,6 +1,7 @@
 //! `/login`: sign in with an email, phone number or username.
 
 use crate::api::Login;
+use crate::components::session_keeper::use_auth_epoch;
 use crate::components::{field::TextField, form_alert::FormAlert};
 use crate::errors::{error_text, error_text_with_details};
 use crate::i18n::*;
@@ -8,7 +9,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_router::components::A;
-use leptos_router::hooks::use_query_map;
+use leptos_router::hooks::{use_navigate, use_query_map};
 use shared::validate::parse_identifier;
 use shared::{AppError, ErrorCode, Field};
 
@@ -21,6 +22,18 @@ pub fn LoginPage() -> impl IntoView {
     let identifier = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let submitted = RwSignal::new(false);
+
+    // A session restored by the silent refresh (its access token had lapsed)
+    // continues to where the visitor was going.
+    let epoch = use_auth_epoch();
+    let navigate = use_navigate();
+    let start_epoch = epoch.0.get_untracked();
+    Effect::new(move |_| {
+        if epoch.0.get() != start_epoch {
+            let target = shared::validate::safe_next_path(Some(&next()));
+            navigate(&target, Default::default());
+        }
+    });
 
     let client_error = move |field: Field| -> Option<AppError> {
         if !submitted.get() {

@@ -5,7 +5,7 @@ use crate::api::current_user;
 use crate::errors::error_text;
 use crate::i18n::*;
 use leptos::prelude::*;
-use leptos_router::components::Redirect;
+use leptos_router::components::{Redirect, A};
 use shared::dto::UserProfile;
 
 #[component]
@@ -69,6 +69,9 @@ fn ProfileCard(user: UserProfile) -> impl IntoView {
                 <dt>{t!(i18n, profile_created)}</dt>
                 <dd><time datetime=user.created_at.clone()>{created}</time></dd>
             </dl>
+            <p class="card-footer-link">
+                <A href="/security">{t!(i18n, profile_manage_security)} " →"</A>
+            </p>
         </section>
     }
 }

@@ -1,0 +1,101 @@
+//! `/security`: the user's active sessions; revoke one, or all but this one.
+
+use crate::api::{list_sessions, RevokeOtherSessions, RevokeSession};
+use crate::errors::error_text;
+use crate::i18n::*;
+use leptos::prelude::*;
+use leptos_router::components::Redirect;
+use shared::dto::SessionInfo;
+use shared::ErrorCode;
+
+#[component]
+pub fn SecurityPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let revoke = ServerAction::<RevokeSession>::new();
+    let revoke_others = ServerAction::<RevokeOtherSessions>::new();
+    let sessions = Resource::new_blocking(
+        move || (revoke.version().get(), revoke_others.version().get()),
+        |_| list_sessions(),
+    );
+    view! {
+        <section class="card wide-card" aria-labelledby="security-title">
+            <h1 id="security-title">{t!(i18n, security_title)}</h1>
+            <p class="lead">{t!(i18n, security_lead)}</p>
+            <Transition fallback=move || view! { <p class="loading">{t!(i18n, loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match sessions.await {
+                        Ok(list) => {
+                            let others = list.iter().filter(|s| !s.current).count();
+                            view! {
+                                <ul class="session-list" aria-label=move || t_string!(i18n, security_title)>
+                                    {list
+                                        .into_iter()
+                                        .map(|s| view! { <SessionRow session=s revoke=revoke/> })
+                                        .collect_view()}
+                                </ul>
+                                {if others > 0 {
+                                    view! {
+                                        <ActionForm action=revoke_others attr:class="session-actions">
+                                            <button
+                                                type="submit"
+                                                class="btn btn-danger"
+                                                disabled=move || revoke_others.pending().get()
+                                            >
+                                                {t!(i18n, security_revoke_others)}
+                                            </button>
+                                        </ActionForm>
+                                    }
+                                        .into_any()
+                                } else {
+                                    view! { <p class="muted">{t!(i18n, security_only_this)}</p> }.into_any()
+                                }}
+                            }
+                                .into_any()
+                        }
+                        Err(e) if e.code == ErrorCode::Unauthenticated => {
+                            view! { <Redirect path="/login?next=/security"/> }.into_any()
+                        }
+                        Err(e) => view! { <p class="form-alert" role="alert">{error_text(i18n, &e)}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn SessionRow(session: SessionInfo, revoke: ServerAction<RevokeSession>) -> impl IntoView {
+    let i18n = use_i18n();
+    let when = |t: &str| t.replace('T', " ").trim_end_matches('Z').to_string() + " UTC";
+    let created = when(&session.created_at);
+    let seen = when(&session.last_seen_at);
+    let current = session.current;
+    let id = session.id.clone();
+    view! {
+        <li class="session" class:session-current=current>
+            <div class="session-main">
+                <p class="session-label">
+                    {session.label.clone()}
+                    {current.then(|| view! { <span class="badge badge-ok">{t!(i18n, security_this_device)}</span> })}
+                </p>
+                <dl class="session-meta">
+                    <div><dt>{t!(i18n, security_signed_in)}</dt><dd>{created}</dd></div>
+                    <div><dt>{t!(i18n, security_last_seen)}</dt><dd>{seen}</dd></div>
+                    {session.ip.clone().map(|ip| view! { <div><dt>{t!(i18n, security_ip)}</dt><dd>{ip}</dd></div> })}
+                </dl>
+            </div>
+            {(!current).then(|| view! {
+                <ActionForm action=revoke>
+                    <input type="hidden" name="id" value=id.clone()/>
+                    <button
+                        type="submit"
+                        class="btn btn-secondary btn-small"
+                        aria-label=format!("{} {}", t_string!(i18n, security_revoke), session.label)
+                    >
+                        {t!(i18n, security_revoke)}
+                    </button>
+                </ActionForm>
+            })}
+        </li>
+    }
+}

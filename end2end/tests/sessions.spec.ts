@@ -1,0 +1,65 @@
+import { expect, test } from "@playwright/test";
+import { gotoHydrated, PASSWORD, unique } from "./helpers";
+
+test("two browsers are listed, and revoking one signs it out", async ({ browser }) => {
+  const email = `sess.${unique()}@example.com`;
+  const a = await browser.newContext();
+  const b = await browser.newContext();
+  const pageA = await a.newPage();
+  const pageB = await b.newPage();
+
+  await gotoHydrated(pageA, "/signup");
+  await pageA.getByLabel("Email").fill(email);
+  await pageA.getByLabel("Password").fill(PASSWORD);
+  await pageA.getByRole("button", { name: "Sign up" }).click();
+  await expect(pageA).toHaveURL(/\/profile$/);
+
+  await gotoHydrated(pageB, "/login");
+  await pageB.getByLabel("Email, phone or username").fill(email);
+  await pageB.getByLabel("Password").fill(PASSWORD);
+  await pageB.getByRole("button", { name: "Sign in" }).click();
+  await expect(pageB).toHaveURL(/\/profile$/);
+
+  await pageA.getByRole("link", { name: "Manage sessions and devices" }).click();
+  await expect(pageA.getByRole("heading", { name: "Sessions and devices" })).toBeVisible();
+  const sessions = pageA.getByRole("listitem");
+  await expect(sessions).toHaveCount(2);
+  await expect(pageA.getByText("This device")).toHaveCount(1);
+
+  await pageA.getByRole("button", { name: /^Revoke/ }).click();
+  await expect(sessions).toHaveCount(1);
+  await expect(pageA.getByText("This is your only active session.")).toBeVisible();
+
+  // B's next action finds it signed out, and its refresh token is dead too.
+  await pageB.goto("/profile");
+  await expect(pageB).toHaveURL(/\/login\?next=/);
+  await expect(pageB.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await pageB.waitForTimeout(500);
+  await expect(pageB).toHaveURL(/\/login/);
+
+  // A is still signed in.
+  await pageA.goto("/profile");
+  await expect(pageA.getByRole("heading", { name: "Your profile" })).toBeVisible();
+  await a.close();
+  await b.close();
+});
+
+test("an expired access token is renewed silently from the refresh cookie", async ({ page, context }) => {
+  const email = `silent.${unique()}@example.com`;
+  await gotoHydrated(page, "/signup");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign up" }).click();
+  await expect(page).toHaveURL(/\/profile$/);
+
+  // Drop the access cookie, as if it had expired; keep the refresh cookie.
+  const cookies = await context.cookies();
+  await context.clearCookies();
+  await context.addCookies(cookies.filter((c) => c.name !== "uc_token"));
+
+  await page.goto("/profile");
+  // The server sends us to sign in; the page then restores the session itself.
+  await expect(page).toHaveURL(/\/profile$/);
+  await expect(page.getByRole("heading", { name: "Your profile" })).toBeVisible();
+  expect((await context.cookies()).some((c) => c.name === "uc_token")).toBe(true);
+});
