@@ -27,6 +27,14 @@ async fn fixture() -> Fixture {
     .await
 }
 
+/// A fixture whose clock only moves when the test says so.
+async fn clocked_fixture() -> (Fixture, crate::clock::ManualClock) {
+    let f = fixture().await;
+    let clock = crate::clock::ManualClock::starting_now();
+    let uc = f.uc.clone().with_clock(clock.clone());
+    (Fixture { uc, _dir: f._dir }, clock)
+}
+
 fn client() -> ClientInfo {
     ClientInfo {
         ip: Some("127.0.0.1".into()),
@@ -362,15 +370,8 @@ fn secret_file_is_created_private_and_reused() {
 
 mod lockout {
     use super::*;
-    use crate::clock::{Clock, ManualClock};
+    use crate::clock::Clock;
     use shared::AppError;
-
-    async fn locked_fixture() -> (Fixture, ManualClock) {
-        let f = fixture().await;
-        let clock = ManualClock::starting_now();
-        let uc = f.uc.clone().with_clock(clock.clone());
-        (Fixture { uc, _dir: f._dir }, clock)
-    }
 
     async fn attempt(uc: &UserCenter, id: &str, pw: &str) -> Result<(), AppError> {
         uc.login(id, pw, &client())
@@ -384,7 +385,7 @@ mod lockout {
 
     #[tokio::test]
     async fn five_failures_lock_for_15_minutes_even_for_the_right_password() {
-        let (f, clock) = locked_fixture().await;
+        let (f, clock) = clocked_fixture().await;
         f.uc.register(reg("a@b.com", "", ""), &client())
             .await
             .unwrap();
@@ -434,7 +435,7 @@ mod lockout {
 
     #[tokio::test]
     async fn each_further_lock_doubles_up_to_a_day() {
-        let (f, clock) = locked_fixture().await;
+        let (f, clock) = clocked_fixture().await;
         let mut expected = 15 * 60;
         for _ in 0..8 {
             for _ in 0..4 {
@@ -457,7 +458,7 @@ mod lockout {
 
     #[tokio::test]
     async fn twenty_failures_in_a_day_lock_until_the_window_clears() {
-        let (f, clock) = locked_fixture().await;
+        let (f, clock) = clocked_fixture().await;
         f.uc.register(reg("a@b.com", "", ""), &client())
             .await
             .unwrap();
@@ -483,7 +484,7 @@ mod lockout {
 
     #[tokio::test]
     async fn unknown_identifiers_are_counted_and_locked_the_same_way() {
-        let (f, _clock) = locked_fixture().await;
+        let (f, _clock) = clocked_fixture().await;
         f.uc.register(reg("real@b.com", "", ""), &client())
             .await
             .unwrap();
@@ -497,7 +498,7 @@ mod lockout {
 
     #[tokio::test]
     async fn staff_unlock_lifts_the_lock() {
-        let (f, _clock) = locked_fixture().await;
+        let (f, _clock) = clocked_fixture().await;
         let user =
             f.uc.register(reg("a@b.com", "13800138000", ""), &client())
                 .await
@@ -516,7 +517,7 @@ mod lockout {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn parallel_guesses_cannot_race_past_the_threshold() {
-        let (f, _clock) = locked_fixture().await;
+        let (f, _clock) = clocked_fixture().await;
         f.uc.register(reg("a@b.com", "", ""), &client())
             .await
             .unwrap();
@@ -552,18 +553,11 @@ mod lockout {
 
 mod refresh {
     use super::*;
-    use crate::clock::{Clock, ManualClock};
-
-    async fn clocked() -> (Fixture, ManualClock) {
-        let f = fixture().await;
-        let clock = ManualClock::starting_now();
-        let uc = f.uc.clone().with_clock(clock.clone());
-        (Fixture { uc, _dir: f._dir }, clock)
-    }
+    use crate::clock::Clock;
 
     #[tokio::test]
     async fn access_expires_after_15_minutes_and_refresh_renews_it() {
-        let (f, clock) = clocked().await;
+        let (f, clock) = clocked_fixture().await;
         let res =
             f.uc.register(reg("a@b.com", "", ""), &client())
                 .await
@@ -585,7 +579,7 @@ mod refresh {
 
     #[tokio::test]
     async fn reuse_after_the_grace_interval_revokes_the_session() {
-        let (f, clock) = clocked().await;
+        let (f, clock) = clocked_fixture().await;
         let res =
             f.uc.register(reg("a@b.com", "", ""), &client())
                 .await
@@ -609,7 +603,7 @@ mod refresh {
 
     #[tokio::test]
     async fn reuse_within_the_grace_interval_is_refused_but_harmless() {
-        let (f, clock) = clocked().await;
+        let (f, clock) = clocked_fixture().await;
         let res =
             f.uc.register(reg("a@b.com", "", ""), &client())
                 .await
@@ -628,7 +622,7 @@ mod refresh {
 
     #[tokio::test]
     async fn unknown_and_expired_refresh_tokens_are_refused() {
-        let (f, clock) = clocked().await;
+        let (f, clock) = clocked_fixture().await;
         let res =
             f.uc.register(reg("a@b.com", "", ""), &client())
                 .await
@@ -646,7 +640,7 @@ mod refresh {
 
     #[tokio::test]
     async fn sessions_are_listed_and_revoked_one_or_all_others() {
-        let (f, _clock) = clocked().await;
+        let (f, _clock) = clocked_fixture().await;
         let chrome = ClientInfo {
             ip: Some("10.0.0.1".into()),
             user_agent: Some("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36".into()),
@@ -704,7 +698,7 @@ mod refresh {
 
     #[tokio::test]
     async fn one_user_cannot_revoke_another_users_session() {
-        let (f, _clock) = clocked().await;
+        let (f, _clock) = clocked_fixture().await;
         let a =
             f.uc.register(reg("a@b.com", "", ""), &client())
                 .await
