@@ -27,6 +27,7 @@ pub fn error_text(i18n: leptos_i18n::I18nContext<Locale>, err: &AppError) -> &'s
         (ErrorCode::InvalidPhone, _) => t_string!(i18n, err_invalid_phone),
         (ErrorCode::InvalidUsername, _) => t_string!(i18n, err_invalid_username),
         (ErrorCode::InvalidIdentifier, _) => t_string!(i18n, err_invalid_identifier),
+        (ErrorCode::InvalidDevice, _) => t_string!(i18n, err_invalid_input),
         (ErrorCode::EmailTaken, _) => t_string!(i18n, err_email_taken),
         (ErrorCode::PhoneTaken, _) => t_string!(i18n, err_phone_taken),
         (ErrorCode::UsernameTaken, _) => t_string!(i18n, err_username_taken),

@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod clock;
 pub mod db;
+pub mod devices;
 pub mod error;
 pub mod lockout;
 pub mod passwords;

@@ -10,8 +10,8 @@ use axum::{Json, Router};
 use domain::accounts::Registration;
 use domain::{ClientInfo, UserCenter};
 use shared::dto::{
-    AuthResponse, LoginRequest, RefreshRequest, RegisterRequest, SessionInfo, TokenCheckRequest,
-    TokenCheckResponse, UserProfile,
+    AuthResponse, BindDeviceRequest, DeviceCheck, DeviceInfo, LoginRequest, RefreshRequest,
+    RegisterRequest, SessionInfo, TokenCheckRequest, TokenCheckResponse, UserProfile,
 };
 use shared::ErrorCode;
 use std::net::SocketAddr;
@@ -23,6 +23,9 @@ pub fn routes() -> Router<UserCenter> {
         .route("/auth/logout", post(logout))
         .route("/auth/check", post(check))
         .route("/auth/refresh", post(refresh))
+        .route("/devices", post(bind_device).get(devices))
+        .route("/devices/{device_id}", axum::routing::delete(remove_device))
+        .route("/devices/{device_id}/check", get(check_device))
         .route("/sessions", get(sessions))
         .route("/sessions/revoke-others", post(revoke_others))
         .route("/sessions/{id}", axum::routing::delete(revoke_one))
@@ -171,4 +174,43 @@ async fn revoke_others(
         .revoke_other_sessions(auth.user_id, Some(&auth.session_id))
         .await?;
     Ok(Json(serde_json::json!({ "revoked": revoked })))
+}
+
+async fn bind_device(
+    State(uc): State<UserCenter>,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<BindDeviceRequest>,
+) -> Result<Json<DeviceInfo>, ApiError> {
+    let auth = authenticated(&uc, &headers).await?;
+    Ok(Json(
+        uc.bind_device(auth.user_id, &req.device_id, &req.name, &req.os)
+            .await?,
+    ))
+}
+
+async fn devices(
+    State(uc): State<UserCenter>,
+    headers: HeaderMap,
+) -> Result<Json<Vec<DeviceInfo>>, ApiError> {
+    let auth = authenticated(&uc, &headers).await?;
+    Ok(Json(uc.list_devices(auth.user_id).await?))
+}
+
+async fn remove_device(
+    State(uc): State<UserCenter>,
+    headers: HeaderMap,
+    axum::extract::Path(device_id): axum::extract::Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let auth = authenticated(&uc, &headers).await?;
+    uc.remove_device(auth.user_id, &device_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn check_device(
+    State(uc): State<UserCenter>,
+    headers: HeaderMap,
+    axum::extract::Path(device_id): axum::extract::Path<String>,
+) -> Result<Json<DeviceCheck>, ApiError> {
+    let auth = authenticated(&uc, &headers).await?;
+    Ok(Json(uc.check_device(auth.user_id, &device_id).await?))
 }

@@ -576,3 +576,98 @@ async fn rest_refresh_rotates_and_sessions_can_be_revoked() {
         (StatusCode::UNAUTHORIZED, Some("TOKEN_REVOKED"))
     );
 }
+
+#[tokio::test]
+async fn rest_devices_bind_list_check_remove() {
+    let s = server().await;
+    let (_, reg) = s
+        .post_json(
+            "/api/v1/auth/register",
+            json!({"email": "dev@d.co", "password": "correct horse battery"}),
+        )
+        .await;
+    let t = reg["token"].as_str();
+    let bind = |body: Value| {
+        s.json(
+            "POST",
+            "/api/v1/devices",
+            Body::from(body.to_string()),
+            "application/json",
+            t,
+        )
+    };
+    let (status, dev) =
+        bind(json!({"device_id": "ios-1", "name": "Ann's iPhone", "os": "iOS 17"})).await;
+    assert_eq!(status, StatusCode::OK, "{dev}");
+    assert_eq!(dev["name"], "Ann's iPhone");
+    // Binding again renames, it does not duplicate.
+    bind(json!({"device_id": "ios-1", "name": "Work phone", "os": "iOS 17"})).await;
+    let (status, body) = bind(json!({"device_id": "bad id", "name": "x", "os": "y"})).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("INVALID_DEVICE"))
+    );
+
+    let (_, list) = s
+        .json(
+            "GET",
+            "/api/v1/devices",
+            Body::empty(),
+            "application/json",
+            t,
+        )
+        .await;
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list[0]["name"], "Work phone");
+
+    let (_, check) = s
+        .json(
+            "GET",
+            "/api/v1/devices/ios-1/check",
+            Body::empty(),
+            "application/json",
+            t,
+        )
+        .await;
+    assert_eq!(check, json!({"bound": true, "group": 2}));
+    let (status, _) = s
+        .json(
+            "DELETE",
+            "/api/v1/devices/ios-1",
+            Body::empty(),
+            "application/json",
+            t,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, check) = s
+        .json(
+            "GET",
+            "/api/v1/devices/ios-1/check",
+            Body::empty(),
+            "application/json",
+            t,
+        )
+        .await;
+    assert_eq!(check["bound"], false);
+    let (status, _) = s
+        .json(
+            "DELETE",
+            "/api/v1/devices/ios-1",
+            Body::empty(),
+            "application/json",
+            t,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = s
+        .json(
+            "GET",
+            "/api/v1/devices",
+            Body::empty(),
+            "application/json",
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}

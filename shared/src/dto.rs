@@ -113,6 +113,34 @@ pub struct TokenCheckResponse {
     pub expires_at: i64,
 }
 
+/// A device bound to the account.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceInfo {
+    pub device_id: String,
+    pub name: String,
+    pub os: String,
+    /// RFC 3339.
+    pub created_at: String,
+    /// RFC 3339.
+    pub updated_at: String,
+}
+
+/// `POST /api/v1/devices`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BindDeviceRequest {
+    pub device_id: String,
+    pub name: String,
+    pub os: String,
+}
+
+/// Whether a device is bound, and the user's group (1 super admin, 2 others).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceCheck {
+    pub bound: bool,
+    pub group: u8,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -21,6 +21,8 @@ pub enum ErrorCode {
     InvalidUsername,
     /// The login identifier is neither an email, a phone number nor a username.
     InvalidIdentifier,
+    /// A device id, name or OS is empty, too long or has odd characters.
+    InvalidDevice,
     WeakPassword,
     EmailTaken,
     PhoneTaken,
@@ -58,6 +60,7 @@ impl ErrorCode {
         ErrorCode::InvalidPhone,
         ErrorCode::InvalidUsername,
         ErrorCode::InvalidIdentifier,
+        ErrorCode::InvalidDevice,
         ErrorCode::WeakPassword,
         ErrorCode::EmailTaken,
         ErrorCode::PhoneTaken,
@@ -87,6 +90,7 @@ impl ErrorCode {
             ErrorCode::InvalidPhone => "INVALID_PHONE",
             ErrorCode::InvalidUsername => "INVALID_USERNAME",
             ErrorCode::InvalidIdentifier => "INVALID_IDENTIFIER",
+            ErrorCode::InvalidDevice => "INVALID_DEVICE",
             ErrorCode::WeakPassword => "WEAK_PASSWORD",
             ErrorCode::EmailTaken => "EMAIL_TAKEN",
             ErrorCode::PhoneTaken => "PHONE_TAKEN",
@@ -121,6 +125,7 @@ impl ErrorCode {
             | ErrorCode::InvalidPhone
             | ErrorCode::InvalidUsername
             | ErrorCode::InvalidIdentifier
+            | ErrorCode::InvalidDevice
             | ErrorCode::WeakPassword
             | ErrorCode::InvalidInput => 400,
             ErrorCode::InvalidCredentials
@@ -155,6 +160,9 @@ pub enum Field {
     Username,
     Identifier,
     Password,
+    DeviceId,
+    DeviceName,
+    DeviceOs,
 }
 
 impl Field {
@@ -165,6 +173,9 @@ impl Field {
             Field::Username => "username",
             Field::Identifier => "identifier",
             Field::Password => "password",
+            Field::DeviceId => "device_id",
+            Field::DeviceName => "name",
+            Field::DeviceOs => "os",
         }
     }
 }
@@ -290,6 +301,9 @@ pub fn default_message(code: ErrorCode, reason: Option<PasswordProblem>) -> &'st
             "Username must be 3–32 letters, digits, _ or -, and not only digits."
         }
         (ErrorCode::InvalidIdentifier, _) => "Enter your email, phone number or username.",
+        (ErrorCode::InvalidDevice, _) => {
+            "Device id: 1–128 letters, digits, '.', '_', ':' or '-'; name and OS: 1–64 characters."
+        }
         (ErrorCode::EmailTaken, _) => "This email is already registered.",
         (ErrorCode::PhoneTaken, _) => "This phone number is already registered.",
         (ErrorCode::UsernameTaken, _) => "This username is already taken.",

@@ -202,6 +202,31 @@ pub fn safe_next_path(next: Option<&str>) -> String {
     }
 }
 
+/// A client-chosen device id: 1–128 of letters, digits, `.`, `_`, `:`, `-`.
+pub fn check_device_id(raw: &str) -> Result<String, AppError> {
+    let id = raw.trim();
+    let ok = (1..=128).contains(&id.len())
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | ':' | '-'));
+    if ok {
+        Ok(id.to_string())
+    } else {
+        Err(AppError::field(ErrorCode::InvalidDevice, Field::DeviceId))
+    }
+}
+
+/// A device's display name or OS: 1–64 printable characters.
+pub fn check_device_field(raw: &str, field: Field) -> Result<String, AppError> {
+    let value = raw.trim();
+    let ok = (1..=64).contains(&value.chars().count()) && !value.chars().any(char::is_control);
+    if ok {
+        Ok(value.to_string())
+    } else {
+        Err(AppError::field(ErrorCode::InvalidDevice, field))
+    }
+}
+
 /// A sign-up request after every rule has passed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ValidRegistration {
@@ -424,6 +449,31 @@ mod tests {
         );
         assert_eq!(code(parse_identifier("bob@")), ErrorCode::InvalidIdentifier);
         assert_eq!(code(parse_identifier("  ")), ErrorCode::Required);
+    }
+
+    #[test]
+    fn device_fields() {
+        assert_eq!(check_device_id(" ios-7F3A:01 ").unwrap(), "ios-7F3A:01");
+        for bad in ["", "has space", "ü", &"a".repeat(129)] {
+            assert_eq!(
+                code(check_device_id(bad)),
+                ErrorCode::InvalidDevice,
+                "{bad}"
+            );
+        }
+        assert!(check_device_field("Alice's iPhone", Field::DeviceName).is_ok());
+        assert_eq!(
+            code(check_device_field("", Field::DeviceOs)),
+            ErrorCode::InvalidDevice
+        );
+        assert_eq!(
+            code(check_device_field(&"x".repeat(65), Field::DeviceOs)),
+            ErrorCode::InvalidDevice
+        );
+        assert_eq!(
+            code(check_device_field("a\u{7}b", Field::DeviceOs)),
+            ErrorCode::InvalidDevice
+        );
     }
 
     #[test]
