@@ -70,10 +70,15 @@ pub fn App() -> impl IntoView {
     }
 }
 
+/// The document title, in the language of the page as rendered. It is a
+/// plain string on purpose: leptos_meta reads the title after the page's
+/// reactive owner is gone, and a closure over the i18n signal would then
+/// panic under concurrent server rendering.
 #[component]
 fn AppTitle() -> impl IntoView {
     let i18n = use_i18n();
-    view! { <Title text=move || t_string!(i18n, brand).to_string()/> }
+    let title = t_string!(i18n, brand).to_string();
+    view! { <Title text=title/> }
 }
 
 /// Marks `<body data-hydrated="true">` once the WASM has taken over, so tests

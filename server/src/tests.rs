@@ -671,3 +671,46 @@ async fn rest_devices_bind_list_check_remove() {
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
+
+/// Many pages rendered at once, signed in and not: none may fail. (The page
+/// title once read a disposed i18n signal under concurrent rendering.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_server_rendering_never_fails() {
+    let s = server().await;
+    let (_, reg) = s
+        .post_json(
+            "/api/v1/auth/register",
+            json!({"email": "ssr@d.co", "password": "correct horse battery"}),
+        )
+        .await;
+    let cookie = format!("uc_token={}", reg["token"].as_str().unwrap());
+    let mut tasks = Vec::new();
+    for i in 0..60 {
+        let app = s.app.clone();
+        let cookie = cookie.clone();
+        tasks.push(tokio::spawn(async move {
+            let path = ["/profile", "/login", "/security", "/"][i % 4];
+            let req = Request::builder()
+                .uri(path)
+                .header(header::ACCEPT, "text/html")
+                .header(header::COOKIE, cookie)
+                .body(Body::empty())
+                .unwrap();
+            let res = app.oneshot(req).await.unwrap();
+            let status = res.status();
+            let body = axum::body::to_bytes(res.into_body(), usize::MAX)
+                .await
+                .unwrap();
+            (
+                path,
+                status,
+                String::from_utf8_lossy(&body).contains("User Center"),
+            )
+        }));
+    }
+    for t in tasks {
+        let (path, status, titled) = t.await.expect("rendering must not panic");
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(titled, "{path} has its title");
+    }
+}

@@ -1,0 +1,435 @@
+//! `bench`: measures the user center against baselines taken in the same run
+//! on the same machine, prints one table and (with `--record`) appends it to
+//! BENCHMARKS.md. `--quick` uses tiny counts and only checks that every
+//! measure produced a number; it runs inside the test command so the suite
+//! cannot rot.
+//!
+//! Usage: bench [--quick] --server PATH --site-root DIR [--record FILE]
+
+mod baseline;
+mod load;
+mod server;
+
+use load::{get, post_json, LoadResult, MakeRequest};
+use serde_json::json;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use std::time::Duration;
+
+struct Args {
+    quick: bool,
+    server: PathBuf,
+    site_root: PathBuf,
+    record: Option<PathBuf>,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut args = Args {
+        quick: false,
+        server: PathBuf::from("target/release/server"),
+        site_root: PathBuf::from("target/site"),
+        record: None,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--quick" => args.quick = true,
+            "--server" => args.server = it.next().ok_or("--server needs a path")?.into(),
+            "--site-root" => args.site_root = it.next().ok_or("--site-root needs a path")?.into(),
+            "--record" => args.record = Some(it.next().ok_or("--record needs a file")?.into()),
+            other => return Err(format!("unknown argument {other}")),
+        }
+    }
+    Ok(args)
+}
+
+/// One line of the table.
+struct Row {
+    measure: &'static str,
+    value: f64,
+    unit: &'static str,
+    baseline: Option<(f64, &'static str)>,
+    target: &'static str,
+}
+
+impl Row {
+    fn ratio(&self) -> Option<f64> {
+        self.baseline
+            .map(|(b, _)| if b > 0.0 { self.value / b } else { 0.0 })
+    }
+}
+
+/// Request counts: quick mode only proves every measure runs.
+struct Scale {
+    users: usize,
+    hash_secs: f64,
+    logins: usize,
+    reads: usize,
+    pages: usize,
+}
+
+const QUICK: Scale = Scale {
+    users: 4,
+    hash_secs: 0.3,
+    logins: 8,
+    reads: 200,
+    pages: 20,
+};
+const FULL: Scale = Scale {
+    users: 32,
+    hash_secs: 5.0,
+    logins: 300,
+    reads: 60_000,
+    pages: 3_000,
+};
+
+fn password(i: usize) -> String {
+    format!("bench password number {i}")
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = match parse_args() {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!(
+                "bench: {e}\nusage: bench [--quick] --server PATH --site-root DIR [--record FILE]"
+            );
+            return ExitCode::from(2);
+        }
+    };
+    match run(&args).await {
+        Ok(rows) => {
+            let table = render(&rows);
+            println!("{table}");
+            if let Some(path) = &args.record {
+                if let Err(e) = record(path, &table) {
+                    eprintln!("bench: cannot write {}: {e}", path.display());
+                    return ExitCode::FAILURE;
+                }
+            }
+            let missing: Vec<_> = rows
+                .iter()
+                .filter(|r| !(r.value > 0.0))
+                .map(|r| r.measure)
+                .collect();
+            if missing.is_empty() {
+                println!("bench: {} measures, each produced a number", rows.len());
+                ExitCode::SUCCESS
+            } else {
+                eprintln!("bench: no number for: {}", missing.join(", "));
+                ExitCode::FAILURE
+            }
+        }
+        Err(e) => {
+            eprintln!("bench: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: &Args) -> Result<Vec<Row>, String> {
+    let scale = if args.quick { QUICK } else { FULL };
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let srv = server::Server::start(&args.server, &args.site_root)?;
+    let addr = srv.addr;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (idle_kib, _) = srv.memory_kib();
+    let mut rows = Vec::new();
+
+    // Seed accounts through the public API.
+    let mut tokens = Vec::new();
+    for i in 0..scale.users {
+        let body = json!({ "email": format!("bench{i}@example.com"), "password": password(i) });
+        let res = post(addr, "/api/v1/auth/register", &body).await?;
+        let token = res["token"]
+            .as_str()
+            .ok_or("registration returned no token")?
+            .to_string();
+        tokens.push(token);
+    }
+    let token = tokens[0].clone();
+
+    // 1. Password logins vs raw argon2id on all cores.
+    let raw = tokio::task::spawn_blocking(move || {
+        baseline::argon2_hashes_per_sec(cores, Duration::from_secs_f64(scale.hash_secs))
+    })
+    .await
+    .map_err(|e| e.to_string())?;
+    let users = scale.users;
+    let login: MakeRequest = Arc::new(move |i| {
+        let u = i % users;
+        post_json(
+            "/api/v1/auth/login",
+            &json!({ "identifier": format!("bench{u}@example.com"), "password": password(u) }),
+            &[],
+        )
+    });
+    // 2. Meanwhile, a cheap endpoint's latency shows whether the workers stay free.
+    let stop = Arc::new(AtomicBool::new(false));
+    let probe = tokio::spawn(load::probe_until(
+        addr,
+        || get("/healthz", &[]),
+        Duration::from_millis(5),
+        stop.clone(),
+    ));
+    let storm = load::run(addr, cores * 4, scale.logins, login).await;
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let probe = probe.await.map_err(|e| e.to_string())?;
+    let (_, peak_kib) = srv.memory_kib();
+    check_errors("login storm", &storm)?;
+    rows.push(Row {
+        measure: "password logins/s (argon2id 19 MiB, t=2)",
+        value: storm.per_sec(),
+        unit: "/s",
+        baseline: Some((raw, "raw argon2id hashes/s, all cores")),
+        target: "ratio >= 0.9",
+    });
+    rows.push(Row {
+        measure: "p99 /healthz during login storm",
+        value: ms(probe.percentile(0.99)),
+        unit: "ms",
+        baseline: None,
+        target: "< 20 ms",
+    });
+
+    // 3. Authenticated reads vs the trivial endpoint.
+    let trivial = load::run(addr, 64, scale.reads, Arc::new(|_| get("/healthz", &[]))).await;
+    check_errors("/healthz", &trivial)?;
+    let t = token.clone();
+    let check = load::run(
+        addr,
+        64,
+        scale.reads,
+        Arc::new(move |_| post_json("/api/v1/auth/check", &json!({ "token": t }), &[])),
+    )
+    .await;
+    check_errors("token check", &check)?;
+    let bearer = format!("Bearer {token}");
+    let me = load::run(
+        addr,
+        64,
+        scale.reads,
+        Arc::new(move |_| get("/api/v1/me", &[("authorization", bearer.clone())])),
+    )
+    .await;
+    check_errors("profile read", &me)?;
+    rows.push(Row {
+        measure: "trivial endpoint /healthz req/s",
+        value: trivial.per_sec(),
+        unit: "/s",
+        baseline: None,
+        target: "",
+    });
+    rows.push(Row {
+        measure: "token check req/s",
+        value: check.per_sec(),
+        unit: "/s",
+        baseline: Some((trivial.per_sec(), "/healthz req/s")),
+        target: "ratio >= 0.5, >= 10000/s",
+    });
+    rows.push(Row {
+        measure: "token check p99",
+        value: ms(check.percentile(0.99)),
+        unit: "ms",
+        baseline: Some((ms(trivial.percentile(0.99)), "/healthz p99 ms")),
+        target: "",
+    });
+    rows.push(Row {
+        measure: "profile read (GET /api/v1/me) req/s",
+        value: me.per_sec(),
+        unit: "/s",
+        baseline: Some((trivial.per_sec(), "/healthz req/s")),
+        target: "ratio >= 0.5, >= 10000/s",
+    });
+
+    // 5. Server-rendered pages.
+    let login_page = load::run(addr, 16, scale.pages, Arc::new(|_| get("/login", &[]))).await;
+    check_errors("SSR /login", &login_page)?;
+    let cookie = format!("uc_token={token}");
+    let profile_page = load::run(
+        addr,
+        16,
+        scale.pages,
+        Arc::new(move |_| get("/profile", &[("cookie", cookie.clone())])),
+    )
+    .await;
+    check_errors("SSR /profile", &profile_page)?;
+    rows.push(Row {
+        measure: "SSR /login pages/s",
+        value: login_page.per_sec(),
+        unit: "/s",
+        baseline: Some((trivial.per_sec(), "/healthz req/s")),
+        target: "",
+    });
+    rows.push(Row {
+        measure: "SSR /profile (signed in) pages/s",
+        value: profile_page.per_sec(),
+        unit: "/s",
+        baseline: Some((trivial.per_sec(), "/healthz req/s")),
+        target: "",
+    });
+
+    // 6. Hydrate wasm size.
+    let wasm = std::fs::read(args.site_root.join("pkg/user-center.wasm"))
+        .map_err(|e| format!("wasm: {e}"))?;
+    let (gz, br) = compressed_sizes(&wasm);
+    rows.push(Row {
+        measure: "hydrate wasm, raw",
+        value: kib(wasm.len()),
+        unit: "KiB",
+        baseline: None,
+        target: "",
+    });
+    rows.push(Row {
+        measure: "hydrate wasm, gzip -9",
+        value: kib(gz),
+        unit: "KiB",
+        baseline: None,
+        target: "<= 250 KB",
+    });
+    rows.push(Row {
+        measure: "hydrate wasm, brotli q11",
+        value: kib(br),
+        unit: "KiB",
+        baseline: None,
+        target: "",
+    });
+
+    // 7. Memory.
+    rows.push(Row {
+        measure: "server RSS idle after start",
+        value: idle_kib as f64 / 1024.0,
+        unit: "MiB",
+        baseline: None,
+        target: "<= 30 MB",
+    });
+    rows.push(Row {
+        measure: "server RSS peak (login storm)",
+        value: peak_kib as f64 / 1024.0,
+        unit: "MiB",
+        baseline: None,
+        target: "<= 200 MB",
+    });
+    Ok(rows)
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn kib(bytes: usize) -> f64 {
+    bytes as f64 / 1024.0
+}
+
+fn check_errors(what: &str, r: &LoadResult) -> Result<(), String> {
+    if r.errors > 0 {
+        return Err(format!(
+            "{what}: {} of {} requests failed",
+            r.errors, r.requests
+        ));
+    }
+    Ok(())
+}
+
+async fn post(
+    addr: std::net::SocketAddr,
+    path: &str,
+    body: &serde_json::Value,
+) -> Result<serde_json::Value, String> {
+    use http_body_util::BodyExt;
+    let stream = tokio::net::TcpStream::connect(addr)
+        .await
+        .map_err(|e| e.to_string())?;
+    let (mut sender, conn) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+            .await
+            .map_err(|e| e.to_string())?;
+    tokio::spawn(conn);
+    let res = sender
+        .send_request(post_json(path, body, &[]))
+        .await
+        .map_err(|e| e.to_string())?;
+    let status = res.status();
+    let bytes = res
+        .into_body()
+        .collect()
+        .await
+        .map_err(|e| e.to_string())?
+        .to_bytes();
+    if !status.is_success() {
+        return Err(format!(
+            "{path}: {status} {}",
+            String::from_utf8_lossy(&bytes)
+        ));
+    }
+    serde_json::from_slice(&bytes).map_err(|e| e.to_string())
+}
+
+fn compressed_sizes(data: &[u8]) -> (usize, usize) {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let _ = gz.write_all(data);
+    let gz_len = gz.finish().map(|v| v.len()).unwrap_or(0);
+    let mut br = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: 11,
+        ..Default::default()
+    };
+    let _ = brotli::BrotliCompress(&mut &data[..], &mut br, &params);
+    (gz_len, br.len())
+}
+
+fn render(rows: &[Row]) -> String {
+    let mut out = String::from(
+        "| measure | value | baseline (same run) | ratio | target |\n|---|---:|---|---:|---|\n",
+    );
+    for r in rows {
+        let (baseline, ratio) = match (r.baseline, r.ratio()) {
+            (Some((b, what)), Some(ratio)) => (format!("{b:.1} {what}"), format!("{ratio:.2}")),
+            _ => (String::new(), String::new()),
+        };
+        out.push_str(&format!(
+            "| {} | {:.1} {} | {} | {} | {} |\n",
+            r.measure, r.value, r.unit, baseline, ratio, r.target
+        ));
+    }
+    out
+}
+
+fn record(path: &std::path::Path, table: &str) -> std::io::Result<()> {
+    let commit = std::process::Command::new("git")
+        .args(["rev-parse", "--short", "HEAD"])
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default();
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let now = time::OffsetDateTime::now_utc();
+    let date = format!(
+        "{:04}-{:02}-{:02} {:02}:{:02} UTC",
+        now.year(),
+        now.month() as u8,
+        now.day(),
+        now.hour(),
+        now.minute()
+    );
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    writeln!(
+        f,
+        "\n## {date} — commit {commit} — {cores} × {cpu}\n\n{table}"
+    )
+}
