@@ -1,6 +1,6 @@
 //! The user center's web UI: pages, components and server functions.
 
-#![recursion_limit = "256"]
+#![recursion_limit = "512"]
 
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 

@@ -113,7 +113,7 @@ async fn main() -> ExitCode {
             }
             let missing: Vec<_> = rows
                 .iter()
-                .filter(|r| !(r.value > 0.0))
+                .filter(|r| r.value.is_nan() || r.value <= 0.0)
                 .map(|r| r.measure)
                 .collect();
             if missing.is_empty() {

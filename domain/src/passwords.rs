@@ -3,14 +3,14 @@
 //! Hashing is deliberately slow and memory-hungry, so it runs on tokio's
 //! blocking pool and at most one hash per CPU core runs at a time: a login storm
 //! then queues instead of starving the async workers or exhausting memory.
+//! Each running hash reuses one of a few preallocated 19 MiB block buffers, so
+//! memory stays flat and no hash pays for faulting in fresh pages.
 
 use crate::DomainError;
 use argon2::password_hash::rand_core::OsRng;
-use argon2::password_hash::SaltString;
-use argon2::{
-    Algorithm, Argon2, Params, PasswordHash, PasswordHasher as _, PasswordVerifier as _, Version,
-};
-use std::sync::Arc;
+use argon2::password_hash::{Output, ParamsString, Salt, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, PasswordHash, Version};
+use std::sync::{Arc, Mutex};
 use tokio::sync::Semaphore;
 
 /// How expensive a new hash is. Verification always uses the parameters stored
@@ -48,11 +48,13 @@ impl std::fmt::Debug for StoredHash {
 
 #[derive(Clone)]
 pub struct Hasher {
-    argon: Argon2<'static>,
+    params: Params,
     permits: Arc<Semaphore>,
     /// Verified against when an account does not exist, so that an unknown
     /// account takes as long to refuse as a wrong password.
     dummy: Arc<str>,
+    /// Argon2 working memory, one buffer per running hash (at most one per core).
+    buffers: Arc<Mutex<Vec<Vec<Block>>>>,
     /// How many verifications ran; lets tests prove refused attempts never
     /// reached the hash.
     verifications: Arc<std::sync::atomic::AtomicU64>,
@@ -60,40 +62,38 @@ pub struct Hasher {
 
 impl Hasher {
     pub fn new(cost: HashCost) -> Result<Self, DomainError> {
-        let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, cost.params()?);
+        let params = cost.params()?;
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        let salt = SaltString::generate(&mut OsRng);
+        let buffers = Arc::new(Mutex::new(Vec::new()));
         let started = std::time::Instant::now();
-        let dummy = argon
-            .hash_password(b"not a real password: timing equaliser", &salt)
-            .map_err(|e| DomainError::Hash(e.to_string()))?
-            .to_string();
+        let dummy = hash_phc(&params, b"not a real password: timing equaliser", &buffers)?;
+        let elapsed = started.elapsed();
+        // An idle server holds no hashing memory; the first sign-ins allocate it.
+        if let Ok(mut pool) = buffers.lock() {
+            pool.clear();
+        }
         // Operators see what one sign-in costs on this machine.
         tracing::info!(
             cost = ?cost,
-            millis = started.elapsed().as_millis() as u64,
+            millis = elapsed.as_millis() as u64,
             parallel = cores,
             "argon2id hash timed"
         );
         Ok(Hasher {
-            argon,
+            params,
             permits: Arc::new(Semaphore::new(cores)),
             dummy: dummy.into(),
+            buffers,
             verifications: Arc::default(),
         })
     }
 
     pub async fn hash(&self, password: &str) -> Result<StoredHash, DomainError> {
-        let argon = self.argon.clone();
+        let params = self.params.clone();
+        let buffers = self.buffers.clone();
         let password = password.to_owned();
-        self.run_blocking(move || {
-            let salt = SaltString::generate(&mut OsRng);
-            argon
-                .hash_password(password.as_bytes(), &salt)
-                .map(|h| StoredHash(h.to_string()))
-                .map_err(|e| DomainError::Hash(e.to_string()))
-        })
-        .await
+        self.run_blocking(move || hash_phc(&params, password.as_bytes(), &buffers).map(StoredHash))
+            .await
     }
 
     /// Checks `password` against `stored`, or against a dummy hash when there is
@@ -107,14 +107,10 @@ impl Hasher {
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let exists = stored.is_some();
         let hash = stored.map_or_else(|| self.dummy.to_string(), |h| h.0.clone());
-        let argon = self.argon.clone();
+        let buffers = self.buffers.clone();
         let password = password.to_owned();
         let matched = self
-            .run_blocking(move || {
-                let parsed =
-                    PasswordHash::new(&hash).map_err(|e| DomainError::Hash(e.to_string()))?;
-                Ok(argon.verify_password(password.as_bytes(), &parsed).is_ok())
-            })
+            .run_blocking(move || verify_phc(&hash, password.as_bytes(), &buffers))
             .await?;
         Ok(exists && matched)
     }
@@ -136,4 +132,95 @@ impl Hasher {
             .map_err(|e| DomainError::Hash(e.to_string()))?;
         tokio::task::spawn_blocking(work).await?
     }
+}
+
+fn hash_err(e: impl std::fmt::Display) -> DomainError {
+    DomainError::Hash(e.to_string())
+}
+
+/// Runs argon2 into an `out_len`-byte output with a pooled block buffer.
+fn run_argon2(
+    argon: &Argon2<'_>,
+    blocks_needed: usize,
+    password: &[u8],
+    salt: Salt<'_>,
+    out_len: usize,
+    buffers: &Mutex<Vec<Vec<Block>>>,
+) -> Result<Output, DomainError> {
+    let mut salt_buf = [0u8; 64];
+    let salt_bytes = salt.decode_b64(&mut salt_buf).map_err(hash_err)?;
+    let mut blocks = buffers
+        .lock()
+        .map_err(hash_err)?
+        .pop()
+        .filter(|b| b.len() >= blocks_needed)
+        .unwrap_or_else(|| vec![Block::default(); blocks_needed]);
+    let output = Output::init_with(out_len, |out| {
+        argon
+            .hash_password_into_with_memory(password, salt_bytes, out, &mut blocks[..blocks_needed])
+            .map_err(|_| argon2::password_hash::Error::Crypto)
+    })
+    .map_err(hash_err);
+    if let Ok(mut pool) = buffers.lock() {
+        pool.push(blocks);
+    }
+    output
+}
+
+/// A new PHC string (`$argon2id$v=19$m=…,t=…,p=…$salt$hash`) for `password`.
+fn hash_phc(
+    params: &Params,
+    password: &[u8],
+    buffers: &Mutex<Vec<Vec<Block>>>,
+) -> Result<String, DomainError> {
+    let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
+    let salt = SaltString::generate(&mut OsRng);
+    let out_len = params.output_len().unwrap_or(Params::DEFAULT_OUTPUT_LEN);
+    let output = run_argon2(
+        &argon,
+        params.block_count(),
+        password,
+        salt.as_salt(),
+        out_len,
+        buffers,
+    )?;
+    let phc = PasswordHash {
+        algorithm: argon2::ARGON2ID_IDENT,
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(params).map_err(hash_err)?,
+        salt: Some(salt.as_salt()),
+        hash: Some(output),
+    };
+    Ok(phc.to_string())
+}
+
+/// Checks `password` against a stored PHC string, with the parameters stored
+/// in it; the comparison is constant-time.
+fn verify_phc(
+    stored: &str,
+    password: &[u8],
+    buffers: &Mutex<Vec<Vec<Block>>>,
+) -> Result<bool, DomainError> {
+    let parsed = PasswordHash::new(stored).map_err(hash_err)?;
+    let algorithm = Algorithm::try_from(parsed.algorithm).map_err(hash_err)?;
+    let version = parsed
+        .version
+        .map(Version::try_from)
+        .transpose()
+        .map_err(hash_err)?
+        .unwrap_or_default();
+    let params = Params::try_from(&parsed).map_err(hash_err)?;
+    let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
+        return Err(hash_err("stored hash lacks salt or output"));
+    };
+    let argon = Argon2::new(algorithm, version, params.clone());
+    let output = run_argon2(
+        &argon,
+        params.block_count(),
+        password,
+        salt,
+        expected.len(),
+        buffers,
+    )?;
+    Ok(output == expected)
 }

@@ -725,3 +725,31 @@ mod refresh {
         assert_eq!(client_label(Some("curl/8.0")), "HTTP Library");
     }
 }
+
+#[tokio::test]
+async fn pooled_hashes_interoperate_with_the_standard_argon2_api() {
+    use argon2::password_hash::{rand_core::OsRng, SaltString};
+    use argon2::{PasswordHasher as _, PasswordVerifier as _};
+    let hasher = crate::passwords::Hasher::new(HashCost::Owasp).unwrap();
+    // Ours verifies with the crate's own verifier …
+    let ours = hasher.hash("correct horse battery").await.unwrap();
+    let parsed = argon2::PasswordHash::new(&ours.0).unwrap();
+    assert!(argon2::Argon2::default()
+        .verify_password(b"correct horse battery", &parsed)
+        .is_ok());
+    // … and a standard hash (other parameters) verifies with ours.
+    let params = argon2::Params::new(8 * 1024, 3, 1, None).unwrap();
+    let standard = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
+        .hash_password(b"another password", &SaltString::generate(&mut OsRng))
+        .unwrap()
+        .to_string();
+    let stored = crate::passwords::StoredHash(standard);
+    assert!(hasher
+        .verify("another password", Some(&stored))
+        .await
+        .unwrap());
+    assert!(!hasher
+        .verify("another passworD", Some(&stored))
+        .await
+        .unwrap());
+}

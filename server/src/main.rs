@@ -32,8 +32,34 @@ struct AppState {
     uc: UserCenter,
 }
 
-#[tokio::main]
-async fn main() {
+/// Each argon2id hash allocates a 19 MiB buffer. glibc's dynamic mmap
+/// threshold would soon serve those from per-thread arenas that keep the
+/// memory after the hash is done (hundreds of MiB under a login storm); a
+/// fixed threshold keeps such buffers in their own mappings, returned to the
+/// system when freed.
+fn bound_allocator_retention() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only changes allocator tuning; called before any thread starts.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1024 * 1024);
+    }
+}
+
+fn main() {
+    bound_allocator_retention();
+    match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt.block_on(async_main()),
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            std::process::exit(1);
+        }
+    }
+}
+
+async fn async_main() {
     let _ = dotenvy::dotenv();
     let config = Config::parse();
     tracing_subscriber::fmt()

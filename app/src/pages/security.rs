@@ -30,7 +30,7 @@ pub fn SecurityPage() -> impl IntoView {
                                 <ul class="session-list" aria-label=move || t_string!(i18n, security_title)>
                                     {list
                                         .into_iter()
-                                        .map(|s| view! { <SessionRow session=s revoke=revoke/> })
+                                        .map(|s| view! { <SessionRow session=s revoke=revoke/> }.into_any())
                                         .collect_view()}
                                 </ul>
                                 {if others > 0 {
