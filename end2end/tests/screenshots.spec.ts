@@ -36,5 +36,12 @@ for (const [label, viewport] of [
     await page.getByRole("heading", { name: "个人资料" }).waitFor();
     await shot("profile-zh");
     await page.getByLabel("语言").selectOption("en");
+    // A second browser signs in too, so the security page lists two sessions.
+    const email = await page.locator("dl.details dd").nth(1).innerText();
+    const other = await page.context().browser()!.newContext({ userAgent: "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1" });
+    await other.request.post("/api/v1/auth/login", { data: { identifier: email, password: PASSWORD } });
+    await other.close();
+    await gotoHydrated(page, "/security");
+    await shot("security");
   });
 }
