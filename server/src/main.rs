@@ -11,6 +11,7 @@ mod tests;
 use app::server::WebConfig;
 use app::{shell, App};
 use axum::extract::{DefaultBodyLimit, FromRef};
+use axum::serve::ListenerExt;
 use axum::Router;
 use clap::Parser;
 use config::{Command, Config};
@@ -107,7 +108,13 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     };
     let app = router(state, web);
 
-    let listener = tokio::net::TcpListener::bind(&addr).await?;
+    // Without TCP_NODELAY, a page streamed in several chunks waits on delayed
+    // ACKs (~40 ms a page).
+    let listener = tokio::net::TcpListener::bind(&addr).await?.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!("cannot set TCP_NODELAY: {e}");
+        }
+    });
     tracing::info!("listening on http://{addr}");
     axum::serve(
         listener,
