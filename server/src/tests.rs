@@ -71,6 +71,16 @@ impl Server {
         (status, value)
     }
 
+    async fn get(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
+        self.json("GET", path, Body::empty(), "application/json", token)
+            .await
+    }
+
+    async fn delete(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
+        self.json("DELETE", path, Body::empty(), "application/json", token)
+            .await
+    }
+
     async fn post_json(&self, path: &str, value: Value) -> (StatusCode, Value) {
         self.json(
             "POST",
@@ -105,15 +115,7 @@ async fn rest_register_login_me_logout() {
     assert_eq!(status, StatusCode::OK);
     let token = login["token"].as_str().unwrap().to_string();
 
-    let (status, me) = s
-        .json(
-            "GET",
-            "/api/v1/me",
-            Body::empty(),
-            "application/json",
-            Some(&token),
-        )
-        .await;
+    let (status, me) = s.get("/api/v1/me", Some(&token)).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(me["id"], reg["user"]["id"]);
 
@@ -127,15 +129,7 @@ async fn rest_register_login_me_logout() {
         )
         .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let (status, err) = s
-        .json(
-            "GET",
-            "/api/v1/me",
-            Body::empty(),
-            "application/json",
-            Some(&token),
-        )
-        .await;
+    let (status, err) = s.get("/api/v1/me", Some(&token)).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(err["code"], "UNAUTHENTICATED");
 }
@@ -246,15 +240,7 @@ async fn rest_bad_input_gets_specific_4xx() {
         assert_eq!(got, status, "{name}: {value}");
         assert_eq!(value["code"], code, "{name}: {value}");
     }
-    let (status, value) = s
-        .json(
-            "GET",
-            "/api/v1/nope",
-            Body::empty(),
-            "application/json",
-            None,
-        )
-        .await;
+    let (status, value) = s.get("/api/v1/nope", None).await;
     assert_eq!(
         (status, value["code"].as_str()),
         (StatusCode::NOT_FOUND, Some("NOT_FOUND"))
@@ -519,15 +505,7 @@ async fn rest_refresh_rotates_and_sessions_can_be_revoked() {
     assert_ne!(renewed["refresh_token"], a["refresh_token"]);
     let token_a = renewed["token"].as_str().unwrap();
 
-    let (status, list) = s
-        .json(
-            "GET",
-            "/api/v1/sessions",
-            Body::empty(),
-            "application/json",
-            Some(token_a),
-        )
-        .await;
+    let (status, list) = s.get("/api/v1/sessions", Some(token_a)).await;
     assert_eq!(status, StatusCode::OK);
     let list = list.as_array().unwrap();
     assert_eq!(list.len(), 2);
@@ -537,35 +515,11 @@ async fn rest_refresh_rotates_and_sessions_can_be_revoked() {
         .to_string();
 
     let path = format!("/api/v1/sessions/{other}");
-    let (status, _) = s
-        .json(
-            "DELETE",
-            &path,
-            Body::empty(),
-            "application/json",
-            Some(token_a),
-        )
-        .await;
+    let (status, _) = s.delete(&path, Some(token_a)).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let (status, _) = s
-        .json(
-            "GET",
-            "/api/v1/me",
-            Body::empty(),
-            "application/json",
-            b["token"].as_str(),
-        )
-        .await;
+    let (status, _) = s.get("/api/v1/me", b["token"].as_str()).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    let (status, _) = s
-        .json(
-            "DELETE",
-            &path,
-            Body::empty(),
-            "application/json",
-            Some(token_a),
-        )
-        .await;
+    let (status, _) = s.delete(&path, Some(token_a)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
     let (status, body) = s
@@ -608,67 +562,19 @@ async fn rest_devices_bind_list_check_remove() {
         (StatusCode::BAD_REQUEST, Some("INVALID_DEVICE"))
     );
 
-    let (_, list) = s
-        .json(
-            "GET",
-            "/api/v1/devices",
-            Body::empty(),
-            "application/json",
-            t,
-        )
-        .await;
+    let (_, list) = s.get("/api/v1/devices", t).await;
     assert_eq!(list.as_array().unwrap().len(), 1);
     assert_eq!(list[0]["name"], "Work phone");
 
-    let (_, check) = s
-        .json(
-            "GET",
-            "/api/v1/devices/ios-1/check",
-            Body::empty(),
-            "application/json",
-            t,
-        )
-        .await;
+    let (_, check) = s.get("/api/v1/devices/ios-1/check", t).await;
     assert_eq!(check, json!({"bound": true, "group": 2}));
-    let (status, _) = s
-        .json(
-            "DELETE",
-            "/api/v1/devices/ios-1",
-            Body::empty(),
-            "application/json",
-            t,
-        )
-        .await;
+    let (status, _) = s.delete("/api/v1/devices/ios-1", t).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let (_, check) = s
-        .json(
-            "GET",
-            "/api/v1/devices/ios-1/check",
-            Body::empty(),
-            "application/json",
-            t,
-        )
-        .await;
+    let (_, check) = s.get("/api/v1/devices/ios-1/check", t).await;
     assert_eq!(check["bound"], false);
-    let (status, _) = s
-        .json(
-            "DELETE",
-            "/api/v1/devices/ios-1",
-            Body::empty(),
-            "application/json",
-            t,
-        )
-        .await;
+    let (status, _) = s.delete("/api/v1/devices/ios-1", t).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _) = s
-        .json(
-            "GET",
-            "/api/v1/devices",
-            Body::empty(),
-            "application/json",
-            None,
-        )
-        .await;
+    let (status, _) = s.get("/api/v1/devices", None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
