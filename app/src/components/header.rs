@@ -2,6 +2,7 @@
 
 use crate::api::{current_user, Logout};
 use crate::components::session_keeper::use_auth_epoch;
+use crate::components::submit_button::SubmitButton;
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -47,13 +48,12 @@ pub fn SiteHeader() -> impl IntoView {
                                             <span class="nav-user-name">{name.clone()}</span>
                                         </A>
                                         <ActionForm action=logout attr:class="inline-form">
-                                            <button type="submit" class="btn btn-ghost" disabled=move || logout.pending().get()>
-                                                {move || if logout.pending().get() {
-                                                    t_string!(i18n, nav_logging_out)
-                                                } else {
-                                                    t_string!(i18n, nav_log_out)
-                                                }}
-                                            </button>
+                                            <SubmitButton
+                                                pending=logout.pending()
+                                                label=Signal::derive(move || t_string!(i18n, nav_log_out))
+                                                pending_label=Signal::derive(move || t_string!(i18n, nav_logging_out))
+                                                class="btn btn-ghost"
+                                            />
                                         </ActionForm>
                                     }
                                         .into_any()

@@ -2,6 +2,7 @@
 
 use crate::api::Login;
 use crate::components::session_keeper::use_auth_epoch;
+use crate::components::submit_button::SubmitButton;
 use crate::components::{field::TextField, form_alert::FormAlert};
 use crate::errors::{error_text, error_text_with_details};
 use crate::i18n::*;
@@ -101,13 +102,11 @@ pub fn LoginPage() -> impl IntoView {
                     value=password
                     error=field_error(Field::Password)
                 />
-                <button type="submit" class="btn btn-primary btn-block" disabled=move || action.pending().get()>
-                    {move || if action.pending().get() {
-                        t_string!(i18n, login_pending)
-                    } else {
-                        t_string!(i18n, login_submit)
-                    }}
-                </button>
+                <SubmitButton
+                    pending=action.pending()
+                    label=Signal::derive(move || t_string!(i18n, login_submit))
+                    pending_label=Signal::derive(move || t_string!(i18n, login_pending))
+                />
             </form>
             <p class="switch-auth">
                 {t!(i18n, login_no_account)} " " <A href="/signup">{t!(i18n, login_create_account)}</A>

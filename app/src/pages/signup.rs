@@ -1,6 +1,7 @@
 //! `/signup`: create an account with an email and/or phone number.
 
 use crate::api::Register;
+use crate::components::submit_button::SubmitButton;
 use crate::components::{field::TextField, form_alert::FormAlert};
 use crate::errors::error_text;
 use crate::i18n::*;
@@ -123,13 +124,11 @@ pub fn SignupPage() -> impl IntoView {
                     error=field_error(Field::Password)
                     on_blur=touch(Field::Password)
                 />
-                <button type="submit" class="btn btn-primary btn-block" disabled=move || action.pending().get()>
-                    {move || if action.pending().get() {
-                        t_string!(i18n, signup_pending)
-                    } else {
-                        t_string!(i18n, signup_submit)
-                    }}
-                </button>
+                <SubmitButton
+                    pending=action.pending()
+                    label=Signal::derive(move || t_string!(i18n, signup_submit))
+                    pending_label=Signal::derive(move || t_string!(i18n, signup_pending))
+                />
             </form>
             <p class="switch-auth">
                 {t!(i18n, signup_have_account)} " " <A href="/login">{t!(i18n, nav_sign_in)}</A>
