@@ -91,9 +91,7 @@ pub async fn refresh_session() -> Result<Option<i64>, AppError> {
         return Ok(None);
     };
     match uc.refresh(&token, &client_info()).await {
-        Ok(issued) => {
-            let user = uc.profile(issued.user_id).await.map_err(reject)?;
-            let res = domain::accounts::auth_response(issued, user);
+        Ok(res) => {
             set_auth_cookies(&res)?;
             Ok(Some(res.expires_at - domain::clock::now()))
         }

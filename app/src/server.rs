@@ -108,21 +108,26 @@ pub fn client_info() -> ClientInfo {
     let Some(parts) = parts() else {
         return ClientInfo::default();
     };
+    let ip = parts
+        .extensions
+        .get::<PeerAddr>()
+        .map(|p| p.0.ip().to_string());
+    client_from_headers(ip, &parts.headers)
+}
+
+/// Where a request comes from: the peer's IP, its User-Agent and the
+/// client's own `X-Device-Id`, as recorded on a new session.
+pub fn client_from_headers(ip: Option<String>, headers: &http::HeaderMap) -> ClientInfo {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
     ClientInfo {
-        ip: parts
-            .extensions
-            .get::<PeerAddr>()
-            .map(|p| p.0.ip().to_string()),
-        user_agent: parts
-            .headers
-            .get(USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string),
-        device_id: parts
-            .headers
-            .get("x-device-id")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string),
+        ip,
+        user_agent: header(USER_AGENT.as_str()),
+        device_id: header("x-device-id"),
     }
 }
 

@@ -184,7 +184,7 @@ impl UserCenter {
 }
 
 /// What sign-up, sign-in and refresh answer.
-pub fn auth_response(issued: IssuedTokens, user: UserProfile) -> AuthResponse {
+pub(crate) fn auth_response(issued: IssuedTokens, user: UserProfile) -> AuthResponse {
     AuthResponse {
         token: issued.access_token,
         token_type: "Bearer".into(),

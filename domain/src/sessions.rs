@@ -4,12 +4,13 @@
 //! Keeping sessions server-side is what makes logout and revoking a device
 //! real: a revoked session's tokens are refused even before they expire.
 
+use crate::accounts::auth_response;
 use crate::tokens::Claims;
 use crate::{clock, DomainError, UserCenter};
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use base64::Engine;
 use sha2::{Digest, Sha256};
-use shared::dto::SessionInfo;
+use shared::dto::{AuthResponse, SessionInfo};
 use shared::ErrorCode;
 
 const MAX_USER_AGENT_CHARS: usize = 512;
@@ -43,7 +44,6 @@ pub struct TokenCheck {
 /// Freshly issued tokens.
 #[derive(Clone, Debug)]
 pub struct IssuedTokens {
-    pub user_id: i64,
     pub access_token: String,
     pub access_expires_at: i64,
     pub refresh_token: String,
@@ -155,7 +155,6 @@ impl UserCenter {
             exp: access_expires_at,
         })?;
         Ok(IssuedTokens {
-            user_id,
             access_token,
             access_expires_at,
             refresh_token,
@@ -163,7 +162,7 @@ impl UserCenter {
         })
     }
 
-    /// Exchanges a refresh token for new tokens, replacing it.
+    /// Exchanges a refresh token for new tokens (and the user), replacing it.
     ///
     /// A token that was already replaced and comes back after the grace
     /// interval was copied by someone: the whole session is revoked, so the
@@ -172,7 +171,7 @@ impl UserCenter {
         &self,
         refresh_token: &str,
         client: &ClientInfo,
-    ) -> Result<IssuedTokens, DomainError> {
+    ) -> Result<AuthResponse, DomainError> {
         let now = self.now();
         let hash = hash_refresh_token(refresh_token);
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
@@ -225,7 +224,7 @@ impl UserCenter {
             .issue_tokens(&mut tx, user_id, &session_id, expires_at)
             .await?;
         tx.commit().await?;
-        Ok(issued)
+        Ok(auth_response(issued, self.profile(user_id).await?))
     }
 
     /// Checks a token's signature and expiry, and that its session is live and

@@ -571,7 +571,7 @@ mod refresh {
         );
         let renewed = f.uc.refresh(&res.refresh_token, &client()).await.unwrap();
         assert_ne!(renewed.refresh_token, res.refresh_token);
-        let auth = f.uc.authenticate(&renewed.access_token).await.unwrap();
+        let auth = f.uc.authenticate(&renewed.token).await.unwrap();
         assert_eq!(auth.user_id, res.user.id);
         // Same session, so the old access token's session is the new one's.
         assert_eq!(f.uc.list_sessions(&auth).await.unwrap().len(), 1);
@@ -596,7 +596,7 @@ mod refresh {
             ErrorCode::TokenRevoked
         );
         assert_eq!(
-            code_of(f.uc.check_token(&second.access_token).await),
+            code_of(f.uc.check_token(&second.token).await),
             ErrorCode::TokenRevoked
         );
     }

@@ -3,7 +3,7 @@
 
 use crate::api_error::{ApiError, ApiJson};
 use axum::extract::{ConnectInfo, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -34,17 +34,7 @@ pub fn routes() -> Router<UserCenter> {
 }
 
 fn client(addr: SocketAddr, headers: &HeaderMap) -> ClientInfo {
-    let header = |name| {
-        headers
-            .get(name)
-            .and_then(|v: &header::HeaderValue| v.to_str().ok())
-            .map(str::to_string)
-    };
-    ClientInfo {
-        ip: Some(addr.ip().to_string()),
-        user_agent: header(header::USER_AGENT.as_str()),
-        device_id: header("x-device-id"),
-    }
+    app::server::client_from_headers(Some(addr.ip().to_string()), headers)
 }
 
 async fn register(
@@ -137,11 +127,10 @@ async fn refresh(
     headers: HeaderMap,
     ApiJson(req): ApiJson<RefreshRequest>,
 ) -> Result<Json<AuthResponse>, ApiError> {
-    let issued = uc
-        .refresh(&req.refresh_token, &client(addr, &headers))
-        .await?;
-    let user = uc.profile(issued.user_id).await?;
-    Ok(Json(domain::accounts::auth_response(issued, user)))
+    Ok(Json(
+        uc.refresh(&req.refresh_token, &client(addr, &headers))
+            .await?,
+    ))
 }
 
 async fn sessions(

@@ -81,6 +81,15 @@ impl Server {
             .await
     }
 
+    /// Registers `email` with the tests' password; returns status and body.
+    async fn register(&self, email: &str) -> (StatusCode, Value) {
+        self.post_json(
+            "/api/v1/auth/register",
+            json!({"email": email, "password": "correct horse battery"}),
+        )
+        .await
+    }
+
     async fn post_json(&self, path: &str, value: Value) -> (StatusCode, Value) {
         self.json(
             "POST",
@@ -96,12 +105,7 @@ impl Server {
 #[tokio::test]
 async fn rest_register_login_me_logout() {
     let s = server().await;
-    let (status, reg) = s
-        .post_json(
-            "/api/v1/auth/register",
-            json!({"email": "Ann@Example.com", "password": "correct horse battery"}),
-        )
-        .await;
+    let (status, reg) = s.register("Ann@Example.com").await;
     assert_eq!(status, StatusCode::CREATED, "{reg}");
     assert_eq!(reg["user"]["email"], "ann@example.com");
     assert!(!reg.to_string().contains("argon2"), "hash leaked: {reg}");
@@ -259,11 +263,7 @@ async fn user_count(s: &Server) -> i64 {
 #[tokio::test]
 async fn server_fn_login_sets_http_only_cookie_and_errors_are_4xx() {
     let s = server().await;
-    s.post_json(
-        "/api/v1/auth/register",
-        json!({"email": "c@d.co", "password": "correct horse battery"}),
-    )
-    .await;
+    s.register("c@d.co").await;
     let form = |body: &str| {
         Request::builder()
             .method("POST")
@@ -327,11 +327,7 @@ async fn server_fn_error_from_plain_form_redirects_back_with_the_error() {
 #[tokio::test]
 async fn rest_lockout_reports_counters_and_429() {
     let s = server().await;
-    s.post_json(
-        "/api/v1/auth/register",
-        json!({"email": "l@d.co", "password": "correct horse battery"}),
-    )
-    .await;
+    s.register("l@d.co").await;
     let login = |pw: &'static str| json!({"identifier": "l@d.co", "password": pw});
     let (status, body) = s
         .post_json("/api/v1/auth/login", login("wrong one here"))
@@ -370,12 +366,7 @@ mod token_check {
     #[tokio::test]
     async fn valid_revoked_tampered_none_and_foreign_tokens() {
         let s = server().await;
-        let (_, reg) = s
-            .post_json(
-                "/api/v1/auth/register",
-                json!({"email": "t@d.co", "password": "correct horse battery"}),
-            )
-            .await;
+        let (_, reg) = s.register("t@d.co").await;
         let token = reg["token"].as_str().unwrap().to_string();
 
         let (status, ok) = check(&s, &token).await;
@@ -485,12 +476,7 @@ mod token_check {
 #[tokio::test]
 async fn rest_refresh_rotates_and_sessions_can_be_revoked() {
     let s = server().await;
-    let (_, a) = s
-        .post_json(
-            "/api/v1/auth/register",
-            json!({"email": "r@d.co", "password": "correct horse battery"}),
-        )
-        .await;
+    let (_, a) = s.register("r@d.co").await;
     let (_, b) = s
         .post_json(
             "/api/v1/auth/login",
@@ -534,12 +520,7 @@ async fn rest_refresh_rotates_and_sessions_can_be_revoked() {
 #[tokio::test]
 async fn rest_devices_bind_list_check_remove() {
     let s = server().await;
-    let (_, reg) = s
-        .post_json(
-            "/api/v1/auth/register",
-            json!({"email": "dev@d.co", "password": "correct horse battery"}),
-        )
-        .await;
+    let (_, reg) = s.register("dev@d.co").await;
     let t = reg["token"].as_str();
     let bind = |body: Value| {
         s.json(
@@ -583,12 +564,7 @@ async fn rest_devices_bind_list_check_remove() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_server_rendering_never_fails() {
     let s = server().await;
-    let (_, reg) = s
-        .post_json(
-            "/api/v1/auth/register",
-            json!({"email": "ssr@d.co", "password": "correct horse battery"}),
-        )
-        .await;
+    let (_, reg) = s.register("ssr@d.co").await;
     let cookie = format!("uc_token={}", reg["token"].as_str().unwrap());
     let mut tasks = Vec::new();
     for i in 0..60 {

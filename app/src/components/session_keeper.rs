@@ -40,10 +40,9 @@ pub fn SessionKeeper() -> impl IntoView {
             match session_status().await {
                 Ok(Some(secs)) => schedule(secs, mine, generation),
                 Ok(None) => {
-                    if let Ok(Some(secs)) = refresh_session().await {
+                    if let Ok(Some(_)) = refresh_session().await {
                         // A session came back: let views reload (this restarts us).
                         epoch.0.update(|e| *e += 1);
-                        let _ = secs;
                     }
                 }
                 Err(_) => {}
