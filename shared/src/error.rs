@@ -8,140 +8,82 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// Stable error codes. The serialized form is the SCREAMING_SNAKE_CASE name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum ErrorCode {
+/// Declares [`ErrorCode`] from one table, so each code's wire name, HTTP
+/// status and English text sit on one line and cannot drift apart.
+macro_rules! error_codes {
+    ($($(#[$doc:meta])* $name:ident: $wire:literal, $status:literal, $text:literal;)+) => {
+        /// Stable error codes. The serialized form is the SCREAMING_SNAKE_CASE name.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+        pub enum ErrorCode {
+            $($(#[$doc])* $name,)+
+        }
+
+        impl ErrorCode {
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$name,)+];
+
+            /// The stable wire name, e.g. `EMAIL_TAKEN`.
+            pub fn as_str(self) -> &'static str {
+                match self { $(ErrorCode::$name => $wire,)+ }
+            }
+
+            /// The HTTP status an API response with this code carries.
+            pub fn http_status(self) -> u16 {
+                match self { $(ErrorCode::$name => $status,)+ }
+            }
+
+            /// Plain English text for logs and API clients.
+            pub fn english(self) -> &'static str {
+                match self { $(ErrorCode::$name => $text,)+ }
+            }
+        }
+    };
+}
+
+error_codes! {
     /// A required field was empty.
-    Required,
+    Required: "REQUIRED", 400, "This field is required.";
     /// Neither an email nor a phone number was given at sign-up.
-    ContactRequired,
-    InvalidEmail,
-    InvalidPhone,
-    InvalidUsername,
+    ContactRequired: "CONTACT_REQUIRED", 400, "Enter an email address or a phone number.";
+    InvalidEmail: "INVALID_EMAIL", 400, "Enter a valid email address (at most 128 characters).";
+    InvalidPhone: "INVALID_PHONE", 400, "Enter a valid mainland China mobile number: 11 digits starting with 1.";
+    InvalidUsername: "INVALID_USERNAME", 400, "Username must be 3–32 letters, digits, _ or -, and not only digits.";
     /// The login identifier is neither an email, a phone number nor a username.
-    InvalidIdentifier,
+    InvalidIdentifier: "INVALID_IDENTIFIER", 400, "Enter your email, phone number or username.";
     /// A device id, name or OS is empty, too long or has odd characters.
-    InvalidDevice,
-    WeakPassword,
-    EmailTaken,
-    PhoneTaken,
-    UsernameTaken,
+    InvalidDevice: "INVALID_DEVICE", 400, "Device id: 1–128 letters, digits, '.', '_', ':' or '-'; name and OS: 1–64 characters.";
+    WeakPassword: "WEAK_PASSWORD", 400, "Password is too weak.";
+    EmailTaken: "EMAIL_TAKEN", 409, "This email is already registered.";
+    PhoneTaken: "PHONE_TAKEN", 409, "This phone number is already registered.";
+    UsernameTaken: "USERNAME_TAKEN", 409, "This username is already taken.";
     /// Unknown account or wrong password: deliberately the same code.
-    InvalidCredentials,
+    InvalidCredentials: "INVALID_CREDENTIALS", 401, "Incorrect account or password.";
     /// The account exists but may not sign in (frozen, closed, …).
-    AccountDisabled,
+    AccountDisabled: "ACCOUNT_DISABLED", 403, "This account cannot sign in.";
     /// Too many failed sign-ins for this identifier; see `locked_until`.
-    AccountLocked,
-    Unauthenticated,
+    AccountLocked: "ACCOUNT_LOCKED", 429, "Too many failed sign-in attempts. This account is temporarily locked.";
+    Unauthenticated: "UNAUTHENTICATED", 401, "Please sign in.";
     /// Token checks for services: the token's time is up.
-    TokenExpired,
+    TokenExpired: "TOKEN_EXPIRED", 401, "The token has expired.";
     /// The token's session was ended (logout, revoked, rotated away).
-    TokenRevoked,
+    TokenRevoked: "TOKEN_REVOKED", 401, "The token's session has ended.";
     /// Not a JWT we could read (bad encoding, unexpected algorithm such as `none`).
-    TokenMalformed,
+    TokenMalformed: "TOKEN_MALFORMED", 401, "The token is malformed.";
     /// Readable, but not signed by us.
-    TokenInvalidSignature,
-    Forbidden,
-    NotFound,
+    TokenInvalidSignature: "TOKEN_INVALID_SIGNATURE", 401, "The token's signature is not valid.";
+    Forbidden: "FORBIDDEN", 403, "You are not allowed to do this.";
+    NotFound: "NOT_FOUND", 404, "Not found.";
     /// The request was malformed (bad JSON, unknown fields, wrong types).
-    InvalidInput,
-    PayloadTooLarge,
-    UnsupportedMediaType,
+    InvalidInput: "INVALID_INPUT", 400, "The request is malformed.";
+    PayloadTooLarge: "PAYLOAD_TOO_LARGE", 413, "The request is too large.";
+    UnsupportedMediaType: "UNSUPPORTED_MEDIA_TYPE", 415, "Unsupported content type.";
     /// Something failed on the server; details are in the server log only.
-    Internal,
+    Internal: "INTERNAL", 500, "Something went wrong on our side. Please try again.";
 }
 
 impl ErrorCode {
-    pub const ALL: &'static [ErrorCode] = &[
-        ErrorCode::Required,
-        ErrorCode::ContactRequired,
-        ErrorCode::InvalidEmail,
-        ErrorCode::InvalidPhone,
-        ErrorCode::InvalidUsername,
-        ErrorCode::InvalidIdentifier,
-        ErrorCode::InvalidDevice,
-        ErrorCode::WeakPassword,
-        ErrorCode::EmailTaken,
-        ErrorCode::PhoneTaken,
-        ErrorCode::UsernameTaken,
-        ErrorCode::InvalidCredentials,
-        ErrorCode::AccountDisabled,
-        ErrorCode::AccountLocked,
-        ErrorCode::Unauthenticated,
-        ErrorCode::TokenExpired,
-        ErrorCode::TokenRevoked,
-        ErrorCode::TokenMalformed,
-        ErrorCode::TokenInvalidSignature,
-        ErrorCode::Forbidden,
-        ErrorCode::NotFound,
-        ErrorCode::InvalidInput,
-        ErrorCode::PayloadTooLarge,
-        ErrorCode::UnsupportedMediaType,
-        ErrorCode::Internal,
-    ];
-
-    /// The stable wire name, e.g. `EMAIL_TAKEN`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorCode::Required => "REQUIRED",
-            ErrorCode::ContactRequired => "CONTACT_REQUIRED",
-            ErrorCode::InvalidEmail => "INVALID_EMAIL",
-            ErrorCode::InvalidPhone => "INVALID_PHONE",
-            ErrorCode::InvalidUsername => "INVALID_USERNAME",
-            ErrorCode::InvalidIdentifier => "INVALID_IDENTIFIER",
-            ErrorCode::InvalidDevice => "INVALID_DEVICE",
-            ErrorCode::WeakPassword => "WEAK_PASSWORD",
-            ErrorCode::EmailTaken => "EMAIL_TAKEN",
-            ErrorCode::PhoneTaken => "PHONE_TAKEN",
-            ErrorCode::UsernameTaken => "USERNAME_TAKEN",
-            ErrorCode::InvalidCredentials => "INVALID_CREDENTIALS",
-            ErrorCode::AccountDisabled => "ACCOUNT_DISABLED",
-            ErrorCode::AccountLocked => "ACCOUNT_LOCKED",
-            ErrorCode::Unauthenticated => "UNAUTHENTICATED",
-            ErrorCode::TokenExpired => "TOKEN_EXPIRED",
-            ErrorCode::TokenRevoked => "TOKEN_REVOKED",
-            ErrorCode::TokenMalformed => "TOKEN_MALFORMED",
-            ErrorCode::TokenInvalidSignature => "TOKEN_INVALID_SIGNATURE",
-            ErrorCode::Forbidden => "FORBIDDEN",
-            ErrorCode::NotFound => "NOT_FOUND",
-            ErrorCode::InvalidInput => "INVALID_INPUT",
-            ErrorCode::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
-            ErrorCode::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
-            ErrorCode::Internal => "INTERNAL",
-        }
-    }
-
     pub fn parse(s: &str) -> Option<ErrorCode> {
         Self::ALL.iter().copied().find(|c| c.as_str() == s)
-    }
-
-    /// The HTTP status an API response with this code carries.
-    pub fn http_status(self) -> u16 {
-        match self {
-            ErrorCode::Required
-            | ErrorCode::ContactRequired
-            | ErrorCode::InvalidEmail
-            | ErrorCode::InvalidPhone
-            | ErrorCode::InvalidUsername
-            | ErrorCode::InvalidIdentifier
-            | ErrorCode::InvalidDevice
-            | ErrorCode::WeakPassword
-            | ErrorCode::InvalidInput => 400,
-            ErrorCode::InvalidCredentials
-            | ErrorCode::Unauthenticated
-            | ErrorCode::TokenExpired
-            | ErrorCode::TokenRevoked
-            | ErrorCode::TokenMalformed
-            | ErrorCode::TokenInvalidSignature => 401,
-            ErrorCode::AccountDisabled | ErrorCode::Forbidden => 403,
-            ErrorCode::NotFound => 404,
-            ErrorCode::EmailTaken | ErrorCode::PhoneTaken | ErrorCode::UsernameTaken => 409,
-            ErrorCode::PayloadTooLarge => 413,
-            ErrorCode::AccountLocked => 429,
-            ErrorCode::UnsupportedMediaType => 415,
-            ErrorCode::Internal => 500,
-        }
     }
 }
 
@@ -290,39 +232,7 @@ pub fn default_message(code: ErrorCode, reason: Option<PasswordProblem>) -> &'st
         (ErrorCode::WeakPassword, Some(PasswordProblem::MatchesAccount)) => {
             "Password must not be the same as your email, phone or username."
         }
-        (ErrorCode::WeakPassword, None) => "Password is too weak.",
-        (ErrorCode::Required, _) => "This field is required.",
-        (ErrorCode::ContactRequired, _) => "Enter an email address or a phone number.",
-        (ErrorCode::InvalidEmail, _) => "Enter a valid email address (at most 128 characters).",
-        (ErrorCode::InvalidPhone, _) => {
-            "Enter a valid mainland China mobile number: 11 digits starting with 1."
-        }
-        (ErrorCode::InvalidUsername, _) => {
-            "Username must be 3–32 letters, digits, _ or -, and not only digits."
-        }
-        (ErrorCode::InvalidIdentifier, _) => "Enter your email, phone number or username.",
-        (ErrorCode::InvalidDevice, _) => {
-            "Device id: 1–128 letters, digits, '.', '_', ':' or '-'; name and OS: 1–64 characters."
-        }
-        (ErrorCode::EmailTaken, _) => "This email is already registered.",
-        (ErrorCode::PhoneTaken, _) => "This phone number is already registered.",
-        (ErrorCode::UsernameTaken, _) => "This username is already taken.",
-        (ErrorCode::InvalidCredentials, _) => "Incorrect account or password.",
-        (ErrorCode::AccountDisabled, _) => "This account cannot sign in.",
-        (ErrorCode::AccountLocked, _) => {
-            "Too many failed sign-in attempts. This account is temporarily locked."
-        }
-        (ErrorCode::Unauthenticated, _) => "Please sign in.",
-        (ErrorCode::TokenExpired, _) => "The token has expired.",
-        (ErrorCode::TokenRevoked, _) => "The token's session has ended.",
-        (ErrorCode::TokenMalformed, _) => "The token is malformed.",
-        (ErrorCode::TokenInvalidSignature, _) => "The token's signature is not valid.",
-        (ErrorCode::Forbidden, _) => "You are not allowed to do this.",
-        (ErrorCode::NotFound, _) => "Not found.",
-        (ErrorCode::InvalidInput, _) => "The request is malformed.",
-        (ErrorCode::PayloadTooLarge, _) => "The request is too large.",
-        (ErrorCode::UnsupportedMediaType, _) => "Unsupported content type.",
-        (ErrorCode::Internal, _) => "Something went wrong on our side. Please try again.",
+        (_, _) => code.english(),
     }
 }
 
