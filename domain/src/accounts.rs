@@ -1,10 +1,11 @@
 //! Registering, signing in and reading one's own account.
 
+use crate::codes::code_incorrect;
 use crate::passwords::StoredHash;
 use crate::sessions::{ClientInfo, IssuedTokens};
 use crate::{clock, db, DomainError, UserCenter};
-use shared::dto::{AuthResponse, UserProfile};
-use shared::validate::{self, Identifier};
+use shared::dto::{AuthResponse, CodePurpose, UserProfile};
+use shared::validate::{self, Contact, Identifier};
 use shared::{AppError, ErrorCode, Field};
 
 #[derive(sqlx::FromRow)]
@@ -13,6 +14,8 @@ struct UserRow {
     email: Option<String>,
     phone: Option<String>,
     username: Option<String>,
+    email_verified: bool,
+    phone_verified: bool,
     status: String,
     created_at: i64,
 }
@@ -24,6 +27,8 @@ impl From<UserRow> for UserProfile {
             email: row.email,
             phone: row.phone,
             username: row.username,
+            email_verified: row.email_verified,
+            phone_verified: row.phone_verified,
             status: row.status,
             created_at: clock::rfc3339(row.created_at),
         }
@@ -33,7 +38,7 @@ impl From<UserRow> for UserProfile {
 /// The columns of [`UserRow`], spliced into queries at compile time.
 macro_rules! user_columns {
     () => {
-        "id, email, phone, username, status, created_at"
+        "id, email, phone, username, email_verified, phone_verified, status, created_at"
     };
 }
 
@@ -44,6 +49,9 @@ pub struct Registration<'a> {
     pub phone: &'a str,
     pub username: &'a str,
     pub password: &'a str,
+    /// The `register` code sent to the email, or to the phone when there is
+    /// no email. Required while `require_contact_code` is on.
+    pub code: &'a str,
 }
 
 impl UserCenter {
@@ -51,6 +59,8 @@ impl UserCenter {
     ///
     /// Duplicates are found after normalisation; the UNIQUE constraints make
     /// concurrent sign-ups with the same email create exactly one account.
+    /// With `require_contact_code`, the code proves the email (else the phone)
+    /// and is used up only if the account is created.
     pub async fn register(
         &self,
         form: Registration<'_>,
@@ -59,6 +69,16 @@ impl UserCenter {
         let valid =
             validate::validate_registration(form.email, form.phone, form.username, form.password)
                 .map_err(|mut errors| DomainError::Rejected(errors.remove(0)))?;
+        let proven = match (&valid.email, &valid.phone) {
+            (Some(email), _) => Contact::Email(email.clone()),
+            (None, Some(phone)) => Contact::Phone(phone.clone()),
+            (None, None) => return Err(ErrorCode::ContactRequired.into()),
+        };
+        let code = if self.settings.codes.require_contact_code {
+            Some(validate::check_code(form.code)?)
+        } else {
+            None
+        };
         // Hash before taking the write lock: the lock is held for microseconds,
         // the hash for tens of milliseconds.
         let hash = self.hasher.hash(&valid.password).await?;
@@ -84,10 +104,21 @@ impl UserCenter {
             };
             return Err(taken_error(code).into());
         }
+        if let Some(code) = &code {
+            if !self
+                .take_code(&mut tx, &proven, CodePurpose::Register, code, None)
+                .await?
+            {
+                // Keep the counted attempt; nothing else was written.
+                tx.commit().await?;
+                return Err(code_incorrect());
+            }
+        }
         let now = self.now();
         let inserted = sqlx::query_as::<_, UserRow>(concat!(
-            "INSERT INTO users (email, phone, username, username_key, password_hash, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING ",
+            "INSERT INTO users (email, phone, username, username_key, password_hash,
+                                email_verified, phone_verified, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ",
             user_columns!()
         ))
         .bind(&valid.email)
@@ -95,6 +126,8 @@ impl UserCenter {
         .bind(&valid.username)
         .bind(&username_key)
         .bind(&hash.0)
+        .bind(code.is_some() && proven.is_email())
+        .bind(code.is_some() && !proven.is_email())
         .bind(now)
         .bind(now)
         .fetch_one(&mut *tx)
@@ -114,15 +147,23 @@ impl UserCenter {
     /// An unknown account and a wrong password give the same error after the
     /// same amount of work (a dummy hash is verified), so the answer does not
     /// reveal which accounts exist.
+    ///
+    /// After a few consecutive failures for the identifier, a solved captcha
+    /// is needed as well; it is checked before anything else.
     pub async fn login(
         &self,
         identifier: &str,
         password: &str,
+        captcha: Option<(&str, &str)>,
         client: &ClientInfo,
     ) -> Result<AuthResponse, DomainError> {
         let identifier = validate::parse_identifier(identifier)?;
         if password.is_empty() {
             return Err(AppError::field(ErrorCode::Required, Field::Password).into());
+        }
+        if self.captcha_needed(&identifier.key()).await? {
+            self.solve_captcha(captcha.map(|c| c.0), captcha.map(|c| c.1))
+                .await?;
         }
         if password.chars().count() > validate::PASSWORD_MAX_CHARS {
             // No account can have such a password; don't spend a hash on it.
@@ -158,6 +199,44 @@ impl UserCenter {
             }
         };
         self.forgive_attempt(attempt).await?;
+        self.sign_in(user_id, &status, client).await
+    }
+
+    /// Signs in with a one-time `login` code sent to a bound email or phone.
+    /// The same lockout counters as passwords apply, and an unknown contact
+    /// fails exactly like a wrong code.
+    pub async fn login_with_code(
+        &self,
+        contact: &str,
+        code: &str,
+        client: &ClientInfo,
+    ) -> Result<AuthResponse, DomainError> {
+        let contact = validate::parse_contact(contact)?;
+        let code = validate::check_code(code)?;
+        let attempt = self.reserve_attempt(&contact.key()).await?;
+        let owner = self.owner_of(&contact).await?;
+        let matched = self
+            .use_code(&contact, CodePurpose::Login, &code, None)
+            .await;
+        let (user_id, status) = match (owner, matched) {
+            (Some(owner), Ok(())) => owner,
+            (_, Err(e)) if e.code() != ErrorCode::CodeIncorrect => return Err(e),
+            _ => {
+                tracing::info!(identifier = %contact.key(), "code login failed");
+                return Err(attempt.failure_as(ErrorCode::CodeIncorrect));
+            }
+        };
+        self.forgive_attempt(attempt).await?;
+        self.sign_in(user_id, &status, client).await
+    }
+
+    /// Opens a session for a user whose credentials were just proven.
+    async fn sign_in(
+        &self,
+        user_id: i64,
+        status: &str,
+        client: &ClientInfo,
+    ) -> Result<AuthResponse, DomainError> {
         if status != "normal" {
             return Err(ErrorCode::AccountDisabled.into());
         }

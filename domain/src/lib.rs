@@ -4,22 +4,33 @@
 //! real SQLite file alone and reused by the server functions and the REST API.
 
 pub mod accounts;
+pub mod captcha;
 pub mod clock;
+pub mod codes;
+pub mod contacts;
 pub mod db;
+pub mod delivery;
 pub mod devices;
 pub mod error;
 pub mod lockout;
+mod opaque;
 pub mod passwords;
+pub mod recovery;
 pub mod secret;
+pub mod secret_string;
 pub mod sessions;
 pub mod tokens;
 
+#[cfg(test)]
+mod codes_tests;
 #[cfg(test)]
 mod tests;
 
 use std::time::Duration;
 
 pub use clock::Clock;
+pub use codes::{CodeRequest, CodeSettings};
+pub use delivery::{Lang, Messenger};
 pub use error::DomainError;
 pub use lockout::LockoutPolicy;
 pub use passwords::HashCost;
@@ -37,6 +48,7 @@ pub struct Settings {
     pub refresh_reuse_grace: Duration,
     pub hash_cost: HashCost,
     pub lockout: LockoutPolicy,
+    pub codes: CodeSettings,
 }
 
 impl Default for Settings {
@@ -47,6 +59,7 @@ impl Default for Settings {
             refresh_reuse_grace: Duration::from_secs(30),
             hash_cost: HashCost::Owasp,
             lockout: LockoutPolicy::default(),
+            codes: CodeSettings::default(),
         }
     }
 }
@@ -59,18 +72,25 @@ pub struct UserCenter {
     pub(crate) tokens: tokens::TokenKeys,
     pub(crate) settings: Settings,
     pub(crate) clock: std::sync::Arc<dyn Clock>,
+    /// Hashes short secrets (codes, captcha answers) under a server key.
+    pub(crate) keyed: opaque::KeyedHash,
+    pub(crate) messenger: Messenger,
 }
 
 impl UserCenter {
-    /// Builds the domain on an open, migrated pool and a token signing secret.
+    /// Builds the domain on an open, migrated pool, the server secret (it
+    /// signs tokens and keys the hashes of codes) and the message senders.
     pub fn new(
         pool: sqlx::SqlitePool,
-        jwt_secret: &[u8],
+        secret: &[u8],
         settings: Settings,
+        messenger: Messenger,
     ) -> Result<Self, DomainError> {
         Ok(UserCenter {
             hasher: passwords::Hasher::new(settings.hash_cost)?,
-            tokens: tokens::TokenKeys::new(jwt_secret),
+            tokens: tokens::TokenKeys::new(secret),
+            keyed: opaque::KeyedHash::derive(secret, "user-center/codes/v1"),
+            messenger,
             pool,
             settings,
             clock: std::sync::Arc::new(clock::SystemClock),

@@ -20,6 +20,9 @@ pub struct LockoutPolicy {
     pub max_lock: Duration,
     pub max_cumulative: u32,
     pub window: Duration,
+    /// After this many consecutive failures, sign-in also needs an image
+    /// captcha, which slows scripted guessing before the lock is reached.
+    pub captcha_after: u32,
 }
 
 impl Default for LockoutPolicy {
@@ -30,6 +33,7 @@ impl Default for LockoutPolicy {
             max_lock: Duration::from_secs(24 * 3600),
             max_cumulative: 20,
             window: Duration::from_secs(24 * 3600),
+            captcha_after: 3,
         }
     }
 }
@@ -51,17 +55,34 @@ pub(crate) struct Reservation {
     /// Whether this attempt set the lock (it reached a threshold).
     set_lock: bool,
     counters: LoginFailures,
+    /// Seconds until the lock this attempt set ends.
+    retry_after: Option<i64>,
+    /// Whether the next attempt must solve a captcha.
+    captcha_next: bool,
 }
 
 impl Reservation {
     /// The error for this attempt when the password was wrong.
     pub(crate) fn failure(&self) -> DomainError {
+        self.failure_as(ErrorCode::InvalidCredentials)
+    }
+
+    /// The error for this attempt, with `wrong` as the code unless the
+    /// attempt set a lock.
+    pub(crate) fn failure_as(&self, wrong: ErrorCode) -> DomainError {
         let code = if self.set_lock {
             ErrorCode::AccountLocked
         } else {
-            ErrorCode::InvalidCredentials
+            wrong
         };
-        AppError::login_failure(code, self.counters.clone()).into()
+        let mut err = AppError::login_failure(code, self.counters.clone());
+        if let Some(secs) = self.retry_after {
+            err = err.retry_after(secs);
+        }
+        if self.captcha_next {
+            err = err.needing_captcha();
+        }
+        err.into()
     }
 }
 
@@ -101,7 +122,6 @@ impl UserCenter {
             cumulative_failures: cumulative as u32,
             remaining_cumulative: (policy.max_cumulative as i64 - cumulative).max(0) as u32,
             locked_until: until,
-            retry_after_secs: until.map(|u| (u - now).max(0)),
         };
         if let Some(until) = locked_until.filter(|&u| u > now) {
             tx.rollback().await?;
@@ -113,6 +133,7 @@ impl UserCenter {
                     Some(until),
                 ),
             )
+            .retry_after(until - now)
             .into());
         }
 
@@ -166,7 +187,20 @@ impl UserCenter {
             event_id,
             set_lock: lock.is_some(),
             counters: counters(consecutive, cumulative, lock),
+            retry_after: lock.map(|u| u - now),
+            captcha_next: consecutive >= i64::from(policy.captcha_after),
         })
+    }
+
+    /// Whether the next sign-in for `identifier` must carry a solved captcha.
+    pub(crate) async fn captcha_needed(&self, identifier: &str) -> Result<bool, DomainError> {
+        let row: Option<(i64,)> =
+            sqlx::query_as("SELECT consecutive FROM login_throttle WHERE identifier = ?")
+                .bind(identifier)
+                .fetch_optional(&self.pool)
+                .await?;
+        let consecutive = row.map_or(0, |r| r.0);
+        Ok(consecutive >= i64::from(self.settings.lockout.captcha_after))
     }
 
     /// The password was right: forget this attempt's failure and the run of

@@ -7,9 +7,6 @@
 use crate::accounts::auth_response;
 use crate::tokens::Claims;
 use crate::{clock, DomainError, UserCenter};
-use argon2::password_hash::rand_core::{OsRng, RngCore};
-use base64::Engine;
-use sha2::{Digest, Sha256};
 use shared::dto::{AuthResponse, SessionInfo};
 use shared::ErrorCode;
 
@@ -67,14 +64,11 @@ pub fn client_label(user_agent: Option<&str>) -> String {
 }
 
 fn new_refresh_token() -> String {
-    let mut bytes = [0u8; 32];
-    OsRng.fill_bytes(&mut bytes);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    crate::opaque::random_token()
 }
 
 fn hash_refresh_token(token: &str) -> String {
-    let digest = Sha256::digest(token.as_bytes());
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest)
+    crate::opaque::token_digest(token)
 }
 
 #[derive(sqlx::FromRow)]

@@ -106,29 +106,7 @@ pub struct Config {
     pub log: String,
 }
 
-/// A configured secret: usable as bytes, printed as `[redacted]`, so a
-/// debug dump of the configuration cannot leak it.
-#[derive(Clone)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn as_bytes(&self) -> &[u8] {
-        self.0.as_bytes()
-    }
-}
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("[redacted]")
-    }
-}
-
-impl std::str::FromStr for Secret {
-    type Err = std::convert::Infallible;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(Secret(s.to_string()))
-    }
-}
+pub use domain::secret_string::SecretString as Secret;
 
 #[derive(clap::Subcommand, Debug, Clone)]
 pub enum Command {

@@ -9,6 +9,12 @@ pub struct UserProfile {
     pub email: Option<String>,
     pub phone: Option<String>,
     pub username: Option<String>,
+    /// Whether the email was proven by a code.
+    #[serde(default)]
+    pub email_verified: bool,
+    /// Whether the phone number was proven by a code.
+    #[serde(default)]
+    pub phone_verified: bool,
     /// `normal`, `frozen`, `closed`, …
     pub status: String,
     /// RFC 3339, UTC.
@@ -85,6 +91,10 @@ pub struct RegisterRequest {
     #[serde(default)]
     pub username: Option<String>,
     pub password: String,
+    /// The code sent to the email (or, without one, the phone) for purpose
+    /// `register`; required unless the server turned that off.
+    #[serde(default)]
+    pub code: Option<String>,
 }
 
 /// A JSON sign-in request of the REST API.
@@ -94,6 +104,11 @@ pub struct LoginRequest {
     /// Email, phone number or username.
     pub identifier: String,
     pub password: String,
+    /// Needed after repeated failures (the error says `captcha_required`).
+    #[serde(default)]
+    pub captcha_key: Option<String>,
+    #[serde(default)]
+    pub captcha_answer: Option<String>,
 }
 
 /// `POST /api/v1/auth/check`: the token may also come as `Authorization: Bearer`.
@@ -141,6 +156,135 @@ pub struct DeviceCheck {
     pub group: u8,
 }
 
+/// What a verification code is for. A code for one purpose never works for another.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CodePurpose {
+    Register,
+    Login,
+    ResetPassword,
+    ChangeContact,
+    BindContact,
+    PayPassword,
+}
+
+impl CodePurpose {
+    pub const ALL: &'static [CodePurpose] = &[
+        CodePurpose::Register,
+        CodePurpose::Login,
+        CodePurpose::ResetPassword,
+        CodePurpose::ChangeContact,
+        CodePurpose::BindContact,
+        CodePurpose::PayPassword,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CodePurpose::Register => "register",
+            CodePurpose::Login => "login",
+            CodePurpose::ResetPassword => "reset_password",
+            CodePurpose::ChangeContact => "change_contact",
+            CodePurpose::BindContact => "bind_contact",
+            CodePurpose::PayPassword => "pay_password",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<CodePurpose> {
+        Self::ALL.iter().copied().find(|p| p.as_str() == s)
+    }
+}
+
+/// An image captcha to solve. The key goes back with the answer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaptchaChallenge {
+    pub key: String,
+    /// `data:image/png;base64,…`
+    pub image: String,
+    pub expires_in_secs: i64,
+}
+
+/// `POST /api/v1/codes/send`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SendCodeRequest {
+    /// Email address or phone number.
+    pub contact: String,
+    pub purpose: String,
+    #[serde(default)]
+    pub captcha_key: Option<String>,
+    #[serde(default)]
+    pub captcha_answer: Option<String>,
+}
+
+/// The answer to a send request. For sign-in and password recovery it is the
+/// same whether or not an account has the contact.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodeSent {
+    /// The contact as the user may see it, masked.
+    pub sent_to: String,
+    /// How long the code stays valid.
+    pub expires_in_secs: i64,
+    /// When the next code for this contact may be requested.
+    pub retry_after_secs: i64,
+}
+
+/// `POST /api/v1/codes/verify`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyCodeRequest {
+    pub contact: String,
+    pub purpose: String,
+    pub code: String,
+}
+
+/// A one-time security ticket: proof that a code was entered, consumed by the
+/// operation it unlocks.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecurityTicket {
+    pub sid: String,
+    pub expires_in_secs: i64,
+}
+
+/// `POST /api/v1/auth/password/reset`: a `sid` from a `reset_password` code,
+/// or the contact and the code themselves.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResetPasswordRequest {
+    #[serde(default)]
+    pub sid: Option<String>,
+    #[serde(default)]
+    pub contact: Option<String>,
+    #[serde(default)]
+    pub code: Option<String>,
+    pub new_password: String,
+}
+
+/// `POST /api/v1/me/password`: the current password, or a `sid` from a
+/// `reset_password` code sent to a bound contact.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangePasswordRequest {
+    #[serde(default)]
+    pub current_password: Option<String>,
+    #[serde(default)]
+    pub sid: Option<String>,
+    pub new_password: String,
+}
+
+/// `POST /api/v1/me/contact`: bind or replace the email or phone. The code
+/// (purpose `bind_contact`) proves the new contact; replacing one also needs
+/// the password or a `sid` from a `change_contact` code sent to the old one.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeContactRequest {
+    pub contact: String,
+    pub code: String,
+    #[serde(default)]
+    pub password: Option<String>,
+    #[serde(default)]
+    pub sid: Option<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,6 +295,8 @@ mod tests {
             email: email.map(str::to_string),
             phone: phone.map(str::to_string),
             username: username.map(str::to_string),
+            email_verified: false,
+            phone_verified: false,
             status: "normal".into(),
             created_at: String::new(),
         }

@@ -71,6 +71,32 @@ error_codes! {
     TokenMalformed: "TOKEN_MALFORMED", 401, "The token is malformed.";
     /// Readable, but not signed by us.
     TokenInvalidSignature: "TOKEN_INVALID_SIGNATURE", 401, "The token's signature is not valid.";
+    // Codes, captcha and security tickets
+    /// Not an email address or a mainland China mobile number.
+    InvalidContact: "INVALID_CONTACT", 400, "Enter a valid email address or mainland China mobile number.";
+    /// The code is not 6 digits.
+    InvalidCode: "INVALID_CODE", 400, "Enter the 6-digit code we sent you.";
+    /// Wrong, expired, used, or dead after too many attempts: deliberately one code.
+    CodeIncorrect: "CODE_INCORRECT", 400, "The code is incorrect or has expired. Request a new one if needed.";
+    /// The per-contact cooldown has not passed; see `retry_after_secs`.
+    CodeSendTooSoon: "CODE_SEND_TOO_SOON", 429, "Please wait before requesting another code.";
+    /// The daily cap for this contact or network was reached.
+    CodeDailyLimit: "CODE_DAILY_LIMIT", 429, "Too many codes were requested today. Try again tomorrow.";
+    CaptchaRequired: "CAPTCHA_REQUIRED", 400, "Enter the characters shown in the image.";
+    /// Wrong, expired or already used: the client should load a new image.
+    CaptchaIncorrect: "CAPTCHA_INCORRECT", 400, "The characters did not match. Try the new image.";
+    /// The security ticket (`sid`) is unknown, expired, used, or for another purpose.
+    TicketInvalid: "TICKET_INVALID", 403, "This verification has expired or was already used. Verify again.";
+    /// The email or SMS provider failed or timed out.
+    DeliveryFailed: "DELIVERY_FAILED", 503, "We could not send the message. Try again in a minute.";
+    /// The contact is not on the signed-in account.
+    ContactNotBound: "CONTACT_NOT_BOUND", 400, "This email or phone number is not on your account.";
+    /// The current password given to confirm a change is wrong.
+    PasswordIncorrect: "PASSWORD_INCORRECT", 403, "The current password is incorrect.";
+    /// Changing a bound contact needs the password or a ticket from the old contact.
+    ProofRequired: "PROOF_REQUIRED", 400, "Confirm with your current password or a code sent to your current contact.";
+    /// The new contact is the one already on the account.
+    ContactUnchanged: "CONTACT_UNCHANGED", 400, "This is already your current contact.";
     Forbidden: "FORBIDDEN", 403, "You are not allowed to do this.";
     NotFound: "NOT_FOUND", 404, "Not found.";
     /// The request was malformed (bad JSON, unknown fields, wrong types).
@@ -105,6 +131,11 @@ pub enum Field {
     DeviceId,
     DeviceName,
     DeviceOs,
+    Contact,
+    Code,
+    Captcha,
+    CurrentPassword,
+    NewPassword,
 }
 
 impl Field {
@@ -118,6 +149,11 @@ impl Field {
             Field::DeviceId => "device_id",
             Field::DeviceName => "name",
             Field::DeviceOs => "os",
+            Field::Contact => "contact",
+            Field::Code => "code",
+            Field::Captcha => "captcha_answer",
+            Field::CurrentPassword => "current_password",
+            Field::NewPassword => "new_password",
         }
     }
 }
@@ -143,9 +179,6 @@ pub struct LoginFailures {
     /// Unix seconds; set while the identifier is locked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locked_until: Option<i64>,
-    /// Seconds until the lock ends, so clients need not trust their own clock.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub retry_after_secs: Option<i64>,
 }
 
 /// The error every server function and API endpoint returns.
@@ -162,6 +195,13 @@ pub struct AppError {
     /// Sign-in failure counters, flattened into the error object.
     #[serde(flatten, default, skip_serializing_if = "Option::is_none")]
     pub login: Option<LoginFailures>,
+    /// Seconds until the request may succeed (a lock ends, the next code may be
+    /// sent), so clients need not trust their own clock.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after_secs: Option<i64>,
+    /// The next attempt must carry a solved image captcha.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub captcha_required: bool,
 }
 
 impl AppError {
@@ -172,7 +212,21 @@ impl AppError {
             field: None,
             reason: None,
             login: None,
+            retry_after_secs: None,
+            captcha_required: false,
         }
+    }
+
+    /// Adds how long the client should wait before trying again.
+    pub fn retry_after(mut self, secs: i64) -> Self {
+        self.retry_after_secs = Some(secs.max(0));
+        self
+    }
+
+    /// Marks that the next attempt needs a captcha.
+    pub fn needing_captcha(mut self) -> Self {
+        self.captcha_required = true;
+        self
     }
 
     pub fn with_message(code: ErrorCode, message: impl Into<String>) -> Self {
@@ -195,7 +249,7 @@ impl AppError {
             message: default_message(ErrorCode::WeakPassword, Some(reason)).to_string(),
             field: Some(Field::Password),
             reason: Some(reason),
-            login: None,
+            ..AppError::new(ErrorCode::WeakPassword)
         }
     }
 

@@ -185,6 +185,110 @@ pub fn parse_identifier(raw: &str) -> Result<Identifier, AppError> {
         .map_err(|_| invalid())
 }
 
+/// An email address or phone number that codes can be sent to, normalised.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Contact {
+    Email(String),
+    Phone(String),
+}
+
+impl Contact {
+    /// The canonical string (`email:a@b.co`), shared with sign-in identifiers
+    /// so the same address has one set of counters.
+    pub fn key(&self) -> String {
+        match self {
+            Contact::Email(e) => format!("email:{e}"),
+            Contact::Phone(p) => format!("phone:{p}"),
+        }
+    }
+
+    pub fn value(&self) -> &str {
+        match self {
+            Contact::Email(v) | Contact::Phone(v) => v,
+        }
+    }
+
+    pub fn is_email(&self) -> bool {
+        matches!(self, Contact::Email(_))
+    }
+
+    /// `z***@example.com` or `138****0000`: enough for the owner to recognise.
+    pub fn masked(&self) -> String {
+        match self {
+            Contact::Email(e) => mask_email(e),
+            Contact::Phone(p) => mask_phone(p),
+        }
+    }
+}
+
+/// `alice@example.com` → `a***@example.com`.
+pub fn mask_email(email: &str) -> String {
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            let first: String = local.chars().take(1).collect();
+            format!("{first}***@{domain}")
+        }
+        None => "***".to_string(),
+    }
+}
+
+/// `13800138000` → `138****8000`.
+pub fn mask_phone(phone: &str) -> String {
+    if phone.len() == 11 && phone.is_ascii() {
+        format!("{}****{}", &phone[..3], &phone[7..])
+    } else {
+        "****".to_string()
+    }
+}
+
+/// Parses where a code should go: an email address or a mainland mobile number.
+pub fn parse_contact(raw: &str) -> Result<Contact, AppError> {
+    let trimmed = raw.trim();
+    if trimmed.is_empty() {
+        return Err(AppError::field(ErrorCode::Required, Field::Contact));
+    }
+    let invalid = || AppError::field(ErrorCode::InvalidContact, Field::Contact);
+    if trimmed.contains('@') {
+        normalize_email(trimmed)
+            .map(Contact::Email)
+            .map_err(|_| invalid())
+    } else {
+        normalize_phone(trimmed)
+            .map(Contact::Phone)
+            .map_err(|_| invalid())
+    }
+}
+
+/// Number of digits in a verification code.
+pub const CODE_LENGTH: usize = 6;
+
+/// A verification code as typed: surrounding spaces are ignored, and it must
+/// be exactly six ASCII digits (full-width digits from a phone keyboard are
+/// not digits here, so they get a clear error instead of a silent mismatch).
+pub fn check_code(raw: &str) -> Result<String, AppError> {
+    let code: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
+    if code.is_empty() {
+        return Err(AppError::field(ErrorCode::Required, Field::Code));
+    }
+    if code.len() != CODE_LENGTH || !code.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(AppError::field(ErrorCode::InvalidCode, Field::Code));
+    }
+    Ok(code)
+}
+
+/// A captcha answer as typed: trimmed and upper-cased (answers are
+/// case-insensitive); at most 16 characters so junk is refused cheaply.
+pub fn check_captcha_answer(raw: &str) -> Result<String, AppError> {
+    let answer = raw.trim().to_uppercase();
+    if answer.is_empty() {
+        return Err(AppError::field(ErrorCode::CaptchaRequired, Field::Captcha).needing_captcha());
+    }
+    if answer.chars().count() > 16 {
+        return Err(AppError::field(ErrorCode::CaptchaIncorrect, Field::Captcha).needing_captcha());
+    }
+    Ok(answer)
+}
+
 /// Where to continue after signing in: only a same-site path, never `//host`,
 /// `/\\host` or a scheme, so `?next=` cannot send anyone to another site.
 /// Defaults to `/profile`.
@@ -529,7 +633,6 @@ mod tests {
                 cumulative_failures: 2,
                 remaining_cumulative: 18,
                 locked_until: None,
-                retry_after_secs: None,
             },
         );
         let json = serde_json::to_value(&e).unwrap();

@@ -1,0 +1,92 @@
+//! Image captchas: a PNG and a key; the answer is single use, case-insensitive,
+//! valid for a few minutes and stored only as a keyed hash.
+
+use crate::opaque::{random_token, token_digest};
+use crate::{DomainError, UserCenter};
+use base64::Engine;
+use shared::dto::CaptchaChallenge;
+use shared::validate::check_captcha_answer;
+use shared::{AppError, ErrorCode, Field};
+
+/// Characters that cannot be mistaken for one another (no 0/O, 1/I/L).
+const CHARS: &[char] = &[
+    '2', '3', '4', '5', '6', '7', '8', '9', 'A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'J', 'K', 'M',
+    'N', 'P', 'Q', 'R', 'S', 'T', 'U', 'V', 'W', 'X', 'Y', 'Z',
+];
+const LENGTH: u32 = 5;
+
+/// Draws one captcha: (answer, PNG bytes). CPU work, run off the async runtime.
+fn draw() -> Option<(String, Vec<u8>)> {
+    use captcha::filters::{Noise, Wave};
+    let mut c = captcha::Captcha::new();
+    c.set_chars(CHARS)
+        .add_chars(LENGTH)
+        .apply_filter(Noise::new(0.15))
+        .apply_filter(Wave::new(2.0, 8.0).horizontal())
+        .view(200, 70);
+    c.as_tuple()
+}
+
+impl UserCenter {
+    /// A fresh captcha to show the user.
+    pub async fn new_captcha(&self) -> Result<CaptchaChallenge, DomainError> {
+        let (answer, png) = tokio::task::spawn_blocking(draw)
+            .await?
+            .ok_or_else(|| std::io::Error::other("captcha could not be drawn"))?;
+        let key = random_token();
+        let now = self.now();
+        let ttl = self.settings.codes.captcha_ttl.as_secs() as i64;
+        // Expired captchas are only clutter; sweep them as new ones are made.
+        sqlx::query("DELETE FROM captchas WHERE expires_at <= ?")
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        sqlx::query("INSERT INTO captchas (key_hash, answer_hash, expires_at) VALUES (?, ?, ?)")
+            .bind(token_digest(&key))
+            .bind(self.keyed.hash(&["captcha", &answer.to_uppercase()]))
+            .bind(now + ttl)
+            .execute(&self.pool)
+            .await?;
+        if let Some(dir) = self.messenger.captcha_outbox() {
+            tokio::fs::create_dir_all(dir).await?;
+            tokio::fs::write(dir.join(format!("{key}.txt")), &answer).await?;
+        }
+        Ok(CaptchaChallenge {
+            key,
+            image: format!(
+                "data:image/png;base64,{}",
+                base64::engine::general_purpose::STANDARD.encode(png)
+            ),
+            expires_in_secs: ttl,
+        })
+    }
+
+    /// Checks and uses up a captcha. Any attempt, right or wrong, consumes it,
+    /// so each image allows exactly one guess.
+    pub async fn solve_captcha(
+        &self,
+        key: Option<&str>,
+        answer: Option<&str>,
+    ) -> Result<(), DomainError> {
+        let (Some(key), Some(answer)) = (key.filter(|k| !k.is_empty()), answer) else {
+            return Err(AppError::field(ErrorCode::CaptchaRequired, Field::Captcha)
+                .needing_captcha()
+                .into());
+        };
+        let answer = check_captcha_answer(answer)?;
+        let stored: Option<(String,)> = sqlx::query_as(
+            "DELETE FROM captchas WHERE key_hash = ? AND expires_at > ?
+             RETURNING answer_hash",
+        )
+        .bind(token_digest(key))
+        .bind(self.now())
+        .fetch_optional(&self.pool)
+        .await?;
+        match stored {
+            Some((hash,)) if self.keyed.matches(&["captcha", &answer], &hash) => Ok(()),
+            _ => Err(AppError::field(ErrorCode::CaptchaIncorrect, Field::Captcha)
+                .needing_captcha()
+                .into()),
+        }
+    }
+}

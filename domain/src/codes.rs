@@ -1,0 +1,437 @@
+//! Verification codes: six digits sent to an email or phone, valid for a few
+//! minutes, single use, dead after a few wrong tries, stored as a keyed hash.
+//! A correct code can be exchanged for a one-time security ticket (`sid`)
+//! that the operation it unlocks consumes.
+//!
+//! Sending is limited per contact (a cooldown and a daily cap) and per IP
+//! (a daily cap). The limits live in the database, inside the same
+//! `BEGIN IMMEDIATE` as the new code, so they hold across restarts and
+//! concurrent requests.
+
+use crate::delivery::{templates, Lang};
+use crate::opaque::{random_token, token_digest};
+use crate::{DomainError, UserCenter};
+use rand::Rng;
+use shared::dto::{CodePurpose, CodeSent, SecurityTicket};
+use shared::validate::{self, Contact};
+use shared::{AppError, ErrorCode, Field};
+use sqlx::SqliteConnection;
+use std::time::Duration;
+
+/// Limits and lifetimes of codes, tickets and captchas.
+#[derive(Clone, Debug)]
+pub struct CodeSettings {
+    pub code_ttl: Duration,
+    /// At most one code per contact within this interval.
+    pub resend_after: Duration,
+    pub daily_per_contact: u32,
+    pub daily_per_ip: u32,
+    /// Wrong entries after which a code is dead.
+    pub max_attempts: u32,
+    pub ticket_ttl: Duration,
+    pub captcha_ttl: Duration,
+    /// Sign-up must prove the email (or phone) with a code.
+    pub require_contact_code: bool,
+}
+
+impl Default for CodeSettings {
+    fn default() -> Self {
+        CodeSettings {
+            code_ttl: Duration::from_secs(10 * 60),
+            resend_after: Duration::from_secs(60),
+            daily_per_contact: 10,
+            daily_per_ip: 50,
+            max_attempts: 5,
+            ticket_ttl: Duration::from_secs(10 * 60),
+            captcha_ttl: Duration::from_secs(5 * 60),
+            require_contact_code: true,
+        }
+    }
+}
+
+const DAY: i64 = 24 * 3600;
+
+/// A request for a code, as typed.
+#[derive(Clone, Debug, Default)]
+pub struct CodeRequest<'a> {
+    pub contact: &'a str,
+    pub purpose: Option<CodePurpose>,
+    pub captcha_key: Option<&'a str>,
+    pub captcha_answer: Option<&'a str>,
+    pub lang: Lang,
+}
+
+/// How a code reaches its contact.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Delivery {
+    /// Wait for the provider and report failures.
+    Now,
+    /// Send in the background: the answer must not reveal whether anything was sent.
+    Background,
+    /// Nobody to send to, but answer exactly as if there were.
+    Silent,
+}
+
+pub(crate) fn code_incorrect() -> DomainError {
+    AppError::field(ErrorCode::CodeIncorrect, Field::Code).into()
+}
+
+fn ticket_invalid() -> DomainError {
+    ErrorCode::TicketInvalid.into()
+}
+
+/// `email:a@b.co` back into a contact.
+pub(crate) fn contact_from_key(key: &str) -> Option<Contact> {
+    match key.split_once(':')? {
+        ("email", v) => Some(Contact::Email(v.to_string())),
+        ("phone", v) => Some(Contact::Phone(v.to_string())),
+        _ => None,
+    }
+}
+
+pub(crate) fn taken(contact: &Contact) -> DomainError {
+    if contact.is_email() {
+        AppError::field(ErrorCode::EmailTaken, Field::Contact).into()
+    } else {
+        AppError::field(ErrorCode::PhoneTaken, Field::Contact).into()
+    }
+}
+
+impl UserCenter {
+    /// The account that has `contact`, with its status.
+    pub(crate) async fn owner_of(
+        &self,
+        contact: &Contact,
+    ) -> Result<Option<(i64, String)>, DomainError> {
+        let sql = match contact {
+            Contact::Email(_) => "SELECT id, status FROM users WHERE email = ?",
+            Contact::Phone(_) => "SELECT id, status FROM users WHERE phone = ?",
+        };
+        Ok(sqlx::query_as(sql)
+            .bind(contact.value())
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    /// Sends a code for `purpose` to a contact.
+    ///
+    /// A captcha is needed unless the contact is bound to the signed-in
+    /// `requester`. For sign-in and password recovery the answer (and its
+    /// timing) is the same whether or not an account has the contact.
+    pub async fn send_code(
+        &self,
+        request: CodeRequest<'_>,
+        requester: Option<i64>,
+        ip: Option<&str>,
+    ) -> Result<CodeSent, DomainError> {
+        let purpose = request
+            .purpose
+            .ok_or_else(|| AppError::with_message(ErrorCode::InvalidInput, "unknown purpose"))?;
+        let contact = validate::parse_contact(request.contact)?;
+        let owner = self.owner_of(&contact).await?;
+        let owner_id = owner.as_ref().map(|o| o.0);
+        let bound_to_requester = requester.is_some() && owner_id == requester;
+        let signed_in = || requester.ok_or(DomainError::from(ErrorCode::Unauthenticated));
+
+        let (delivery, code_user) = match purpose {
+            CodePurpose::Register => {
+                if owner.is_some() {
+                    return Err(taken(&contact));
+                }
+                (Delivery::Now, None)
+            }
+            CodePurpose::Login | CodePurpose::ResetPassword => match &owner {
+                Some((_, status)) if status != "closed" => (Delivery::Background, None),
+                _ => (Delivery::Silent, None),
+            },
+            CodePurpose::ChangeContact | CodePurpose::PayPassword => {
+                let user = signed_in()?;
+                if !bound_to_requester {
+                    return Err(AppError::field(ErrorCode::ContactNotBound, Field::Contact).into());
+                }
+                (Delivery::Now, Some(user))
+            }
+            CodePurpose::BindContact => {
+                let user = signed_in()?;
+                if bound_to_requester {
+                    return Err(AppError::field(ErrorCode::ContactUnchanged, Field::Contact).into());
+                }
+                if owner.is_some() {
+                    return Err(taken(&contact));
+                }
+                (Delivery::Now, Some(user))
+            }
+        };
+        if !bound_to_requester {
+            self.solve_captcha(request.captcha_key, request.captcha_answer)
+                .await?;
+        }
+
+        let code = format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000u32));
+        let key = contact.key();
+        let settings = &self.settings.codes;
+        let now = self.now();
+        let resend = settings.resend_after.as_secs() as i64;
+        let ttl = settings.code_ttl.as_secs() as i64;
+
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        sqlx::query("DELETE FROM code_sends WHERE at <= ?")
+            .bind(now - DAY)
+            .execute(&mut *tx)
+            .await?;
+        let (last, sent_today, first_today): (Option<i64>, i64, Option<i64>) =
+            sqlx::query_as("SELECT MAX(at), COUNT(*), MIN(at) FROM code_sends WHERE contact = ?")
+                .bind(&key)
+                .fetch_one(&mut *tx)
+                .await?;
+        if let Some(last) = last.filter(|&l| l + resend > now) {
+            return Err(AppError::new(ErrorCode::CodeSendTooSoon)
+                .retry_after(last + resend - now)
+                .into());
+        }
+        if sent_today >= i64::from(settings.daily_per_contact) {
+            let wait = first_today.map_or(DAY, |f| f + DAY - now);
+            return Err(AppError::new(ErrorCode::CodeDailyLimit)
+                .retry_after(wait)
+                .into());
+        }
+        if let Some(ip) = ip {
+            let (from_ip, first): (i64, Option<i64>) =
+                sqlx::query_as("SELECT COUNT(*), MIN(at) FROM code_sends WHERE ip = ?")
+                    .bind(ip)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            if from_ip >= i64::from(settings.daily_per_ip) {
+                let wait = first.map_or(DAY, |f| f + DAY - now);
+                return Err(AppError::new(ErrorCode::CodeDailyLimit)
+                    .retry_after(wait)
+                    .into());
+            }
+        }
+        let (send_id,): (i64,) = sqlx::query_as(
+            "INSERT INTO code_sends (contact, ip, at) VALUES (?, ?, ?) RETURNING id",
+        )
+        .bind(&key)
+        .bind(ip)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        let mut code_id = None;
+        if delivery != Delivery::Silent {
+            // A new code replaces any earlier one for the same contact and purpose.
+            sqlx::query(
+                "UPDATE verification_codes SET consumed_at = ?
+                 WHERE contact = ? AND purpose = ? AND consumed_at IS NULL",
+            )
+            .bind(now)
+            .bind(&key)
+            .bind(purpose.as_str())
+            .execute(&mut *tx)
+            .await?;
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO verification_codes
+                   (contact, purpose, code_hash, user_id, created_at, expires_at)
+                 VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+            )
+            .bind(&key)
+            .bind(purpose.as_str())
+            .bind(self.code_hash(purpose, &key, &code))
+            .bind(code_user)
+            .bind(now)
+            .bind(now + ttl)
+            .fetch_one(&mut *tx)
+            .await?;
+            code_id = Some(id);
+        }
+        tx.commit().await?;
+
+        let message = templates::code_message(&code, purpose, ttl / 60, request.lang);
+        match delivery {
+            Delivery::Now => {
+                if let Err(e) = self.messenger.deliver(&contact, &message).await {
+                    // Nothing reached the user: do not hold the cooldown against them.
+                    self.forget_send(send_id, code_id).await?;
+                    return Err(e);
+                }
+            }
+            Delivery::Background => self.messenger.deliver_later(contact.clone(), message),
+            Delivery::Silent => {}
+        }
+        tracing::info!(purpose = purpose.as_str(), to = %contact.masked(), "code requested");
+        Ok(CodeSent {
+            sent_to: contact.masked(),
+            expires_in_secs: ttl,
+            retry_after_secs: resend,
+        })
+    }
+
+    async fn forget_send(&self, send_id: i64, code_id: Option<i64>) -> Result<(), DomainError> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        sqlx::query("DELETE FROM code_sends WHERE id = ?")
+            .bind(send_id)
+            .execute(&mut *tx)
+            .await?;
+        if let Some(id) = code_id {
+            sqlx::query("DELETE FROM verification_codes WHERE id = ?")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    fn code_hash(&self, purpose: CodePurpose, contact_key: &str, code: &str) -> String {
+        self.keyed
+            .hash(&["code", purpose.as_str(), contact_key, code])
+    }
+
+    /// Uses the live code for (contact, purpose) inside `tx`. Returns whether
+    /// it matched; a wrong guess is counted and kills the code at the limit,
+    /// so the caller must commit `tx` either way.
+    pub(crate) async fn take_code(
+        &self,
+        tx: &mut SqliteConnection,
+        contact: &Contact,
+        purpose: CodePurpose,
+        code: &str,
+        user: Option<i64>,
+    ) -> Result<bool, DomainError> {
+        let key = contact.key();
+        let now = self.now();
+        let row: Option<(i64, String, Option<i64>, i64)> = sqlx::query_as(
+            "SELECT id, code_hash, user_id, attempts FROM verification_codes
+             WHERE contact = ? AND purpose = ? AND consumed_at IS NULL AND expires_at > ?
+             ORDER BY id DESC LIMIT 1",
+        )
+        .bind(&key)
+        .bind(purpose.as_str())
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((id, hash, code_user, attempts)) = row else {
+            return Ok(false);
+        };
+        let right_user = code_user.is_none() || code_user == user;
+        if right_user
+            && self
+                .keyed
+                .matches(&["code", purpose.as_str(), &key, code], &hash)
+        {
+            sqlx::query("UPDATE verification_codes SET consumed_at = ? WHERE id = ?")
+                .bind(now)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            return Ok(true);
+        }
+        let attempts = attempts + 1;
+        let dead = attempts >= i64::from(self.settings.codes.max_attempts);
+        sqlx::query(
+            "UPDATE verification_codes SET attempts = ?,
+               consumed_at = CASE WHEN ? THEN ? ELSE consumed_at END
+             WHERE id = ?",
+        )
+        .bind(attempts)
+        .bind(dead)
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        Ok(false)
+    }
+
+    /// Checks a code in its own transaction; for operations that need nothing
+    /// else atomically with it.
+    pub(crate) async fn use_code(
+        &self,
+        contact: &Contact,
+        purpose: CodePurpose,
+        code: &str,
+        user: Option<i64>,
+    ) -> Result<(), DomainError> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let ok = self
+            .take_code(&mut tx, contact, purpose, code, user)
+            .await?;
+        tx.commit().await?;
+        if ok {
+            Ok(())
+        } else {
+            Err(code_incorrect())
+        }
+    }
+
+    /// Exchanges a correct code for a one-time security ticket bound to the
+    /// contact, the purpose and (when signed in) the user.
+    pub async fn verify_code(
+        &self,
+        contact: &str,
+        purpose: Option<CodePurpose>,
+        code: &str,
+        requester: Option<i64>,
+    ) -> Result<SecurityTicket, DomainError> {
+        let purpose = purpose
+            .ok_or_else(|| AppError::with_message(ErrorCode::InvalidInput, "unknown purpose"))?;
+        let contact = validate::parse_contact(contact)?;
+        let code = validate::check_code(code)?;
+        let now = self.now();
+        let ttl = self.settings.codes.ticket_ttl.as_secs() as i64;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        if !self
+            .take_code(&mut tx, &contact, purpose, &code, requester)
+            .await?
+        {
+            tx.commit().await?;
+            return Err(code_incorrect());
+        }
+        let sid = random_token();
+        sqlx::query(
+            "INSERT INTO security_tickets (id_hash, contact, purpose, user_id, created_at, expires_at)
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(token_digest(&sid))
+        .bind(contact.key())
+        .bind(purpose.as_str())
+        .bind(requester)
+        .bind(now)
+        .bind(now + ttl)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(SecurityTicket {
+            sid,
+            expires_in_secs: ttl,
+        })
+    }
+
+    /// Uses up a ticket for `purpose` inside the caller's transaction and
+    /// returns the contact it proves. A ticket issued to a signed-in user only
+    /// works for that user.
+    pub(crate) async fn consume_ticket(
+        &self,
+        tx: &mut SqliteConnection,
+        sid: &str,
+        purpose: CodePurpose,
+        user: Option<i64>,
+    ) -> Result<Contact, DomainError> {
+        let now = self.now();
+        let row: Option<(String, Option<i64>)> = sqlx::query_as(
+            "UPDATE security_tickets SET consumed_at = ?
+             WHERE id_hash = ? AND purpose = ? AND consumed_at IS NULL AND expires_at > ?
+             RETURNING contact, user_id",
+        )
+        .bind(now)
+        .bind(token_digest(sid.trim()))
+        .bind(purpose.as_str())
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await?;
+        match row {
+            Some((contact, ticket_user)) if ticket_user.is_none() || ticket_user == user => {
+                contact_from_key(&contact).ok_or_else(ticket_invalid)
+            }
+            _ => Err(ticket_invalid()),
+        }
+    }
+}

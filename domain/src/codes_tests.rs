@@ -1,0 +1,824 @@
+//! Tests of codes, captchas, tickets, password recovery and contact changes,
+//! reading what was "sent" from the file outboxes as a user reads their mail.
+
+use crate::accounts::Registration;
+use crate::codes::CodeRequest;
+use crate::contacts::ContactChange;
+use crate::recovery::{ChangeProof, ResetProof};
+use crate::tests::{
+    client, clocked_fixture, code_of, fixture, fixture_with, test_settings, Fixture,
+};
+use crate::{Lang, Settings};
+use shared::dto::{AuthResponse, CodePurpose};
+use shared::ErrorCode;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+const PASSWORD: &str = "correct horse battery";
+
+fn outbox(f: &Fixture) -> PathBuf {
+    f._dir.path().join("outbox")
+}
+
+/// The first run of exactly six digits in `text`.
+fn six_digits(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i].is_ascii_digit() {
+            let start = i;
+            while i < bytes.len() && bytes[i].is_ascii_digit() {
+                i += 1;
+            }
+            if i - start == 6 {
+                return Some(text[start..i].to_string());
+            }
+        } else {
+            i += 1;
+        }
+    }
+    None
+}
+
+/// Messages in `dir` mentioning `to`, oldest first.
+fn messages_to(dir: &Path, to: &str) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return vec![];
+    };
+    let mut files: Vec<_> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "eml" || x == "json"))
+        .collect();
+    files.sort();
+    files
+        .into_iter()
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .filter(|text| text.contains(to))
+        .collect()
+}
+
+/// The newest code sent to an email address or phone number, waiting a
+/// little for background deliveries.
+async fn code_sent_to(f: &Fixture, to: &str) -> String {
+    for _ in 0..100 {
+        let mut all = messages_to(&outbox(f).join("email"), to);
+        all.extend(messages_to(&outbox(f).join("sms"), to));
+        if let Some(text) = all.last() {
+            let subject = text
+                .lines()
+                .find(|l| l.starts_with("Subject:") || l.contains("\"text\""))
+                .unwrap_or(text);
+            return six_digits(subject).expect("a code in the message");
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("no message to {to}");
+}
+
+fn count_messages(f: &Fixture, to: &str) -> usize {
+    messages_to(&outbox(f).join("email"), to).len() + messages_to(&outbox(f).join("sms"), to).len()
+}
+
+/// A captcha solved the way the dev outbox allows.
+async fn solved_captcha(f: &Fixture) -> (String, String) {
+    let c = f.uc.new_captcha().await.unwrap();
+    assert!(c.image.starts_with("data:image/png;base64,"));
+    let answer =
+        std::fs::read_to_string(outbox(f).join("captcha").join(format!("{}.txt", c.key))).unwrap();
+    (c.key, answer)
+}
+
+async fn send(
+    f: &Fixture,
+    contact: &str,
+    purpose: CodePurpose,
+    user: Option<i64>,
+) -> Result<shared::dto::CodeSent, crate::DomainError> {
+    let (key, answer) = solved_captcha(f).await;
+    f.uc.send_code(
+        CodeRequest {
+            contact,
+            purpose: Some(purpose),
+            captcha_key: Some(&key),
+            captcha_answer: Some(&answer),
+            lang: Lang::En,
+        },
+        user,
+        Some("127.0.0.1"),
+    )
+    .await
+}
+
+async fn registered(f: &Fixture, email: &str, phone: &str) -> AuthResponse {
+    f.uc.register(
+        Registration {
+            email,
+            phone,
+            username: "",
+            password: PASSWORD,
+            code: "",
+        },
+        &client(),
+    )
+    .await
+    .unwrap()
+}
+
+fn with_codes() -> Settings {
+    let mut s = test_settings();
+    s.codes.require_contact_code = true;
+    s
+}
+
+#[tokio::test]
+async fn sign_up_requires_and_consumes_a_code() {
+    let f = fixture_with(with_codes()).await;
+    let form = |code| Registration {
+        email: "new@example.com",
+        phone: "",
+        username: "",
+        password: PASSWORD,
+        code,
+    };
+    assert_eq!(
+        code_of(f.uc.register(form(""), &client()).await),
+        ErrorCode::Required
+    );
+    assert_eq!(
+        code_of(f.uc.register(form("123456"), &client()).await),
+        ErrorCode::CodeIncorrect
+    );
+    let sent = send(&f, "New@Example.com", CodePurpose::Register, None)
+        .await
+        .unwrap();
+    assert_eq!(sent.sent_to, "n***@example.com");
+    assert_eq!(sent.retry_after_secs, 60);
+    let code = code_sent_to(&f, "new@example.com").await;
+    let res = f.uc.register(form(&code), &client()).await.unwrap();
+    assert!(res.user.email_verified);
+    assert!(!res.user.phone_verified);
+    // The code is used up, and the address is taken now.
+    assert_eq!(
+        code_of(send(&f, "new@example.com", CodePurpose::Register, None).await),
+        ErrorCode::EmailTaken
+    );
+}
+
+#[tokio::test]
+async fn codes_need_a_captcha_for_unbound_contacts_and_it_is_single_use() {
+    let f = fixture().await;
+    let request = |key: Option<&'static str>| CodeRequest {
+        contact: "a@example.com",
+        purpose: Some(CodePurpose::Register),
+        captcha_key: key,
+        captcha_answer: Some("ABCDE"),
+        lang: Lang::En,
+    };
+    assert_eq!(
+        code_of(f.uc.send_code(request(None), None, None).await),
+        ErrorCode::CaptchaRequired
+    );
+    let (key, answer) = solved_captcha(&f).await;
+    let wrong = if answer == "AAAAA" { "BBBBB" } else { "AAAAA" };
+    let attempt = |answer: &str| {
+        let uc = f.uc.clone();
+        let (key, answer) = (key.clone(), answer.to_string());
+        async move {
+            uc.send_code(
+                CodeRequest {
+                    contact: "a@example.com",
+                    purpose: Some(CodePurpose::Register),
+                    captcha_key: Some(&key),
+                    captcha_answer: Some(&answer),
+                    lang: Lang::En,
+                },
+                None,
+                None,
+            )
+            .await
+        }
+    };
+    assert_eq!(code_of(attempt(wrong).await), ErrorCode::CaptchaIncorrect);
+    // One guess per image: the right answer no longer works either.
+    assert_eq!(code_of(attempt(&answer).await), ErrorCode::CaptchaIncorrect);
+    // Answers are case-insensitive.
+    let (key2, answer2) = solved_captcha(&f).await;
+    let sent =
+        f.uc.send_code(
+            CodeRequest {
+                contact: "a@example.com",
+                purpose: Some(CodePurpose::Register),
+                captcha_key: Some(&key2),
+                captcha_answer: Some(&format!(" {} ", answer2.to_lowercase())),
+                lang: Lang::En,
+            },
+            None,
+            None,
+        )
+        .await;
+    assert!(sent.is_ok(), "{sent:?}");
+}
+
+#[tokio::test]
+async fn captchas_expire_after_five_minutes() {
+    let (f, clock) = clocked_fixture().await;
+    let (key, answer) = solved_captcha(&f).await;
+    clock.advance(5 * 60 + 1);
+    assert_eq!(
+        code_of(f.uc.solve_captcha(Some(&key), Some(&answer)).await),
+        ErrorCode::CaptchaIncorrect
+    );
+}
+
+#[tokio::test]
+async fn a_code_is_single_use_and_works_for_its_purpose_only() {
+    let f = fixture().await;
+    registered(&f, "a@example.com", "").await;
+    send(&f, "a@example.com", CodePurpose::ResetPassword, None)
+        .await
+        .unwrap();
+    let code = code_sent_to(&f, "a@example.com").await;
+    for other in [
+        CodePurpose::Login,
+        CodePurpose::Register,
+        CodePurpose::BindContact,
+    ] {
+        assert_eq!(
+            code_of(
+                f.uc.verify_code("a@example.com", Some(other), &code, None)
+                    .await
+            ),
+            ErrorCode::CodeIncorrect,
+            "{other:?}"
+        );
+    }
+    let ticket =
+        f.uc.verify_code(
+            "a@example.com",
+            Some(CodePurpose::ResetPassword),
+            &code,
+            None,
+        )
+        .await
+        .unwrap();
+    assert!(ticket.sid.len() >= 40);
+    assert_eq!(
+        code_of(
+            f.uc.verify_code(
+                "a@example.com",
+                Some(CodePurpose::ResetPassword),
+                &code,
+                None
+            )
+            .await
+        ),
+        ErrorCode::CodeIncorrect
+    );
+}
+
+#[tokio::test]
+async fn codes_expire_after_ten_minutes() {
+    let (f, clock) = clocked_fixture().await;
+    registered(&f, "a@example.com", "").await;
+    send(&f, "a@example.com", CodePurpose::ResetPassword, None)
+        .await
+        .unwrap();
+    let code = code_sent_to(&f, "a@example.com").await;
+    clock.advance(10 * 60 + 1);
+    assert_eq!(
+        code_of(
+            f.uc.verify_code(
+                "a@example.com",
+                Some(CodePurpose::ResetPassword),
+                &code,
+                None
+            )
+            .await
+        ),
+        ErrorCode::CodeIncorrect
+    );
+}
+
+#[tokio::test]
+async fn five_wrong_entries_kill_the_code() {
+    let f = fixture().await;
+    registered(&f, "a@example.com", "").await;
+    send(&f, "a@example.com", CodePurpose::ResetPassword, None)
+        .await
+        .unwrap();
+    let code = code_sent_to(&f, "a@example.com").await;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    for _ in 0..5 {
+        assert_eq!(
+            code_of(
+                f.uc.verify_code(
+                    "a@example.com",
+                    Some(CodePurpose::ResetPassword),
+                    wrong,
+                    None
+                )
+                .await
+            ),
+            ErrorCode::CodeIncorrect
+        );
+    }
+    assert_eq!(
+        code_of(
+            f.uc.verify_code(
+                "a@example.com",
+                Some(CodePurpose::ResetPassword),
+                &code,
+                None
+            )
+            .await
+        ),
+        ErrorCode::CodeIncorrect,
+        "the right code after five wrong ones"
+    );
+}
+
+#[tokio::test]
+async fn cooldown_and_daily_cap_hold_under_concurrent_requests() {
+    let (f, clock) = clocked_fixture().await;
+    // Ten parallel sends to one contact: exactly one gets through.
+    let mut tasks = Vec::new();
+    for _ in 0..10 {
+        let (key, answer) = solved_captcha(&f).await;
+        let uc = f.uc.clone();
+        tasks.push(tokio::spawn(async move {
+            uc.send_code(
+                CodeRequest {
+                    contact: "13800138000",
+                    purpose: Some(CodePurpose::Register),
+                    captcha_key: Some(&key),
+                    captcha_answer: Some(&answer),
+                    lang: Lang::En,
+                },
+                None,
+                Some("10.0.0.1"),
+            )
+            .await
+        }));
+    }
+    let mut ok = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(_) => ok += 1,
+            Err(e) => {
+                assert_eq!(e.code(), ErrorCode::CodeSendTooSoon);
+                let retry = e.to_app_error().retry_after_secs.unwrap();
+                assert!((1..=60).contains(&retry), "{retry}");
+            }
+        }
+    }
+    assert_eq!(ok, 1);
+    assert_eq!(count_messages(&f, "13800138000"), 1);
+    // After the cooldown, again; the tenth send of the day is the last.
+    for _ in 1..10 {
+        clock.advance(61);
+        send(&f, "13800138000", CodePurpose::Register, None)
+            .await
+            .unwrap();
+    }
+    clock.advance(61);
+    let e = send(&f, "13800138000", CodePurpose::Register, None)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::CodeDailyLimit);
+    assert!(e.to_app_error().retry_after_secs.unwrap() > 3600);
+    assert_eq!(count_messages(&f, "13800138000"), 10);
+    // A day after the first send, sending works again.
+    clock.advance(24 * 3600);
+    send(&f, "13800138000", CodePurpose::Register, None)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn the_daily_cap_per_ip_spans_contacts() {
+    let mut settings = test_settings();
+    settings.codes.daily_per_ip = 3;
+    let f = fixture_with(settings).await;
+    for i in 0..3 {
+        send(
+            &f,
+            &format!("u{i}@example.com"),
+            CodePurpose::Register,
+            None,
+        )
+        .await
+        .unwrap();
+    }
+    assert_eq!(
+        code_of(send(&f, "u9@example.com", CodePurpose::Register, None).await),
+        ErrorCode::CodeDailyLimit
+    );
+}
+
+#[tokio::test]
+async fn forgot_password_answers_alike_for_unknown_contacts() {
+    let f = fixture().await;
+    registered(&f, "known@example.com", "13900000000").await;
+    let known = send(&f, "known@example.com", CodePurpose::ResetPassword, None)
+        .await
+        .unwrap();
+    let unknown = send(&f, "unknown@example.com", CodePurpose::ResetPassword, None)
+        .await
+        .unwrap();
+    assert_eq!(known.expires_in_secs, unknown.expires_in_secs);
+    assert_eq!(known.retry_after_secs, unknown.retry_after_secs);
+    // Only the real account gets mail; both are on cooldown now.
+    code_sent_to(&f, "known@example.com").await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(count_messages(&f, "unknown@example.com"), 0);
+    assert_eq!(
+        code_of(send(&f, "unknown@example.com", CodePurpose::ResetPassword, None).await),
+        ErrorCode::CodeSendTooSoon
+    );
+    // Resetting with a guessed code fails the same way for both.
+    for contact in ["known@example.com", "unknown@example.com"] {
+        assert_eq!(
+            code_of(
+                f.uc.reset_password(
+                    ResetProof::Code {
+                        contact,
+                        code: "123456"
+                    },
+                    "a new long password",
+                    Lang::En,
+                )
+                .await
+            ),
+            ErrorCode::CodeIncorrect
+        );
+    }
+}
+
+#[tokio::test]
+async fn reset_password_ends_every_session_and_notifies_the_other_channel() {
+    let f = fixture().await;
+    let first = registered(&f, "a@example.com", "13900000000").await;
+    let second =
+        f.uc.login("a@example.com", PASSWORD, None, &client())
+            .await
+            .unwrap();
+    send(&f, "a@example.com", CodePurpose::ResetPassword, None)
+        .await
+        .unwrap();
+    let code = code_sent_to(&f, "a@example.com").await;
+    // Policy applies, and a refused password leaves the code usable.
+    assert_eq!(
+        code_of(
+            f.uc.reset_password(
+                ResetProof::Code {
+                    contact: "a@example.com",
+                    code: &code
+                },
+                "password",
+                Lang::En,
+            )
+            .await
+        ),
+        ErrorCode::WeakPassword
+    );
+    f.uc.reset_password(
+        ResetProof::Code {
+            contact: "a@example.com",
+            code: &code,
+        },
+        "a brand new passphrase",
+        Lang::En,
+    )
+    .await
+    .unwrap();
+    for session in [&first, &second] {
+        assert_eq!(
+            code_of(f.uc.authenticate(&session.token).await),
+            ErrorCode::Unauthenticated
+        );
+    }
+    assert_eq!(
+        code_of(f.uc.login("a@example.com", PASSWORD, None, &client()).await),
+        ErrorCode::InvalidCredentials
+    );
+    f.uc.login("13900000000", "a brand new passphrase", None, &client())
+        .await
+        .unwrap();
+    // The phone heard about it.
+    for _ in 0..100 {
+        if count_messages(&f, "13900000000") > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let notice = messages_to(&outbox(&f).join("sms"), "13900000000");
+    assert!(notice.last().unwrap().contains("password"), "{notice:?}");
+}
+
+#[tokio::test]
+async fn a_ticket_is_single_use() {
+    let f = fixture().await;
+    registered(&f, "a@example.com", "").await;
+    send(&f, "a@example.com", CodePurpose::ResetPassword, None)
+        .await
+        .unwrap();
+    let code = code_sent_to(&f, "a@example.com").await;
+    let ticket =
+        f.uc.verify_code(
+            "a@example.com",
+            Some(CodePurpose::ResetPassword),
+            &code,
+            None,
+        )
+        .await
+        .unwrap();
+    f.uc.reset_password(
+        ResetProof::Ticket(&ticket.sid),
+        "a brand new passphrase",
+        Lang::En,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        code_of(
+            f.uc.reset_password(
+                ResetProof::Ticket(&ticket.sid),
+                "another new passphrase",
+                Lang::En
+            )
+            .await
+        ),
+        ErrorCode::TicketInvalid
+    );
+    assert_eq!(
+        code_of(
+            f.uc.reset_password(
+                ResetProof::Ticket("forged"),
+                "another new passphrase",
+                Lang::En
+            )
+            .await
+        ),
+        ErrorCode::TicketInvalid
+    );
+}
+
+#[tokio::test]
+async fn change_password_keeps_only_the_current_session() {
+    let f = fixture().await;
+    let first = registered(&f, "a@example.com", "").await;
+    let other =
+        f.uc.login("a@example.com", PASSWORD, None, &client())
+            .await
+            .unwrap();
+    let auth = f.uc.authenticate(&first.token).await.unwrap();
+    assert_eq!(
+        code_of(
+            f.uc.change_password(
+                &auth,
+                ChangeProof::CurrentPassword("wrong one"),
+                "a new passphrase"
+            )
+            .await
+        ),
+        ErrorCode::PasswordIncorrect
+    );
+    f.uc.change_password(
+        &auth,
+        ChangeProof::CurrentPassword(PASSWORD),
+        "a new passphrase",
+    )
+    .await
+    .unwrap();
+    assert!(f.uc.authenticate(&first.token).await.is_ok());
+    assert_eq!(
+        code_of(f.uc.authenticate(&other.token).await),
+        ErrorCode::Unauthenticated
+    );
+    // With a ticket from a code to the bound email instead of the password;
+    // no captcha is needed for one's own contact.
+    let sent =
+        f.uc.send_code(
+            CodeRequest {
+                contact: "a@example.com",
+                purpose: Some(CodePurpose::ResetPassword),
+                lang: Lang::En,
+                ..CodeRequest::default()
+            },
+            Some(auth.user_id),
+            None,
+        )
+        .await;
+    assert!(sent.is_ok(), "{sent:?}");
+    let code = code_sent_to(&f, "a@example.com").await;
+    let ticket =
+        f.uc.verify_code(
+            "a@example.com",
+            Some(CodePurpose::ResetPassword),
+            &code,
+            Some(auth.user_id),
+        )
+        .await
+        .unwrap();
+    f.uc.change_password(
+        &auth,
+        ChangeProof::Ticket(&ticket.sid),
+        "yet another passphrase",
+    )
+    .await
+    .unwrap();
+    f.uc.login("a@example.com", "yet another passphrase", None, &client())
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn bind_a_phone_then_change_the_email() {
+    let f = fixture().await;
+    let me = registered(&f, "a@example.com", "").await;
+    let auth = f.uc.authenticate(&me.token).await.unwrap();
+    registered(&f, "taken@example.com", "13700000000").await;
+
+    // Binding a phone someone else has is refused before any code is sent.
+    assert_eq!(
+        code_of(
+            send(
+                &f,
+                "13700000000",
+                CodePurpose::BindContact,
+                Some(auth.user_id)
+            )
+            .await
+        ),
+        ErrorCode::PhoneTaken
+    );
+    send(
+        &f,
+        "13900000000",
+        CodePurpose::BindContact,
+        Some(auth.user_id),
+    )
+    .await
+    .unwrap();
+    let code = code_sent_to(&f, "13900000000").await;
+    let profile =
+        f.uc.change_contact(
+            &auth,
+            ContactChange {
+                contact: "13900000000",
+                code: &code,
+                ..ContactChange::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(profile.phone.as_deref(), Some("13900000000"));
+    assert!(profile.phone_verified);
+
+    // Changing the email needs a proof besides the new address's code.
+    send(
+        &f,
+        "b@example.com",
+        CodePurpose::BindContact,
+        Some(auth.user_id),
+    )
+    .await
+    .unwrap();
+    let code = code_sent_to(&f, "b@example.com").await;
+    let change = |password: Option<&'static str>, code: String| {
+        let uc = f.uc.clone();
+        let auth = auth.clone();
+        async move {
+            uc.change_contact(
+                &auth,
+                ContactChange {
+                    contact: "b@example.com",
+                    code: &code,
+                    password,
+                    sid: None,
+                },
+            )
+            .await
+        }
+    };
+    assert_eq!(
+        code_of(change(None, code.clone()).await),
+        ErrorCode::ProofRequired
+    );
+    assert_eq!(
+        code_of(change(Some("wrong password"), code.clone()).await),
+        ErrorCode::PasswordIncorrect
+    );
+    let profile = change(Some(PASSWORD), code).await.unwrap();
+    assert_eq!(profile.email.as_deref(), Some("b@example.com"));
+    assert!(profile.email_verified);
+    f.uc.login("b@example.com", PASSWORD, None, &client())
+        .await
+        .unwrap();
+    assert_eq!(
+        code_of(f.uc.login("a@example.com", PASSWORD, None, &client()).await),
+        ErrorCode::InvalidCredentials
+    );
+}
+
+#[tokio::test]
+async fn a_code_for_one_user_does_not_work_for_another() {
+    let f = fixture().await;
+    let alice = registered(&f, "alice@example.com", "").await;
+    let bob = registered(&f, "bob@example.com", "").await;
+    let alice = f.uc.authenticate(&alice.token).await.unwrap();
+    let bob = f.uc.authenticate(&bob.token).await.unwrap();
+    send(
+        &f,
+        "13900000000",
+        CodePurpose::BindContact,
+        Some(alice.user_id),
+    )
+    .await
+    .unwrap();
+    let code = code_sent_to(&f, "13900000000").await;
+    assert_eq!(
+        code_of(
+            f.uc.change_contact(
+                &bob,
+                ContactChange {
+                    contact: "13900000000",
+                    code: &code,
+                    ..ContactChange::default()
+                },
+            )
+            .await
+        ),
+        ErrorCode::CodeIncorrect
+    );
+}
+
+#[tokio::test]
+async fn sign_in_with_a_code() {
+    let f = fixture().await;
+    registered(&f, "a@example.com", "").await;
+    send(&f, "a@example.com", CodePurpose::Login, None)
+        .await
+        .unwrap();
+    let code = code_sent_to(&f, "a@example.com").await;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let e =
+        f.uc.login_with_code("a@example.com", wrong, &client())
+            .await
+            .unwrap_err()
+            .to_app_error();
+    assert_eq!(e.code, ErrorCode::CodeIncorrect);
+    assert_eq!(e.login.unwrap().remaining_consecutive, 4);
+    let res =
+        f.uc.login_with_code("a@example.com", &code, &client())
+            .await
+            .unwrap();
+    assert_eq!(res.user.email.as_deref(), Some("a@example.com"));
+    // An unknown contact fails like a wrong code.
+    assert_eq!(
+        code_of(
+            f.uc.login_with_code("nobody@example.com", "123456", &client())
+                .await
+        ),
+        ErrorCode::CodeIncorrect
+    );
+}
+
+#[tokio::test]
+async fn sign_in_needs_a_captcha_after_three_failures() {
+    let mut settings = test_settings();
+    settings.lockout.captcha_after = 3;
+    let f = fixture_with(settings).await;
+    registered(&f, "a@example.com", "").await;
+    for i in 1..=3 {
+        let e =
+            f.uc.login("a@example.com", "wrong password", None, &client())
+                .await
+                .unwrap_err()
+                .to_app_error();
+        assert_eq!(e.code, ErrorCode::InvalidCredentials);
+        assert_eq!(e.captcha_required, i >= 3, "after failure {i}");
+    }
+    assert_eq!(
+        code_of(f.uc.login("a@example.com", PASSWORD, None, &client()).await),
+        ErrorCode::CaptchaRequired
+    );
+    let (key, answer) = solved_captcha(&f).await;
+    assert_eq!(
+        code_of(
+            f.uc.login("a@example.com", PASSWORD, Some((&key, "WRONG")), &client())
+                .await
+        ),
+        ErrorCode::CaptchaIncorrect
+    );
+    let (key, answer2) = solved_captcha(&f).await;
+    let _ = answer;
+    f.uc.login("a@example.com", PASSWORD, Some((&key, &answer2)), &client())
+        .await
+        .unwrap();
+    // Success resets the run: no captcha next time.
+    f.uc.login("a@example.com", PASSWORD, None, &client())
+        .await
+        .unwrap();
+}

@@ -1,0 +1,131 @@
+//! Binding a missing email or phone to the account, or replacing one.
+//!
+//! A `bind_contact` code sent to the new contact proves it is the user's.
+//! Replacing an existing contact also needs the password, or a ticket from a
+//! `change_contact` code sent to the old one, so a stolen session alone
+//! cannot move the account's recovery channel.
+
+use crate::passwords::StoredHash;
+use crate::sessions::AuthContext;
+use crate::{codes, db, DomainError, UserCenter};
+use shared::dto::{CodePurpose, UserProfile};
+use shared::validate::{self, Contact};
+use shared::{AppError, ErrorCode, Field};
+
+/// What confirms replacing a contact the account already has.
+#[derive(Clone, Debug, Default)]
+pub struct ContactChange<'a> {
+    /// The new email or phone number.
+    pub contact: &'a str,
+    /// The `bind_contact` code sent to it.
+    pub code: &'a str,
+    pub password: Option<&'a str>,
+    /// A `change_contact` ticket for the old contact.
+    pub sid: Option<&'a str>,
+}
+
+impl UserCenter {
+    /// Binds or replaces the email or phone of the signed-in user; the new
+    /// contact is marked verified.
+    pub async fn change_contact(
+        &self,
+        auth: &AuthContext,
+        change: ContactChange<'_>,
+    ) -> Result<UserProfile, DomainError> {
+        let contact = validate::parse_contact(change.contact)?;
+        let code = validate::check_code(change.code)?;
+        let (email, phone, password_hash): (Option<String>, Option<String>, String) =
+            sqlx::query_as("SELECT email, phone, password_hash FROM users WHERE id = ?")
+                .bind(auth.user_id)
+                .fetch_optional(&self.pool)
+                .await?
+                .ok_or(DomainError::from(ErrorCode::NotFound))?;
+        let current = match &contact {
+            Contact::Email(_) => email.map(Contact::Email),
+            Contact::Phone(_) => phone.map(Contact::Phone),
+        };
+        if current.as_ref() == Some(&contact) {
+            return Err(AppError::field(ErrorCode::ContactUnchanged, Field::Contact).into());
+        }
+        match self.owner_of(&contact).await? {
+            Some(_) => return Err(codes::taken(&contact)),
+            None => {}
+        }
+        // Replacing needs a proof besides the session; binding a first one does not.
+        let mut ticket = None;
+        if let Some(current) = &current {
+            match (change.password.filter(|p| !p.is_empty()), change.sid) {
+                (Some(password), _) => {
+                    let stored = StoredHash(password_hash);
+                    if !self.hasher.verify(password, Some(&stored)).await? {
+                        return Err(AppError::field(
+                            ErrorCode::PasswordIncorrect,
+                            Field::CurrentPassword,
+                        )
+                        .into());
+                    }
+                }
+                (None, Some(sid)) if !sid.is_empty() => ticket = Some((sid, current.clone())),
+                _ => {
+                    return Err(
+                        AppError::field(ErrorCode::ProofRequired, Field::CurrentPassword).into(),
+                    )
+                }
+            }
+        }
+
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        if let Some((sid, old)) = ticket {
+            let proven = self
+                .consume_ticket(&mut tx, sid, CodePurpose::ChangeContact, Some(auth.user_id))
+                .await?;
+            if proven != old {
+                return Err(ErrorCode::TicketInvalid.into());
+            }
+        }
+        if !self
+            .take_code(
+                &mut tx,
+                &contact,
+                CodePurpose::BindContact,
+                &code,
+                Some(auth.user_id),
+            )
+            .await?
+        {
+            tx.commit().await?;
+            return Err(codes::code_incorrect());
+        }
+        let sql = match contact {
+            Contact::Email(_) => {
+                "UPDATE users SET email = ?, email_verified = 1, updated_at = ? WHERE id = ?"
+            }
+            Contact::Phone(_) => {
+                "UPDATE users SET phone = ?, phone_verified = 1, updated_at = ? WHERE id = ?"
+            }
+        };
+        let updated = sqlx::query(sql)
+            .bind(contact.value())
+            .bind(self.now())
+            .bind(auth.user_id)
+            .execute(&mut *tx)
+            .await;
+        match updated {
+            Ok(_) => {}
+            Err(e)
+                if db::is_unique_violation(&e, "users.email")
+                    || db::is_unique_violation(&e, "users.phone") =>
+            {
+                return Err(codes::taken(&contact));
+            }
+            Err(e) => return Err(e.into()),
+        }
+        tx.commit().await?;
+        tracing::info!(
+            user_id = auth.user_id,
+            kind = if contact.is_email() { "email" } else { "phone" },
+            "contact changed"
+        );
+        self.profile(auth.user_id).await
+    }
+}

@@ -1,0 +1,107 @@
+//! The text of codes and notices, in English and Simplified Chinese. Each code
+//! message says what the code is for and how long it is valid, so a code that
+//! arrives unexpectedly tells its reader what someone tried to do.
+
+use super::Message;
+use shared::dto::CodePurpose;
+
+/// The language of a message: the one the requester's page was shown in.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Lang {
+    #[default]
+    En,
+    ZhCn,
+}
+
+impl Lang {
+    /// `zh-CN`, `zh`, `zh-Hans…` → Chinese; anything else → English.
+    pub fn from_tag(tag: &str) -> Lang {
+        let tag = tag.trim().to_ascii_lowercase();
+        if tag == "zh" || tag.starts_with("zh-cn") || tag.starts_with("zh-hans") {
+            Lang::ZhCn
+        } else {
+            Lang::En
+        }
+    }
+}
+
+const PRODUCT: &str = "User Center";
+const PRODUCT_ZH: &str = "用户中心";
+
+fn purpose_text(purpose: CodePurpose, lang: Lang) -> &'static str {
+    match (lang, purpose) {
+        (Lang::En, CodePurpose::Register) => "create your account",
+        (Lang::En, CodePurpose::Login) => "sign in",
+        (Lang::En, CodePurpose::ResetPassword) => "reset your password",
+        (Lang::En, CodePurpose::ChangeContact) => "change the contact details of your account",
+        (Lang::En, CodePurpose::BindContact) => "add this contact to your account",
+        (Lang::En, CodePurpose::PayPassword) => "set your payment PIN",
+        (Lang::ZhCn, CodePurpose::Register) => "注册账号",
+        (Lang::ZhCn, CodePurpose::Login) => "登录",
+        (Lang::ZhCn, CodePurpose::ResetPassword) => "重置密码",
+        (Lang::ZhCn, CodePurpose::ChangeContact) => "更换账号的联系方式",
+        (Lang::ZhCn, CodePurpose::BindContact) => "将此联系方式绑定到账号",
+        (Lang::ZhCn, CodePurpose::PayPassword) => "设置支付密码",
+    }
+}
+
+/// The message carrying a verification code.
+pub fn code_message(code: &str, purpose: CodePurpose, minutes: i64, lang: Lang) -> Message {
+    let what = purpose_text(purpose, lang);
+    match lang {
+        Lang::En => Message {
+            subject: format!("{PRODUCT}: your code is {code}"),
+            text: format!(
+                "Your {PRODUCT} code to {what} is {code}. It is valid for {minutes} minutes \
+                 and can be used once. If you did not ask for it, ignore this message; \
+                 never share the code with anyone."
+            ),
+        },
+        Lang::ZhCn => Message {
+            subject: format!("{PRODUCT_ZH}验证码：{code}"),
+            text: format!(
+                "【{PRODUCT_ZH}】您正在{what}，验证码：{code}，{minutes} 分钟内有效，仅可使用一次。\
+                 如非本人操作，请忽略本消息，切勿将验证码告诉他人。"
+            ),
+        },
+    }
+}
+
+/// Sent on the other channel after a password reset.
+pub fn password_reset_notice(lang: Lang) -> Message {
+    match lang {
+        Lang::En => Message {
+            subject: format!("{PRODUCT}: your password was reset"),
+            text: format!(
+                "The password of your {PRODUCT} account was just reset and all sessions were \
+                 signed out. If this was not you, reset it again at once and contact support."
+            ),
+        },
+        Lang::ZhCn => Message {
+            subject: format!("{PRODUCT_ZH}：密码已重置"),
+            text: format!(
+                "【{PRODUCT_ZH}】您的账号密码刚刚被重置，所有登录会话均已退出。\
+                 如非本人操作，请立即再次重置密码并联系客服。"
+            ),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_message_names_its_purpose_code_and_validity() {
+        for &purpose in CodePurpose::ALL {
+            for lang in [Lang::En, Lang::ZhCn] {
+                let m = code_message("123456", purpose, 10, lang);
+                assert!(m.text.contains("123456"));
+                assert!(m.text.contains("10"));
+                assert!(m.text.contains(purpose_text(purpose, lang)));
+            }
+        }
+        assert_eq!(Lang::from_tag("zh-CN"), Lang::ZhCn);
+        assert_eq!(Lang::from_tag("en-US"), Lang::En);
+    }
+}

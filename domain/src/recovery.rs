@@ -1,0 +1,231 @@
+//! Forgotten and changed passwords.
+//!
+//! A reset is proven by a `reset_password` code (or the ticket it was
+//! exchanged for), ends every session and signs nobody in: the user signs in
+//! again with the new password, and hears about the reset on the other
+//! channel. A change while signed in keeps the current session only.
+
+use crate::delivery::{templates, Lang};
+use crate::passwords::StoredHash;
+use crate::sessions::AuthContext;
+use crate::{codes, DomainError, UserCenter};
+use shared::dto::CodePurpose;
+use shared::validate::{self, AccountNames, Contact};
+use shared::{AppError, ErrorCode, Field};
+
+/// What proves the right to reset a password.
+#[derive(Clone, Debug)]
+pub enum ResetProof<'a> {
+    /// The contact and the code sent to it.
+    Code { contact: &'a str, code: &'a str },
+    /// A ticket (`sid`) from `verify_code` with purpose `reset_password`.
+    Ticket(&'a str),
+}
+
+/// What confirms a password change while signed in.
+#[derive(Clone, Debug)]
+pub enum ChangeProof<'a> {
+    CurrentPassword(&'a str),
+    /// A `reset_password` ticket for a contact of this account.
+    Ticket(&'a str),
+}
+
+#[derive(sqlx::FromRow)]
+struct Names {
+    id: i64,
+    email: Option<String>,
+    phone: Option<String>,
+    username: Option<String>,
+    password_hash: String,
+}
+
+impl Names {
+    fn names(&self) -> AccountNames<'_> {
+        AccountNames {
+            email: self.email.as_deref(),
+            phone: self.phone.as_deref(),
+            username: self.username.as_deref(),
+        }
+    }
+}
+
+/// A policy error about "the password" belongs to the new-password field here.
+fn on_new_password(mut e: AppError) -> AppError {
+    if e.field == Some(Field::Password) {
+        e.field = Some(Field::NewPassword);
+    }
+    e
+}
+
+impl UserCenter {
+    async fn names_by(&self, sql: &'static str, value: &str) -> Result<Option<Names>, DomainError> {
+        Ok(sqlx::query_as(sql)
+            .bind(value)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    async fn names_of_contact(&self, contact: &Contact) -> Result<Option<Names>, DomainError> {
+        let sql = match contact {
+            Contact::Email(_) => {
+                "SELECT id, email, phone, username, password_hash FROM users WHERE email = ?"
+            }
+            Contact::Phone(_) => {
+                "SELECT id, email, phone, username, password_hash FROM users WHERE phone = ?"
+            }
+        };
+        self.names_by(sql, contact.value()).await
+    }
+
+    async fn names_of_user(&self, user_id: i64) -> Result<Names, DomainError> {
+        sqlx::query_as("SELECT id, email, phone, username, password_hash FROM users WHERE id = ?")
+            .bind(user_id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| ErrorCode::NotFound.into())
+    }
+
+    /// Sets a new password after a forgotten one. Every session ends, sign-in
+    /// locks on the account's identifiers are lifted, and the other channel
+    /// (if any) is told. Errors do not reveal whether the contact has an account.
+    pub async fn reset_password(
+        &self,
+        proof: ResetProof<'_>,
+        new_password: &str,
+        lang: Lang,
+    ) -> Result<(), DomainError> {
+        // Parse everything first, so a typo does not use up the code.
+        let code_proof = match proof {
+            ResetProof::Code { contact, code } => Some((
+                validate::parse_contact(contact)?,
+                validate::check_code(code)?,
+            )),
+            ResetProof::Ticket(_) => None,
+        };
+        if let Some((contact, _)) = &code_proof {
+            let account = self.names_of_contact(contact).await?;
+            let names = account.as_ref().map(Names::names).unwrap_or(AccountNames {
+                email: None,
+                phone: None,
+                username: None,
+            });
+            validate::check_password(new_password, names).map_err(on_new_password)?;
+        } else if new_password.is_empty() {
+            return Err(AppError::field(ErrorCode::Required, Field::NewPassword).into());
+        }
+        let hash = self.hasher.hash(new_password).await?;
+
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let contact = match (proof, code_proof) {
+            (_, Some((contact, code))) => {
+                if !self
+                    .take_code(&mut tx, &contact, CodePurpose::ResetPassword, &code, None)
+                    .await?
+                {
+                    tx.commit().await?;
+                    return Err(codes::code_incorrect());
+                }
+                contact
+            }
+            (ResetProof::Ticket(sid), None) => {
+                self.consume_ticket(&mut tx, sid, CodePurpose::ResetPassword, None)
+                    .await?
+            }
+            (ResetProof::Code { .. }, None) => return Err(ErrorCode::InvalidInput.into()),
+        };
+        let account = self.names_of_contact(&contact).await?;
+        let Some(account) = account else {
+            // A ticket or code for a contact without an account: nothing to reset.
+            return Err(codes::code_incorrect());
+        };
+        // A ticket's password is checked against the account only now.
+        validate::check_password(new_password, account.names()).map_err(on_new_password)?;
+        let now = self.now();
+        sqlx::query("UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?")
+            .bind(&hash.0)
+            .bind(now)
+            .bind(account.id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL")
+            .bind(now)
+            .bind(account.id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        self.unlock_user(account.id).await?;
+        tracing::info!(user_id = account.id, "password reset");
+
+        let other = match contact {
+            Contact::Email(_) => account.phone.map(Contact::Phone),
+            Contact::Phone(_) => account.email.map(Contact::Email),
+        };
+        if let Some(other) = other {
+            self.messenger
+                .deliver_later(other, templates::password_reset_notice(lang));
+        }
+        Ok(())
+    }
+
+    /// Changes the password of the signed-in user, confirmed by the current
+    /// password or a ticket. Other sessions end; this one stays.
+    pub async fn change_password(
+        &self,
+        auth: &AuthContext,
+        proof: ChangeProof<'_>,
+        new_password: &str,
+    ) -> Result<(), DomainError> {
+        let account = self.names_of_user(auth.user_id).await?;
+        validate::check_password(new_password, account.names()).map_err(on_new_password)?;
+        let mut tx_ticket = None;
+        match proof {
+            ChangeProof::CurrentPassword(current) => {
+                if current.is_empty() {
+                    return Err(AppError::field(ErrorCode::Required, Field::CurrentPassword).into());
+                }
+                let stored = StoredHash(account.password_hash.clone());
+                if !self.hasher.verify(current, Some(&stored)).await? {
+                    return Err(AppError::field(
+                        ErrorCode::PasswordIncorrect,
+                        Field::CurrentPassword,
+                    )
+                    .into());
+                }
+            }
+            ChangeProof::Ticket(sid) => tx_ticket = Some(sid),
+        }
+        let hash = self.hasher.hash(new_password).await?;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        if let Some(sid) = tx_ticket {
+            let contact = self
+                .consume_ticket(&mut tx, sid, CodePurpose::ResetPassword, Some(auth.user_id))
+                .await?;
+            let bound = match &contact {
+                Contact::Email(e) => account.email.as_deref() == Some(e),
+                Contact::Phone(p) => account.phone.as_deref() == Some(p),
+            };
+            if !bound {
+                return Err(ErrorCode::TicketInvalid.into());
+            }
+        }
+        let now = self.now();
+        sqlx::query("UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?")
+            .bind(&hash.0)
+            .bind(now)
+            .bind(auth.user_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "UPDATE sessions SET revoked_at = ?
+             WHERE user_id = ? AND revoked_at IS NULL AND id <> ?",
+        )
+        .bind(now)
+        .bind(auth.user_id)
+        .bind(&auth.session_id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        tracing::info!(user_id = auth.user_id, "password changed");
+        Ok(())
+    }
+}
