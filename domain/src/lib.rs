@@ -24,6 +24,8 @@ pub mod tokens;
 #[cfg(test)]
 mod codes_tests;
 #[cfg(test)]
+mod delivery_tests;
+#[cfg(test)]
 mod tests;
 
 use std::time::Duration;
