@@ -15,6 +15,7 @@ pub async fn register(
     phone: String,
     username: String,
     password: String,
+    #[server(default)] code: String,
     next: Option<String>,
 ) -> Result<UserProfile, AppError> {
     use crate::server::*;
@@ -24,6 +25,7 @@ pub async fn register(
         phone: &phone,
         username: &username,
         password: &password,
+        code: &code,
     };
     let res = uc.register(form, &client_info()).await.map_err(reject)?;
     set_auth_cookies(&res)?;
@@ -36,12 +38,19 @@ pub async fn register(
 pub async fn login(
     identifier: String,
     password: String,
+    #[server(default)] captcha_key: String,
+    #[server(default)] captcha_answer: String,
     next: Option<String>,
 ) -> Result<UserProfile, AppError> {
     use crate::server::*;
     let uc = user_center()?;
     let res = uc
-        .login(&identifier, &password, &client_info())
+        .login(
+            &identifier,
+            &password,
+            Some((captcha_key.as_str(), captcha_answer.as_str())),
+            &client_info(),
+        )
         .await
         .map_err(reject)?;
     set_auth_cookies(&res)?;

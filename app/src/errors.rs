@@ -42,6 +42,19 @@ pub fn error_text(i18n: leptos_i18n::I18nContext<Locale>, err: &AppError) -> &'s
             | ErrorCode::TokenInvalidSignature,
             _,
         ) => t_string!(i18n, err_unauthenticated),
+        (ErrorCode::InvalidContact, _) => t_string!(i18n, err_invalid_contact),
+        (ErrorCode::InvalidCode, _) => t_string!(i18n, err_invalid_code),
+        (ErrorCode::CodeIncorrect, _) => t_string!(i18n, err_code_incorrect),
+        (ErrorCode::CodeSendTooSoon, _) => t_string!(i18n, err_code_send_too_soon),
+        (ErrorCode::CodeDailyLimit, _) => t_string!(i18n, err_code_daily_limit),
+        (ErrorCode::CaptchaRequired, _) => t_string!(i18n, err_captcha_required),
+        (ErrorCode::CaptchaIncorrect, _) => t_string!(i18n, err_captcha_incorrect),
+        (ErrorCode::TicketInvalid, _) => t_string!(i18n, err_ticket_invalid),
+        (ErrorCode::DeliveryFailed, _) => t_string!(i18n, err_delivery_failed),
+        (ErrorCode::ContactNotBound, _) => t_string!(i18n, err_contact_not_bound),
+        (ErrorCode::PasswordIncorrect, _) => t_string!(i18n, err_password_incorrect),
+        (ErrorCode::ProofRequired, _) => t_string!(i18n, err_proof_required),
+        (ErrorCode::ContactUnchanged, _) => t_string!(i18n, err_contact_unchanged),
         (ErrorCode::Forbidden, _) => t_string!(i18n, err_forbidden),
         (ErrorCode::NotFound, _) => t_string!(i18n, err_not_found),
         (ErrorCode::InvalidInput, _) => t_string!(i18n, err_invalid_input),
@@ -58,7 +71,7 @@ pub fn error_text_with_details(i18n: leptos_i18n::I18nContext<Locale>, err: &App
     let Some(counters) = &err.login else {
         return base.to_string();
     };
-    match (err.code, counters.retry_after_secs) {
+    match (err.code, err.retry_after_secs) {
         (ErrorCode::AccountLocked, Some(secs)) => {
             let minutes = ((secs + 59) / 60).max(1);
             format!(
@@ -66,7 +79,7 @@ pub fn error_text_with_details(i18n: leptos_i18n::I18nContext<Locale>, err: &App
                 t_string!(i18n, login_locked_for, minutes = minutes)
             )
         }
-        (ErrorCode::InvalidCredentials, _) => {
+        (ErrorCode::InvalidCredentials | ErrorCode::CodeIncorrect, _) => {
             let count = counters
                 .remaining_consecutive
                 .min(counters.remaining_cumulative);

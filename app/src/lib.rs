@@ -10,6 +10,7 @@ pub mod errors;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod server;
+pub mod verification_api;
 
 use crate::i18n::*;
 use components::header::SiteHeader;
@@ -61,6 +62,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/") view=HomePage/>
                         <Route path=path!("/signup") view=SignupPage/>
                         <Route path=path!("/login") view=LoginPage/>
+                        <Route path=path!("/forgot") view=pages::forgot::ForgotPage/>
                         <Route path=path!("/profile") view=ProfilePage ssr=SsrMode::Async/>
                         <Route path=path!("/security") view=SecurityPage ssr=SsrMode::Async/>
                     </Routes>

@@ -92,6 +92,28 @@ fn cookie_value(headers: &http::HeaderMap, name: &str) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
+/// The language messages (codes, notices) should be written in: the one the
+/// user picked on the site (leptos_i18n's cookie), else the browser's first
+/// Accept-Language.
+pub fn lang_from_headers(headers: &http::HeaderMap) -> domain::Lang {
+    if let Some(picked) = cookie_value(headers, "i18n_pref_locale") {
+        return domain::Lang::from_tag(&picked);
+    }
+    headers
+        .get(http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .map(|tag| domain::Lang::from_tag(tag.split(';').next().unwrap_or("")))
+        .unwrap_or_default()
+}
+
+/// [`lang_from_headers`] for the current server-function request.
+pub fn request_lang() -> domain::Lang {
+    parts()
+        .map(|p| lang_from_headers(&p.headers))
+        .unwrap_or_default()
+}
+
 pub fn token_from_headers(headers: &http::HeaderMap) -> Option<String> {
     if let Some(value) = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()) {
         if let Some(token) = value.strip_prefix("Bearer ") {

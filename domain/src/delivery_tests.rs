@@ -146,7 +146,8 @@ async fn http_sink(status: &'static str) -> (String, mpsc::Receiver<String>) {
                 break;
             }
         }
-        let response = format!("HTTP/1.1 {status}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+        let response =
+            format!("HTTP/1.1 {status}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
         socket.write_all(response.as_bytes()).await.unwrap();
         tx.send(String::from_utf8_lossy(&buf).to_string())
             .await
@@ -159,12 +160,17 @@ async fn http_sink(status: &'static str) -> (String, mpsc::Receiver<String>) {
 async fn the_sms_webhook_posts_json_with_the_shared_secret() {
     let (url, mut received) = http_sink("200 OK").await;
     let sms = WebhookSms::new(url, SecretString::new("s3cret"), Duration::from_secs(5)).unwrap();
-    sms.send("13800138000", "Your code is 123456").await.unwrap();
+    sms.send("13800138000", "Your code is 123456")
+        .await
+        .unwrap();
     let request = received.recv().await.unwrap();
     assert!(request.starts_with("POST /sms "), "{request}");
     let lower = request.to_ascii_lowercase();
     assert!(
-        lower.contains(&format!("{}: s3cret", WEBHOOK_SECRET_HEADER.to_ascii_lowercase())),
+        lower.contains(&format!(
+            "{}: s3cret",
+            WEBHOOK_SECRET_HEADER.to_ascii_lowercase()
+        )),
         "{request}"
     );
     let body = &request[request.find("\r\n\r\n").unwrap() + 4..];

@@ -101,6 +101,12 @@ pub struct Config {
     )]
     pub lockout_window_secs: u64,
 
+    #[command(flatten)]
+    pub codes: crate::messaging_config::CodeArgs,
+
+    #[command(flatten)]
+    pub delivery: crate::messaging_config::DeliveryArgs,
+
     /// Log filter, e.g. `info`, `debug`, `server=debug,sqlx=warn`.
     #[arg(long, env = "RUST_LOG", default_value = "info", global = true)]
     pub log: String,
@@ -140,6 +146,7 @@ impl Config {
             max_lock: Duration::from_secs(self.lockout_max_secs.max(self.lockout_base_secs)),
             max_cumulative: self.lockout_cumulative.max(1),
             window: Duration::from_secs(self.lockout_window_secs),
+            captcha_after: self.codes.captcha_after_failures,
         }
     }
 
@@ -163,5 +170,24 @@ mod tests {
         let ok = Config::parse_from(["server", "--jwt-secret", &"k".repeat(32)]);
         assert!(ok.check().is_ok());
         assert_eq!(ok.database_url(), "sqlite://data/user-center.db");
+    }
+
+    #[test]
+    fn captcha_outbox_is_refused_with_secure_cookies() {
+        let dir = tempfile::tempdir().unwrap();
+        let dev = Config::parse_from(["server", "--captcha-to-outbox", "true"]);
+        assert!(dev
+            .delivery
+            .messenger(dir.path(), dev.secure_cookies)
+            .is_ok());
+        let prod =
+            Config::parse_from(["server", "--captcha-to-outbox", "true", "--secure-cookies"]);
+        assert!(matches!(
+            prod.delivery.messenger(dir.path(), prod.secure_cookies),
+            Err(crate::messaging_config::DeliveryConfigError::CaptchaOutboxInProduction)
+        ));
+        let defaults = Config::parse_from(["server"]);
+        assert!(defaults.codes.require_contact_code);
+        assert!(!defaults.delivery.captcha_to_outbox);
     }
 }

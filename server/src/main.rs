@@ -3,6 +3,7 @@
 
 mod api_error;
 mod config;
+mod messaging_config;
 mod middleware;
 mod rest;
 #[cfg(test)]
@@ -89,9 +90,13 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         access_ttl: Duration::from_secs(config.access_ttl_secs.max(1)),
         refresh_ttl: Duration::from_secs(config.refresh_ttl_secs.max(config.access_ttl_secs)),
         lockout: config.lockout(),
+        codes: config.codes.settings(),
         ..Settings::default()
     };
-    let uc = UserCenter::new(pool, &secret, settings)?;
+    let messenger = config
+        .delivery
+        .messenger(&config.data_dir, config.secure_cookies)?;
+    let uc = UserCenter::new(pool, &secret, settings, messenger)?;
     let web = WebConfig {
         secure_cookies: config.secure_cookies,
     };

@@ -19,14 +19,32 @@ struct Server {
     _dir: tempfile::TempDir,
 }
 
+/// Default settings but for sign-up codes and sign-in captchas, which the
+/// tests of other features need not solve (the code tests turn them on).
+fn settings() -> Settings {
+    let mut settings = Settings::default();
+    settings.codes.require_contact_code = false;
+    settings.lockout.captcha_after = u32::MAX;
+    settings
+}
+
 async fn server() -> Server {
+    server_with(settings()).await
+}
+
+async fn server_with(settings: Settings) -> Server {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("t.db").display());
     let pool = domain::db::connect(&url).await.unwrap();
+    let outbox = dir.path().join("outbox");
+    let messenger = domain::Messenger::outbox(&outbox, "User Center <no-reply@localhost>")
+        .unwrap()
+        .with_captcha_outbox(outbox.join("captcha"));
     let uc = UserCenter::new(
         pool,
         b"server test secret, 32 bytes long",
-        Settings::default(),
+        settings,
+        messenger,
     )
     .unwrap();
     let state = AppState {
@@ -99,6 +117,57 @@ impl Server {
             None,
         )
         .await
+    }
+
+    /// A captcha from the API, solved by reading the dev outbox.
+    async fn solved_captcha(&self) -> (String, String) {
+        let (status, c) = self.get("/api/v1/captcha", None).await;
+        assert_eq!(status, StatusCode::OK, "{c}");
+        let key = c["key"].as_str().unwrap().to_string();
+        let answer = std::fs::read_to_string(
+            self._dir
+                .path()
+                .join("outbox/captcha")
+                .join(format!("{key}.txt")),
+        )
+        .unwrap();
+        (key, answer)
+    }
+
+    /// Messages to `to` in the email and SMS outboxes, oldest first.
+    fn messages(&self, to: &str) -> Vec<String> {
+        let mut files: Vec<_> = ["outbox/email", "outbox/sms"]
+            .iter()
+            .filter_map(|d| std::fs::read_dir(self._dir.path().join(d)).ok())
+            .flat_map(|entries| entries.flatten().map(|e| e.path()))
+            .collect();
+        files.sort_by_key(|p| p.file_name().map(|n| n.to_os_string()));
+        files
+            .iter()
+            .filter_map(|p| std::fs::read_to_string(p).ok())
+            .filter(|t| {
+                t.contains(&format!("To: {to}")) || t.contains(&format!("\"to\": \"{to}\""))
+            })
+            .collect()
+    }
+
+    fn messages_to(&self, to: &str) -> usize {
+        self.messages(to).len()
+    }
+
+    /// The code in the newest message to `to`: the first run of six digits
+    /// in its subject (email) or text (SMS).
+    fn last_code_to(&self, to: &str) -> String {
+        let text = self.messages(to).pop().expect("a message");
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("Subject:") || l.contains("\"text\""))
+            .unwrap_or(&text)
+            .to_string();
+        line.split(|c: char| !c.is_ascii_digit())
+            .find(|run| run.len() == 6)
+            .expect("a code")
+            .to_string()
     }
 }
 
@@ -595,4 +664,136 @@ async fn concurrent_server_rendering_never_fails() {
         assert_eq!(status, StatusCode::OK, "{path}");
         assert!(titled, "{path} has its title");
     }
+}
+
+#[tokio::test]
+async fn rest_sign_up_with_a_code_then_reset_the_password() {
+    let s = server_with(Settings {
+        lockout: domain::LockoutPolicy {
+            captcha_after: u32::MAX,
+            ..Default::default()
+        },
+        ..Settings::default()
+    })
+    .await;
+    // Without a code, sign-up is refused with a field error.
+    let (status, body) = s.register("new@example.com").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["code"], "REQUIRED");
+    assert_eq!(body["field"], "code");
+
+    // Sending needs a captcha; a bad purpose is a clear 400.
+    let (status, body) = s
+        .post_json(
+            "/api/v1/codes/send",
+            json!({"contact": "new@example.com", "purpose": "register"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["code"], "CAPTCHA_REQUIRED");
+    assert_eq!(body["captcha_required"], true);
+    let (status, body) = s
+        .post_json(
+            "/api/v1/codes/send",
+            json!({"contact": "new@example.com", "purpose": "nonsense"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["code"], "INVALID_INPUT");
+
+    let (key, answer) = s.solved_captcha().await;
+    let (status, sent) = s
+        .post_json(
+            "/api/v1/codes/send",
+            json!({"contact": "new@example.com", "purpose": "register",
+                   "captcha_key": key, "captcha_answer": answer}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{sent}");
+    assert_eq!(sent["retry_after_secs"], 60);
+    assert_eq!(sent["sent_to"], "n***@example.com");
+
+    // A second send within the cooldown: 429 with the wait.
+    let (key, answer) = s.solved_captcha().await;
+    let (status, body) = s
+        .post_json(
+            "/api/v1/codes/send",
+            json!({"contact": "new@example.com", "purpose": "register",
+                   "captcha_key": key, "captcha_answer": answer}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(body["code"], "CODE_SEND_TOO_SOON");
+    assert!(body["retry_after_secs"].as_i64().unwrap() > 0);
+
+    let code = s.last_code_to("new@example.com");
+    let (status, reg) = s
+        .post_json(
+            "/api/v1/auth/register",
+            json!({"email": "new@example.com", "phone": "13900000001",
+                   "password": "correct horse battery", "code": code}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{reg}");
+    assert_eq!(reg["user"]["email_verified"], true);
+    assert_eq!(reg["user"]["phone_verified"], false);
+    let token = reg["token"].as_str().unwrap().to_string();
+
+    // Forgot password by phone → ticket → reset; the old session ends.
+    let (key, answer) = s.solved_captcha().await;
+    let (status, _) = s
+        .post_json(
+            "/api/v1/codes/send",
+            json!({"contact": "139 0000 0001", "purpose": "reset_password",
+                   "captcha_key": key, "captcha_answer": answer}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    // Delivery is in the background here: wait for the SMS.
+    for _ in 0..100 {
+        if s.messages_to("13900000001") >= 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let code = s.last_code_to("13900000001");
+    let (status, ticket) = s
+        .post_json(
+            "/api/v1/codes/verify",
+            json!({"contact": "13900000001", "purpose": "reset_password", "code": code}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{ticket}");
+    let (status, body) = s
+        .post_json(
+            "/api/v1/auth/password/reset",
+            json!({"sid": ticket["sid"], "new_password": "a whole new passphrase"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    let (status, _) = s.get("/api/v1/me", Some(&token)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, body) = s
+        .post_json(
+            "/api/v1/auth/password/reset",
+            json!({"sid": ticket["sid"], "new_password": "yet another passphrase"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(body["code"], "TICKET_INVALID");
+    let (status, _) = s
+        .post_json(
+            "/api/v1/auth/login",
+            json!({"identifier": "new@example.com", "password": "a whole new passphrase"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    // The email heard about the reset.
+    for _ in 0..100 {
+        if s.messages_to("new@example.com") >= 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(s.messages("new@example.com")[1].contains("password was reset"));
 }

@@ -194,6 +194,14 @@ impl CodePurpose {
     }
 }
 
+/// `POST /api/v1/auth/login/code`: sign in with a `login` code.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CodeLoginRequest {
+    pub contact: String,
+    pub code: String,
+}
+
 /// An image captcha to solve. The key goes back with the answer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaptchaChallenge {

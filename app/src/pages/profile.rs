@@ -33,6 +33,22 @@ fn ProfileCard(user: UserProfile) -> impl IntoView {
         Some(v) => view! { <dd>{v}</dd> }.into_any(),
         None => view! { <dd class="muted">{not_set}</dd> }.into_any(),
     };
+    let contact = move |v: Option<String>, verified: bool| {
+        match v {
+        Some(v) => view! {
+            <dd>
+                {v} " "
+                {if verified {
+                    view! { <span class="badge badge-ok">{t!(i18n, verified)}</span> }.into_any()
+                } else {
+                    view! { <span class="badge badge-warn">{t!(i18n, unverified)}</span> }.into_any()
+                }}
+            </dd>
+        }
+        .into_any(),
+        None => view! { <dd class="muted">{not_set}</dd> }.into_any(),
+    }
+    };
     let initial = user
         .short_name()
         .chars()
@@ -55,9 +71,9 @@ fn ProfileCard(user: UserProfile) -> impl IntoView {
                 <dt>{t!(i18n, profile_user_id)}</dt>
                 <dd data-testid="user-id">{user.id}</dd>
                 <dt>{t!(i18n, profile_email)}</dt>
-                {opt(user.email.clone())}
+                {contact(user.email.clone(), user.email_verified)}
                 <dt>{t!(i18n, profile_phone)}</dt>
-                {opt(user.phone.clone())}
+                {contact(user.phone.clone(), user.phone_verified)}
                 <dt>{t!(i18n, profile_username)}</dt>
                 {opt(user.username.clone())}
                 <dt>{t!(i18n, profile_status)}</dt>

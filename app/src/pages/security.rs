@@ -1,6 +1,9 @@
-//! `/security`: the user's active sessions; revoke one, or all but this one.
+//! `/security`: the password, the email and phone with their verified state,
+//! and the active sessions (revoke one, or all but this one).
 
-use crate::api::{list_sessions, RevokeOtherSessions, RevokeSession};
+use crate::api::{current_user, list_sessions, RevokeOtherSessions, RevokeSession};
+use crate::components::change_password::ChangePasswordForm;
+use crate::components::contact_editor::{ContactEditor, ContactKind};
 use crate::errors::error_text;
 use crate::i18n::*;
 use leptos::prelude::*;
@@ -13,14 +16,50 @@ pub fn SecurityPage() -> impl IntoView {
     let i18n = use_i18n();
     let revoke = ServerAction::<RevokeSession>::new();
     let revoke_others = ServerAction::<RevokeOtherSessions>::new();
+    let password_changed = RwSignal::new(0u32);
+    let contact_changed = RwSignal::new(0u32);
     let sessions = Resource::new_blocking(
-        move || (revoke.version().get(), revoke_others.version().get()),
+        move || {
+            (
+                revoke.version().get(),
+                revoke_others.version().get(),
+                password_changed.get(),
+            )
+        },
         |_| list_sessions(),
     );
+    let profile = Resource::new_blocking(move || contact_changed.get(), |_| current_user());
     view! {
         <section class="card wide-card" aria-labelledby="security-title">
             <h1 id="security-title">{t!(i18n, security_title)}</h1>
             <p class="lead">{t!(i18n, security_lead)}</p>
+            <h2 id="password-title">{t!(i18n, security_password_title)}</h2>
+            <ChangePasswordForm changed=password_changed/>
+            <h2 id="contacts-title">{t!(i18n, security_contacts_title)}</h2>
+            <Transition fallback=move || view! { <p class="loading">{t!(i18n, loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match profile.await {
+                        Ok(Some(user)) => view! {
+                            <div class="contact-list">
+                                <ContactEditor
+                                    kind=ContactKind::Email
+                                    current=user.email.clone()
+                                    verified=user.email_verified
+                                    changed=contact_changed
+                                />
+                                <ContactEditor
+                                    kind=ContactKind::Phone
+                                    current=user.phone.clone()
+                                    verified=user.phone_verified
+                                    changed=contact_changed
+                                />
+                            </div>
+                        }.into_any(),
+                        _ => ().into_any(),
+                    }
+                })}
+            </Transition>
+            <h2 id="sessions-title">{t!(i18n, security_sessions_title)}</h2>
             <Transition fallback=move || view! { <p class="loading">{t!(i18n, loading)}</p> }>
                 {move || Suspend::new(async move {
                     match sessions.await {

@@ -1,10 +1,13 @@
 //! `/signup`: create an account with an email and/or phone number.
 
 use crate::api::Register;
+use crate::components::captcha::{CaptchaField, CaptchaState};
+use crate::components::send_code::SendCodeButton;
 use crate::components::submit_button::SubmitButton;
 use crate::components::{field::TextField, form_alert::FormAlert};
 use crate::errors::error_text;
 use crate::i18n::*;
+use crate::verification_api::{signup_needs_code, SendCode};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -20,9 +23,31 @@ pub fn SignupPage() -> impl IntoView {
     let phone = RwSignal::new(String::new());
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
+    let code = RwSignal::new(String::new());
+    let captcha = CaptchaState::new();
+    let send_action = ServerAction::<SendCode>::new();
+    let needs_code = Resource::new(|| (), |_| signup_needs_code());
+    // The code goes to the email, or to the phone when no email is given.
+    let code_contact = Signal::derive(move || {
+        let e = email.get();
+        if e.trim().is_empty() {
+            phone.get()
+        } else {
+            e
+        }
+    });
     // A field shows its client-side errors once it has been left or the form
     // submitted, then updates as the user types.
     let touched = RwSignal::new(Vec::<Field>::new());
+    let last_was_send = RwSignal::new(false);
+    Effect::new(move |_| {
+        send_action.version().track();
+        last_was_send.set(true);
+    });
+    Effect::new(move |_| {
+        action.version().track();
+        last_was_send.set(false);
+    });
     let submitted = RwSignal::new(false);
     let touch = move |f: Field| {
         Callback::new(move |_| {
@@ -39,7 +64,14 @@ pub fn SignupPage() -> impl IntoView {
             .err()
             .unwrap_or_default()
     });
-    let server_error = move || action.value().get().and_then(|r| r.err());
+    // The error of whichever request answered last: signing up or sending the code.
+    let server_error = move || {
+        if last_was_send.get() {
+            send_action.value().get().and_then(|r| r.err())
+        } else {
+            action.value().get().and_then(|r| r.err())
+        }
+    };
     let field_error = move |field: Field| {
         Signal::derive(move || {
             let shown = submitted.get() || touched.with(|t| t.contains(&field));
@@ -55,7 +87,7 @@ pub fn SignupPage() -> impl IntoView {
     };
     let form_error = Signal::derive(move || {
         server_error()
-            .filter(|e| e.field.is_none())
+            .filter(|e| e.field.is_none() || e.field == Some(Field::Contact))
             .map(|e| error_text(i18n, &e).to_string())
     });
 
@@ -70,6 +102,7 @@ pub fn SignupPage() -> impl IntoView {
             phone: phone.get_untracked(),
             username: username.get_untracked(),
             password: password.get_untracked(),
+            code: code.get_untracked(),
             next: None,
         });
     };
@@ -124,6 +157,37 @@ pub fn SignupPage() -> impl IntoView {
                     error=field_error(Field::Password)
                     on_blur=touch(Field::Password)
                 />
+                <Transition>
+                    {move || Suspend::new(async move {
+                        let needed = needs_code.await.unwrap_or(true);
+                        needed.then(|| view! {
+                            <fieldset class="code-box">
+                                <legend>{t!(i18n, field_code)}</legend>
+                                <CaptchaField
+                                    id="signup-captcha"
+                                    state=captcha
+                                    error=field_error(Field::Captcha)
+                                />
+                                <SendCodeButton
+                                    action=send_action
+                                    contact=code_contact
+                                    purpose="register"
+                                    captcha=captcha
+                                />
+                                <TextField
+                                    id="signup-code"
+                                    name="code"
+                                    autocomplete="one-time-code"
+                                    inputmode="numeric"
+                                    label=Signal::derive(move || t_string!(i18n, field_code))
+                                    hint=Signal::derive(move || t_string!(i18n, hint_code_contact))
+                                    value=code
+                                    error=field_error(Field::Code)
+                                />
+                            </fieldset>
+                        })
+                    })}
+                </Transition>
                 <SubmitButton
                     pending=action.pending()
                     label=Signal::derive(move || t_string!(i18n, signup_submit))

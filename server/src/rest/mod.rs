@@ -1,6 +1,8 @@
 //! The JSON REST API for API clients (`/api/v1`). Browsers use the server
 //! functions; both call the same domain.
 
+mod security;
+
 use crate::api_error::{ApiError, ApiJson};
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -30,6 +32,7 @@ pub fn routes() -> Router<UserCenter> {
         .route("/sessions/revoke-others", post(revoke_others))
         .route("/sessions/{id}", axum::routing::delete(revoke_one))
         .route("/me", get(me))
+        .merge(security::routes())
         .fallback(|| async { ApiError::from(ErrorCode::NotFound) })
 }
 
@@ -48,6 +51,7 @@ async fn register(
         phone: req.phone.as_deref().unwrap_or(""),
         username: req.username.as_deref().unwrap_or(""),
         password: &req.password,
+        code: req.code.as_deref().unwrap_or(""),
     };
     let res = uc.register(form, &client(addr, &headers)).await?;
     Ok((StatusCode::CREATED, Json(res)))
@@ -60,9 +64,22 @@ async fn login(
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> Result<Json<AuthResponse>, ApiError> {
     Ok(Json(
-        uc.login(&req.identifier, &req.password, &client(addr, &headers))
-            .await?,
+        uc.login(
+            &req.identifier,
+            &req.password,
+            req.captcha_key
+                .as_deref()
+                .zip(req.captcha_answer.as_deref()),
+            &client(addr, &headers),
+        )
+        .await?,
     ))
+}
+
+/// The signed-in user, if the request carries a valid token.
+async fn maybe_authenticated(uc: &UserCenter, headers: &HeaderMap) -> Option<domain::AuthContext> {
+    let token = app::server::token_from_headers(headers)?;
+    uc.authenticate(&token).await.ok()
 }
 
 async fn authenticated(
