@@ -60,9 +60,9 @@ pub fn App() -> impl IntoView {
                 <main id="main" class="main" tabindex="-1">
                     <Routes fallback=NotFound>
                         <Route path=path!("/") view=HomePage/>
-                        <Route path=path!("/signup") view=SignupPage/>
+                        <Route path=path!("/signup") view=SignupPage ssr=SsrMode::Async/>
                         <Route path=path!("/login") view=LoginPage/>
-                        <Route path=path!("/forgot") view=pages::forgot::ForgotPage/>
+                        <Route path=path!("/forgot") view=pages::forgot::ForgotPage ssr=SsrMode::Async/>
                         <Route path=path!("/profile") view=ProfilePage ssr=SsrMode::Async/>
                         <Route path=path!("/security") view=SecurityPage ssr=SsrMode::Async/>
                     </Routes>

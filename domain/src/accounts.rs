@@ -74,6 +74,12 @@ impl UserCenter {
             (None, Some(phone)) => Contact::Phone(phone.clone()),
             (None, None) => return Err(ErrorCode::ContactRequired.into()),
         };
+        let username_key = valid.username.as_deref().map(validate::username_key);
+        // A taken email is the more useful answer than a missing code, and
+        // costs no hash.
+        if let Some(code) = self.taken(&self.pool, &valid, &username_key).await? {
+            return Err(taken_error(code).into());
+        }
         let code = if self.settings.codes.require_contact_code {
             Some(validate::check_code(form.code)?)
         } else {
@@ -82,26 +88,9 @@ impl UserCenter {
         // Hash before taking the write lock: the lock is held for microseconds,
         // the hash for tens of milliseconds.
         let hash = self.hasher.hash(&valid.password).await?;
-        let username_key = valid.username.as_deref().map(validate::username_key);
 
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let taken: Option<(Option<String>, Option<String>, Option<String>)> = sqlx::query_as(
-            "SELECT email, phone, username_key FROM users
-             WHERE email = ? OR phone = ? OR username_key = ? LIMIT 1",
-        )
-        .bind(&valid.email)
-        .bind(&valid.phone)
-        .bind(&username_key)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if let Some((email, phone, _)) = taken {
-            let code = if email.is_some() && email == valid.email {
-                ErrorCode::EmailTaken
-            } else if phone.is_some() && phone == valid.phone {
-                ErrorCode::PhoneTaken
-            } else {
-                ErrorCode::UsernameTaken
-            };
+        if let Some(code) = self.taken(&mut *tx, &valid, &username_key).await? {
             return Err(taken_error(code).into());
         }
         if let Some(code) = &code {
@@ -140,6 +129,36 @@ impl UserCenter {
         tx.commit().await?;
         tracing::info!(user_id = row.id, "account registered");
         Ok(auth_response(issued, row.into()))
+    }
+
+    /// Which of the new account's identifiers another account already has.
+    async fn taken<'e, E>(
+        &self,
+        executor: E,
+        valid: &validate::ValidRegistration,
+        username_key: &Option<String>,
+    ) -> Result<Option<ErrorCode>, DomainError>
+    where
+        E: sqlx::SqliteExecutor<'e>,
+    {
+        let taken: Option<(Option<String>, Option<String>)> = sqlx::query_as(
+            "SELECT email, phone FROM users
+             WHERE email = ? OR phone = ? OR username_key = ? LIMIT 1",
+        )
+        .bind(&valid.email)
+        .bind(&valid.phone)
+        .bind(username_key)
+        .fetch_optional(executor)
+        .await?;
+        Ok(taken.map(|(email, phone)| {
+            if email.is_some() && email == valid.email {
+                ErrorCode::EmailTaken
+            } else if phone.is_some() && phone == valid.phone {
+                ErrorCode::PhoneTaken
+            } else {
+                ErrorCode::UsernameTaken
+            }
+        }))
     }
 
     /// Signs in with an email, phone number or username and a password.

@@ -136,7 +136,13 @@ impl UserCenter {
         let (delivery, code_user) = match purpose {
             CodePurpose::Register => {
                 if owner.is_some() {
-                    return Err(taken(&contact));
+                    // Shown next to the sign-up form's own field.
+                    let (code, field) = if contact.is_email() {
+                        (ErrorCode::EmailTaken, Field::Email)
+                    } else {
+                        (ErrorCode::PhoneTaken, Field::Phone)
+                    };
+                    return Err(AppError::field(code, field).into());
                 }
                 (Delivery::Now, None)
             }

@@ -47,9 +47,8 @@ impl UserCenter {
         if current.as_ref() == Some(&contact) {
             return Err(AppError::field(ErrorCode::ContactUnchanged, Field::Contact).into());
         }
-        match self.owner_of(&contact).await? {
-            Some(_) => return Err(codes::taken(&contact)),
-            None => {}
+        if self.owner_of(&contact).await?.is_some() {
+            return Err(codes::taken(&contact));
         }
         // Replacing needs a proof besides the session; binding a first one does not.
         let mut ticket = None;

@@ -1,9 +1,9 @@
 import { expect, test } from "@playwright/test";
-import { PASSWORD, unique } from "./helpers";
+import { PASSWORD, registerViaApi, unique } from "./helpers";
 
 test("REST API: register, bearer token, logout revokes it", async ({ request }) => {
   const email = `api.${unique()}@example.com`;
-  const reg = await request.post("/api/v1/auth/register", { data: { email, password: PASSWORD } });
+  const reg = await registerViaApi(request, { email, password: PASSWORD });
   expect(reg.status()).toBe(201);
   const body = await reg.json();
   expect(body.token_type).toBe("Bearer");

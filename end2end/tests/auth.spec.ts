@@ -1,17 +1,24 @@
 import { expect, test } from "@playwright/test";
-import { gotoHydrated, PASSWORD, unique, uniquePhone } from "./helpers";
+import {
+  gotoHydrated,
+  PASSWORD,
+  registerViaApi,
+  signUpInBrowser,
+  solveCaptcha,
+  unique,
+  uniquePhone,
+} from "./helpers";
 
 test("sign up, see profile, log out, and sign back in by phone", async ({ page }) => {
   const email = `Alice.${unique()}@Example.com`;
   const phone = uniquePhone();
 
-  await gotoHydrated(page, "/signup");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Phone number").fill(`+86 ${phone}`);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign up" }).click();
+  await signUpInBrowser(page, { email, phone: `+86 ${phone}`, password: PASSWORD });
 
   await expect(page).toHaveURL(/\/profile$/);
+  // The code proved the email, not the phone.
+  await expect(page.getByText("Verified", { exact: true })).toHaveCount(1);
+  await expect(page.getByText("Not verified", { exact: true })).toHaveCount(1);
   await expect(page.getByRole("heading", { name: "Your profile" })).toBeVisible();
   // Stored normalised: lower-case email, phone without +86.
   await expect(page.getByText(email.toLowerCase())).toBeVisible();
@@ -35,14 +42,18 @@ test("sign up, see profile, log out, and sign back in by phone", async ({ page }
 
 test("a duplicate email shows its error", async ({ page }) => {
   const email = `dup.${unique()}@example.com`;
-  const res = await page.request.post("/api/v1/auth/register", {
-    data: { email, password: PASSWORD },
-  });
+  const res = await registerViaApi(page.request, { email, password: PASSWORD });
   expect(res.status()).toBe(201);
+  await page.context().clearCookies();
 
+  // Found before any code is sent, and again if the form is sent anyway.
   await gotoHydrated(page, "/signup");
   await page.getByLabel("Email").fill(email.toUpperCase());
   await page.getByLabel("Password").fill(PASSWORD);
+  await solveCaptcha(page);
+  await page.getByRole("button", { name: "Send code" }).click();
+  await expect(page.getByText("This email is already registered.")).toBeVisible();
+  await expect(page.getByLabel("Email")).toHaveAttribute("aria-invalid", "true");
   await page.getByRole("button", { name: "Sign up" }).click();
   await expect(page.getByText("This email is already registered.")).toBeVisible();
   await expect(page).toHaveURL(/\/signup/);
@@ -51,7 +62,7 @@ test("a duplicate email shows its error", async ({ page }) => {
 
 test("a wrong password shows an error and stays signed out", async ({ page }) => {
   const email = `wrong.${unique()}@example.com`;
-  await page.request.post("/api/v1/auth/register", { data: { email, password: PASSWORD } });
+  expect((await registerViaApi(page.request, { email, password: PASSWORD })).status()).toBe(201);
   await page.context().clearCookies();
 
   await gotoHydrated(page, "/login");
@@ -103,26 +114,43 @@ test("Accept-Language picks Chinese on first visit", async ({ browser }) => {
   await context.close();
 });
 
-test("five wrong passwords lock the account, with attempts left shown", async ({ page }) => {
+test("after three failures a captcha is needed, and five lock the account", async ({ page }) => {
   const email = `lock.${unique()}@example.com`;
-  await page.request.post("/api/v1/auth/register", { data: { email, password: PASSWORD } });
+  expect((await registerViaApi(page.request, { email, password: PASSWORD })).status()).toBe(201);
   await page.context().clearCookies();
 
   await gotoHydrated(page, "/login");
   await page.getByLabel("Email, phone or username").fill(email);
-  for (const left of [4, 3, 2, 1]) {
+  for (const left of [4, 3, 2]) {
     await page.getByLabel("Password").fill(`wrong-password-${left}`);
     await page.getByRole("button", { name: "Sign in" }).click();
     await expect(page.getByRole("alert")).toHaveText(
       `Incorrect account or password. Attempts left before a temporary lock: ${left}.`,
     );
   }
+  // The third failure brings up the captcha; a wrong answer is refused
+  // without counting as a password attempt.
+  await expect(page.getByRole("img", { name: "Captcha image" })).toBeVisible();
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByLabel("Characters in the image").fill("WRONG");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByText("The characters did not match. Try the new image.")).toBeVisible();
+  await expect(page).toHaveURL(/\/login/);
+
+  await page.getByLabel("Password").fill("wrong-password-1");
+  await solveCaptcha(page);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("alert")).toHaveText(
+    "Incorrect account or password. Attempts left before a temporary lock: 1.",
+  );
   await page.getByLabel("Password").fill("wrong-password-0");
+  await solveCaptcha(page);
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByRole("alert")).toContainText("temporarily locked. Try again in 15 min.");
 
   // Even the right password is refused while locked.
   await page.getByLabel("Password").fill(PASSWORD);
+  await solveCaptcha(page);
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByRole("alert")).toContainText("temporarily locked");
   await expect(page).toHaveURL(/\/login/);

@@ -1,4 +1,6 @@
-import { expect, Page } from "@playwright/test";
+import { APIRequestContext, expect, Locator, Page } from "@playwright/test";
+import * as fs from "fs";
+import * as path from "path";
 
 /** Opens a page and waits until the WASM has hydrated it. */
 export async function gotoHydrated(page: Page, path: string) {
@@ -17,3 +19,107 @@ export function uniquePhone(): string {
 }
 
 export const PASSWORD = "Tr1cky-Horse-Battery";
+
+/** Where the server under test writes emails, SMS and (dev only) captcha answers. */
+export function outbox(): string {
+  const dir = process.env.UC_DATA_DIR;
+  if (!dir) throw new Error("UC_DATA_DIR must point at the server's data directory");
+  return path.join(dir, "outbox");
+}
+
+/** The answer of a captcha, from the dev outbox (UC_CAPTCHA_TO_OUTBOX). */
+export function captchaAnswer(key: string): string {
+  return fs.readFileSync(path.join(outbox(), "captcha", `${key}.txt`), "utf8");
+}
+
+function messagesTo(to: string): string[] {
+  const files: string[] = [];
+  for (const kind of ["email", "sms"]) {
+    const dir = path.join(outbox(), kind);
+    if (!fs.existsSync(dir)) continue;
+    for (const f of fs.readdirSync(dir)) {
+      if (f.endsWith(".eml") || f.endsWith(".json")) files.push(path.join(dir, f));
+    }
+  }
+  files.sort((a, b) => path.basename(a).localeCompare(path.basename(b)));
+  return files
+    .map((f) => fs.readFileSync(f, "utf8"))
+    .filter((text) => text.includes(`To: ${to}`) || text.includes(`"to": "${to}"`));
+}
+
+/** How many messages were sent to an address or number. */
+export function messageCount(to: string): number {
+  return messagesTo(to).length;
+}
+
+/** The newest message to `to`, waiting for the (possibly background) delivery. */
+export async function lastMessageTo(to: string, atLeast = 1): Promise<string> {
+  for (let i = 0; i < 100; i++) {
+    const all = messagesTo(to);
+    if (all.length >= atLeast) return all[all.length - 1];
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no message to ${to}`);
+}
+
+/** The code in the newest message to `to` (its subject, or the SMS text). */
+export async function codeSentTo(to: string, atLeast = 1): Promise<string> {
+  const text = await lastMessageTo(to, atLeast);
+  const line = text.split("\n").find((l) => l.startsWith("Subject:") || l.includes('"text"')) ?? text;
+  const match = line.match(/(?<!\d)\d{6}(?!\d)/);
+  if (!match) throw new Error(`no code in: ${line}`);
+  return match[0];
+}
+
+/** Fills the captcha answer inside `scope` from the dev outbox. */
+export async function solveCaptcha(scope: Page | Locator) {
+  const key = scope.locator('input[name="captcha_key"]');
+  await expect(key).toHaveCount(1);
+  const answer = captchaAnswer(await key.inputValue());
+  await scope.getByLabel("Characters in the image").fill(answer);
+}
+
+/** Requests a code over the API, solving the captcha as a script can in dev. */
+export async function requestCode(
+  request: APIRequestContext,
+  contact: string,
+  purpose: string,
+  headers: Record<string, string> = {},
+) {
+  const captcha = await (await request.get("/api/v1/captcha")).json();
+  const res = await request.post("/api/v1/codes/send", {
+    data: { contact, purpose, captcha_key: captcha.key, captcha_answer: captchaAnswer(captcha.key) },
+    headers,
+  });
+  expect(res.status(), await res.text()).toBe(200);
+}
+
+/** Registers over the API the way a client must: captcha, code, then sign-up. */
+export async function registerViaApi(
+  request: APIRequestContext,
+  account: { email?: string; phone?: string; username?: string; password: string },
+) {
+  const contact = account.email ?? account.phone!;
+  const before = messageCount(contact.toLowerCase());
+  await requestCode(request, contact, "register");
+  const code = await codeSentTo(contact.toLowerCase(), before + 1);
+  return request.post("/api/v1/auth/register", { data: { ...account, code } });
+}
+
+/** Fills and submits the sign-up form, with the code from the outbox. */
+export async function signUpInBrowser(
+  page: Page,
+  account: { email?: string; phone?: string; username?: string; password: string },
+) {
+  await gotoHydrated(page, "/signup");
+  if (account.email) await page.getByLabel("Email").fill(account.email);
+  if (account.phone) await page.getByLabel("Phone number").fill(account.phone);
+  if (account.username) await page.getByLabel("Username").fill(account.username);
+  await page.getByLabel("Password").fill(account.password);
+  await solveCaptcha(page);
+  await page.getByRole("button", { name: "Send code" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "We sent a code" })).toBeVisible();
+  const to = account.email ? account.email.toLowerCase() : account.phone!.replace(/^\+86\s*/, "").replace(/\s/g, "");
+  await page.getByLabel("Verification code").fill(await codeSentTo(to));
+  await page.getByRole("button", { name: "Sign up" }).click();
+}

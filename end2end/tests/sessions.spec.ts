@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { gotoHydrated, PASSWORD, unique } from "./helpers";
+import { gotoHydrated, PASSWORD, signUpInBrowser, unique } from "./helpers";
 
 test("two browsers are listed, and revoking one signs it out", async ({ browser }) => {
   const email = `sess.${unique()}@example.com`;
@@ -8,10 +8,7 @@ test("two browsers are listed, and revoking one signs it out", async ({ browser 
   const pageA = await a.newPage();
   const pageB = await b.newPage();
 
-  await gotoHydrated(pageA, "/signup");
-  await pageA.getByLabel("Email").fill(email);
-  await pageA.getByLabel("Password").fill(PASSWORD);
-  await pageA.getByRole("button", { name: "Sign up" }).click();
+  await signUpInBrowser(pageA, { email, password: PASSWORD });
   await expect(pageA).toHaveURL(/\/profile$/);
 
   await gotoHydrated(pageB, "/login");
@@ -46,10 +43,7 @@ test("two browsers are listed, and revoking one signs it out", async ({ browser 
 
 test("an expired access token is renewed silently from the refresh cookie", async ({ page, context }) => {
   const email = `silent.${unique()}@example.com`;
-  await gotoHydrated(page, "/signup");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign up" }).click();
+  await signUpInBrowser(page, { email, password: PASSWORD });
   await expect(page).toHaveURL(/\/profile$/);
 
   // Drop the access cookie, as if it had expired; keep the refresh cookie.

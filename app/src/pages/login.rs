@@ -111,15 +111,16 @@ fn PasswordForm(next: Signal<String>) -> impl IntoView {
     let captcha_shown = RwSignal::new(false);
     Effect::new(move |_| {
         if let Some(Err(e)) = action.value().get() {
+            // Every attempt uses up the image it carried.
+            if captcha_shown.get_untracked() {
+                captcha.renew();
+            }
             if e.captcha_required
                 || matches!(
                     e.code,
                     ErrorCode::CaptchaRequired | ErrorCode::CaptchaIncorrect
                 )
             {
-                if captcha_shown.get_untracked() {
-                    captcha.renew();
-                }
                 captcha_shown.set(true);
             }
         }
