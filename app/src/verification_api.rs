@@ -19,13 +19,6 @@ pub async fn new_captcha() -> Result<CaptchaChallenge, AppError> {
     uc.new_captcha().await.map_err(reject)
 }
 
-/// Whether sign-up asks for a code (the server's `UC_REQUIRE_CONTACT_CODE`).
-#[server(prefix = "/api/fn", endpoint = "signup_settings")]
-pub async fn signup_needs_code() -> Result<bool, AppError> {
-    use crate::server::*;
-    Ok(user_center()?.settings().codes.require_contact_code)
-}
-
 /// Sends a code for `purpose` (`register`, `login`, `reset_password`,
 /// `bind_contact`, …) to an email or phone.
 #[server(prefix = "/api/fn", endpoint = "send_code")]

@@ -80,7 +80,9 @@ impl UserCenter {
         if let Some(code) = self.taken(&self.pool, &valid, &username_key).await? {
             return Err(taken_error(code).into());
         }
-        let code = if self.settings.codes.require_contact_code {
+        // Without the requirement a code is optional, but one that is given
+        // must be right: it marks the contact verified.
+        let code = if self.settings.codes.require_contact_code || !form.code.trim().is_empty() {
             Some(validate::check_code(form.code)?)
         } else {
             None

@@ -52,7 +52,9 @@ pub fn CaptchaField(
     view! {
         <div class="captcha">
             <div class="captcha-row">
-                <Transition fallback=move || view! { <span class="captcha-placeholder">{t!(i18n, captcha_loading)}</span> }>
+                // Suspense, not Transition: while a new image loads, the used
+                // one (and its key) must not stay on screen.
+                <Suspense fallback=move || view! { <span class="captcha-placeholder">{t!(i18n, captcha_loading)}</span> }>
                     {move || Suspend::new(async move {
                         challenge.await.ok().map(|c| view! {
                             <img
@@ -65,7 +67,7 @@ pub fn CaptchaField(
                             <input type="hidden" name="captcha_key" value=c.key/>
                         })
                     })}
-                </Transition>
+                </Suspense>
                 <button
                     type="button"
                     class="btn btn-secondary btn-small"

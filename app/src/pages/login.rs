@@ -70,10 +70,11 @@ pub fn LoginPage() -> impl IntoView {
                 {tab(Method::Password, "tab-password", "panel-password")}
                 {tab(Method::Code, "tab-code", "panel-code")}
             </div>
+            // The panels are not labelled by their tabs: "Password" must name
+            // the password field alone.
             <div
                 id="panel-password"
                 role="tabpanel"
-                aria-labelledby="tab-password"
                 hidden=move || method.get() != Method::Password
             >
                 <PasswordForm next=next/>
@@ -81,7 +82,6 @@ pub fn LoginPage() -> impl IntoView {
             <div
                 id="panel-code"
                 role="tabpanel"
-                aria-labelledby="tab-code"
                 hidden=move || method.get() != Method::Code
             >
                 // Rendered only when chosen: it loads a captcha.

@@ -37,7 +37,8 @@ fn ProfileCard(user: UserProfile) -> impl IntoView {
         match v {
         Some(v) => view! {
             <dd>
-                {v} " "
+                <span>{v}</span>
+                " "
                 {if verified {
                     view! { <span class="badge badge-ok">{t!(i18n, verified)}</span> }.into_any()
                 } else {

@@ -7,7 +7,7 @@ use crate::components::submit_button::SubmitButton;
 use crate::components::{field::TextField, form_alert::FormAlert};
 use crate::errors::error_text;
 use crate::i18n::*;
-use crate::verification_api::{signup_needs_code, SendCode};
+use crate::verification_api::SendCode;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -26,7 +26,6 @@ pub fn SignupPage() -> impl IntoView {
     let code = RwSignal::new(String::new());
     let captcha = CaptchaState::new();
     let send_action = ServerAction::<SendCode>::new();
-    let needs_code = Resource::new(|| (), |_| signup_needs_code());
     // The code goes to the email, or to the phone when no email is given.
     let code_contact = Signal::derive(move || {
         let e = email.get();
@@ -157,12 +156,8 @@ pub fn SignupPage() -> impl IntoView {
                     error=field_error(Field::Password)
                     on_blur=touch(Field::Password)
                 />
-                <Transition>
-                    {move || Suspend::new(async move {
-                        let needed = needs_code.await.unwrap_or(true);
-                        needed.then(|| view! {
-                            <fieldset class="code-box">
-                                <legend>{t!(i18n, field_code)}</legend>
+                <fieldset class="code-box">
+                                <legend>{t!(i18n, verify_contact)}</legend>
                                 <CaptchaField
                                     id="signup-captcha"
                                     state=captcha
@@ -184,10 +179,7 @@ pub fn SignupPage() -> impl IntoView {
                                     value=code
                                     error=field_error(Field::Code)
                                 />
-                            </fieldset>
-                        })
-                    })}
-                </Transition>
+                </fieldset>
                 <SubmitButton
                     pending=action.pending()
                     label=Signal::derive(move || t_string!(i18n, signup_submit))
