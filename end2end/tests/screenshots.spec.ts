@@ -1,5 +1,5 @@
 import { test } from "@playwright/test";
-import { gotoHydrated, PASSWORD, unique } from "./helpers";
+import { gotoHydrated, PASSWORD, signUpInBrowser, solveCaptcha, unique, uniquePhone } from "./helpers";
 
 // Opt-in (SCREENSHOTS=1): pictures of each page at desktop and phone width,
 // for a human to look at. Not part of the regular run.
@@ -15,6 +15,7 @@ for (const [label, viewport] of [
     await gotoHydrated(page, "/");
     await shot("home");
     await gotoHydrated(page, "/signup");
+    await shot("signup");
     await page.getByLabel("Email").fill("bad-email");
     await page.getByLabel("Password").fill("123");
     await page.getByRole("button", { name: "Sign up" }).click();
@@ -25,11 +26,20 @@ for (const [label, viewport] of [
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.getByRole("alert").waitFor();
     await shot("login-error");
-    await gotoHydrated(page, "/signup");
-    await page.getByLabel("Email").fill(`shot.${unique()}@example.com`);
-    await page.getByLabel("Username").fill(`shot_${unique()}`);
-    await page.getByLabel("Password").fill(PASSWORD);
-    await page.getByRole("button", { name: "Sign up" }).click();
+    await page.getByRole("tab", { name: "With a code" }).click();
+    await page.getByRole("img", { name: "Captcha image" }).waitFor();
+    await shot("login-code");
+    await gotoHydrated(page, "/forgot");
+    await page.getByLabel("Email or phone number").fill(uniquePhone());
+    await solveCaptcha(page);
+    await page.getByRole("button", { name: "Send code" }).click();
+    await page.getByRole("status").filter({ hasText: "We sent a code" }).waitFor();
+    await shot("forgot-sent");
+    await signUpInBrowser(page, {
+      email: `shot.${unique()}@example.com`,
+      username: `shot_${unique()}`,
+      password: PASSWORD,
+    });
     await page.getByRole("heading", { name: "Your profile" }).waitFor();
     await shot("profile");
     await page.getByLabel("Language").selectOption("zh-CN");
@@ -43,5 +53,8 @@ for (const [label, viewport] of [
     await other.close();
     await gotoHydrated(page, "/security");
     await shot("security");
+    await page.getByRole("button", { name: "Add phone number" }).click();
+    await page.getByRole("img", { name: "Captcha image" }).waitFor();
+    await shot("security-add-phone");
   });
 }

@@ -17,7 +17,7 @@ test("two browsers are listed, and revoking one signs it out", async ({ browser 
   await pageB.getByRole("button", { name: "Sign in" }).click();
   await expect(pageB).toHaveURL(/\/profile$/);
 
-  await pageA.getByRole("link", { name: "Manage sessions and devices" }).click();
+  await pageA.getByRole("link", { name: "Password, contacts and sessions" }).click();
   await expect(pageA.getByRole("heading", { name: "Sessions and devices" })).toBeVisible();
   const sessions = pageA.getByRole("listitem");
   await expect(sessions).toHaveCount(2);

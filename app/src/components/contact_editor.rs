@@ -72,7 +72,13 @@ pub fn ContactEditor(
             </Show>
         </div>
         <Show when=move || open.get()>
-            <ContactForm kind=kind needs_password=has_current action_label=action_label changed=changed/>
+            <ContactForm
+                kind=kind
+                needs_password=has_current
+                action_label=action_label
+                changed=changed
+                cancel=Callback::new(move |_| open.set(false))
+            />
         </Show>
     }
 }
@@ -83,6 +89,7 @@ fn ContactForm(
     needs_password: bool,
     action_label: Signal<&'static str>,
     changed: RwSignal<u32>,
+    cancel: Callback<()>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let action = ServerAction::<ChangeContact>::new();
@@ -208,12 +215,17 @@ fn ContactForm(
                     error=field_error(Field::CurrentPassword)
                 />
             })}
-            <SubmitButton
-                pending=action.pending()
-                label=action_label
-                pending_label=Signal::derive(move || t_string!(i18n, contact_saving))
-                class="btn btn-primary"
-            />
+            <div class="form-actions">
+                <SubmitButton
+                    pending=action.pending()
+                    label=action_label
+                    pending_label=Signal::derive(move || t_string!(i18n, contact_saving))
+                    class="btn btn-primary"
+                />
+                <button type="button" class="btn btn-secondary" on:click=move |_| cancel.run(())>
+                    {t!(i18n, cancel)}
+                </button>
+            </div>
         </form>
     }
 }

@@ -60,6 +60,7 @@ pub fn SecurityPage() -> impl IntoView {
                 })}
             </Transition>
             <h2 id="sessions-title">{t!(i18n, security_sessions_title)}</h2>
+            <p class="muted">{t!(i18n, security_sessions_lead)}</p>
             <Transition fallback=move || view! { <p class="loading">{t!(i18n, loading)}</p> }>
                 {move || Suspend::new(async move {
                     match sessions.await {
