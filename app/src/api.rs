@@ -161,3 +161,23 @@ pub async fn revoke_other_sessions() -> Result<u64, AppError> {
         .await
         .map_err(reject)
 }
+
+/// The devices bound to the signed-in user's account.
+#[server(prefix = "/api/fn", endpoint = "devices")]
+pub async fn list_devices() -> Result<Vec<shared::dto::DeviceInfo>, AppError> {
+    use crate::server::*;
+    let uc = user_center()?;
+    let auth = require_auth(&uc).await?;
+    uc.list_devices(auth.user_id).await.map_err(reject)
+}
+
+/// Unbinds one of the signed-in user's devices.
+#[server(prefix = "/api/fn", endpoint = "remove_device")]
+pub async fn remove_device(device_id: String) -> Result<(), AppError> {
+    use crate::server::*;
+    let uc = user_center()?;
+    let auth = require_auth(&uc).await?;
+    uc.remove_device(auth.user_id, &device_id)
+        .await
+        .map_err(reject)
+}

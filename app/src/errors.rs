@@ -42,6 +42,7 @@ pub fn error_text(i18n: leptos_i18n::I18nContext<Locale>, err: &AppError) -> &'s
             | ErrorCode::TokenInvalidSignature,
             _,
         ) => t_string!(i18n, err_unauthenticated),
+        (ErrorCode::DeviceCodeRequired, _) => t_string!(i18n, err_device_code_required),
         (ErrorCode::InvalidContact, _) => t_string!(i18n, err_invalid_contact),
         (ErrorCode::InvalidCode, _) => t_string!(i18n, err_invalid_code),
         (ErrorCode::CodeIncorrect, _) => t_string!(i18n, err_code_incorrect),

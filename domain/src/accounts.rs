@@ -220,6 +220,10 @@ impl UserCenter {
             }
         };
         self.forgive_attempt(attempt).await?;
+        if self.settings.unbound_device_needs_code && !self.device_is_bound(user_id, client).await?
+        {
+            return Err(ErrorCode::DeviceCodeRequired.into());
+        }
         self.sign_in(user_id, &status, client).await
     }
 
@@ -248,6 +252,10 @@ impl UserCenter {
             }
         };
         self.forgive_attempt(attempt).await?;
+        if self.settings.unbound_device_needs_code && status == "normal" {
+            // The code proved the user holds the contact: trust the device.
+            self.trust_device(user_id, client).await?;
+        }
         self.sign_in(user_id, &status, client).await
     }
 

@@ -822,3 +822,37 @@ async fn sign_in_needs_a_captcha_after_three_failures() {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn an_unbound_device_must_sign_in_with_a_code_once() {
+    let mut settings = test_settings();
+    settings.unbound_device_needs_code = true;
+    let f = fixture_with(settings).await;
+    registered(&f, "a@example.com", "").await;
+    let phone_app = crate::ClientInfo {
+        device_id: Some("phone-app-1".into()),
+        ..client()
+    };
+    assert_eq!(
+        code_of(
+            f.uc.login("a@example.com", PASSWORD, None, &phone_app)
+                .await
+        ),
+        ErrorCode::DeviceCodeRequired
+    );
+    send(&f, "a@example.com", CodePurpose::Login, None)
+        .await
+        .unwrap();
+    let code = code_sent_to(&f, "a@example.com").await;
+    f.uc.login_with_code("a@example.com", &code, &phone_app)
+        .await
+        .unwrap();
+    // Bound now: the password works from this device, not from others.
+    f.uc.login("a@example.com", PASSWORD, None, &phone_app)
+        .await
+        .unwrap();
+    assert_eq!(
+        code_of(f.uc.login("a@example.com", PASSWORD, None, &client()).await),
+        ErrorCode::DeviceCodeRequired
+    );
+}

@@ -28,6 +28,51 @@ impl From<DeviceRow> for DeviceInfo {
 }
 
 impl UserCenter {
+    /// Whether the client's `X-Device-Id` is bound to the user; a client
+    /// without one is not.
+    pub(crate) async fn device_is_bound(
+        &self,
+        user_id: i64,
+        client: &crate::ClientInfo,
+    ) -> Result<bool, DomainError> {
+        let Some(device_id) = client.device_id.as_deref() else {
+            return Ok(false);
+        };
+        let row: Option<(i64,)> =
+            sqlx::query_as("SELECT 1 FROM devices WHERE user_id = ? AND device_id = ?")
+                .bind(user_id)
+                .bind(device_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.is_some())
+    }
+
+    /// Binds the client's device after a code sign-in, named after its
+    /// browser and OS; a client without a valid device id binds nothing.
+    pub(crate) async fn trust_device(
+        &self,
+        user_id: i64,
+        client: &crate::ClientInfo,
+    ) -> Result<(), DomainError> {
+        let Some(device_id) = client.device_id.as_deref() else {
+            return Ok(());
+        };
+        if check_device_id(device_id).is_err() || self.device_is_bound(user_id, client).await? {
+            return Ok(());
+        }
+        let label = crate::sessions::client_label(client.user_agent.as_deref());
+        let name: String = label.chars().take(64).collect();
+        let os = label
+            .rsplit(" on ")
+            .next()
+            .unwrap_or("Unknown")
+            .chars()
+            .take(64)
+            .collect::<String>();
+        self.bind_device(user_id, device_id, &name, &os).await?;
+        Ok(())
+    }
+
     /// Binds a device, or renames it when it is already bound.
     pub async fn bind_device(
         &self,

@@ -51,6 +51,9 @@ pub struct Settings {
     pub hash_cost: HashCost,
     pub lockout: LockoutPolicy,
     pub codes: CodeSettings,
+    /// Password sign-in from a device that is not bound to the account is
+    /// refused; a code sign-in from it works and binds it.
+    pub unbound_device_needs_code: bool,
 }
 
 impl Default for Settings {
@@ -62,6 +65,7 @@ impl Default for Settings {
             hash_cost: HashCost::Owasp,
             lockout: LockoutPolicy::default(),
             codes: CodeSettings::default(),
+            unbound_device_needs_code: false,
         }
     }
 }

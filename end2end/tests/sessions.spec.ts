@@ -57,3 +57,21 @@ test("an expired access token is renewed silently from the refresh cookie", asyn
   await expect(page.getByRole("heading", { name: "Your profile" })).toBeVisible();
   expect((await context.cookies()).some((c) => c.name === "uc_token")).toBe(true);
 });
+
+test("a bound device is listed on the security page and can be removed", async ({ page }) => {
+  const email = `dev.${unique()}@example.com`;
+  await signUpInBrowser(page, { email, password: PASSWORD });
+  await expect(page).toHaveURL(/\/profile$/);
+  // An app binds its device with the same session (the cookie carries the token).
+  const bound = await page.request.post("/api/v1/devices", {
+    data: { device_id: "kiosk-7", name: "Front desk kiosk", os: "Android 14" },
+  });
+  expect(bound.status()).toBe(200);
+
+  await gotoHydrated(page, "/security");
+  await expect(page.getByText("Front desk kiosk (Android 14)")).toBeVisible();
+  await page.getByRole("button", { name: "Remove Front desk kiosk (Android 14)" }).click();
+  await expect(page.getByText("No devices are bound.")).toBeVisible();
+  const check = await page.request.get("/api/v1/devices/kiosk-7/check");
+  expect((await check.json()).bound).toBe(false);
+});

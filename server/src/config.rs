@@ -101,6 +101,17 @@ pub struct Config {
     )]
     pub lockout_window_secs: u64,
 
+    /// Refuse password sign-in from a device (X-Device-Id) not bound to the
+    /// account; a code sign-in from it works and binds it.
+    #[arg(
+        long,
+        env = "UC_UNBOUND_DEVICE_NEEDS_CODE",
+        default_value_t = false,
+        action = clap::ArgAction::Set,
+        global = true
+    )]
+    pub unbound_device_needs_code: bool,
+
     #[command(flatten)]
     pub codes: crate::messaging_config::CodeArgs,
 

@@ -91,6 +91,7 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         refresh_ttl: Duration::from_secs(config.refresh_ttl_secs.max(config.access_ttl_secs)),
         lockout: config.lockout(),
         codes: config.codes.settings(),
+        unbound_device_needs_code: config.unbound_device_needs_code,
         ..Settings::default()
     };
     let messenger = config

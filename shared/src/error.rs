@@ -71,6 +71,9 @@ error_codes! {
     TokenMalformed: "TOKEN_MALFORMED", 401, "The token is malformed.";
     /// Readable, but not signed by us.
     TokenInvalidSignature: "TOKEN_INVALID_SIGNATURE", 401, "The token's signature is not valid.";
+    /// Sign-in by password from a device not bound to the account, while the
+    /// server requires a code for that.
+    DeviceCodeRequired: "DEVICE_CODE_REQUIRED", 403, "This device is not bound to your account. Sign in with a code sent to your email or phone.";
     // Codes, captcha and security tickets
     /// Not an email address or a mainland China mobile number.
     InvalidContact: "INVALID_CONTACT", 400, "Enter a valid email address or mainland China mobile number.";

@@ -3,6 +3,7 @@
 pub mod captcha;
 pub mod change_password;
 pub mod contact_editor;
+pub mod device_list;
 pub mod field;
 pub mod form_alert;
 pub mod header;

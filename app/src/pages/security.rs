@@ -4,6 +4,7 @@
 use crate::api::{current_user, list_sessions, RevokeOtherSessions, RevokeSession};
 use crate::components::change_password::ChangePasswordForm;
 use crate::components::contact_editor::{ContactEditor, ContactKind};
+use crate::components::device_list::DeviceList;
 use crate::errors::error_text;
 use crate::i18n::*;
 use leptos::prelude::*;
@@ -99,6 +100,8 @@ pub fn SecurityPage() -> impl IntoView {
                     }
                 })}
             </Transition>
+            <h2 id="devices-title">{t!(i18n, devices_title)}</h2>
+            <DeviceList/>
         </section>
     }
 }
