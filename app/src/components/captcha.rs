@@ -85,4 +85,5 @@ pub fn CaptchaField(
             />
         </div>
     }
+    .into_any()
 }

@@ -100,4 +100,5 @@ pub fn ChangePasswordForm(
             />
         </form>
     }
+    .into_any()
 }

@@ -81,6 +81,7 @@ pub fn ContactEditor(
             />
         </Show>
     }
+    .into_any()
 }
 
 #[component]
@@ -228,4 +229,5 @@ fn ContactForm(
             </div>
         </form>
     }
+    .into_any()
 }

@@ -31,6 +31,7 @@ pub fn DeviceList() -> impl IntoView {
             })}
         </Transition>
     }
+    .into_any()
 }
 
 #[component]
@@ -63,4 +64,5 @@ fn DeviceRow(device: DeviceInfo, remove: ServerAction<RemoveDevice>) -> impl Int
             </ActionForm>
         </li>
     }
+    .into_any()
 }

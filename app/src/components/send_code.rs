@@ -102,4 +102,5 @@ pub fn SendCodeButton(
             </p>
         </div>
     }
+    .into_any()
 }

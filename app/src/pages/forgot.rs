@@ -144,4 +144,5 @@ pub fn ForgotPage() -> impl IntoView {
             </p>
         </section>
     }
+    .into_any()
 }

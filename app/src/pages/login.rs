@@ -97,6 +97,7 @@ pub fn LoginPage() -> impl IntoView {
             </p>
         </section>
     }
+    .into_any()
 }
 
 #[component]
@@ -202,6 +203,7 @@ fn PasswordForm(next: Signal<String>) -> impl IntoView {
             />
         </form>
     }
+    .into_any()
 }
 
 #[component]
@@ -298,4 +300,5 @@ fn CodeForm(next: Signal<String>) -> impl IntoView {
             />
         </form>
     }
+    .into_any()
 }

@@ -104,6 +104,7 @@ pub fn SecurityPage() -> impl IntoView {
             <DeviceList/>
         </section>
     }
+    .into_any()
 }
 
 #[component]
@@ -141,4 +142,5 @@ fn SessionRow(session: SessionInfo, revoke: ServerAction<RevokeSession>) -> impl
             })}
         </li>
     }
+    .into_any()
 }

@@ -191,4 +191,5 @@ pub fn SignupPage() -> impl IntoView {
             </p>
         </section>
     }
+    .into_any()
 }
