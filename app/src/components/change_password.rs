@@ -1,9 +1,9 @@
 //! Changing the password while signed in: the current one confirms it, and
 //! the user's other sessions end.
 
+use crate::components::form_errors::{source, FormErrors};
 use crate::components::submit_button::SubmitButton;
 use crate::components::{field::TextField, form_alert::FormAlert};
-use crate::errors::error_text;
 use crate::i18n::*;
 use crate::verification_api::ChangePassword;
 use leptos::ev::SubmitEvent;
@@ -40,19 +40,9 @@ pub fn ChangePasswordForm(
         };
         empty.then(|| AppError::field(ErrorCode::Required, field))
     };
-    let server_error = move || action.value().get().and_then(|r| r.err());
-    let field_error = move |field: Field| {
-        Signal::derive(move || {
-            client_error(field)
-                .or_else(|| server_error().filter(|e| e.field == Some(field)))
-                .map(|e| error_text(i18n, &e))
-        })
-    };
-    let form_error = Signal::derive(move || {
-        server_error()
-            .filter(|e| e.field.is_none())
-            .map(|e| error_text(i18n, &e).to_string())
-    });
+    let errors = FormErrors::latest(vec![source(action)]);
+    let field_error = move |field: Field| errors.field(field, client_error);
+    let form_error = errors.form(&[]);
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         submitted.set(true);

@@ -2,10 +2,10 @@
 //! one proves it; replacing an existing one also asks for the password.
 
 use crate::components::captcha::{CaptchaField, CaptchaState};
+use crate::components::form_errors::{source, FormErrors};
 use crate::components::send_code::SendCodeButton;
 use crate::components::submit_button::SubmitButton;
 use crate::components::{field::TextField, form_alert::FormAlert};
-use crate::errors::error_text;
 use crate::i18n::*;
 use crate::verification_api::{ChangeContact, SendCode};
 use leptos::ev::SubmitEvent;
@@ -100,27 +100,12 @@ fn ContactForm(
     let password = RwSignal::new(String::new());
     let captcha = CaptchaState::new();
     let submitted = RwSignal::new(false);
-    let last_was_send = RwSignal::new(false);
-    Effect::new(move |_| {
-        send_action.version().track();
-        last_was_send.set(true);
-    });
-    Effect::new(move |_| {
-        action.version().track();
-        last_was_send.set(false);
-    });
+    let errors = FormErrors::latest(vec![source(send_action), source(action)]);
     Effect::new(move |_| {
         if let Some(Ok(_)) = action.value().get() {
             changed.update(|n| *n += 1);
         }
     });
-    let server_error = move || {
-        if last_was_send.get() {
-            send_action.value().get().and_then(|r| r.err())
-        } else {
-            action.value().get().and_then(|r| r.err())
-        }
-    };
     let client_error = move |field: Field| -> Option<AppError> {
         if !submitted.get() {
             return None;
@@ -134,18 +119,8 @@ fn ContactForm(
             _ => None,
         }
     };
-    let field_error = move |field: Field| {
-        Signal::derive(move || {
-            client_error(field)
-                .or_else(|| server_error().filter(|e| e.field == Some(field)))
-                .map(|e| error_text(i18n, &e))
-        })
-    };
-    let form_error = Signal::derive(move || {
-        server_error()
-            .filter(|e| e.field.is_none())
-            .map(|e| error_text(i18n, &e).to_string())
-    });
+    let field_error = move |field: Field| errors.field(field, client_error);
+    let form_error = errors.form(&[]);
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         submitted.set(true);

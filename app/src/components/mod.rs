@@ -6,6 +6,7 @@ pub mod contact_editor;
 pub mod device_list;
 pub mod field;
 pub mod form_alert;
+pub mod form_errors;
 pub mod header;
 pub mod send_code;
 pub mod session_keeper;

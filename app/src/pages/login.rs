@@ -3,11 +3,11 @@
 
 use crate::api::Login;
 use crate::components::captcha::{CaptchaField, CaptchaState};
+use crate::components::form_errors::{source, FormErrors};
 use crate::components::send_code::SendCodeButton;
 use crate::components::session_keeper::use_auth_epoch;
 use crate::components::submit_button::SubmitButton;
 use crate::components::{field::TextField, form_alert::FormAlert};
-use crate::errors::{error_text, error_text_with_details};
 use crate::i18n::*;
 use crate::verification_api::{LoginWithCode, SendCode};
 use leptos::ev::SubmitEvent;
@@ -139,19 +139,9 @@ fn PasswordForm(next: Signal<String>) -> impl IntoView {
             _ => None,
         }
     };
-    let server_error = move || action.value().get().and_then(|r| r.err());
-    let field_error = move |field: Field| {
-        Signal::derive(move || {
-            client_error(field)
-                .or_else(|| server_error().filter(|e| e.field == Some(field)))
-                .map(|e| error_text(i18n, &e))
-        })
-    };
-    let form_error = Signal::derive(move || {
-        server_error()
-            .filter(|e| e.field.is_none())
-            .map(|e| error_text_with_details(i18n, &e))
-    });
+    let errors = FormErrors::latest(vec![source(action)]);
+    let field_error = move |field: Field| errors.field(field, client_error);
+    let form_error = errors.form(&[]);
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -215,22 +205,7 @@ fn CodeForm(next: Signal<String>) -> impl IntoView {
     let code = RwSignal::new(String::new());
     let captcha = CaptchaState::new();
     let submitted = RwSignal::new(false);
-    let last_was_send = RwSignal::new(false);
-    Effect::new(move |_| {
-        send_action.version().track();
-        last_was_send.set(true);
-    });
-    Effect::new(move |_| {
-        action.version().track();
-        last_was_send.set(false);
-    });
-    let server_error = move || {
-        if last_was_send.get() {
-            send_action.value().get().and_then(|r| r.err())
-        } else {
-            action.value().get().and_then(|r| r.err())
-        }
-    };
+    let errors = FormErrors::latest(vec![source(send_action), source(action)]);
     let client_error = move |field: Field| -> Option<AppError> {
         if !submitted.get() {
             return None;
@@ -241,18 +216,8 @@ fn CodeForm(next: Signal<String>) -> impl IntoView {
             _ => None,
         }
     };
-    let field_error = move |field: Field| {
-        Signal::derive(move || {
-            client_error(field)
-                .or_else(|| server_error().filter(|e| e.field == Some(field)))
-                .map(|e| error_text(i18n, &e))
-        })
-    };
-    let form_error = Signal::derive(move || {
-        server_error()
-            .filter(|e| e.field.is_none() || (e.field == Some(Field::Code) && e.login.is_some()))
-            .map(|e| error_text_with_details(i18n, &e))
-    });
+    let field_error = move |field: Field| errors.field(field, client_error);
+    let form_error = errors.form(&[]);
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         submitted.set(true);

@@ -2,10 +2,10 @@
 
 use crate::api::Register;
 use crate::components::captcha::{CaptchaField, CaptchaState};
+use crate::components::form_errors::{source, FormErrors};
 use crate::components::send_code::SendCodeButton;
 use crate::components::submit_button::SubmitButton;
 use crate::components::{field::TextField, form_alert::FormAlert};
-use crate::errors::error_text;
 use crate::i18n::*;
 use crate::verification_api::SendCode;
 use leptos::ev::SubmitEvent;
@@ -38,15 +38,7 @@ pub fn SignupPage() -> impl IntoView {
     // A field shows its client-side errors once it has been left or the form
     // submitted, then updates as the user types.
     let touched = RwSignal::new(Vec::<Field>::new());
-    let last_was_send = RwSignal::new(false);
-    Effect::new(move |_| {
-        send_action.version().track();
-        last_was_send.set(true);
-    });
-    Effect::new(move |_| {
-        action.version().track();
-        last_was_send.set(false);
-    });
+    let errors = FormErrors::latest(vec![source(send_action), source(action)]);
     let submitted = RwSignal::new(false);
     let touch = move |f: Field| {
         Callback::new(move |_| {
@@ -63,32 +55,17 @@ pub fn SignupPage() -> impl IntoView {
             .err()
             .unwrap_or_default()
     });
-    // The error of whichever request answered last: signing up or sending the code.
-    let server_error = move || {
-        if last_was_send.get() {
-            send_action.value().get().and_then(|r| r.err())
-        } else {
-            action.value().get().and_then(|r| r.err())
-        }
+    let client_error = move |field: Field| -> Option<AppError> {
+        let shown = submitted.get() || touched.with(|t| t.contains(&field));
+        shown
+            .then(|| {
+                client_errors.with(|errs| errs.iter().find(|e| e.field == Some(field)).cloned())
+            })
+            .flatten()
     };
-    let field_error = move |field: Field| {
-        Signal::derive(move || {
-            let shown = submitted.get() || touched.with(|t| t.contains(&field));
-            let client = shown
-                .then(|| {
-                    client_errors.with(|errs| errs.iter().find(|e| e.field == Some(field)).cloned())
-                })
-                .flatten();
-            client
-                .or_else(|| server_error().filter(|e| e.field == Some(field)))
-                .map(|e: AppError| error_text(i18n, &e))
-        })
-    };
-    let form_error = Signal::derive(move || {
-        server_error()
-            .filter(|e| e.field.is_none() || e.field == Some(Field::Contact))
-            .map(|e| error_text(i18n, &e).to_string())
-    });
+    let field_error = move |field: Field| errors.field(field, client_error);
+    // The code box has no contact field of its own.
+    let form_error = errors.form(&[Field::Contact]);
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
