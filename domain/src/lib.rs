@@ -13,6 +13,7 @@ pub mod passwords;
 pub mod secret;
 pub mod sessions;
 pub mod tokens;
+pub mod wallet;
 
 #[cfg(test)]
 mod tests;
@@ -37,6 +38,7 @@ pub struct Settings {
     pub refresh_reuse_grace: Duration,
     pub hash_cost: HashCost,
     pub lockout: LockoutPolicy,
+    pub wallet: wallet::WalletSettings,
 }
 
 impl Default for Settings {
@@ -47,6 +49,7 @@ impl Default for Settings {
             refresh_reuse_grace: Duration::from_secs(30),
             hash_cost: HashCost::Owasp,
             lockout: LockoutPolicy::default(),
+            wallet: wallet::WalletSettings::default(),
         }
     }
 }
