@@ -117,7 +117,10 @@ pub fn parse_non_negative_amount(text: &str, scale: u32) -> Result<i64, AmountEr
     let padded = frac_part
         .bytes()
         .take(scale as usize)
-        .chain(std::iter::repeat(b'0').take((scale as usize).saturating_sub(frac_len)));
+        .chain(std::iter::repeat_n(
+            b'0',
+            (scale as usize).saturating_sub(frac_len),
+        ));
     for b in int_part.bytes().chain(padded) {
         minor = minor
             .checked_mul(10)

@@ -346,10 +346,7 @@ mod tests {
     fn memos() {
         assert_eq!(check_memo("  "), Ok(None));
         assert_eq!(check_memo(" lunch "), Ok(Some("lunch".into())));
-        assert_eq!(
-            check_memo(&"饭".repeat(200)),
-            Ok(Some("饭".repeat(200)))
-        );
+        assert_eq!(check_memo(&"饭".repeat(200)), Ok(Some("饭".repeat(200))));
         assert_eq!(code(check_memo(&"饭".repeat(201))), ErrorCode::InvalidMemo);
         assert_eq!(code(check_memo("a\nb")), ErrorCode::InvalidMemo);
     }
@@ -365,9 +362,7 @@ mod tests {
         let weak: Vec<String> = (0..=9)
             .map(|d| d.to_string().repeat(6))
             .chain((0..=4).map(|s| (s..s + 6).map(|d| d.to_string()).collect()))
-            .chain(
-                (0..=4).map(|s| (s..s + 6).rev().map(|d| d.to_string()).collect()),
-            )
+            .chain((0..=4).map(|s| (s..s + 6).rev().map(|d| d.to_string()).collect()))
             .collect();
         assert_eq!(weak.len(), 20);
         for w in &weak {

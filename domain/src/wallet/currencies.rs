@@ -58,7 +58,8 @@ impl UserCenter {
     ) -> Result<Currency, DomainError> {
         let code = wallet::check_currency_code(code)?;
         let name = name.trim();
-        let name_ok = (1..=64).contains(&name.chars().count()) && !name.chars().any(char::is_control);
+        let name_ok =
+            (1..=64).contains(&name.chars().count()) && !name.chars().any(char::is_control);
         if !name_ok || scale > wallet::CURRENCY_MAX_SCALE {
             return Err(ErrorCode::InvalidCurrency.into());
         }

@@ -9,8 +9,8 @@ use super::ledger::balance_dto;
 use crate::{clock, DomainError, UserCenter};
 use shared::money;
 use shared::wallet::{
-    self, Balance, BalancePoint, Counterparty, Direction, HistoryItem, HistoryPage,
-    HistoryRequest, TransferKind,
+    self, Balance, BalancePoint, Counterparty, Direction, HistoryItem, HistoryPage, HistoryRequest,
+    TransferKind,
 };
 use shared::{AppError, ErrorCode};
 
@@ -20,6 +20,9 @@ macro_rules! posted_after {
         "CASE WHEN debit_account = ? THEN debit_posted_after ELSE credit_posted_after END"
     };
 }
+
+/// Currency code, name, scale, and the user's posted and frozen if any.
+type BalanceRow = (String, String, i64, Option<i64>, Option<i64>);
 
 #[derive(sqlx::FromRow)]
 struct HistoryRow {
@@ -42,7 +45,7 @@ impl UserCenter {
     /// The user's balance in every enabled currency (zero where they have no
     /// account yet), by currency code.
     pub async fn balances(&self, user_id: i64) -> Result<Vec<Balance>, DomainError> {
-        let rows: Vec<(String, String, i64, Option<i64>, Option<i64>)> = sqlx::query_as(
+        let rows: Vec<BalanceRow> = sqlx::query_as(
             "SELECT c.code, c.name, c.scale, a.posted, a.frozen
              FROM currencies c
              LEFT JOIN wallet_accounts a ON a.currency = c.code AND a.user_id = ?
@@ -125,10 +128,7 @@ impl UserCenter {
         for i in 0..TransferKind::ALL.len() {
             q = q.bind(kinds.get(i).unwrap_or(&kinds[0]).as_str());
         }
-        let mut rows = q
-            .bind(i64::from(limit) + 1)
-            .fetch_all(&self.pool)
-            .await?;
+        let mut rows = q.bind(i64::from(limit) + 1).fetch_all(&self.pool).await?;
         let more = rows.len() > limit as usize;
         rows.truncate(limit as usize);
         let next_cursor = if more {

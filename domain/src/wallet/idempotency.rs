@@ -43,8 +43,7 @@ pub(crate) async fn replay(
     if stored_hash != hash {
         return Err(ErrorCode::IdempotencyConflict.into());
     }
-    let mut receipt: Receipt =
-        serde_json::from_str(&result).map_err(super::internal)?;
+    let mut receipt: Receipt = serde_json::from_str(&result).map_err(super::internal)?;
     receipt.replayed = true;
     Ok(Some(receipt))
 }

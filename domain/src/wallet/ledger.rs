@@ -212,8 +212,9 @@ impl UserCenter {
     async fn check_trusted(&self, actor: &Actor) -> Result<(), DomainError> {
         match actor {
             Actor::Service(name) => {
-                wallet::check_request_id(name)
-                    .map_err(|_| AppError::with_message(ErrorCode::InvalidInput, "bad service name"))?;
+                wallet::check_request_id(name).map_err(|_| {
+                    AppError::with_message(ErrorCode::InvalidInput, "bad service name")
+                })?;
                 Ok(())
             }
             Actor::User(id) => {
@@ -310,7 +311,9 @@ async fn post_in(
     }
     let (debit, credit) = match kind {
         TransferKind::Deposit => (external_account(conn, code).await?, user),
-        TransferKind::Withdraw | TransferKind::Settle => (user, external_account(conn, code).await?),
+        TransferKind::Withdraw | TransferKind::Settle => {
+            (user, external_account(conn, code).await?)
+        }
         TransferKind::Freeze | TransferKind::Unfreeze => (user, user),
         TransferKind::Transfer => {
             let to = order.recipient.ok_or(ErrorCode::RecipientNotFound)?;
@@ -428,6 +431,9 @@ fn apply(
     }
 }
 
+/// A user's status and, if the account exists, its id, posted and frozen.
+type StatusAndAccount = (String, Option<i64>, Option<i64>, Option<i64>);
+
 /// A user's status and account in a currency (created empty on first use);
 /// `None` if there is no such user.
 async fn user_account(
@@ -436,7 +442,7 @@ async fn user_account(
     currency: &str,
     now: i64,
 ) -> Result<Option<(String, AccountState)>, DomainError> {
-    let row: Option<(String, Option<i64>, Option<i64>, Option<i64>)> = sqlx::query_as(
+    let row: Option<StatusAndAccount> = sqlx::query_as(
         "SELECT u.status, a.id, a.posted, a.frozen
          FROM users u LEFT JOIN wallet_accounts a ON a.user_id = u.id AND a.currency = ?
          WHERE u.id = ?",

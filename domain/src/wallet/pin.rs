@@ -60,11 +60,10 @@ impl UserCenter {
     /// Activates payments with a first PIN; `PIN_ALREADY_SET` if there is one.
     pub async fn set_payment_pin(&self, user_id: i64, pin: &str) -> Result<(), DomainError> {
         wallet::check_pin(pin)?;
-        let exists: Option<(i64,)> =
-            sqlx::query_as("SELECT 1 FROM payment_pins WHERE user_id = ?")
-                .bind(user_id)
-                .fetch_optional(&self.pool)
-                .await?;
+        let exists: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM payment_pins WHERE user_id = ?")
+            .bind(user_id)
+            .fetch_optional(&self.pool)
+            .await?;
         if exists.is_some() {
             return Err(ErrorCode::PinAlreadySet.into());
         }
@@ -116,7 +115,11 @@ impl UserCenter {
     /// consumed that proof: the `pay_password` verification-code ticket
     /// (forgotten PIN). Nothing here checks that; calling it otherwise lets
     /// anyone with a session replace the PIN.
-    pub async fn replace_payment_pin(&self, user_id: i64, new_pin: &str) -> Result<(), DomainError> {
+    pub async fn replace_payment_pin(
+        &self,
+        user_id: i64,
+        new_pin: &str,
+    ) -> Result<(), DomainError> {
         wallet::check_pin(new_pin)?;
         let hash = self.new_pin_hash(user_id, new_pin).await?;
         let now = self.now();
@@ -250,11 +253,7 @@ impl UserCenter {
                 .fetch_optional(&self.pool)
                 .await?;
         let (password,) = password.ok_or(DomainError::from(ErrorCode::NotFound))?;
-        if self
-            .hasher
-            .verify(pin, Some(&StoredHash(password)))
-            .await?
-        {
+        if self.hasher.verify(pin, Some(&StoredHash(password))).await? {
             return Err(ErrorCode::PinSameAsPassword.into());
         }
         self.hasher.hash(pin).await
