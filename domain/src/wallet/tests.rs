@@ -1208,11 +1208,36 @@ async fn concurrent_random_transfers_conserve_money() {
 }
 
 /// Throughput of service-path transfers: `cargo test --release -p domain
-/// transfer_throughput -- --ignored --nocapture`.
+/// transfer_throughput -- --ignored --nocapture`. `TRANSFERS=n` sets the
+/// count; `SYNC=normal` measures with `synchronous=NORMAL` instead of the
+/// production FULL, to show what the per-commit fsync costs.
 #[tokio::test(flavor = "multi_thread")]
 #[ignore]
 async fn transfer_throughput() {
-    let f = fixture().await;
+    let mut f = fixture().await;
+    if std::env::var("SYNC").as_deref() == Ok("normal") {
+        use sqlx::sqlite::{
+            SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
+        };
+        let options = SqliteConnectOptions::new()
+            .filename(f._dir.path().join("normal.db"))
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(std::time::Duration::from_secs(5));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await
+            .unwrap();
+        sqlx::migrate!("./migrations").run(&pool).await.unwrap();
+        let settings = Settings {
+            hash_cost: HashCost::TestMinimum,
+            ..Settings::default()
+        };
+        f.uc = UserCenter::new(pool, b"test secret of thirty-two bytes!", settings).unwrap();
+    }
     let mut users = Vec::new();
     for i in 0..100 {
         let id = user(&f.uc, &format!("user{i}")).await;
