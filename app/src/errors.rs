@@ -56,6 +56,34 @@ pub fn error_text(i18n: leptos_i18n::I18nContext<Locale>, err: &AppError) -> &'s
         (ErrorCode::PasswordIncorrect, _) => t_string!(i18n, err_password_incorrect),
         (ErrorCode::ProofRequired, _) => t_string!(i18n, err_proof_required),
         (ErrorCode::ContactUnchanged, _) => t_string!(i18n, err_contact_unchanged),
+        (ErrorCode::InvalidAmount, _) => t_string!(i18n, err_invalid_amount),
+        (ErrorCode::AmountExponent, _) => t_string!(i18n, err_amount_exponent),
+        (ErrorCode::AmountGrouping, _) => t_string!(i18n, err_amount_grouping),
+        (ErrorCode::AmountTooPrecise, _) => t_string!(i18n, err_amount_too_precise),
+        (ErrorCode::AmountNegative, _) => t_string!(i18n, err_amount_negative),
+        (ErrorCode::AmountNotPositive, _) => t_string!(i18n, err_amount_not_positive),
+        (ErrorCode::AmountTooLarge, _) => t_string!(i18n, err_amount_too_large),
+        (ErrorCode::InvalidRequestId, _) => t_string!(i18n, err_invalid_request_id),
+        (ErrorCode::InvalidMemo, _) => t_string!(i18n, err_invalid_memo),
+        (ErrorCode::InvalidCurrency, _) => t_string!(i18n, err_invalid_currency),
+        (ErrorCode::UnknownCurrency, _) => t_string!(i18n, err_unknown_currency),
+        (ErrorCode::CurrencyDisabled, _) => t_string!(i18n, err_currency_disabled),
+        (ErrorCode::CurrencyExists, _) => t_string!(i18n, err_currency_exists),
+        (ErrorCode::InsufficientFunds, _) => t_string!(i18n, err_insufficient_funds),
+        (ErrorCode::InsufficientFrozen, _) => t_string!(i18n, err_insufficient_frozen),
+        (ErrorCode::BalanceLimit, _) => t_string!(i18n, err_balance_limit),
+        (ErrorCode::CannotTransferToSelf, _) => t_string!(i18n, err_cannot_transfer_to_self),
+        (ErrorCode::RecipientNotFound, _) => t_string!(i18n, err_recipient_not_found),
+        (ErrorCode::RecipientUnavailable, _) => t_string!(i18n, err_recipient_unavailable),
+        (ErrorCode::WalletRestricted, _) => t_string!(i18n, err_wallet_restricted),
+        (ErrorCode::IdempotencyConflict, _) => t_string!(i18n, err_idempotency_conflict),
+        (ErrorCode::InvalidPin, _) => t_string!(i18n, err_invalid_pin),
+        (ErrorCode::WeakPin, _) => t_string!(i18n, err_weak_pin),
+        (ErrorCode::PinSameAsPassword, _) => t_string!(i18n, err_pin_same_as_password),
+        (ErrorCode::PinAlreadySet, _) => t_string!(i18n, err_pin_already_set),
+        (ErrorCode::PinNotSet, _) => t_string!(i18n, err_pin_not_set),
+        (ErrorCode::PinIncorrect, _) => t_string!(i18n, err_pin_incorrect),
+        (ErrorCode::PinLocked, _) => t_string!(i18n, err_pin_locked),
         (ErrorCode::Forbidden, _) => t_string!(i18n, err_forbidden),
         (ErrorCode::NotFound, _) => t_string!(i18n, err_not_found),
         (ErrorCode::InvalidInput, _) => t_string!(i18n, err_invalid_input),
@@ -73,7 +101,11 @@ pub fn error_text_with_details(i18n: leptos_i18n::I18nContext<Locale>, err: &App
         return base.to_string();
     };
     match (err.code, err.retry_after_secs) {
-        (ErrorCode::AccountLocked, Some(secs)) => {
+        (ErrorCode::PinIncorrect, _) => format!(
+            "{base} {}",
+            t_string!(i18n, pin_tries_left, count = counters.remaining_consecutive)
+        ),
+        (ErrorCode::AccountLocked | ErrorCode::PinLocked, Some(secs)) => {
             let minutes = ((secs + 59) / 60).max(1);
             format!(
                 "{base} {}",

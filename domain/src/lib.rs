@@ -20,6 +20,7 @@ pub mod secret;
 pub mod secret_string;
 pub mod sessions;
 pub mod tokens;
+pub mod wallet;
 
 #[cfg(test)]
 mod codes_tests;
@@ -54,6 +55,7 @@ pub struct Settings {
     /// Password sign-in from a device that is not bound to the account is
     /// refused; a code sign-in from it works and binds it.
     pub unbound_device_needs_code: bool,
+    pub wallet: wallet::WalletSettings,
 }
 
 impl Default for Settings {
@@ -66,6 +68,7 @@ impl Default for Settings {
             lockout: LockoutPolicy::default(),
             codes: CodeSettings::default(),
             unbound_device_needs_code: false,
+            wallet: wallet::WalletSettings::default(),
         }
     }
 }

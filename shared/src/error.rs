@@ -106,6 +106,47 @@ error_codes! {
     InvalidInput: "INVALID_INPUT", 400, "The request is malformed.";
     PayloadTooLarge: "PAYLOAD_TOO_LARGE", 413, "The request is too large.";
     UnsupportedMediaType: "UNSUPPORTED_MEDIA_TYPE", 415, "Unsupported content type.";
+    // Wallet
+    /// An amount that is not digits with at most one decimal point.
+    InvalidAmount: "INVALID_AMOUNT", 400, "Enter an amount using digits and at most one decimal point, e.g. 12.50.";
+    AmountExponent: "AMOUNT_EXPONENT", 400, "Write the amount out in full, without exponent notation such as 1e3.";
+    AmountGrouping: "AMOUNT_GROUPING", 400, "Enter the amount without thousands separators, e.g. 1234.50.";
+    /// More decimal places than the currency's scale.
+    AmountTooPrecise: "AMOUNT_TOO_PRECISE", 400, "The amount has more decimal places than this currency allows.";
+    AmountNegative: "AMOUNT_NEGATIVE", 400, "The amount cannot be negative.";
+    AmountNotPositive: "AMOUNT_NOT_POSITIVE", 400, "The amount must be greater than zero.";
+    AmountTooLarge: "AMOUNT_TOO_LARGE", 400, "The amount is too large.";
+    /// A client idempotency key that is empty, too long or has odd characters.
+    InvalidRequestId: "INVALID_REQUEST_ID", 400, "Request id: 1–64 letters, digits, '.', '_', ':' or '-'.";
+    InvalidMemo: "INVALID_MEMO", 400, "The note may have at most 200 characters and no control characters.";
+    /// A currency definition (code, name or scale) that staff entered is invalid.
+    InvalidCurrency: "INVALID_CURRENCY", 400, "Currency code: 2–10 capital letters or digits; name: 1–64 characters; scale: 0–8.";
+    UnknownCurrency: "UNKNOWN_CURRENCY", 404, "This currency is not supported.";
+    CurrencyDisabled: "CURRENCY_DISABLED", 409, "This currency is currently disabled.";
+    CurrencyExists: "CURRENCY_EXISTS", 409, "This currency already exists.";
+    InsufficientFunds: "INSUFFICIENT_FUNDS", 409, "Insufficient available balance.";
+    /// Unfreezing or settling more than is frozen.
+    InsufficientFrozen: "INSUFFICIENT_FROZEN", 409, "The amount is more than the frozen balance.";
+    /// The operation would take a balance above the ledger's maximum.
+    BalanceLimit: "BALANCE_LIMIT", 409, "This would take the balance above the maximum allowed.";
+    CannotTransferToSelf: "CANNOT_TRANSFER_TO_SELF", 400, "You cannot transfer money to yourself.";
+    RecipientNotFound: "RECIPIENT_NOT_FOUND", 404, "No account was found for this recipient.";
+    /// The recipient exists but is frozen, closed or not yet reviewed.
+    RecipientUnavailable: "RECIPIENT_UNAVAILABLE", 409, "This recipient cannot receive payments right now.";
+    /// The account is frozen, closed or not reviewed, so its money may not move.
+    WalletRestricted: "WALLET_RESTRICTED", 403, "This account cannot make or receive payments right now.";
+    /// The request id was used before with different content.
+    IdempotencyConflict: "IDEMPOTENCY_CONFLICT", 409, "This request id was already used for a different request.";
+    InvalidPin: "INVALID_PIN", 400, "The payment PIN must be exactly 6 digits.";
+    /// All digits the same, or a straight run such as 123456 or 987654.
+    WeakPin: "WEAK_PIN", 400, "This PIN is too easy to guess. Avoid repeated digits and runs like 123456.";
+    PinSameAsPassword: "PIN_SAME_AS_PASSWORD", 400, "The payment PIN must differ from your sign-in password.";
+    PinAlreadySet: "PIN_ALREADY_SET", 409, "A payment PIN is already set.";
+    PinNotSet: "PIN_NOT_SET", 409, "Set a payment PIN first.";
+    /// Wrong PIN; `remaining_consecutive` says how many tries are left.
+    PinIncorrect: "PIN_INCORRECT", 403, "Incorrect payment PIN.";
+    /// Too many wrong PINs; see `locked_until` and `retry_after_secs`.
+    PinLocked: "PIN_LOCKED", 429, "Too many incorrect PINs. Payments are locked for a while.";
     /// Something failed on the server; details are in the server log only.
     Internal: "INTERNAL", 500, "Something went wrong on our side. Please try again.";
 }

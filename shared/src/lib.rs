@@ -5,6 +5,8 @@
 
 pub mod dto;
 pub mod error;
+pub mod money;
 pub mod validate;
+pub mod wallet;
 
 pub use error::{AppError, ErrorCode, Field, LoginFailures};

@@ -1,0 +1,598 @@
+//! Money movements: deposit, withdraw, transfer, freeze, unfreeze, settle.
+//!
+//! Each is validated outside the write lock (amount, note, request id,
+//! recipient, PIN), then posted in one `BEGIN IMMEDIATE` transaction: replay
+//! check, status and balance checks, the journal row, the balance updates and
+//! the idempotency record commit together or not at all.
+
+use super::currencies::CurrencyRow;
+use super::{idempotency, Actor, Authorisation};
+use crate::{clock, DomainError, UserCenter};
+use shared::money::{self, MAX_AMOUNT};
+use shared::validate::{self, Identifier};
+use shared::wallet::{self, Balance, Receipt, TransferKind};
+use shared::{AppError, ErrorCode};
+use sqlx::SqliteConnection;
+
+/// A deposit, withdrawal, hold, release or settlement for one user.
+#[derive(Clone, Copy, Debug)]
+pub struct Movement<'a> {
+    pub user_id: i64,
+    /// Currency code, e.g. `CNY`.
+    pub currency: &'a str,
+    /// Decimal text in the currency's scale, e.g. `"12.50"`.
+    pub amount: &'a str,
+    /// The reason shown in the history; may be empty.
+    pub memo: &'a str,
+    /// The client's idempotency key: see [`idempotency`](super::idempotency).
+    pub request_id: &'a str,
+}
+
+/// Who receives a transfer.
+#[derive(Clone, Copy, Debug)]
+pub enum Recipient<'a> {
+    UserId(i64),
+    /// An email, phone number or username, as typed.
+    Identifier(&'a str),
+}
+
+/// A payment from one user to another.
+#[derive(Clone, Copy, Debug)]
+pub struct Transfer<'a> {
+    pub from_user: i64,
+    pub to: Recipient<'a>,
+    pub currency: &'a str,
+    pub amount: &'a str,
+    pub memo: &'a str,
+    pub request_id: &'a str,
+}
+
+/// A validated operation, ready to post.
+#[derive(Debug)]
+struct Order {
+    kind: TransferKind,
+    currency: CurrencyRow,
+    amount: i64,
+    /// The user the receipt is about: the payer of a transfer.
+    user: i64,
+    /// The payee of a transfer.
+    recipient: Option<i64>,
+    memo: Option<String>,
+    request_id: String,
+    actor: Actor,
+}
+
+/// One account's balances as read inside the transaction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct AccountState {
+    id: i64,
+    posted: i64,
+    frozen: i64,
+    /// System accounts may go negative and hold no frozen funds.
+    system: bool,
+}
+
+/// The balance DTO of one currency.
+pub(crate) fn balance_dto(currency: &CurrencyRow, posted: i64, frozen: i64) -> Balance {
+    let scale = currency.scale();
+    Balance {
+        currency: currency.code.clone(),
+        name: currency.name.clone(),
+        scale,
+        available: money::format_amount(posted - frozen, scale),
+        frozen: money::format_amount(frozen, scale),
+        posted: money::format_amount(posted, scale),
+        available_minor: posted - frozen,
+        frozen_minor: frozen,
+        posted_minor: posted,
+    }
+}
+
+impl UserCenter {
+    /// Money from outside into a user's account (a top-up); for services and staff.
+    pub async fn deposit(&self, m: Movement<'_>, actor: &Actor) -> Result<Receipt, DomainError> {
+        self.movement(TransferKind::Deposit, m, actor).await
+    }
+
+    /// Money from a user's available balance to outside (a payout); for
+    /// services and staff.
+    pub async fn withdraw(&self, m: Movement<'_>, actor: &Actor) -> Result<Receipt, DomainError> {
+        self.movement(TransferKind::Withdraw, m, actor).await
+    }
+
+    /// Holds part of the available balance (e.g. a pending withdrawal); the
+    /// money stays the user's but cannot be spent until released or settled.
+    pub async fn freeze(&self, m: Movement<'_>, actor: &Actor) -> Result<Receipt, DomainError> {
+        self.movement(TransferKind::Freeze, m, actor).await
+    }
+
+    /// Releases held money back to the available balance.
+    pub async fn unfreeze(&self, m: Movement<'_>, actor: &Actor) -> Result<Receipt, DomainError> {
+        self.movement(TransferKind::Unfreeze, m, actor).await
+    }
+
+    /// Pays held money out to outside: frozen and posted both shrink.
+    pub async fn settle(&self, m: Movement<'_>, actor: &Actor) -> Result<Receipt, DomainError> {
+        self.movement(TransferKind::Settle, m, actor).await
+    }
+
+    /// Pays another user. With [`Authorisation::Pin`] the payer must have set a
+    /// payment PIN and type it: it is checked (and counted, see
+    /// [`pin`](super::pin)) before the write lock is taken. A service path
+    /// ([`Authorisation::Service`]) skips the PIN.
+    ///
+    /// Refused: paying oneself, an unknown recipient, a payer or recipient
+    /// whose account is not `normal`, a disabled currency, more than the
+    /// available balance.
+    pub async fn transfer(
+        &self,
+        t: Transfer<'_>,
+        auth: Authorisation<'_>,
+    ) -> Result<Receipt, DomainError> {
+        let actor = match auth {
+            Authorisation::Pin(_) => Actor::User(t.from_user),
+            Authorisation::Service(actor) => {
+                self.check_trusted(actor).await?;
+                actor.clone()
+            }
+        };
+        let mut order = self
+            .order(
+                TransferKind::Transfer,
+                t.from_user,
+                t.currency,
+                t.amount,
+                t.memo,
+                t.request_id,
+                actor,
+            )
+            .await?;
+        let to = self.resolve_recipient(t.to).await?;
+        if to == t.from_user {
+            return Err(ErrorCode::CannotTransferToSelf.into());
+        }
+        order.recipient = Some(to);
+        if let Authorisation::Pin(pin) = auth {
+            self.verify_payment_pin(t.from_user, pin).await?;
+        }
+        self.post(order).await
+    }
+
+    async fn movement(
+        &self,
+        kind: TransferKind,
+        m: Movement<'_>,
+        actor: &Actor,
+    ) -> Result<Receipt, DomainError> {
+        self.check_trusted(actor).await?;
+        let order = self
+            .order(
+                kind,
+                m.user_id,
+                m.currency,
+                m.amount,
+                m.memo,
+                m.request_id,
+                actor.clone(),
+            )
+            .await?;
+        self.post(order).await
+    }
+
+    /// Validates what needs no lock: request id, note, currency, amount.
+    #[allow(clippy::too_many_arguments)]
+    async fn order(
+        &self,
+        kind: TransferKind,
+        user: i64,
+        currency: &str,
+        amount: &str,
+        memo: &str,
+        request_id: &str,
+        actor: Actor,
+    ) -> Result<Order, DomainError> {
+        let request_id = wallet::check_request_id(request_id)?.to_string();
+        let memo = wallet::check_memo(memo)?;
+        let currency = self.currency(currency).await?;
+        let amount = money::parse_amount(amount, currency.scale()).map_err(AppError::from)?;
+        Ok(Order {
+            kind,
+            currency,
+            amount,
+            user,
+            recipient: None,
+            memo,
+            request_id,
+            actor,
+        })
+    }
+
+    /// A service must have a well-formed name; a user acting for someone else
+    /// must be staff.
+    async fn check_trusted(&self, actor: &Actor) -> Result<(), DomainError> {
+        match actor {
+            Actor::Service(name) => {
+                wallet::check_request_id(name).map_err(|_| {
+                    AppError::with_message(ErrorCode::InvalidInput, "bad service name")
+                })?;
+                Ok(())
+            }
+            Actor::User(id) => {
+                let role: Option<(String,)> = sqlx::query_as("SELECT role FROM users WHERE id = ?")
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                match role {
+                    Some((role,)) if role == "staff" || role == "super_admin" => Ok(()),
+                    _ => Err(ErrorCode::Forbidden.into()),
+                }
+            }
+        }
+    }
+
+    async fn resolve_recipient(&self, to: Recipient<'_>) -> Result<i64, DomainError> {
+        let found: Option<(i64,)> = match to {
+            Recipient::UserId(id) => {
+                sqlx::query_as("SELECT id FROM users WHERE id = ?")
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?
+            }
+            Recipient::Identifier(raw) => {
+                let (sql, value) = match validate::parse_identifier(raw)? {
+                    Identifier::Email(e) => ("SELECT id FROM users WHERE email = ?", e),
+                    Identifier::Phone(p) => ("SELECT id FROM users WHERE phone = ?", p),
+                    Identifier::Username(u) => ("SELECT id FROM users WHERE username_key = ?", u),
+                };
+                sqlx::query_as(sql)
+                    .bind(value)
+                    .fetch_optional(&self.pool)
+                    .await?
+            }
+        };
+        found
+            .map(|(id,)| id)
+            .ok_or_else(|| ErrorCode::RecipientNotFound.into())
+    }
+
+    /// Posts a validated order in one write transaction, or replays it.
+    async fn post(&self, order: Order) -> Result<Receipt, DomainError> {
+        let scope = order.actor.scope();
+        let hash = idempotency::request_hash(&(
+            order.kind.as_str(),
+            &order.currency.code,
+            order.user,
+            order.recipient,
+            order.amount,
+            &order.memo,
+        ))?;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        if let Some(receipt) =
+            idempotency::replay(&mut tx, &scope, &order.request_id, &hash).await?
+        {
+            tx.rollback().await?;
+            return Ok(receipt);
+        }
+        // Read inside the lock, so journal times never go backwards by id.
+        let now = self.now();
+        let receipt = post_in(&mut tx, &order, now).await?;
+        idempotency::record(&mut tx, &scope, &hash, &receipt, now).await?;
+        tx.commit().await?;
+        Ok(receipt)
+    }
+}
+
+/// The checks and writes of one order, inside its transaction.
+async fn post_in(
+    conn: &mut SqliteConnection,
+    order: &Order,
+    now: i64,
+) -> Result<Receipt, DomainError> {
+    let kind = order.kind;
+    let code = &order.currency.code;
+    let (enabled,): (bool,) = sqlx::query_as("SELECT enabled FROM currencies WHERE code = ?")
+        .bind(code)
+        .fetch_one(&mut *conn)
+        .await?;
+    // Pending holds can still be resolved in a disabled currency.
+    if !enabled && !matches!(kind, TransferKind::Unfreeze | TransferKind::Settle) {
+        return Err(ErrorCode::CurrencyDisabled.into());
+    }
+    let (status, user) = user_account(conn, order.user, code, now)
+        .await?
+        .ok_or(DomainError::from(ErrorCode::NotFound))?;
+    // Holds and settlements also work on frozen accounts (compliance holds).
+    let moves_money = matches!(
+        kind,
+        TransferKind::Deposit | TransferKind::Withdraw | TransferKind::Transfer
+    );
+    if moves_money && status != "normal" {
+        return Err(ErrorCode::WalletRestricted.into());
+    }
+    let (debit, credit) = match kind {
+        TransferKind::Deposit => (external_account(conn, code).await?, user),
+        TransferKind::Withdraw | TransferKind::Settle => {
+            (user, external_account(conn, code).await?)
+        }
+        TransferKind::Freeze | TransferKind::Unfreeze => (user, user),
+        TransferKind::Transfer => {
+            let to = order.recipient.ok_or(ErrorCode::RecipientNotFound)?;
+            let (to_status, to_account) = user_account(conn, to, code, now)
+                .await?
+                .ok_or(ErrorCode::RecipientNotFound)?;
+            if to_status != "normal" {
+                return Err(ErrorCode::RecipientUnavailable.into());
+            }
+            (user, to_account)
+        }
+    };
+    let (debit_after, credit_after) = apply(kind, order.amount, debit, credit)?;
+    store_balance(conn, debit, debit_after, now).await?;
+    if credit.id != debit.id {
+        store_balance(conn, credit, credit_after, now).await?;
+    }
+    let (actor_user, actor_service) = match &order.actor {
+        Actor::User(id) => (Some(*id), None),
+        Actor::Service(name) => (None, Some(name.as_str())),
+    };
+    let (transfer_id,): (i64,) = sqlx::query_as(
+        "INSERT INTO wallet_transfers (kind, currency, debit_account, credit_account, amount,
+           debit_posted_after, debit_frozen_after, credit_posted_after, credit_frozen_after,
+           memo, actor_user_id, actor_service, request_id, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(kind.as_str())
+    .bind(code)
+    .bind(debit.id)
+    .bind(credit.id)
+    .bind(order.amount)
+    .bind(debit_after.posted)
+    .bind(debit_after.frozen)
+    .bind(credit_after.posted)
+    .bind(credit_after.frozen)
+    .bind(&order.memo)
+    .bind(actor_user)
+    .bind(actor_service)
+    .bind(&order.request_id)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    let mine = if kind == TransferKind::Deposit {
+        credit_after
+    } else {
+        debit_after
+    };
+    Ok(Receipt {
+        transfer_id,
+        kind,
+        currency: code.clone(),
+        amount: money::format_amount(order.amount, order.currency.scale()),
+        amount_minor: order.amount,
+        balance: balance_dto(&order.currency, mine.posted, mine.frozen),
+        request_id: order.request_id.clone(),
+        created_at: clock::rfc3339(now),
+        replayed: false,
+    })
+}
+
+/// The balances of both sides after `amount` of `kind`, or why it may not happen.
+fn apply(
+    kind: TransferKind,
+    amount: i64,
+    debit: AccountState,
+    credit: AccountState,
+) -> Result<(AccountState, AccountState), ErrorCode> {
+    let available = |a: AccountState| a.posted - a.frozen;
+    let add = |a: AccountState, delta: i64| -> Result<AccountState, ErrorCode> {
+        let posted = a.posted.checked_add(delta).ok_or(ErrorCode::BalanceLimit)?;
+        if !a.system && posted > MAX_AMOUNT {
+            return Err(ErrorCode::BalanceLimit);
+        }
+        Ok(AccountState { posted, ..a })
+    };
+    match kind {
+        TransferKind::Freeze => {
+            if available(debit) < amount {
+                return Err(ErrorCode::InsufficientFunds);
+            }
+            let after = AccountState {
+                frozen: debit.frozen + amount,
+                ..debit
+            };
+            Ok((after, after))
+        }
+        TransferKind::Unfreeze => {
+            if debit.frozen < amount {
+                return Err(ErrorCode::InsufficientFrozen);
+            }
+            let after = AccountState {
+                frozen: debit.frozen - amount,
+                ..debit
+            };
+            Ok((after, after))
+        }
+        TransferKind::Settle => {
+            if debit.frozen < amount {
+                return Err(ErrorCode::InsufficientFrozen);
+            }
+            let debit_after = AccountState {
+                posted: debit.posted - amount,
+                frozen: debit.frozen - amount,
+                ..debit
+            };
+            Ok((debit_after, add(credit, amount)?))
+        }
+        TransferKind::Deposit | TransferKind::Withdraw | TransferKind::Transfer => {
+            if !debit.system && available(debit) < amount {
+                return Err(ErrorCode::InsufficientFunds);
+            }
+            Ok((add(debit, -amount)?, add(credit, amount)?))
+        }
+    }
+}
+
+/// A user's status and, if the account exists, its id, posted and frozen.
+type StatusAndAccount = (String, Option<i64>, Option<i64>, Option<i64>);
+
+/// A user's status and account in a currency (created empty on first use);
+/// `None` if there is no such user.
+async fn user_account(
+    conn: &mut SqliteConnection,
+    user_id: i64,
+    currency: &str,
+    now: i64,
+) -> Result<Option<(String, AccountState)>, DomainError> {
+    let row: Option<StatusAndAccount> = sqlx::query_as(
+        "SELECT u.status, a.id, a.posted, a.frozen
+         FROM users u LEFT JOIN wallet_accounts a ON a.user_id = u.id AND a.currency = ?
+         WHERE u.id = ?",
+    )
+    .bind(currency)
+    .bind(user_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((status, id, posted, frozen)) = row else {
+        return Ok(None);
+    };
+    let account = match (id, posted, frozen) {
+        (Some(id), Some(posted), Some(frozen)) => AccountState {
+            id,
+            posted,
+            frozen,
+            system: false,
+        },
+        _ => {
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO wallet_accounts (currency, user_id, created_at, updated_at)
+                 VALUES (?, ?, ?, ?) RETURNING id",
+            )
+            .bind(currency)
+            .bind(user_id)
+            .bind(now)
+            .bind(now)
+            .fetch_one(&mut *conn)
+            .await?;
+            AccountState {
+                id,
+                posted: 0,
+                frozen: 0,
+                system: false,
+            }
+        }
+    };
+    Ok(Some((status, account)))
+}
+
+/// The currency's `external` system account: the outside world.
+async fn external_account(
+    conn: &mut SqliteConnection,
+    currency: &str,
+) -> Result<AccountState, DomainError> {
+    let (id, posted, frozen): (i64, i64, i64) = sqlx::query_as(
+        "SELECT id, posted, frozen FROM wallet_accounts WHERE system = 'external' AND currency = ?",
+    )
+    .bind(currency)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(AccountState {
+        id,
+        posted,
+        frozen,
+        system: true,
+    })
+}
+
+/// Writes new balances with a compare-and-set on the ones read, so a
+/// concurrent change (impossible under SQLite's single writer, possible on
+/// other databases) fails the transaction instead of being overwritten.
+async fn store_balance(
+    conn: &mut SqliteConnection,
+    before: AccountState,
+    after: AccountState,
+    now: i64,
+) -> Result<(), DomainError> {
+    let updated = sqlx::query(
+        "UPDATE wallet_accounts SET posted = ?, frozen = ?, updated_at = ?
+         WHERE id = ? AND posted = ? AND frozen = ?",
+    )
+    .bind(after.posted)
+    .bind(after.frozen)
+    .bind(now)
+    .bind(before.id)
+    .bind(before.posted)
+    .bind(before.frozen)
+    .execute(conn)
+    .await?;
+    if updated.rows_affected() != 1 {
+        return Err(super::internal(format_args!(
+            "account {} changed during the transaction",
+            before.id
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(posted: i64, frozen: i64) -> AccountState {
+        AccountState {
+            id: 1,
+            posted,
+            frozen,
+            system: false,
+        }
+    }
+
+    fn system(posted: i64) -> AccountState {
+        AccountState {
+            id: 2,
+            posted,
+            frozen: 0,
+            system: true,
+        }
+    }
+
+    #[test]
+    fn available_not_posted_limits_spending() {
+        assert_eq!(
+            apply(TransferKind::Withdraw, 60, user(100, 50), system(0)),
+            Err(ErrorCode::InsufficientFunds)
+        );
+        let (d, c) = apply(TransferKind::Withdraw, 50, user(100, 50), system(0)).unwrap();
+        assert_eq!((d.posted, d.frozen, c.posted), (50, 50, 50));
+        assert_eq!(
+            apply(TransferKind::Freeze, 51, user(100, 50), user(100, 50)),
+            Err(ErrorCode::InsufficientFunds)
+        );
+    }
+
+    #[test]
+    fn holds_change_only_frozen() {
+        let (a, b) = apply(TransferKind::Freeze, 30, user(100, 0), user(100, 0)).unwrap();
+        assert_eq!((a, b), (user(100, 30), user(100, 30)));
+        let (a, _) = apply(TransferKind::Unfreeze, 30, user(100, 30), user(100, 30)).unwrap();
+        assert_eq!(a, user(100, 0));
+        assert_eq!(
+            apply(TransferKind::Unfreeze, 31, user(100, 30), user(100, 30)),
+            Err(ErrorCode::InsufficientFrozen)
+        );
+        let (a, ext) = apply(TransferKind::Settle, 30, user(100, 30), system(-5)).unwrap();
+        assert_eq!((a.posted, a.frozen, ext.posted), (70, 0, 25));
+    }
+
+    #[test]
+    fn system_accounts_go_negative_user_balances_are_capped() {
+        let (ext, u) = apply(TransferKind::Deposit, 10, system(0), user(0, 0)).unwrap();
+        assert_eq!((ext.posted, u.posted), (-10, 10));
+        assert_eq!(
+            apply(TransferKind::Deposit, 1, system(0), user(MAX_AMOUNT, 0)),
+            Err(ErrorCode::BalanceLimit)
+        );
+        assert_eq!(
+            apply(TransferKind::Deposit, 1, system(i64::MIN), user(0, 0)),
+            Err(ErrorCode::BalanceLimit)
+        );
+    }
+}

@@ -1,0 +1,347 @@
+//! Random operation sequences against an in-memory model of the ledger.
+//!
+//! Valid and invalid operations alike (overdrafts, zero and negative amounts,
+//! self-transfers, unknown and frozen users, disabled currencies, retried and
+//! conflicting request ids): after every step each balance must equal the
+//! model's, the error code must be the one the model predicts, and the
+//! auditor must pass (which also checks that no available balance went
+//! negative and that every currency sums to zero).
+
+use super::tests::{assert_audit_clean, balance_of, fixture, service, set_status, user};
+use super::{Authorisation, Movement, Recipient, Transfer};
+use proptest::prelude::*;
+use shared::money::format_amount;
+use shared::wallet::{Receipt, TransferKind};
+use shared::ErrorCode;
+use std::collections::HashMap;
+
+/// Users 0–2 are normal, 3 is frozen, 4 does not exist.
+const FROZEN_USER: usize = 3;
+const UNKNOWN_USER: usize = 4;
+const CURRENCIES: [(&str, u32); 2] = [("CNY", 2), ("USDT", 6)];
+
+/// How much an operation asks for.
+#[derive(Clone, Copy, Debug)]
+enum Amount {
+    /// Minor units, possibly zero or negative.
+    Exact(i64),
+    /// A percentage of what the operation draws on when it runs (available
+    /// balance, or frozen for unfreeze and settle), at least 1 minor unit;
+    /// above 100 is an overdraft attempt.
+    Share(i64),
+}
+
+#[derive(Clone, Debug)]
+enum Op {
+    Move {
+        kind: TransferKind,
+        user: usize,
+        to: usize,
+        currency: usize,
+        amount: Amount,
+    },
+    /// Sends an earlier successful request again, unchanged.
+    Retry(usize),
+    /// Reuses an earlier successful request's id with another amount.
+    Conflict(usize),
+    SetEnabled {
+        currency: usize,
+        enabled: bool,
+    },
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    // Deposits are frequent and amounts are often a share of the balance, so
+    // that most operations can succeed; the odd users, amounts and overdrafts
+    // still come up in most cases.
+    let kind = prop_oneof![
+        4 => Just(TransferKind::Deposit),
+        3 => Just(TransferKind::Transfer),
+        2 => Just(TransferKind::Withdraw),
+        3 => Just(TransferKind::Freeze),
+        2 => Just(TransferKind::Unfreeze),
+        2 => Just(TransferKind::Settle),
+    ];
+    let who = || {
+        prop_oneof![
+            6 => Just(0usize),
+            3 => Just(1usize),
+            2 => Just(2usize),
+            1 => Just(FROZEN_USER),
+            1 => Just(UNKNOWN_USER),
+        ]
+    };
+    let amount = prop_oneof![
+        6 => (1i64..=120).prop_map(Amount::Share),
+        1 => Just(Amount::Share(100)),
+        3 => (1i64..=2_000).prop_map(Amount::Exact),
+        1 => Just(Amount::Exact(0)),
+        1 => (-50i64..0).prop_map(Amount::Exact),
+    ];
+    prop_oneof![
+        14 => (kind, who(), who(), prop_oneof![4 => Just(0usize), 1 => Just(1usize)], amount).prop_map(
+            |(kind, user, to, currency, amount)| Op::Move { kind, user, to, currency, amount }
+        ),
+        2 => any::<prop::sample::Index>().prop_map(|i| Op::Retry(i.index(usize::MAX))),
+        1 => any::<prop::sample::Index>().prop_map(|i| Op::Conflict(i.index(usize::MAX))),
+        1 => (0..CURRENCIES.len(), prop::bool::weighted(0.7))
+            .prop_map(|(currency, enabled)| Op::SetEnabled { currency, enabled }),
+    ]
+}
+
+/// The model: (posted, frozen) per (user, currency), and which currencies are on.
+#[derive(Default)]
+struct Model {
+    balances: HashMap<(usize, usize), (i64, i64)>,
+    disabled: [bool; CURRENCIES.len()],
+}
+
+impl Model {
+    /// Minor units for `amount` when `kind` runs now.
+    fn resolve(&self, kind: TransferKind, user: usize, cur: usize, amount: Amount) -> i64 {
+        let share = match amount {
+            Amount::Exact(minor) => return minor,
+            Amount::Share(percent) => percent,
+        };
+        let (posted, frozen) = self.balances.get(&(user, cur)).copied().unwrap_or_default();
+        let base = match kind {
+            TransferKind::Unfreeze | TransferKind::Settle => frozen,
+            TransferKind::Deposit => 1_000,
+            _ => posted - frozen,
+        };
+        (base * share / 100).max(1)
+    }
+
+    /// What the ledger should answer, applying the change if it succeeds.
+    fn apply(
+        &mut self,
+        kind: TransferKind,
+        user: usize,
+        to: usize,
+        cur: usize,
+        amount: i64,
+    ) -> Result<(), ErrorCode> {
+        if amount < 0 {
+            return Err(ErrorCode::AmountNegative);
+        }
+        if amount == 0 {
+            return Err(ErrorCode::AmountNotPositive);
+        }
+        if kind == TransferKind::Transfer {
+            if to == UNKNOWN_USER {
+                return Err(ErrorCode::RecipientNotFound);
+            }
+            if to == user {
+                return Err(ErrorCode::CannotTransferToSelf);
+            }
+        }
+        let resolves_holds = matches!(kind, TransferKind::Unfreeze | TransferKind::Settle);
+        if self.disabled[cur] && !resolves_holds {
+            return Err(ErrorCode::CurrencyDisabled);
+        }
+        if user == UNKNOWN_USER {
+            return Err(ErrorCode::NotFound);
+        }
+        let moves_money = matches!(
+            kind,
+            TransferKind::Deposit | TransferKind::Withdraw | TransferKind::Transfer
+        );
+        if moves_money && user == FROZEN_USER {
+            return Err(ErrorCode::WalletRestricted);
+        }
+        if kind == TransferKind::Transfer && to == FROZEN_USER {
+            return Err(ErrorCode::RecipientUnavailable);
+        }
+        let (posted, frozen) = self.balances.get(&(user, cur)).copied().unwrap_or_default();
+        let available = posted - frozen;
+        let after = match kind {
+            TransferKind::Deposit => (posted + amount, frozen),
+            TransferKind::Withdraw | TransferKind::Transfer if available < amount => {
+                return Err(ErrorCode::InsufficientFunds)
+            }
+            TransferKind::Withdraw | TransferKind::Transfer => (posted - amount, frozen),
+            TransferKind::Freeze if available < amount => return Err(ErrorCode::InsufficientFunds),
+            TransferKind::Freeze => (posted, frozen + amount),
+            TransferKind::Unfreeze | TransferKind::Settle if frozen < amount => {
+                return Err(ErrorCode::InsufficientFrozen)
+            }
+            TransferKind::Unfreeze => (posted, frozen - amount),
+            TransferKind::Settle => (posted - amount, frozen - amount),
+        };
+        self.balances.insert((user, cur), after);
+        if kind == TransferKind::Transfer {
+            self.balances.entry((to, cur)).or_default().0 += amount;
+        }
+        Ok(())
+    }
+}
+
+/// A request as sent, kept for retries.
+#[derive(Clone, Debug)]
+struct Sent {
+    kind: TransferKind,
+    user: i64,
+    to: i64,
+    currency: &'static str,
+    amount: String,
+    id: String,
+    receipt: Receipt,
+}
+
+async fn send(
+    uc: &crate::UserCenter,
+    kind: TransferKind,
+    user: i64,
+    to: i64,
+    currency: &str,
+    amount: &str,
+    id: &str,
+) -> Result<Receipt, crate::DomainError> {
+    let svc = service();
+    let m = Movement {
+        user_id: user,
+        currency,
+        amount,
+        memo: "",
+        request_id: id,
+    };
+    match kind {
+        TransferKind::Deposit => uc.deposit(m, &svc).await,
+        TransferKind::Withdraw => uc.withdraw(m, &svc).await,
+        TransferKind::Freeze => uc.freeze(m, &svc).await,
+        TransferKind::Unfreeze => uc.unfreeze(m, &svc).await,
+        TransferKind::Settle => uc.settle(m, &svc).await,
+        TransferKind::Transfer => {
+            let t = Transfer {
+                from_user: user,
+                to: Recipient::UserId(to),
+                currency,
+                amount,
+                memo: "",
+                request_id: id,
+            };
+            uc.transfer(t, Authorisation::Service(&svc)).await
+        }
+    }
+}
+
+async fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
+    let f = fixture().await;
+    let uc = &f.uc;
+    let mut ids = Vec::new();
+    for name in ["ann", "ben", "cat", "dan"] {
+        ids.push(user(uc, name).await);
+    }
+    set_status(uc, ids[FROZEN_USER], "frozen").await;
+    ids.push(999_999);
+    let mut model = Model::default();
+    let mut sent: Vec<Sent> = Vec::new();
+    // Everyone normal starts with some money, so most operations can succeed.
+    let opening = (0..FROZEN_USER).flat_map(|user| {
+        (0..CURRENCIES.len()).map(move |currency| Op::Move {
+            kind: TransferKind::Deposit,
+            user,
+            to: user,
+            currency,
+            amount: Amount::Exact(10_000),
+        })
+    });
+    for (step, op) in opening.chain(ops).enumerate() {
+        match op {
+            Op::Move {
+                kind,
+                user,
+                to,
+                currency,
+                amount,
+            } => {
+                let (code, scale) = CURRENCIES[currency];
+                let amount = model.resolve(kind, user, currency, amount);
+                let text = format_amount(amount, scale);
+                let id = format!("op-{step}");
+                let expected = model.apply(kind, user, to, currency, amount);
+                let got = send(uc, kind, ids[user], ids[to], code, &text, &id).await;
+                match (&got, expected) {
+                    (Ok(receipt), Ok(())) => {
+                        prop_assert!(!receipt.replayed);
+                        sent.push(Sent {
+                            kind,
+                            user: ids[user],
+                            to: ids[to],
+                            currency: code,
+                            amount: text,
+                            id,
+                            receipt: receipt.clone(),
+                        });
+                    }
+                    (Err(e), Err(code)) => prop_assert_eq!(e.code(), code, "step {}", step),
+                    _ => prop_assert!(
+                        false,
+                        "step {step} {kind:?}: got {got:?}, model {expected:?}"
+                    ),
+                }
+            }
+            Op::Retry(i) if !sent.is_empty() => {
+                let s = &sent[i % sent.len()];
+                let r = send(uc, s.kind, s.user, s.to, s.currency, &s.amount, &s.id).await;
+                let r = r.map_err(|e| TestCaseError::fail(format!("retry: {e}")))?;
+                prop_assert!(r.replayed);
+                prop_assert_eq!(
+                    &Receipt {
+                        replayed: false,
+                        ..r
+                    },
+                    &s.receipt
+                );
+            }
+            Op::Conflict(i) if !sent.is_empty() => {
+                let s = &sent[i % sent.len()];
+                let scale = s.receipt.balance.scale;
+                let other = format_amount(s.receipt.amount_minor + 1, scale);
+                let r = send(uc, s.kind, s.user, s.to, s.currency, &other, &s.id).await;
+                prop_assert_eq!(
+                    r.map_err(|e| e.code()).err(),
+                    Some(ErrorCode::IdempotencyConflict)
+                );
+            }
+            Op::Retry(_) | Op::Conflict(_) => {}
+            Op::SetEnabled { currency, enabled } => {
+                uc.set_currency_enabled(CURRENCIES[currency].0, enabled)
+                    .await
+                    .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                model.disabled[currency] = !enabled;
+            }
+        }
+        for (u, &id) in ids.iter().enumerate() {
+            for (c, (code, _)) in CURRENCIES.iter().enumerate() {
+                let expected = model.balances.get(&(u, c)).copied().unwrap_or_default();
+                prop_assert_eq!(
+                    balance_of(uc, id, code).await,
+                    expected,
+                    "user {} {}",
+                    u,
+                    code
+                );
+            }
+        }
+        assert_audit_clean(uc).await;
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 24,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn ledger_matches_the_model(ops in prop::collection::vec(op(), 5..60)) {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        rt.block_on(run(ops))?;
+    }
+}

@@ -1,0 +1,410 @@
+//! The wallet's contract: DTOs, and the input rules the browser and the server
+//! share (request ids, notes, payment PINs, currency codes, masking).
+//!
+//! Amounts travel as decimal strings formatted with the currency's scale
+//! (`"12.50"`), with the integer minor units beside them (`1250`) for clients
+//! that compute; see [`crate::money`].
+
+use crate::error::{AppError, ErrorCode};
+use serde::{Deserialize, Serialize};
+
+pub const REQUEST_ID_MAX_CHARS: usize = 64;
+pub const MEMO_MAX_CHARS: usize = 200;
+pub const PIN_DIGITS: usize = 6;
+/// Currencies are limited to 8 decimals: with [`crate::money::MAX_AMOUNT`] at
+/// 10¹⁵ minor units, a larger scale would cap one payment below 10 million units.
+pub const CURRENCY_MAX_SCALE: u32 = 8;
+
+/// What a journal entry did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TransferKind {
+    /// Money entering from outside (top-up), credited to a user.
+    Deposit,
+    /// Money leaving to outside, debited from a user's available balance.
+    Withdraw,
+    /// Money between two users.
+    Transfer,
+    /// A hold: part of the balance becomes frozen; no money moves.
+    Freeze,
+    /// A hold released: frozen money becomes available again.
+    Unfreeze,
+    /// Frozen money leaves to outside (the hold is captured).
+    Settle,
+}
+
+impl TransferKind {
+    pub const ALL: [TransferKind; 6] = [
+        TransferKind::Deposit,
+        TransferKind::Withdraw,
+        TransferKind::Transfer,
+        TransferKind::Freeze,
+        TransferKind::Unfreeze,
+        TransferKind::Settle,
+    ];
+
+    /// The name stored in the journal and sent over the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TransferKind::Deposit => "deposit",
+            TransferKind::Withdraw => "withdraw",
+            TransferKind::Transfer => "transfer",
+            TransferKind::Freeze => "freeze",
+            TransferKind::Unfreeze => "unfreeze",
+            TransferKind::Settle => "settle",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<TransferKind> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// A currency the wallet holds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Currency {
+    /// E.g. `CNY`, `USDT`.
+    pub code: String,
+    pub name: String,
+    /// Decimal places: 2 for CNY, 8 for BTC.
+    pub scale: u32,
+    pub enabled: bool,
+}
+
+/// One currency's balance of a user. `posted` is what the user owns;
+/// `frozen` is the part held for pending operations; `available = posted - frozen`
+/// is what they can spend.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Balance {
+    pub currency: String,
+    pub name: String,
+    pub scale: u32,
+    pub available: String,
+    pub frozen: String,
+    pub posted: String,
+    pub available_minor: i64,
+    pub frozen_minor: i64,
+    pub posted_minor: i64,
+}
+
+/// The answer to a money operation. Repeating a request with the same request
+/// id returns the same receipt with `replayed: true` and moves nothing.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Receipt {
+    /// The journal entry's id.
+    pub transfer_id: i64,
+    pub kind: TransferKind,
+    pub currency: String,
+    pub amount: String,
+    pub amount_minor: i64,
+    /// The balance of the user the operation was for (the payer of a
+    /// transfer) right after it.
+    pub balance: Balance,
+    pub request_id: String,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+    #[serde(default)]
+    pub replayed: bool,
+}
+
+/// Which way money went, seen from the available balance of the history's
+/// owner: a freeze is `out`, an unfreeze `in`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    In,
+    Out,
+}
+
+/// The other side of a history entry.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Counterparty {
+    /// Deposits, withdrawals, holds and settlements: the platform.
+    System,
+    /// Another user, shown masked (`z***@example.com`, `138****0000`, `a***`).
+    User { display: String },
+}
+
+/// One line of a user's history in one currency.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryItem {
+    pub id: i64,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+    pub kind: TransferKind,
+    pub direction: Direction,
+    pub counterparty: Counterparty,
+    pub amount: String,
+    pub amount_minor: i64,
+    /// Posted balance right after this entry.
+    pub balance_after: String,
+    pub balance_after_minor: i64,
+    /// Available balance right after this entry.
+    pub available_after: String,
+    pub available_after_minor: i64,
+    pub memo: Option<String>,
+}
+
+/// A page of history, newest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryPage {
+    pub items: Vec<HistoryItem>,
+    /// Pass as `cursor` to get the next (older) page; `None` on the last page.
+    pub next_cursor: Option<i64>,
+}
+
+/// `GET /api/v1/wallet/history`: one currency, newest first.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryRequest {
+    pub currency: String,
+    /// Only these kinds; empty means all.
+    #[serde(default)]
+    pub kinds: Vec<TransferKind>,
+    /// Unix seconds, inclusive.
+    #[serde(default)]
+    pub from: Option<i64>,
+    /// Unix seconds, exclusive.
+    #[serde(default)]
+    pub until: Option<i64>,
+    /// The `next_cursor` of the previous page.
+    #[serde(default)]
+    pub cursor: Option<i64>,
+    /// Page size, 1–100; 20 when absent.
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+
+/// End-of-day posted balance, for the balance chart.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BalancePoint {
+    /// `YYYY-MM-DD`, UTC.
+    pub date: String,
+    pub balance: String,
+    pub balance_minor: i64,
+}
+
+/// `POST /api/v1/wallet/transfers`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransferRequest {
+    /// The recipient's email, phone number or username.
+    pub to: String,
+    pub currency: String,
+    /// Decimal string, e.g. `"12.50"`.
+    pub amount: String,
+    #[serde(default)]
+    pub memo: Option<String>,
+    /// Client-chosen; retrying with the same id never pays twice.
+    pub request_id: String,
+    pub pin: String,
+}
+
+/// `POST /api/v1/wallet/pin`: first activation.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetPinRequest {
+    pub pin: String,
+}
+
+/// `PUT /api/v1/wallet/pin`: change with the old PIN.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangePinRequest {
+    pub old_pin: String,
+    pub new_pin: String,
+}
+
+/// Whether a payment PIN is set and whether payments are locked.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PinStatus {
+    pub set: bool,
+    pub locked: bool,
+    /// Unix seconds; set while locked.
+    pub locked_until: Option<i64>,
+    pub retry_after_secs: Option<i64>,
+    /// Wrong PINs left before payments lock.
+    pub remaining_attempts: u32,
+}
+
+/// A client idempotency key: 1–64 of letters, digits, `.`, `_`, `:`, `-`.
+/// Not trimmed: a key is compared byte for byte.
+pub fn check_request_id(raw: &str) -> Result<&str, AppError> {
+    let ok = (1..=REQUEST_ID_MAX_CHARS).contains(&raw.len())
+        && raw
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'-'));
+    if ok {
+        Ok(raw)
+    } else {
+        Err(ErrorCode::InvalidRequestId.into())
+    }
+}
+
+/// A note or reason: trimmed, empty means none, at most 200 characters and no
+/// control characters (they would garble statements).
+pub fn check_memo(raw: &str) -> Result<Option<String>, AppError> {
+    let memo = raw.trim();
+    if memo.is_empty() {
+        return Ok(None);
+    }
+    if memo.chars().count() > MEMO_MAX_CHARS || memo.chars().any(char::is_control) {
+        return Err(ErrorCode::InvalidMemo.into());
+    }
+    Ok(Some(memo.to_string()))
+}
+
+/// A payment PIN: exactly six ASCII digits (not trimmed: a secret is taken as
+/// typed), and not trivially guessable (see [`is_weak_pin`]).
+pub fn check_pin(raw: &str) -> Result<(), AppError> {
+    if raw.len() != PIN_DIGITS || !raw.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ErrorCode::InvalidPin.into());
+    }
+    if is_weak_pin(raw) {
+        return Err(ErrorCode::WeakPin.into());
+    }
+    Ok(())
+}
+
+/// Whether a six-digit PIN is one of the 20 that top every leaked-PIN list:
+/// one digit repeated (`000000`…`999999`) or a straight run up or down
+/// (`012345`…`456789`, `987654`…`543210`). Only these are refused: a longer
+/// list would cost usability for little gain when 5 wrong tries lock payments.
+pub fn is_weak_pin(pin: &str) -> bool {
+    let d = pin.as_bytes();
+    if d.len() < 2 {
+        return false;
+    }
+    let steps: Vec<i16> = d
+        .windows(2)
+        .map(|w| i16::from(w[1]) - i16::from(w[0]))
+        .collect();
+    steps.iter().all(|&s| s == steps[0]) && matches!(steps[0], -1..=1)
+}
+
+/// A currency code: 2–10 ASCII capital letters or digits (ISO 4217 and the
+/// usual crypto tickers).
+pub fn check_currency_code(raw: &str) -> Result<String, AppError> {
+    let code = raw.trim();
+    let ok = (2..=10).contains(&code.len())
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+    if ok {
+        Ok(code.to_string())
+    } else {
+        Err(ErrorCode::InvalidCurrency.into())
+    }
+}
+
+/// `zhang@example.com` → `z***@example.com`.
+pub fn mask_email(email: &str) -> String {
+    match email.split_once('@') {
+        Some((local, domain)) => format!("{}***@{domain}", first_char(local)),
+        None => mask_username(email),
+    }
+}
+
+/// `13800000000` → `138****0000`.
+pub fn mask_phone(phone: &str) -> String {
+    if phone.len() == 11 && phone.is_ascii() {
+        format!("{}****{}", &phone[..3], &phone[7..])
+    } else {
+        "****".to_string()
+    }
+}
+
+/// `alice` → `a***`.
+pub fn mask_username(name: &str) -> String {
+    format!("{}***", first_char(name))
+}
+
+fn first_char(s: &str) -> String {
+    s.chars().next().map(String::from).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code<T: std::fmt::Debug>(r: Result<T, AppError>) -> ErrorCode {
+        r.expect_err("expected an error").code
+    }
+
+    #[test]
+    fn request_ids() {
+        for ok in ["a", "order-42", "2024.01.01:abc_DEF", &"x".repeat(64)] {
+            assert_eq!(check_request_id(ok), Ok(ok), "{ok}");
+        }
+        for bad in ["", " a", "a b", "a/b", "ü", &"x".repeat(65)] {
+            assert_eq!(code(check_request_id(bad)), ErrorCode::InvalidRequestId);
+        }
+    }
+
+    #[test]
+    fn memos() {
+        assert_eq!(check_memo("  "), Ok(None));
+        assert_eq!(check_memo(" lunch "), Ok(Some("lunch".into())));
+        assert_eq!(check_memo(&"饭".repeat(200)), Ok(Some("饭".repeat(200))));
+        assert_eq!(code(check_memo(&"饭".repeat(201))), ErrorCode::InvalidMemo);
+        assert_eq!(code(check_memo("a\nb")), ErrorCode::InvalidMemo);
+    }
+
+    #[test]
+    fn pins() {
+        for ok in ["135790", "024680", "123457", "112233", "000001", "908172"] {
+            assert_eq!(check_pin(ok), Ok(()), "{ok}");
+        }
+        for bad in ["", "12345", "1234567", "12345a", " 135790", "１３５７９０"] {
+            assert_eq!(code(check_pin(bad)), ErrorCode::InvalidPin, "{bad}");
+        }
+        let weak: Vec<String> = (0..=9)
+            .map(|d| d.to_string().repeat(6))
+            .chain((0..=4).map(|s| (s..s + 6).map(|d| d.to_string()).collect()))
+            .chain((0..=4).map(|s| (s..s + 6).rev().map(|d| d.to_string()).collect()))
+            .collect();
+        assert_eq!(weak.len(), 20);
+        for w in &weak {
+            assert_eq!(code(check_pin(w)), ErrorCode::WeakPin, "{w}");
+        }
+        // Exactly those: count all weak PINs among the million.
+        let n = (0..1_000_000)
+            .filter(|i| is_weak_pin(&format!("{i:06}")))
+            .count();
+        assert_eq!(n, 20);
+    }
+
+    #[test]
+    fn currency_codes() {
+        for ok in ["CNY", "USDT", "BTC", "A1"] {
+            assert!(check_currency_code(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "C", "cny", "TOOLONGCODE1", "US D"] {
+            assert_eq!(code(check_currency_code(bad)), ErrorCode::InvalidCurrency);
+        }
+    }
+
+    #[test]
+    fn masking() {
+        assert_eq!(mask_email("zhang@example.com"), "z***@example.com");
+        assert_eq!(mask_phone("13800000000"), "138****0000");
+        assert_eq!(mask_username("alice"), "a***");
+        assert_eq!(mask_username("张三"), "张***");
+        assert_eq!(mask_phone("123"), "****");
+    }
+
+    #[test]
+    fn kinds_round_trip() {
+        for k in TransferKind::ALL {
+            assert_eq!(TransferKind::parse(k.as_str()), Some(k));
+            let json = serde_json::to_string(&k).unwrap();
+            assert_eq!(json, format!("\"{}\"", k.as_str()));
+        }
+        let c = serde_json::to_value(Counterparty::User {
+            display: "a***".into(),
+        })
+        .unwrap();
+        assert_eq!(c["type"], "user");
+    }
+}
