@@ -84,6 +84,7 @@ pub fn error_text(i18n: leptos_i18n::I18nContext<Locale>, err: &AppError) -> &'s
         (ErrorCode::PinNotSet, _) => t_string!(i18n, err_pin_not_set),
         (ErrorCode::PinIncorrect, _) => t_string!(i18n, err_pin_incorrect),
         (ErrorCode::PinLocked, _) => t_string!(i18n, err_pin_locked),
+        (ErrorCode::PinMismatch, _) => t_string!(i18n, err_pin_mismatch),
         (ErrorCode::Forbidden, _) => t_string!(i18n, err_forbidden),
         (ErrorCode::NotFound, _) => t_string!(i18n, err_not_found),
         (ErrorCode::InvalidInput, _) => t_string!(i18n, err_invalid_input),

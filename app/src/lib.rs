@@ -11,6 +11,7 @@ pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod server;
 pub mod verification_api;
+pub mod wallet_api;
 
 use crate::i18n::*;
 use components::header::SiteHeader;
@@ -65,6 +66,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/forgot") view=pages::forgot::ForgotPage ssr=SsrMode::Async/>
                         <Route path=path!("/profile") view=ProfilePage ssr=SsrMode::Async/>
                         <Route path=path!("/security") view=SecurityPage ssr=SsrMode::Async/>
+                        <Route path=path!("/wallet") view=pages::wallet::WalletPage ssr=SsrMode::Async/>
                     </Routes>
                 </main>
             </Router>

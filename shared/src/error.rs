@@ -147,6 +147,8 @@ error_codes! {
     PinIncorrect: "PIN_INCORRECT", 403, "Incorrect payment PIN.";
     /// Too many wrong PINs; see `locked_until` and `retry_after_secs`.
     PinLocked: "PIN_LOCKED", 429, "Too many incorrect PINs. Payments are locked for a while.";
+    /// The two PIN entries differ.
+    PinMismatch: "PIN_MISMATCH", 400, "The two PINs do not match.";
     /// Something failed on the server; details are in the server log only.
     Internal: "INTERNAL", 500, "Something went wrong on our side. Please try again.";
 }

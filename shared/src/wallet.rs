@@ -116,6 +116,19 @@ pub enum Direction {
     Out,
 }
 
+/// What the payer confirms before a transfer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TransferPreview {
+    /// The recipient as the payer may see them, masked.
+    pub recipient: String,
+    pub currency: String,
+    /// Formatted in the currency's scale, e.g. `12.50`.
+    pub amount: String,
+    pub amount_minor: i64,
+    /// The request id to confirm with.
+    pub request_id: String,
+}
+
 /// The other side of a history entry.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]

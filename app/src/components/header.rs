@@ -41,6 +41,7 @@ pub fn SiteHeader() -> impl IntoView {
                                 Ok(Some(u)) => {
                                     let name = u.short_name();
                                     view! {
+                                        <A href="/wallet" attr:class="nav-link">{t!(i18n, nav_wallet)}</A>
                                         <A href="/profile" attr:class="nav-link nav-user">
                                             <span class="avatar" aria-hidden="true">
                                                 {name.chars().next().map(|c| c.to_uppercase().to_string())}

@@ -1,5 +1,6 @@
 //! Reusable UI pieces.
 
+pub mod balance_chart;
 pub mod captcha;
 pub mod change_password;
 pub mod contact_editor;
@@ -11,3 +12,6 @@ pub mod header;
 pub mod send_code;
 pub mod session_keeper;
 pub mod submit_button;
+pub mod wallet_history;
+pub mod wallet_pin;
+pub mod wallet_transfer;

@@ -7,3 +7,4 @@ pub mod not_found;
 pub mod profile;
 pub mod security;
 pub mod signup;
+pub mod wallet;

@@ -89,6 +89,9 @@ fn ProfileCard(user: UserProfile) -> impl IntoView {
             <p class="card-footer-link">
                 <A href="/security">{t!(i18n, profile_manage_security)} " →"</A>
             </p>
+            <p class="card-footer-link">
+                <A href="/wallet">{t!(i18n, profile_open_wallet)} " →"</A>
+            </p>
         </section>
     }
 }

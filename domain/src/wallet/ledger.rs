@@ -230,7 +230,7 @@ impl UserCenter {
         }
     }
 
-    async fn resolve_recipient(&self, to: Recipient<'_>) -> Result<i64, DomainError> {
+    pub(super) async fn resolve_recipient(&self, to: Recipient<'_>) -> Result<i64, DomainError> {
         let found: Option<(i64,)> = match to {
             Recipient::UserId(id) => {
                 sqlx::query_as("SELECT id FROM users WHERE id = ?")

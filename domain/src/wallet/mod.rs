@@ -26,6 +26,7 @@ mod history;
 mod idempotency;
 mod ledger;
 mod pin;
+mod preview;
 
 #[cfg(test)]
 mod proptests;

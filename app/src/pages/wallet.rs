@@ -1,0 +1,116 @@
+//! `/wallet`: balances per currency, the balance chart, sending money, the
+//! payment PIN, and the history.
+
+use crate::components::balance_chart::BalanceChart;
+use crate::components::wallet_history::HistoryTable;
+use crate::components::wallet_pin::PinSection;
+use crate::components::wallet_transfer::TransferForm;
+use crate::errors::error_text;
+use crate::i18n::*;
+use crate::wallet_api::{wallet_chart, wallet_overview};
+use leptos::prelude::*;
+use leptos_router::components::Redirect;
+use shared::wallet::Balance;
+use shared::ErrorCode;
+
+#[component]
+pub fn WalletPage() -> impl IntoView {
+    let i18n = use_i18n();
+    // Bumped after a transfer or a PIN change: balances and history reload.
+    let changed = RwSignal::new(0u32);
+    let overview = Resource::new_blocking(move || changed.get(), |_| wallet_overview());
+    let selected = RwSignal::new(None::<String>);
+    view! {
+        <section class="card wide-card" aria-labelledby="wallet-title">
+            <h1 id="wallet-title">{t!(i18n, wallet_title)}</h1>
+            <p class="lead">{t!(i18n, wallet_lead)}</p>
+            <Transition fallback=move || view! { <p class="loading">{t!(i18n, loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match overview.await {
+                        Ok((balances, pin)) => {
+                            let first = balances.first().map(|b| b.currency.clone()).unwrap_or_default();
+                            let currency = Signal::derive(move || selected.get().unwrap_or_else(|| first.clone()));
+                            view! {
+                                <h2 id="balances-title">{t!(i18n, wallet_balances)}</h2>
+                                <BalanceList balances=balances.clone() selected=selected current=currency/>
+                                <h2 id="chart-title">{t!(i18n, wallet_chart_title)}</h2>
+                                <ChartFor currency=currency version=changed.into()/>
+                                <h2 id="send-title">{t!(i18n, wallet_send_title)}</h2>
+                                <TransferForm balances=balances sent=changed/>
+                                <h2 id="pin-title">{t!(i18n, wallet_pin_title)}</h2>
+                                <PinSection status=pin changed=changed/>
+                                <h2 id="history-title">{t!(i18n, wallet_history_title)} " · " {move || currency.get()}</h2>
+                                <HistoryTable currency=currency version=changed.into()/>
+                            }
+                            .into_any()
+                        }
+                        Err(e) if e.code == ErrorCode::Unauthenticated => {
+                            view! { <Redirect path="/login?next=/wallet"/> }.into_any()
+                        }
+                        Err(e) => view! { <p class="form-alert" role="alert">{error_text(i18n, &e)}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+    .into_any()
+}
+
+/// One card per currency; choosing one shows its chart and history.
+#[component]
+fn BalanceList(
+    balances: Vec<Balance>,
+    selected: RwSignal<Option<String>>,
+    current: Signal<String>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <ul class="balances" aria-labelledby="balances-title">
+            {balances
+                .into_iter()
+                .map(|b| {
+                    let code = b.currency.clone();
+                    let code_for_click = code.clone();
+                    let code_for_pressed = code.clone();
+                    view! {
+                        <li class="balance">
+                            <button
+                                type="button"
+                                class="balance-card"
+                                aria-pressed=move || if current.get() == code_for_pressed { "true" } else { "false" }
+                                aria-label=t_string!(i18n, wallet_show_currency, code = code.clone()).to_string()
+                                on:click=move |_| selected.set(Some(code_for_click.clone()))
+                            >
+                                <span class="balance-code">{b.currency.clone()}</span>
+                                <span class="balance-name">{b.name.clone()}</span>
+                            </button>
+                            <dl class="balance-amounts" data-currency=b.currency.clone()>
+                                <div><dt>{t!(i18n, wallet_available)}</dt><dd>{b.available.clone()}</dd></div>
+                                <div><dt>{t!(i18n, wallet_frozen)}</dt><dd>{b.frozen.clone()}</dd></div>
+                            </dl>
+                        </li>
+                    }
+                    .into_any()
+                })
+                .collect_view()}
+        </ul>
+    }
+    .into_any()
+}
+
+#[component]
+fn ChartFor(currency: Signal<String>, version: Signal<u32>) -> impl IntoView {
+    let chart = Resource::new(
+        move || (currency.get(), version.get()),
+        |(currency, _)| async move { (currency.clone(), wallet_chart(currency).await) },
+    );
+    view! {
+        <Transition>
+            {move || Suspend::new(async move {
+                let (currency, points) = chart.await;
+                points.ok().map(|points| view! { <BalanceChart currency=currency points=points/> })
+            })}
+        </Transition>
+    }
+    .into_any()
+}
