@@ -12,17 +12,17 @@ use leptos::prelude::*;
 use shared::wallet::{Balance, TransferPreview};
 
 #[component]
-pub fn TransferForm(balances: Vec<Balance>, sent: RwSignal<u32>) -> impl IntoView {
+pub fn TransferForm(
+    balances: Vec<Balance>,
+    /// The currency chosen at first.
+    initial: String,
+    sent: RwSignal<u32>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let preview = ServerAction::<PreviewTransfer>::new();
     let send = ServerAction::<SendMoney>::new();
     let to = RwSignal::new(String::new());
-    let currency = RwSignal::new(
-        balances
-            .first()
-            .map(|b| b.currency.clone())
-            .unwrap_or_default(),
-    );
+    let currency = RwSignal::new(initial);
     let amount = RwSignal::new(String::new());
     let memo = RwSignal::new(String::new());
     let pin = RwSignal::new(String::new());
@@ -88,7 +88,7 @@ pub fn TransferForm(balances: Vec<Balance>, sent: RwSignal<u32>) -> impl IntoVie
     let no_error = Signal::derive(|| None);
     let choices: Vec<(String, String)> = balances
         .iter()
-        .map(|b| (b.currency.clone(), format!("{} — {}", b.currency, b.name)))
+        .map(|b| (b.currency.clone(), format!("{} ({})", b.currency, b.name)))
         .collect();
 
     view! {

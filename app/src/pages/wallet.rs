@@ -28,17 +28,30 @@ pub fn WalletPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match overview.await {
                         Ok((balances, pin)) => {
-                            let first = balances.first().map(|b| b.currency.clone()).unwrap_or_default();
+                            let first = default_currency(&balances);
                             let currency = Signal::derive(move || selected.get().unwrap_or_else(|| first.clone()));
-                            view! {
-                                <h2 id="balances-title">{t!(i18n, wallet_balances)}</h2>
-                                <BalanceList balances=balances.clone() selected=selected current=currency/>
-                                <h2 id="chart-title">{t!(i18n, wallet_chart_title)}</h2>
-                                <ChartFor currency=currency version=changed.into()/>
-                                <h2 id="send-title">{t!(i18n, wallet_send_title)}</h2>
-                                <TransferForm balances=balances sent=changed/>
+                            let pin_set = pin.set;
+                            let pin_section = view! {
                                 <h2 id="pin-title">{t!(i18n, wallet_pin_title)}</h2>
                                 <PinSection status=pin changed=changed/>
+                            };
+                            let send_section = view! {
+                                <h2 id="send-title">{t!(i18n, wallet_send_title)}</h2>
+                                <TransferForm balances=balances.clone() initial=currency.get_untracked() sent=changed/>
+                            };
+                            // Until a PIN is set, activating payments comes first.
+                            let (first_section, second_section) = if pin_set {
+                                (send_section.into_any(), pin_section.into_any())
+                            } else {
+                                (pin_section.into_any(), send_section.into_any())
+                            };
+                            view! {
+                                <h2 id="balances-title">{t!(i18n, wallet_balances)}</h2>
+                                <BalanceList balances=balances selected=selected current=currency/>
+                                {first_section}
+                                {second_section}
+                                <h2 id="chart-title">{t!(i18n, wallet_chart_title)}</h2>
+                                <ChartFor currency=currency version=changed.into()/>
                                 <h2 id="history-title">{t!(i18n, wallet_history_title)} " · " {move || currency.get()}</h2>
                                 <HistoryTable currency=currency version=changed.into()/>
                             }
@@ -54,6 +67,18 @@ pub fn WalletPage() -> impl IntoView {
         </section>
     }
     .into_any()
+}
+
+/// The currency shown first: the first one holding money, else the yuan,
+/// else the first listed.
+fn default_currency(balances: &[Balance]) -> String {
+    balances
+        .iter()
+        .find(|b| b.posted_minor != 0)
+        .or_else(|| balances.iter().find(|b| b.currency == "CNY"))
+        .or(balances.first())
+        .map(|b| b.currency.clone())
+        .unwrap_or_default()
 }
 
 /// One card per currency; choosing one shows its chart and history.
