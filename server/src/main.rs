@@ -1,6 +1,7 @@
 //! The user center binary: reads configuration, opens the database, and
 //! serves the web UI, the server functions and the REST API.
 
+mod admin_cli;
 mod api_error;
 mod config;
 mod messaging_config;
@@ -64,9 +65,16 @@ fn main() {
 async fn async_main() {
     let _ = dotenvy::dotenv();
     let config = Config::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_new(&config.log).unwrap_or_else(|_| EnvFilter::new("info")))
-        .init();
+    let filter = EnvFilter::try_new(&config.log).unwrap_or_else(|_| EnvFilter::new("info"));
+    if let Some(Command::Admin { .. }) = config.command {
+        // Standard output carries the command's one-line result only.
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .init();
+    } else {
+        tracing_subscriber::fmt().with_env_filter(filter).init();
+    }
     if let Err(e) = run(config).await {
         tracing::error!("{e}");
         eprintln!("error: {e}");
@@ -98,6 +106,11 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         .delivery
         .messenger(&config.data_dir, config.secure_cookies)?;
     let uc = UserCenter::new(pool, &secret, settings, messenger)?;
+    if let Some(Command::Admin { command }) = config.command.clone() {
+        let line = admin_cli::run(&uc, command, std::io::stdin().lock()).await?;
+        println!("{line}");
+        return Ok(());
+    }
     let web = WebConfig {
         secure_cookies: config.secure_cookies,
     };
