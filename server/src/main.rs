@@ -9,6 +9,8 @@ mod middleware;
 mod rest;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod wallet_tests;
 
 use app::server::WebConfig;
 use app::{shell, App};
