@@ -67,18 +67,31 @@ fn main() {
 async fn async_main() {
     let _ = dotenvy::dotenv();
     let config = Config::parse();
-    let filter = EnvFilter::try_new(&config.log).unwrap_or_else(|_| EnvFilter::new("info"));
-    if let Some(Command::Admin { .. }) = config.command {
-        // Standard output carries the command's one-line result only.
+    let admin = matches!(config.command, Some(Command::Admin { .. }));
+    if admin {
+        // Standard output carries the command's one-line result only, and
+        // the start-up chatter stays out of the operator's way unless asked for.
+        let filter = if std::env::var_os("RUST_LOG").is_none() && config.log == "info" {
+            "warn"
+        } else {
+            &config.log
+        };
         tracing_subscriber::fmt()
-            .with_env_filter(filter)
+            .with_env_filter(EnvFilter::try_new(filter).unwrap_or_else(|_| EnvFilter::new("warn")))
             .with_writer(std::io::stderr)
             .init();
     } else {
-        tracing_subscriber::fmt().with_env_filter(filter).init();
+        tracing_subscriber::fmt()
+            .with_env_filter(
+                EnvFilter::try_new(&config.log).unwrap_or_else(|_| EnvFilter::new("info")),
+            )
+            .init();
     }
     if let Err(e) = run(config).await {
-        tracing::error!("{e}");
+        // An operator command's error is its answer, printed once below.
+        if !admin {
+            tracing::error!("{e}");
+        }
         eprintln!("error: {e}");
         std::process::exit(1);
     }
