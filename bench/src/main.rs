@@ -69,6 +69,10 @@ struct Scale {
     logins: usize,
     reads: usize,
     pages: usize,
+    /// Wallet transfers (each verifies an argon2id PIN hash).
+    transfers: usize,
+    /// Staff deposits (ledger writes without a hash).
+    deposits: usize,
 }
 
 const QUICK: Scale = Scale {
@@ -77,6 +81,9 @@ const QUICK: Scale = Scale {
     logins: 8,
     reads: 200,
     pages: 20,
+    // With 4 users, 12 in flight at once is 3 per payer: below the PIN limit.
+    transfers: 12,
+    deposits: 100,
 };
 const FULL: Scale = Scale {
     users: 32,
@@ -84,7 +91,12 @@ const FULL: Scale = Scale {
     logins: 300,
     reads: 60_000,
     pages: 3_000,
+    transfers: 1_000,
+    deposits: 10_000,
 };
+
+/// Every wallet user's payment PIN.
+const PIN: &str = "135790";
 
 fn password(i: usize) -> String {
     format!("bench password number {i}")
@@ -142,14 +154,20 @@ async fn run(args: &Args) -> Result<Vec<Row>, String> {
 
     // Seed accounts through the public API.
     let mut tokens = Vec::new();
+    let mut user_ids = Vec::new();
     for i in 0..scale.users {
         let body = json!({ "email": format!("bench{i}@example.com"), "password": password(i) });
-        let res = post(addr, "/api/v1/auth/register", &body).await?;
+        let res = post(addr, "/api/v1/auth/register", &body, &[]).await?;
         let token = res["token"]
             .as_str()
             .ok_or("registration returned no token")?
             .to_string();
         tokens.push(token);
+        user_ids.push(
+            res["user"]["id"]
+                .as_i64()
+                .ok_or("registration: no user id")?,
+        );
     }
     let token = tokens[0].clone();
 
@@ -246,6 +264,48 @@ async fn run(args: &Args) -> Result<Vec<Row>, String> {
         target: "ratio >= 0.5, >= 10000/s",
     });
 
+    // 4. Wallet: PIN-checked transfers and staff deposits, after the reads so
+    // the /healthz baseline above is from the same run.
+    let wallet = wallet_measures(&srv, &scale, &tokens, &user_ids).await?;
+    let wallet_rows = [
+        Row {
+            measure: "wallet transfers/s (PIN argon2id + ledger write, 64 clients)",
+            value: wallet.transfers.per_sec(),
+            unit: "/s",
+            baseline: Some((trivial.per_sec(), "/healthz req/s")),
+            target: "PIN-bound: see next row",
+        },
+        Row {
+            measure: "wallet transfers/s vs raw argon2id",
+            value: wallet.transfers.per_sec(),
+            unit: "/s",
+            baseline: Some((raw, "raw argon2id hashes/s, all cores")),
+            target: "ratio >= 0.8",
+        },
+        Row {
+            measure: "wallet transfer p99",
+            value: ms(wallet.transfers.percentile(0.99)),
+            unit: "ms",
+            baseline: None,
+            target: "",
+        },
+        Row {
+            measure: "ledger writes/s via staff deposit, 64 clients",
+            value: wallet.deposits.per_sec(),
+            unit: "/s",
+            baseline: Some((trivial.per_sec(), "/healthz req/s")),
+            target: ">= 500/s (fsync per commit)",
+        },
+        Row {
+            measure: "staff deposit p99",
+            value: ms(wallet.deposits.percentile(0.99)),
+            unit: "ms",
+            baseline: None,
+            target: "",
+        },
+    ];
+    rows.extend(wallet_rows);
+
     // 5. Server-rendered pages.
     let login_page = load::run(addr, 16, scale.pages, Arc::new(|_| get("/login", &[]))).await;
     check_errors("SSR /login", &login_page)?;
@@ -317,6 +377,108 @@ async fn run(args: &Args) -> Result<Vec<Row>, String> {
     Ok(rows)
 }
 
+struct WalletLoad {
+    transfers: LoadResult,
+    deposits: LoadResult,
+}
+
+/// Makes a super admin with the `admin create` command, funds every user and
+/// sets their PINs, then loads transfers between random pairs and staff
+/// deposits, each with unique request ids. Fails unless the ledger audit is
+/// clean afterwards.
+async fn wallet_measures(
+    srv: &server::Server,
+    scale: &Scale,
+    tokens: &[String],
+    user_ids: &[i64],
+) -> Result<WalletLoad, String> {
+    let addr = srv.addr;
+    let admin_password = "bench administrator passphrase";
+    srv.admin_create("bench-admin@example.com", admin_password)?;
+    let login = post(
+        addr,
+        "/api/v1/auth/login",
+        &json!({ "identifier": "bench-admin@example.com", "password": admin_password }),
+        &[],
+    )
+    .await?;
+    let staff = format!(
+        "Bearer {}",
+        login["token"]
+            .as_str()
+            .ok_or("admin login returned no token")?
+    );
+    for (i, (&id, token)) in user_ids.iter().zip(tokens).enumerate() {
+        post(
+            addr,
+            "/api/v1/admin/wallet/deposit",
+            &json!({ "user_id": id, "currency": "CNY", "amount": "1000000",
+                     "request_id": format!("bench-seed-{i}") }),
+            &[("authorization", staff.clone())],
+        )
+        .await?;
+        post(
+            addr,
+            "/api/v1/wallet/pin",
+            &json!({ "pin": PIN }),
+            &[("authorization", format!("Bearer {token}"))],
+        )
+        .await?;
+    }
+
+    let users = tokens.len();
+    if users < 2 {
+        return Err("wallet transfers need at least two users".into());
+    }
+    let bearers: Arc<Vec<String>> =
+        Arc::new(tokens.iter().map(|t| format!("Bearer {t}")).collect());
+    // Payers take turns, so at most a few of one payer's transfers are in
+    // flight at once: every PIN attempt counts as a failure until its hash
+    // is checked, and five at once would lock that payer's payments (see
+    // domain/src/wallet/pin.rs). Payees are a cheap deterministic scramble,
+    // never the payer.
+    let transfer: MakeRequest = Arc::new(move |i| {
+        let from = i % users;
+        let mixed = i.wrapping_mul(2_654_435_761) >> 7;
+        let to = (from + 1 + mixed % (users - 1)) % users;
+        post_json(
+            "/api/v1/wallet/transfers",
+            &json!({ "to": format!("bench{to}@example.com"), "currency": "CNY",
+                     "amount": "0.01", "request_id": format!("bench-t-{i}"), "pin": PIN }),
+            &[("authorization", bearers[from].clone())],
+        )
+    });
+    let transfers = load::run(addr, 64, scale.transfers, transfer).await;
+    check_errors("wallet transfers", &transfers)?;
+
+    let ids = Arc::new(user_ids.to_vec());
+    let bearer = staff.clone();
+    let deposit: MakeRequest = Arc::new(move |i| {
+        post_json(
+            "/api/v1/admin/wallet/deposit",
+            &json!({ "user_id": ids[i % ids.len()], "currency": "CNY", "amount": "1.00",
+                     "request_id": format!("bench-d-{i}") }),
+            &[("authorization", bearer.clone())],
+        )
+    });
+    let deposits = load::run(addr, 64, scale.deposits, deposit).await;
+    check_errors("staff deposits", &deposits)?;
+
+    let audit = get_json(
+        addr,
+        "/api/v1/admin/wallet/audit",
+        &[("authorization", staff)],
+    )
+    .await?;
+    if audit["clean"] != true {
+        return Err(format!("ledger audit after the wallet load: {audit}"));
+    }
+    Ok(WalletLoad {
+        transfers,
+        deposits,
+    })
+}
+
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
@@ -339,6 +501,24 @@ async fn post(
     addr: std::net::SocketAddr,
     path: &str,
     body: &serde_json::Value,
+    headers: &[(&str, String)],
+) -> Result<serde_json::Value, String> {
+    request(addr, path, post_json(path, body, headers)).await
+}
+
+async fn get_json(
+    addr: std::net::SocketAddr,
+    path: &str,
+    headers: &[(&str, String)],
+) -> Result<serde_json::Value, String> {
+    request(addr, path, get(path, headers)).await
+}
+
+/// Sends one request on a fresh connection; a non-2xx answer is an error.
+async fn request(
+    addr: std::net::SocketAddr,
+    path: &str,
+    req: hyper::Request<http_body_util::Full<bytes::Bytes>>,
 ) -> Result<serde_json::Value, String> {
     use http_body_util::BodyExt;
     let stream = tokio::net::TcpStream::connect(addr)
@@ -349,10 +529,7 @@ async fn post(
             .await
             .map_err(|e| e.to_string())?;
     tokio::spawn(conn);
-    let res = sender
-        .send_request(post_json(path, body, &[]))
-        .await
-        .map_err(|e| e.to_string())?;
+    let res = sender.send_request(req).await.map_err(|e| e.to_string())?;
     let status = res.status();
     let bytes = res
         .into_body()

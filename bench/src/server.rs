@@ -1,6 +1,7 @@
 //! Starts the user center on a fresh temporary data directory and watches
 //! its memory.
 
+use std::io::Write;
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -9,6 +10,7 @@ use std::time::{Duration, Instant};
 pub struct Server {
     child: Child,
     pub addr: SocketAddr,
+    binary: PathBuf,
     data_dir: PathBuf,
 }
 
@@ -36,6 +38,7 @@ impl Server {
         let server = Server {
             child,
             addr,
+            binary: binary.to_path_buf(),
             data_dir,
         };
         let deadline = Instant::now() + Duration::from_secs(30);
@@ -46,6 +49,34 @@ impl Server {
             std::thread::sleep(Duration::from_millis(50));
         }
         Ok(server)
+    }
+
+    /// Runs `server admin create` on the running server's data directory (the
+    /// way an operator makes the first administrator), the password on stdin.
+    /// Returns the command's one-line answer.
+    pub fn admin_create(&self, email: &str, password: &str) -> Result<String, String> {
+        let mut child = Command::new(&self.binary)
+            .args(["admin", "create", "--email", email, "--password-stdin"])
+            .env("UC_DATA_DIR", &self.data_dir)
+            .env("RUST_LOG", "error")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("cannot run {} admin create: {e}", self.binary.display()))?;
+        if let Some(mut stdin) = child.stdin.take() {
+            writeln!(stdin, "{password}").map_err(|e| format!("admin create stdin: {e}"))?;
+        }
+        let out = child
+            .wait_with_output()
+            .map_err(|e| format!("admin create: {e}"))?;
+        if !out.status.success() {
+            return Err(format!(
+                "admin create failed: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            ));
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
     }
 
     /// Resident memory now and at its peak, in KiB (Linux `/proc`).

@@ -9,8 +9,8 @@ use shared::validate::{self, Contact, Identifier};
 use shared::{AppError, ErrorCode, Field};
 
 #[derive(sqlx::FromRow)]
-struct UserRow {
-    id: i64,
+pub(crate) struct UserRow {
+    pub(crate) id: i64,
     email: Option<String>,
     phone: Option<String>,
     username: Option<String>,
@@ -54,6 +54,83 @@ pub struct Registration<'a> {
     pub code: &'a str,
 }
 
+/// An account about to be created, checked against the sign-up rules (the
+/// same for self-service sign-up and accounts an operator creates).
+pub(crate) struct NewAccount {
+    pub(crate) valid: validate::ValidRegistration,
+    /// The case-folded username that uniqueness is checked on.
+    pub(crate) username_key: Option<String>,
+    /// The contact a sign-up code proves: the email, else the phone.
+    pub(crate) contact: Contact,
+}
+
+impl NewAccount {
+    /// Validates the identifiers and the password policy; the first problem
+    /// is the error. Empty strings mean "not given"; an email or a phone is
+    /// required.
+    pub(crate) fn validate(
+        email: &str,
+        phone: &str,
+        username: &str,
+        password: &str,
+    ) -> Result<NewAccount, DomainError> {
+        let valid = validate::validate_registration(email, phone, username, password)
+            .map_err(|mut errors| DomainError::Rejected(errors.remove(0)))?;
+        let contact = match (&valid.email, &valid.phone) {
+            (Some(email), _) => Contact::Email(email.clone()),
+            (None, Some(phone)) => Contact::Phone(phone.clone()),
+            (None, None) => return Err(ErrorCode::ContactRequired.into()),
+        };
+        let username_key = valid.username.as_deref().map(validate::username_key);
+        Ok(NewAccount {
+            valid,
+            username_key,
+            contact,
+        })
+    }
+}
+
+/// Which contacts of a new account a code has proven.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Verified {
+    pub(crate) email: bool,
+    pub(crate) phone: bool,
+}
+
+/// Inserts a validated account with its password hash and role (`user`,
+/// `staff` or `super_admin`) inside the caller's write transaction. A UNIQUE
+/// violation that slipped past [`UserCenter::ensure_free`] becomes its
+/// `*_TAKEN` error.
+pub(crate) async fn insert_account(
+    tx: &mut sqlx::SqliteConnection,
+    account: &NewAccount,
+    hash: &StoredHash,
+    verified: Verified,
+    role: &str,
+    now: i64,
+) -> Result<UserRow, DomainError> {
+    let valid = &account.valid;
+    sqlx::query_as::<_, UserRow>(concat!(
+        "INSERT INTO users (email, phone, username, username_key, password_hash,
+                            email_verified, phone_verified, role, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ",
+        user_columns!()
+    ))
+    .bind(&valid.email)
+    .bind(&valid.phone)
+    .bind(&valid.username)
+    .bind(&account.username_key)
+    .bind(&hash.0)
+    .bind(verified.email)
+    .bind(verified.phone)
+    .bind(role)
+    .bind(now)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(map_unique_violation)
+}
+
 impl UserCenter {
     /// Creates an account and signs it in.
     ///
@@ -66,20 +143,11 @@ impl UserCenter {
         form: Registration<'_>,
         client: &ClientInfo,
     ) -> Result<AuthResponse, DomainError> {
-        let valid =
-            validate::validate_registration(form.email, form.phone, form.username, form.password)
-                .map_err(|mut errors| DomainError::Rejected(errors.remove(0)))?;
-        let proven = match (&valid.email, &valid.phone) {
-            (Some(email), _) => Contact::Email(email.clone()),
-            (None, Some(phone)) => Contact::Phone(phone.clone()),
-            (None, None) => return Err(ErrorCode::ContactRequired.into()),
-        };
-        let username_key = valid.username.as_deref().map(validate::username_key);
+        let account = NewAccount::validate(form.email, form.phone, form.username, form.password)?;
+        let proven = &account.contact;
         // A taken email is the more useful answer than a missing code, and
         // costs no hash.
-        if let Some(code) = self.taken(&self.pool, &valid, &username_key).await? {
-            return Err(taken_error(code).into());
-        }
+        self.ensure_free(&self.pool, &account).await?;
         // Without the requirement a code is optional, but one that is given
         // must be right: it marks the contact verified.
         let code = if self.settings.codes.require_contact_code || !form.code.trim().is_empty() {
@@ -89,15 +157,13 @@ impl UserCenter {
         };
         // Hash before taking the write lock: the lock is held for microseconds,
         // the hash for tens of milliseconds.
-        let hash = self.hasher.hash(&valid.password).await?;
+        let hash = self.hasher.hash(&account.valid.password).await?;
 
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        if let Some(code) = self.taken(&mut *tx, &valid, &username_key).await? {
-            return Err(taken_error(code).into());
-        }
+        self.ensure_free(&mut *tx, &account).await?;
         if let Some(code) = &code {
             if !self
-                .take_code(&mut tx, &proven, CodePurpose::Register, code, None)
+                .take_code(&mut tx, proven, CodePurpose::Register, code, None)
                 .await?
             {
                 // Keep the counted attempt; nothing else was written.
@@ -105,62 +171,51 @@ impl UserCenter {
                 return Err(code_incorrect());
             }
         }
-        let now = self.now();
-        let inserted = sqlx::query_as::<_, UserRow>(concat!(
-            "INSERT INTO users (email, phone, username, username_key, password_hash,
-                                email_verified, phone_verified, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ",
-            user_columns!()
-        ))
-        .bind(&valid.email)
-        .bind(&valid.phone)
-        .bind(&valid.username)
-        .bind(&username_key)
-        .bind(&hash.0)
-        .bind(code.is_some() && proven.is_email())
-        .bind(code.is_some() && !proven.is_email())
-        .bind(now)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await;
-        let row = match inserted {
-            Ok(row) => row,
-            Err(e) => return Err(map_unique_violation(e)),
+        let verified = Verified {
+            email: code.is_some() && proven.is_email(),
+            phone: code.is_some() && !proven.is_email(),
         };
+        let row = insert_account(&mut tx, &account, &hash, verified, "user", self.now()).await?;
         let issued = self.start_session(&mut tx, row.id, client).await?;
         tx.commit().await?;
         tracing::info!(user_id = row.id, "account registered");
         Ok(auth_response(issued, row.into()))
     }
 
-    /// Which of the new account's identifiers another account already has.
-    async fn taken<'e, E>(
+    /// Refuses an account whose email, phone or username another account
+    /// already has (`*_TAKEN`). Run before hashing, for a cheap answer, and
+    /// again inside the write transaction, where the answer holds.
+    pub(crate) async fn ensure_free<'e, E>(
         &self,
         executor: E,
-        valid: &validate::ValidRegistration,
-        username_key: &Option<String>,
-    ) -> Result<Option<ErrorCode>, DomainError>
+        account: &NewAccount,
+    ) -> Result<(), DomainError>
     where
         E: sqlx::SqliteExecutor<'e>,
     {
+        let valid = &account.valid;
         let taken: Option<(Option<String>, Option<String>)> = sqlx::query_as(
             "SELECT email, phone FROM users
              WHERE email = ? OR phone = ? OR username_key = ? LIMIT 1",
         )
         .bind(&valid.email)
         .bind(&valid.phone)
-        .bind(username_key)
+        .bind(&account.username_key)
         .fetch_optional(executor)
         .await?;
-        Ok(taken.map(|(email, phone)| {
-            if email.is_some() && email == valid.email {
-                ErrorCode::EmailTaken
-            } else if phone.is_some() && phone == valid.phone {
-                ErrorCode::PhoneTaken
-            } else {
-                ErrorCode::UsernameTaken
+        match taken {
+            None => Ok(()),
+            Some((email, phone)) => {
+                let code = if email.is_some() && email == valid.email {
+                    ErrorCode::EmailTaken
+                } else if phone.is_some() && phone == valid.phone {
+                    ErrorCode::PhoneTaken
+                } else {
+                    ErrorCode::UsernameTaken
+                };
+                Err(taken_error(code).into())
             }
-        }))
+        }
     }
 
     /// Signs in with an email, phone number or username and a password.

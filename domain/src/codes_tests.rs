@@ -856,3 +856,73 @@ async fn an_unbound_device_must_sign_in_with_a_code_once() {
         ErrorCode::DeviceCodeRequired
     );
 }
+
+#[tokio::test]
+async fn a_pay_password_ticket_resets_the_payment_pin_once() {
+    let (f, clock) = clocked_fixture().await;
+    let alice = registered(&f, "alice@example.com", "").await.user.id;
+    let bob = registered(&f, "bob@example.com", "").await.user.id;
+    f.uc.set_payment_pin(alice, "135790").await.unwrap();
+    send(
+        &f,
+        "alice@example.com",
+        CodePurpose::PayPassword,
+        Some(alice),
+    )
+    .await
+    .unwrap();
+    let code = code_sent_to(&f, "alice@example.com").await;
+    let sid =
+        f.uc.verify_code(
+            "alice@example.com",
+            Some(CodePurpose::PayPassword),
+            &code,
+            Some(alice),
+        )
+        .await
+        .unwrap()
+        .sid;
+    // A bad PIN, or another user, costs no ticket.
+    assert_eq!(
+        code_of(f.uc.reset_payment_pin(alice, &sid, "111111").await),
+        ErrorCode::WeakPin
+    );
+    assert_eq!(
+        code_of(f.uc.reset_payment_pin(bob, &sid, "246810").await),
+        ErrorCode::TicketInvalid
+    );
+    f.uc.reset_payment_pin(alice, &sid, "246810").await.unwrap();
+    assert_eq!(
+        code_of(f.uc.reset_payment_pin(alice, &sid, "864200").await),
+        ErrorCode::TicketInvalid
+    );
+    // A ticket for another purpose never resets a PIN.
+    clock.advance(61);
+    send(
+        &f,
+        "alice@example.com",
+        CodePurpose::ChangeContact,
+        Some(alice),
+    )
+    .await
+    .unwrap();
+    let code = code_sent_to(&f, "alice@example.com").await;
+    let other =
+        f.uc.verify_code(
+            "alice@example.com",
+            Some(CodePurpose::ChangeContact),
+            &code,
+            Some(alice),
+        )
+        .await
+        .unwrap()
+        .sid;
+    assert_eq!(
+        code_of(f.uc.reset_payment_pin(alice, &other, "864200").await),
+        ErrorCode::TicketInvalid
+    );
+    // The new PIN is the one that works.
+    f.uc.change_payment_pin(alice, "246810", "864200")
+        .await
+        .unwrap();
+}

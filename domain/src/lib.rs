@@ -4,6 +4,7 @@
 //! real SQLite file alone and reused by the server functions and the REST API.
 
 pub mod accounts;
+pub mod admin;
 pub mod captcha;
 pub mod clock;
 pub mod codes;
@@ -22,6 +23,8 @@ pub mod sessions;
 pub mod tokens;
 pub mod wallet;
 
+#[cfg(test)]
+mod admin_tests;
 #[cfg(test)]
 mod codes_tests;
 #[cfg(test)]

@@ -1,8 +1,9 @@
 //! How errors become HTTP responses: the shared `AppError` as JSON with the
 //! status its code implies. Internal details stay in the log.
 
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequest, Request};
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -48,6 +49,28 @@ where
         match Json::<T>::from_request(req, state).await {
             Ok(Json(value)) => Ok(ApiJson(value)),
             Err(rejection) => Err(ApiError(rejection_to_error(&rejection))),
+        }
+    }
+}
+
+/// `Query<T>` whose rejections (an unknown or repeated parameter, a value of
+/// the wrong type) are `INVALID_INPUT` (400) like a bad JSON body.
+pub struct ApiQuery<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for ApiQuery<T>
+where
+    S: Send + Sync,
+    Query<T>: FromRequestParts<S, Rejection = QueryRejection>,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match Query::<T>::from_request_parts(parts, state).await {
+            Ok(Query(value)) => Ok(ApiQuery(value)),
+            Err(rejection) => Err(ApiError(AppError::with_message(
+                ErrorCode::InvalidInput,
+                rejection.body_text(),
+            ))),
         }
     }
 }

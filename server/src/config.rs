@@ -131,6 +131,41 @@ pub enum Command {
     Serve,
     /// Apply database migrations and exit.
     Migrate,
+    /// Operator tasks on accounts (run on the server, against its data directory).
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(clap::Subcommand, Debug, Clone)]
+pub enum AdminCommand {
+    /// Create an account with the `super_admin` role (the first administrator
+    /// cannot sign up and promote itself). The password is read from stdin,
+    /// one line; the sign-up password policy applies.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        phone: Option<String>,
+        #[arg(long)]
+        username: Option<String>,
+        /// Read the password from standard input (required: a password on the
+        /// command line would end up in the shell history and `ps`).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+        /// The role to give: `super_admin` (default), `staff` or `user`.
+        #[arg(long, default_value = "super_admin")]
+        role: domain::admin::Role,
+    },
+    /// Give an existing account a role: `staff`, `super_admin` or `user`.
+    SetRole {
+        /// The account's email (a phone number or username works too).
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        role: domain::admin::Role,
+    },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -198,7 +233,71 @@ mod tests {
             Err(crate::messaging_config::DeliveryConfigError::CaptchaOutboxInProduction)
         ));
         let defaults = Config::parse_from(["server"]);
+        assert!(defaults.command.is_none());
         assert!(defaults.codes.require_contact_code);
         assert!(!defaults.delivery.captcha_to_outbox);
+    }
+
+    #[test]
+    fn admin_commands_parse() {
+        let config = Config::parse_from([
+            "server",
+            "admin",
+            "create",
+            "--email",
+            "a@example.com",
+            "--password-stdin",
+        ]);
+        match config.command {
+            Some(Command::Admin {
+                command:
+                    AdminCommand::Create {
+                        email,
+                        role,
+                        password_stdin,
+                        phone,
+                        ..
+                    },
+            }) => {
+                assert_eq!(email, "a@example.com");
+                assert_eq!(role, domain::admin::Role::SuperAdmin);
+                assert!(password_stdin);
+                assert_eq!(phone, None);
+            }
+            other => panic!("{other:?}"),
+        }
+        // No password on the command line, ever: the flag is required.
+        assert!(
+            Config::try_parse_from(["server", "admin", "create", "--email", "a@example.com"])
+                .is_err()
+        );
+        let config = Config::parse_from([
+            "server",
+            "admin",
+            "set-role",
+            "--email",
+            "a@example.com",
+            "--role",
+            "staff",
+        ]);
+        assert!(matches!(
+            config.command,
+            Some(Command::Admin {
+                command: AdminCommand::SetRole {
+                    role: domain::admin::Role::Staff,
+                    ..
+                }
+            })
+        ));
+        assert!(Config::try_parse_from([
+            "server",
+            "admin",
+            "set-role",
+            "--email",
+            "a@example.com",
+            "--role",
+            "root",
+        ])
+        .is_err());
     }
 }

@@ -1,6 +1,7 @@
 //! The user center binary: reads configuration, opens the database, and
 //! serves the web UI, the server functions and the REST API.
 
+mod admin_cli;
 mod api_error;
 mod config;
 mod messaging_config;
@@ -8,6 +9,8 @@ mod middleware;
 mod rest;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod wallet_tests;
 
 use app::server::WebConfig;
 use app::{shell, App};
@@ -64,11 +67,31 @@ fn main() {
 async fn async_main() {
     let _ = dotenvy::dotenv();
     let config = Config::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_new(&config.log).unwrap_or_else(|_| EnvFilter::new("info")))
-        .init();
+    let admin = matches!(config.command, Some(Command::Admin { .. }));
+    if admin {
+        // Standard output carries the command's one-line result only, and
+        // the start-up chatter stays out of the operator's way unless asked for.
+        let filter = if std::env::var_os("RUST_LOG").is_none() && config.log == "info" {
+            "warn"
+        } else {
+            &config.log
+        };
+        tracing_subscriber::fmt()
+            .with_env_filter(EnvFilter::try_new(filter).unwrap_or_else(|_| EnvFilter::new("warn")))
+            .with_writer(std::io::stderr)
+            .init();
+    } else {
+        tracing_subscriber::fmt()
+            .with_env_filter(
+                EnvFilter::try_new(&config.log).unwrap_or_else(|_| EnvFilter::new("info")),
+            )
+            .init();
+    }
     if let Err(e) = run(config).await {
-        tracing::error!("{e}");
+        // An operator command's error is its answer, printed once below.
+        if !admin {
+            tracing::error!("{e}");
+        }
         eprintln!("error: {e}");
         std::process::exit(1);
     }
@@ -98,6 +121,11 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         .delivery
         .messenger(&config.data_dir, config.secure_cookies)?;
     let uc = UserCenter::new(pool, &secret, settings, messenger)?;
+    if let Some(Command::Admin { command }) = config.command.clone() {
+        let line = admin_cli::run(&uc, command, std::io::stdin().lock()).await?;
+        println!("{line}");
+        return Ok(());
+    }
     let web = WebConfig {
         secure_cookies: config.secure_cookies,
     };

@@ -13,26 +13,26 @@ use serde_json::{json, Value};
 use std::net::SocketAddr;
 use tower::ServiceExt;
 
-struct Server {
+pub(crate) struct Server {
     app: Router,
-    uc: UserCenter,
-    _dir: tempfile::TempDir,
+    pub(crate) uc: UserCenter,
+    pub(crate) _dir: tempfile::TempDir,
 }
 
 /// Default settings but for sign-up codes and sign-in captchas, which the
 /// tests of other features need not solve (the code tests turn them on).
-fn settings() -> Settings {
+pub(crate) fn settings() -> Settings {
     let mut settings = Settings::default();
     settings.codes.require_contact_code = false;
     settings.lockout.captcha_after = u32::MAX;
     settings
 }
 
-async fn server() -> Server {
+pub(crate) async fn server() -> Server {
     server_with(settings()).await
 }
 
-async fn server_with(settings: Settings) -> Server {
+pub(crate) async fn server_with(settings: Settings) -> Server {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("t.db").display());
     let pool = domain::db::connect(&url).await.unwrap();
@@ -69,7 +69,7 @@ impl Server {
         (status, headers, body.to_vec())
     }
 
-    async fn json(
+    pub(crate) async fn json(
         &self,
         method: &str,
         path: &str,
@@ -89,7 +89,7 @@ impl Server {
         (status, value)
     }
 
-    async fn get(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
+    pub(crate) async fn get(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
         self.json("GET", path, Body::empty(), "application/json", token)
             .await
     }
@@ -100,7 +100,7 @@ impl Server {
     }
 
     /// Registers `email` with the tests' password; returns status and body.
-    async fn register(&self, email: &str) -> (StatusCode, Value) {
+    pub(crate) async fn register(&self, email: &str) -> (StatusCode, Value) {
         self.post_json(
             "/api/v1/auth/register",
             json!({"email": email, "password": "correct horse battery"}),
@@ -108,7 +108,7 @@ impl Server {
         .await
     }
 
-    async fn post_json(&self, path: &str, value: Value) -> (StatusCode, Value) {
+    pub(crate) async fn post_json(&self, path: &str, value: Value) -> (StatusCode, Value) {
         self.json(
             "POST",
             path,
@@ -157,7 +157,7 @@ impl Server {
 
     /// The code in the newest message to `to`: the first run of six digits
     /// in its subject (email) or text (SMS).
-    fn last_code_to(&self, to: &str) -> String {
+    pub(crate) fn last_code_to(&self, to: &str) -> String {
         let text = self.messages(to).pop().expect("a message");
         let line = text
             .lines()

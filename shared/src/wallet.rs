@@ -221,7 +221,7 @@ pub struct SetPinRequest {
     pub pin: String,
 }
 
-/// `PUT /api/v1/wallet/pin`: change with the old PIN.
+/// `POST /api/v1/wallet/pin/change`: change with the old PIN.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChangePinRequest {
@@ -239,6 +239,138 @@ pub struct PinStatus {
     pub retry_after_secs: Option<i64>,
     /// Wrong PINs left before payments lock.
     pub remaining_attempts: u32,
+}
+
+/// `POST /api/v1/wallet/pin/reset`: a forgotten PIN, replaced with the `sid`
+/// of a `pay_password` code verified while signed in.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResetPinRequest {
+    pub sid: String,
+    pub new_pin: String,
+}
+
+/// `POST /api/v1/admin/wallet/{deposit,withdraw,freeze,unfreeze,settle}`:
+/// staff moving money for one user.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MovementRequest {
+    pub user_id: i64,
+    pub currency: String,
+    /// Decimal string, e.g. `"12.50"`.
+    pub amount: String,
+    /// The reason shown in the user's history.
+    #[serde(default)]
+    pub memo: Option<String>,
+    /// Staff-chosen; retrying with the same id never moves money twice.
+    pub request_id: String,
+}
+
+/// The query string of `GET /api/v1/wallet/history`, as text: an empty value
+/// means "not given" (`cursor=` on the first page), so forms and scripts can
+/// always send every parameter.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryQuery {
+    pub currency: Option<String>,
+    /// One kind, or several separated by commas (`deposit,transfer`).
+    pub kind: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: Option<String>,
+    /// Unix seconds, inclusive.
+    pub from: Option<String>,
+    /// Unix seconds, exclusive.
+    pub until: Option<String>,
+}
+
+impl HistoryQuery {
+    /// The request it describes; a value that does not parse is
+    /// `INVALID_INPUT` naming the parameter.
+    pub fn to_request(&self) -> Result<HistoryRequest, AppError> {
+        let currency = given(&self.currency)
+            .ok_or_else(|| AppError::with_message(ErrorCode::InvalidInput, "currency is required"))?
+            .to_string();
+        let kinds = match given(&self.kind) {
+            None => Vec::new(),
+            Some(list) => list
+                .split(',')
+                .map(|k| {
+                    TransferKind::parse(k.trim()).ok_or_else(|| {
+                        AppError::with_message(
+                            ErrorCode::InvalidInput,
+                            "kind must be deposit, withdraw, transfer, freeze, unfreeze or settle",
+                        )
+                    })
+                })
+                .collect::<Result<_, _>>()?,
+        };
+        Ok(HistoryRequest {
+            currency,
+            kinds,
+            from: number(&self.from, "from")?,
+            until: number(&self.until, "until")?,
+            cursor: number(&self.cursor, "cursor")?,
+            limit: number(&self.limit, "limit")?,
+        })
+    }
+}
+
+/// The query string of `GET /api/v1/wallet/chart`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChartQuery {
+    pub currency: Option<String>,
+    /// 1–366; 30 when absent.
+    pub days: Option<String>,
+}
+
+pub const CHART_DEFAULT_DAYS: u32 = 30;
+pub const CHART_MAX_DAYS: u32 = 366;
+
+impl ChartQuery {
+    /// The currency and the number of days; out of range is `INVALID_INPUT`.
+    pub fn to_request(&self) -> Result<(String, u32), AppError> {
+        let currency = given(&self.currency)
+            .ok_or_else(|| AppError::with_message(ErrorCode::InvalidInput, "currency is required"))?
+            .to_string();
+        let days = number::<u32>(&self.days, "days")?.unwrap_or(CHART_DEFAULT_DAYS);
+        if !(1..=CHART_MAX_DAYS).contains(&days) {
+            return Err(AppError::with_message(
+                ErrorCode::InvalidInput,
+                format!("days must be 1–{CHART_MAX_DAYS}"),
+            ));
+        }
+        Ok((currency, days))
+    }
+}
+
+/// A query parameter's value, unless it is absent or blank.
+fn given(raw: &Option<String>) -> Option<&str> {
+    raw.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+fn number<T: std::str::FromStr>(raw: &Option<String>, name: &str) -> Result<Option<T>, AppError> {
+    given(raw)
+        .map(|v| {
+            v.parse().map_err(|_| {
+                AppError::with_message(
+                    ErrorCode::InvalidInput,
+                    format!("{name} must be a whole number"),
+                )
+            })
+        })
+        .transpose()
+}
+
+/// `GET /api/v1/admin/wallet/audit`: the auditor's verdict on the whole ledger.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditSummary {
+    /// True when the journal and every stored balance agree.
+    pub clean: bool,
+    pub accounts: usize,
+    pub transfers: usize,
+    /// One line per discrepancy, for the operator.
+    pub problems: Vec<String>,
 }
 
 /// A client idempotency key: 1–64 of letters, digits, `.`, `_`, `:`, `-`.
@@ -405,6 +537,53 @@ mod tests {
         assert_eq!(mask_username("alice"), "a***");
         assert_eq!(mask_username("张三"), "张***");
         assert_eq!(mask_phone("123"), "****");
+    }
+
+    #[test]
+    fn history_and_chart_queries() {
+        let q = |pairs: &[(&str, &str)]| -> HistoryQuery {
+            let mut q = HistoryQuery::default();
+            for (k, v) in pairs {
+                let v = Some(v.to_string());
+                match *k {
+                    "currency" => q.currency = v,
+                    "kind" => q.kind = v,
+                    "cursor" => q.cursor = v,
+                    "limit" => q.limit = v,
+                    "from" => q.from = v,
+                    _ => q.until = v,
+                }
+            }
+            q
+        };
+        let r = q(&[
+            ("currency", "CNY"),
+            ("kind", "transfer, deposit"),
+            ("cursor", ""),
+            ("limit", "5"),
+        ])
+        .to_request()
+        .unwrap();
+        assert_eq!(r.kinds, vec![TransferKind::Transfer, TransferKind::Deposit]);
+        assert_eq!((r.cursor, r.limit), (None, Some(5)));
+        for bad in [
+            q(&[]),
+            q(&[("currency", "CNY"), ("kind", "gift")]),
+            q(&[("currency", "CNY"), ("limit", "-1")]),
+            q(&[("currency", "CNY"), ("cursor", "x")]),
+            q(&[("currency", "CNY"), ("until", "1e9")]),
+        ] {
+            assert_eq!(code(bad.to_request()), ErrorCode::InvalidInput, "{bad:?}");
+        }
+        let chart = |days: Option<&str>| ChartQuery {
+            currency: Some("CNY".into()),
+            days: days.map(String::from),
+        };
+        assert_eq!(chart(None).to_request(), Ok(("CNY".into(), 30)));
+        assert_eq!(chart(Some("366")).to_request(), Ok(("CNY".into(), 366)));
+        for bad in ["0", "367", "-3", "ten"] {
+            assert_eq!(code(chart(Some(bad)).to_request()), ErrorCode::InvalidInput);
+        }
     }
 
     #[test]

@@ -217,16 +217,7 @@ impl UserCenter {
                 })?;
                 Ok(())
             }
-            Actor::User(id) => {
-                let role: Option<(String,)> = sqlx::query_as("SELECT role FROM users WHERE id = ?")
-                    .bind(id)
-                    .fetch_optional(&self.pool)
-                    .await?;
-                match role {
-                    Some((role,)) if role == "staff" || role == "super_admin" => Ok(()),
-                    _ => Err(ErrorCode::Forbidden.into()),
-                }
-            }
+            Actor::User(id) => self.require_staff(*id).await,
         }
     }
 

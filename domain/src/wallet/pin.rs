@@ -12,8 +12,11 @@
 
 use crate::passwords::StoredHash;
 use crate::{DomainError, UserCenter};
+use shared::dto::CodePurpose;
+use shared::validate::Contact;
 use shared::wallet::{self, PinStatus};
 use shared::{AppError, ErrorCode, LoginFailures};
+use sqlx::SqliteConnection;
 
 /// One PIN attempt, already counted as a failure.
 #[derive(Debug)]
@@ -112,9 +115,9 @@ impl UserCenter {
     /// Sets a new PIN without the old one, and lifts a payment lock.
     ///
     /// Only for a caller that has just verified the user another way and
-    /// consumed that proof: the `pay_password` verification-code ticket
-    /// (forgotten PIN). Nothing here checks that; calling it otherwise lets
-    /// anyone with a session replace the PIN.
+    /// consumed that proof. Nothing here checks that; calling it otherwise lets
+    /// anyone with a session replace the PIN. A forgotten PIN is reset with
+    /// [`reset_payment_pin`](Self::reset_payment_pin), which does both.
     pub async fn replace_payment_pin(
         &self,
         user_id: i64,
@@ -122,21 +125,47 @@ impl UserCenter {
     ) -> Result<(), DomainError> {
         wallet::check_pin(new_pin)?;
         let hash = self.new_pin_hash(user_id, new_pin).await?;
-        let now = self.now();
-        sqlx::query(
-            "INSERT INTO payment_pins (user_id, pin_hash, failures, locked_until, created_at, updated_at)
-             VALUES (?, ?, 0, NULL, ?, ?)
-             ON CONFLICT (user_id) DO UPDATE SET
-               pin_hash = excluded.pin_hash, failures = 0, locked_until = NULL,
-               updated_at = excluded.updated_at",
-        )
-        .bind(user_id)
-        .bind(&hash.0)
-        .bind(now)
-        .bind(now)
-        .execute(&self.pool)
-        .await?;
+        let mut conn = self.pool.acquire().await?;
+        store_replaced_pin(&mut conn, user_id, &hash, self.now()).await?;
         tracing::info!(user_id, "payment PIN replaced");
+        Ok(())
+    }
+
+    /// Forgotten PIN: sets a new one (and lifts a payment lock) with the
+    /// `sid` of a `pay_password` code the signed-in user verified.
+    ///
+    /// The PIN is checked and hashed first, so a weak PIN or a typo costs no
+    /// ticket; the ticket is then consumed and the PIN stored in one
+    /// transaction. The ticket must have been issued to this user for a
+    /// contact still on the account (`TICKET_INVALID` otherwise).
+    pub async fn reset_payment_pin(
+        &self,
+        user_id: i64,
+        sid: &str,
+        new_pin: &str,
+    ) -> Result<(), DomainError> {
+        wallet::check_pin(new_pin)?;
+        let hash = self.new_pin_hash(user_id, new_pin).await?;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let contact = self
+            .consume_ticket(&mut tx, sid, CodePurpose::PayPassword, Some(user_id))
+            .await?;
+        let contacts: Option<(Option<String>, Option<String>)> =
+            sqlx::query_as("SELECT email, phone FROM users WHERE id = ?")
+                .bind(user_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let bound = contacts.is_some_and(|(email, phone)| match &contact {
+            Contact::Email(e) => email.as_deref() == Some(e),
+            Contact::Phone(p) => phone.as_deref() == Some(p),
+        });
+        if !bound {
+            // Dropping the transaction leaves the ticket unused.
+            return Err(ErrorCode::TicketInvalid.into());
+        }
+        store_replaced_pin(&mut tx, user_id, &hash, self.now()).await?;
+        tx.commit().await?;
+        tracing::info!(user_id, "payment PIN reset with a verification code");
         Ok(())
     }
 
@@ -259,6 +288,30 @@ impl UserCenter {
         }
         self.hasher.hash(pin).await
     }
+}
+
+/// Stores a new PIN hash, creating the row if there is none, and clears the
+/// failure count and any lock.
+async fn store_replaced_pin(
+    conn: &mut SqliteConnection,
+    user_id: i64,
+    hash: &StoredHash,
+    now: i64,
+) -> Result<(), DomainError> {
+    sqlx::query(
+        "INSERT INTO payment_pins (user_id, pin_hash, failures, locked_until, created_at, updated_at)
+         VALUES (?, ?, 0, NULL, ?, ?)
+         ON CONFLICT (user_id) DO UPDATE SET
+           pin_hash = excluded.pin_hash, failures = 0, locked_until = NULL,
+           updated_at = excluded.updated_at",
+    )
+    .bind(user_id)
+    .bind(&hash.0)
+    .bind(now)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 fn remaining(max: u32, failures: i64) -> u32 {

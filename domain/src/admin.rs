@@ -1,0 +1,148 @@
+//! Operator functions: accounts created from the command line (the first
+//! administrator cannot sign up and promote itself) and roles.
+//!
+//! Roles are read from the database on every privileged request, so a change
+//! takes effect at once, without waiting for tokens to expire.
+
+use crate::accounts::{insert_account, NewAccount, Verified};
+use crate::{DomainError, UserCenter};
+use shared::dto::UserProfile;
+use shared::validate::{self, Identifier};
+use shared::ErrorCode;
+use std::fmt;
+use std::str::FromStr;
+
+/// What an account may do beyond its own things.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Role {
+    User,
+    /// Moves money for users (deposits, withdrawals, holds) and reads the audit.
+    Staff,
+    /// Staff, and (for clients that use groups) group 1.
+    SuperAdmin,
+}
+
+impl Role {
+    /// The name stored in `users.role`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::User => "user",
+            Role::Staff => "staff",
+            Role::SuperAdmin => "super_admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        [Role::User, Role::Staff, Role::SuperAdmin]
+            .into_iter()
+            .find(|r| r.as_str() == s)
+    }
+
+    /// Whether the role may act on other users' wallets.
+    pub fn is_staff(self) -> bool {
+        matches!(self, Role::Staff | Role::SuperAdmin)
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Role {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Role::parse(s).ok_or_else(|| format!("unknown role {s:?}: use user, staff or super_admin"))
+    }
+}
+
+impl UserCenter {
+    /// Creates an account with `role`, for an operator at the console.
+    ///
+    /// The sign-up rules apply (identifier formats, password policy,
+    /// uniqueness), but no code is asked for and no session is opened: the
+    /// operator vouches for the account. Its contacts are therefore stored
+    /// as not verified; the owner proves them by binding them later.
+    pub async fn create_admin(
+        &self,
+        email: &str,
+        phone: &str,
+        username: &str,
+        password: &str,
+        role: Role,
+    ) -> Result<UserProfile, DomainError> {
+        let account = NewAccount::validate(email, phone, username, password)?;
+        self.ensure_free(&self.pool, &account).await?;
+        let hash = self.hasher.hash(&account.valid.password).await?;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        self.ensure_free(&mut *tx, &account).await?;
+        let row = insert_account(
+            &mut tx,
+            &account,
+            &hash,
+            Verified::default(),
+            role.as_str(),
+            self.now(),
+        )
+        .await?;
+        tx.commit().await?;
+        tracing::info!(
+            user_id = row.id,
+            role = role.as_str(),
+            "account created by operator"
+        );
+        Ok(row.into())
+    }
+
+    /// Gives the account with this email, phone or username a role; returns
+    /// its id. `NOT_FOUND` when there is no such account.
+    pub async fn set_role(&self, identifier: &str, role: Role) -> Result<i64, DomainError> {
+        let (sql, value) = match validate::parse_identifier(identifier)? {
+            Identifier::Email(e) => (
+                "UPDATE users SET role = ?, updated_at = ? WHERE email = ? RETURNING id",
+                e,
+            ),
+            Identifier::Phone(p) => (
+                "UPDATE users SET role = ?, updated_at = ? WHERE phone = ? RETURNING id",
+                p,
+            ),
+            Identifier::Username(u) => (
+                "UPDATE users SET role = ?, updated_at = ? WHERE username_key = ? RETURNING id",
+                u,
+            ),
+        };
+        let updated: Option<(i64,)> = sqlx::query_as(sql)
+            .bind(role.as_str())
+            .bind(self.now())
+            .bind(value)
+            .fetch_optional(&self.pool)
+            .await?;
+        let (id,) = updated.ok_or(DomainError::from(ErrorCode::NotFound))?;
+        tracing::info!(user_id = id, role = role.as_str(), "role set by operator");
+        Ok(id)
+    }
+
+    /// The account's role; `NOT_FOUND` for an unknown id.
+    pub async fn role(&self, user_id: i64) -> Result<Role, DomainError> {
+        let row: Option<(String,)> = sqlx::query_as("SELECT role FROM users WHERE id = ?")
+            .bind(user_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        let (role,) = row.ok_or(DomainError::from(ErrorCode::NotFound))?;
+        Role::parse(&role)
+            .ok_or_else(|| DomainError::Io(std::io::Error::other(format!("unknown role {role:?}"))))
+    }
+
+    /// `FORBIDDEN` unless the user is staff or a super admin (an unknown
+    /// user is forbidden too: the caller needs no more detail).
+    pub async fn require_staff(&self, user_id: i64) -> Result<(), DomainError> {
+        match self.role(user_id).await {
+            Ok(role) if role.is_staff() => Ok(()),
+            Ok(_) => Err(ErrorCode::Forbidden.into()),
+            Err(e) if e.code() == ErrorCode::NotFound => Err(ErrorCode::Forbidden.into()),
+            Err(e) => Err(e),
+        }
+    }
+}
