@@ -565,6 +565,10 @@ fn render(rows: &[Row]) -> String {
     );
     for r in rows {
         let (baseline, ratio) = match (r.baseline, r.ratio()) {
+            // Small ratios keep their digits: 0.0013, not 0.00.
+            (Some((b, what)), Some(ratio)) if ratio > 0.0 && ratio < 0.01 => {
+                (format!("{b:.1} {what}"), format!("{ratio:.4}"))
+            }
             (Some((b, what)), Some(ratio)) => (format!("{b:.1} {what}"), format!("{ratio:.2}")),
             _ => (String::new(), String::new()),
         };
