@@ -74,8 +74,9 @@ test("set a PIN, receive a deposit, send money, and see both histories", async (
   await expect(page.getByRole("alert")).toHaveText("Incorrect payment PIN. Tries left: 4.");
   await page.getByLabel("Payment PIN").fill("580263");
   await page.getByRole("button", { name: "Confirm transfer" }).click();
-  await expect(page.getByText(`Sent 12.50 CNY to ${bobName[0]}***.`)).toBeVisible();
+  // The confirmation outlives the reload of balances it causes.
   await expect(balanceOf(page, "CNY")).toContainText("87.50");
+  await expect(page.getByText(`Sent 12.50 CNY to ${bobName[0]}***.`)).toBeVisible();
 
   const aliceRows = page.getByRole("row");
   await expect(aliceRows.filter({ hasText: "Transfer" })).toContainText("−12.50");

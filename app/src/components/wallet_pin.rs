@@ -11,7 +11,12 @@ use leptos::server_fn::ServerFn;
 use shared::wallet::PinStatus;
 
 #[component]
-pub fn PinSection(status: PinStatus, changed: RwSignal<u32>) -> impl IntoView {
+pub fn PinSection(
+    status: PinStatus,
+    changed: RwSignal<u32>,
+    /// "Payment PIN saved.", owned by the page, which renders this anew.
+    saved: RwSignal<bool>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let locked_minutes = status
         .retry_after_secs
@@ -24,7 +29,7 @@ pub fn PinSection(status: PinStatus, changed: RwSignal<u32>) -> impl IntoView {
         {if status.set {
             view! {
                 <p class="muted">{t!(i18n, wallet_pin_lead_set)}</p>
-                <ChangePinForm changed=changed/>
+                <ChangePinForm changed=changed saved=saved/>
             }
             .into_any()
         } else {
@@ -97,18 +102,21 @@ fn SetPinForm(changed: RwSignal<u32>) -> impl IntoView {
 }
 
 #[component]
-fn ChangePinForm(changed: RwSignal<u32>) -> impl IntoView {
+fn ChangePinForm(changed: RwSignal<u32>, saved: RwSignal<bool>) -> impl IntoView {
     let i18n = use_i18n();
     let action = ServerAction::<ChangePin>::new();
     let old_pin = RwSignal::new(String::new());
     let new_pin = RwSignal::new(String::new());
     let errors = FormErrors::latest(vec![source(action)]);
-    Effect::new(move |_| {
-        if let Some(Ok(())) = action.value().get() {
+    Effect::new(move |_| match action.value().get() {
+        Some(Ok(())) => {
             old_pin.set(String::new());
             new_pin.set(String::new());
+            saved.set(true);
             changed.update(|n| *n += 1);
         }
+        Some(Err(_)) => saved.set(false),
+        None => {}
     });
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -146,7 +154,7 @@ fn ChangePinForm(changed: RwSignal<u32>) -> impl IntoView {
                 error=no_error
             />
             <p class="form-success" role="status">
-                {move || matches!(action.value().get(), Some(Ok(()))).then(|| t!(i18n, wallet_pin_saved))}
+                {move || saved.get().then(|| t!(i18n, wallet_pin_saved))}
             </p>
             <SubmitButton
                 pending=action.pending()

@@ -17,6 +17,9 @@ pub fn TransferForm(
     /// The currency chosen at first.
     initial: String,
     sent: RwSignal<u32>,
+    /// "Sent … to …", owned by the page: a transfer reloads the balances,
+    /// which renders this form anew.
+    done: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let preview = ServerAction::<PreviewTransfer>::new();
@@ -28,7 +31,6 @@ pub fn TransferForm(
     let pin = RwSignal::new(String::new());
     // The preview being confirmed; cleared by "Back" and after sending.
     let confirming = RwSignal::new(None::<TransferPreview>);
-    let done = RwSignal::new(None::<String>);
     let errors = FormErrors::latest(vec![source(preview), source(send)]);
     Effect::new(move |_| {
         if let Some(Ok(p)) = preview.value().get() {

@@ -20,6 +20,9 @@ pub fn WalletPage() -> impl IntoView {
     let changed = RwSignal::new(0u32);
     let overview = Resource::new_blocking(move || changed.get(), |_| wallet_overview());
     let selected = RwSignal::new(None::<String>);
+    // Outcomes shown after the reload they cause.
+    let sent_notice = RwSignal::new(None::<String>);
+    let pin_saved = RwSignal::new(false);
     view! {
         <section class="card wide-card" aria-labelledby="wallet-title">
             <h1 id="wallet-title">{t!(i18n, wallet_title)}</h1>
@@ -33,11 +36,16 @@ pub fn WalletPage() -> impl IntoView {
                             let pin_set = pin.set;
                             let pin_section = view! {
                                 <h2 id="pin-title">{t!(i18n, wallet_pin_title)}</h2>
-                                <PinSection status=pin changed=changed/>
+                                <PinSection status=pin changed=changed saved=pin_saved/>
                             };
                             let send_section = view! {
                                 <h2 id="send-title">{t!(i18n, wallet_send_title)}</h2>
-                                <TransferForm balances=balances.clone() initial=currency.get_untracked() sent=changed/>
+                                <TransferForm
+                                    balances=balances.clone()
+                                    initial=currency.get_untracked()
+                                    sent=changed
+                                    done=sent_notice
+                                />
                             };
                             // Until a PIN is set, activating payments comes first.
                             let (first_section, second_section) = if pin_set {
