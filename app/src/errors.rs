@@ -42,6 +42,15 @@ pub fn error_text(i18n: leptos_i18n::I18nContext<Locale>, err: &AppError) -> &'s
             | ErrorCode::TokenInvalidSignature,
             _,
         ) => t_string!(i18n, err_unauthenticated),
+        (
+            ErrorCode::SignatureMissing
+            | ErrorCode::AppUnknown
+            | ErrorCode::RequestExpired
+            | ErrorCode::SignatureInvalid
+            | ErrorCode::TransactionReplayed
+            | ErrorCode::ScopeMissing,
+            _,
+        ) => t_string!(i18n, err_invalid_input),
         (ErrorCode::DeviceCodeRequired, _) => t_string!(i18n, err_device_code_required),
         (ErrorCode::InvalidContact, _) => t_string!(i18n, err_invalid_contact),
         (ErrorCode::InvalidCode, _) => t_string!(i18n, err_invalid_code),

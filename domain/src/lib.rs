@@ -19,6 +19,7 @@ pub mod passwords;
 pub mod recovery;
 pub mod secret;
 pub mod secret_string;
+pub mod service_apps;
 pub mod sessions;
 pub mod tokens;
 pub mod wallet;
@@ -86,6 +87,8 @@ pub struct UserCenter {
     pub(crate) clock: std::sync::Arc<dyn Clock>,
     /// Hashes short secrets (codes, captcha answers) under a server key.
     pub(crate) keyed: opaque::KeyedHash,
+    /// Encrypts the stored signing secrets of service apps.
+    pub(crate) apps_key: opaque::KeyedHash,
     pub(crate) messenger: Messenger,
 }
 
@@ -102,6 +105,7 @@ impl UserCenter {
             hasher: passwords::Hasher::new(settings.hash_cost)?,
             tokens: tokens::TokenKeys::new(secret),
             keyed: opaque::KeyedHash::derive(secret, "user-center/codes/v1"),
+            apps_key: opaque::KeyedHash::derive(secret, "user-center/service-apps/v1"),
             messenger,
             pool,
             settings,

@@ -39,6 +39,12 @@ impl KeyedHash {
         }
     }
 
+    /// The derived key itself, for uses other than hashing (encrypting
+    /// stored secrets).
+    pub(crate) fn key_bytes(&self) -> &[u8; 32] {
+        &self.key
+    }
+
     /// The hash of `parts`, each length-prefixed so `("ab", "c")` and
     /// `("a", "bc")` differ.
     pub(crate) fn hash(&self, parts: &[&str]) -> String {

@@ -5,6 +5,7 @@
 //! them and exits 1.
 
 use crate::config::AdminCommand;
+use domain::service_apps::Scope;
 use domain::{DomainError, UserCenter};
 use std::io::Read;
 
@@ -14,6 +15,8 @@ pub enum AdminError {
     Stdin(#[from] std::io::Error),
     #[error("the password on stdin is empty")]
     EmptyPassword,
+    #[error("unknown scope {0:?}: use users:read, users:write, wallet:write or auth:check")]
+    UnknownScope(String),
     #[error("{0}")]
     Domain(#[from] DomainError),
 }
@@ -48,6 +51,18 @@ pub async fn run(
         AdminCommand::SetRole { email, role } => {
             let id = uc.set_role(&email, role).await?;
             Ok(format!("account {id} ({email}) now has the role {role}"))
+        }
+        AdminCommand::CreateApp { name, scopes } => {
+            let scopes = scopes
+                .iter()
+                .map(|s| Scope::parse(s).ok_or_else(|| AdminError::UnknownScope(s.clone())))
+                .collect::<Result<Vec<_>, _>>()?;
+            let app = uc.create_service_app(&name, &scopes).await?;
+            Ok(format!(
+                "app_id={} secret={} (the secret is shown only now)",
+                app.app_id,
+                app.secret.expose()
+            ))
         }
     }
 }

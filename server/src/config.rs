@@ -166,6 +166,15 @@ pub enum AdminCommand {
         #[arg(long)]
         role: domain::admin::Role,
     },
+    /// Register a service app for the signed API; prints its id and secret
+    /// (shown this once).
+    CreateApp {
+        #[arg(long)]
+        name: String,
+        /// Comma-separated: users:read, users:write, wallet:write, auth:check.
+        #[arg(long, value_delimiter = ',', required = true)]
+        scopes: Vec<String>,
+    },
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -8,6 +8,8 @@ mod messaging_config;
 mod middleware;
 mod rest;
 #[cfg(test)]
+mod service_tests;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod wallet_tests;

@@ -74,6 +74,16 @@ error_codes! {
     /// Sign-in by password from a device not bound to the account, while the
     /// server requires a code for that.
     DeviceCodeRequired: "DEVICE_CODE_REQUIRED", 403, "This device is not bound to your account. Sign in with a code sent to your email or phone.";
+    // Signed service API
+    /// `X-App-Id`, `X-Req-Time`, `X-Transaction-Id` or `X-Sign` is missing.
+    SignatureMissing: "SIGNATURE_MISSING", 401, "Signed requests need X-App-Id, X-Req-Time, X-Transaction-Id and X-Sign.";
+    AppUnknown: "APP_UNKNOWN", 401, "Unknown or disabled app.";
+    /// `X-Req-Time` is not a Unix time within five minutes of the server's.
+    RequestExpired: "REQUEST_EXPIRED", 401, "X-Req-Time must be Unix seconds within five minutes of the server's clock.";
+    SignatureInvalid: "SIGNATURE_INVALID", 401, "The signature does not match the request.";
+    /// The app used this transaction id before.
+    TransactionReplayed: "TRANSACTION_REPLAYED", 409, "This transaction id was already used.";
+    ScopeMissing: "SCOPE_MISSING", 403, "This app is not allowed to do this.";
     // Codes, captcha and security tickets
     /// Not an email address or a mainland China mobile number.
     InvalidContact: "INVALID_CONTACT", 400, "Enter a valid email address or mainland China mobile number.";

@@ -116,6 +116,30 @@ pub enum Direction {
     Out,
 }
 
+/// A signed service's money movement; `X-Transaction-Id` is its request id.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceMovementRequest {
+    pub user_id: i64,
+    pub currency: String,
+    pub amount: String,
+    #[serde(default)]
+    pub memo: Option<String>,
+}
+
+/// A signed service's transfer between two users (buyer to seller); no PIN:
+/// the service vouches for the payer.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceTransferRequest {
+    pub from_user_id: i64,
+    pub to_user_id: i64,
+    pub currency: String,
+    pub amount: String,
+    #[serde(default)]
+    pub memo: Option<String>,
+}
+
 /// What the payer confirms before a transfer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TransferPreview {

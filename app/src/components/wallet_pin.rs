@@ -154,7 +154,7 @@ fn ChangePinForm(changed: RwSignal<u32>, saved: RwSignal<bool>) -> impl IntoView
                 error=no_error
             />
             <p class="form-success" role="status">
-                {move || saved.get().then(|| t!(i18n, wallet_pin_saved))}
+                {move || saved.get().then_some(t!(i18n, wallet_pin_saved))}
             </p>
             <SubmitButton
                 pending=action.pending()

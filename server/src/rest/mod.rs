@@ -2,6 +2,7 @@
 //! functions; both call the same domain.
 
 mod security;
+mod service;
 mod wallet;
 
 use crate::api_error::{ApiError, ApiJson};
@@ -34,6 +35,7 @@ pub fn routes() -> Router<UserCenter> {
         .route("/sessions/{id}", axum::routing::delete(revoke_one))
         .route("/me", get(me))
         .merge(security::routes())
+        .merge(service::routes())
         .merge(wallet::routes())
         .fallback(|| async { ApiError::from(ErrorCode::NotFound) })
 }
