@@ -123,6 +123,17 @@ pub fn get(path: &str, headers: &[(&str, String)]) -> Request<Full<Bytes>> {
     b.body(Full::new(Bytes::new())).expect("valid request")
 }
 
+/// A POST whose body is already serialised (it is signed byte for byte).
+pub fn post_raw(path: &str, body: String, headers: &[(&str, String)]) -> Request<Full<Bytes>> {
+    let mut b = Request::post(path)
+        .header("host", "127.0.0.1")
+        .header("content-type", "application/json");
+    for (k, v) in headers {
+        b = b.header(*k, v);
+    }
+    b.body(Full::new(Bytes::from(body))).expect("valid request")
+}
+
 pub fn post_json(
     path: &str,
     body: &serde_json::Value,

@@ -55,24 +55,48 @@ impl Server {
     /// way an operator makes the first administrator), the password on stdin.
     /// Returns the command's one-line answer.
     pub fn admin_create(&self, email: &str, password: &str) -> Result<String, String> {
+        self.admin(
+            &["create", "--email", email, "--password-stdin"],
+            Some(password),
+        )
+    }
+
+    /// Runs `server admin create-app`: returns (app id, secret).
+    pub fn create_app(&self, name: &str, scopes: &str) -> Result<(String, String), String> {
+        let line = self.admin(&["create-app", "--name", name, "--scopes", scopes], None)?;
+        let field = |key: &str| {
+            line.split_whitespace()
+                .find_map(|w| w.strip_prefix(key))
+                .map(str::to_string)
+                .ok_or_else(|| format!("admin create-app printed no {key}: {line}"))
+        };
+        Ok((field("app_id=")?, field("secret=")?))
+    }
+
+    /// Runs `server admin ARGS…` against this server's data directory.
+    fn admin(&self, args: &[&str], stdin_line: Option<&str>) -> Result<String, String> {
         let mut child = Command::new(&self.binary)
-            .args(["admin", "create", "--email", email, "--password-stdin"])
+            .arg("admin")
+            .args(args)
             .env("UC_DATA_DIR", &self.data_dir)
             .env("RUST_LOG", "error")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
-            .map_err(|e| format!("cannot run {} admin create: {e}", self.binary.display()))?;
+            .map_err(|e| format!("cannot run {} admin: {e}", self.binary.display()))?;
         if let Some(mut stdin) = child.stdin.take() {
-            writeln!(stdin, "{password}").map_err(|e| format!("admin create stdin: {e}"))?;
+            if let Some(line) = stdin_line {
+                writeln!(stdin, "{line}").map_err(|e| format!("admin stdin: {e}"))?;
+            }
         }
         let out = child
             .wait_with_output()
-            .map_err(|e| format!("admin create: {e}"))?;
+            .map_err(|e| format!("admin {}: {e}", args.join(" ")))?;
         if !out.status.success() {
             return Err(format!(
-                "admin create failed: {}",
+                "admin {} failed: {}",
+                args.first().unwrap_or(&""),
                 String::from_utf8_lossy(&out.stderr).trim()
             ));
         }
