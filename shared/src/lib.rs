@@ -5,6 +5,7 @@
 
 pub mod dto;
 pub mod error;
+pub mod identity;
 pub mod money;
 pub mod validate;
 pub mod wallet;
