@@ -1,6 +1,7 @@
 //! The JSON REST API for API clients (`/api/v1`). Browsers use the server
 //! functions; both call the same domain.
 
+mod profile;
 mod security;
 mod wallet;
 
@@ -33,6 +34,7 @@ pub fn routes() -> Router<UserCenter> {
         .route("/sessions/revoke-others", post(revoke_others))
         .route("/sessions/{id}", axum::routing::delete(revoke_one))
         .route("/me", get(me))
+        .merge(profile::routes())
         .merge(security::routes())
         .merge(wallet::routes())
         .fallback(|| async { ApiError::from(ErrorCode::NotFound) })
