@@ -5,6 +5,8 @@ use crate::passwords::StoredHash;
 use crate::sessions::{ClientInfo, IssuedTokens};
 use crate::{clock, db, DomainError, UserCenter};
 use shared::dto::{AuthResponse, CodePurpose, UserProfile};
+use shared::identity::{mask_id_number, Gender, IdType};
+use shared::profile::{legacy_status_code, AccountState, VerificationKind, VerificationState};
 use shared::validate::{self, Contact, Identifier};
 use shared::{AppError, ErrorCode, Field};
 
@@ -16,12 +18,22 @@ pub(crate) struct UserRow {
     username: Option<String>,
     email_verified: bool,
     phone_verified: bool,
-    status: String,
+    pub(crate) status: String,
     created_at: i64,
+    display_name: Option<String>,
+    real_name: Option<String>,
+    gender: String,
+    id_country: String,
+    id_type: String,
+    pub(crate) id_number: Option<String>,
 }
 
 impl From<UserRow> for UserProfile {
+    /// The owner's view: the ID number masked, verification unknown
+    /// (unverified) until [`with_verification`] fills it in.
     fn from(row: UserRow) -> Self {
+        let account_state = AccountState::from_status(&row.status);
+        let status_code = legacy_status_code(&row.status, VerificationState::Unverified);
         UserProfile {
             id: row.id,
             email: row.email,
@@ -31,16 +43,41 @@ impl From<UserRow> for UserProfile {
             phone_verified: row.phone_verified,
             status: row.status,
             created_at: clock::rfc3339(row.created_at),
+            display_name: row.display_name,
+            real_name: row.real_name,
+            gender: Gender::parse(&row.gender).unwrap_or_default(),
+            id_country: row.id_country,
+            id_type: IdType::parse(&row.id_type).unwrap_or_default(),
+            id_number_masked: row.id_number.as_deref().map(mask_id_number),
+            id_number: None,
+            verification: VerificationState::Unverified,
+            verification_reason: None,
+            account_state,
+            status_code,
         }
     }
+}
+
+/// Adds the real-name verification's state to a profile.
+pub(crate) fn with_verification(
+    mut profile: UserProfile,
+    state: VerificationState,
+    reason: Option<String>,
+) -> UserProfile {
+    profile.verification = state;
+    profile.verification_reason = reason;
+    profile.status_code = legacy_status_code(&profile.status, state);
+    profile
 }
 
 /// The columns of [`UserRow`], spliced into queries at compile time.
 macro_rules! user_columns {
     () => {
-        "id, email, phone, username, email_verified, phone_verified, status, created_at"
+        "id, email, phone, username, email_verified, phone_verified, status, created_at,
+         display_name, real_name, gender, id_country, id_type, id_number"
     };
 }
+pub(crate) use user_columns;
 
 /// A sign-up form as typed; empty strings mean "not given".
 #[derive(Clone, Debug, Default)]
@@ -147,7 +184,16 @@ impl UserCenter {
         let proven = &account.contact;
         // A taken email is the more useful answer than a missing code, and
         // costs no hash.
-        self.ensure_free(&self.pool, &account).await?;
+        if let Err(taken) = self.ensure_free(&self.pool, &account).await {
+            // It may belong to an account closed long enough ago: release
+            // such contacts (lazily, only when one is in the way) and look again.
+            if taken.code() == ErrorCode::Internal
+                || self.release_closed_contacts(self.now()).await? == 0
+            {
+                return Err(taken);
+            }
+            self.ensure_free(&self.pool, &account).await?;
+        }
         // Without the requirement a code is optional, but one that is given
         // must be right: it marks the contact verified.
         let code = if self.settings.codes.require_contact_code || !form.code.trim().is_empty() {
@@ -331,8 +377,14 @@ impl UserCenter {
         Ok(auth_response(issued, user))
     }
 
-    /// The signed-in user's own account.
+    /// The signed-in user's own account, with the real-name state; the ID
+    /// number is masked.
     pub async fn profile(&self, user_id: i64) -> Result<UserProfile, DomainError> {
+        let row = self.user_row(user_id).await?;
+        self.profile_of(row).await
+    }
+
+    pub(crate) async fn user_row(&self, user_id: i64) -> Result<UserRow, DomainError> {
         sqlx::query_as::<_, UserRow>(concat!(
             "SELECT ",
             user_columns!(),
@@ -341,8 +393,19 @@ impl UserCenter {
         .bind(user_id)
         .fetch_optional(&self.pool)
         .await?
-        .map(UserProfile::from)
         .ok_or_else(|| ErrorCode::NotFound.into())
+    }
+
+    /// A row as its owner sees it, with the real-name state looked up.
+    pub(crate) async fn profile_of(&self, row: UserRow) -> Result<UserProfile, DomainError> {
+        let latest = self
+            .latest_verification(&self.pool, row.id, VerificationKind::RealName)
+            .await?;
+        let profile = UserProfile::from(row);
+        Ok(match latest {
+            Some(v) => with_verification(profile, v.state(), v.reason),
+            None => profile,
+        })
     }
 }
 

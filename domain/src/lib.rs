@@ -3,6 +3,7 @@
 //! This crate knows nothing about Leptos or HTTP, so it can be tested against a
 //! real SQLite file alone and reused by the server functions and the REST API.
 
+pub mod account_status;
 pub mod accounts;
 pub mod admin;
 pub mod captcha;
@@ -16,12 +17,14 @@ pub mod error;
 pub mod lockout;
 mod opaque;
 pub mod passwords;
+pub mod profile;
 pub mod recovery;
 pub mod secret;
 pub mod secret_string;
 pub mod service_apps;
 pub mod sessions;
 pub mod tokens;
+pub mod verification;
 pub mod wallet;
 
 #[cfg(test)]
@@ -30,6 +33,8 @@ mod admin_tests;
 mod codes_tests;
 #[cfg(test)]
 mod delivery_tests;
+#[cfg(test)]
+mod profile_tests;
 #[cfg(test)]
 mod tests;
 
@@ -60,6 +65,10 @@ pub struct Settings {
     /// refused; a code sign-in from it works and binds it.
     pub unbound_device_needs_code: bool,
     pub wallet: wallet::WalletSettings,
+    /// How long a closed account keeps its email, phone and username before
+    /// they may be registered again (time to change one's mind, or for
+    /// support to recognise the person).
+    pub closed_contact_grace: Duration,
 }
 
 impl Default for Settings {
@@ -73,6 +82,7 @@ impl Default for Settings {
             codes: CodeSettings::default(),
             unbound_device_needs_code: false,
             wallet: wallet::WalletSettings::default(),
+            closed_contact_grace: Duration::from_secs(30 * 24 * 3600),
         }
     }
 }

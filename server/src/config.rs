@@ -112,6 +112,16 @@ pub struct Config {
     )]
     pub unbound_device_needs_code: bool,
 
+    /// Days a closed account keeps its email, phone and username before
+    /// they may be registered again.
+    #[arg(
+        long,
+        env = "UC_CLOSED_CONTACT_GRACE_DAYS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub closed_contact_grace_days: u64,
+
     #[command(flatten)]
     pub codes: crate::messaging_config::CodeArgs,
 

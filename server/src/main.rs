@@ -6,6 +6,8 @@ mod api_error;
 mod config;
 mod messaging_config;
 mod middleware;
+#[cfg(test)]
+mod profile_tests;
 mod rest;
 #[cfg(test)]
 mod service_tests;
@@ -117,6 +119,9 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         lockout: config.lockout(),
         codes: config.codes.settings(),
         unbound_device_needs_code: config.unbound_device_needs_code,
+        closed_contact_grace: Duration::from_secs(
+            config.closed_contact_grace_days.saturating_mul(24 * 3600),
+        ),
         ..Settings::default()
     };
     let messenger = config

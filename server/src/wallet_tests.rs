@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 const PASSWORD: &str = "correct horse battery";
 
 impl Server {
-    async fn call(
+    pub(crate) async fn call(
         &self,
         method: &str,
         path: &str,
@@ -26,12 +26,17 @@ impl Server {
             .await
     }
 
-    async fn post_as(&self, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
+    pub(crate) async fn post_as(
+        &self,
+        token: &str,
+        path: &str,
+        body: Value,
+    ) -> (StatusCode, Value) {
         self.call("POST", path, body, Some(token)).await
     }
 
     /// Registers `email`; returns the user id and a token.
-    async fn signup(&self, email: &str) -> (i64, String) {
+    pub(crate) async fn signup(&self, email: &str) -> (i64, String) {
         let (status, reg) = self.register(email).await;
         assert_eq!(status, StatusCode::CREATED, "{reg}");
         (
@@ -41,7 +46,7 @@ impl Server {
     }
 
     /// A staff member made by the operator function, signed in over the API.
-    async fn staff(&self) -> String {
+    pub(crate) async fn staff(&self) -> String {
         self.uc
             .create_admin("staff@example.com", "", "", PASSWORD, Role::Staff)
             .await
@@ -56,7 +61,13 @@ impl Server {
         login["token"].as_str().unwrap().to_string()
     }
 
-    async fn deposit(&self, staff: &str, user_id: i64, amount: &str, request_id: &str) -> Value {
+    pub(crate) async fn deposit(
+        &self,
+        staff: &str,
+        user_id: i64,
+        amount: &str,
+        request_id: &str,
+    ) -> Value {
         let (status, receipt) = self
             .post_as(
                 staff,

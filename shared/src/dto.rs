@@ -1,5 +1,7 @@
 //! Data transfer objects: what the server sends to the browser and API clients.
 
+use crate::identity::{Gender, IdType};
+use crate::profile::{AccountState, VerificationState};
 use serde::{Deserialize, Serialize};
 
 /// What a signed-in user may see about their own account.
@@ -19,13 +21,52 @@ pub struct UserProfile {
     pub status: String,
     /// RFC 3339, UTC.
     pub created_at: String,
+    /// The nickname shown to others, if set.
+    #[serde(default)]
+    pub display_name: Option<String>,
+    #[serde(default)]
+    pub real_name: Option<String>,
+    #[serde(default)]
+    pub gender: Gender,
+    /// ISO 3166-1 alpha-2 country of the ID document.
+    #[serde(default = "default_id_country")]
+    pub id_country: String,
+    #[serde(default)]
+    pub id_type: IdType,
+    /// The ID number masked (`1101**********002X`); absent when none is set.
+    #[serde(default)]
+    pub id_number_masked: Option<String>,
+    /// The ID number in full: only in answers to staff.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_number: Option<String>,
+    /// The real-name verification's state.
+    #[serde(default)]
+    pub verification: VerificationState,
+    /// Why the last real-name submission was rejected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verification_reason: Option<String>,
+    /// `active`, `frozen` or `closed`, whatever the verification.
+    #[serde(default)]
+    pub account_state: AccountState,
+    /// The seed system's combined number (0 normal, 1 frozen, 2 not
+    /// reviewed, 3 verification failed, 4 in review, 5 deleted).
+    #[serde(default)]
+    pub status_code: u8,
+}
+
+fn default_id_country() -> String {
+    crate::identity::DEFAULT_ID_COUNTRY.to_string()
 }
 
 impl UserProfile {
-    /// A short name for the header and avatars: the username, else the part of
+    /// A short name for the header and avatars: the display name, else the
+    /// username, else the part of
     /// the email before `@`, else the phone number with its middle masked
     /// (`138****8000`), so a glance over the shoulder reveals little.
     pub fn short_name(&self) -> String {
+        if let Some(d) = &self.display_name {
+            return d.clone();
+        }
         if let Some(u) = &self.username {
             return u.clone();
         }
@@ -307,6 +348,17 @@ mod tests {
             phone_verified: false,
             status: "normal".into(),
             created_at: String::new(),
+            display_name: None,
+            real_name: None,
+            gender: Gender::Unspecified,
+            id_country: "CN".into(),
+            id_type: IdType::MainlandId,
+            id_number_masked: None,
+            id_number: None,
+            verification: VerificationState::Unverified,
+            verification_reason: None,
+            account_state: AccountState::Active,
+            status_code: 0,
         }
     }
 
@@ -324,5 +376,26 @@ mod tests {
             user(None, Some("13800138000"), None).short_name(),
             "138****8000"
         );
+    }
+
+    #[test]
+    fn profiles_without_the_new_fields_still_parse() {
+        let old = r#"{"id":7,"email":"a@b.co","phone":null,"username":null,
+            "status":"normal","created_at":"2024-01-01T00:00:00Z"}"#;
+        let parsed: UserProfile = serde_json::from_str(old).unwrap();
+        assert_eq!(parsed.id_country, "CN");
+        assert_eq!(parsed.verification, VerificationState::Unverified);
+        assert_eq!(parsed.account_state, AccountState::Active);
+        // The full ID number is never sent unless set (staff answers only).
+        let json = serde_json::to_value(user(None, Some("13800138000"), None)).unwrap();
+        assert!(json.get("id_number").is_none());
+        assert_eq!(json["verification"], "unverified");
+    }
+
+    #[test]
+    fn display_name_comes_first_in_short_names() {
+        let mut u = user(Some("a@b.co"), None, Some("bob"));
+        u.display_name = Some("小明".into());
+        assert_eq!(u.short_name(), "小明");
     }
 }

@@ -157,6 +157,28 @@ error_codes! {
     PinIncorrect: "PIN_INCORRECT", 403, "Incorrect payment PIN.";
     /// Too many wrong PINs; see `locked_until` and `retry_after_secs`.
     PinLocked: "PIN_LOCKED", 429, "Too many incorrect PINs. Payments are locked for a while.";
+    // Profile
+    InvalidDisplayName: "INVALID_DISPLAY_NAME", 400, "The display name may have at most 32 characters and no control characters.";
+    InvalidRealName: "INVALID_REAL_NAME", 400, "The real name may have at most 64 characters and no control characters.";
+    /// Not a two-letter ISO 3166 country code.
+    InvalidCountry: "INVALID_COUNTRY", 400, "Choose the country that issued the document (two-letter code such as CN).";
+    /// Wrong length, characters or GB 11643 check character.
+    InvalidIdNumber: "INVALID_ID_NUMBER", 400, "Enter a valid ID number: 18 characters, the last one a digit or X.";
+    /// The birth date inside a resident ID does not exist or is in the future.
+    IdBirthDateInvalid: "ID_BIRTH_DATE_INVALID", 400, "The birth date in this ID number is not a real past date.";
+    /// The resident ID encodes the other gender than the one stated.
+    IdGenderMismatch: "ID_GENDER_MISMATCH", 400, "The gender does not match the one encoded in the ID number.";
+    InvalidPassport: "INVALID_PASSPORT", 400, "Enter a passport number of 5–20 letters or digits.";
+    /// A review or closing reason that is empty, too long or has control characters.
+    InvalidReason: "INVALID_REASON", 400, "Give a reason of at most 200 characters.";
+    /// A real-name submission is already awaiting review.
+    VerificationPending: "VERIFICATION_PENDING", 409, "Your submission is being reviewed. Please wait for the result.";
+    AlreadyVerified: "ALREADY_VERIFIED", 409, "This has already been verified.";
+    /// Staff tried to approve or reject something that is not awaiting review.
+    NotPendingReview: "NOT_PENDING_REVIEW", 409, "There is no submission awaiting review.";
+    /// An account with money in it (posted or frozen) cannot be closed.
+    BalanceNotZero: "BALANCE_NOT_ZERO", 409, "Withdraw or transfer all balances before closing the account.";
+    AccountClosed: "ACCOUNT_CLOSED", 409, "This account is closed.";
     /// The two PIN entries differ.
     PinMismatch: "PIN_MISMATCH", 400, "The two PINs do not match.";
     /// Something failed on the server; details are in the server log only.
@@ -192,6 +214,13 @@ pub enum Field {
     Captcha,
     CurrentPassword,
     NewPassword,
+    DisplayName,
+    RealName,
+    Gender,
+    IdCountry,
+    IdType,
+    IdNumber,
+    Reason,
 }
 
 impl Field {
@@ -210,6 +239,13 @@ impl Field {
             Field::Captcha => "captcha_answer",
             Field::CurrentPassword => "current_password",
             Field::NewPassword => "new_password",
+            Field::DisplayName => "display_name",
+            Field::RealName => "real_name",
+            Field::Gender => "gender",
+            Field::IdCountry => "id_country",
+            Field::IdType => "id_type",
+            Field::IdNumber => "id_number",
+            Field::Reason => "reason",
         }
     }
 }

@@ -5,7 +5,9 @@
 
 pub mod dto;
 pub mod error;
+pub mod identity;
 pub mod money;
+pub mod profile;
 pub mod validate;
 pub mod wallet;
 

@@ -1,6 +1,7 @@
 //! The JSON REST API for API clients (`/api/v1`). Browsers use the server
 //! functions; both call the same domain.
 
+mod profile;
 mod security;
 mod service;
 mod wallet;
@@ -34,6 +35,7 @@ pub fn routes() -> Router<UserCenter> {
         .route("/sessions/revoke-others", post(revoke_others))
         .route("/sessions/{id}", axum::routing::delete(revoke_one))
         .route("/me", get(me))
+        .merge(profile::routes())
         .merge(security::routes())
         .merge(service::routes())
         .merge(wallet::routes())

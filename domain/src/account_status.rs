@@ -1,0 +1,209 @@
+//! Account states: freezing, closing and releasing a closed account's
+//! contacts.
+//!
+//! `users.status` is `normal`, `frozen` or `closed`; sign-in, token checks
+//! and the wallet already refuse anything but `normal`, so a freeze takes
+//! effect on the next request. Closing is a soft delete: the row, the ledger
+//! and the audit trail stay; after a grace period the email, phone and
+//! username are moved aside so someone may register them again.
+
+use crate::passwords::StoredHash;
+use crate::{AuthContext, DomainError, UserCenter};
+use shared::identity;
+use shared::{AppError, ErrorCode, Field};
+
+/// Who closes an account and on whose authority.
+struct Closing {
+    user_id: i64,
+    reason: Option<String>,
+    /// `None` when the owner closes it.
+    operator: Option<i64>,
+    authorised_by: Option<i64>,
+}
+
+impl UserCenter {
+    /// Staff freeze (`true`) or unfreeze (`false`) an account. A frozen
+    /// account keeps its data and sessions, but neither signs in nor moves
+    /// money until unfrozen. Closed accounts stay closed (`ACCOUNT_CLOSED`).
+    pub async fn set_frozen(
+        &self,
+        staff_id: i64,
+        user_id: i64,
+        frozen: bool,
+    ) -> Result<(), DomainError> {
+        self.require_staff(staff_id).await?;
+        if staff_id == user_id && frozen {
+            // Locking oneself out helps nobody and needs another operator to undo.
+            return Err(ErrorCode::Forbidden.into());
+        }
+        let (from, to) = if frozen {
+            ("normal", "frozen")
+        } else {
+            ("frozen", "normal")
+        };
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let status = self.status_of(&mut tx, user_id).await?;
+        if status == "closed" {
+            return Err(ErrorCode::AccountClosed.into());
+        }
+        if status == from {
+            sqlx::query("UPDATE users SET status = ?, updated_at = ? WHERE id = ?")
+                .bind(to)
+                .bind(self.now())
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        tracing::info!(user_id, staff_id, status = to, "account status set");
+        Ok(())
+    }
+
+    /// The user closes their own account, confirmed by the password. All
+    /// balances must be zero (`BALANCE_NOT_ZERO`); every session ends,
+    /// this one included.
+    pub async fn close_own_account(
+        &self,
+        auth: &AuthContext,
+        password: &str,
+        reason: Option<&str>,
+    ) -> Result<(), DomainError> {
+        if password.is_empty() {
+            return Err(AppError::field(ErrorCode::Required, Field::Password).into());
+        }
+        let reason = match reason.map(str::trim).filter(|r| !r.is_empty()) {
+            Some(r) => Some(identity::normalize_reason(r)?),
+            None => None,
+        };
+        let stored: Option<(String,)> =
+            sqlx::query_as("SELECT password_hash FROM users WHERE id = ?")
+                .bind(auth.user_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        let stored = stored.map(|(h,)| StoredHash(h));
+        if !self.hasher.verify(password, stored.as_ref()).await? {
+            return Err(AppError::field(ErrorCode::PasswordIncorrect, Field::Password).into());
+        }
+        self.close(Closing {
+            user_id: auth.user_id,
+            reason,
+            operator: None,
+            authorised_by: None,
+        })
+        .await
+    }
+
+    /// Staff close an account with a reason, optionally naming the operator
+    /// who authorised it (who must be staff too). Balances must be zero.
+    pub async fn close_account(
+        &self,
+        staff_id: i64,
+        user_id: i64,
+        reason: &str,
+        authorised_by: Option<i64>,
+    ) -> Result<(), DomainError> {
+        self.require_staff(staff_id).await?;
+        if let Some(authoriser) = authorised_by {
+            self.require_staff(authoriser).await?;
+        }
+        let reason = identity::normalize_reason(reason)?;
+        self.close(Closing {
+            user_id,
+            reason: Some(reason),
+            operator: Some(staff_id),
+            authorised_by,
+        })
+        .await
+    }
+
+    async fn close(&self, closing: Closing) -> Result<(), DomainError> {
+        let user_id = closing.user_id;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        if self.status_of(&mut tx, user_id).await? == "closed" {
+            return Err(ErrorCode::AccountClosed.into());
+        }
+        // Inside the write transaction, so no deposit lands between the
+        // check and the close.
+        let (funded,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM wallet_accounts
+             WHERE user_id = ? AND (posted <> 0 OR frozen <> 0)",
+        )
+        .bind(user_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        if funded > 0 {
+            return Err(ErrorCode::BalanceNotZero.into());
+        }
+        let now = self.now();
+        sqlx::query(
+            "UPDATE users SET status = 'closed', closed_at = ?, closed_reason = ?, closed_by = ?,
+                    close_authorised_by = ?, updated_at = ?
+             WHERE id = ?",
+        )
+        .bind(now)
+        .bind(&closing.reason)
+        .bind(closing.operator)
+        .bind(closing.authorised_by)
+        .bind(now)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL")
+            .bind(now)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        tracing::info!(
+            user_id,
+            operator = closing.operator,
+            authorised_by = closing.authorised_by,
+            "account closed"
+        );
+        Ok(())
+    }
+
+    /// Frees the email, phone and username of accounts closed longer than
+    /// `closed_contact_grace` before `now`, so they can be registered again.
+    /// The originals move to `released_*` (the record stays complete); the
+    /// email becomes `closed-<id>@closed.invalid`, because a row must keep
+    /// an email or a phone and `.invalid` can never be delivered to.
+    ///
+    /// Called lazily by sign-up when a contact is taken, and safe to call
+    /// from a periodic job. Returns how many accounts were released.
+    pub async fn release_closed_contacts(&self, now: i64) -> Result<u64, DomainError> {
+        let cutoff = now - self.settings.closed_contact_grace.as_secs() as i64;
+        let done = sqlx::query(
+            "UPDATE users SET released_email = email, released_phone = phone,
+                    released_username = username,
+                    email = 'closed-' || id || '@closed.invalid', phone = NULL,
+                    username = NULL, username_key = NULL,
+                    contacts_released_at = ?, updated_at = ?
+             WHERE closed_at IS NOT NULL AND contacts_released_at IS NULL AND closed_at <= ?",
+        )
+        .bind(now)
+        .bind(now)
+        .bind(cutoff)
+        .execute(&self.pool)
+        .await?;
+        if done.rows_affected() > 0 {
+            tracing::info!(
+                accounts = done.rows_affected(),
+                "contacts of closed accounts released"
+            );
+        }
+        Ok(done.rows_affected())
+    }
+
+    async fn status_of(
+        &self,
+        conn: &mut sqlx::SqliteConnection,
+        user_id: i64,
+    ) -> Result<String, DomainError> {
+        let row: Option<(String,)> = sqlx::query_as("SELECT status FROM users WHERE id = ?")
+            .bind(user_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+        row.map(|(s,)| s).ok_or_else(|| ErrorCode::NotFound.into())
+    }
+}

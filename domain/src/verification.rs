@@ -1,0 +1,365 @@
+//! Real-name and qualification verification: a user submits, staff review.
+//!
+//! `unverified → pending → verified | rejected(reason)`; a rejected
+//! submission may be followed by a new one. Each submission is its own row,
+//! so the history of who reviewed what stays; the latest row of a kind is
+//! its state. The partial unique index on pending rows makes two concurrent
+//! submissions create one.
+
+use crate::accounts::user_columns;
+use crate::accounts::UserRow;
+use crate::{clock, db, DomainError, UserCenter};
+use shared::dto::UserProfile;
+use shared::identity::{self, mask_id_number, CivilDate};
+use shared::profile::{Verification, VerificationKind, VerificationOverview, VerificationState};
+use shared::{AppError, ErrorCode, Field};
+
+/// Longest qualification description kept.
+pub const DOCUMENT_MAX_CHARS: usize = 500;
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct VerificationRow {
+    id: i64,
+    kind: String,
+    state: String,
+    real_name: Option<String>,
+    id_number: Option<String>,
+    document: Option<String>,
+    pub(crate) reason: Option<String>,
+    submitted_at: i64,
+    reviewed_at: Option<i64>,
+}
+
+macro_rules! verification_columns {
+    () => {
+        "id, kind, state, real_name, id_number, document, reason, submitted_at, reviewed_at"
+    };
+}
+
+impl VerificationRow {
+    pub(crate) fn state(&self) -> VerificationState {
+        // The CHECK constraint admits only these three.
+        VerificationState::parse(&self.state).unwrap_or(VerificationState::Pending)
+    }
+
+    /// The row as its owner sees it (ID number masked); `full_id` adds the
+    /// whole number for staff.
+    fn into_dto(self, full_id: bool) -> Verification {
+        let kind = VerificationKind::parse(&self.kind).unwrap_or(VerificationKind::RealName);
+        let state = self.state();
+        Verification {
+            kind,
+            state,
+            real_name: self.real_name,
+            id_number_masked: self.id_number.as_deref().map(mask_id_number),
+            id_number: self.id_number.filter(|_| full_id),
+            document: self.document,
+            reason: self.reason,
+            submitted_at: Some(clock::rfc3339(self.submitted_at)),
+            reviewed_at: self.reviewed_at.map(clock::rfc3339),
+        }
+    }
+}
+
+fn to_dto(row: Option<VerificationRow>, kind: VerificationKind, full_id: bool) -> Verification {
+    row.map(|r| r.into_dto(full_id))
+        .unwrap_or_else(|| Verification::unverified(kind))
+}
+
+/// What a new submission carries.
+enum Submission {
+    RealName { name: String, id_number: String },
+    Qualification { document: String },
+}
+
+impl UserCenter {
+    /// The latest submission of a kind, if any.
+    pub(crate) async fn latest_verification<'e, E>(
+        &self,
+        executor: E,
+        user_id: i64,
+        kind: VerificationKind,
+    ) -> Result<Option<VerificationRow>, DomainError>
+    where
+        E: sqlx::SqliteExecutor<'e>,
+    {
+        Ok(sqlx::query_as::<_, VerificationRow>(concat!(
+            "SELECT ",
+            verification_columns!(),
+            " FROM verifications WHERE user_id = ? AND kind = ? ORDER BY id DESC LIMIT 1"
+        ))
+        .bind(user_id)
+        .bind(kind.as_str())
+        .fetch_optional(executor)
+        .await?)
+    }
+
+    /// The user's own view of one kind of verification.
+    pub async fn verification(
+        &self,
+        user_id: i64,
+        kind: VerificationKind,
+    ) -> Result<Verification, DomainError> {
+        let row = self.latest_verification(&self.pool, user_id, kind).await?;
+        Ok(to_dto(row, kind, false))
+    }
+
+    /// Both kinds, for the user's verification page.
+    pub async fn verifications(&self, user_id: i64) -> Result<VerificationOverview, DomainError> {
+        Ok(VerificationOverview {
+            real_name: self
+                .verification(user_id, VerificationKind::RealName)
+                .await?,
+            qualification: self
+                .verification(user_id, VerificationKind::Qualification)
+                .await?,
+        })
+    }
+
+    /// Submits the real name and mainland resident ID number for review.
+    ///
+    /// The number must pass GB 11643 (check character, a real past birth
+    /// date) and agree with the gender on the profile, if one is stated.
+    /// `VERIFICATION_PENDING` while one awaits review, `ALREADY_VERIFIED`
+    /// once approved; after a rejection a new submission is welcome.
+    pub async fn submit_real_name(
+        &self,
+        user_id: i64,
+        real_name: &str,
+        id_number: &str,
+    ) -> Result<Verification, DomainError> {
+        let name = identity::normalize_real_name(real_name)?;
+        let id = identity::parse_mainland_id(id_number, CivilDate::china_from_unix(self.now()))?;
+        let profile = self.profile(user_id).await?;
+        identity::check_gender_matches(&id, profile.gender)?;
+        self.submit(
+            user_id,
+            VerificationKind::RealName,
+            Submission::RealName {
+                name,
+                id_number: id.number,
+            },
+        )
+        .await
+    }
+
+    /// Submits a qualification document (its description or licence
+    /// number) for its own review, independent of the real-name one.
+    pub async fn submit_qualification(
+        &self,
+        user_id: i64,
+        document: &str,
+    ) -> Result<Verification, DomainError> {
+        let document = document.trim();
+        if document.is_empty() {
+            return Err(
+                AppError::with_message(ErrorCode::Required, "Describe the document.").into(),
+            );
+        }
+        if document.chars().count() > DOCUMENT_MAX_CHARS || document.chars().any(char::is_control) {
+            return Err(AppError::with_message(
+                ErrorCode::InvalidInput,
+                "The document description may have at most 500 characters.",
+            )
+            .into());
+        }
+        self.submit(
+            user_id,
+            VerificationKind::Qualification,
+            Submission::Qualification {
+                document: document.to_string(),
+            },
+        )
+        .await
+    }
+
+    async fn submit(
+        &self,
+        user_id: i64,
+        kind: VerificationKind,
+        submission: Submission,
+    ) -> Result<Verification, DomainError> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let status: Option<(String,)> = sqlx::query_as("SELECT status FROM users WHERE id = ?")
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        match status {
+            None => return Err(ErrorCode::NotFound.into()),
+            Some((s,)) if s == "closed" => return Err(ErrorCode::AccountClosed.into()),
+            Some(_) => {}
+        }
+        if let Some(latest) = self.latest_verification(&mut *tx, user_id, kind).await? {
+            match latest.state() {
+                VerificationState::Pending => return Err(ErrorCode::VerificationPending.into()),
+                VerificationState::Verified => return Err(ErrorCode::AlreadyVerified.into()),
+                VerificationState::Rejected | VerificationState::Unverified => {}
+            }
+        }
+        let (name, number, document) = match submission {
+            Submission::RealName { name, id_number } => (Some(name), Some(id_number), None),
+            Submission::Qualification { document } => (None, None, Some(document)),
+        };
+        let row = sqlx::query_as::<_, VerificationRow>(concat!(
+            "INSERT INTO verifications (user_id, kind, state, real_name, id_number, document, submitted_at)
+             VALUES (?, ?, 'pending', ?, ?, ?, ?) RETURNING ",
+            verification_columns!()
+        ))
+        .bind(user_id)
+        .bind(kind.as_str())
+        .bind(name)
+        .bind(number)
+        .bind(document)
+        .bind(self.now())
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| {
+            if db::is_unique_violation(&e, "verifications.user_id") {
+                ErrorCode::VerificationPending.into()
+            } else {
+                DomainError::from(e)
+            }
+        })?;
+        tx.commit().await?;
+        tracing::info!(user_id, kind = kind.as_str(), "verification submitted");
+        Ok(row.into_dto(false))
+    }
+
+    /// Staff approve the pending submission. An approved real name becomes
+    /// the profile's name and ID (country CN, mainland ID), which the user
+    /// can no longer edit.
+    pub async fn approve_verification(
+        &self,
+        staff_id: i64,
+        user_id: i64,
+        kind: VerificationKind,
+    ) -> Result<Verification, DomainError> {
+        self.review(staff_id, user_id, kind, None).await
+    }
+
+    /// Staff reject the pending submission with a reason the user sees.
+    pub async fn reject_verification(
+        &self,
+        staff_id: i64,
+        user_id: i64,
+        kind: VerificationKind,
+        reason: &str,
+    ) -> Result<Verification, DomainError> {
+        let reason = identity::normalize_reason(reason)?;
+        self.review(staff_id, user_id, kind, Some(reason)).await
+    }
+
+    async fn review(
+        &self,
+        staff_id: i64,
+        user_id: i64,
+        kind: VerificationKind,
+        rejection: Option<String>,
+    ) -> Result<Verification, DomainError> {
+        self.require_staff(staff_id).await?;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let pending = match self.latest_verification(&mut *tx, user_id, kind).await? {
+            Some(row) if row.state() == VerificationState::Pending => row,
+            _ => return Err(ErrorCode::NotPendingReview.into()),
+        };
+        let now = self.now();
+        let state = if rejection.is_some() {
+            VerificationState::Rejected
+        } else {
+            VerificationState::Verified
+        };
+        let row = sqlx::query_as::<_, VerificationRow>(concat!(
+            "UPDATE verifications SET state = ?, reason = ?, reviewed_at = ?, reviewed_by = ?
+             WHERE id = ? AND state = 'pending' RETURNING ",
+            verification_columns!()
+        ))
+        .bind(state.as_str())
+        .bind(&rejection)
+        .bind(now)
+        .bind(staff_id)
+        .bind(pending.id)
+        .fetch_one(&mut *tx)
+        .await?;
+        if state == VerificationState::Verified && kind == VerificationKind::RealName {
+            sqlx::query(
+                "UPDATE users SET real_name = ?, id_country = 'CN', id_type = 'mainland_id',
+                        id_number = ?, updated_at = ?
+                 WHERE id = ?",
+            )
+            .bind(&row.real_name)
+            .bind(&row.id_number)
+            .bind(now)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        tracing::info!(
+            user_id,
+            staff_id,
+            kind = kind.as_str(),
+            state = state.as_str(),
+            "verification reviewed"
+        );
+        Ok(row.into_dto(true))
+    }
+
+    /// Submissions awaiting review, oldest first, with full ID numbers: for
+    /// staff only.
+    pub async fn pending_verifications(
+        &self,
+        staff_id: i64,
+        kind: VerificationKind,
+        limit: u32,
+    ) -> Result<Vec<(i64, Verification)>, DomainError> {
+        self.require_staff(staff_id).await?;
+        let rows: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT id, user_id FROM verifications WHERE kind = ? AND state = 'pending'
+             ORDER BY submitted_at, id LIMIT ?",
+        )
+        .bind(kind.as_str())
+        .bind(i64::from(limit.min(500)))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for (id, user_id) in rows {
+            let row = sqlx::query_as::<_, VerificationRow>(concat!(
+                "SELECT ",
+                verification_columns!(),
+                " FROM verifications WHERE id = ?"
+            ))
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await?;
+            out.push((user_id, row.into_dto(true)));
+        }
+        Ok(out)
+    }
+
+    /// Any user's profile for staff, with the ID number in full.
+    pub async fn admin_profile(
+        &self,
+        staff_id: i64,
+        user_id: i64,
+    ) -> Result<UserProfile, DomainError> {
+        self.require_staff(staff_id).await?;
+        let row = sqlx::query_as::<_, UserRow>(concat!(
+            "SELECT ",
+            user_columns!(),
+            " FROM users WHERE id = ?"
+        ))
+        .bind(user_id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(DomainError::from(ErrorCode::NotFound))?;
+        let full = row.id_number.clone();
+        let mut profile = self.profile_of(row).await?;
+        profile.id_number = full;
+        Ok(profile)
+    }
+}
+
+/// A field-level error for locked real-name fields.
+pub(crate) fn locked(code: ErrorCode, field: Field) -> DomainError {
+    AppError::field(code, field).into()
+}

@@ -1,0 +1,274 @@
+//! The profile, real-name verification and account state as the API shows
+//! them, and the requests that change them.
+
+use crate::identity::{Gender, IdType};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Where a verification (real name or qualification) stands.
+/// `unverified → pending → verified | rejected`; rejected may submit again.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VerificationState {
+    /// Nothing submitted yet.
+    #[default]
+    Unverified,
+    Pending,
+    Verified,
+    Rejected,
+}
+
+impl VerificationState {
+    pub const ALL: &'static [VerificationState] = &[
+        VerificationState::Unverified,
+        VerificationState::Pending,
+        VerificationState::Verified,
+        VerificationState::Rejected,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VerificationState::Unverified => "unverified",
+            VerificationState::Pending => "pending",
+            VerificationState::Verified => "verified",
+            VerificationState::Rejected => "rejected",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<VerificationState> {
+        Self::ALL.iter().copied().find(|v| v.as_str() == s)
+    }
+}
+
+impl fmt::Display for VerificationState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What is verified: the person (name and resident ID) or a qualification
+/// document, each with its own review.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VerificationKind {
+    RealName,
+    Qualification,
+}
+
+impl VerificationKind {
+    pub const ALL: &'static [VerificationKind] =
+        &[VerificationKind::RealName, VerificationKind::Qualification];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VerificationKind::RealName => "real_name",
+            VerificationKind::Qualification => "qualification",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<VerificationKind> {
+        Self::ALL.iter().copied().find(|k| k.as_str() == s)
+    }
+}
+
+impl fmt::Display for VerificationKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The account's own state, independent of verification.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountState {
+    /// Stored as `normal`.
+    #[default]
+    Active,
+    /// May not sign in or move money; everything is kept.
+    Frozen,
+    /// Soft-deleted: kept on record, never signs in again.
+    Closed,
+}
+
+impl AccountState {
+    /// From `users.status`. The legacy review values (`unreviewed`,
+    /// `verify_failed`, `in_review`) block sign-in like a freeze, so they
+    /// count as frozen here.
+    pub fn from_status(status: &str) -> AccountState {
+        match status {
+            "normal" => AccountState::Active,
+            "closed" => AccountState::Closed,
+            _ => AccountState::Frozen,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountState::Active => "active",
+            AccountState::Frozen => "frozen",
+            AccountState::Closed => "closed",
+        }
+    }
+}
+
+/// The seed system's single status number, for clients that still use it:
+/// 0 normal, 1 frozen, 2 not reviewed, 3 verification failed, 4 in review,
+/// 5 deleted. The account state wins over the verification state; an
+/// account that never submitted anything is 0 (it may do everything a
+/// normal account does), and the legacy stored values map to their numbers.
+pub fn legacy_status_code(status: &str, verification: VerificationState) -> u8 {
+    match status {
+        "closed" => 5,
+        "frozen" => 1,
+        "unreviewed" => 2,
+        "verify_failed" => 3,
+        "in_review" => 4,
+        _ => match verification {
+            VerificationState::Pending => 4,
+            VerificationState::Rejected => 3,
+            VerificationState::Unverified | VerificationState::Verified => 0,
+        },
+    }
+}
+
+/// One verification of the signed-in user (or, for staff, of any user).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Verification {
+    pub kind: VerificationKind,
+    pub state: VerificationState,
+    /// The submitted name (real-name kind).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub real_name: Option<String>,
+    /// Always masked, e.g. `1101**********002X`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_number_masked: Option<String>,
+    /// In full: only in answers to staff.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_number: Option<String>,
+    /// The qualification document's description (qualification kind).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<String>,
+    /// Why it was rejected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// RFC 3339; absent while unverified.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub submitted_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reviewed_at: Option<String>,
+}
+
+impl Verification {
+    /// The answer when nothing was submitted.
+    pub fn unverified(kind: VerificationKind) -> Self {
+        Verification {
+            kind,
+            state: VerificationState::Unverified,
+            real_name: None,
+            id_number_masked: None,
+            id_number: None,
+            document: None,
+            reason: None,
+            submitted_at: None,
+            reviewed_at: None,
+        }
+    }
+}
+
+/// `GET /api/v1/me/verification`: both kinds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerificationOverview {
+    pub real_name: Verification,
+    pub qualification: Verification,
+}
+
+/// `PATCH /api/v1/me/profile`: absent fields stay as they are; an empty
+/// `display_name` or `id_number` clears it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateProfileRequest {
+    #[serde(default)]
+    pub display_name: Option<String>,
+    #[serde(default)]
+    pub real_name: Option<String>,
+    #[serde(default)]
+    pub gender: Option<Gender>,
+    /// ISO 3166-1 alpha-2, e.g. `CN`.
+    #[serde(default)]
+    pub id_country: Option<String>,
+    #[serde(default)]
+    pub id_type: Option<IdType>,
+    #[serde(default)]
+    pub id_number: Option<String>,
+}
+
+/// `POST /api/v1/me/verification`: a real-name submission.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubmitRealNameRequest {
+    pub real_name: String,
+    /// A mainland resident ID number.
+    pub id_number: String,
+}
+
+/// `POST /api/v1/me/qualification`: what the qualification document is.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubmitQualificationRequest {
+    pub document: String,
+}
+
+/// `POST /api/v1/me/close`: the user closes their own account.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CloseOwnAccountRequest {
+    pub password: String,
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// Staff rejecting a submission.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RejectRequest {
+    pub reason: String,
+}
+
+/// Staff closing an account, optionally on another operator's authority.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdminCloseRequest {
+    pub reason: String,
+    #[serde(default)]
+    pub authorised_by: Option<i64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn legacy_codes_combine_account_and_verification_state() {
+        use VerificationState::*;
+        assert_eq!(legacy_status_code("normal", Unverified), 0);
+        assert_eq!(legacy_status_code("normal", Verified), 0);
+        assert_eq!(legacy_status_code("normal", Pending), 4);
+        assert_eq!(legacy_status_code("normal", Rejected), 3);
+        assert_eq!(legacy_status_code("frozen", Pending), 1);
+        assert_eq!(legacy_status_code("closed", Verified), 5);
+        assert_eq!(legacy_status_code("unreviewed", Unverified), 2);
+        assert_eq!(AccountState::from_status("normal"), AccountState::Active);
+        assert_eq!(AccountState::from_status("in_review"), AccountState::Frozen);
+        assert_eq!(AccountState::from_status("closed"), AccountState::Closed);
+    }
+
+    #[test]
+    fn enums_round_trip() {
+        for s in VerificationState::ALL {
+            assert_eq!(VerificationState::parse(s.as_str()), Some(*s));
+        }
+        for k in VerificationKind::ALL {
+            assert_eq!(VerificationKind::parse(k.as_str()), Some(*k));
+        }
+    }
+}
