@@ -8,6 +8,7 @@ pub mod api;
 pub mod components;
 pub mod errors;
 pub mod pages;
+pub mod profile_api;
 #[cfg(feature = "ssr")]
 pub mod server;
 pub mod verification_api;

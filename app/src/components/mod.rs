@@ -3,12 +3,14 @@
 pub mod balance_chart;
 pub mod captcha;
 pub mod change_password;
+pub mod close_account;
 pub mod contact_editor;
 pub mod device_list;
 pub mod field;
 pub mod form_alert;
 pub mod form_errors;
 pub mod header;
+pub mod profile_forms;
 pub mod send_code;
 pub mod session_keeper;
 pub mod submit_button;

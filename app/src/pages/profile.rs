@@ -2,31 +2,36 @@
 //! `/login?next=/profile` (an HTTP redirect on first load).
 
 use crate::api::current_user;
+use crate::components::profile_forms::{gender_label, id_type_label, ProfileEditor, RealNameForm};
 use crate::errors::error_text;
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_router::components::{Redirect, A};
 use shared::dto::UserProfile;
+use shared::profile::VerificationState;
 
 #[component]
 pub fn ProfilePage() -> impl IntoView {
     let i18n = use_i18n();
-    let user = Resource::new_blocking(|| (), |_| current_user());
+    // Bumped after an edit or a submission: the card reloads.
+    let changed = RwSignal::new(0u32);
+    let saved = RwSignal::new(false);
+    let user = Resource::new_blocking(move || changed.get(), |_| current_user());
     view! {
-        <Suspense fallback=move || view! { <p class="loading">{t!(i18n, loading)}</p> }>
+        <Transition fallback=move || view! { <p class="loading">{t!(i18n, loading)}</p> }>
             {move || Suspend::new(async move {
                 match user.await {
-                    Ok(Some(u)) => view! { <ProfileCard user=u/> }.into_any(),
+                    Ok(Some(u)) => view! { <ProfileCard user=u changed=changed saved=saved/> }.into_any(),
                     Ok(None) => view! { <Redirect path="/login?next=/profile"/> }.into_any(),
                     Err(e) => view! { <p class="form-alert" role="alert">{error_text(i18n, &e)}</p> }.into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }
 
 #[component]
-fn ProfileCard(user: UserProfile) -> impl IntoView {
+fn ProfileCard(user: UserProfile, changed: RwSignal<u32>, saved: RwSignal<bool>) -> impl IntoView {
     let i18n = use_i18n();
     let not_set = move || t_string!(i18n, profile_not_set);
     let opt = move |v: Option<String>| match v {
@@ -50,6 +55,16 @@ fn ProfileCard(user: UserProfile) -> impl IntoView {
         None => view! { <dd class="muted">{not_set}</dd> }.into_any(),
     }
     };
+    let verification = user.verification;
+    let rejected_reason = user
+        .verification_reason
+        .clone()
+        .filter(|_| verification == VerificationState::Rejected);
+    let can_submit = matches!(
+        verification,
+        VerificationState::Unverified | VerificationState::Rejected
+    );
+    let editable = user.clone();
     let initial = user
         .short_name()
         .chars()
@@ -77,6 +92,30 @@ fn ProfileCard(user: UserProfile) -> impl IntoView {
                 {contact(user.phone.clone(), user.phone_verified)}
                 <dt>{t!(i18n, profile_username)}</dt>
                 {opt(user.username.clone())}
+                <dt>{t!(i18n, profile_display_name)}</dt>
+                {opt(user.display_name.clone())}
+                <dt>{t!(i18n, profile_real_name)}</dt>
+                {opt(user.real_name.clone())}
+                <dt>{t!(i18n, profile_gender)}</dt>
+                <dd>{gender_label(i18n, user.gender)}</dd>
+                <dt>{t!(i18n, profile_id_document)}</dt>
+                {opt(user.id_number_masked.clone().map(|n| format!("{} {}", id_type_label(i18n, user.id_type), n)))}
+                <dt>{t!(i18n, profile_verification)}</dt>
+                <dd>
+                    <span class=match verification {
+                        VerificationState::Verified => "badge badge-ok",
+                        VerificationState::Pending => "badge badge-warn",
+                        _ => "badge",
+                    }>
+                        {match verification {
+                            VerificationState::Unverified => t_string!(i18n, verification_unverified),
+                            VerificationState::Pending => t_string!(i18n, verification_pending),
+                            VerificationState::Verified => t_string!(i18n, verification_verified),
+                            VerificationState::Rejected => t_string!(i18n, verification_rejected),
+                        }}
+                    </span>
+                    {rejected_reason.map(|r| view! { <p class="hint">{t_string!(i18n, verify_rejected_reason, reason = r).to_string()}</p> })}
+                </dd>
                 <dt>{t!(i18n, profile_status)}</dt>
                 <dd>
                     <span class="badge" class:badge-ok=active>
@@ -86,6 +125,12 @@ fn ProfileCard(user: UserProfile) -> impl IntoView {
                 <dt>{t!(i18n, profile_created)}</dt>
                 <dd><time datetime=user.created_at.clone()>{created}</time></dd>
             </dl>
+            <h2 id="edit-title">{t!(i18n, profile_edit_title)}</h2>
+            <ProfileEditor user=editable changed=changed saved=saved/>
+            {can_submit.then(|| view! {
+                <h2 id="verify-title">{t!(i18n, verify_title)}</h2>
+                <RealNameForm changed=changed/>
+            })}
             <p class="card-footer-link">
                 <A href="/security">{t!(i18n, profile_manage_security)} " →"</A>
             </p>

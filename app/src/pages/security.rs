@@ -102,6 +102,8 @@ pub fn SecurityPage() -> impl IntoView {
             </Transition>
             <h2 id="devices-title">{t!(i18n, devices_title)}</h2>
             <DeviceList/>
+            <h2 id="close-title">{t!(i18n, close_title)}</h2>
+            <crate::components::close_account::CloseAccountForm/>
         </section>
     }
     .into_any()

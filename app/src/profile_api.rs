@@ -1,0 +1,67 @@
+//! Server functions of the profile: editing, real-name verification and
+//! closing one's own account. Thin adapters to the domain.
+
+use leptos::prelude::*;
+use shared::dto::UserProfile;
+use shared::AppError;
+
+/// Saves the editable profile fields; an empty text clears a field.
+#[server(prefix = "/api/fn", endpoint = "update_profile")]
+pub async fn update_profile(
+    display_name: String,
+    gender: String,
+    #[server(default)] id_type: String,
+    #[server(default)] id_number: String,
+) -> Result<UserProfile, AppError> {
+    use crate::server::*;
+    use shared::identity::{Gender, IdType};
+    let uc = user_center()?;
+    let auth = require_auth(&uc).await?;
+    let gender = Gender::ALL.iter().copied().find(|g| g.as_str() == gender);
+    // A blank number keeps the stored document: the form never shows it unmasked.
+    let new_document = !id_number.trim().is_empty();
+    let id_type = IdType::ALL
+        .iter()
+        .copied()
+        .find(|t| t.as_str() == id_type)
+        .filter(|_| new_document);
+    let change = shared::profile::UpdateProfileRequest {
+        display_name: Some(display_name),
+        gender,
+        id_type,
+        id_number: new_document.then_some(id_number),
+        ..Default::default()
+    };
+    uc.update_profile(auth.user_id, &change)
+        .await
+        .map_err(reject)
+}
+
+/// Submits the real name and resident ID number for review.
+#[server(prefix = "/api/fn", endpoint = "submit_real_name")]
+pub async fn submit_real_name(real_name: String, id_number: String) -> Result<(), AppError> {
+    use crate::server::*;
+    let uc = user_center()?;
+    let auth = require_auth(&uc).await?;
+    uc.submit_real_name(auth.user_id, &real_name, &id_number)
+        .await
+        .map(|_| ())
+        .map_err(reject)
+}
+
+/// Closes the signed-in user's own account after the password is re-entered.
+#[server(prefix = "/api/fn", endpoint = "close_account")]
+pub async fn close_account(
+    password: String,
+    #[server(default)] reason: String,
+) -> Result<(), AppError> {
+    use crate::server::*;
+    let uc = user_center()?;
+    let auth = require_auth(&uc).await?;
+    uc.close_own_account(&auth, &password, Some(&reason))
+        .await
+        .map_err(reject)?;
+    clear_auth_cookies()?;
+    leptos_axum::redirect("/");
+    Ok(())
+}

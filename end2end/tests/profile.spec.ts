@@ -1,0 +1,67 @@
+import { expect, test } from "@playwright/test";
+import { execFileSync } from "child_process";
+import * as path from "path";
+import { gotoHydrated, PASSWORD, signUpInBrowser, unique } from "./helpers";
+
+function staffToken(email: string) {
+  const target = process.env.CARGO_TARGET_DIR ?? path.join(__dirname, "..", "..", "target");
+  execFileSync(path.join(target, "debug", "server"), ["admin", "create", "--email", email, "--password-stdin"], {
+    input: `${PASSWORD}\n`,
+    env: process.env,
+  });
+}
+
+test("edit the profile, verify the real name, and have staff approve it", async ({ page }) => {
+  await signUpInBrowser(page, { email: `prof.${unique()}@example.com`, password: PASSWORD });
+  await expect(page).toHaveURL(/\/profile$/);
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  const userId = await page.getByTestId("user-id").innerText();
+
+  await page.getByLabel("Display name").fill("Zhang Wei");
+  await page.getByLabel("Gender").selectOption("female");
+  await page.getByRole("button", { name: "Save profile" }).click();
+  await expect(page.getByText("Profile saved.")).toBeVisible();
+  await expect(page.locator("dl.details")).toContainText("Zhang Wei");
+
+  // A corrupted check character is refused with a specific message.
+  await page.getByLabel("Real name").fill("张伟");
+  await page.getByLabel("Resident ID number").fill("110105194912310021");
+  await page.getByRole("button", { name: "Submit for review" }).click();
+  await expect(page.getByText("Enter a valid ID number")).toBeVisible();
+  await page.getByLabel("Resident ID number").fill("11010519491231002x");
+  await page.getByRole("button", { name: "Submit for review" }).click();
+  await expect(page.locator("dl.details")).toContainText("Under review");
+  await expect(page.getByRole("button", { name: "Submit for review" })).toHaveCount(0);
+
+  // Staff approve it over the API.
+  const staff = `staff.${unique()}@example.com`;
+  staffToken(staff);
+  const login = await page.request.post("/api/v1/auth/login", { data: { identifier: staff, password: PASSWORD } });
+  const token = (await login.json()).token;
+  const approved = await page.request.post(`/api/v1/admin/users/${userId}/verification/approve`, {
+    headers: { Authorization: `Bearer ${token}` },
+  });
+  expect(approved.status(), await approved.text()).toBeLessThan(300);
+  await page.reload();
+  await expect(page.locator("dl.details")).toContainText("Verified");
+  // The ID number is shown masked to its owner.
+  await expect(page.locator("dl.details")).toContainText("1101**********002X");
+  await expect(page.locator("dl.details")).toContainText("张伟");
+});
+
+test("close the account from the security page", async ({ page }) => {
+  const email = `close.${unique()}@example.com`;
+  await signUpInBrowser(page, { email, password: PASSWORD });
+  await expect(page).toHaveURL(/\/profile$/);
+  await gotoHydrated(page, "/security");
+  const closeForm = page.locator("form").filter({ has: page.getByRole("button", { name: "Close my account" }) });
+  await closeForm.getByLabel("Confirm with your password").fill("not my password");
+  await page.getByRole("button", { name: "Close my account" }).click();
+  await expect(closeForm.getByRole("alert").or(closeForm.getByText("incorrect"))).toBeVisible();
+  await closeForm.getByLabel("Confirm with your password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Close my account" }).click();
+  await expect(page).toHaveURL(/\/$/);
+  const res = await page.request.post("/api/v1/auth/login", { data: { identifier: email, password: PASSWORD } });
+  expect(res.status()).toBe(403);
+  expect((await res.json()).code).toBe("ACCOUNT_DISABLED");
+});
