@@ -105,7 +105,8 @@ fn ProfileCard(user: UserProfile, changed: RwSignal<u32>, saved: RwSignal<bool>)
                     <span class=match verification {
                         VerificationState::Verified => "badge badge-ok",
                         VerificationState::Pending => "badge badge-warn",
-                        _ => "badge",
+                        VerificationState::Rejected => "badge",
+                        VerificationState::Unverified => "badge badge-neutral",
                     }>
                         {match verification {
                             VerificationState::Unverified => t_string!(i18n, verification_unverified),
