@@ -33,6 +33,13 @@ pub fn error_text(i18n: leptos_i18n::I18nContext<Locale>, err: &AppError) -> &'s
         (ErrorCode::UsernameTaken, _) => t_string!(i18n, err_username_taken),
         (ErrorCode::InvalidCredentials, _) => t_string!(i18n, err_invalid_credentials),
         (ErrorCode::AccountDisabled, _) => t_string!(i18n, err_account_disabled),
+        (ErrorCode::LoginNotAllowed, _) => t_string!(i18n, err_login_not_allowed),
+        (ErrorCode::TransferNotAllowed, _) => t_string!(i18n, err_transfer_not_allowed),
+        (ErrorCode::WithdrawNotAllowed, _) => t_string!(i18n, err_withdraw_not_allowed),
+        (ErrorCode::BatchInvalid, _) => t_string!(i18n, err_batch_invalid),
+        (ErrorCode::BatchTooLarge, _) => t_string!(i18n, err_batch_too_large),
+        (ErrorCode::NoSuchContact, _) => t_string!(i18n, err_no_such_contact),
+        (ErrorCode::InvalidMessage, _) => t_string!(i18n, err_invalid_message),
         (ErrorCode::AccountLocked, _) => t_string!(i18n, err_account_locked),
         (
             ErrorCode::Unauthenticated

@@ -4,6 +4,7 @@
 
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
+pub mod admin_api;
 pub mod api;
 pub mod components;
 pub mod errors;
@@ -68,6 +69,11 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/profile") view=ProfilePage ssr=SsrMode::Async/>
                         <Route path=path!("/security") view=SecurityPage ssr=SsrMode::Async/>
                         <Route path=path!("/wallet") view=pages::wallet::WalletPage ssr=SsrMode::Async/>
+                        <Route path=path!("/admin") view=pages::admin::users::AdminUsersPage ssr=SsrMode::Async/>
+                        <Route path=path!("/admin/users/:id") view=pages::admin::user::AdminUserPage ssr=SsrMode::Async/>
+                        <Route path=path!("/admin/reviews") view=pages::admin::reviews::AdminReviewsPage ssr=SsrMode::Async/>
+                        <Route path=path!("/admin/audit") view=pages::admin::audit::AdminAuditPage ssr=SsrMode::Async/>
+                        <Route path=path!("/admin/batch") view=pages::admin::batch::AdminBatchPage ssr=SsrMode::Async/>
                     </Routes>
                 </main>
             </Router>

@@ -28,6 +28,7 @@ pub(crate) struct UserRow {
     id_country: String,
     id_type: String,
     pub(crate) id_number: Option<String>,
+    role: String,
 }
 
 impl From<UserRow> for UserProfile {
@@ -56,6 +57,7 @@ impl From<UserRow> for UserProfile {
             verification_reason: None,
             account_state,
             status_code,
+            role: row.role,
         }
     }
 }
@@ -76,7 +78,7 @@ pub(crate) fn with_verification(
 macro_rules! user_columns {
     () => {
         "id, email, phone, username, email_verified, phone_verified, status, created_at,
-         display_name, real_name, gender, id_country, id_type, id_number"
+         display_name, real_name, gender, id_country, id_type, id_number, role"
     };
 }
 pub(crate) use user_columns;

@@ -402,6 +402,7 @@ impl UserCenter {
             balances,
             recent,
             verifications: self.verifications(user_id).await?,
+            adjust_request_id: format!("console-{}", crate::opaque::random_token()),
         })
     }
 

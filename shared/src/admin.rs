@@ -190,6 +190,9 @@ pub struct UserDetail {
     /// The newest ledger rows across currencies, with their currency code.
     pub recent: Vec<(String, HistoryItem)>,
     pub verifications: VerificationOverview,
+    /// A fresh idempotency key for the console's next balance adjustment:
+    /// submitting that form twice cannot move money twice.
+    pub adjust_request_id: String,
 }
 
 /// Staff set a user's role (`super_admin` only).

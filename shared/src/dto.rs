@@ -52,6 +52,21 @@ pub struct UserProfile {
     /// reviewed, 3 verification failed, 4 in review, 5 deleted).
     #[serde(default)]
     pub status_code: u8,
+    /// `user`, `staff` or `super_admin`. Informational (the console link);
+    /// the server checks the role itself on every staff request.
+    #[serde(default = "default_role")]
+    pub role: String,
+}
+
+fn default_role() -> String {
+    "user".to_string()
+}
+
+impl UserProfile {
+    /// Whether the staff console is open to this user.
+    pub fn is_staff(&self) -> bool {
+        matches!(self.role.as_str(), "staff" | "super_admin")
+    }
 }
 
 fn default_id_country() -> String {
@@ -359,6 +374,7 @@ mod tests {
             verification_reason: None,
             account_state: AccountState::Active,
             status_code: 0,
+            role: "user".into(),
         }
     }
 

@@ -40,7 +40,9 @@ pub fn SiteHeader() -> impl IntoView {
                             match user.await {
                                 Ok(Some(u)) => {
                                     let name = u.short_name();
+                                    let staff = u.is_staff();
                                     view! {
+                                        {staff.then(|| view! { <A href="/admin" attr:class="nav-link">{t!(i18n, nav_admin)}</A> })}
                                         <A href="/wallet" attr:class="nav-link">{t!(i18n, nav_wallet)}</A>
                                         <A href="/profile" attr:class="nav-link nav-user">
                                             <span class="avatar" aria-hidden="true">

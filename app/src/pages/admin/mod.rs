@@ -1,0 +1,85 @@
+//! `/admin/…`: the staff console. Every page loads its data through a staff
+//! server function, so a signed-in non-staff user sees "not allowed" and a
+//! signed-out visitor is sent to sign in; the UI hides nothing the server
+//! would allow.
+
+pub mod audit;
+pub mod batch;
+pub mod reviews;
+pub mod user;
+pub mod users;
+
+use crate::errors::error_text;
+use crate::i18n::*;
+use leptos::prelude::*;
+use leptos_router::components::{Redirect, A};
+use leptos_router::hooks::use_location;
+use shared::{AppError, ErrorCode};
+
+/// The console's section tabs; the current one is marked for screen readers.
+#[component]
+pub fn AdminNav() -> impl IntoView {
+    let i18n = use_i18n();
+    let location = use_location();
+    let current = move |prefix: &'static str| {
+        move || {
+            let path = location.pathname.get();
+            let on = if prefix == "/admin" {
+                path == "/admin" || path.starts_with("/admin/users")
+            } else {
+                path.starts_with(prefix)
+            };
+            on.then_some("page")
+        }
+    };
+    view! {
+        <nav class="admin-nav" aria-label=move || t_string!(i18n, admin_nav_label)>
+            <A href="/admin" attr:class="tab" attr:aria-current=current("/admin")>{t!(i18n, admin_nav_users)}</A>
+            <A href="/admin/reviews" attr:class="tab" attr:aria-current=current("/admin/reviews")>{t!(i18n, admin_nav_reviews)}</A>
+            <A href="/admin/audit" attr:class="tab" attr:aria-current=current("/admin/audit")>{t!(i18n, admin_nav_audit)}</A>
+            <A href="/admin/batch" attr:class="tab" attr:aria-current=current("/admin/batch")>{t!(i18n, admin_nav_batch)}</A>
+        </nav>
+    }
+}
+
+/// What a console page shows when its data could not be loaded.
+pub fn load_error(err: AppError, here: &str) -> AnyView {
+    let i18n = use_i18n();
+    match err.code {
+        ErrorCode::Unauthenticated => {
+            let to = format!("/login?next={here}");
+            view! { <Redirect path=to/> }.into_any()
+        }
+        ErrorCode::Forbidden => view! {
+            <p class="form-alert" role="alert">{t!(i18n, admin_forbidden)}</p>
+        }
+        .into_any(),
+        _ => view! { <p class="form-alert" role="alert">{error_text(i18n, &err)}</p> }.into_any(),
+    }
+}
+
+/// `2026-11-24T13:05:00Z` as `2026-11-24 13:05 UTC`.
+pub fn short_time(rfc3339: &str) -> String {
+    let t = rfc3339.replace('T', " ");
+    let t = t.trim_end_matches('Z');
+    let t = t.get(..16).unwrap_or(t);
+    format!("{t} UTC")
+}
+
+/// The translated name of an account status.
+pub fn status_label(i18n: leptos_i18n::I18nContext<Locale>, status: &str) -> &'static str {
+    match status {
+        "frozen" => t_string!(i18n, admin_status_frozen),
+        "closed" => t_string!(i18n, admin_status_closed),
+        _ => t_string!(i18n, admin_status_normal),
+    }
+}
+
+/// The badge class of an account status.
+pub fn status_class(status: &str) -> &'static str {
+    match status {
+        "frozen" => "badge badge-warn",
+        "closed" => "badge",
+        _ => "badge badge-ok",
+    }
+}
