@@ -48,7 +48,10 @@ pub fn error_text(i18n: leptos_i18n::I18nContext<Locale>, err: &AppError) -> &'s
             | ErrorCode::RequestExpired
             | ErrorCode::SignatureInvalid
             | ErrorCode::TransactionReplayed
-            | ErrorCode::ScopeMissing,
+            | ErrorCode::ScopeMissing
+            | ErrorCode::TooManyIds
+            | ErrorCode::InvalidMessage
+            | ErrorCode::NoContactForChannel,
             _,
         ) => t_string!(i18n, err_invalid_input),
         (ErrorCode::DeviceCodeRequired, _) => t_string!(i18n, err_device_code_required),

@@ -1,0 +1,148 @@
+//! What signed service apps may do with accounts beyond reading one by id:
+//! a small paged search and messages to a user's bound email or phone.
+//!
+//! Kept apart from the staff console's user search (`admin_users`): a
+//! service sees exactly what `GET /service/users?ids=` shows (ID numbers
+//! masked), and its search is deliberately plain.
+
+use crate::accounts::{user_columns, UserRow};
+use crate::delivery::Message;
+use crate::{DomainError, UserCenter};
+use shared::service::{
+    CheckedMessage, MessageChannel, MessageSent, UserSearch, UserSearchPage, SEARCH_MAX_PER_PAGE,
+};
+use shared::validate::Contact;
+use shared::{AppError, ErrorCode};
+
+/// The subject of an email whose sender gave none.
+const DEFAULT_SUBJECT: &str = "User Center";
+
+/// `%text%` for `LIKE … ESCAPE '\'`, with the wildcards and the escape
+/// character in `text` matching only themselves: a search for `a_b` must not
+/// find `axb`, nor `%` every row.
+pub fn like_pattern(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+/// The rows a search matches: the text anywhere in the email, phone,
+/// username or display name. SQLite's `LIKE` ignores ASCII case. A macro,
+/// so the queries stay literal strings (`concat!`).
+macro_rules! search_where {
+    () => {
+        " FROM users WHERE email LIKE ?1 ESCAPE '\\'
+            OR phone LIKE ?1 ESCAPE '\\'
+            OR username LIKE ?1 ESCAPE '\\'
+            OR display_name LIKE ?1 ESCAPE '\\'"
+    };
+}
+
+impl UserCenter {
+    /// One page of the users matching `search.q`, ordered by id, with the
+    /// total number of matches. Frozen and closed accounts are included
+    /// (their `account_state` says so), as in a lookup by id.
+    pub async fn search_users_for_service(
+        &self,
+        search: &UserSearch,
+    ) -> Result<UserSearchPage, DomainError> {
+        // `UserSearchQuery::to_search` enforces these; the domain does not
+        // rely on its callers for the bound that keeps a page small.
+        let per_page = search.per_page.clamp(1, SEARCH_MAX_PER_PAGE);
+        let page = search.page.max(1);
+        let offset = i64::from(page - 1) * i64::from(per_page);
+        let pattern = like_pattern(&search.q);
+        let total: i64 = sqlx::query_scalar(concat!("SELECT COUNT(*)", search_where!()))
+            .bind(&pattern)
+            .fetch_one(&self.pool)
+            .await?;
+        let rows: Vec<UserRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            user_columns!(),
+            search_where!(),
+            " ORDER BY id LIMIT ?2 OFFSET ?3"
+        ))
+        .bind(&pattern)
+        .bind(i64::from(per_page))
+        .bind(offset)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut items = Vec::with_capacity(rows.len());
+        for row in rows {
+            items.push(self.profile_of(row).await?);
+        }
+        Ok(UserSearchPage {
+            items,
+            page,
+            per_page,
+            total,
+        })
+    }
+
+    /// Sends a service's message to the user's bound email or phone (whether
+    /// or not it was proven by a code: the account holds it). A closed
+    /// account gets nothing (`ACCOUNT_CLOSED`): its contacts may soon belong
+    /// to someone else. The message is handed to the provider before this
+    /// returns, so a failure is `DELIVERY_FAILED` to the caller.
+    pub async fn send_service_message(
+        &self,
+        app_id: &str,
+        user_id: i64,
+        channel: MessageChannel,
+        message: CheckedMessage,
+    ) -> Result<MessageSent, DomainError> {
+        let user = self.profile(user_id).await?;
+        if user.status == "closed" {
+            return Err(ErrorCode::AccountClosed.into());
+        }
+        let contact = match channel {
+            MessageChannel::Email => user.email.map(Contact::Email),
+            MessageChannel::Sms => user.phone.map(Contact::Phone),
+        }
+        .ok_or_else(|| {
+            AppError::with_message(
+                ErrorCode::NoContactForChannel,
+                match channel {
+                    MessageChannel::Email => "This user has no email address.",
+                    MessageChannel::Sms => "This user has no phone number.",
+                },
+            )
+        })?;
+        let outgoing = Message {
+            subject: message
+                .subject
+                .unwrap_or_else(|| DEFAULT_SUBJECT.to_string()),
+            text: message.text,
+        };
+        self.messenger.deliver(&contact, &outgoing).await?;
+        tracing::info!(
+            app_id,
+            user_id,
+            channel = channel.as_str(),
+            "service message sent"
+        );
+        Ok(MessageSent {
+            user_id,
+            channel,
+            sent_to: contact.masked(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::like_pattern;
+
+    #[test]
+    fn wildcards_in_the_search_text_match_only_themselves() {
+        assert_eq!(like_pattern("ab"), "%ab%");
+        assert_eq!(like_pattern("a_b%c\\"), "%a\\_b\\%c\\\\%");
+    }
+}
