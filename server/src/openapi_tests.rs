@@ -274,13 +274,26 @@ async fn the_document_describes_security_scopes_and_errors() {
         .as_array()
         .unwrap();
     assert_eq!(enum_values.len(), shared::ErrorCode::ALL.len());
+    // One flat object: a plain error validates, counters are optional.
     let app_error = &doc["components"]["schemas"]["AppError"];
-    for field in ["code", "message", "field", "retry_after_secs"] {
+    assert_eq!(app_error["type"], "object", "{app_error}");
+    for field in [
+        "code",
+        "message",
+        "field",
+        "retry_after_secs",
+        "consecutive_failures",
+        "locked_until",
+    ] {
         assert!(
-            app_error.to_string().contains(&format!("\"{field}\"")),
+            app_error["properties"].get(field).is_some(),
             "AppError lacks {field}: {app_error}"
         );
     }
+    assert_eq!(
+        app_error["required"],
+        serde_json::json!(["code", "message"])
+    );
     // Every schema a reference points to exists.
     let text = doc.to_string();
     for part in text.split("\"$ref\":\"#/components/schemas/").skip(1) {

@@ -90,7 +90,7 @@ impl UsersByIdsQuery {
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 #[serde(deny_unknown_fields)]
 pub struct UserSearchQuery {
-    /// 1–64 characters, matched anywhere in the email, phone, username or
+    /// Required: 1–64 characters, matched anywhere in the email, phone, username or
     /// display name (case-insensitive for ASCII; `%` and `_` match themselves).
     pub q: Option<String>,
     /// 1-based; 1 when absent.

@@ -137,6 +137,7 @@ fn complete(doc: &mut Value) {
                 .collect(),
         );
     }
+    flatten_login_counters(doc);
     if let Some(schema) = doc.pointer_mut("/components/schemas/AppError") {
         schema["description"] = json!(
             "The body of every error answer. `code` is stable; `message` is English for logs \
@@ -153,6 +154,34 @@ fn complete(doc: &mut Value) {
                 complete_operation(op);
             }
         }
+    }
+}
+
+/// `AppError` carries `LoginFailures` flattened and optional. utoipa renders
+/// that as `allOf: [oneOf: [null, LoginFailures], {…}]`, which no plain error
+/// (without counters) would validate against; this makes it one object whose
+/// counter fields are optional.
+fn flatten_login_counters(doc: &mut Value) {
+    let counters = doc
+        .pointer("/components/schemas/LoginFailures/properties")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    let Some(schema) = doc.pointer_mut("/components/schemas/AppError") else {
+        return;
+    };
+    let object = schema
+        .get("allOf")
+        .and_then(Value::as_array)
+        .and_then(|parts| parts.iter().find(|p| p.get("properties").is_some()))
+        .cloned();
+    if let Some(mut object) = object {
+        if let Some(props) = object.get_mut("properties").and_then(Value::as_object_mut) {
+            for (name, field) in counters {
+                props.entry(name).or_insert(field);
+            }
+        }
+        *schema = object;
     }
 }
 
