@@ -317,10 +317,13 @@ pub struct MovementRequest {
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 #[serde(deny_unknown_fields)]
 pub struct HistoryQuery {
+    /// Required: the currency code, e.g. `CNY`.
     pub currency: Option<String>,
     /// One kind, or several separated by commas (`deposit,transfer`).
     pub kind: Option<String>,
+    /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
+    /// Page size, 1–100; 20 when absent.
     pub limit: Option<String>,
     /// Unix seconds, inclusive.
     pub from: Option<String>,
@@ -366,6 +369,7 @@ impl HistoryQuery {
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 #[serde(deny_unknown_fields)]
 pub struct ChartQuery {
+    /// Required: the currency code, e.g. `CNY`.
     pub currency: Option<String>,
     /// 1–366; 30 when absent.
     pub days: Option<String>,

@@ -159,9 +159,10 @@ async fn me(
 /// The token comes in the body (`{"token"}`) or as `Authorization: Bearer`.
 /// An invalid one is `401` with `TOKEN_EXPIRED`, `TOKEN_REVOKED`,
 /// `TOKEN_MALFORMED` or `TOKEN_INVALID_SIGNATURE`.
-#[utoipa::path(post, path = "/auth/check", tag = "auth",
-    request_body(content = TokenCheckRequest, description = "Optional: without it, the Bearer token is checked"),
-    responses((status = 200, description = "The token is valid", body = TokenCheckResponse)))]
+#[utoipa::path(post, path = "/auth/check", tag = "auth", security((), ("bearer" = [])),
+    request_body(content = Option<TokenCheckRequest>, description = "Optional: without it, the Bearer token is checked"),
+    responses((status = 200, description = "The token is valid", body = TokenCheckResponse),
+        (status = 401, description = "`UNAUTHENTICATED` (no token), `TOKEN_EXPIRED`, `TOKEN_REVOKED`, `TOKEN_MALFORMED` or `TOKEN_INVALID_SIGNATURE`", body = shared::AppError)))]
 async fn check(
     State(uc): State<UserCenter>,
     headers: HeaderMap,

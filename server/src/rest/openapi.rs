@@ -124,6 +124,8 @@ fn complete(doc: &mut Value) {
     doc["openapi"] = json!("3.1.0");
     doc["info"]["version"] = json!(env!("CARGO_PKG_VERSION"));
     doc["info"]["description"] = json!(api_description());
+    // OpenAPI 3.1 wants an SPDX identifier (or a URL) with the licence name.
+    doc["info"]["license"] = json!({"name": "MIT", "identifier": "MIT"});
     doc["components"]["securitySchemes"] = security_schemes();
     if let Some(schema) = doc.pointer_mut("/components/schemas/ErrorCode") {
         schema["description"] = json!(
