@@ -139,6 +139,99 @@ impl UserCenter {
 #[cfg(test)]
 mod tests {
     use super::like_pattern;
+    use crate::admin::Role;
+    use crate::tests::{code_of, fixture};
+    use shared::service::{CheckedMessage, MessageChannel, UserSearch};
+    use shared::ErrorCode;
+
+    fn search(q: &str, page: u32, per_page: u32) -> UserSearch {
+        UserSearch {
+            q: q.into(),
+            page,
+            per_page,
+        }
+    }
+
+    #[tokio::test]
+    async fn search_pages_by_id_and_bounds_the_page_itself() {
+        let f = fixture().await;
+        let mut ids = Vec::new();
+        for (email, phone, username) in [
+            ("one@example.com", "13800000001", "one"),
+            ("two@example.com", "", "two"),
+            ("three@example.net", "13800000003", "three"),
+        ] {
+            let user =
+                f.uc.create_admin(email, phone, username, "correct horse battery", Role::User)
+                    .await
+                    .unwrap();
+            ids.push(user.id);
+        }
+        let page =
+            f.uc.search_users_for_service(&search("Example.COM", 1, 1))
+                .await
+                .unwrap();
+        assert_eq!((page.total, page.items.len()), (2, 1));
+        assert_eq!(page.items[0].id, ids[0]);
+        // By phone digits; a per_page over the limit is clamped here too.
+        let page =
+            f.uc.search_users_for_service(&search("138000000", 1, 10_000))
+                .await
+                .unwrap();
+        assert_eq!(page.per_page, 100);
+        assert_eq!(
+            page.items.iter().map(|u| u.id).collect::<Vec<_>>(),
+            vec![ids[0], ids[2]]
+        );
+        let nothing =
+            f.uc.search_users_for_service(&search("_", 1, 10))
+                .await
+                .unwrap();
+        assert_eq!(nothing.total, 0);
+    }
+
+    #[tokio::test]
+    async fn messages_need_a_contact_on_the_chosen_channel() {
+        let f = fixture().await;
+        let user =
+            f.uc.create_admin(
+                "mail@example.com",
+                "",
+                "",
+                "correct horse battery",
+                Role::User,
+            )
+            .await
+            .unwrap();
+        let message = || CheckedMessage {
+            subject: None,
+            text: "hello".into(),
+        };
+        let sent =
+            f.uc.send_service_message("app_test", user.id, MessageChannel::Email, message())
+                .await
+                .unwrap();
+        assert_eq!(sent.sent_to, "m***@example.com");
+        assert_eq!(
+            code_of(
+                f.uc.send_service_message("app_test", user.id, MessageChannel::Sms, message())
+                    .await
+            ),
+            ErrorCode::NoContactForChannel
+        );
+        assert_eq!(
+            code_of(
+                f.uc.send_service_message(
+                    "app_test",
+                    user.id + 1,
+                    MessageChannel::Email,
+                    message()
+                )
+                .await
+            ),
+            ErrorCode::NotFound
+        );
+    }
 
     #[test]
     fn wildcards_in_the_search_text_match_only_themselves() {
