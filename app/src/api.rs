@@ -143,7 +143,7 @@ pub async fn revoke_session(id: String) -> Result<(), AppError> {
     use crate::server::*;
     let uc = user_center()?;
     let auth = require_auth(&uc).await?;
-    uc.revoke_session(auth.user_id, &id).await.map_err(reject)?;
+    uc.revoke_own_session(&auth, &id).await.map_err(reject)?;
     if id == auth.session_id {
         clear_auth_cookies()?;
         leptos_axum::redirect("/login");
@@ -157,9 +157,7 @@ pub async fn revoke_other_sessions() -> Result<u64, AppError> {
     use crate::server::*;
     let uc = user_center()?;
     let auth = require_auth(&uc).await?;
-    uc.revoke_other_sessions(auth.user_id, Some(&auth.session_id))
-        .await
-        .map_err(reject)
+    uc.sign_out_elsewhere(&auth).await.map_err(reject)
 }
 
 /// The devices bound to the signed-in user's account.

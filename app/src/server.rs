@@ -62,7 +62,8 @@ fn accepts_html(headers: &http::HeaderMap) -> bool {
 /// The caller, or `UNAUTHENTICATED` (as a 401 for API callers).
 pub async fn require_auth(uc: &UserCenter) -> Result<domain::AuthContext, AppError> {
     let token = request_token().ok_or_else(|| reject(shared::ErrorCode::Unauthenticated.into()))?;
-    uc.authenticate(&token).await.map_err(reject)
+    let auth = uc.authenticate(&token).await.map_err(reject)?;
+    Ok(auth.from_ip(client_info().ip))
 }
 
 fn parts() -> Option<Parts> {

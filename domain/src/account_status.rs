@@ -7,8 +7,11 @@
 //! and the audit trail stay; after a grace period the email, phone and
 //! username are moved aside so someone may register them again.
 
+use crate::admin::Operator;
+use crate::audit::AuditEvent;
 use crate::passwords::StoredHash;
 use crate::{AuthContext, DomainError, UserCenter};
+use shared::admin::AuditAction;
 use shared::identity;
 use shared::{AppError, ErrorCode, Field};
 
@@ -27,10 +30,12 @@ impl UserCenter {
     /// money until unfrozen. Closed accounts stay closed (`ACCOUNT_CLOSED`).
     pub async fn set_frozen(
         &self,
-        staff_id: i64,
+        op: impl Into<Operator>,
         user_id: i64,
         frozen: bool,
     ) -> Result<(), DomainError> {
+        let op = op.into();
+        let staff_id = op.id;
         self.require_staff(staff_id).await?;
         if staff_id == user_id && frozen {
             // Locking oneself out helps nobody and needs another operator to undo.
@@ -46,7 +51,8 @@ impl UserCenter {
         if status == "closed" {
             return Err(ErrorCode::AccountClosed.into());
         }
-        if status == from {
+        let changed = status == from;
+        if changed {
             sqlx::query("UPDATE users SET status = ?, updated_at = ? WHERE id = ?")
                 .bind(to)
                 .bind(self.now())
@@ -55,6 +61,15 @@ impl UserCenter {
                 .await?;
         }
         tx.commit().await?;
+        if changed {
+            let action = if frozen {
+                AuditAction::AccountFrozen
+            } else {
+                AuditAction::AccountUnfrozen
+            };
+            self.audit(AuditEvent::by_staff(action, &op, Some(user_id)))
+                .await;
+        }
         tracing::info!(user_id, staff_id, status = to, "account status set");
         Ok(())
     }
@@ -86,22 +101,34 @@ impl UserCenter {
         }
         self.close(Closing {
             user_id: auth.user_id,
-            reason,
+            reason: reason.clone(),
             operator: None,
             authorised_by: None,
         })
-        .await
+        .await?;
+        self.audit(
+            AuditEvent::by_user(
+                AuditAction::AccountClosedByUser,
+                auth.user_id,
+                auth.ip.as_deref(),
+            )
+            .details(serde_json::json!({ "reason": reason })),
+        )
+        .await;
+        Ok(())
     }
 
     /// Staff close an account with a reason, optionally naming the operator
     /// who authorised it (who must be staff too). Balances must be zero.
     pub async fn close_account(
         &self,
-        staff_id: i64,
+        op: impl Into<Operator>,
         user_id: i64,
         reason: &str,
         authorised_by: Option<i64>,
     ) -> Result<(), DomainError> {
+        let op = op.into();
+        let staff_id = op.id;
         self.require_staff(staff_id).await?;
         if let Some(authoriser) = authorised_by {
             self.require_staff(authoriser).await?;
@@ -109,11 +136,17 @@ impl UserCenter {
         let reason = identity::normalize_reason(reason)?;
         self.close(Closing {
             user_id,
-            reason: Some(reason),
+            reason: Some(reason.clone()),
             operator: Some(staff_id),
             authorised_by,
         })
-        .await
+        .await?;
+        self.audit(
+            AuditEvent::by_staff(AuditAction::AccountClosed, &op, Some(user_id))
+                .details(serde_json::json!({ "reason": reason, "authorised_by": authorised_by })),
+        )
+        .await;
+        Ok(())
     }
 
     async fn close(&self, closing: Closing) -> Result<(), DomainError> {

@@ -1,9 +1,11 @@
 //! Registering, signing in and reading one's own account.
 
+use crate::audit::AuditEvent;
 use crate::codes::code_incorrect;
 use crate::passwords::StoredHash;
 use crate::sessions::{ClientInfo, IssuedTokens};
 use crate::{clock, db, DomainError, UserCenter};
+use shared::admin::AuditAction;
 use shared::dto::{AuthResponse, CodePurpose, UserProfile};
 use shared::identity::{mask_id_number, Gender, IdType};
 use shared::profile::{legacy_status_code, AccountState, VerificationKind, VerificationState};
@@ -317,6 +319,13 @@ impl UserCenter {
             Some((id, _, status)) if ok => (id, status),
             _ => {
                 tracing::info!(identifier = %identifier.key(), "login failed");
+                self.audit_login_failure(
+                    found.as_ref().map(|f| f.0),
+                    &identifier.key(),
+                    attempt.locks(),
+                    client,
+                )
+                .await;
                 return Err(attempt.failure());
             }
         };
@@ -344,11 +353,14 @@ impl UserCenter {
         let matched = self
             .use_code(&contact, CodePurpose::Login, &code, None)
             .await;
+        let owner_id = owner.as_ref().map(|o| o.0);
         let (user_id, status) = match (owner, matched) {
             (Some(owner), Ok(())) => owner,
             (_, Err(e)) if e.code() != ErrorCode::CodeIncorrect => return Err(e),
             _ => {
                 tracing::info!(identifier = %contact.key(), "code login failed");
+                self.audit_login_failure(owner_id, &contact.key(), attempt.locks(), client)
+                    .await;
                 return Err(attempt.failure_as(ErrorCode::CodeIncorrect));
             }
         };
@@ -358,6 +370,29 @@ impl UserCenter {
             self.trust_device(user_id, client).await?;
         }
         self.sign_in(user_id, &status, client).await
+    }
+
+    /// Records a failed sign-in (and the lock it set) against the account,
+    /// if the identifier has one; the identifier is kept either way.
+    async fn audit_login_failure(
+        &self,
+        user_id: Option<i64>,
+        identifier: &str,
+        locked: bool,
+        client: &ClientInfo,
+    ) {
+        let event = |action| AuditEvent {
+            action,
+            actor: None,
+            actor_app: None,
+            target: user_id,
+            ip: client.ip.clone(),
+            details: serde_json::json!({ "identifier": identifier }),
+        };
+        self.audit(event(AuditAction::LoginFailed)).await;
+        if locked {
+            self.audit(event(AuditAction::LoginLocked)).await;
+        }
     }
 
     /// Opens a session for a user whose credentials were just proven.
@@ -370,9 +405,18 @@ impl UserCenter {
         if status != "normal" {
             return Err(ErrorCode::AccountDisabled.into());
         }
+        if !self.permissions(user_id).await?.allow_login {
+            return Err(ErrorCode::LoginNotAllowed.into());
+        }
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let issued = self.start_session(&mut tx, user_id, client).await?;
         tx.commit().await?;
+        self.audit(AuditEvent::by_user(
+            AuditAction::LoginSucceeded,
+            user_id,
+            client.ip.as_deref(),
+        ))
+        .await;
         let user = self.profile(user_id).await?;
         Ok(auth_response(issued, user))
     }

@@ -12,6 +12,32 @@ use shared::ErrorCode;
 use std::fmt;
 use std::str::FromStr;
 
+/// A member of staff acting, and from where (for the audit log).
+///
+/// Staff functions take `impl Into<Operator>`: the web layers pass the
+/// signed-in [`AuthContext`](crate::AuthContext) (which carries the IP),
+/// tests and the command line a bare user id.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Operator {
+    pub id: i64,
+    pub ip: Option<String>,
+}
+
+impl From<i64> for Operator {
+    fn from(id: i64) -> Self {
+        Operator { id, ip: None }
+    }
+}
+
+impl From<&crate::AuthContext> for Operator {
+    fn from(auth: &crate::AuthContext) -> Self {
+        Operator {
+            id: auth.user_id,
+            ip: auth.ip.clone(),
+        }
+    }
+}
+
 /// What an account may do beyond its own things.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Role {

@@ -5,9 +5,11 @@
 //! `change_contact` code sent to the old one, so a stolen session alone
 //! cannot move the account's recovery channel.
 
+use crate::audit::AuditEvent;
 use crate::passwords::StoredHash;
 use crate::sessions::AuthContext;
 use crate::{codes, db, DomainError, UserCenter};
+use shared::admin::AuditAction;
 use shared::dto::{CodePurpose, UserProfile};
 use shared::validate::{self, Contact};
 use shared::{AppError, ErrorCode, Field};
@@ -125,6 +127,17 @@ impl UserCenter {
             kind = if contact.is_email() { "email" } else { "phone" },
             "contact changed"
         );
+        self.audit(
+            AuditEvent::by_user(
+                AuditAction::ContactChanged,
+                auth.user_id,
+                auth.ip.as_deref(),
+            )
+            .details(serde_json::json!({
+                "kind": if contact.is_email() { "email" } else { "phone" },
+            })),
+        )
+        .await;
         self.profile(auth.user_id).await
     }
 }

@@ -6,6 +6,9 @@
 pub mod account_status;
 pub mod accounts;
 pub mod admin;
+pub mod admin_users;
+pub mod audit;
+pub mod batch;
 pub mod captcha;
 pub mod clock;
 pub mod codes;
@@ -32,6 +35,8 @@ pub mod wallet;
 mod admin_tests;
 #[cfg(test)]
 mod codes_tests;
+#[cfg(test)]
+mod console_tests;
 #[cfg(test)]
 mod delivery_tests;
 #[cfg(test)]

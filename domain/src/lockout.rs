@@ -63,6 +63,11 @@ pub(crate) struct Reservation {
 
 impl Reservation {
     /// The error for this attempt when the password was wrong.
+    /// Whether this failed attempt locked the identifier.
+    pub(crate) fn locks(&self) -> bool {
+        self.set_lock
+    }
+
     pub(crate) fn failure(&self) -> DomainError {
         self.failure_as(ErrorCode::InvalidCredentials)
     }

@@ -5,10 +5,12 @@
 //! again with the new password, and hears about the reset on the other
 //! channel. A change while signed in keeps the current session only.
 
+use crate::audit::AuditEvent;
 use crate::delivery::{templates, Lang};
 use crate::passwords::StoredHash;
 use crate::sessions::AuthContext;
 use crate::{codes, DomainError, UserCenter};
+use shared::admin::AuditAction;
 use shared::dto::CodePurpose;
 use shared::validate::{self, AccountNames, Contact};
 use shared::{AppError, ErrorCode, Field};
@@ -155,6 +157,12 @@ impl UserCenter {
         tx.commit().await?;
         self.unlock_user(account.id).await?;
         tracing::info!(user_id = account.id, "password reset");
+        self.audit(AuditEvent::by_user(
+            AuditAction::PasswordReset,
+            account.id,
+            None,
+        ))
+        .await;
 
         let other = match contact {
             Contact::Email(_) => account.phone.map(Contact::Phone),
@@ -226,6 +234,12 @@ impl UserCenter {
         .await?;
         tx.commit().await?;
         tracing::info!(user_id = auth.user_id, "password changed");
+        self.audit(AuditEvent::by_user(
+            AuditAction::PasswordChanged,
+            auth.user_id,
+            auth.ip.as_deref(),
+        ))
+        .await;
         Ok(())
     }
 }

@@ -8,8 +8,9 @@
 use crate::accounts::{user_columns, UserRow};
 use crate::delivery::Message;
 use crate::{DomainError, UserCenter};
+use shared::admin::MessageChannel;
 use shared::service::{
-    CheckedMessage, MessageChannel, MessageSent, UserSearch, UserSearchPage, SEARCH_MAX_PER_PAGE,
+    CheckedMessage, MessageSent, UserSearch, UserSearchPage, SEARCH_MAX_PER_PAGE,
 };
 use shared::validate::Contact;
 use shared::{AppError, ErrorCode};
@@ -108,7 +109,7 @@ impl UserCenter {
         }
         .ok_or_else(|| {
             AppError::with_message(
-                ErrorCode::NoContactForChannel,
+                ErrorCode::NoSuchContact,
                 match channel {
                     MessageChannel::Email => "This user has no email address.",
                     MessageChannel::Sms => "This user has no phone number.",
@@ -122,12 +123,7 @@ impl UserCenter {
             text: message.text,
         };
         self.messenger.deliver(&contact, &outgoing).await?;
-        tracing::info!(
-            app_id,
-            user_id,
-            channel = channel.as_str(),
-            "service message sent"
-        );
+        tracing::info!(app_id, user_id, ?channel, "service message sent");
         Ok(MessageSent {
             user_id,
             channel,
@@ -141,7 +137,8 @@ mod tests {
     use super::like_pattern;
     use crate::admin::Role;
     use crate::tests::{code_of, fixture};
-    use shared::service::{CheckedMessage, MessageChannel, UserSearch};
+    use shared::admin::MessageChannel;
+    use shared::service::{CheckedMessage, UserSearch};
     use shared::ErrorCode;
 
     fn search(q: &str, page: u32, per_page: u32) -> UserSearch {
@@ -217,7 +214,7 @@ mod tests {
                 f.uc.send_service_message("app_test", user.id, MessageChannel::Sms, message())
                     .await
             ),
-            ErrorCode::NoContactForChannel
+            ErrorCode::NoSuchContact
         );
         assert_eq!(
             code_of(

@@ -5,8 +5,10 @@
 //! real: a revoked session's tokens are refused even before they expire.
 
 use crate::accounts::auth_response;
+use crate::audit::AuditEvent;
 use crate::tokens::Claims;
 use crate::{clock, DomainError, UserCenter};
+use shared::admin::AuditAction;
 use shared::dto::{AuthResponse, SessionInfo};
 use shared::ErrorCode;
 
@@ -28,6 +30,17 @@ pub struct ClientInfo {
 pub struct AuthContext {
     pub user_id: i64,
     pub session_id: String,
+    /// The caller's IP when the server knows it, for the audit log; the
+    /// token says nothing about it, so the web layer fills it in.
+    pub ip: Option<String>,
+}
+
+impl AuthContext {
+    /// The same caller, seen from `ip`.
+    pub fn from_ip(mut self, ip: Option<String>) -> Self {
+        self.ip = ip;
+        self
+    }
 }
 
 /// A valid token's facts.
@@ -262,6 +275,7 @@ impl UserCenter {
                 auth: AuthContext {
                     user_id,
                     session_id: claims.sid,
+                    ip: None,
                 },
                 expires_at: claims.exp,
             }),
@@ -271,9 +285,53 @@ impl UserCenter {
 
     /// Ends the caller's session; its tokens are refused from now on.
     pub async fn logout(&self, auth: &AuthContext) -> Result<(), DomainError> {
-        self.revoke_session(auth.user_id, &auth.session_id)
-            .await
-            .map(|_| ())
+        if self.revoke_session(auth.user_id, &auth.session_id).await? {
+            self.audit(AuditEvent::by_user(
+                AuditAction::Logout,
+                auth.user_id,
+                auth.ip.as_deref(),
+            ))
+            .await;
+        }
+        Ok(())
+    }
+
+    /// The user ends one of their own sessions (another device); audited.
+    pub async fn revoke_own_session(
+        &self,
+        auth: &AuthContext,
+        session_id: &str,
+    ) -> Result<bool, DomainError> {
+        let done = self.revoke_session(auth.user_id, session_id).await?;
+        if done {
+            self.audit(
+                AuditEvent::by_user(
+                    AuditAction::SessionRevoked,
+                    auth.user_id,
+                    auth.ip.as_deref(),
+                )
+                .details(serde_json::json!({ "session": session_id })),
+            )
+            .await;
+        }
+        Ok(done)
+    }
+
+    /// "Sign out everywhere else": every session but the caller's ends; audited.
+    pub async fn sign_out_elsewhere(&self, auth: &AuthContext) -> Result<u64, DomainError> {
+        let n = self
+            .revoke_other_sessions(auth.user_id, Some(&auth.session_id))
+            .await?;
+        self.audit(
+            AuditEvent::by_user(
+                AuditAction::OtherSessionsRevoked,
+                auth.user_id,
+                auth.ip.as_deref(),
+            )
+            .details(serde_json::json!({ "sessions": n })),
+        )
+        .await;
+        Ok(n)
     }
 
     /// Ends one of the user's sessions. Returns whether one was ended.

@@ -8,7 +8,10 @@
 
 use crate::accounts::user_columns;
 use crate::accounts::UserRow;
+use crate::admin::Operator;
+use crate::audit::AuditEvent;
 use crate::{clock, db, DomainError, UserCenter};
+use shared::admin::AuditAction;
 use shared::dto::UserProfile;
 use shared::identity::{self, mask_id_number, CivilDate};
 use shared::profile::{Verification, VerificationKind, VerificationOverview, VerificationState};
@@ -230,32 +233,33 @@ impl UserCenter {
     /// can no longer edit.
     pub async fn approve_verification(
         &self,
-        staff_id: i64,
+        op: impl Into<Operator>,
         user_id: i64,
         kind: VerificationKind,
     ) -> Result<Verification, DomainError> {
-        self.review(staff_id, user_id, kind, None).await
+        self.review(op.into(), user_id, kind, None).await
     }
 
     /// Staff reject the pending submission with a reason the user sees.
     pub async fn reject_verification(
         &self,
-        staff_id: i64,
+        op: impl Into<Operator>,
         user_id: i64,
         kind: VerificationKind,
         reason: &str,
     ) -> Result<Verification, DomainError> {
         let reason = identity::normalize_reason(reason)?;
-        self.review(staff_id, user_id, kind, Some(reason)).await
+        self.review(op.into(), user_id, kind, Some(reason)).await
     }
 
     async fn review(
         &self,
-        staff_id: i64,
+        op: Operator,
         user_id: i64,
         kind: VerificationKind,
         rejection: Option<String>,
     ) -> Result<Verification, DomainError> {
+        let staff_id = op.id;
         self.require_staff(staff_id).await?;
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let pending = match self.latest_verification(&mut *tx, user_id, kind).await? {
@@ -294,6 +298,18 @@ impl UserCenter {
             .await?;
         }
         tx.commit().await?;
+        let action = if rejection.is_some() {
+            AuditAction::VerificationRejected
+        } else {
+            AuditAction::VerificationApproved
+        };
+        self.audit(
+            AuditEvent::by_staff(action, &op, Some(user_id)).details(serde_json::json!({
+                "kind": kind.as_str(),
+                "reason": rejection,
+            })),
+        )
+        .await;
         tracing::info!(
             user_id,
             staff_id,

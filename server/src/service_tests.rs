@@ -682,18 +682,18 @@ async fn service_messages_go_to_the_bound_contact_only() {
     let cases = [
         (
             json!({"user_id": id, "channel": "sms", "text": "hi"}),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "NO_CONTACT_FOR_CHANNEL",
+            StatusCode::CONFLICT,
+            "NO_SUCH_CONTACT",
         ),
         (
-            json!({"user_id": id, "channel": "email", "text": "x".repeat(2001)}),
+            json!({"user_id": id, "channel": "email", "text": "x".repeat(501)}),
             StatusCode::BAD_REQUEST,
             "INVALID_MESSAGE",
         ),
         (
             json!({"user_id": id, "channel": "email", "text": " "}),
             StatusCode::BAD_REQUEST,
-            "INVALID_MESSAGE",
+            "REQUIRED",
         ),
         (
             json!({"user_id": id + 100, "channel": "email", "text": "hi"}),

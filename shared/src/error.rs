@@ -87,10 +87,6 @@ error_codes! {
     ScopeMissing: "SCOPE_MISSING", 403, "This app is not allowed to do this.";
     /// `GET /service/users?ids=` with more than 100 ids.
     TooManyIds: "TOO_MANY_IDS", 400, "Ask for at most 100 ids at a time.";
-    /// A service message without text, with too much of it, or with control characters.
-    InvalidMessage: "INVALID_MESSAGE", 400, "The message needs 1–2,000 characters of text (500 for SMS) and a subject of at most 120 characters, without control characters.";
-    /// The user has no email address (or phone number) for the chosen channel.
-    NoContactForChannel: "NO_CONTACT_FOR_CHANNEL", 422, "This user has no email address or phone number for this channel.";
     // Codes, captcha and security tickets
     /// Not an email address or a mainland China mobile number.
     InvalidContact: "INVALID_CONTACT", 400, "Enter a valid email address or mainland China mobile number.";
@@ -188,6 +184,18 @@ error_codes! {
     AccountClosed: "ACCOUNT_CLOSED", 409, "This account is closed.";
     /// The two PIN entries differ.
     PinMismatch: "PIN_MISMATCH", 400, "The two PINs do not match.";
+    // Staff console
+    /// Staff turned off sign-in for this account (a permission flag, not a freeze).
+    LoginNotAllowed: "LOGIN_NOT_ALLOWED", 403, "Sign-in has been disabled for this account. Contact support.";
+    TransferNotAllowed: "TRANSFER_NOT_ALLOWED", 403, "Transfers have been disabled for this account.";
+    WithdrawNotAllowed: "WITHDRAW_NOT_ALLOWED", 403, "Withdrawals have been disabled for this account.";
+    /// A batch of new users had bad rows; `rows` lists them and nothing was created.
+    BatchInvalid: "BATCH_INVALID", 400, "Some rows are invalid, so no user was created. Fix the rows listed and try again.";
+    BatchTooLarge: "BATCH_TOO_LARGE", 400, "A batch may have at most 50 users.";
+    /// The user has no email (or phone) to send a message to.
+    NoSuchContact: "NO_SUCH_CONTACT", 409, "The user has no contact of this kind to send to.";
+    /// A staff message that is empty or too long.
+    InvalidMessage: "INVALID_MESSAGE", 400, "Write a message of at most 500 characters (subject at most 100).";
     /// Something failed on the server; details are in the server log only.
     Internal: "INTERNAL", 500, "Something went wrong on our side. Please try again.";
 }
@@ -305,6 +313,20 @@ pub struct AppError {
     /// The next attempt must carry a solved image captcha.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub captcha_required: bool,
+    /// Per-row problems of a batch (`BATCH_INVALID`), in row order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rows: Vec<RowError>,
+}
+
+/// What is wrong with one row of a batch: its 1-based line and the first
+/// problem found in it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RowError {
+    pub line: u32,
+    pub code: ErrorCode,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<Field>,
 }
 
 impl AppError {
@@ -317,12 +339,19 @@ impl AppError {
             login: None,
             retry_after_secs: None,
             captcha_required: false,
+            rows: Vec::new(),
         }
     }
 
     /// Adds how long the client should wait before trying again.
     pub fn retry_after(mut self, secs: i64) -> Self {
         self.retry_after_secs = Some(secs.max(0));
+        self
+    }
+
+    /// Names the field this error belongs to, unless it names one already.
+    pub fn with_field(mut self, field: Field) -> Self {
+        self.field.get_or_insert(field);
         self
     }
 

@@ -3,6 +3,7 @@
 //! Everything here compiles for both `wasm32` and the server, so the sign-up form
 //! and the server agree on what is valid and on what every error means.
 
+pub mod admin;
 pub mod dto;
 pub mod error;
 pub mod identity;
@@ -12,4 +13,4 @@ pub mod service;
 pub mod validate;
 pub mod wallet;
 
-pub use error::{AppError, ErrorCode, Field, LoginFailures};
+pub use error::{AppError, ErrorCode, Field, LoginFailures, RowError};

@@ -1,6 +1,7 @@
 //! The signed service API's own requests and answers (`/api/v1/service/…`),
 //! and the input rules for them that do not belong to one account.
 
+use crate::admin::{MessageChannel, StaffMessage};
 use crate::dto::UserProfile;
 use crate::error::{AppError, ErrorCode};
 use serde::{Deserialize, Serialize};
@@ -13,12 +14,6 @@ pub const SEARCH_MAX_PER_PAGE: u32 = 100;
 pub const SEARCH_DEFAULT_PER_PAGE: u32 = 20;
 /// Longest search text (characters).
 pub const SEARCH_MAX_QUERY_CHARS: usize = 64;
-/// Longest message text: an email may say more than an SMS, which providers
-/// split and bill per 70 characters.
-pub const EMAIL_TEXT_MAX_CHARS: usize = 2000;
-pub const SMS_TEXT_MAX_CHARS: usize = 500;
-pub const SUBJECT_MAX_CHARS: usize = 120;
-
 /// `POST /api/v1/service/auth/login`: a password sign-in on behalf of a
 /// user, by a first-party app (e.g. a mobile backend). The session is
 /// recorded with the end user's client details when the app passes them.
@@ -156,44 +151,20 @@ pub struct UserSearchPage {
     pub total: i64,
 }
 
-/// How a service message travels: to the user's bound email or phone.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum MessageChannel {
-    Email,
-    Sms,
-}
-
-impl MessageChannel {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MessageChannel::Email => "email",
-            MessageChannel::Sms => "sms",
-        }
-    }
-
-    /// The longest text this channel takes.
-    pub fn max_text_chars(self) -> usize {
-        match self {
-            MessageChannel::Email => EMAIL_TEXT_MAX_CHARS,
-            MessageChannel::Sms => SMS_TEXT_MAX_CHARS,
-        }
-    }
-}
-
-/// `POST /api/v1/service/messages`.
+/// `POST /api/v1/service/messages`: the staff console's message rules
+/// ([`StaffMessage`]) apply, so a user gets the same kind of message
+/// whoever sends it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SendMessageRequest {
     pub user_id: i64,
     pub channel: MessageChannel,
-    /// Email only (SMS has none): at most 120 characters; "User Center"
-    /// when absent.
+    /// Email only (an SMS has none): at most 100 characters, one line;
+    /// "User Center" when absent.
     #[serde(default)]
     pub subject: Option<String>,
-    /// At most 2,000 characters for email, 500 for SMS; line breaks allowed.
+    /// 1–500 characters; line breaks allowed.
     pub text: String,
 }
 
@@ -206,44 +177,19 @@ pub struct CheckedMessage {
 }
 
 impl SendMessageRequest {
-    /// `INVALID_MESSAGE` for an empty or too long text, a too long subject,
-    /// a subject on an SMS, or control characters other than line breaks
-    /// and tabs in the text (none at all in the subject: it is a header).
+    /// `REQUIRED` for an empty text; `INVALID_MESSAGE` for a text over 500
+    /// characters, a subject over 100 or on several lines, or control
+    /// characters other than line breaks and tabs.
     pub fn check(&self) -> Result<CheckedMessage, AppError> {
-        let bad = |m: String| AppError::with_message(ErrorCode::InvalidMessage, m);
-        let text = self.text.trim();
-        let max = self.channel.max_text_chars();
-        if text.is_empty() || text.chars().count() > max {
-            return Err(bad(format!(
-                "the {} text must have 1–{max} characters",
-                self.channel.as_str()
-            )));
+        let (subject, text) = StaffMessage {
+            channel: self.channel,
+            subject: self.subject.clone().unwrap_or_default(),
+            text: self.text.clone(),
         }
-        if text
-            .chars()
-            .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-        {
-            return Err(bad("the text may not contain control characters".into()));
-        }
-        let subject = self
-            .subject
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty());
-        if let Some(subject) = subject {
-            if self.channel == MessageChannel::Sms {
-                return Err(bad("an SMS has no subject".into()));
-            }
-            if subject.chars().count() > SUBJECT_MAX_CHARS || subject.chars().any(char::is_control)
-            {
-                return Err(bad(format!(
-                    "the subject must have at most {SUBJECT_MAX_CHARS} characters and no control characters"
-                )));
-            }
-        }
+        .validate()?;
         Ok(CheckedMessage {
-            subject: subject.map(str::to_string),
-            text: text.to_string(),
+            subject: Some(subject).filter(|s| !s.is_empty()),
+            text,
         })
     }
 }
@@ -306,7 +252,7 @@ mod tests {
     }
 
     #[test]
-    fn messages_are_checked_per_channel() {
+    fn messages_follow_the_staff_message_rules() {
         let msg = |channel, subject: Option<&str>, text: &str| SendMessageRequest {
             user_id: 1,
             channel,
@@ -317,15 +263,19 @@ mod tests {
             .check()
             .unwrap();
         assert_eq!(ok.subject.as_deref(), Some("Hi"));
-        assert!(msg(MessageChannel::Sms, None, &"x".repeat(500))
-            .check()
-            .is_ok());
+        assert_eq!(ok.text, "line 1\nline 2");
+        let no_subject = msg(MessageChannel::Sms, Some("  "), &"x".repeat(500));
+        assert_eq!(no_subject.check().unwrap().subject, None);
+        assert_eq!(
+            msg(MessageChannel::Email, None, "  ")
+                .check()
+                .unwrap_err()
+                .code,
+            ErrorCode::Required
+        );
         for bad in [
             msg(MessageChannel::Sms, None, &"x".repeat(501)),
-            msg(MessageChannel::Email, None, &"x".repeat(2001)),
-            msg(MessageChannel::Email, None, "  "),
-            msg(MessageChannel::Sms, Some("subject"), "text"),
-            msg(MessageChannel::Email, Some(&"s".repeat(121)), "text"),
+            msg(MessageChannel::Email, Some(&"s".repeat(101)), "text"),
             msg(MessageChannel::Email, Some("a\nb"), "text"),
             msg(MessageChannel::Email, None, "bell \u{7}"),
         ] {

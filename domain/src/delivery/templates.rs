@@ -87,6 +87,26 @@ pub fn password_reset_notice(lang: Lang) -> Message {
     }
 }
 
+/// A staff-created account's random initial password.
+pub fn initial_password_message(login: &str, password: &str, lang: Lang) -> Message {
+    match lang {
+        Lang::En => Message {
+            subject: format!("Your {PRODUCT} account"),
+            text: format!(
+                "An account was created for you.\n\nSign in as: {login}\nInitial password: \
+                 {password}\n\nPlease change the password on the Security page after you sign in."
+            ),
+        },
+        Lang::ZhCn => Message {
+            subject: format!("您的{PRODUCT_ZH}账号"),
+            text: format!(
+                "【{PRODUCT_ZH}】已为您创建账号。\n\n登录账号：{login}\n初始密码：{password}\n\n\
+                 登录后请立即在“安全”页面修改密码。"
+            ),
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,7 +7,9 @@
 
 use super::currencies::CurrencyRow;
 use super::{idempotency, Actor, Authorisation};
+use crate::audit::AuditEvent;
 use crate::{clock, DomainError, UserCenter};
+use shared::admin::AuditAction;
 use shared::money::{self, MAX_AMOUNT};
 use shared::validate::{self, Identifier};
 use shared::wallet::{self, Balance, Receipt, TransferKind};
@@ -164,6 +166,18 @@ impl UserCenter {
         m: Movement<'_>,
         actor: &Actor,
     ) -> Result<Receipt, DomainError> {
+        self.movement_from(kind, m, actor, None).await
+    }
+
+    /// A movement; when staff make it (not a service), the audit log gets a
+    /// row with the caller's `ip`.
+    pub(crate) async fn movement_from(
+        &self,
+        kind: TransferKind,
+        m: Movement<'_>,
+        actor: &Actor,
+        ip: Option<&str>,
+    ) -> Result<Receipt, DomainError> {
         self.check_trusted(actor).await?;
         let order = self
             .order(
@@ -176,7 +190,27 @@ impl UserCenter {
                 actor.clone(),
             )
             .await?;
-        self.post(order).await
+        let receipt = self.post(order).await?;
+        if let (Actor::User(staff), false) = (actor, receipt.replayed) {
+            let op = crate::admin::Operator {
+                id: *staff,
+                ip: ip.map(str::to_string),
+            };
+            self.audit(
+                AuditEvent::by_staff(AuditAction::BalanceAdjusted, &op, Some(m.user_id)).details(
+                    serde_json::json!({
+                        "kind": kind.as_str(),
+                        "currency": receipt.currency,
+                        "amount": receipt.amount,
+                        "memo": m.memo,
+                        "request_id": receipt.request_id,
+                        "transfer_id": receipt.transfer_id,
+                    }),
+                ),
+            )
+            .await;
+        }
+        Ok(receipt)
     }
 
     /// Validates what needs no lock: request id, note, currency, amount.
@@ -299,6 +333,19 @@ async fn post_in(
     );
     if moves_money && status != "normal" {
         return Err(ErrorCode::WalletRestricted.into());
+    }
+    if matches!(kind, TransferKind::Withdraw | TransferKind::Transfer) {
+        let (allow_transfer, allow_withdraw): (bool, bool) =
+            sqlx::query_as("SELECT allow_transfer, allow_withdraw FROM users WHERE id = ?")
+                .bind(order.user)
+                .fetch_one(&mut *conn)
+                .await?;
+        if kind == TransferKind::Transfer && !allow_transfer {
+            return Err(ErrorCode::TransferNotAllowed.into());
+        }
+        if kind == TransferKind::Withdraw && !allow_withdraw {
+            return Err(ErrorCode::WithdrawNotAllowed.into());
+        }
     }
     let (debit, credit) = match kind {
         TransferKind::Deposit => (external_account(conn, code).await?, user),

@@ -10,8 +10,10 @@
 //! without touching the hash. Six digits are only a million guesses, so the
 //! lock (5 tries, then an hour, by default) is what protects them.
 
+use crate::audit::AuditEvent;
 use crate::passwords::StoredHash;
 use crate::{DomainError, UserCenter};
+use shared::admin::AuditAction;
 use shared::dto::CodePurpose;
 use shared::validate::Contact;
 use shared::wallet::{self, PinStatus};
@@ -87,6 +89,8 @@ impl UserCenter {
             return Err(ErrorCode::PinAlreadySet.into());
         }
         tracing::info!(user_id, "payment PIN set");
+        self.audit(AuditEvent::by_user(AuditAction::PinSet, user_id, None))
+            .await;
         Ok(())
     }
 
@@ -109,6 +113,8 @@ impl UserCenter {
         .execute(&self.pool)
         .await?;
         tracing::info!(user_id, "payment PIN changed");
+        self.audit(AuditEvent::by_user(AuditAction::PinChanged, user_id, None))
+            .await;
         Ok(())
     }
 
@@ -128,6 +134,8 @@ impl UserCenter {
         let mut conn = self.pool.acquire().await?;
         store_replaced_pin(&mut conn, user_id, &hash, self.now()).await?;
         tracing::info!(user_id, "payment PIN replaced");
+        self.audit(AuditEvent::by_user(AuditAction::PinChanged, user_id, None))
+            .await;
         Ok(())
     }
 
@@ -166,6 +174,8 @@ impl UserCenter {
         store_replaced_pin(&mut tx, user_id, &hash, self.now()).await?;
         tx.commit().await?;
         tracing::info!(user_id, "payment PIN reset with a verification code");
+        self.audit(AuditEvent::by_user(AuditAction::PinChanged, user_id, None))
+            .await;
         Ok(())
     }
 

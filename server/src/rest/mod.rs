@@ -232,7 +232,7 @@ async fn revoke_one(
     axum::extract::Path(id): axum::extract::Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let auth = authenticated(&uc, &headers).await?;
-    if uc.revoke_session(auth.user_id, &id).await? {
+    if uc.revoke_own_session(&auth, &id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ErrorCode::NotFound.into())
@@ -247,9 +247,7 @@ async fn revoke_others(
     headers: HeaderMap,
 ) -> Result<Json<RevokedCount>, ApiError> {
     let auth = authenticated(&uc, &headers).await?;
-    let revoked = uc
-        .revoke_other_sessions(auth.user_id, Some(&auth.session_id))
-        .await?;
+    let revoked = uc.sign_out_elsewhere(&auth).await?;
     Ok(Json(RevokedCount { revoked }))
 }
 

@@ -460,11 +460,11 @@ async fn login(
 
 /// Sends a message to a user's bound email or phone.
 ///
-/// `400 INVALID_MESSAGE` for an empty text, more than 2,000 characters
-/// (email) or 500 (SMS), a subject on an SMS or over 120 characters;
-/// `422 NO_CONTACT_FOR_CHANNEL` when the user has no email (or phone);
-/// `409 ACCOUNT_CLOSED` for a closed account; `503 DELIVERY_FAILED` when the
-/// provider fails. Like every non-wallet call, a transaction id is used once,
+/// The staff console's message rules apply: `400 REQUIRED` for an empty
+/// text, `400 INVALID_MESSAGE` for more than 500 characters or a subject over
+/// 100 (the subject is for email; an SMS ignores it). `409 NO_SUCH_CONTACT`
+/// when the user has no email (or phone), `409 ACCOUNT_CLOSED` for a closed
+/// account, `503 DELIVERY_FAILED` when the provider fails. Like every non-wallet call, a transaction id is used once,
 /// so a retry after a failure needs a new one.
 #[utoipa::path(post, path = "/service/messages", tag = "service",
     security(("service_sign" = ["users:write"])),

@@ -1,0 +1,511 @@
+//! The staff console's user operations: search, the detail view, permission
+//! flags, roles, unlocking, ending sessions, balance adjustments and
+//! messages.
+//!
+//! Every function checks the operator's role against the database first and
+//! leaves an audit row when it changed something.
+
+use crate::admin::{Operator, Role};
+use crate::audit::AuditEvent;
+use crate::wallet::{Actor, Movement};
+use crate::{clock, AuthContext, DomainError, UserCenter};
+use shared::admin::{
+    parse_user_query, AdjustBalanceRequest, AdjustDirection, AuditAction, MessageChannel,
+    Permissions, StaffMessage, UserDetail, UserPage, UserQuery, UserSearch, UserSort, UserSummary,
+    USERS_PER_PAGE,
+};
+use shared::validate::Contact;
+use shared::wallet::{HistoryRequest, Receipt, TransferKind};
+use shared::ErrorCode;
+
+/// The columns of [`SummaryRow`].
+macro_rules! summary_columns {
+    () => {
+        "id, email, phone, username, display_name, real_name, status, role, created_at"
+    };
+}
+
+#[derive(sqlx::FromRow)]
+struct SummaryRow {
+    id: i64,
+    email: Option<String>,
+    phone: Option<String>,
+    username: Option<String>,
+    display_name: Option<String>,
+    real_name: Option<String>,
+    status: String,
+    role: String,
+    created_at: i64,
+}
+
+impl From<SummaryRow> for UserSummary {
+    fn from(r: SummaryRow) -> Self {
+        UserSummary {
+            id: r.id,
+            email: r.email,
+            phone: r.phone,
+            username: r.username,
+            display_name: r.display_name,
+            real_name: r.real_name,
+            status: r.status,
+            role: r.role,
+            created_at: clock::rfc3339(r.created_at),
+        }
+    }
+}
+
+/// The subject of a staff email when staff leave it empty.
+const DEFAULT_SUBJECT: &str = "A message from User Center support";
+
+/// `LIKE` pattern for "contains `text`", with the wildcards in it escaped.
+fn contains_pattern(text: &str) -> String {
+    let mut p = String::with_capacity(text.len() + 2);
+    p.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
+/// The text search, one static statement per order (an `ORDER BY` cannot
+/// be a parameter).
+macro_rules! text_search {
+    ($order:literal) => {
+        concat!(
+            "SELECT ",
+            summary_columns!(),
+            " FROM users
+             WHERE (? = '' OR LOWER(COALESCE(email, '')) LIKE ? ESCAPE '\\'
+                    OR COALESCE(phone, '') LIKE ? ESCAPE '\\'
+                    OR COALESCE(username_key, '') LIKE ? ESCAPE '\\'
+                    OR LOWER(COALESCE(display_name, '')) LIKE ? ESCAPE '\\'
+                    OR LOWER(COALESCE(real_name, '')) LIKE ? ESCAPE '\\')
+             ORDER BY ",
+            $order,
+            " LIMIT ? OFFSET ?"
+        )
+    };
+}
+
+const COUNT_TEXT: &str = "SELECT COUNT(*) FROM users
+     WHERE (? = '' OR LOWER(COALESCE(email, '')) LIKE ? ESCAPE '\\'
+            OR COALESCE(phone, '') LIKE ? ESCAPE '\\'
+            OR COALESCE(username_key, '') LIKE ? ESCAPE '\\'
+            OR LOWER(COALESCE(display_name, '')) LIKE ? ESCAPE '\\'
+            OR LOWER(COALESCE(real_name, '')) LIKE ? ESCAPE '\\')";
+
+impl UserCenter {
+    /// The account's permission flags (all on for an unknown id, which
+    /// nothing can act as anyway).
+    pub async fn permissions(&self, user_id: i64) -> Result<Permissions, DomainError> {
+        let row: Option<(bool, bool, bool)> = sqlx::query_as(
+            "SELECT allow_login, allow_transfer, allow_withdraw FROM users WHERE id = ?",
+        )
+        .bind(user_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(
+            row.map_or_else(Permissions::default, |(l, t, w)| Permissions {
+                allow_login: l,
+                allow_transfer: t,
+                allow_withdraw: w,
+            }),
+        )
+    }
+
+    /// Staff set the flags. Turning sign-in off also ends the user's
+    /// sessions, so it takes effect at once rather than at token expiry.
+    pub async fn set_permissions(
+        &self,
+        op: impl Into<Operator>,
+        user_id: i64,
+        permissions: Permissions,
+    ) -> Result<Permissions, DomainError> {
+        let op = op.into();
+        self.require_staff(op.id).await?;
+        if op.id == user_id && !permissions.allow_login {
+            return Err(ErrorCode::Forbidden.into());
+        }
+        let before = self.permissions(user_id).await?;
+        let done = sqlx::query(
+            "UPDATE users SET allow_login = ?, allow_transfer = ?, allow_withdraw = ?, updated_at = ?
+             WHERE id = ?",
+        )
+        .bind(permissions.allow_login)
+        .bind(permissions.allow_transfer)
+        .bind(permissions.allow_withdraw)
+        .bind(self.now())
+        .bind(user_id)
+        .execute(&self.pool)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(ErrorCode::NotFound.into());
+        }
+        if !permissions.allow_login {
+            self.revoke_other_sessions(user_id, None).await?;
+        }
+        if before != permissions {
+            self.audit(
+                AuditEvent::by_staff(AuditAction::PermissionsChanged, &op, Some(user_id)).details(
+                    serde_json::json!({
+                        "allow_login": permissions.allow_login,
+                        "allow_transfer": permissions.allow_transfer,
+                        "allow_withdraw": permissions.allow_withdraw,
+                    }),
+                ),
+            )
+            .await;
+        }
+        Ok(permissions)
+    }
+
+    /// Only a super admin changes roles, and not their own (so the last
+    /// super admin cannot demote themself by accident).
+    pub async fn set_role_of(
+        &self,
+        op: impl Into<Operator>,
+        user_id: i64,
+        role: Role,
+    ) -> Result<(), DomainError> {
+        let op = op.into();
+        if self.role(op.id).await.ok() != Some(Role::SuperAdmin) || op.id == user_id {
+            return Err(ErrorCode::Forbidden.into());
+        }
+        let before = self.role(user_id).await?;
+        sqlx::query("UPDATE users SET role = ?, updated_at = ? WHERE id = ?")
+            .bind(role.as_str())
+            .bind(self.now())
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?;
+        if before != role {
+            self.audit(
+                AuditEvent::by_staff(AuditAction::RoleChanged, &op, Some(user_id))
+                    .details(serde_json::json!({ "from": before.as_str(), "to": role.as_str() })),
+            )
+            .await;
+        }
+        Ok(())
+    }
+
+    /// Staff end every session of a user. Returns how many ended.
+    pub async fn staff_revoke_sessions(
+        &self,
+        op: impl Into<Operator>,
+        user_id: i64,
+    ) -> Result<u64, DomainError> {
+        let op = op.into();
+        self.require_staff(op.id).await?;
+        let n = self.revoke_other_sessions(user_id, None).await?;
+        self.audit(
+            AuditEvent::by_staff(AuditAction::SessionsRevokedByStaff, &op, Some(user_id))
+                .details(serde_json::json!({ "sessions": n })),
+        )
+        .await;
+        Ok(n)
+    }
+
+    /// Staff lift the sign-in locks of a user's identifiers.
+    pub async fn staff_unlock(
+        &self,
+        op: impl Into<Operator>,
+        user_id: i64,
+    ) -> Result<(), DomainError> {
+        let op = op.into();
+        self.require_staff(op.id).await?;
+        self.unlock_user(user_id).await?;
+        self.audit(AuditEvent::by_staff(
+            AuditAction::LoginUnlocked,
+            &op,
+            Some(user_id),
+        ))
+        .await;
+        Ok(())
+    }
+
+    /// When the sign-in lock on one of the user's identifiers ends, if one is on.
+    async fn locked_until(&self, user_id: i64) -> Result<Option<i64>, DomainError> {
+        let (email, phone, username): (Option<String>, Option<String>, Option<String>) =
+            sqlx::query_as("SELECT email, phone, username_key FROM users WHERE id = ?")
+                .bind(user_id)
+                .fetch_optional(&self.pool)
+                .await?
+                .ok_or(DomainError::from(ErrorCode::NotFound))?;
+        let key = |prefix: &str, v: Option<String>| v.map(|v| format!("{prefix}:{v}"));
+        let (until,): (Option<i64>,) = sqlx::query_as(
+            "SELECT MAX(locked_until) FROM login_throttle
+             WHERE identifier IN (?, ?, ?) AND locked_until > ?",
+        )
+        .bind(key("email", email))
+        .bind(key("phone", phone))
+        .bind(key("username", username))
+        .bind(self.now())
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(until)
+    }
+
+    /// Staff search the users: by id list, or text in email, phone,
+    /// username, display or real name; sorted and paged.
+    pub async fn search_users(
+        &self,
+        op: impl Into<Operator>,
+        search: &UserSearch,
+    ) -> Result<UserPage, DomainError> {
+        let op = op.into();
+        self.require_staff(op.id).await?;
+        let per_page = USERS_PER_PAGE;
+        let page = search.page.max(1);
+        let offset = i64::from(page - 1) * i64::from(per_page);
+        let query = parse_user_query(&search.q)?;
+        let (users, total) = match query {
+            UserQuery::Ids(ids) => {
+                // At most 100 ids, each an indexed lookup: portable, no
+                // variable-length `IN` list.
+                let mut users = Vec::with_capacity(ids.len());
+                for id in ids {
+                    let row = sqlx::query_as::<_, SummaryRow>(concat!(
+                        "SELECT ",
+                        summary_columns!(),
+                        " FROM users WHERE id = ?"
+                    ))
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                    users.extend(row.map(UserSummary::from));
+                }
+                sort_summaries(&mut users, search.sort);
+                let total = users.len() as u64;
+                let users = users
+                    .into_iter()
+                    .skip(offset as usize)
+                    .take(per_page as usize)
+                    .collect();
+                (users, total)
+            }
+            UserQuery::All | UserQuery::Text(_) => {
+                let text = match &query {
+                    UserQuery::Text(t) => t.clone(),
+                    _ => String::new(),
+                };
+                let pattern = contains_pattern(&text);
+                let sql = match search.sort {
+                    UserSort::Newest => text_search!("created_at DESC, id DESC"),
+                    UserSort::Oldest => text_search!("created_at, id"),
+                    UserSort::Name => text_search!(
+                        "LOWER(COALESCE(display_name, real_name, username, email, phone)), id"
+                    ),
+                };
+                let rows: Vec<SummaryRow> = sqlx::query_as(sql)
+                    .bind(&text)
+                    .bind(&pattern)
+                    .bind(&pattern)
+                    .bind(&pattern)
+                    .bind(&pattern)
+                    .bind(&pattern)
+                    .bind(i64::from(per_page))
+                    .bind(offset)
+                    .fetch_all(&self.pool)
+                    .await?;
+                let (total,): (i64,) = sqlx::query_as(COUNT_TEXT)
+                    .bind(&text)
+                    .bind(&pattern)
+                    .bind(&pattern)
+                    .bind(&pattern)
+                    .bind(&pattern)
+                    .bind(&pattern)
+                    .fetch_one(&self.pool)
+                    .await?;
+                (
+                    rows.into_iter().map(UserSummary::from).collect(),
+                    total.max(0) as u64,
+                )
+            }
+        };
+        Ok(UserPage {
+            users,
+            total,
+            page,
+            per_page,
+        })
+    }
+
+    /// One user's list row.
+    pub(crate) async fn user_summary(&self, user_id: i64) -> Result<UserSummary, DomainError> {
+        let row = sqlx::query_as::<_, SummaryRow>(concat!(
+            "SELECT ",
+            summary_columns!(),
+            " FROM users WHERE id = ?"
+        ))
+        .bind(user_id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(DomainError::from(ErrorCode::NotFound))?;
+        Ok(row.into())
+    }
+
+    /// Everything staff see about one user.
+    pub async fn user_detail(
+        &self,
+        op: impl Into<Operator>,
+        user_id: i64,
+    ) -> Result<UserDetail, DomainError> {
+        let op = op.into();
+        let profile = self.admin_profile(op.id, user_id).await?;
+        let (role, closed_reason): (String, Option<String>) =
+            sqlx::query_as("SELECT role, closed_reason FROM users WHERE id = ?")
+                .bind(user_id)
+                .fetch_one(&self.pool)
+                .await?;
+        let as_user = AuthContext {
+            user_id,
+            session_id: String::new(),
+            ip: None,
+        };
+        let balances = self.balances(user_id).await?;
+        let mut recent = Vec::new();
+        for balance in &balances {
+            let page = self
+                .history(
+                    user_id,
+                    &HistoryRequest {
+                        currency: balance.currency.clone(),
+                        limit: Some(10),
+                        ..HistoryRequest::default()
+                    },
+                )
+                .await?;
+            recent.extend(
+                page.items
+                    .into_iter()
+                    .map(|item| (balance.currency.clone(), item)),
+            );
+        }
+        recent.sort_by(|a, b| {
+            b.1.created_at
+                .cmp(&a.1.created_at)
+                .then(b.1.id.cmp(&a.1.id))
+        });
+        recent.truncate(10);
+        Ok(UserDetail {
+            profile,
+            role,
+            permissions: self.permissions(user_id).await?,
+            locked_until: self.locked_until(user_id).await?,
+            closed_reason,
+            sessions: self.list_sessions(&as_user).await?,
+            devices: self.list_devices(user_id).await?,
+            balances,
+            recent,
+            verifications: self.verifications(user_id).await?,
+        })
+    }
+
+    /// Staff deposit to or withdraw from a user's balance, with a reason
+    /// (shown in the user's history) and a request id (a retry does not
+    /// move money twice).
+    pub async fn adjust_balance(
+        &self,
+        op: impl Into<Operator>,
+        user_id: i64,
+        req: &AdjustBalanceRequest,
+    ) -> Result<Receipt, DomainError> {
+        let op = op.into();
+        if req.reason.trim().is_empty() {
+            return Err(shared::AppError::field(ErrorCode::Required, shared::Field::Reason).into());
+        }
+        let kind = match req.direction {
+            AdjustDirection::Deposit => TransferKind::Deposit,
+            AdjustDirection::Withdraw => TransferKind::Withdraw,
+        };
+        let m = Movement {
+            user_id,
+            currency: &req.currency,
+            amount: &req.amount,
+            memo: req.reason.trim(),
+            request_id: &req.request_id,
+        };
+        self.movement_from(kind, m, &Actor::User(op.id), op.ip.as_deref())
+            .await
+    }
+
+    /// Staff write to a user's email or phone through the code senders.
+    pub async fn send_staff_message(
+        &self,
+        op: impl Into<Operator>,
+        user_id: i64,
+        message: &StaffMessage,
+    ) -> Result<(), DomainError> {
+        let op = op.into();
+        self.require_staff(op.id).await?;
+        let (subject, text) = message.validate()?;
+        let (email, phone): (Option<String>, Option<String>) =
+            sqlx::query_as("SELECT email, phone FROM users WHERE id = ? AND status <> 'closed'")
+                .bind(user_id)
+                .fetch_optional(&self.pool)
+                .await?
+                .ok_or(DomainError::from(ErrorCode::NotFound))?;
+        // Closed accounts' released contacts end in `.invalid`: never sent to.
+        let to = match message.channel {
+            MessageChannel::Email => email.map(Contact::Email),
+            MessageChannel::Sms => phone.map(Contact::Phone),
+        }
+        .ok_or(DomainError::from(ErrorCode::NoSuchContact))?;
+        let subject = if subject.is_empty() {
+            DEFAULT_SUBJECT.to_string()
+        } else {
+            subject
+        };
+        self.messenger
+            .deliver(
+                &to,
+                &crate::delivery::Message {
+                    subject: subject.clone(),
+                    text: text.clone(),
+                },
+            )
+            .await?;
+        self.audit(
+            AuditEvent::by_staff(AuditAction::MessageSent, &op, Some(user_id)).details(
+                serde_json::json!({
+                    "channel": match message.channel {
+                        MessageChannel::Email => "email",
+                        MessageChannel::Sms => "sms",
+                    },
+                    "to": to.masked(),
+                    "subject": subject,
+                    "chars": text.chars().count(),
+                }),
+            ),
+        )
+        .await;
+        Ok(())
+    }
+}
+
+/// Sorts an id-list result the way the SQL orders do.
+fn sort_summaries(users: &mut [UserSummary], sort: UserSort) {
+    match sort {
+        UserSort::Newest => {
+            users.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)))
+        }
+        UserSort::Oldest => {
+            users.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)))
+        }
+        UserSort::Name => users.sort_by_key(|u| (u.label().to_lowercase(), u.id)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::contains_pattern;
+
+    #[test]
+    fn wildcards_in_search_text_are_literal() {
+        assert_eq!(contains_pattern("a_b%c\\"), "%a\\_b\\%c\\\\%");
+    }
+}
