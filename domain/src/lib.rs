@@ -25,6 +25,7 @@ pub mod recovery;
 pub mod secret;
 pub mod secret_string;
 pub mod service_apps;
+pub mod service_users;
 pub mod sessions;
 pub mod tokens;
 pub mod verification;

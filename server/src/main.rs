@@ -7,6 +7,8 @@ mod config;
 mod messaging_config;
 mod middleware;
 #[cfg(test)]
+mod openapi_tests;
+#[cfg(test)]
 mod profile_tests;
 mod rest;
 #[cfg(test)]

@@ -18,6 +18,10 @@ struct Tamper {
     time_offset: i64,
     wrong_secret: bool,
     drop_sign: bool,
+    /// Sent instead of the signed body.
+    body_sent: Option<String>,
+    /// Sent instead of the signed path (and query).
+    path_sent: Option<String>,
 }
 
 impl Server {
@@ -55,7 +59,7 @@ impl Server {
         );
         let mut req = Request::builder()
             .method(method)
-            .uri(path)
+            .uri(tamper.path_sent.as_deref().unwrap_or(path))
             .header("content-type", "application/json")
             .header("x-app-id", &app.id)
             .header("x-req-time", &time)
@@ -63,6 +67,7 @@ impl Server {
         if !tamper.drop_sign {
             req = req.header("x-sign", signature);
         }
+        let body = tamper.body_sent.unwrap_or(body);
         let (status, _, bytes) = self.send(req.body(Body::from(body)).unwrap()).await;
         (
             status,
@@ -257,4 +262,458 @@ async fn unsigned_stale_forged_and_unscoped_requests_are_refused() {
         (status, body["code"].as_str()),
         (StatusCode::FORBIDDEN, Some("SCOPE_MISSING"))
     );
+}
+
+/// A realistic request for a documented service operation: `(path with
+/// query, body)`. `n` keeps created accounts apart.
+fn request_for(
+    method: &str,
+    path: &str,
+    user: i64,
+    other: i64,
+    token: &str,
+    n: usize,
+) -> (String, Value) {
+    let movement = json!({"user_id": user, "currency": "CNY", "amount": "1"});
+    match (method, path) {
+        ("POST", "/api/v1/service/users") => (
+            path.into(),
+            json!({"email": format!("new-{n}@example.com"), "password": "correct horse battery"}),
+        ),
+        (_, "/api/v1/service/auth/check") => (path.into(), json!({"token": token})),
+        (_, "/api/v1/service/auth/login") => (
+            path.into(),
+            json!({"identifier": "buyer@example.com", "password": "correct horse battery"}),
+        ),
+        (_, "/api/v1/service/users") => (format!("{path}?ids={user},{other}"), Value::Null),
+        (_, "/api/v1/service/users/search") => (format!("{path}?q=example"), Value::Null),
+        (_, "/api/v1/service/users/{id}") => (path.replace("{id}", &user.to_string()), Value::Null),
+        (_, "/api/v1/service/messages") => (
+            path.into(),
+            json!({"user_id": user, "channel": "email", "text": "Your order shipped."}),
+        ),
+        (_, "/api/v1/service/wallet/transfer") => (
+            path.into(),
+            json!({"from_user_id": user, "to_user_id": other, "currency": "CNY", "amount": "1"}),
+        ),
+        (_, p) if p.starts_with("/api/v1/service/wallet/") => (path.into(), movement),
+        (m, p) => panic!("no request for {m} {p}: add one here"),
+    }
+}
+
+/// Every operation of the document under `/service/`, called by an app that
+/// has every scope but the one the operation needs (`403 SCOPE_MISSING`),
+/// then by an app with only that scope (anything but 401/403). The list
+/// comes from the OpenAPI document, so a new endpoint is covered at once.
+#[tokio::test]
+async fn every_service_endpoint_requires_its_scope() {
+    let s = server().await;
+    let (_, buyer) = s.register("buyer@example.com").await;
+    let (_, seller) = s.register("seller@example.com").await;
+    let token = buyer["token"].as_str().unwrap().to_string();
+    let buyer = buyer["user"]["id"].as_i64().unwrap();
+    let seller = seller["user"]["id"].as_i64().unwrap();
+    // Money to move, so that holds, settlements and transfers can succeed.
+    let funder = s.app(&[Scope::WalletWrite]).await;
+    let (status, _) = s
+        .signed(
+            &funder,
+            "POST",
+            "/api/v1/service/wallet/deposit",
+            json!({"user_id": buyer, "currency": "CNY", "amount": "100"}),
+            "fund-1",
+            Tamper::default(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    // And a hold, so that unfreezing and settling can succeed in any order.
+    let (status, _) = s
+        .signed(
+            &funder,
+            "POST",
+            "/api/v1/service/wallet/freeze",
+            json!({"user_id": buyer, "currency": "CNY", "amount": "10"}),
+            "hold-1",
+            Tamper::default(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+
+    let doc = crate::openapi_tests::fetch_document(&s).await;
+    let mut checked = 0;
+    let ops = crate::openapi_tests::operations(&doc)
+        .into_iter()
+        .filter(|(_, path, _)| path.starts_with("/api/v1/service/"));
+    for (n, (method, path, op)) in ops.into_iter().enumerate() {
+        let scopes: Vec<Scope> = op["x-required-scope"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{method} {path} names no scope"))
+            .iter()
+            .map(|v| Scope::parse(v.as_str().unwrap()).expect("a known scope"))
+            .collect();
+        assert_eq!(scopes.len(), 1, "{method} {path}");
+        let scope = scopes[0];
+        let (target, body) = request_for(&method, &path, buyer, seller, &token, n);
+        let others: Vec<Scope> = Scope::ALL.into_iter().filter(|s| *s != scope).collect();
+        let lacking = s.app(&others).await;
+        let (status, answer) = s
+            .signed(
+                &lacking,
+                &method,
+                &target,
+                body.clone(),
+                &format!("lacking-{n}"),
+                Tamper::default(),
+            )
+            .await;
+        assert_eq!(
+            (status, answer["code"].as_str()),
+            (StatusCode::FORBIDDEN, Some("SCOPE_MISSING")),
+            "{method} {path} without {}",
+            scope.as_str()
+        );
+        let right = s.app(&[scope]).await;
+        let (status, answer) = s
+            .signed(
+                &right,
+                &method,
+                &target,
+                body,
+                &format!("right-{n}"),
+                Tamper::default(),
+            )
+            .await;
+        assert!(
+            status.is_success(),
+            "{method} {path} with {}: {status} {answer}",
+            scope.as_str()
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 13, "service operations in the document");
+}
+
+#[tokio::test]
+async fn tampered_requests_are_refused() {
+    let s = server().await;
+    let (_, a) = s.register("a@example.com").await;
+    let (_, b) = s.register("b@example.com").await;
+    let a = a["user"]["id"].as_i64().unwrap();
+    let b = b["user"]["id"].as_i64().unwrap();
+    let app = s.app(&[Scope::UsersRead, Scope::WalletWrite]).await;
+    let deposit = json!({"user_id": a, "currency": "CNY", "amount": "1"});
+    let bigger = json!({"user_id": a, "currency": "CNY", "amount": "1000"}).to_string();
+    let cases = [
+        (
+            "body changed after signing",
+            "POST",
+            "/api/v1/service/wallet/deposit".to_string(),
+            deposit.clone(),
+            Tamper {
+                body_sent: Some(bigger),
+                ..Default::default()
+            },
+        ),
+        (
+            "query changed after signing",
+            "GET",
+            format!("/api/v1/service/users?ids={a}"),
+            Value::Null,
+            Tamper {
+                path_sent: Some(format!("/api/v1/service/users?ids={b}")),
+                ..Default::default()
+            },
+        ),
+        (
+            "path changed after signing",
+            "GET",
+            format!("/api/v1/service/users/{a}"),
+            Value::Null,
+            Tamper {
+                path_sent: Some(format!("/api/v1/service/users/{b}")),
+                ..Default::default()
+            },
+        ),
+    ];
+    for (i, (what, method, path, body, tamper)) in cases.into_iter().enumerate() {
+        let (status, answer) = s
+            .signed(&app, method, &path, body, &format!("t-{i}"), tamper)
+            .await;
+        assert_eq!(
+            (status, answer["code"].as_str()),
+            (StatusCode::UNAUTHORIZED, Some("SIGNATURE_INVALID")),
+            "{what}"
+        );
+    }
+    // Nothing moved.
+    let (status, balances) = s
+        .signed(
+            &app,
+            "POST",
+            "/api/v1/service/wallet/deposit",
+            deposit,
+            "after",
+            Tamper::default(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(balances["balance"]["available"], "1.00");
+}
+
+#[tokio::test]
+async fn a_service_signs_users_in_with_their_password() {
+    let s = server().await;
+    let (_, user) = s.register("member@example.com").await;
+    let id = user["user"]["id"].as_i64().unwrap();
+    let app = s.app(&[Scope::UsersWrite]).await;
+    let (status, login) = s
+        .signed(
+            &app,
+            "POST",
+            "/api/v1/service/auth/login",
+            json!({
+                "identifier": "MEMBER@example.com",
+                "password": "correct horse battery",
+                "ip": "203.0.113.9",
+                "user_agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1",
+                "device_id": "phone-1"
+            }),
+            "login-1",
+            Tamper::default(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{login}");
+    assert_eq!(login["user"]["id"], id);
+    let token = login["token"].as_str().unwrap();
+    // The session is the user's, recorded with their device.
+    let (status, sessions) = s.get("/api/v1/sessions", Some(token)).await;
+    assert_eq!(status, StatusCode::OK);
+    let mine = sessions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["current"] == true)
+        .unwrap();
+    assert_eq!(mine["ip"], "203.0.113.9");
+    assert_eq!(mine["device_id"], "phone-1");
+
+    let (status, failed) = s
+        .signed(
+            &app,
+            "POST",
+            "/api/v1/service/auth/login",
+            json!({"identifier": "member@example.com", "password": "wrong password!"}),
+            "login-2",
+            Tamper::default(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(failed["code"], "INVALID_CREDENTIALS");
+    assert_eq!(failed["consecutive_failures"], 1);
+
+    // Checking tokens does not allow minting them.
+    let checker = s.app(&[Scope::AuthCheck]).await;
+    let (status, refused) = s
+        .signed(
+            &checker,
+            "POST",
+            "/api/v1/service/auth/login",
+            json!({"identifier": "member@example.com", "password": "correct horse battery"}),
+            "login-3",
+            Tamper::default(),
+        )
+        .await;
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("SCOPE_MISSING"))
+    );
+}
+
+#[tokio::test]
+async fn service_search_pages_by_id_and_matches_wildcards_literally() {
+    let s = server().await;
+    let mut ids = Vec::new();
+    for (email, username) in [
+        ("alice@example.com", "a_b"),
+        ("bob@example.com", "axb"),
+        ("carol@example.org", "carol"),
+    ] {
+        let (status, reg) = s
+            .post_json(
+                "/api/v1/auth/register",
+                json!({"email": email, "username": username, "password": "correct horse battery"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{reg}");
+        ids.push(reg["user"]["id"].as_i64().unwrap());
+        if email.starts_with("alice") {
+            let token = reg["token"].as_str().unwrap();
+            let (status, _) = s
+                .json(
+                    "PATCH",
+                    "/api/v1/me/profile",
+                    Body::from(
+                        json!({"id_type": "passport", "id_number": "E12345678", "display_name": "Ally 100%"})
+                            .to_string(),
+                    ),
+                    "application/json",
+                    Some(token),
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK);
+        }
+    }
+    let app = s.app(&[Scope::UsersRead]).await;
+    let (s, app) = (&s, &app);
+    let mut tx = 0;
+    let mut search = move |query: String| {
+        tx += 1;
+        let id = format!("search-{tx}");
+        async move {
+            s.signed(
+                app,
+                "GET",
+                &format!("/api/v1/service/users/search?{query}"),
+                Value::Null,
+                &id,
+                Tamper::default(),
+            )
+            .await
+        }
+    };
+    // Two of three match; one per page, ordered by id.
+    let (status, page) = search("q=EXAMPLE.com&page=2&per_page=1".into()).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(page["total"], 2);
+    assert_eq!(page["page"], 2);
+    assert_eq!(page["items"].as_array().unwrap().len(), 1);
+    assert_eq!(page["items"][0]["id"], ids[1]);
+    // `_` is not a wildcard: `a_b` does not find `axb`.
+    let (_, page) = search("q=a_b".into()).await;
+    assert_eq!(page["total"], 1, "{page}");
+    assert_eq!(page["items"][0]["username"], "a_b");
+    // Nor is `%`; it matches the display name that has one.
+    let (_, page) = search("q=%25".into()).await;
+    assert_eq!(page["total"], 1, "{page}");
+    let alice = &page["items"][0];
+    assert_eq!(alice["id"], ids[0]);
+    // ID numbers are masked for services.
+    assert!(alice.get("id_number").is_none(), "{alice}");
+    assert!(alice["id_number_masked"].as_str().unwrap().contains('*'));
+    // Past the end: an empty page with the total.
+    let (_, page) = search("q=example&page=9".into()).await;
+    assert_eq!(page["items"], json!([]));
+    assert_eq!(page["total"], 3);
+    for bad in ["q=", "q=a&per_page=101", "q=a&page=0", "q=a&unknown=1"] {
+        let (status, answer) = search(bad.into()).await;
+        assert_eq!(
+            (status, answer["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("INVALID_INPUT")),
+            "{bad}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn more_than_a_hundred_ids_are_refused_with_their_own_code() {
+    let s = server().await;
+    let app = s.app(&[Scope::UsersRead]).await;
+    let ids = (1..=101)
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(",");
+    let (status, answer) = s
+        .signed(
+            &app,
+            "GET",
+            &format!("/api/v1/service/users?ids={ids}"),
+            Value::Null,
+            "ids-1",
+            Tamper::default(),
+        )
+        .await;
+    assert_eq!(
+        (status, answer["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("TOO_MANY_IDS"))
+    );
+    let (status, answer) = s
+        .signed(
+            &app,
+            "GET",
+            "/api/v1/service/users?ids=1%2C2",
+            Value::Null,
+            "ids-2",
+            Tamper::default(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "percent-encoded commas: {answer}");
+}
+
+#[tokio::test]
+async fn service_messages_go_to_the_bound_contact_only() {
+    let s = server().await;
+    let (_, user) = s.register("reader@example.com").await;
+    let id = user["user"]["id"].as_i64().unwrap();
+    let app = s.app(&[Scope::UsersWrite]).await;
+    let (s, app) = (&s, &app);
+    let send = move |body: Value, tx: &'static str| async move {
+        s.signed(
+            app,
+            "POST",
+            "/api/v1/service/messages",
+            body,
+            tx,
+            Tamper::default(),
+        )
+        .await
+    };
+    let (status, sent) = send(
+        json!({"user_id": id, "channel": "email", "subject": "Order 77", "text": "Your order shipped.\nThanks!"}),
+        "m-1",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{sent}");
+    assert_eq!(sent["channel"], "email");
+    assert_eq!(sent["sent_to"], "r***@example.com");
+    let mail = s.messages("reader@example.com").pop().expect("an email");
+    assert!(mail.contains("Subject: Order 77"), "{mail}");
+    assert!(mail.contains("Your order shipped."), "{mail}");
+
+    let cases = [
+        (
+            json!({"user_id": id, "channel": "sms", "text": "hi"}),
+            StatusCode::CONFLICT,
+            "NO_SUCH_CONTACT",
+        ),
+        (
+            json!({"user_id": id, "channel": "email", "text": "x".repeat(501)}),
+            StatusCode::BAD_REQUEST,
+            "INVALID_MESSAGE",
+        ),
+        (
+            json!({"user_id": id, "channel": "email", "text": " "}),
+            StatusCode::BAD_REQUEST,
+            "REQUIRED",
+        ),
+        (
+            json!({"user_id": id + 100, "channel": "email", "text": "hi"}),
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+        ),
+        (
+            json!({"user_id": id, "channel": "fax", "text": "hi"}),
+            StatusCode::BAD_REQUEST,
+            "INVALID_INPUT",
+        ),
+    ];
+    let tx = ["m-2", "m-3", "m-4", "m-5", "m-6"];
+    for ((body, status, code), tx) in cases.into_iter().zip(tx) {
+        let (got, answer) = send(body.clone(), tx).await;
+        assert_eq!(
+            (got, answer["code"].as_str()),
+            (status, Some(code)),
+            "{body}"
+        );
+    }
+    assert_eq!(s.messages("reader@example.com").len(), 1);
 }

@@ -138,7 +138,7 @@ impl Server {
     }
 
     /// Messages to `to` in the email and SMS outboxes, oldest first.
-    fn messages(&self, to: &str) -> Vec<String> {
+    pub(crate) fn messages(&self, to: &str) -> Vec<String> {
         let mut files: Vec<_> = ["outbox/email", "outbox/sms"]
             .iter()
             .filter_map(|d| std::fs::read_dir(self._dir.path().join(d)).ok())

@@ -534,6 +534,7 @@ fn validate_row(row: &BatchRow) -> Result<ValidBatchRow, AppError> {
 
 /// Which contact a staff message goes to.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MessageChannel {
     #[default]

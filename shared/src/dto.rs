@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// What a signed-in user may see about their own account.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserProfile {
     pub id: i64,
     pub email: Option<String>,
@@ -99,6 +100,7 @@ impl UserProfile {
 /// The answer to a successful sign-in or sign-up. The token is also set as an
 /// HttpOnly cookie for browsers; API clients send it as `Authorization: Bearer`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuthResponse {
     /// The access token (JWT).
     pub token: String,
@@ -115,6 +117,7 @@ pub struct AuthResponse {
 
 /// `POST /api/v1/auth/refresh`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
     pub refresh_token: String,
@@ -122,6 +125,7 @@ pub struct RefreshRequest {
 
 /// One of the user's active sign-in sessions.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SessionInfo {
     pub id: String,
     /// A short description of the client, e.g. "Chrome on Linux".
@@ -138,6 +142,7 @@ pub struct SessionInfo {
 
 /// A JSON sign-up request of the REST API.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RegisterRequest {
     #[serde(default)]
@@ -155,6 +160,7 @@ pub struct RegisterRequest {
 
 /// A JSON sign-in request of the REST API.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     /// Email, phone number or username.
@@ -169,6 +175,7 @@ pub struct LoginRequest {
 
 /// `POST /api/v1/auth/check`: the token may also come as `Authorization: Bearer`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TokenCheckRequest {
     #[serde(default)]
@@ -177,6 +184,7 @@ pub struct TokenCheckRequest {
 
 /// The answer of a successful token check.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TokenCheckResponse {
     pub user_id: i64,
     pub session_id: String,
@@ -186,6 +194,7 @@ pub struct TokenCheckResponse {
 
 /// A device bound to the account.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeviceInfo {
     pub device_id: String,
     pub name: String,
@@ -198,6 +207,7 @@ pub struct DeviceInfo {
 
 /// `POST /api/v1/devices`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct BindDeviceRequest {
     pub device_id: String,
@@ -207,6 +217,7 @@ pub struct BindDeviceRequest {
 
 /// Whether a device is bound, and the user's group (1 super admin, 2 others).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeviceCheck {
     pub bound: bool,
     pub group: u8,
@@ -214,6 +225,7 @@ pub struct DeviceCheck {
 
 /// What a verification code is for. A code for one purpose never works for another.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CodePurpose {
     Register,
@@ -252,6 +264,7 @@ impl CodePurpose {
 
 /// `POST /api/v1/auth/login/code`: sign in with a `login` code.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CodeLoginRequest {
     pub contact: String,
@@ -260,6 +273,7 @@ pub struct CodeLoginRequest {
 
 /// An image captcha to solve. The key goes back with the answer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CaptchaChallenge {
     pub key: String,
     /// `data:image/png;base64,…`
@@ -269,6 +283,7 @@ pub struct CaptchaChallenge {
 
 /// `POST /api/v1/codes/send`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SendCodeRequest {
     /// Email address or phone number.
@@ -283,6 +298,7 @@ pub struct SendCodeRequest {
 /// The answer to a send request. For sign-in and password recovery it is the
 /// same whether or not an account has the contact.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CodeSent {
     /// The contact as the user may see it, masked.
     pub sent_to: String,
@@ -294,6 +310,7 @@ pub struct CodeSent {
 
 /// `POST /api/v1/codes/verify`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct VerifyCodeRequest {
     pub contact: String,
@@ -304,6 +321,7 @@ pub struct VerifyCodeRequest {
 /// A one-time security ticket: proof that a code was entered, consumed by the
 /// operation it unlocks.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SecurityTicket {
     pub sid: String,
     pub expires_in_secs: i64,
@@ -312,6 +330,7 @@ pub struct SecurityTicket {
 /// `POST /api/v1/auth/password/reset`: a `sid` from a `reset_password` code,
 /// or the contact and the code themselves.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ResetPasswordRequest {
     #[serde(default)]
@@ -326,6 +345,7 @@ pub struct ResetPasswordRequest {
 /// `POST /api/v1/me/password`: the current password, or a `sid` from a
 /// `reset_password` code sent to a bound contact.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ChangePasswordRequest {
     #[serde(default)]
@@ -339,6 +359,7 @@ pub struct ChangePasswordRequest {
 /// (purpose `bind_contact`) proves the new contact; replacing one also needs
 /// the password or a `sid` from a `change_contact` code sent to the old one.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ChangeContactRequest {
     pub contact: String,

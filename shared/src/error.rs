@@ -14,6 +14,7 @@ macro_rules! error_codes {
     ($($(#[$doc:meta])* $name:ident: $wire:literal, $status:literal, $text:literal;)+) => {
         /// Stable error codes. The serialized form is the SCREAMING_SNAKE_CASE name.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
         pub enum ErrorCode {
             $($(#[$doc])* $name,)+
@@ -84,6 +85,8 @@ error_codes! {
     /// The app used this transaction id before.
     TransactionReplayed: "TRANSACTION_REPLAYED", 409, "This transaction id was already used.";
     ScopeMissing: "SCOPE_MISSING", 403, "This app is not allowed to do this.";
+    /// `GET /service/users?ids=` with more than 100 ids.
+    TooManyIds: "TOO_MANY_IDS", 400, "Ask for at most 100 ids at a time.";
     // Codes, captcha and security tickets
     /// Not an email address or a mainland China mobile number.
     InvalidContact: "INVALID_CONTACT", 400, "Enter a valid email address or mainland China mobile number.";
@@ -211,6 +214,7 @@ impl fmt::Display for ErrorCode {
 
 /// The form field an error belongs to, so the UI can show it next to that field.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Field {
     Email,
@@ -264,6 +268,7 @@ impl Field {
 
 /// Why a password was refused; refines `WEAK_PASSWORD`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum PasswordProblem {
     TooShort,
@@ -275,6 +280,7 @@ pub enum PasswordProblem {
 /// Failure counters of a sign-in identifier, returned with
 /// `INVALID_CREDENTIALS` and `ACCOUNT_LOCKED` so the user knows where they stand.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginFailures {
     pub consecutive_failures: u32,
     pub remaining_consecutive: u32,
@@ -287,6 +293,7 @@ pub struct LoginFailures {
 
 /// The error every server function and API endpoint returns.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[error("{code}: {message}")]
 pub struct AppError {
     pub code: ErrorCode,
@@ -314,6 +321,7 @@ pub struct AppError {
 /// What is wrong with one row of a batch: its 1-based line and the first
 /// problem found in it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RowError {
     pub line: u32,
     pub code: ErrorCode,

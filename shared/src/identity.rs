@@ -29,6 +29,7 @@ const CHECK_CHARS: [u8; 11] = *b"10X98765432";
 
 /// A gender as the user states it. `Unspecified` matches any ID number.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Gender {
     #[default]
@@ -61,6 +62,7 @@ impl fmt::Display for Gender {
 
 /// The kind of identity document a number belongs to.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum IdType {
     /// Resident identity card of the mainland (GB 11643-1999).

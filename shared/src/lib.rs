@@ -9,6 +9,7 @@ pub mod error;
 pub mod identity;
 pub mod money;
 pub mod profile;
+pub mod service;
 pub mod validate;
 pub mod wallet;
 

@@ -8,6 +8,7 @@ use std::fmt;
 /// Where a verification (real name or qualification) stands.
 /// `unverified → pending → verified | rejected`; rejected may submit again.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum VerificationState {
     /// Nothing submitted yet.
@@ -49,6 +50,7 @@ impl fmt::Display for VerificationState {
 /// What is verified: the person (name and resident ID) or a qualification
 /// document, each with its own review.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum VerificationKind {
     RealName,
@@ -79,6 +81,7 @@ impl fmt::Display for VerificationKind {
 
 /// The account's own state, independent of verification.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AccountState {
     /// Stored as `normal`.
@@ -133,6 +136,7 @@ pub fn legacy_status_code(status: &str, verification: VerificationState) -> u8 {
 
 /// One verification of the signed-in user (or, for staff, of any user).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Verification {
     pub kind: VerificationKind,
     pub state: VerificationState,
@@ -177,6 +181,7 @@ impl Verification {
 
 /// `GET /api/v1/me/verification`: both kinds.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VerificationOverview {
     pub real_name: Verification,
     pub qualification: Verification,
@@ -185,6 +190,7 @@ pub struct VerificationOverview {
 /// `PATCH /api/v1/me/profile`: absent fields stay as they are; an empty
 /// `display_name` or `id_number` clears it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct UpdateProfileRequest {
     #[serde(default)]
@@ -204,6 +210,7 @@ pub struct UpdateProfileRequest {
 
 /// `POST /api/v1/me/verification`: a real-name submission.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SubmitRealNameRequest {
     pub real_name: String,
@@ -213,6 +220,7 @@ pub struct SubmitRealNameRequest {
 
 /// `POST /api/v1/me/qualification`: what the qualification document is.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SubmitQualificationRequest {
     pub document: String,
@@ -220,6 +228,7 @@ pub struct SubmitQualificationRequest {
 
 /// `POST /api/v1/me/close`: the user closes their own account.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CloseOwnAccountRequest {
     pub password: String,
@@ -229,6 +238,7 @@ pub struct CloseOwnAccountRequest {
 
 /// Staff rejecting a submission.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RejectRequest {
     pub reason: String,
@@ -236,6 +246,7 @@ pub struct RejectRequest {
 
 /// Staff closing an account, optionally on another operator's authority.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AdminCloseRequest {
     pub reason: String,

@@ -17,6 +17,7 @@ pub const CURRENCY_MAX_SCALE: u32 = 8;
 
 /// What a journal entry did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TransferKind {
     /// Money entering from outside (top-up), credited to a user.
@@ -62,6 +63,7 @@ impl TransferKind {
 
 /// A currency the wallet holds.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Currency {
     /// E.g. `CNY`, `USDT`.
     pub code: String,
@@ -75,6 +77,7 @@ pub struct Currency {
 /// `frozen` is the part held for pending operations; `available = posted - frozen`
 /// is what they can spend.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Balance {
     pub currency: String,
     pub name: String,
@@ -90,6 +93,7 @@ pub struct Balance {
 /// The answer to a money operation. Repeating a request with the same request
 /// id returns the same receipt with `replayed: true` and moves nothing.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Receipt {
     /// The journal entry's id.
     pub transfer_id: i64,
@@ -110,6 +114,7 @@ pub struct Receipt {
 /// Which way money went, seen from the available balance of the history's
 /// owner: a freeze is `out`, an unfreeze `in`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     In,
@@ -118,6 +123,7 @@ pub enum Direction {
 
 /// A signed service's money movement; `X-Transaction-Id` is its request id.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ServiceMovementRequest {
     pub user_id: i64,
@@ -130,6 +136,7 @@ pub struct ServiceMovementRequest {
 /// A signed service's transfer between two users (buyer to seller); no PIN:
 /// the service vouches for the payer.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ServiceTransferRequest {
     pub from_user_id: i64,
@@ -142,6 +149,7 @@ pub struct ServiceTransferRequest {
 
 /// What the payer confirms before a transfer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TransferPreview {
     /// The recipient as the payer may see them, masked.
     pub recipient: String,
@@ -155,6 +163,7 @@ pub struct TransferPreview {
 
 /// The other side of a history entry.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Counterparty {
     /// Deposits, withdrawals, holds and settlements: the platform.
@@ -165,6 +174,7 @@ pub enum Counterparty {
 
 /// One line of a user's history in one currency.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HistoryItem {
     pub id: i64,
     /// RFC 3339, UTC.
@@ -185,6 +195,7 @@ pub struct HistoryItem {
 
 /// A page of history, newest first.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HistoryPage {
     pub items: Vec<HistoryItem>,
     /// Pass as `cursor` to get the next (older) page; `None` on the last page.
@@ -193,6 +204,7 @@ pub struct HistoryPage {
 
 /// `GET /api/v1/wallet/history`: one currency, newest first.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct HistoryRequest {
     pub currency: String,
@@ -215,6 +227,7 @@ pub struct HistoryRequest {
 
 /// End-of-day posted balance, for the balance chart.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BalancePoint {
     /// `YYYY-MM-DD`, UTC.
     pub date: String,
@@ -224,6 +237,7 @@ pub struct BalancePoint {
 
 /// `POST /api/v1/wallet/transfers`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TransferRequest {
     /// The recipient's email, phone number or username.
@@ -240,6 +254,7 @@ pub struct TransferRequest {
 
 /// `POST /api/v1/wallet/pin`: first activation.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SetPinRequest {
     pub pin: String,
@@ -247,6 +262,7 @@ pub struct SetPinRequest {
 
 /// `POST /api/v1/wallet/pin/change`: change with the old PIN.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ChangePinRequest {
     pub old_pin: String,
@@ -255,6 +271,7 @@ pub struct ChangePinRequest {
 
 /// Whether a payment PIN is set and whether payments are locked.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PinStatus {
     pub set: bool,
     pub locked: bool,
@@ -268,6 +285,7 @@ pub struct PinStatus {
 /// `POST /api/v1/wallet/pin/reset`: a forgotten PIN, replaced with the `sid`
 /// of a `pay_password` code verified while signed in.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ResetPinRequest {
     pub sid: String,
@@ -277,6 +295,7 @@ pub struct ResetPinRequest {
 /// `POST /api/v1/admin/wallet/{deposit,withdraw,freeze,unfreeze,settle}`:
 /// staff moving money for one user.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct MovementRequest {
     pub user_id: i64,
@@ -294,12 +313,17 @@ pub struct MovementRequest {
 /// means "not given" (`cursor=` on the first page), so forms and scripts can
 /// always send every parameter.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 #[serde(deny_unknown_fields)]
 pub struct HistoryQuery {
+    /// Required: the currency code, e.g. `CNY`.
     pub currency: Option<String>,
     /// One kind, or several separated by commas (`deposit,transfer`).
     pub kind: Option<String>,
+    /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
+    /// Page size, 1–100; 20 when absent.
     pub limit: Option<String>,
     /// Unix seconds, inclusive.
     pub from: Option<String>,
@@ -341,8 +365,11 @@ impl HistoryQuery {
 
 /// The query string of `GET /api/v1/wallet/chart`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 #[serde(deny_unknown_fields)]
 pub struct ChartQuery {
+    /// Required: the currency code, e.g. `CNY`.
     pub currency: Option<String>,
     /// 1–366; 30 when absent.
     pub days: Option<String>,
@@ -388,6 +415,7 @@ fn number<T: std::str::FromStr>(raw: &Option<String>, name: &str) -> Result<Opti
 
 /// `GET /api/v1/admin/wallet/audit`: the auditor's verdict on the whole ledger.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditSummary {
     /// True when the journal and every stored balance agree.
     pub clean: bool,

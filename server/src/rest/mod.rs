@@ -1,6 +1,12 @@
 //! The JSON REST API for API clients (`/api/v1`). Browsers use the server
 //! functions; both call the same domain.
+//!
+//! Every route is registered through `utoipa_axum::routes!`, which reads the
+//! handler's `#[utoipa::path]`: the router and the OpenAPI document
+//! (`GET /api/v1/openapi.json`, see [`openapi`]) come from the same list and
+//! cannot drift apart.
 
+pub(crate) mod openapi;
 mod profile;
 mod security;
 mod service;
@@ -10,42 +16,63 @@ use crate::api_error::{ApiError, ApiJson};
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
 use axum::{Json, Router};
 use domain::accounts::Registration;
 use domain::{ClientInfo, UserCenter};
+use serde::Serialize;
 use shared::dto::{
     AuthResponse, BindDeviceRequest, DeviceCheck, DeviceInfo, LoginRequest, RefreshRequest,
     RegisterRequest, SessionInfo, TokenCheckRequest, TokenCheckResponse, UserProfile,
 };
 use shared::ErrorCode;
 use std::net::SocketAddr;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn routes() -> Router<UserCenter> {
-    Router::new()
-        .route("/auth/register", post(register))
-        .route("/auth/login", post(login))
-        .route("/auth/logout", post(logout))
-        .route("/auth/check", post(check))
-        .route("/auth/refresh", post(refresh))
-        .route("/devices", post(bind_device).get(devices))
-        .route("/devices/{device_id}", axum::routing::delete(remove_device))
-        .route("/devices/{device_id}/check", get(check_device))
-        .route("/sessions", get(sessions))
-        .route("/sessions/revoke-others", post(revoke_others))
-        .route("/sessions/{id}", axum::routing::delete(revoke_one))
-        .route("/me", get(me))
+/// The routes under `/api/v1` and their OpenAPI document (paths relative to
+/// `/api/v1`; [`openapi::document`] prefixes them).
+pub fn api() -> (Router<UserCenter>, utoipa::openapi::OpenApi) {
+    let (router, doc) = OpenApiRouter::new()
+        .routes(routes!(register))
+        .routes(routes!(login))
+        .routes(routes!(logout))
+        .routes(routes!(check))
+        .routes(routes!(refresh))
+        .routes(routes!(bind_device, devices))
+        .routes(routes!(remove_device))
+        .routes(routes!(check_device))
+        .routes(routes!(sessions))
+        .routes(routes!(revoke_others))
+        .routes(routes!(revoke_one))
+        .routes(routes!(me))
         .merge(profile::routes())
         .merge(security::routes())
         .merge(service::routes())
         .merge(wallet::routes())
-        .fallback(|| async { ApiError::from(ErrorCode::NotFound) })
+        .merge(openapi::routes())
+        .split_for_parts();
+    let router = router.fallback(|| async { ApiError::from(ErrorCode::NotFound) });
+    (router, doc)
+}
+
+/// The router alone, for `main`.
+pub fn routes() -> Router<UserCenter> {
+    api().0
 }
 
 fn client(addr: SocketAddr, headers: &HeaderMap) -> ClientInfo {
     app::server::client_from_headers(Some(addr.ip().to_string()), headers)
 }
 
+/// Signs up with an email and/or phone, an optional username and a password.
+///
+/// `code` is the `register` code sent to the email (else the phone) through
+/// `POST /codes/send`, unless the server turned that off. Answers with a
+/// session, like a sign-in.
+#[utoipa::path(post, path = "/auth/register", tag = "auth",
+    request_body = RegisterRequest,
+    responses((status = 201, description = "The account and a new session", body = AuthResponse)))]
 async fn register(
     State(uc): State<UserCenter>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
@@ -63,6 +90,14 @@ async fn register(
     Ok((StatusCode::CREATED, Json(res)))
 }
 
+/// Signs in with an email, phone or username and the password.
+///
+/// Failed attempts are counted per identifier (`INVALID_CREDENTIALS` with
+/// the counters, then `429 ACCOUNT_LOCKED`); after a few, a solved captcha
+/// from `GET /captcha` is needed too. Send `X-Device-Id` to tag the session.
+#[utoipa::path(post, path = "/auth/login", tag = "auth",
+    request_body = LoginRequest,
+    responses((status = 200, description = "A new session", body = AuthResponse)))]
 async fn login(
     State(uc): State<UserCenter>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
@@ -96,6 +131,9 @@ async fn authenticated(
     Ok(uc.authenticate(&token).await?)
 }
 
+/// Signs out: the session of the token ends at once.
+#[utoipa::path(post, path = "/auth/logout", tag = "auth", security(("bearer" = [])),
+    responses((status = 204, description = "The session is revoked")))]
 async fn logout(
     State(uc): State<UserCenter>,
     headers: HeaderMap,
@@ -105,6 +143,9 @@ async fn logout(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// The signed-in user's account.
+#[utoipa::path(get, path = "/me", tag = "me", security(("bearer" = [])),
+    responses((status = 200, description = "The account; ID numbers masked", body = UserProfile)))]
 async fn me(
     State(uc): State<UserCenter>,
     headers: HeaderMap,
@@ -113,8 +154,15 @@ async fn me(
     Ok(Json(uc.profile(auth.user_id).await?))
 }
 
-/// For other services: is this token valid, and whose is it? The token comes
-/// in the body or as `Authorization: Bearer`.
+/// Checks an access token: is it valid, and whose is it?
+///
+/// The token comes in the body (`{"token"}`) or as `Authorization: Bearer`.
+/// An invalid one is `401` with `TOKEN_EXPIRED`, `TOKEN_REVOKED`,
+/// `TOKEN_MALFORMED` or `TOKEN_INVALID_SIGNATURE`.
+#[utoipa::path(post, path = "/auth/check", tag = "auth", security((), ("bearer" = [])),
+    request_body(content = Option<TokenCheckRequest>, description = "Optional: without it, the Bearer token is checked"),
+    responses((status = 200, description = "The token is valid", body = TokenCheckResponse),
+        (status = 401, description = "`UNAUTHENTICATED` (no token), `TOKEN_EXPIRED`, `TOKEN_REVOKED`, `TOKEN_MALFORMED` or `TOKEN_INVALID_SIGNATURE`", body = shared::AppError)))]
 async fn check(
     State(uc): State<UserCenter>,
     headers: HeaderMap,
@@ -144,6 +192,12 @@ async fn check(
 }
 
 /// Exchanges a refresh token for new tokens; the old refresh token is spent.
+///
+/// A replaced refresh token used again more than 30 s later was copied: the
+/// whole session is revoked.
+#[utoipa::path(post, path = "/auth/refresh", tag = "auth",
+    request_body = RefreshRequest,
+    responses((status = 200, description = "New tokens", body = AuthResponse)))]
 async fn refresh(
     State(uc): State<UserCenter>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
@@ -156,6 +210,9 @@ async fn refresh(
     ))
 }
 
+/// The user's active sessions, the current one marked.
+#[utoipa::path(get, path = "/sessions", tag = "sessions", security(("bearer" = [])),
+    responses((status = 200, description = "Active sessions", body = Vec<SessionInfo>)))]
 async fn sessions(
     State(uc): State<UserCenter>,
     headers: HeaderMap,
@@ -164,6 +221,11 @@ async fn sessions(
     Ok(Json(uc.list_sessions(&auth).await?))
 }
 
+/// Ends one of the user's sessions.
+#[utoipa::path(delete, path = "/sessions/{id}", tag = "sessions", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The session id from `GET /sessions`")),
+    responses((status = 204, description = "Revoked"),
+        (status = 404, description = "`NOT_FOUND`: no such session of this user", body = shared::AppError)))]
 async fn revoke_one(
     State(uc): State<UserCenter>,
     headers: HeaderMap,
@@ -177,15 +239,29 @@ async fn revoke_one(
     }
 }
 
+/// Ends every session of the user except the current one.
+#[utoipa::path(post, path = "/sessions/revoke-others", tag = "sessions", security(("bearer" = [])),
+    responses((status = 200, description = "How many sessions ended", body = RevokedCount)))]
 async fn revoke_others(
     State(uc): State<UserCenter>,
     headers: HeaderMap,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<RevokedCount>, ApiError> {
     let auth = authenticated(&uc, &headers).await?;
     let revoked = uc.sign_out_elsewhere(&auth).await?;
-    Ok(Json(serde_json::json!({ "revoked": revoked })))
+    Ok(Json(RevokedCount { revoked }))
 }
 
+/// The answer of `POST /sessions/revoke-others`.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct RevokedCount {
+    /// Sessions that ended.
+    revoked: u64,
+}
+
+/// Binds a device to the account; binding it again renames it.
+#[utoipa::path(post, path = "/devices", tag = "devices", security(("bearer" = [])),
+    request_body = BindDeviceRequest,
+    responses((status = 200, description = "The device", body = DeviceInfo)))]
 async fn bind_device(
     State(uc): State<UserCenter>,
     headers: HeaderMap,
@@ -198,6 +274,9 @@ async fn bind_device(
     ))
 }
 
+/// The devices bound to the account.
+#[utoipa::path(get, path = "/devices", tag = "devices", security(("bearer" = [])),
+    responses((status = 200, description = "Bound devices", body = Vec<DeviceInfo>)))]
 async fn devices(
     State(uc): State<UserCenter>,
     headers: HeaderMap,
@@ -206,6 +285,11 @@ async fn devices(
     Ok(Json(uc.list_devices(auth.user_id).await?))
 }
 
+/// Unbinds a device.
+#[utoipa::path(delete, path = "/devices/{device_id}", tag = "devices", security(("bearer" = [])),
+    params(("device_id" = String, Path, description = "The client's own device id")),
+    responses((status = 204, description = "Removed"),
+        (status = 404, description = "`NOT_FOUND`: not bound to this account", body = shared::AppError)))]
 async fn remove_device(
     State(uc): State<UserCenter>,
     headers: HeaderMap,
@@ -216,6 +300,10 @@ async fn remove_device(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Whether a device is bound to the account, and the user's group.
+#[utoipa::path(get, path = "/devices/{device_id}/check", tag = "devices", security(("bearer" = [])),
+    params(("device_id" = String, Path, description = "The client's own device id")),
+    responses((status = 200, description = "`bound`, and `group` (1 super admin, 2 others)", body = DeviceCheck)))]
 async fn check_device(
     State(uc): State<UserCenter>,
     headers: HeaderMap,

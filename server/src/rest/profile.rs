@@ -9,8 +9,7 @@ use super::authenticated;
 use crate::api_error::{ApiError, ApiJson};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use domain::UserCenter;
 use shared::dto::UserProfile;
 use shared::profile::{
@@ -18,38 +17,28 @@ use shared::profile::{
     SubmitRealNameRequest, UpdateProfileRequest, Verification, VerificationKind,
     VerificationOverview,
 };
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn routes() -> Router<UserCenter> {
-    Router::new()
-        .route("/me/profile", get(profile).patch(update_profile))
-        .route(
-            "/me/verification",
-            get(verifications).post(submit_real_name),
-        )
-        .route("/me/qualification", post(submit_qualification))
-        .route("/me/close", post(close_own))
-        .route("/admin/users/{id}", get(admin_profile))
-        .route(
-            "/admin/users/{id}/verification/approve",
-            post(approve_real_name),
-        )
-        .route(
-            "/admin/users/{id}/verification/reject",
-            post(reject_real_name),
-        )
-        .route(
-            "/admin/users/{id}/qualification/approve",
-            post(approve_qualification),
-        )
-        .route(
-            "/admin/users/{id}/qualification/reject",
-            post(reject_qualification),
-        )
-        .route("/admin/users/{id}/freeze", post(freeze))
-        .route("/admin/users/{id}/unfreeze", post(unfreeze))
-        .route("/admin/users/{id}/close", post(close))
+pub fn routes() -> OpenApiRouter<UserCenter> {
+    OpenApiRouter::new()
+        .routes(routes!(profile, update_profile))
+        .routes(routes!(verifications, submit_real_name))
+        .routes(routes!(submit_qualification))
+        .routes(routes!(close_own))
+        .routes(routes!(admin_profile))
+        .routes(routes!(approve_real_name))
+        .routes(routes!(reject_real_name))
+        .routes(routes!(approve_qualification))
+        .routes(routes!(reject_qualification))
+        .routes(routes!(freeze))
+        .routes(routes!(unfreeze))
+        .routes(routes!(close))
 }
 
+/// The signed-in user's profile (the same as `GET /me`).
+#[utoipa::path(get, path = "/me/profile", tag = "profile", security(("bearer" = [])),
+    responses((status = 200, description = "The account; ID numbers masked", body = UserProfile)))]
 async fn profile(
     State(uc): State<UserCenter>,
     headers: HeaderMap,
@@ -58,6 +47,14 @@ async fn profile(
     Ok(Json(uc.profile(auth.user_id).await?))
 }
 
+/// Edits the display name, gender, real name and ID document.
+///
+/// Absent fields stay; an empty string clears. The real name and ID are
+/// locked while a real-name submission is pending (`409
+/// VERIFICATION_PENDING`) or verified (`409 ALREADY_VERIFIED`).
+#[utoipa::path(patch, path = "/me/profile", tag = "profile", security(("bearer" = [])),
+    request_body = UpdateProfileRequest,
+    responses((status = 200, description = "The updated account", body = UserProfile)))]
 async fn update_profile(
     State(uc): State<UserCenter>,
     headers: HeaderMap,
@@ -67,6 +64,9 @@ async fn update_profile(
     Ok(Json(uc.update_profile(auth.user_id, &req).await?))
 }
 
+/// Where the real-name and qualification reviews stand.
+#[utoipa::path(get, path = "/me/verification", tag = "profile", security(("bearer" = [])),
+    responses((status = 200, description = "Both kinds", body = VerificationOverview)))]
 async fn verifications(
     State(uc): State<UserCenter>,
     headers: HeaderMap,
@@ -75,6 +75,12 @@ async fn verifications(
     Ok(Json(uc.verifications(auth.user_id).await?))
 }
 
+/// Submits the real name and mainland resident ID for review.
+///
+/// Allowed again after a rejection.
+#[utoipa::path(post, path = "/me/verification", tag = "profile", security(("bearer" = [])),
+    request_body = SubmitRealNameRequest,
+    responses((status = 201, description = "The submission, `pending`", body = Verification)))]
 async fn submit_real_name(
     State(uc): State<UserCenter>,
     headers: HeaderMap,
@@ -87,6 +93,10 @@ async fn submit_real_name(
     Ok((StatusCode::CREATED, Json(v)))
 }
 
+/// Submits a qualification document for review.
+#[utoipa::path(post, path = "/me/qualification", tag = "profile", security(("bearer" = [])),
+    request_body = SubmitQualificationRequest,
+    responses((status = 201, description = "The submission, `pending`", body = Verification)))]
 async fn submit_qualification(
     State(uc): State<UserCenter>,
     headers: HeaderMap,
@@ -97,6 +107,13 @@ async fn submit_qualification(
     Ok((StatusCode::CREATED, Json(v)))
 }
 
+/// Closes the signed-in user's own account, confirmed with the password.
+///
+/// Every session ends; `409 BALANCE_NOT_ZERO` while any balance or hold is
+/// not zero.
+#[utoipa::path(post, path = "/me/close", tag = "profile", security(("bearer" = [])),
+    request_body = CloseOwnAccountRequest,
+    responses((status = 204, description = "Closed")))]
 async fn close_own(
     State(uc): State<UserCenter>,
     headers: HeaderMap,
@@ -108,6 +125,9 @@ async fn close_own(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Staff: a user's account with the full ID number.
+#[utoipa::path(get, path = "/admin/users/{id}", tag = "admin", security(("bearer" = [])), params(("id" = i64, Path, description = "The user's id")),
+    responses((status = 200, description = "The account, `id_number` in full", body = UserProfile)))]
 async fn admin_profile(
     State(uc): State<UserCenter>,
     headers: HeaderMap,
@@ -141,6 +161,11 @@ async fn reject(
     ))
 }
 
+/// Staff: approves the pending real-name submission.
+///
+/// `409 NOT_PENDING_REVIEW` if nothing awaits review.
+#[utoipa::path(post, path = "/admin/users/{id}/verification/approve", tag = "admin", security(("bearer" = [])), params(("id" = i64, Path, description = "The user's id")),
+    responses((status = 200, description = "The reviewed submission", body = Verification)))]
 async fn approve_real_name(
     State(uc): State<UserCenter>,
     headers: HeaderMap,
@@ -149,6 +174,10 @@ async fn approve_real_name(
     approve(&uc, &headers, id, VerificationKind::RealName).await
 }
 
+/// Staff: rejects the pending real-name submission, with a reason the user sees.
+#[utoipa::path(post, path = "/admin/users/{id}/verification/reject", tag = "admin", security(("bearer" = [])), params(("id" = i64, Path, description = "The user's id")),
+    request_body = RejectRequest,
+    responses((status = 200, description = "The reviewed submission", body = Verification)))]
 async fn reject_real_name(
     State(uc): State<UserCenter>,
     headers: HeaderMap,
@@ -158,6 +187,11 @@ async fn reject_real_name(
     reject(&uc, &headers, id, VerificationKind::RealName, &req.reason).await
 }
 
+/// Staff: approves the pending qualification submission.
+///
+/// `409 NOT_PENDING_REVIEW` if nothing awaits review.
+#[utoipa::path(post, path = "/admin/users/{id}/qualification/approve", tag = "admin", security(("bearer" = [])), params(("id" = i64, Path, description = "The user's id")),
+    responses((status = 200, description = "The reviewed submission", body = Verification)))]
 async fn approve_qualification(
     State(uc): State<UserCenter>,
     headers: HeaderMap,
@@ -166,6 +200,10 @@ async fn approve_qualification(
     approve(&uc, &headers, id, VerificationKind::Qualification).await
 }
 
+/// Staff: rejects the pending qualification submission, with a reason the user sees.
+#[utoipa::path(post, path = "/admin/users/{id}/qualification/reject", tag = "admin", security(("bearer" = [])), params(("id" = i64, Path, description = "The user's id")),
+    request_body = RejectRequest,
+    responses((status = 200, description = "The reviewed submission", body = Verification)))]
 async fn reject_qualification(
     State(uc): State<UserCenter>,
     headers: HeaderMap,
@@ -193,6 +231,12 @@ async fn set_frozen(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Staff: freezes an account.
+///
+/// A frozen account keeps its data but cannot sign in, use its tokens or
+/// move money; `409 ACCOUNT_CLOSED` for a closed one.
+#[utoipa::path(post, path = "/admin/users/{id}/freeze", tag = "admin", security(("bearer" = [])), params(("id" = i64, Path, description = "The user's id")),
+    responses((status = 204, description = "Frozen")))]
 async fn freeze(
     State(uc): State<UserCenter>,
     headers: HeaderMap,
@@ -201,6 +245,9 @@ async fn freeze(
     set_frozen(&uc, &headers, id, true).await
 }
 
+/// Staff: lifts a freeze.
+#[utoipa::path(post, path = "/admin/users/{id}/unfreeze", tag = "admin", security(("bearer" = [])), params(("id" = i64, Path, description = "The user's id")),
+    responses((status = 204, description = "Active again")))]
 async fn unfreeze(
     State(uc): State<UserCenter>,
     headers: HeaderMap,
@@ -209,6 +256,12 @@ async fn unfreeze(
     set_frozen(&uc, &headers, id, false).await
 }
 
+/// Staff: closes an account; balances must be zero.
+///
+/// `authorised_by` is the id of the staff member who authorised it.
+#[utoipa::path(post, path = "/admin/users/{id}/close", tag = "admin", security(("bearer" = [])), params(("id" = i64, Path, description = "The user's id")),
+    request_body = AdminCloseRequest,
+    responses((status = 204, description = "Closed")))]
 async fn close(
     State(uc): State<UserCenter>,
     headers: HeaderMap,

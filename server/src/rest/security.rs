@@ -6,8 +6,7 @@ use crate::api_error::{ApiError, ApiJson};
 use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use domain::contacts::ContactChange;
 use domain::recovery::{ChangeProof, ResetProof};
 use domain::{CodeRequest, UserCenter};
@@ -18,16 +17,18 @@ use shared::dto::{
 };
 use shared::{AppError, ErrorCode, Field};
 use std::net::SocketAddr;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn routes() -> Router<UserCenter> {
-    Router::new()
-        .route("/captcha", get(captcha))
-        .route("/codes/send", post(send_code))
-        .route("/codes/verify", post(verify_code))
-        .route("/auth/login/code", post(login_with_code))
-        .route("/auth/password/reset", post(reset_password))
-        .route("/me/password", post(change_password))
-        .route("/me/contact", post(change_contact))
+pub fn routes() -> OpenApiRouter<UserCenter> {
+    OpenApiRouter::new()
+        .routes(routes!(captcha))
+        .routes(routes!(send_code))
+        .routes(routes!(verify_code))
+        .routes(routes!(login_with_code))
+        .routes(routes!(reset_password))
+        .routes(routes!(change_password))
+        .routes(routes!(change_contact))
 }
 
 fn purpose(raw: &str) -> Result<CodePurpose, ApiError> {
@@ -39,11 +40,28 @@ fn purpose(raw: &str) -> Result<CodePurpose, ApiError> {
     })
 }
 
+/// A new image captcha: one guess, valid 5 minutes.
+///
+/// Needed before a code goes to a contact that is not the signed-in user's
+/// own, and on sign-in after repeated failures.
+#[utoipa::path(get, path = "/captcha", tag = "codes",
+    responses((status = 200, description = "The key and a PNG data URL", body = CaptchaChallenge)))]
 async fn captcha(State(uc): State<UserCenter>) -> Result<impl IntoResponse, ApiError> {
     let challenge: CaptchaChallenge = uc.new_captcha().await?;
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(challenge)))
 }
 
+/// Sends a six-digit code for one purpose to an email or phone.
+///
+/// `purpose` is `register`, `login`, `reset_password`, `change_contact`,
+/// `bind_contact` or `pay_password`. One code per contact per minute
+/// (`429 CODE_SEND_TOO_SOON`), daily caps per contact and IP
+/// (`429 CODE_DAILY_LIMIT`). For `login` and `reset_password` the answer is
+/// the same whether or not an account has the contact. The Bearer token is
+/// optional: with it, the user's own contacts need no captcha.
+#[utoipa::path(post, path = "/codes/send", tag = "codes", security((), ("bearer" = [])),
+    request_body = SendCodeRequest,
+    responses((status = 200, description = "Sent (or pretended to be, see above)", body = CodeSent)))]
 async fn send_code(
     State(uc): State<UserCenter>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
@@ -68,6 +86,14 @@ async fn send_code(
     Ok(Json(sent))
 }
 
+/// Trades a code for a one-time security ticket (`sid`).
+///
+/// The ticket unlocks the operation of the code's purpose (password reset,
+/// contact change, PIN reset). A wrong, expired or used code is always
+/// `CODE_INCORRECT`.
+#[utoipa::path(post, path = "/codes/verify", tag = "codes", security((), ("bearer" = [])),
+    request_body = VerifyCodeRequest,
+    responses((status = 200, description = "The ticket", body = SecurityTicket)))]
 async fn verify_code(
     State(uc): State<UserCenter>,
     headers: HeaderMap,
@@ -86,6 +112,10 @@ async fn verify_code(
     ))
 }
 
+/// Signs in with a `login` code sent to a bound email or phone.
+#[utoipa::path(post, path = "/auth/login/code", tag = "auth",
+    request_body = CodeLoginRequest,
+    responses((status = 200, description = "A new session", body = AuthResponse)))]
 async fn login_with_code(
     State(uc): State<UserCenter>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
@@ -98,6 +128,12 @@ async fn login_with_code(
     ))
 }
 
+/// Sets a new password with a `reset_password` ticket, or the contact and code.
+///
+/// Every session ends and the other channel is told; nobody is signed in.
+#[utoipa::path(post, path = "/auth/password/reset", tag = "auth",
+    request_body = ResetPasswordRequest,
+    responses((status = 204, description = "The password is replaced")))]
 async fn reset_password(
     State(uc): State<UserCenter>,
     headers: HeaderMap,
@@ -119,6 +155,12 @@ async fn reset_password(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Changes the password with the current one or a `reset_password` ticket.
+///
+/// The other sessions end.
+#[utoipa::path(post, path = "/me/password", tag = "me", security(("bearer" = [])),
+    request_body = ChangePasswordRequest,
+    responses((status = 204, description = "Changed")))]
 async fn change_password(
     State(uc): State<UserCenter>,
     headers: HeaderMap,
@@ -139,6 +181,13 @@ async fn change_password(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Adds or replaces the email or phone.
+///
+/// A `bind_contact` code proves the new contact; replacing one also needs
+/// the password or a `change_contact` ticket from the old contact.
+#[utoipa::path(post, path = "/me/contact", tag = "me", security(("bearer" = [])),
+    request_body = ChangeContactRequest,
+    responses((status = 200, description = "The account", body = UserProfile)))]
 async fn change_contact(
     State(uc): State<UserCenter>,
     headers: HeaderMap,

@@ -1,32 +1,46 @@
 //! The signed JSON API for other services (`/api/v1/service/…`): see
 //! `domain::service_apps` for the signature. Each endpoint needs a scope;
 //! wallet calls use `X-Transaction-Id` as the movement's idempotency key.
+//!
+//! Handlers take the raw body: the signature covers its exact bytes, so it
+//! is verified before anything (JSON, query string) is parsed.
 
 use crate::api_error::ApiError;
 use axum::body::Bytes;
-use axum::extract::{OriginalUri, Path, State};
-use axum::http::{HeaderMap, Method, StatusCode};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::extract::{ConnectInfo, OriginalUri, Path, Query, State};
+use axum::http::{header, HeaderMap, Method, StatusCode};
+use axum::Json;
 use domain::service_apps::{Scope, SignedRequest, VerifiedApp};
 use domain::wallet::{Actor, Authorisation, Movement, Recipient, Transfer};
-use domain::UserCenter;
+use domain::{ClientInfo, UserCenter};
 use serde::de::DeserializeOwned;
-use shared::dto::{RegisterRequest, TokenCheckRequest, TokenCheckResponse, UserProfile};
+use shared::dto::{
+    AuthResponse, RegisterRequest, TokenCheckRequest, TokenCheckResponse, UserProfile,
+};
+use shared::service::{
+    MessageSent, SendMessageRequest, ServiceLoginRequest, UserSearchPage, UserSearchQuery,
+    UsersByIdsQuery,
+};
 use shared::wallet::{Receipt, ServiceMovementRequest, ServiceTransferRequest};
 use shared::{AppError, ErrorCode};
+use std::net::SocketAddr;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn routes() -> Router<UserCenter> {
-    Router::new()
-        .route("/service/auth/check", post(check))
-        .route("/service/users", get(users_by_ids).post(create_user))
-        .route("/service/users/{id}", get(user_by_id))
-        .route("/service/wallet/deposit", post(deposit))
-        .route("/service/wallet/withdraw", post(withdraw))
-        .route("/service/wallet/freeze", post(freeze))
-        .route("/service/wallet/unfreeze", post(unfreeze))
-        .route("/service/wallet/settle", post(settle))
-        .route("/service/wallet/transfer", post(transfer))
+pub fn routes() -> OpenApiRouter<UserCenter> {
+    OpenApiRouter::new()
+        .routes(routes!(check))
+        .routes(routes!(login))
+        .routes(routes!(users_by_ids, create_user))
+        .routes(routes!(search_users))
+        .routes(routes!(user_by_id))
+        .routes(routes!(send_message))
+        .routes(routes!(deposit))
+        .routes(routes!(withdraw))
+        .routes(routes!(freeze))
+        .routes(routes!(unfreeze))
+        .routes(routes!(settle))
+        .routes(routes!(transfer))
 }
 
 /// The parts of a request that are signed.
@@ -76,6 +90,18 @@ impl Signed {
             .unwrap_or("")
     }
 
+    /// The query string as `T`; call after [`Signed::verify`].
+    fn query<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
+        Query::<T>::try_from_uri(&self.uri.0)
+            .map(|Query(q)| q)
+            .map_err(|e| {
+                ApiError(AppError::with_message(
+                    ErrorCode::InvalidInput,
+                    e.body_text(),
+                ))
+            })
+    }
+
     fn json<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
         serde_json::from_slice(&self.body).map_err(|e| {
             ApiError(AppError::with_message(
@@ -97,6 +123,13 @@ macro_rules! signed {
     };
 }
 
+/// Checks a user's access token for the service: valid, and whose?
+///
+/// Like `POST /auth/check`, signed; the token comes in the body.
+#[utoipa::path(post, path = "/service/auth/check", tag = "service",
+    security(("service_sign" = ["auth:check"])),
+    request_body = TokenCheckRequest,
+    responses((status = 200, description = "The token is valid", body = TokenCheckResponse)))]
 async fn check(
     State(uc): State<UserCenter>,
     method: Method,
@@ -118,6 +151,12 @@ async fn check(
     }))
 }
 
+/// One user by id.
+#[utoipa::path(get, path = "/service/users/{id}", tag = "service",
+    security(("service_sign" = ["users:read"])),
+    params(("id" = i64, Path, description = "The user's id")),
+    responses((status = 200, description = "The user; ID number masked", body = UserProfile),
+        (status = 404, description = "`NOT_FOUND`", body = AppError)))]
 async fn user_by_id(
     State(uc): State<UserCenter>,
     Path(id): Path<String>,
@@ -135,7 +174,12 @@ async fn user_by_id(
     Ok(Json(uc.profile(id).await?))
 }
 
-/// `?ids=1,2,3`: at most 100; unknown ids are left out.
+/// Users by id: `?ids=1,2,3`, at most 100; unknown ids are left out.
+///
+/// More than 100 ids is `400 TOO_MANY_IDS`. ID numbers are masked.
+#[utoipa::path(get, path = "/service/users", tag = "service",
+    security(("service_sign" = ["users:read"])), params(UsersByIdsQuery),
+    responses((status = 200, description = "The users found, in the order asked", body = Vec<UserProfile>)))]
 async fn users_by_ids(
     State(uc): State<UserCenter>,
     method: Method,
@@ -145,21 +189,7 @@ async fn users_by_ids(
 ) -> Result<Json<Vec<UserProfile>>, ApiError> {
     let req = signed!(method, uri, headers, body);
     req.verify(&uc, Scope::UsersRead, false).await?;
-    let bad = |m: &str| ApiError(AppError::with_message(ErrorCode::InvalidInput, m));
-    let ids = req
-        .uri
-        .0
-        .query()
-        .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("ids=")))
-        .ok_or_else(|| bad("give ids=1,2,3"))?;
-    let ids: Vec<i64> = ids
-        .split(',')
-        .map(|s| s.trim().parse())
-        .collect::<Result<_, _>>()
-        .map_err(|_| bad("ids must be integers separated by commas"))?;
-    if ids.len() > 100 {
-        return Err(bad("at most 100 ids"));
-    }
+    let ids = req.query::<UsersByIdsQuery>()?.to_ids().map_err(ApiError)?;
     let mut users = Vec::with_capacity(ids.len());
     for id in ids {
         match uc.profile(id).await {
@@ -171,7 +201,38 @@ async fn users_by_ids(
     Ok(Json(users))
 }
 
-/// Creates an account for a service (no code: the service vouches for the contact).
+/// Searches users by email, phone, username or display name, a page at a time.
+///
+/// `q` matches anywhere in those fields (ASCII case-insensitive; `%` and
+/// `_` match themselves). Ordered by id; `per_page` at most 100. ID numbers
+/// are masked.
+#[utoipa::path(get, path = "/service/users/search", tag = "service",
+    security(("service_sign" = ["users:read"])), params(UserSearchQuery),
+    responses((status = 200, description = "One page of matches and their total", body = UserSearchPage)))]
+async fn search_users(
+    State(uc): State<UserCenter>,
+    method: Method,
+    uri: OriginalUri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<UserSearchPage>, ApiError> {
+    let req = signed!(method, uri, headers, body);
+    req.verify(&uc, Scope::UsersRead, false).await?;
+    let search = req
+        .query::<UserSearchQuery>()?
+        .to_search()
+        .map_err(ApiError)?;
+    Ok(Json(uc.search_users_for_service(&search).await?))
+}
+
+/// Creates an account (no code: the service vouches for the contact).
+///
+/// The sign-up rules apply (contact formats, password policy, uniqueness);
+/// the contacts are stored as not verified.
+#[utoipa::path(post, path = "/service/users", tag = "service",
+    security(("service_sign" = ["users:write"])),
+    request_body = RegisterRequest,
+    responses((status = 201, description = "The new user", body = UserProfile)))]
 async fn create_user(
     State(uc): State<UserCenter>,
     method: Method,
@@ -238,7 +299,8 @@ fn receipt_response(receipt: Receipt) -> (StatusCode, Json<Receipt>) {
 }
 
 macro_rules! movement_handler {
-    ($name:ident, $op:expr) => {
+    ($(#[$attr:meta])* $name:ident, $op:expr) => {
+        $(#[$attr])*
         async fn $name(
             State(uc): State<UserCenter>,
             method: Method,
@@ -251,13 +313,85 @@ macro_rules! movement_handler {
     };
 }
 
-movement_handler!(deposit, Operation::Deposit);
-movement_handler!(withdraw, Operation::Withdraw);
-movement_handler!(freeze, Operation::Freeze);
-movement_handler!(unfreeze, Operation::Unfreeze);
-movement_handler!(settle, Operation::Settle);
+movement_handler!(
+    /// Deposit for a user: money from outside to the user.
+    ///
+    /// `X-Transaction-Id` is the idempotency key: a repeat returns the first
+    /// receipt (`200`, `replayed: true`), other content under the same id is
+    /// `409 IDEMPOTENCY_CONFLICT`.
+    #[utoipa::path(post, path = "/service/wallet/deposit", tag = "service",
+        security(("service_sign" = ["wallet:write"])),
+        request_body = ServiceMovementRequest,
+        responses((status = 201, description = "The receipt", body = Receipt),
+            (status = 200, description = "The first receipt of this transaction id", body = Receipt)))]
+    deposit,
+    Operation::Deposit
+);
+movement_handler!(
+    /// Withdraw for a user: from the user's available balance to outside.
+    ///
+    /// `X-Transaction-Id` is the idempotency key: a repeat returns the first
+    /// receipt (`200`, `replayed: true`), other content under the same id is
+    /// `409 IDEMPOTENCY_CONFLICT`.
+    #[utoipa::path(post, path = "/service/wallet/withdraw", tag = "service",
+        security(("service_sign" = ["wallet:write"])),
+        request_body = ServiceMovementRequest,
+        responses((status = 201, description = "The receipt", body = Receipt),
+            (status = 200, description = "The first receipt of this transaction id", body = Receipt)))]
+    withdraw,
+    Operation::Withdraw
+);
+movement_handler!(
+    /// Freeze for a user: holds part of the available balance.
+    ///
+    /// `X-Transaction-Id` is the idempotency key: a repeat returns the first
+    /// receipt (`200`, `replayed: true`), other content under the same id is
+    /// `409 IDEMPOTENCY_CONFLICT`.
+    #[utoipa::path(post, path = "/service/wallet/freeze", tag = "service",
+        security(("service_sign" = ["wallet:write"])),
+        request_body = ServiceMovementRequest,
+        responses((status = 201, description = "The receipt", body = Receipt),
+            (status = 200, description = "The first receipt of this transaction id", body = Receipt)))]
+    freeze,
+    Operation::Freeze
+);
+movement_handler!(
+    /// Unfreeze for a user: releases held money.
+    ///
+    /// `X-Transaction-Id` is the idempotency key: a repeat returns the first
+    /// receipt (`200`, `replayed: true`), other content under the same id is
+    /// `409 IDEMPOTENCY_CONFLICT`.
+    #[utoipa::path(post, path = "/service/wallet/unfreeze", tag = "service",
+        security(("service_sign" = ["wallet:write"])),
+        request_body = ServiceMovementRequest,
+        responses((status = 201, description = "The receipt", body = Receipt),
+            (status = 200, description = "The first receipt of this transaction id", body = Receipt)))]
+    unfreeze,
+    Operation::Unfreeze
+);
+movement_handler!(
+    /// Settle for a user: pays held money out.
+    ///
+    /// `X-Transaction-Id` is the idempotency key: a repeat returns the first
+    /// receipt (`200`, `replayed: true`), other content under the same id is
+    /// `409 IDEMPOTENCY_CONFLICT`.
+    #[utoipa::path(post, path = "/service/wallet/settle", tag = "service",
+        security(("service_sign" = ["wallet:write"])),
+        request_body = ServiceMovementRequest,
+        responses((status = 201, description = "The receipt", body = Receipt),
+            (status = 200, description = "The first receipt of this transaction id", body = Receipt)))]
+    settle,
+    Operation::Settle
+);
 
-/// Buyer to seller, vouched for by the service (no PIN).
+/// Pays from one user to another (buyer to seller), vouched for by the service.
+///
+/// No PIN. `X-Transaction-Id` is the idempotency key, as for movements.
+#[utoipa::path(post, path = "/service/wallet/transfer", tag = "service",
+    security(("service_sign" = ["wallet:write"])),
+    request_body = ServiceTransferRequest,
+    responses((status = 201, description = "The receipt; `balance` is the payer's", body = Receipt),
+        (status = 200, description = "The first receipt of this transaction id", body = Receipt)))]
 async fn transfer(
     State(uc): State<UserCenter>,
     method: Method,
@@ -283,4 +417,72 @@ async fn transfer(
         )
         .await?;
     Ok(receipt_response(receipt))
+}
+
+/// Signs a user in with their password, for a first-party app.
+///
+/// Scope `users:write`: it opens a session and hands the app the user's
+/// tokens, which is more than checking a token (`auth:check`) may do. The
+/// lockout and captcha rules of `POST /auth/login` apply per identifier.
+/// Pass the end user's `ip`, `user_agent` and `device_id` so their session
+/// list shows their device rather than the app's server.
+#[utoipa::path(post, path = "/service/auth/login", tag = "service",
+    security(("service_sign" = ["users:write"])),
+    request_body = ServiceLoginRequest,
+    responses((status = 200, description = "A new session of the user", body = AuthResponse)))]
+async fn login(
+    State(uc): State<UserCenter>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    method: Method,
+    uri: OriginalUri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<AuthResponse>, ApiError> {
+    let req = signed!(method, uri, headers, body);
+    req.verify(&uc, Scope::UsersWrite, false).await?;
+    let r: ServiceLoginRequest = req.json()?;
+    let app_user_agent = req
+        .headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let client = ClientInfo {
+        ip: r.ip.or_else(|| Some(addr.ip().to_string())),
+        user_agent: r.user_agent.or(app_user_agent),
+        device_id: r.device_id,
+    };
+    let captcha = r.captcha_key.as_deref().zip(r.captcha_answer.as_deref());
+    Ok(Json(
+        uc.login(&r.identifier, &r.password, captcha, &client)
+            .await?,
+    ))
+}
+
+/// Sends a message to a user's bound email or phone.
+///
+/// The staff console's message rules apply: `400 REQUIRED` for an empty
+/// text, `400 INVALID_MESSAGE` for more than 500 characters or a subject over
+/// 100 (the subject is for email; an SMS ignores it). `409 NO_SUCH_CONTACT`
+/// when the user has no email (or phone), `409 ACCOUNT_CLOSED` for a closed
+/// account, `503 DELIVERY_FAILED` when the provider fails. Like every non-wallet call, a transaction id is used once,
+/// so a retry after a failure needs a new one.
+#[utoipa::path(post, path = "/service/messages", tag = "service",
+    security(("service_sign" = ["users:write"])),
+    request_body = SendMessageRequest,
+    responses((status = 200, description = "Handed to the mail server or SMS gateway", body = MessageSent)))]
+async fn send_message(
+    State(uc): State<UserCenter>,
+    method: Method,
+    uri: OriginalUri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<MessageSent>, ApiError> {
+    let req = signed!(method, uri, headers, body);
+    let app = req.verify(&uc, Scope::UsersWrite, false).await?;
+    let r: SendMessageRequest = req.json()?;
+    let message = r.check().map_err(ApiError)?;
+    Ok(Json(
+        uc.send_service_message(&app.app_id, r.user_id, r.channel, message)
+            .await?,
+    ))
 }

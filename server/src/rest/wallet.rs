@@ -10,8 +10,7 @@ use super::authenticated;
 use crate::api_error::{ApiError, ApiJson, ApiQuery};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use domain::wallet::{Actor, Authorisation, Movement, Recipient, Transfer};
 use domain::UserCenter;
 use shared::wallet::{
@@ -19,23 +18,25 @@ use shared::wallet::{
     HistoryQuery, MovementRequest, PinStatus, Receipt, ResetPinRequest, SetPinRequest,
     TransferRequest,
 };
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn routes() -> Router<UserCenter> {
-    Router::new()
-        .route("/currencies", get(currencies))
-        .route("/wallet/balances", get(balances))
-        .route("/wallet/history", get(history))
-        .route("/wallet/chart", get(chart))
-        .route("/wallet/pin", get(pin_status).post(set_pin))
-        .route("/wallet/pin/change", post(change_pin))
-        .route("/wallet/pin/reset", post(reset_pin))
-        .route("/wallet/transfers", post(transfer))
-        .route("/admin/wallet/deposit", post(deposit))
-        .route("/admin/wallet/withdraw", post(withdraw))
-        .route("/admin/wallet/freeze", post(freeze))
-        .route("/admin/wallet/unfreeze", post(unfreeze))
-        .route("/admin/wallet/settle", post(settle))
-        .route("/admin/wallet/audit", get(audit))
+pub fn routes() -> OpenApiRouter<UserCenter> {
+    OpenApiRouter::new()
+        .routes(routes!(currencies))
+        .routes(routes!(balances))
+        .routes(routes!(history))
+        .routes(routes!(chart))
+        .routes(routes!(pin_status, set_pin))
+        .routes(routes!(change_pin))
+        .routes(routes!(reset_pin))
+        .routes(routes!(transfer))
+        .routes(routes!(deposit))
+        .routes(routes!(withdraw))
+        .routes(routes!(freeze))
+        .routes(routes!(unfreeze))
+        .routes(routes!(settle))
+        .routes(routes!(audit))
 }
 
 /// A new receipt is `201 Created`; a replayed one (same request id, same
@@ -49,11 +50,21 @@ fn receipt_response(receipt: Receipt) -> (StatusCode, Json<Receipt>) {
     (status, Json(receipt))
 }
 
-/// The enabled currencies; public, so sign-up pages can show them.
+/// The enabled currencies.
+///
+/// Public, so sign-up pages can show them.
+#[utoipa::path(get, path = "/currencies", tag = "wallet",
+    responses((status = 200, description = "Enabled currencies", body = Vec<Currency>)))]
 async fn currencies(State(uc): State<UserCenter>) -> Result<Json<Vec<Currency>>, ApiError> {
     Ok(Json(uc.list_currencies(false).await?))
 }
 
+/// The user's balance in each enabled currency.
+///
+/// `available = posted - frozen`; amounts as decimal strings and as integer
+/// minor units.
+#[utoipa::path(get, path = "/wallet/balances", tag = "wallet", security(("bearer" = [])),
+    responses((status = 200, description = "One balance per enabled currency", body = Vec<Balance>)))]
 async fn balances(
     State(uc): State<UserCenter>,
     headers: HeaderMap,
@@ -62,6 +73,12 @@ async fn balances(
     Ok(Json(uc.balances(auth.user_id).await?))
 }
 
+/// The user's history in one currency, newest first, a page at a time.
+///
+/// Pass `next_cursor` as `cursor` for the next page. Empty parameter values
+/// mean "not given".
+#[utoipa::path(get, path = "/wallet/history", tag = "wallet", security(("bearer" = [])), params(HistoryQuery),
+    responses((status = 200, description = "A page of history", body = HistoryPage)))]
 async fn history(
     State(uc): State<UserCenter>,
     headers: HeaderMap,
@@ -72,6 +89,9 @@ async fn history(
     Ok(Json(uc.history(auth.user_id, &request).await?))
 }
 
+/// End-of-day posted balance for the last `days` days, today last.
+#[utoipa::path(get, path = "/wallet/chart", tag = "wallet", security(("bearer" = [])), params(ChartQuery),
+    responses((status = 200, description = "One point per day", body = Vec<BalancePoint>)))]
 async fn chart(
     State(uc): State<UserCenter>,
     headers: HeaderMap,
@@ -82,6 +102,9 @@ async fn chart(
     Ok(Json(uc.balance_chart(auth.user_id, &currency, days).await?))
 }
 
+/// Whether a payment PIN is set and whether payments are locked.
+#[utoipa::path(get, path = "/wallet/pin", tag = "wallet", security(("bearer" = [])),
+    responses((status = 200, description = "The PIN status", body = PinStatus)))]
 async fn pin_status(
     State(uc): State<UserCenter>,
     headers: HeaderMap,
@@ -90,7 +113,13 @@ async fn pin_status(
     Ok(Json(uc.pin_status(auth.user_id).await?))
 }
 
-/// First activation: `201` with the new status.
+/// Sets the payment PIN the first time.
+///
+/// Six digits, not `123456`-like, not the password; `409 PIN_ALREADY_SET`
+/// once set.
+#[utoipa::path(post, path = "/wallet/pin", tag = "wallet", security(("bearer" = [])),
+    request_body = SetPinRequest,
+    responses((status = 201, description = "The new PIN status", body = PinStatus)))]
 async fn set_pin(
     State(uc): State<UserCenter>,
     headers: HeaderMap,
@@ -104,6 +133,10 @@ async fn set_pin(
     ))
 }
 
+/// Changes the payment PIN; the old PIN counts like a payment's.
+#[utoipa::path(post, path = "/wallet/pin/change", tag = "wallet", security(("bearer" = [])),
+    request_body = ChangePinRequest,
+    responses((status = 204, description = "Changed")))]
 async fn change_pin(
     State(uc): State<UserCenter>,
     headers: HeaderMap,
@@ -115,8 +148,14 @@ async fn change_pin(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Forgotten PIN: the `sid` comes from `POST /codes/verify` with purpose
-/// `pay_password`, made while signed in as this user.
+/// Replaces a forgotten payment PIN with a `pay_password` ticket.
+///
+/// The `sid` comes from `POST /codes/verify` with purpose `pay_password`,
+/// made while signed in as this user; it is spent only when the new PIN is
+/// accepted, and lifts a payment lock.
+#[utoipa::path(post, path = "/wallet/pin/reset", tag = "wallet", security(("bearer" = [])),
+    request_body = ResetPinRequest,
+    responses((status = 204, description = "Replaced")))]
 async fn reset_pin(
     State(uc): State<UserCenter>,
     headers: HeaderMap,
@@ -128,6 +167,15 @@ async fn reset_pin(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Sends money to another user, confirmed with the payment PIN.
+///
+/// `to` is an email, phone or username. The request id makes retries safe:
+/// the same id for the same transfer returns the first receipt (`200`,
+/// `replayed: true`); for a different one, `409 IDEMPOTENCY_CONFLICT`.
+#[utoipa::path(post, path = "/wallet/transfers", tag = "wallet", security(("bearer" = [])),
+    request_body = TransferRequest,
+    responses((status = 201, description = "The receipt", body = Receipt),
+        (status = 200, description = "The first receipt of this request id, `replayed: true`", body = Receipt)))]
 async fn transfer(
     State(uc): State<UserCenter>,
     headers: HeaderMap,
@@ -187,6 +235,13 @@ async fn movement(
     Ok(receipt_response(receipt))
 }
 
+/// Staff: deposit for a user: money from outside to the user.
+///
+/// The request id makes retries safe (`200` with the first receipt).
+#[utoipa::path(post, path = "/admin/wallet/deposit", tag = "admin", security(("bearer" = [])),
+    request_body = MovementRequest,
+    responses((status = 201, description = "The receipt", body = Receipt),
+        (status = 200, description = "The first receipt of this request id, `replayed: true`", body = Receipt)))]
 async fn deposit(
     State(uc): State<UserCenter>,
     headers: HeaderMap,
@@ -195,6 +250,13 @@ async fn deposit(
     movement(uc, headers, req, Operation::Deposit).await
 }
 
+/// Staff: withdraw for a user: from the user's available balance to outside.
+///
+/// The request id makes retries safe (`200` with the first receipt).
+#[utoipa::path(post, path = "/admin/wallet/withdraw", tag = "admin", security(("bearer" = [])),
+    request_body = MovementRequest,
+    responses((status = 201, description = "The receipt", body = Receipt),
+        (status = 200, description = "The first receipt of this request id, `replayed: true`", body = Receipt)))]
 async fn withdraw(
     State(uc): State<UserCenter>,
     headers: HeaderMap,
@@ -203,6 +265,13 @@ async fn withdraw(
     movement(uc, headers, req, Operation::Withdraw).await
 }
 
+/// Staff: freeze for a user: holds part of the available balance.
+///
+/// The request id makes retries safe (`200` with the first receipt).
+#[utoipa::path(post, path = "/admin/wallet/freeze", tag = "admin", security(("bearer" = [])),
+    request_body = MovementRequest,
+    responses((status = 201, description = "The receipt", body = Receipt),
+        (status = 200, description = "The first receipt of this request id, `replayed: true`", body = Receipt)))]
 async fn freeze(
     State(uc): State<UserCenter>,
     headers: HeaderMap,
@@ -211,6 +280,13 @@ async fn freeze(
     movement(uc, headers, req, Operation::Freeze).await
 }
 
+/// Staff: unfreeze for a user: releases held money.
+///
+/// The request id makes retries safe (`200` with the first receipt).
+#[utoipa::path(post, path = "/admin/wallet/unfreeze", tag = "admin", security(("bearer" = [])),
+    request_body = MovementRequest,
+    responses((status = 201, description = "The receipt", body = Receipt),
+        (status = 200, description = "The first receipt of this request id, `replayed: true`", body = Receipt)))]
 async fn unfreeze(
     State(uc): State<UserCenter>,
     headers: HeaderMap,
@@ -219,6 +295,13 @@ async fn unfreeze(
     movement(uc, headers, req, Operation::Unfreeze).await
 }
 
+/// Staff: settle for a user: pays held money out.
+///
+/// The request id makes retries safe (`200` with the first receipt).
+#[utoipa::path(post, path = "/admin/wallet/settle", tag = "admin", security(("bearer" = [])),
+    request_body = MovementRequest,
+    responses((status = 201, description = "The receipt", body = Receipt),
+        (status = 200, description = "The first receipt of this request id, `replayed: true`", body = Receipt)))]
 async fn settle(
     State(uc): State<UserCenter>,
     headers: HeaderMap,
@@ -227,7 +310,11 @@ async fn settle(
     movement(uc, headers, req, Operation::Settle).await
 }
 
-/// Recomputes every balance from the journal (a full scan: staff only).
+/// Staff: recomputes every balance from the journal.
+///
+/// A full scan of the ledger, hence staff only.
+#[utoipa::path(get, path = "/admin/wallet/audit", tag = "admin", security(("bearer" = [])),
+    responses((status = 200, description = "The auditor's verdict", body = AuditSummary)))]
 async fn audit(
     State(uc): State<UserCenter>,
     headers: HeaderMap,
