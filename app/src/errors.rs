@@ -120,20 +120,6 @@ pub fn error_text(i18n: leptos_i18n::I18nContext<Locale>, err: &AppError) -> &'s
         (ErrorCode::InvalidInput, _) => t_string!(i18n, err_invalid_input),
         (ErrorCode::PayloadTooLarge, _) => t_string!(i18n, err_payload_too_large),
         (ErrorCode::UnsupportedMediaType, _) => t_string!(i18n, err_unsupported_media_type),
-        // Staff console codes (from main): provisional texts so `app` builds
-        // until the console's own translations land; on a merge conflict,
-        // take the console's arms.
-        (ErrorCode::LoginNotAllowed, _) => t_string!(i18n, err_account_disabled),
-        (ErrorCode::TransferNotAllowed | ErrorCode::WithdrawNotAllowed, _) => {
-            t_string!(i18n, err_wallet_restricted)
-        }
-        (
-            ErrorCode::BatchInvalid
-            | ErrorCode::BatchTooLarge
-            | ErrorCode::NoSuchContact
-            | ErrorCode::InvalidMessage,
-            _,
-        ) => t_string!(i18n, err_invalid_input),
         (ErrorCode::Internal, _) => t_string!(i18n, err_internal),
     }
 }
