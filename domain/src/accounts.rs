@@ -6,6 +6,7 @@ use crate::sessions::{ClientInfo, IssuedTokens};
 use crate::{clock, db, DomainError, UserCenter};
 use shared::dto::{AuthResponse, CodePurpose, UserProfile};
 use shared::identity::{mask_id_number, Gender, IdType};
+use shared::media::{avatar_url, AVATAR_SIZES};
 use shared::profile::{legacy_status_code, AccountState, VerificationKind, VerificationState};
 use shared::validate::{self, Contact, Identifier};
 use shared::{AppError, ErrorCode, Field};
@@ -26,6 +27,7 @@ pub(crate) struct UserRow {
     id_country: String,
     id_type: String,
     pub(crate) id_number: Option<String>,
+    avatar_hash: Option<String>,
 }
 
 impl From<UserRow> for UserProfile {
@@ -54,6 +56,14 @@ impl From<UserRow> for UserProfile {
             verification_reason: None,
             account_state,
             status_code,
+            avatar_url: row
+                .avatar_hash
+                .as_deref()
+                .map(|h| avatar_url(h, AVATAR_SIZES[0])),
+            avatar_small_url: row
+                .avatar_hash
+                .as_deref()
+                .map(|h| avatar_url(h, AVATAR_SIZES[AVATAR_SIZES.len() - 1])),
         }
     }
 }
@@ -74,7 +84,7 @@ pub(crate) fn with_verification(
 macro_rules! user_columns {
     () => {
         "id, email, phone, username, email_verified, phone_verified, status, created_at,
-         display_name, real_name, gender, id_country, id_type, id_number"
+         display_name, real_name, gender, id_country, id_type, id_number, avatar_hash"
     };
 }
 pub(crate) use user_columns;

@@ -6,6 +6,7 @@
 pub mod dto;
 pub mod error;
 pub mod identity;
+pub mod media;
 pub mod money;
 pub mod profile;
 pub mod validate;
