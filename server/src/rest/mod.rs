@@ -1,6 +1,7 @@
 //! The JSON REST API for API clients (`/api/v1`). Browsers use the server
 //! functions; both call the same domain.
 
+pub mod media;
 mod profile;
 mod security;
 mod service;
