@@ -40,19 +40,40 @@ const PRESHRINK_SIDE: u32 = 2048;
 /// JPEG quality of stored documents: text on an ID card stays sharp.
 const DOCUMENT_JPEG_QUALITY: u8 = 85;
 
-/// Where media files live, and the lock that keeps "is this file still
-/// used?" and "start using this file" from interleaving.
+/// Where media files live, the lock that keeps "is this file still used?"
+/// and "start using this file" from interleaving, and the permits that
+/// bound how many images are decoded at once.
 pub(crate) struct MediaStore {
     dir: PathBuf,
     lock: tokio::sync::Mutex<()>,
+    /// One per core: a decode may hold up to [`MAX_DECODE_ALLOC`] bytes, so
+    /// a burst of uploads waits its turn instead of exhausting memory (the
+    /// blocking pool alone would run hundreds at once).
+    decoders: tokio::sync::Semaphore,
 }
 
 impl MediaStore {
     pub(crate) fn new(dir: PathBuf) -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         MediaStore {
             dir,
             lock: tokio::sync::Mutex::new(()),
+            decoders: tokio::sync::Semaphore::new(cores),
         }
+    }
+
+    /// Runs an image pipeline on the blocking pool, within the permits.
+    async fn process<T: Send + 'static>(
+        &self,
+        bytes: Vec<u8>,
+        pipeline: fn(&[u8]) -> Result<T, DomainError>,
+    ) -> Result<T, DomainError> {
+        let _permit = self
+            .decoders
+            .acquire()
+            .await
+            .map_err(|_| DomainError::Io(std::io::Error::other("image decoder pool closed")))?;
+        tokio::task::spawn_blocking(move || pipeline(&bytes)).await?
     }
 
     fn avatar_path(&self, hash: &str, size: u32) -> PathBuf {
@@ -319,7 +340,7 @@ impl UserCenter {
         if current.status == "closed" {
             return Err(ErrorCode::AccountClosed.into());
         }
-        let processed = tokio::task::spawn_blocking(move || process_avatar(&bytes)).await??;
+        let processed = self.media.process(bytes, process_avatar).await?;
         let guard = self.media.lock.lock().await;
         let paths: Vec<(PathBuf, Vec<u8>)> = processed
             .files
@@ -426,7 +447,7 @@ impl UserCenter {
         if current.status == "closed" {
             return Err(ErrorCode::AccountClosed.into());
         }
-        let processed = tokio::task::spawn_blocking(move || process_document(&bytes)).await??;
+        let processed = self.media.process(bytes, process_document).await?;
         let relative = format!("documents/{}/{}.jpg", &processed.hash[..2], processed.hash);
         let path = self.media.private_dir().join(&relative);
         let jpeg = processed.jpeg;

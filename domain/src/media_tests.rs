@@ -519,3 +519,35 @@ async fn submissions_reference_the_users_own_documents() {
     assert_eq!(overview.real_name.documents.len(), 2);
     assert_eq!(overview.qualification.documents[0].id, qualification.id);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_uploads_of_one_picture_share_its_file() {
+    let f = fixture().await;
+    let mut users = Vec::new();
+    for name in ["hana", "ivan", "jade", "kim", "lars", "mona"] {
+        users.push(signup(&f, name).await.user_id);
+    }
+    let picture = png(500, 400, 8);
+    let uploads = users.iter().map(|&id| {
+        let uc = f.uc.clone();
+        let bytes = picture.clone();
+        tokio::spawn(async move { uc.set_avatar(id, bytes).await })
+    });
+    let mut urls = std::collections::HashSet::new();
+    for upload in uploads {
+        urls.insert(upload.await.unwrap().unwrap().avatar_url.unwrap());
+    }
+    assert_eq!(urls.len(), 1);
+    let url = urls.into_iter().next().unwrap();
+    let hash = &url["/media/avatars/".len()..url.len() - "-256.png".len()];
+    // Everyone but the last removes theirs: the file stays for the last one.
+    for &id in &users[..users.len() - 1] {
+        f.uc.remove_avatar(id).await.unwrap();
+    }
+    assert!(f.uc.avatar_file(hash, 256).await.is_ok());
+    f.uc.remove_avatar(users[users.len() - 1]).await.unwrap();
+    assert_eq!(
+        code_of(f.uc.avatar_file(hash, 256).await),
+        ErrorCode::NotFound
+    );
+}
