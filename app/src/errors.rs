@@ -115,6 +115,14 @@ pub fn error_text(i18n: leptos_i18n::I18nContext<Locale>, err: &AppError) -> &'s
         (ErrorCode::NotPendingReview, _) => t_string!(i18n, err_not_pending_review),
         (ErrorCode::BalanceNotZero, _) => t_string!(i18n, err_balance_not_zero),
         (ErrorCode::AccountClosed, _) => t_string!(i18n, err_account_closed),
+        (ErrorCode::ImageEmpty, _) => t_string!(i18n, err_image_empty),
+        (ErrorCode::ImageTooLarge, _) => t_string!(i18n, err_image_too_large),
+        (ErrorCode::ImageDimensionsTooLarge, _) => {
+            t_string!(i18n, err_image_dimensions_too_large)
+        }
+        (ErrorCode::ImageUnsupported, _) => t_string!(i18n, err_image_unsupported),
+        (ErrorCode::ImageCorrupt, _) => t_string!(i18n, err_image_corrupt),
+        (ErrorCode::InvalidDocument, _) => t_string!(i18n, err_invalid_document),
         (ErrorCode::Forbidden, _) => t_string!(i18n, err_forbidden),
         (ErrorCode::NotFound, _) => t_string!(i18n, err_not_found),
         (ErrorCode::InvalidInput, _) => t_string!(i18n, err_invalid_input),

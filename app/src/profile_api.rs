@@ -49,6 +49,19 @@ pub async fn submit_real_name(real_name: String, id_number: String) -> Result<()
         .map_err(reject)
 }
 
+/// Removes the signed-in user's avatar; the default one shows again.
+/// (Uploading goes to `PUT /api/v1/me/avatar`, which takes the raw image.)
+#[server(prefix = "/api/fn", endpoint = "remove_avatar")]
+pub async fn remove_avatar() -> Result<(), AppError> {
+    use crate::server::*;
+    let uc = user_center()?;
+    let auth = require_auth(&uc).await?;
+    uc.remove_avatar(auth.user_id)
+        .await
+        .map(|_| ())
+        .map_err(reject)
+}
+
 /// Closes the signed-in user's own account after the password is re-entered.
 #[server(prefix = "/api/fn", endpoint = "close_account")]
 pub async fn close_account(

@@ -8,6 +8,7 @@ use crate::{clock, db, DomainError, UserCenter};
 use shared::admin::AuditAction;
 use shared::dto::{AuthResponse, CodePurpose, UserProfile};
 use shared::identity::{mask_id_number, Gender, IdType};
+use shared::media::{avatar_url, AVATAR_SIZES};
 use shared::profile::{legacy_status_code, AccountState, VerificationKind, VerificationState};
 use shared::validate::{self, Contact, Identifier};
 use shared::{AppError, ErrorCode, Field};
@@ -29,6 +30,7 @@ pub(crate) struct UserRow {
     id_type: String,
     pub(crate) id_number: Option<String>,
     role: String,
+    avatar_hash: Option<String>,
 }
 
 impl From<UserRow> for UserProfile {
@@ -58,6 +60,14 @@ impl From<UserRow> for UserProfile {
             account_state,
             status_code,
             role: row.role,
+            avatar_url: row
+                .avatar_hash
+                .as_deref()
+                .map(|h| avatar_url(h, AVATAR_SIZES[0])),
+            avatar_small_url: row
+                .avatar_hash
+                .as_deref()
+                .map(|h| avatar_url(h, AVATAR_SIZES[AVATAR_SIZES.len() - 1])),
         }
     }
 }
@@ -78,7 +88,7 @@ pub(crate) fn with_verification(
 macro_rules! user_columns {
     () => {
         "id, email, phone, username, email_verified, phone_verified, status, created_at,
-         display_name, real_name, gender, id_country, id_type, id_number, role"
+         display_name, real_name, gender, id_country, id_type, id_number, role, avatar_hash"
     };
 }
 pub(crate) use user_columns;

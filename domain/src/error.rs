@@ -19,6 +19,10 @@ pub enum DomainError {
     Token(#[from] jsonwebtoken::errors::Error),
     #[error("i/o error: {0}")]
     Io(#[from] std::io::Error),
+    /// Encoding a re-sized image failed (decoding failures are the
+    /// upload's fault and become `Rejected`).
+    #[error("image error: {0}")]
+    Image(#[from] image::ImageError),
     #[error("background task failed: {0}")]
     Task(#[from] tokio::task::JoinError),
 }

@@ -18,6 +18,7 @@ pub mod delivery;
 pub mod devices;
 pub mod error;
 pub mod lockout;
+pub mod media;
 mod opaque;
 pub mod passwords;
 pub mod profile;
@@ -40,10 +41,13 @@ mod console_tests;
 #[cfg(test)]
 mod delivery_tests;
 #[cfg(test)]
+mod media_tests;
+#[cfg(test)]
 mod profile_tests;
 #[cfg(test)]
 mod tests;
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 pub use clock::Clock;
@@ -75,6 +79,10 @@ pub struct Settings {
     /// they may be registered again (time to change one's mind, or for
     /// support to recognise the person).
     pub closed_contact_grace: Duration,
+    /// Where avatars (public) and verification documents (private) are
+    /// stored. `None`: a `media` directory beside the database file, so
+    /// every data directory (and every test's temporary one) has its own.
+    pub media_dir: Option<PathBuf>,
 }
 
 impl Default for Settings {
@@ -89,6 +97,7 @@ impl Default for Settings {
             unbound_device_needs_code: false,
             wallet: wallet::WalletSettings::default(),
             closed_contact_grace: Duration::from_secs(30 * 24 * 3600),
+            media_dir: None,
         }
     }
 }
@@ -106,6 +115,7 @@ pub struct UserCenter {
     /// Encrypts the stored signing secrets of service apps.
     pub(crate) apps_key: opaque::KeyedHash,
     pub(crate) messenger: Messenger,
+    pub(crate) media: std::sync::Arc<media::MediaStore>,
 }
 
 impl UserCenter {
@@ -117,7 +127,16 @@ impl UserCenter {
         settings: Settings,
         messenger: Messenger,
     ) -> Result<Self, DomainError> {
+        let media_dir = settings.media_dir.clone().unwrap_or_else(|| {
+            let options = pool.connect_options();
+            options
+                .get_filename()
+                .parent()
+                .unwrap_or_else(|| std::path::Path::new("."))
+                .join("media")
+        });
         Ok(UserCenter {
+            media: std::sync::Arc::new(media::MediaStore::new(media_dir)),
             hasher: passwords::Hasher::new(settings.hash_cost)?,
             tokens: tokens::TokenKeys::new(secret),
             keyed: opaque::KeyedHash::derive(secret, "user-center/codes/v1"),

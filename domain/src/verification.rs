@@ -14,6 +14,7 @@ use crate::{clock, db, DomainError, UserCenter};
 use shared::admin::AuditAction;
 use shared::dto::UserProfile;
 use shared::identity::{self, mask_id_number, CivilDate};
+use shared::media::DocumentKind;
 use shared::profile::{Verification, VerificationKind, VerificationOverview, VerificationState};
 use shared::{AppError, ErrorCode, Field};
 
@@ -60,13 +61,9 @@ impl VerificationRow {
             reason: self.reason,
             submitted_at: Some(clock::rfc3339(self.submitted_at)),
             reviewed_at: self.reviewed_at.map(clock::rfc3339),
+            documents: Vec::new(),
         }
     }
-}
-
-fn to_dto(row: Option<VerificationRow>, kind: VerificationKind, full_id: bool) -> Verification {
-    row.map(|r| r.into_dto(full_id))
-        .unwrap_or_else(|| Verification::unverified(kind))
 }
 
 /// What a new submission carries.
@@ -75,7 +72,27 @@ enum Submission {
     Qualification { document: String },
 }
 
+/// Photos that go with a real-name submission (ids from
+/// [`UserCenter::upload_document`]).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct IdCardPhotos {
+    pub front: Option<i64>,
+    pub back: Option<i64>,
+}
+
 impl UserCenter {
+    /// A row as the API shows it, with its attached documents.
+    async fn with_documents(
+        &self,
+        row: VerificationRow,
+        full_id: bool,
+    ) -> Result<Verification, DomainError> {
+        let id = row.id;
+        let mut dto = row.into_dto(full_id);
+        dto.documents = self.verification_documents(id).await?;
+        Ok(dto)
+    }
+
     /// The latest submission of a kind, if any.
     pub(crate) async fn latest_verification<'e, E>(
         &self,
@@ -103,8 +120,10 @@ impl UserCenter {
         user_id: i64,
         kind: VerificationKind,
     ) -> Result<Verification, DomainError> {
-        let row = self.latest_verification(&self.pool, user_id, kind).await?;
-        Ok(to_dto(row, kind, false))
+        match self.latest_verification(&self.pool, user_id, kind).await? {
+            Some(row) => self.with_documents(row, false).await,
+            None => Ok(Verification::unverified(kind)),
+        }
     }
 
     /// Both kinds, for the user's verification page.
@@ -131,6 +150,20 @@ impl UserCenter {
         real_name: &str,
         id_number: &str,
     ) -> Result<Verification, DomainError> {
+        self.submit_real_name_with_photos(user_id, real_name, id_number, IdCardPhotos::default())
+            .await
+    }
+
+    /// [`Self::submit_real_name`] with optional photos of the ID card's two
+    /// sides, which must be the user's own unattached `id_front` / `id_back`
+    /// uploads (`INVALID_DOCUMENT` otherwise).
+    pub async fn submit_real_name_with_photos(
+        &self,
+        user_id: i64,
+        real_name: &str,
+        id_number: &str,
+        photos: IdCardPhotos,
+    ) -> Result<Verification, DomainError> {
         let name = identity::normalize_real_name(real_name)?;
         let id = identity::parse_mainland_id(id_number, CivilDate::china_from_unix(self.now()))?;
         let profile = self.profile(user_id).await?;
@@ -142,6 +175,10 @@ impl UserCenter {
                 name,
                 id_number: id.number,
             },
+            &[
+                (photos.front, DocumentKind::IdFront),
+                (photos.back, DocumentKind::IdBack),
+            ],
         )
         .await
     }
@@ -152,6 +189,18 @@ impl UserCenter {
         &self,
         user_id: i64,
         document: &str,
+    ) -> Result<Verification, DomainError> {
+        self.submit_qualification_with_photo(user_id, document, None)
+            .await
+    }
+
+    /// [`Self::submit_qualification`] with an optional photo of the
+    /// document (an unattached `qualification` upload of the user's).
+    pub async fn submit_qualification_with_photo(
+        &self,
+        user_id: i64,
+        document: &str,
+        photo: Option<i64>,
     ) -> Result<Verification, DomainError> {
         let document = document.trim();
         if document.is_empty() {
@@ -172,6 +221,7 @@ impl UserCenter {
             Submission::Qualification {
                 document: document.to_string(),
             },
+            &[(photo, DocumentKind::Qualification)],
         )
         .await
     }
@@ -181,6 +231,7 @@ impl UserCenter {
         user_id: i64,
         kind: VerificationKind,
         submission: Submission,
+        photos: &[(Option<i64>, DocumentKind)],
     ) -> Result<Verification, DomainError> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let status: Option<(String,)> = sqlx::query_as("SELECT status FROM users WHERE id = ?")
@@ -223,9 +274,15 @@ impl UserCenter {
                 DomainError::from(e)
             }
         })?;
+        for (document_id, document_kind) in photos {
+            if let Some(document_id) = document_id {
+                self.attach_document(&mut tx, user_id, row.id, *document_id, *document_kind)
+                    .await?;
+            }
+        }
         tx.commit().await?;
         tracing::info!(user_id, kind = kind.as_str(), "verification submitted");
-        Ok(row.into_dto(false))
+        self.with_documents(row, false).await
     }
 
     /// Staff approve the pending submission. An approved real name becomes
@@ -317,7 +374,7 @@ impl UserCenter {
             state = state.as_str(),
             "verification reviewed"
         );
-        Ok(row.into_dto(true))
+        self.with_documents(row, true).await
     }
 
     /// Submissions awaiting review, oldest first, with full ID numbers: for
@@ -347,7 +404,7 @@ impl UserCenter {
             .bind(id)
             .fetch_one(&self.pool)
             .await?;
-            out.push((user_id, row.into_dto(true)));
+            out.push((user_id, self.with_documents(row, true).await?));
         }
         Ok(out)
     }

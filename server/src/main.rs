@@ -4,6 +4,8 @@
 mod admin_cli;
 mod api_error;
 mod config;
+#[cfg(test)]
+mod media_tests;
 mod messaging_config;
 mod middleware;
 #[cfg(test)]
@@ -124,6 +126,7 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         closed_contact_grace: Duration::from_secs(
             config.closed_contact_grace_days.saturating_mul(24 * 3600),
         ),
+        media_dir: Some(config.data_dir.join("media")),
         ..Settings::default()
     };
     let messenger = config
@@ -176,6 +179,11 @@ fn router(state: AppState, web: WebConfig) -> Router {
         provide_context(web.clone());
     };
     let api = rest::routes().with_state(state.uc.clone());
+    // Image uploads need a larger body than the rest of the site; they get
+    // their own limit, outside the 1 MiB cap below.
+    let media = rest::media::routes()
+        .with_state(state.uc.clone())
+        .layer(DefaultBodyLimit::max(rest::media::UPLOAD_BODY_LIMIT));
     Router::new()
         .route("/healthz", axum::routing::get(|| async { "ok" }))
         .nest("/api/v1", api)
@@ -191,6 +199,7 @@ fn router(state: AppState, web: WebConfig) -> Router {
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             REQUEST_BODY_LIMIT,
         ))
+        .merge(media)
 }
 
 async fn shutdown_signal() {

@@ -53,6 +53,15 @@ pub struct UserProfile {
     /// reviewed, 3 verification failed, 4 in review, 5 deleted).
     #[serde(default)]
     pub status_code: u8,
+    /// The uploaded avatar, 256 × 256 PNG (`/media/avatars/{hash}-256.png`);
+    /// `None` means the default avatar (initials on a colour derived from
+    /// the id, see [`crate::media::default_avatar_svg`]). A new upload
+    /// changes the URL, so it may be cached forever.
+    #[serde(default)]
+    pub avatar_url: Option<String>,
+    /// The same avatar at 64 × 64, for small places such as the header.
+    #[serde(default)]
+    pub avatar_small_url: Option<String>,
     /// `user`, `staff` or `super_admin`. Informational (the console link);
     /// the server checks the role itself on every staff request.
     #[serde(default = "default_role")]
@@ -396,6 +405,8 @@ mod tests {
             account_state: AccountState::Active,
             status_code: 0,
             role: "user".into(),
+            avatar_url: None,
+            avatar_small_url: None,
         }
     }
 

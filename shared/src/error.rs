@@ -196,6 +196,21 @@ error_codes! {
     NoSuchContact: "NO_SUCH_CONTACT", 409, "The user has no contact of this kind to send to.";
     /// A staff message that is empty or too long.
     InvalidMessage: "INVALID_MESSAGE", 400, "Write a message of at most 500 characters (subject at most 100).";
+    // Avatars and documents
+    /// The uploaded file has no bytes.
+    ImageEmpty: "IMAGE_EMPTY", 400, "The file is empty. Choose an image.";
+    /// More bytes than an upload may have (5 MB).
+    ImageTooLarge: "IMAGE_TOO_LARGE", 413, "The image may be at most 5 MB.";
+    /// The header claims more pixels than allowed (4096 × 4096): refused
+    /// before decoding, so a small file cannot expand into gigabytes.
+    ImageDimensionsTooLarge: "IMAGE_DIMENSIONS_TOO_LARGE", 400, "The image may be at most 4096 × 4096 pixels.";
+    /// Not a JPEG, PNG, WebP or GIF (a text file, a BMP, a PDF, …).
+    ImageUnsupported: "IMAGE_UNSUPPORTED", 415, "Upload a JPEG, PNG, WebP or GIF image.";
+    /// Recognised as an image but truncated or damaged.
+    ImageCorrupt: "IMAGE_CORRUPT", 400, "The image could not be read. It may be damaged or incomplete.";
+    /// A document id in a submission that is not the user's, is of another
+    /// kind, or already belongs to another submission.
+    InvalidDocument: "INVALID_DOCUMENT", 400, "This document cannot be attached. Upload it again.";
     /// Something failed on the server; details are in the server log only.
     Internal: "INTERNAL", 500, "Something went wrong on our side. Please try again.";
 }

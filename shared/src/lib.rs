@@ -7,6 +7,7 @@ pub mod admin;
 pub mod dto;
 pub mod error;
 pub mod identity;
+pub mod media;
 pub mod money;
 pub mod profile;
 pub mod service;

@@ -2,6 +2,7 @@
 //! them, and the requests that change them.
 
 use crate::identity::{Gender, IdType};
+use crate::media::DocumentInfo;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -160,6 +161,10 @@ pub struct Verification {
     pub submitted_at: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reviewed_at: Option<String>,
+    /// Photos attached to the submission (ID card sides, the qualification
+    /// document); their images are read through authorised routes only.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub documents: Vec<DocumentInfo>,
 }
 
 impl Verification {
@@ -175,6 +180,7 @@ impl Verification {
             reason: None,
             submitted_at: None,
             reviewed_at: None,
+            documents: Vec::new(),
         }
     }
 }
@@ -216,6 +222,11 @@ pub struct SubmitRealNameRequest {
     pub real_name: String,
     /// A mainland resident ID number.
     pub id_number: String,
+    /// Optional photos of the ID card, from `POST /api/v1/me/documents`.
+    #[serde(default)]
+    pub id_front_document: Option<i64>,
+    #[serde(default)]
+    pub id_back_document: Option<i64>,
 }
 
 /// `POST /api/v1/me/qualification`: what the qualification document is.
@@ -224,6 +235,9 @@ pub struct SubmitRealNameRequest {
 #[serde(deny_unknown_fields)]
 pub struct SubmitQualificationRequest {
     pub document: String,
+    /// An optional photo of the document (`kind=qualification`).
+    #[serde(default)]
+    pub document_id: Option<i64>,
 }
 
 /// `POST /api/v1/me/close`: the user closes their own account.

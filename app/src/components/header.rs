@@ -1,6 +1,7 @@
 //! The site header: brand, sign-in state, log out and language switch.
 
 use crate::api::{current_user, Logout};
+use crate::components::avatar_editor::avatar_src;
 use crate::components::session_keeper::use_auth_epoch;
 use crate::components::submit_button::SubmitButton;
 use crate::i18n::*;
@@ -41,13 +42,18 @@ pub fn SiteHeader() -> impl IntoView {
                                 Ok(Some(u)) => {
                                     let name = u.short_name();
                                     let staff = u.is_staff();
+                                    let avatar = avatar_src(&u, true);
                                     view! {
                                         {staff.then(|| view! { <A href="/admin" attr:class="nav-link">{t!(i18n, nav_admin)}</A> })}
                                         <A href="/wallet" attr:class="nav-link">{t!(i18n, nav_wallet)}</A>
                                         <A href="/profile" attr:class="nav-link nav-user">
-                                            <span class="avatar" aria-hidden="true">
-                                                {name.chars().next().map(|c| c.to_uppercase().to_string())}
-                                            </span>
+                                            <img
+                                                class="avatar-img"
+                                                src=avatar
+                                                alt=move || t_string!(i18n, avatar_alt)
+                                                width="32"
+                                                height="32"
+                                            />
                                             <span class="nav-user-name">{name.clone()}</span>
                                         </A>
                                         <ActionForm action=logout attr:class="inline-form">

@@ -1,5 +1,6 @@
 //! Reusable UI pieces.
 
+pub mod avatar_editor;
 pub mod balance_chart;
 pub mod captcha;
 pub mod change_password;

@@ -2,6 +2,7 @@
 //! `/login?next=/profile` (an HTTP redirect on first load).
 
 use crate::api::current_user;
+use crate::components::avatar_editor::{avatar_src, AvatarEditor, AvatarNotice};
 use crate::components::profile_forms::{gender_label, id_type_label, ProfileEditor, RealNameForm};
 use crate::errors::error_text;
 use crate::i18n::*;
@@ -16,12 +17,13 @@ pub fn ProfilePage() -> impl IntoView {
     // Bumped after an edit or a submission: the card reloads.
     let changed = RwSignal::new(0u32);
     let saved = RwSignal::new(false);
+    let avatar_notice = RwSignal::new(None::<AvatarNotice>);
     let user = Resource::new_blocking(move || changed.get(), |_| current_user());
     view! {
         <Transition fallback=move || view! { <p class="loading">{t!(i18n, loading)}</p> }>
             {move || Suspend::new(async move {
                 match user.await {
-                    Ok(Some(u)) => view! { <ProfileCard user=u changed=changed saved=saved/> }.into_any(),
+                    Ok(Some(u)) => view! { <ProfileCard user=u changed=changed saved=saved avatar_notice=avatar_notice/> }.into_any(),
                     Ok(None) => view! { <Redirect path="/login?next=/profile"/> }.into_any(),
                     Err(e) => view! { <p class="form-alert" role="alert">{error_text(i18n, &e)}</p> }.into_any(),
                 }
@@ -31,7 +33,12 @@ pub fn ProfilePage() -> impl IntoView {
 }
 
 #[component]
-fn ProfileCard(user: UserProfile, changed: RwSignal<u32>, saved: RwSignal<bool>) -> impl IntoView {
+fn ProfileCard(
+    user: UserProfile,
+    changed: RwSignal<u32>,
+    saved: RwSignal<bool>,
+    avatar_notice: RwSignal<Option<AvatarNotice>>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let not_set = move || t_string!(i18n, profile_not_set);
     let opt = move |v: Option<String>| match v {
@@ -65,11 +72,8 @@ fn ProfileCard(user: UserProfile, changed: RwSignal<u32>, saved: RwSignal<bool>)
         VerificationState::Unverified | VerificationState::Rejected
     );
     let editable = user.clone();
-    let initial = user
-        .short_name()
-        .chars()
-        .next()
-        .map(|c| c.to_uppercase().to_string());
+    let head_avatar = avatar_src(&user, false);
+    let for_avatar = user.clone();
     let active = user.status == "normal";
     let created = user
         .created_at
@@ -80,7 +84,7 @@ fn ProfileCard(user: UserProfile, changed: RwSignal<u32>, saved: RwSignal<bool>)
     view! {
         <section class="card profile-card" aria-labelledby="profile-title">
             <div class="profile-head">
-                <span class="avatar avatar-large" aria-hidden="true">{initial}</span>
+                <img class="avatar-img avatar-img-large" src=head_avatar alt="" width="56" height="56"/>
                 <h1 id="profile-title">{t!(i18n, profile_title)}</h1>
             </div>
             <dl class="details">
@@ -126,6 +130,7 @@ fn ProfileCard(user: UserProfile, changed: RwSignal<u32>, saved: RwSignal<bool>)
                 <dt>{t!(i18n, profile_created)}</dt>
                 <dd><time datetime=user.created_at.clone()>{created}</time></dd>
             </dl>
+            <AvatarEditor user=for_avatar changed=changed notice=avatar_notice/>
             <h2 id="edit-title">{t!(i18n, profile_edit_title)}</h2>
             <ProfileEditor user=editable changed=changed saved=saved/>
             {can_submit.then(|| view! {

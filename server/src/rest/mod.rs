@@ -7,6 +7,7 @@
 //! cannot drift apart.
 
 pub(crate) mod openapi;
+pub mod media;
 mod profile;
 mod security;
 mod service;

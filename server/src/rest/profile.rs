@@ -87,8 +87,12 @@ async fn submit_real_name(
     ApiJson(req): ApiJson<SubmitRealNameRequest>,
 ) -> Result<(StatusCode, Json<Verification>), ApiError> {
     let auth = authenticated(&uc, &headers).await?;
+    let photos = domain::verification::IdCardPhotos {
+        front: req.id_front_document,
+        back: req.id_back_document,
+    };
     let v = uc
-        .submit_real_name(auth.user_id, &req.real_name, &req.id_number)
+        .submit_real_name_with_photos(auth.user_id, &req.real_name, &req.id_number, photos)
         .await?;
     Ok((StatusCode::CREATED, Json(v)))
 }
@@ -103,7 +107,9 @@ async fn submit_qualification(
     ApiJson(req): ApiJson<SubmitQualificationRequest>,
 ) -> Result<(StatusCode, Json<Verification>), ApiError> {
     let auth = authenticated(&uc, &headers).await?;
-    let v = uc.submit_qualification(auth.user_id, &req.document).await?;
+    let v = uc
+        .submit_qualification_with_photo(auth.user_id, &req.document, req.document_id)
+        .await?;
     Ok((StatusCode::CREATED, Json(v)))
 }
 

@@ -1,0 +1,304 @@
+//! The avatar: what every page shows for the user, and the editor on
+//! `/profile` (choose a file, preview it, upload with a progress bar,
+//! remove).
+//!
+//! The upload sends the file itself as the body of `PUT /api/v1/me/avatar`
+//! (the session cookie authenticates it) through `XMLHttpRequest`, the only
+//! browser API that reports upload progress. The server decides whether
+//! the bytes are an image; the browser only catches empty and oversized
+//! files early, with the same error codes.
+
+use crate::components::form_alert::FormAlert;
+use crate::components::session_keeper::use_auth_epoch;
+use crate::components::submit_button::SubmitButton;
+use crate::errors::error_text;
+use crate::i18n::*;
+use crate::profile_api::RemoveAvatar;
+use leptos::html::Input;
+use leptos::prelude::*;
+use shared::dto::UserProfile;
+use shared::media::{default_avatar_data_url, ACCEPTED_IMAGE_TYPES, MAX_IMAGE_BYTES};
+use shared::{AppError, ErrorCode};
+
+/// The user's avatar URL: the uploaded one (64 px when `small`), else the
+/// default drawn from the id and name, so both look the same everywhere.
+pub fn avatar_src(user: &UserProfile, small: bool) -> String {
+    let uploaded = if small {
+        &user.avatar_small_url
+    } else {
+        &user.avatar_url
+    };
+    uploaded
+        .clone()
+        .unwrap_or_else(|| default_avatar_data_url(user.id, &user.short_name()))
+}
+
+/// What the last change did; kept by the page, because a change reloads
+/// the profile and with it this editor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AvatarNotice {
+    Saved,
+    Removed,
+}
+
+/// Checks what the browser can know before sending: the size.
+fn precheck(size: f64) -> Result<(), AppError> {
+    if size <= 0.0 {
+        Err(AppError::new(ErrorCode::ImageEmpty))
+    } else if size > MAX_IMAGE_BYTES as f64 {
+        Err(AppError::new(ErrorCode::ImageTooLarge))
+    } else {
+        Ok(())
+    }
+}
+
+/// The chosen file of the input, if any.
+fn chosen_file(input: NodeRef<Input>) -> Option<web_sys::File> {
+    input.get_untracked()?.files()?.get(0)
+}
+
+/// Sends `file` as the new avatar; `progress` follows the upload in
+/// percent, and `done` gets the outcome once.
+fn send_avatar(
+    file: &web_sys::File,
+    progress: RwSignal<Option<f64>>,
+    done: impl Fn(Result<(), AppError>) + 'static,
+) {
+    use std::rc::Rc;
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+
+    let done = Rc::new(done);
+    let Ok(xhr) = web_sys::XmlHttpRequest::new() else {
+        done(Err(AppError::internal()));
+        return;
+    };
+    if xhr
+        .open_with_async("PUT", "/api/v1/me/avatar", true)
+        .is_err()
+    {
+        done(Err(AppError::internal()));
+        return;
+    }
+    let content_type = match file.type_() {
+        t if t.is_empty() => "application/octet-stream".to_string(),
+        t => t,
+    };
+    let _ = xhr.set_request_header("Content-Type", &content_type);
+    if let Ok(upload) = xhr.upload() {
+        let on_progress =
+            Closure::<dyn FnMut(web_sys::ProgressEvent)>::new(move |ev: web_sys::ProgressEvent| {
+                if ev.length_computable() && ev.total() > 0.0 {
+                    progress.set(Some((ev.loaded() / ev.total() * 100.0).min(100.0)));
+                }
+            });
+        upload.set_onprogress(Some(on_progress.as_ref().unchecked_ref()));
+        // Called many times, so not a `once` closure; the request (and with
+        // it the closure's only caller) ends with this upload.
+        on_progress.forget();
+    }
+    let answered = xhr.clone();
+    let on_load_done = done.clone();
+    let on_load = Closure::once_into_js(move || {
+        let status = answered.status().unwrap_or(0);
+        if (200..300).contains(&status) {
+            on_load_done(Ok(()));
+        } else {
+            let text = answered.response_text().ok().flatten().unwrap_or_default();
+            let err = serde_json::from_str::<AppError>(&text).unwrap_or_else(|_| {
+                if status == 413 {
+                    AppError::new(ErrorCode::PayloadTooLarge)
+                } else {
+                    AppError::internal()
+                }
+            });
+            on_load_done(Err(err));
+        }
+    });
+    xhr.set_onload(Some(on_load.unchecked_ref()));
+    let on_error_done = done.clone();
+    let on_error = Closure::once_into_js(move || on_error_done(Err(AppError::internal())));
+    xhr.set_onerror(Some(on_error.unchecked_ref()));
+    if xhr.send_with_opt_blob(Some(file)).is_err() {
+        done(Err(AppError::internal()));
+    }
+}
+
+/// The avatar section of `/profile`.
+#[component]
+pub fn AvatarEditor(
+    user: UserProfile,
+    changed: RwSignal<u32>,
+    notice: RwSignal<Option<AvatarNotice>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let epoch = use_auth_epoch();
+    let input = NodeRef::<Input>::new();
+    // An object URL of the chosen file, revoked when replaced.
+    let preview = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<AppError>);
+    let progress = RwSignal::new(None::<f64>);
+    let remove = ServerAction::<RemoveAvatar>::new();
+    let has_avatar = user.avatar_url.is_some();
+    let current = avatar_src(&user, false);
+
+    let forget_preview = move || {
+        if let Some(url) = preview.get_untracked() {
+            let _ = web_sys::Url::revoke_object_url(&url);
+            preview.set(None);
+        }
+    };
+    // The signal may already be disposed with the rest of the editor here,
+    // hence `try_`: a panic in the browser would stop the whole app.
+    on_cleanup(move || {
+        if let Some(url) = preview.try_get_untracked().flatten() {
+            let _ = web_sys::Url::revoke_object_url(&url);
+        }
+    });
+
+    let on_change = move |_| {
+        error.set(None);
+        notice.set(None);
+        forget_preview();
+        let Some(file) = chosen_file(input) else {
+            return;
+        };
+        match precheck(file.size()) {
+            Ok(()) => preview.set(web_sys::Url::create_object_url_with_blob(&file).ok()),
+            Err(e) => error.set(Some(e)),
+        }
+    };
+
+    let on_upload = move |_| {
+        if progress.get_untracked().is_some() {
+            return;
+        }
+        notice.set(None);
+        let Some(file) = chosen_file(input) else {
+            error.set(Some(AppError::new(ErrorCode::Required)));
+            return;
+        };
+        if let Err(e) = precheck(file.size()) {
+            error.set(Some(e));
+            return;
+        }
+        error.set(None);
+        progress.set(Some(0.0));
+        send_avatar(&file, progress, move |outcome| {
+            progress.set(None);
+            match outcome {
+                Ok(()) => {
+                    notice.set(Some(AvatarNotice::Saved));
+                    // The page and the header load the new URL.
+                    changed.update(|n| *n += 1);
+                    epoch.0.update(|n| *n += 1);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+
+    Effect::new(move |_| match remove.value().get() {
+        Some(Ok(())) => {
+            notice.set(Some(AvatarNotice::Removed));
+            changed.update(|n| *n += 1);
+            epoch.0.update(|n| *n += 1);
+        }
+        Some(Err(e)) => error.set(Some(e)),
+        None => {}
+    });
+
+    let message = Signal::derive(move || error.get().map(|e| error_text(i18n, &e).to_string()));
+    let uploading = move || progress.get().is_some();
+    view! {
+        <section class="avatar-editor" aria-labelledby="avatar-title">
+            <h2 id="avatar-title">{t!(i18n, avatar_title)}</h2>
+            <div class="avatar-editor-body">
+                {move || match preview.get() {
+                    Some(url) => view! {
+                        <img
+                            class="avatar-img avatar-img-xl avatar-preview"
+                            src=url
+                            // Not something the browser can show (a text
+                            // file, a damaged image): show the current
+                            // avatar instead of a broken-image icon.
+                            on:error=move |_| forget_preview()
+                            alt=move || t_string!(i18n, avatar_preview_alt)
+                            width="96"
+                            height="96"
+                        />
+                    }
+                    .into_any(),
+                    None => view! {
+                        <img
+                            class="avatar-img avatar-img-xl"
+                            src=current.clone()
+                            alt=move || t_string!(i18n, avatar_alt)
+                            width="96"
+                            height="96"
+                        />
+                    }
+                    .into_any(),
+                }}
+                <div class="avatar-controls">
+                    <FormAlert message=message/>
+                    <div class="field">
+                        <label for="avatar-file">{t!(i18n, field_avatar)}</label>
+                        <input
+                            type="file"
+                            id="avatar-file"
+                            name="avatar"
+                            accept=ACCEPTED_IMAGE_TYPES
+                            aria-describedby="avatar-hint"
+                            node_ref=input
+                            on:change=on_change
+                        />
+                        <p class="hint" id="avatar-hint">{t!(i18n, avatar_hint)}</p>
+                    </div>
+                    {move || progress.get().map(|pct| view! {
+                        <progress
+                            class="upload-progress"
+                            max="100"
+                            value=format!("{pct:.0}")
+                            aria-label=move || t_string!(i18n, avatar_progress)
+                        >
+                            {format!("{pct:.0}%")}
+                        </progress>
+                    })}
+                    <p class="form-success" role="status">
+                        {move || notice.get().map(|n| match n {
+                            AvatarNotice::Saved => t_string!(i18n, avatar_saved),
+                            AvatarNotice::Removed => t_string!(i18n, avatar_removed),
+                        })}
+                    </p>
+                    <div class="avatar-actions">
+                        <button
+                            type="button"
+                            class="btn btn-primary"
+                            on:click=on_upload
+                            disabled=uploading
+                            aria-busy=move || if uploading() { "true" } else { "false" }
+                        >
+                            {move || if uploading() {
+                                t_string!(i18n, avatar_uploading)
+                            } else {
+                                t_string!(i18n, avatar_upload)
+                            }}
+                        </button>
+                        {has_avatar.then(|| view! {
+                            <ActionForm action=remove attr:class="inline-form">
+                                <SubmitButton
+                                    pending=remove.pending()
+                                    label=Signal::derive(move || t_string!(i18n, avatar_remove))
+                                    pending_label=Signal::derive(move || t_string!(i18n, avatar_removing))
+                                    class="btn btn-secondary"
+                                />
+                            </ActionForm>
+                        })}
+                    </div>
+                </div>
+            </div>
+        </section>
+    }
+    .into_any()
+}

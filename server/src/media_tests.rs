@@ -1,0 +1,302 @@
+//! HTTP-level tests of avatars and private documents: uploads as raw
+//! bodies, the public avatar URLs with their caching headers, and who may
+//! read a document.
+
+use crate::tests::{server, Server};
+use axum::body::Body;
+use axum::http::{header, HeaderMap, Request, StatusCode};
+use serde_json::{json, Value};
+use std::io::Cursor;
+
+fn png(width: u32, height: u32, seed: u8) -> Vec<u8> {
+    let image = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x % 256) as u8 ^ seed, (y % 256) as u8, seed])
+    });
+    let mut out = Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(image)
+        .write_to(&mut out, image::ImageFormat::Png)
+        .unwrap();
+    out.into_inner()
+}
+
+impl Server {
+    /// Sends a raw body; returns the status, headers and body bytes.
+    async fn raw(
+        &self,
+        method: &str,
+        path: &str,
+        body: Vec<u8>,
+        content_type: Option<&str>,
+        token: Option<&str>,
+        extra: &[(&str, &str)],
+    ) -> (StatusCode, HeaderMap, Vec<u8>) {
+        let mut req = Request::builder().method(method).uri(path);
+        if let Some(ct) = content_type {
+            req = req.header(header::CONTENT_TYPE, ct);
+        }
+        if let Some(t) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        for (name, value) in extra {
+            req = req.header(*name, *value);
+        }
+        self.send(req.body(Body::from(body)).unwrap()).await
+    }
+
+    /// Uploads an avatar; returns the status and the JSON answer.
+    async fn put_avatar(&self, token: &str, body: Vec<u8>, ct: &str) -> (StatusCode, Value) {
+        let (status, _, bytes) = self
+            .raw("PUT", "/api/v1/me/avatar", body, Some(ct), Some(token), &[])
+            .await;
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    }
+}
+
+#[tokio::test]
+async fn avatar_upload_serve_cache_and_remove() {
+    let s = server().await;
+    let (_, token) = s.signup("ava@example.com").await;
+
+    let (status, body) = s.put_avatar(&token, png(320, 200, 1), "image/png").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let url = body["avatar_url"].as_str().unwrap().to_string();
+    let small = body["avatar_small_url"].as_str().unwrap().to_string();
+    assert!(
+        url.starts_with("/media/avatars/") && url.ends_with("-256.png"),
+        "{url}"
+    );
+    let (_, me) = s.get("/api/v1/me", Some(&token)).await;
+    assert_eq!(me["avatar_url"], url.as_str());
+
+    // Public, immutable, with a strong ETag; no session needed.
+    let (status, headers, bytes) = s.raw("GET", &url, vec![], None, None, &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(bytes.starts_with(b"\x89PNG"));
+    assert_eq!(headers[header::CONTENT_TYPE], "image/png");
+    assert_eq!(
+        headers[header::CACHE_CONTROL],
+        "public, max-age=31536000, immutable"
+    );
+    let etag = headers[header::ETAG].to_str().unwrap().to_string();
+    assert!(etag.starts_with('"') && !etag.starts_with("W/"), "{etag}");
+    let (status, headers, bytes) = s
+        .raw("GET", &url, vec![], None, None, &[("if-none-match", &etag)])
+        .await;
+    assert_eq!(status, StatusCode::NOT_MODIFIED);
+    assert!(bytes.is_empty());
+    assert_eq!(headers[header::ETAG], etag.as_str());
+    let (status, _, _) = s
+        .raw(
+            "GET",
+            &url,
+            vec![],
+            None,
+            None,
+            &[("if-none-match", "\"other\"")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _, bytes) = s.raw("GET", &small, vec![], None, None, &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    let decoded = image::load_from_memory(&bytes).unwrap();
+    assert_eq!((decoded.width(), decoded.height()), (64, 64));
+
+    // A new picture: a new URL.
+    let (status, body) = s
+        .put_avatar(&token, png(100, 100, 2), "application/octet-stream")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_ne!(body["avatar_url"], url.as_str());
+    let (status, _, _) = s.raw("GET", &url, vec![], None, None, &[]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    let (status, body) = s
+        .call("DELETE", "/api/v1/me/avatar", json!(null), Some(&token))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body["avatar_url"].is_null());
+
+    for bad in [
+        "/media/avatars/nothing.png",
+        "/media/avatars/..%2F..%2Fuser-center.db",
+    ] {
+        let (status, _, _) = s.raw("GET", bad, vec![], None, None, &[]).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{bad}");
+    }
+}
+
+#[tokio::test]
+async fn bad_uploads_are_4xx_with_their_codes_and_keep_the_avatar() {
+    let s = server().await;
+    let (_, token) = s.signup("bad@example.com").await;
+    let (status, body) = s.put_avatar(&token, png(64, 64, 3), "image/png").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let url = body["avatar_url"].clone();
+
+    let full = png(64, 64, 4);
+    let cases: Vec<(Vec<u8>, &str, StatusCode, &str)> = vec![
+        (vec![], "image/png", StatusCode::BAD_REQUEST, "IMAGE_EMPTY"),
+        (
+            b"just some text, renamed to .png".to_vec(),
+            "image/png",
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "IMAGE_UNSUPPORTED",
+        ),
+        (
+            b"plain text".to_vec(),
+            "text/plain",
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "IMAGE_UNSUPPORTED",
+        ),
+        (
+            full[..full.len() / 2].to_vec(),
+            "image/png",
+            StatusCode::BAD_REQUEST,
+            "IMAGE_CORRUPT",
+        ),
+        (
+            png(4100, 1, 0),
+            "image/png",
+            StatusCode::BAD_REQUEST,
+            "IMAGE_DIMENSIONS_TOO_LARGE",
+        ),
+        (
+            vec![0; shared::media::MAX_IMAGE_BYTES + 10],
+            "image/png",
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "IMAGE_TOO_LARGE",
+        ),
+        (
+            vec![0; crate::rest::media::UPLOAD_BODY_LIMIT + 1],
+            "image/png",
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "PAYLOAD_TOO_LARGE",
+        ),
+    ];
+    for (bytes, ct, expected_status, code) in cases {
+        let (status, body) = s.put_avatar(&token, bytes, ct).await;
+        assert_eq!(status, expected_status, "{code}: {body}");
+        assert_eq!(body["code"], code);
+        let (_, me) = s.get("/api/v1/me", Some(&token)).await;
+        assert_eq!(me["avatar_url"], url, "{code}");
+    }
+
+    // Signed out: 401, whatever the body.
+    let (status, _, _) = s
+        .raw(
+            "PUT",
+            "/api/v1/me/avatar",
+            png(8, 8, 0),
+            Some("image/png"),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // The rest of the site keeps its 1 MiB cap.
+    let (status, _) = s
+        .json(
+            "POST",
+            "/api/v1/me/qualification",
+            Body::from(vec![b' '; 2 * 1024 * 1024]),
+            "application/json",
+            Some(&token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
+async fn documents_are_private_to_owner_and_staff() {
+    let s = server().await;
+    let staff = s.staff().await;
+    let (owner_id, owner) = s.signup("doc@example.com").await;
+    let (_, other) = s.signup("snoop@example.com").await;
+
+    let (status, _, bytes) = s
+        .raw(
+            "POST",
+            "/api/v1/me/documents?kind=id_front",
+            png(800, 500, 5),
+            Some("image/png"),
+            Some(&owner),
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let front: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(front["kind"], "id_front");
+    let id = front["id"].as_i64().unwrap();
+
+    let (status, _, bytes) = s
+        .raw(
+            "POST",
+            "/api/v1/me/documents?kind=selfie",
+            png(8, 8, 5),
+            Some("image/png"),
+            Some(&owner),
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let body: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(body["code"], "INVALID_INPUT");
+
+    let own = format!("/api/v1/me/documents/{id}");
+    let admin = format!("/api/v1/admin/documents/{id}");
+    let (status, headers, bytes) = s.raw("GET", &own, vec![], None, Some(&owner), &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CONTENT_TYPE], "image/jpeg");
+    assert_eq!(headers[header::CACHE_CONTROL], "private, no-store");
+    assert!(bytes.starts_with(&[0xff, 0xd8]));
+    let (status, _, _) = s.raw("GET", &own, vec![], None, Some(&other), &[]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _, _) = s.raw("GET", &own, vec![], None, None, &[]).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _, _) = s.raw("GET", &admin, vec![], None, Some(&other), &[]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, _) = s.raw("GET", &admin, vec![], None, Some(&owner), &[]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, _) = s.raw("GET", &admin, vec![], None, None, &[]).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _, staff_bytes) = s.raw("GET", &admin, vec![], None, Some(&staff), &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(staff_bytes, bytes);
+    // Never under a public URL.
+    let (status, _, _) = s
+        .raw("GET", "/media/private/documents", vec![], None, None, &[])
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // The submission references it; another user's id is refused.
+    let (status, body) = s
+        .post_as(
+            &other,
+            "/api/v1/me/verification",
+            json!({"real_name": "李四", "id_number": "440524188001010014", "id_front_document": id}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["code"], "INVALID_DOCUMENT");
+    let (status, body) = s
+        .post_as(
+            &owner,
+            "/api/v1/me/verification",
+            json!({"real_name": "张三", "id_number": "440524188001010014", "id_front_document": id}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["documents"][0]["id"], id);
+    let (_, listed) = s.get("/api/v1/me/documents", Some(&owner)).await;
+    assert_eq!(
+        listed[0]["verification_id"],
+        body["documents"][0]["verification_id"]
+    );
+    let (_, seen) = s
+        .get(&format!("/api/v1/admin/users/{owner_id}"), Some(&staff))
+        .await;
+    assert_eq!(seen["id"], owner_id);
+}
