@@ -401,7 +401,7 @@ impl UserCenter {
             devices: self.list_devices(user_id).await?,
             balances,
             recent,
-            verifications: self.verifications(user_id).await?,
+            verifications: self.verifications_as(user_id, true).await?,
             adjust_request_id: format!("console-{}", crate::opaque::random_token()),
         })
     }

@@ -120,20 +120,40 @@ impl UserCenter {
         user_id: i64,
         kind: VerificationKind,
     ) -> Result<Verification, DomainError> {
+        self.verification_as(user_id, kind, false).await
+    }
+
+    /// One kind; `staff` unmasks the ID number.
+    async fn verification_as(
+        &self,
+        user_id: i64,
+        kind: VerificationKind,
+        staff: bool,
+    ) -> Result<Verification, DomainError> {
         match self.latest_verification(&self.pool, user_id, kind).await? {
-            Some(row) => self.with_documents(row, false).await,
+            Some(row) => self.with_documents(row, staff).await,
             None => Ok(Verification::unverified(kind)),
         }
     }
 
     /// Both kinds, for the user's verification page.
     pub async fn verifications(&self, user_id: i64) -> Result<VerificationOverview, DomainError> {
+        self.verifications_as(user_id, false).await
+    }
+
+    /// Both kinds as staff see them (ID numbers in full); the caller has
+    /// checked the role.
+    pub(crate) async fn verifications_as(
+        &self,
+        user_id: i64,
+        staff: bool,
+    ) -> Result<VerificationOverview, DomainError> {
         Ok(VerificationOverview {
             real_name: self
-                .verification(user_id, VerificationKind::RealName)
+                .verification_as(user_id, VerificationKind::RealName, staff)
                 .await?,
             qualification: self
-                .verification(user_id, VerificationKind::Qualification)
+                .verification_as(user_id, VerificationKind::Qualification, staff)
                 .await?,
         })
     }

@@ -79,7 +79,7 @@ pub fn WalletPage() -> impl IntoView {
 
 /// The currency shown first: the first one holding money, else the yuan,
 /// else the first listed.
-fn default_currency(balances: &[Balance]) -> String {
+pub fn default_currency(balances: &[Balance]) -> String {
     balances
         .iter()
         .find(|b| b.posted_minor != 0)

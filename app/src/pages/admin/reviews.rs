@@ -88,7 +88,7 @@ fn Queue(
                                 <input type="hidden" name="user_id" value=user_id/>
                                 <input type="hidden" name="kind" value=kind/>
                                 <input type="hidden" name="decision" value="reject"/>
-                                <label for=reason_id.clone() class="sr-only">{t!(i18n, admin_reject_reason)}</label>
+                                <label for=reason_id.clone() class="visually-hidden">{t!(i18n, admin_reject_reason)}</label>
                                 <input id=reason_id.clone() name="reason" autocomplete="off" placeholder=move || t_string!(i18n, admin_reject_reason)/>
                                 <button type="submit" class="btn btn-ghost">{t!(i18n, admin_reject)}</button>
                             </ActionForm>

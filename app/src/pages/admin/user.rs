@@ -150,6 +150,7 @@ fn UserDetailView(detail: UserDetail, actions: Actions) -> impl IntoView {
     };
     let request_id = detail.adjust_request_id.clone();
     let currencies: Vec<String> = detail.balances.iter().map(|b| b.currency.clone()).collect();
+    let preferred = crate::pages::wallet::default_currency(&detail.balances);
     view! {
         <h1 id="admin-user-title">{title}</h1>
         <p class="badges">
@@ -278,7 +279,10 @@ fn UserDetailView(detail: UserDetail, actions: Actions) -> impl IntoView {
                     <div class="field">
                         <label for="adjust-currency">{t!(i18n, admin_col_currency)}</label>
                         <select id="adjust-currency" name="currency">
-                            {currencies.into_iter().map(|c| view! { <option value=c.clone()>{c.clone()}</option> }).collect_view()}
+                            {currencies.into_iter().map(|c| {
+                                let selected = c == preferred;
+                                view! { <option value=c.clone() selected=selected>{c.clone()}</option> }
+                            }).collect_view()}
                         </select>
                     </div>
                     <div class="field">
@@ -393,7 +397,7 @@ fn UserDetailView(detail: UserDetail, actions: Actions) -> impl IntoView {
                 <ActionForm action=actions.close attr:class="stack-form" attr:novalidate=true>
                     <input type="hidden" name="user_id" value=uid/>
                     <div class="field">
-                        <label for="close-reason-staff">{t!(i18n, admin_reason)}</label>
+                        <label for="close-reason-staff">{t!(i18n, admin_close_reason)}</label>
                         <input id="close-reason-staff" name="reason" autocomplete="off"/>
                     </div>
                     <div class="field">
@@ -442,6 +446,15 @@ fn VerificationBox(
                 {v.document.clone().map(|d| view! { <dt>{t!(i18n, admin_document)}</dt><dd>{d}</dd> })}
                 {v.reason.clone().map(|r| view! { <dt>{t!(i18n, admin_reason)}</dt><dd>{r}</dd> })}
             </dl>
+            {(!v.documents.is_empty()).then(|| view! {
+                <ul class="doc-links" aria-label=move || t_string!(i18n, admin_documents)>
+                    {v.documents.iter().map(|d| {
+                        let href = format!("/api/v1/admin/documents/{}", d.id);
+                        let label = format!("{} #{}", d.kind.as_str(), d.id);
+                        view! { <li><a href=href target="_blank" rel="noopener">{label}</a></li> }
+                    }).collect_view()}
+                </ul>
+            })}
             {pending.then(|| view! {
                 <div class="action-row">
                     <ActionForm action=action attr:class="inline-form">

@@ -1,0 +1,125 @@
+import { expect, Page, test } from "@playwright/test";
+import { execFileSync } from "child_process";
+import * as path from "path";
+import { gotoHydrated, PASSWORD, registerViaApi, unique } from "./helpers";
+
+/** A staff account made with the CLI, as an operator would. */
+function createStaff(email: string) {
+  const target = process.env.CARGO_TARGET_DIR ?? path.join(__dirname, "..", "..", "target");
+  execFileSync(path.join(target, "debug", "server"), ["admin", "create", "--email", email, "--password-stdin"], {
+    input: `${PASSWORD}\n`,
+    env: process.env,
+  });
+}
+
+async function signIn(page: Page, identifier: string) {
+  await gotoHydrated(page, "/login");
+  await page.getByLabel("Email, phone or username").fill(identifier);
+  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/profile$/);
+}
+
+test("staff find a user, freeze them, approve their verification, adjust the balance and see it all audited", async ({
+  page,
+  browser,
+}) => {
+  // A user with a real-name submission waiting.
+  const name = `cust_${unique()}`;
+  const email = `${name}@example.com`;
+  const userCtx = await browser.newContext();
+  const reg = await registerViaApi(userCtx.request, { email, username: name, password: PASSWORD });
+  expect(reg.status(), await reg.text()).toBe(201);
+  const { token, user } = await reg.json();
+  const submitted = await userCtx.request.post("/api/v1/me/verification", {
+    headers: { Authorization: `Bearer ${token}` },
+    data: { real_name: "张伟", id_number: "11010519491231002X" },
+  });
+  expect(submitted.status(), await submitted.text()).toBeLessThan(300);
+
+  // Staff sign in and open the console from the header.
+  const staff = `ops.${unique()}@example.com`;
+  createStaff(staff);
+  await signIn(page, staff);
+  await page.getByRole("link", { name: "Admin" }).click();
+  await expect(page.getByRole("heading", { name: "Staff console" })).toBeVisible();
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+
+  await page.getByLabel("Search users").fill(name);
+  await page.getByRole("button", { name: "Search" }).click();
+  await expect(page.getByRole("status")).toContainText("1 users found");
+  await page.getByRole("link", { name }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toContainText(`#${user.id}`);
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  // Staff see the ID number in full.
+  await expect(page.getByText("11010519491231002X").first()).toBeVisible();
+
+  // Freeze: the user can no longer sign in.
+  await page.getByRole("button", { name: "Freeze account" }).click();
+  await expect(page.getByRole("button", { name: "Unfreeze account" })).toBeVisible();
+  const refused = await userCtx.request.post("/api/v1/auth/login", { data: { identifier: email, password: PASSWORD } });
+  expect(refused.status()).toBe(403);
+  expect((await refused.json()).code).toBe("ACCOUNT_DISABLED");
+  await page.getByRole("button", { name: "Unfreeze account" }).click();
+  await expect(page.getByRole("button", { name: "Freeze account" })).toBeVisible();
+
+  // Approve the real-name submission.
+  await page.getByRole("button", { name: "Approve" }).click();
+  await expect(page.getByRole("heading", { name: /Real-name verification/ })).toContainText("Verified");
+
+  // Adjust the balance; a bad amount gets a specific message first.
+  await page.getByLabel("Currency").selectOption("CNY");
+  await page.getByLabel("Amount").fill("1e3");
+  await page.getByLabel("Reason", { exact: true }).fill("Refund for order 1001");
+  await page.getByRole("button", { name: "Apply adjustment" }).click();
+  await expect(page.getByText("without exponent notation")).toBeVisible();
+  await page.getByLabel("Amount").fill("25");
+  await page.getByRole("button", { name: "Apply adjustment" }).click();
+  await expect(page.getByText(/Done: 25\.00 CNY/)).toBeVisible();
+  await expect(page.locator("table").filter({ hasText: "Refund for order 1001" })).toBeVisible();
+  const balances = await userCtx.request.get("/api/v1/wallet/balances", { headers: { Authorization: `Bearer ${token}` } });
+  const cny = (await balances.json()).find((b: { currency: string }) => b.currency === "CNY");
+  expect(cny.available).toBe("25.00");
+
+  // The audit log has every step, filtered to this user.
+  await page.getByRole("link", { name: "Audit log" }).click();
+  await expect(page.getByRole("heading", { name: "Audit log" })).toBeVisible();
+  await page.getByLabel("Target user id").fill(String(user.id));
+  await page.getByRole("button", { name: "Filter" }).click();
+  const log = page.locator("table.audit-table");
+  for (const action of ["account_frozen", "account_unfrozen", "verification_approved", "balance_adjusted"]) {
+    await expect(log.getByText(action, { exact: true })).toBeVisible();
+  }
+  await expect(log).toContainText("Refund for order 1001");
+  await userCtx.close();
+});
+
+test("batch create refuses a bad row, then creates every user", async ({ page }) => {
+  const staff = `batch.${unique()}@example.com`;
+  createStaff(staff);
+  await signIn(page, staff);
+  await gotoHydrated(page, "/admin/batch");
+  const a = `a.${unique()}@example.com`;
+  const b = `b.${unique()}@example.com`;
+  await page.getByLabel("Users (CSV)").fill(`email,name\n${a},Ann\nnot-an-email,Bad\n${b},Ben\n`);
+  await page.getByRole("button", { name: "Create users" }).click();
+  await expect(page.getByRole("alert")).toContainText("no user was created");
+  await expect(page.getByRole("list", { name: "Rows with problems" })).toContainText("Row 2");
+  await page.getByLabel("Users (CSV)").fill(`email,name\n${a},Ann\n${b},Ben\n`);
+  await page.getByRole("button", { name: "Create users" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "2 users created." })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Ann" })).toBeVisible();
+});
+
+test("a normal user cannot use the console", async ({ page, browser }) => {
+  const name = `plain_${unique()}`;
+  const ctx = await browser.newContext();
+  expect((await registerViaApi(ctx.request, { email: `${name}@example.com`, username: name, password: PASSWORD })).status()).toBe(201);
+  await ctx.close();
+  await signIn(page, name);
+  await expect(page.getByRole("link", { name: "Admin" })).toHaveCount(0);
+  await gotoHydrated(page, "/admin");
+  await expect(page.getByRole("alert")).toContainText("not allowed");
+  const res = await page.request.post("/api/fn/admin_search", { form: { q: "" } });
+  expect(res.status()).toBe(403);
+});
