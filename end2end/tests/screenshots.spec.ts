@@ -1,5 +1,7 @@
 import { test } from "@playwright/test";
-import { gotoHydrated, PASSWORD, signUpInBrowser, solveCaptcha, unique, uniquePhone } from "./helpers";
+import { execFileSync } from "child_process";
+import * as path from "path";
+import { gotoHydrated, PASSWORD, registerViaApi, signUpInBrowser, solveCaptcha, unique, uniquePhone } from "./helpers";
 
 // Opt-in (SCREENSHOTS=1): pictures of each page at desktop and phone width,
 // for a human to look at. Not part of the regular run.
@@ -56,5 +58,48 @@ for (const [label, viewport] of [
     await page.getByRole("button", { name: "Add phone number" }).click();
     await page.getByRole("img", { name: "Captcha image" }).waitFor();
     await shot("security-add-phone");
+  });
+}
+
+for (const [label, viewport] of [
+  ["desktop", { width: 1280, height: 800 }],
+  ["phone", { width: 390, height: 844 }],
+] as const) {
+  test(`staff console screenshots at ${label} width`, async ({ page, browser }) => {
+    await page.setViewportSize(viewport);
+    const shot = (name: string) => page.screenshot({ path: `screenshots/${label}-${name}.png`, fullPage: true });
+    const name = `shot_${unique()}`;
+    const ctx = await browser.newContext();
+    const reg = await registerViaApi(ctx.request, { email: `${name}@example.com`, username: name, password: PASSWORD });
+    const { token, user } = await reg.json();
+    await ctx.request.post("/api/v1/me/verification", {
+      headers: { Authorization: `Bearer ${token}` },
+      data: { real_name: "张伟", id_number: "11010519491231002X" },
+    });
+    await ctx.close();
+    const staff = `shotops.${unique()}@example.com`;
+    const target = process.env.CARGO_TARGET_DIR ?? path.join(__dirname, "..", "..", "target");
+    execFileSync(path.join(target, "debug", "server"), ["admin", "create", "--email", staff, "--password-stdin"], {
+      input: `${PASSWORD}\n`,
+      env: process.env,
+    });
+    await gotoHydrated(page, "/login");
+    await page.getByLabel("Email, phone or username").fill(staff);
+    await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL(/\/profile$/);
+    await gotoHydrated(page, "/admin");
+    await shot("admin-users");
+    await gotoHydrated(page, `/admin/users/${user.id}`);
+    await shot("admin-user");
+    await gotoHydrated(page, "/admin/reviews");
+    await shot("admin-reviews");
+    await gotoHydrated(page, "/admin/audit");
+    await shot("admin-audit");
+    await gotoHydrated(page, "/admin/batch");
+    await page.getByLabel("Users (CSV)").fill("email,name\nnot-an-email,Bad\n");
+    await page.getByRole("button", { name: "Create users" }).click();
+    await page.getByRole("alert").waitFor();
+    await shot("admin-batch-errors");
   });
 }

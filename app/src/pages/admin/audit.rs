@@ -86,24 +86,25 @@ fn AuditTable(page: AuditPage, next: Option<String>) -> impl IntoView {
             <table class="data-table audit-table">
                 <thead><tr>
                     <th scope="col">{t!(i18n, admin_col_time)}</th>
-                    <th scope="col">{t!(i18n, admin_col_action)}</th>
+                    <th scope="col">{t!(i18n, admin_col_action_details)}</th>
                     <th scope="col">{t!(i18n, admin_col_actor)}</th>
                     <th scope="col">{t!(i18n, admin_col_target)}</th>
                     <th scope="col">{t!(i18n, admin_col_ip)}</th>
-                    <th scope="col">{t!(i18n, admin_col_details)}</th>
                 </tr></thead>
                 <tbody>
                     {page.entries.into_iter().map(|e| view! {
                         <tr>
                             <td>{short_time(&e.at)}</td>
-                            <td><code>{e.action.as_str()}</code></td>
+                            <td class="details-cell">
+                                <code class="audit-action">{e.action.as_str()}</code>
+                                {readable_details(&e.details)}
+                            </td>
                             <td>{match e.actor_app.clone() {
                                 Some(app) => view! { <span>{format!("app:{app}")}</span> }.into_any(),
                                 None => who(e.actor_id, e.actor_label.clone()),
                             }}</td>
                             <td>{who(e.target_id, e.target_label.clone())}</td>
                             <td>{e.ip.clone().unwrap_or_default()}</td>
-                            <td class="details-cell"><code>{e.details.clone()}</code></td>
                         </tr>
                     }).collect_view()}
                 </tbody>
@@ -116,4 +117,21 @@ fn AuditTable(page: AuditPage, next: Option<String>) -> impl IntoView {
         })}
     }
     .into_any()
+}
+
+/// The details object as `key: value` pairs, one per line, for reading;
+/// anything that is not a JSON object is shown as it is.
+fn readable_details(json: &str) -> String {
+    match serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(json) {
+        Ok(map) => map
+            .into_iter()
+            .filter(|(_, v)| !v.is_null())
+            .map(|(k, v)| match v {
+                serde_json::Value::String(s) => format!("{k}: {s}"),
+                other => format!("{k}: {other}"),
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
+        Err(_) => json.to_string(),
+    }
 }

@@ -12,11 +12,13 @@ pub mod users;
 use crate::errors::error_text;
 use crate::i18n::*;
 use leptos::prelude::*;
-use leptos_router::components::{Redirect, A};
+use leptos_router::components::Redirect;
 use leptos_router::hooks::use_location;
 use shared::{AppError, ErrorCode};
 
 /// The console's section tabs; the current one is marked for screen readers.
+/// Plain links (the router still navigates client-side): the router's `A`
+/// would also mark "Users" on every `/admin/…` page, as a prefix match.
 #[component]
 pub fn AdminNav() -> impl IntoView {
     let i18n = use_i18n();
@@ -34,10 +36,10 @@ pub fn AdminNav() -> impl IntoView {
     };
     view! {
         <nav class="admin-nav" aria-label=move || t_string!(i18n, admin_nav_label)>
-            <A href="/admin" attr:class="tab" attr:aria-current=current("/admin")>{t!(i18n, admin_nav_users)}</A>
-            <A href="/admin/reviews" attr:class="tab" attr:aria-current=current("/admin/reviews")>{t!(i18n, admin_nav_reviews)}</A>
-            <A href="/admin/audit" attr:class="tab" attr:aria-current=current("/admin/audit")>{t!(i18n, admin_nav_audit)}</A>
-            <A href="/admin/batch" attr:class="tab" attr:aria-current=current("/admin/batch")>{t!(i18n, admin_nav_batch)}</A>
+            <a href="/admin" class="tab" aria-current=current("/admin")>{t!(i18n, admin_nav_users)}</a>
+            <a href="/admin/reviews" class="tab" aria-current=current("/admin/reviews")>{t!(i18n, admin_nav_reviews)}</a>
+            <a href="/admin/audit" class="tab" aria-current=current("/admin/audit")>{t!(i18n, admin_nav_audit)}</a>
+            <a href="/admin/batch" class="tab" aria-current=current("/admin/batch")>{t!(i18n, admin_nav_batch)}</a>
         </nav>
     }
 }

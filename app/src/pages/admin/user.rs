@@ -220,7 +220,6 @@ fn UserDetailView(detail: UserDetail, actions: Actions) -> impl IntoView {
                     {done_note(actions.permissions, t_string!(i18n, admin_saved))}
                 </ActionForm>
 
-                <h3>{t!(i18n, admin_role)}</h3>
                 <ActionForm action=actions.role attr:class="stack-form">
                     <input type="hidden" name="user_id" value=uid/>
                     <div class="field">
