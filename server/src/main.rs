@@ -4,6 +4,7 @@
 mod admin_cli;
 mod api_error;
 mod config;
+mod media_files;
 #[cfg(test)]
 mod media_tests;
 mod messaging_config;
@@ -178,15 +179,19 @@ fn router(state: AppState, web: WebConfig) -> Router {
         provide_context(uc.clone());
         provide_context(web.clone());
     };
-    let api = rest::routes().with_state(state.uc.clone());
-    // Image uploads need a larger body than the rest of the site; they get
-    // their own limit, outside the 1 MiB cap below.
-    let media = rest::media::routes()
-        .with_state(state.uc.clone())
-        .layer(DefaultBodyLimit::max(rest::media::UPLOAD_BODY_LIMIT));
+    let rest::Api {
+        router: api, media, ..
+    } = rest::api();
+    let api = api.with_state(state.uc.clone());
+    // Image uploads need a larger body than the rest of the site: the media
+    // operations carry their own limit (`rest::media::UPLOAD_BODY_LIMIT`)
+    // and are merged outside the 1 MiB cap below.
+    let media: Router = Router::new().nest("/api/v1", media.with_state(state.uc.clone()));
     Router::new()
         .route("/healthz", axum::routing::get(|| async { "ok" }))
         .nest("/api/v1", api)
+        // Public avatar files: static content, not an API operation.
+        .merge(media_files::routes())
         .leptos_routes_with_context(&state, routes, context, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())

@@ -196,6 +196,25 @@ async fn bad_uploads_are_4xx_with_their_codes_and_keep_the_avatar() {
         )
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // Document uploads share the larger limit: 2 MiB reach the handler.
+    let (status, _, bytes) = s
+        .raw(
+            "POST",
+            "/api/v1/me/documents?kind=id_back",
+            vec![0; 2 * 1024 * 1024],
+            Some("image/png"),
+            Some(&token),
+            &[],
+        )
+        .await;
+    let body: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Some("IMAGE_UNSUPPORTED")
+        )
+    );
     // The rest of the site keeps its 1 MiB cap.
     let (status, _) = s
         .json(

@@ -12,7 +12,9 @@ use std::collections::BTreeSet;
 /// appears without a `#[utoipa::path]`, fails here first.
 const EXPECTED: &[&str] = &[
     "DELETE /api/v1/devices/{device_id}",
+    "DELETE /api/v1/me/avatar",
     "DELETE /api/v1/sessions/{id}",
+    "GET /api/v1/admin/documents/{id}",
     "GET /api/v1/admin/users/{id}",
     "GET /api/v1/admin/wallet/audit",
     "GET /api/v1/captcha",
@@ -21,6 +23,8 @@ const EXPECTED: &[&str] = &[
     "GET /api/v1/devices/{device_id}/check",
     "GET /api/v1/docs",
     "GET /api/v1/me",
+    "GET /api/v1/me/documents",
+    "GET /api/v1/me/documents/{id}",
     "GET /api/v1/me/profile",
     "GET /api/v1/me/verification",
     "GET /api/v1/openapi.json",
@@ -57,6 +61,7 @@ const EXPECTED: &[&str] = &[
     "POST /api/v1/devices",
     "POST /api/v1/me/close",
     "POST /api/v1/me/contact",
+    "POST /api/v1/me/documents",
     "POST /api/v1/me/password",
     "POST /api/v1/me/qualification",
     "POST /api/v1/me/verification",
@@ -75,6 +80,7 @@ const EXPECTED: &[&str] = &[
     "POST /api/v1/wallet/pin/change",
     "POST /api/v1/wallet/pin/reset",
     "POST /api/v1/wallet/transfers",
+    "PUT /api/v1/me/avatar",
 ];
 
 /// `(METHOD, path, operation)` of every operation in the document.
@@ -154,7 +160,10 @@ async fn the_document_lists_exactly_the_routes_of_the_router() {
 
     // The other direction: nothing under /api/v1 is routed except through
     // `utoipa_axum::routes!`, which documents what it routes. Every file of
-    // `rest/` is read, so a new module is held to this too.
+    // `rest/` is read, so a new module is held to this too. Routes outside
+    // the API (`/healthz`, the public avatar files of `media_files.rs`, the
+    // pages) are declared outside `rest/`, and main.rs may only nest the
+    // routers of `rest::api()` under /api/v1, never route below it itself.
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/rest");
     let mut files = 0;
     for entry in std::fs::read_dir(dir).unwrap() {
@@ -176,6 +185,25 @@ async fn the_document_lists_exactly_the_routes_of_the_router() {
         !include_str!("main.rs").contains("\"/api/v1/"),
         "main.rs routes under /api/v1 itself"
     );
+    assert!(
+        !include_str!("media_files.rs").contains("\"/api/"),
+        "media_files.rs routes under /api"
+    );
+
+    // The uploads are documented as raw image bodies.
+    for (method, path) in [
+        ("put", "/api/v1/me/avatar"),
+        ("post", "/api/v1/me/documents"),
+    ] {
+        let content = &doc["paths"][path][method]["requestBody"]["content"];
+        for ct in ["image/jpeg", "image/png", "image/webp", "image/gif"] {
+            assert_eq!(
+                content[ct]["schema"],
+                serde_json::json!({"type": "string", "format": "binary"}),
+                "{method} {path} {ct}: {content}"
+            );
+        }
+    }
 }
 
 #[tokio::test]

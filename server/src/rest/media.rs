@@ -2,44 +2,62 @@
 //!
 //! Uploads are raw request bodies (`Content-Type: image/…` or
 //! `application/octet-stream`), up to [`UPLOAD_BODY_LIMIT`]: these routes
-//! are mounted outside the 1 MiB cap of the rest of the site (see
-//! `router` in `main.rs`). Neither content type may be sent cross-site
-//! without a CORS preflight, which this server never grants, so the
-//! cookie-authenticated uploads need no CSRF token.
+//! form their own router (see [`super::Api::media`]), which `main` mounts
+//! under `/api/v1` outside the 1 MiB cap of the rest of the site. Neither
+//! content type may be sent cross-site without a CORS preflight, which this
+//! server never grants, so the cookie-authenticated uploads need no CSRF
+//! token.
 //!
-//! Avatars are public and immutable under their content hash
-//! (`/media/avatars/{hash}-{size}.png`); documents are only ever answered
-//! to their owner or to staff, and never cached.
+//! Documents are only ever answered to their owner or to staff, and never
+//! cached. The avatars themselves are public files under
+//! `/media/avatars/{hash}-{size}.png`, outside the API: see `media_files`.
 
 use super::authenticated;
 use crate::api_error::{ApiError, ApiQuery};
-use axum::body::{Body, Bytes};
+use axum::body::Bytes;
 use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, put};
-use axum::{Json, Router};
+use axum::Json;
 use domain::media::PrivateDocument;
 use domain::UserCenter;
 use shared::dto::UserProfile;
-use shared::media::{parse_avatar_file_name, DocumentInfo, DocumentUploadQuery, MAX_IMAGE_BYTES};
+use shared::media::{DocumentInfo, DocumentKind, DocumentUploadQuery, MAX_IMAGE_BYTES};
 use shared::{AppError, ErrorCode};
+use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type};
+use utoipa::openapi::RefOr;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// The body limit of the upload routes: the largest image plus room for a
 /// client that miscounts; anything bigger is `413 PAYLOAD_TOO_LARGE`
 /// before it is read, anything between is `413 IMAGE_TOO_LARGE`.
 pub const UPLOAD_BODY_LIMIT: usize = MAX_IMAGE_BYTES + 64 * 1024;
 
-/// Every media route, with full paths: they are merged beside (not nested
-/// in) `/api/v1`, whose catch-all they take precedence over.
-pub fn routes() -> Router<UserCenter> {
-    Router::new()
-        .route("/api/v1/me/avatar", put(set_avatar).delete(remove_avatar))
-        .route("/api/v1/me/documents", get(documents).post(upload_document))
-        .route("/api/v1/me/documents/{id}", get(own_document))
-        .route("/api/v1/admin/documents/{id}", get(admin_document))
-        .route("/media/avatars/{file}", get(avatar))
+/// The media operations under `/api/v1`, with paths relative to it like
+/// every other module's. Kept apart from [`super::api`]'s main router only
+/// because of their body limit.
+pub fn routes() -> OpenApiRouter<UserCenter> {
+    OpenApiRouter::new()
+        .routes(routes!(set_avatar, remove_avatar))
+        .routes(routes!(documents, upload_document))
+        .routes(routes!(own_document))
+        .routes(routes!(admin_document))
 }
+
+/// An image file's bytes, for the document: a binary string.
+struct ImageFile;
+
+impl utoipa::PartialSchema for ImageFile {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for ImageFile {}
 
 /// An upload's raw bytes. The content type only has to claim an image (or
 /// be absent, or generic); what the bytes are is decided by sniffing them.
@@ -75,6 +93,21 @@ impl<S: Send + Sync> FromRequest<S> for ImageBody {
     }
 }
 
+/// Sets the signed-in user's avatar from an uploaded image.
+///
+/// The body is the image file itself (JPEG, PNG, WebP or GIF, up to 5 MiB,
+/// at most 4096 pixels a side); what it is is read from its bytes, not from
+/// `Content-Type`. It is cropped to a square and stored as 256 and 64 pixel
+/// PNGs, whose public URLs (`/media/avatars/…`) the answer carries.
+#[utoipa::path(put, path = "/me/avatar", tag = "media", security(("bearer" = [])),
+    request_body(description = "The image file as the raw body",
+        content((inline(ImageFile) = "image/jpeg"), (inline(ImageFile) = "image/png"),
+            (inline(ImageFile) = "image/webp"), (inline(ImageFile) = "image/gif"),
+            (inline(ImageFile) = "application/octet-stream"))),
+    responses((status = 200, description = "The account with its new avatar URLs", body = UserProfile),
+        (status = 400, description = "`IMAGE_EMPTY`, `IMAGE_CORRUPT` or `IMAGE_DIMENSIONS_TOO_LARGE`", body = AppError),
+        (status = 413, description = "`IMAGE_TOO_LARGE` (over 5 MiB) or `PAYLOAD_TOO_LARGE` (body over the upload limit)", body = AppError),
+        (status = 415, description = "`IMAGE_UNSUPPORTED`: not a JPEG, PNG, WebP or GIF image", body = AppError)))]
 async fn set_avatar(
     State(uc): State<UserCenter>,
     headers: HeaderMap,
@@ -84,6 +117,9 @@ async fn set_avatar(
     Ok(Json(uc.set_avatar(auth.user_id, bytes).await?))
 }
 
+/// Removes the signed-in user's avatar; the default one is shown again.
+#[utoipa::path(delete, path = "/me/avatar", tag = "media", security(("bearer" = [])),
+    responses((status = 200, description = "The account without an avatar", body = UserProfile)))]
 async fn remove_avatar(
     State(uc): State<UserCenter>,
     headers: HeaderMap,
@@ -92,6 +128,20 @@ async fn remove_avatar(
     Ok(Json(uc.remove_avatar(auth.user_id).await?))
 }
 
+/// Uploads a verification document (an ID card side or a qualification).
+///
+/// The body is the image file itself, as for `PUT /me/avatar`. It is stored
+/// privately as a JPEG; pass its `id` to the verification submission.
+#[utoipa::path(post, path = "/me/documents", tag = "media", security(("bearer" = [])),
+    params(("kind" = inline(DocumentKind), Query, description = "What the image shows")),
+    request_body(description = "The image file as the raw body",
+        content((inline(ImageFile) = "image/jpeg"), (inline(ImageFile) = "image/png"),
+            (inline(ImageFile) = "image/webp"), (inline(ImageFile) = "image/gif"),
+            (inline(ImageFile) = "application/octet-stream"))),
+    responses((status = 201, description = "The stored document", body = DocumentInfo),
+        (status = 400, description = "`INVALID_INPUT` (no or unknown `kind`), `IMAGE_EMPTY`, `IMAGE_CORRUPT` or `IMAGE_DIMENSIONS_TOO_LARGE`", body = AppError),
+        (status = 413, description = "`IMAGE_TOO_LARGE` (over 5 MiB) or `PAYLOAD_TOO_LARGE` (body over the upload limit)", body = AppError),
+        (status = 415, description = "`IMAGE_UNSUPPORTED`: not a JPEG, PNG, WebP or GIF image", body = AppError)))]
 async fn upload_document(
     State(uc): State<UserCenter>,
     headers: HeaderMap,
@@ -103,6 +153,9 @@ async fn upload_document(
     Ok((StatusCode::CREATED, Json(info)))
 }
 
+/// The signed-in user's uploaded documents, without the images.
+#[utoipa::path(get, path = "/me/documents", tag = "media", security(("bearer" = [])),
+    responses((status = 200, description = "The documents, newest first", body = Vec<DocumentInfo>)))]
 async fn documents(
     State(uc): State<UserCenter>,
     headers: HeaderMap,
@@ -134,6 +187,13 @@ fn private_image(doc: PrivateDocument) -> Response {
         .into_response()
 }
 
+/// One of the signed-in user's documents, as a JPEG image.
+///
+/// Answered with `Cache-Control: private, no-store`.
+#[utoipa::path(get, path = "/me/documents/{id}", tag = "media", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "The document id from `GET /me/documents`")),
+    responses((status = 200, description = "The image", content_type = "image/jpeg", body = inline(ImageFile)),
+        (status = 404, description = "`NOT_FOUND`: no such document of this user", body = AppError)))]
 async fn own_document(
     State(uc): State<UserCenter>,
     headers: HeaderMap,
@@ -143,6 +203,14 @@ async fn own_document(
     Ok(private_image(uc.own_document(auth.user_id, id).await?))
 }
 
+/// Any user's document, as a JPEG image, for reviewing a verification (staff only).
+///
+/// Answered with `Cache-Control: private, no-store`.
+#[utoipa::path(get, path = "/admin/documents/{id}", tag = "admin", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "The document id, as listed with the user's verifications")),
+    responses((status = 200, description = "The image", content_type = "image/jpeg", body = inline(ImageFile)),
+        (status = 403, description = "`FORBIDDEN`: not staff", body = AppError),
+        (status = 404, description = "`NOT_FOUND`: no such document", body = AppError)))]
 async fn admin_document(
     State(uc): State<UserCenter>,
     headers: HeaderMap,
@@ -152,53 +220,4 @@ async fn admin_document(
     Ok(private_image(
         uc.read_private_document(auth.user_id, id).await?,
     ))
-}
-
-/// Whether `If-None-Match` lists `etag` (weak comparison, as RFC 9110
-/// asks for this header) or is `*`.
-fn matches_etag(headers: &HeaderMap, etag: &str) -> bool {
-    headers
-        .get_all(header::IF_NONE_MATCH)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map(|tag| tag.trim())
-        .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == etag)
-}
-
-/// A public avatar. Its URL names its content, so it is cached for a year
-/// and never revalidated; a client that asks anyway gets `304`.
-async fn avatar(
-    State(uc): State<UserCenter>,
-    headers: HeaderMap,
-    Path(file): Path<String>,
-) -> Result<Response, ApiError> {
-    let (hash, size) = parse_avatar_file_name(&file).ok_or(ErrorCode::NotFound)?;
-    let etag = format!("\"{hash}-{size}\"");
-    let etag_value = HeaderValue::from_str(&etag).map_err(|_| ErrorCode::NotFound)?;
-    let cache = HeaderValue::from_static("public, max-age=31536000, immutable");
-    if matches_etag(&headers, &etag) {
-        // The file must still exist: a removed avatar is not "unchanged".
-        uc.avatar_file(hash, size).await?;
-        return Ok((
-            StatusCode::NOT_MODIFIED,
-            [(header::ETAG, etag_value), (header::CACHE_CONTROL, cache)],
-            Body::empty(),
-        )
-            .into_response());
-    }
-    let bytes = uc.avatar_file(hash, size).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static("image/png")),
-            (header::ETAG, etag_value),
-            (header::CACHE_CONTROL, cache),
-            (
-                header::X_CONTENT_TYPE_OPTIONS,
-                HeaderValue::from_static("nosniff"),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
 }

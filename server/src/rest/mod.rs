@@ -6,15 +6,15 @@
 //! (`GET /api/v1/openapi.json`, see [`openapi`]) come from the same list and
 //! cannot drift apart.
 
-pub(crate) mod openapi;
 pub mod media;
+pub(crate) mod openapi;
 mod profile;
 mod security;
 mod service;
 mod wallet;
 
 use crate::api_error::{ApiError, ApiJson};
-use axum::extract::{ConnectInfo, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::{Json, Router};
@@ -31,10 +31,26 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-/// The routes under `/api/v1` and their OpenAPI document (paths relative to
-/// `/api/v1`; [`openapi::document`] prefixes them).
-pub fn api() -> (Router<UserCenter>, utoipa::openapi::OpenApi) {
-    let (router, doc) = OpenApiRouter::new()
+/// The REST API: its routers, each with paths relative to `/api/v1`, and
+/// the OpenAPI document of both.
+pub struct Api {
+    /// Every operation except the media ones, with the `NOT_FOUND` fallback.
+    /// `main` nests it under `/api/v1`, inside the site's 1 MiB body cap.
+    pub router: Router<UserCenter>,
+    /// The avatar and document operations ([`media`]). Their uploads need a
+    /// larger body than the cap allows, so `main` nests this router under
+    /// `/api/v1` beside (not inside) the cap, with a body limit of
+    /// [`media::UPLOAD_BODY_LIMIT`] for these routes alone. Its routes take
+    /// precedence over `router`'s fallback.
+    pub media: Router<UserCenter>,
+    /// The operations of both routers (paths relative to `/api/v1`;
+    /// [`openapi::document`] prefixes them).
+    pub doc: utoipa::openapi::OpenApi,
+}
+
+/// The routers under `/api/v1` and their OpenAPI document.
+pub fn api() -> Api {
+    let (router, mut doc) = OpenApiRouter::new()
         .routes(routes!(register))
         .routes(routes!(login))
         .routes(routes!(logout))
@@ -54,12 +70,10 @@ pub fn api() -> (Router<UserCenter>, utoipa::openapi::OpenApi) {
         .merge(openapi::routes())
         .split_for_parts();
     let router = router.fallback(|| async { ApiError::from(ErrorCode::NotFound) });
-    (router, doc)
-}
-
-/// The router alone, for `main`.
-pub fn routes() -> Router<UserCenter> {
-    api().0
+    let (media, media_doc) = media::routes().split_for_parts();
+    doc.merge(media_doc);
+    let media = media.layer(DefaultBodyLimit::max(media::UPLOAD_BODY_LIMIT));
+    Api { router, media, doc }
 }
 
 fn client(addr: SocketAddr, headers: &HeaderMap) -> ClientInfo {

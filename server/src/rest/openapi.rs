@@ -50,6 +50,7 @@ pub fn routes() -> OpenApiRouter<UserCenter> {
         (name = "sessions", description = "The signed-in user's sessions."),
         (name = "devices", description = "Devices bound to the account."),
         (name = "profile", description = "Profile, real-name verification and closing one's account."),
+        (name = "media", description = "Avatars and verification documents: uploads as raw image bodies (up to 5 MiB) and private document images."),
         (name = "wallet", description = "Balances, history, payment PIN and transfers."),
         (name = "admin", description = "Staff only (`staff` or `super_admin` role, checked on every request): reviews, account states and money movements."),
         (name = "service", description = "The signed API for other services: see the `service_sign` security scheme."),
@@ -71,8 +72,7 @@ pub fn json_text() -> &'static str {
 /// The whole document: the handlers' operations under [`PREFIX`], with the
 /// shared parts filled in.
 pub fn document() -> Value {
-    let (_, operations) = super::api();
-    let doc = ApiDoc::openapi().nest(PREFIX, operations);
+    let doc = ApiDoc::openapi().nest(PREFIX, super::api().doc);
     let mut doc = serde_json::to_value(doc).unwrap_or_else(|_| json!({}));
     complete(&mut doc);
     doc
@@ -376,7 +376,8 @@ fn api_description() -> String {
          `{{\"code\": \"EMAIL_TAKEN\", \"message\": \"…\", \"field\": \"email\"}}`. The HTTP \
          status follows from `code` (see `ErrorCode` and its `x-error-codes` list). A malformed \
          body or query is `400 INVALID_INPUT`, a body that is not JSON `415 \
-         UNSUPPORTED_MEDIA_TYPE`, over 64 KiB `413 PAYLOAD_TOO_LARGE`.\n\n\
+         UNSUPPORTED_MEDIA_TYPE`, over 64 KiB `413 PAYLOAD_TOO_LARGE`. Image uploads (tag `media`) are raw bodies of up to \
+         5 MiB instead.\n\n\
          **Users** send the access token as `Authorization: Bearer` (scheme `bearer`); the web \
          UI's cookie (`cookie`) works too. Times are Unix seconds unless a field says RFC 3339; \
          amounts are decimal strings in the currency's scale beside integer minor units.\n\n\
