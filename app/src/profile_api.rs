@@ -37,13 +37,53 @@ pub async fn update_profile(
         .map_err(reject)
 }
 
-/// Submits the real name and resident ID number for review.
+/// Submits the real name and resident ID number for review, with the ids
+/// of ID card photos uploaded before (`POST /api/v1/me/documents`).
 #[server(prefix = "/api/fn", endpoint = "submit_real_name")]
-pub async fn submit_real_name(real_name: String, id_number: String) -> Result<(), AppError> {
+pub async fn submit_real_name(
+    real_name: String,
+    id_number: String,
+    #[server(default)] id_front_document: Option<i64>,
+    #[server(default)] id_back_document: Option<i64>,
+) -> Result<(), AppError> {
     use crate::server::*;
     let uc = user_center()?;
     let auth = require_auth(&uc).await?;
-    uc.submit_real_name(auth.user_id, &real_name, &id_number)
+    let photos = domain::verification::IdCardPhotos {
+        front: id_front_document,
+        back: id_back_document,
+    };
+    uc.submit_real_name_with_photos(auth.user_id, &real_name, &id_number, photos)
+        .await
+        .map(|_| ())
+        .map_err(reject)
+}
+
+/// The signed-in user's qualification review.
+#[server(prefix = "/api/fn", endpoint = "my_qualification")]
+pub async fn my_qualification() -> Result<shared::profile::Verification, AppError> {
+    use crate::server::*;
+    let uc = user_center()?;
+    let auth = require_auth(&uc).await?;
+    uc.verification(
+        auth.user_id,
+        shared::profile::VerificationKind::Qualification,
+    )
+    .await
+    .map_err(reject)
+}
+
+/// Submits a qualification document (what it is, and optionally the id of
+/// its uploaded photo) for review.
+#[server(prefix = "/api/fn", endpoint = "submit_qualification")]
+pub async fn submit_qualification(
+    #[server(default)] document: String,
+    #[server(default)] document_id: Option<i64>,
+) -> Result<(), AppError> {
+    use crate::server::*;
+    let uc = user_center()?;
+    let auth = require_auth(&uc).await?;
+    uc.submit_qualification_with_photo(auth.user_id, &document, document_id)
         .await
         .map(|_| ())
         .map_err(reject)

@@ -107,3 +107,48 @@ for (const [label, viewport] of [
     await page.screenshot({ path: `screenshots/${label}-profile-avatar-error.png`, fullPage: false });
   });
 }
+
+test("submit the real name with ID card photos and a qualification document", async ({ page }) => {
+  await signUpInBrowser(page, { email: `docs.${unique()}@example.com`, password: PASSWORD });
+  await expect(page).toHaveURL(/\/profile$/);
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+
+  await page.getByLabel("Real name").fill("张伟");
+  await page.getByLabel("Resident ID number").fill("11010519491231002X");
+  await page.getByLabel("Photo of the ID card front").setInputFiles({
+    name: "front.png",
+    mimeType: "image/png",
+    buffer: makePng(320, 200),
+  });
+  await page.getByLabel("Photo of the ID card back").setInputFiles({
+    name: "back.png",
+    mimeType: "image/png",
+    buffer: makePng(320, 200),
+  });
+  await page.getByRole("button", { name: "Submit for review" }).click();
+  await expect(page.locator("dl.details")).toContainText("Under review");
+
+  // A text file is refused with its own message, and nothing is submitted.
+  await page.getByLabel("Document name or number").fill("Business licence 91110000");
+  await page.getByLabel("Photo of the document").setInputFiles({
+    name: "licence.png",
+    mimeType: "image/png",
+    buffer: Buffer.from("this is not an image"),
+  });
+  await page.getByRole("button", { name: "Submit document" }).click();
+  await expect(page.getByRole("alert")).toContainText("JPEG, PNG, WebP or GIF");
+  await expect(page.getByTestId("qualification-state")).toContainText("Not submitted");
+  await page.getByLabel("Photo of the document").setInputFiles({
+    name: "licence.png",
+    mimeType: "image/png",
+    buffer: makePng(400, 300),
+  });
+  await page.getByRole("button", { name: "Submit document" }).click();
+  await expect(page.getByTestId("qualification-state")).toContainText("Under review");
+
+  // The submissions reference the photos.
+  const res = await page.request.get("/api/v1/me/verification");
+  const overview = await res.json();
+  expect(overview.real_name.documents.map((d: { kind: string }) => d.kind).sort()).toEqual(["id_back", "id_front"]);
+  expect(overview.qualification.documents).toHaveLength(1);
+});

@@ -11,13 +11,14 @@
 use crate::components::form_alert::FormAlert;
 use crate::components::session_keeper::use_auth_epoch;
 use crate::components::submit_button::SubmitButton;
+use crate::components::upload::{chosen_file, precheck, send_file};
 use crate::errors::error_text;
 use crate::i18n::*;
 use crate::profile_api::RemoveAvatar;
 use leptos::html::Input;
 use leptos::prelude::*;
 use shared::dto::UserProfile;
-use shared::media::{default_avatar_data_url, ACCEPTED_IMAGE_TYPES, MAX_IMAGE_BYTES};
+use shared::media::{default_avatar_data_url, ACCEPTED_IMAGE_TYPES};
 use shared::{AppError, ErrorCode};
 
 /// The user's avatar URL: the uploaded one (64 px when `small`), else the
@@ -39,89 +40,6 @@ pub fn avatar_src(user: &UserProfile, small: bool) -> String {
 pub enum AvatarNotice {
     Saved,
     Removed,
-}
-
-/// Checks what the browser can know before sending: the size.
-fn precheck(size: f64) -> Result<(), AppError> {
-    if size <= 0.0 {
-        Err(AppError::new(ErrorCode::ImageEmpty))
-    } else if size > MAX_IMAGE_BYTES as f64 {
-        Err(AppError::new(ErrorCode::ImageTooLarge))
-    } else {
-        Ok(())
-    }
-}
-
-/// The chosen file of the input, if any.
-fn chosen_file(input: NodeRef<Input>) -> Option<web_sys::File> {
-    input.get_untracked()?.files()?.get(0)
-}
-
-/// Sends `file` as the new avatar; `progress` follows the upload in
-/// percent, and `done` gets the outcome once.
-fn send_avatar(
-    file: &web_sys::File,
-    progress: RwSignal<Option<f64>>,
-    done: impl Fn(Result<(), AppError>) + 'static,
-) {
-    use std::rc::Rc;
-    use wasm_bindgen::closure::Closure;
-    use wasm_bindgen::JsCast;
-
-    let done = Rc::new(done);
-    let Ok(xhr) = web_sys::XmlHttpRequest::new() else {
-        done(Err(AppError::internal()));
-        return;
-    };
-    if xhr
-        .open_with_async("PUT", "/api/v1/me/avatar", true)
-        .is_err()
-    {
-        done(Err(AppError::internal()));
-        return;
-    }
-    let content_type = match file.type_() {
-        t if t.is_empty() => "application/octet-stream".to_string(),
-        t => t,
-    };
-    let _ = xhr.set_request_header("Content-Type", &content_type);
-    if let Ok(upload) = xhr.upload() {
-        let on_progress =
-            Closure::<dyn FnMut(web_sys::ProgressEvent)>::new(move |ev: web_sys::ProgressEvent| {
-                if ev.length_computable() && ev.total() > 0.0 {
-                    progress.set(Some((ev.loaded() / ev.total() * 100.0).min(100.0)));
-                }
-            });
-        upload.set_onprogress(Some(on_progress.as_ref().unchecked_ref()));
-        // Called many times, so not a `once` closure; the request (and with
-        // it the closure's only caller) ends with this upload.
-        on_progress.forget();
-    }
-    let answered = xhr.clone();
-    let on_load_done = done.clone();
-    let on_load = Closure::once_into_js(move || {
-        let status = answered.status().unwrap_or(0);
-        if (200..300).contains(&status) {
-            on_load_done(Ok(()));
-        } else {
-            let text = answered.response_text().ok().flatten().unwrap_or_default();
-            let err = serde_json::from_str::<AppError>(&text).unwrap_or_else(|_| {
-                if status == 413 {
-                    AppError::new(ErrorCode::PayloadTooLarge)
-                } else {
-                    AppError::internal()
-                }
-            });
-            on_load_done(Err(err));
-        }
-    });
-    xhr.set_onload(Some(on_load.unchecked_ref()));
-    let on_error_done = done.clone();
-    let on_error = Closure::once_into_js(move || on_error_done(Err(AppError::internal())));
-    xhr.set_onerror(Some(on_error.unchecked_ref()));
-    if xhr.send_with_opt_blob(Some(file)).is_err() {
-        done(Err(AppError::internal()));
-    }
 }
 
 /// The avatar section of `/profile`.
@@ -184,18 +102,24 @@ pub fn AvatarEditor(
         }
         error.set(None);
         progress.set(Some(0.0));
-        send_avatar(&file, progress, move |outcome| {
-            progress.set(None);
-            match outcome {
-                Ok(()) => {
-                    notice.set(Some(AvatarNotice::Saved));
-                    // The page and the header load the new URL.
-                    changed.update(|n| *n += 1);
-                    epoch.0.update(|n| *n += 1);
+        send_file(
+            "PUT",
+            "/api/v1/me/avatar",
+            &file,
+            Some(progress),
+            move |outcome| {
+                progress.set(None);
+                match outcome {
+                    Ok(_) => {
+                        notice.set(Some(AvatarNotice::Saved));
+                        // The page and the header load the new URL.
+                        changed.update(|n| *n += 1);
+                        epoch.0.update(|n| *n += 1);
+                    }
+                    Err(e) => error.set(Some(e)),
                 }
-                Err(e) => error.set(Some(e)),
-            }
-        });
+            },
+        );
     };
 
     Effect::new(move |_| match remove.value().get() {

@@ -15,6 +15,7 @@ pub mod profile_forms;
 pub mod send_code;
 pub mod session_keeper;
 pub mod submit_button;
+pub mod upload;
 pub mod wallet_history;
 pub mod wallet_pin;
 pub mod wallet_transfer;

@@ -2,16 +2,19 @@
 
 use crate::components::form_errors::{source, FormErrors};
 use crate::components::submit_button::SubmitButton;
+use crate::components::upload::{chosen_file, upload_document};
 use crate::components::{field::TextField, form_alert::FormAlert};
+use crate::errors::error_text;
 use crate::i18n::*;
-use crate::profile_api::{SubmitRealName, UpdateProfile};
+use crate::profile_api::{SubmitQualification, SubmitRealName, UpdateProfile};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use shared::dto::UserProfile;
 use shared::identity::{Gender, IdType};
+use shared::media::ACCEPTED_IMAGE_TYPES;
 use shared::profile::VerificationState;
-use shared::Field;
+use shared::{AppError, Field};
 
 pub fn gender_label(i18n: leptos_i18n::I18nContext<Locale>, g: Gender) -> &'static str {
     match g {
@@ -131,13 +134,63 @@ pub fn ProfileEditor(
     .into_any()
 }
 
-/// Real name and resident ID number, sent for review.
+/// Uploads the photo chosen in `input` (if any) as a document of `kind`.
+async fn upload_chosen(
+    input: NodeRef<leptos::html::Input>,
+    kind: &'static str,
+) -> Result<Option<i64>, AppError> {
+    match chosen_file(input) {
+        Some(file) => upload_document(kind, file).await.map(Some),
+        None => Ok(None),
+    }
+}
+
+/// An optional photo input of a submission form.
+#[component]
+fn PhotoField(
+    id: &'static str,
+    #[prop(into)] label: Signal<&'static str>,
+    input: NodeRef<leptos::html::Input>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="field">
+            <label for=id>
+                {move || label.get()}
+                <span class="optional">" (" {move || t_string!(i18n, optional)} ")"</span>
+            </label>
+            <input type="file" id=id accept=ACCEPTED_IMAGE_TYPES node_ref=input/>
+        </div>
+    }
+}
+
+/// The upload error, else the form's own: both show at the top.
+fn upload_or_form_error(
+    upload: RwSignal<Option<AppError>>,
+    form: Signal<Option<String>>,
+) -> Signal<Option<String>> {
+    let i18n = use_i18n();
+    Signal::derive(move || {
+        upload
+            .get()
+            .map(|e| error_text(i18n, &e).to_string())
+            .or_else(|| form.get())
+    })
+}
+
+/// Real name and resident ID number, with optional photos of the ID card,
+/// sent for review. Photos are uploaded first (the submission references
+/// them); without JavaScript the form still submits the name and number.
 #[component]
 pub fn RealNameForm(changed: RwSignal<u32>) -> impl IntoView {
     let i18n = use_i18n();
     let action = ServerAction::<SubmitRealName>::new();
     let real_name = RwSignal::new(String::new());
     let id_number = RwSignal::new(String::new());
+    let front = NodeRef::<leptos::html::Input>::new();
+    let back = NodeRef::<leptos::html::Input>::new();
+    let uploading = RwSignal::new(false);
+    let upload_error = RwSignal::new(None::<AppError>);
     let errors = FormErrors::latest(vec![source(action)]);
     Effect::new(move |_| {
         if let Some(Ok(())) = action.value().get() {
@@ -146,19 +199,39 @@ pub fn RealNameForm(changed: RwSignal<u32>) -> impl IntoView {
     });
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        if action.pending().get_untracked() {
+        if action.pending().get_untracked() || uploading.get_untracked() {
             return;
         }
-        action.dispatch(SubmitRealName {
-            real_name: real_name.get_untracked(),
-            id_number: id_number.get_untracked(),
+        upload_error.set(None);
+        uploading.set(true);
+        leptos::task::spawn_local(async move {
+            let photos = async {
+                Ok::<_, AppError>((
+                    upload_chosen(front, "id_front").await?,
+                    upload_chosen(back, "id_back").await?,
+                ))
+            }
+            .await;
+            uploading.set(false);
+            match photos {
+                Ok((front, back)) => {
+                    action.dispatch(SubmitRealName {
+                        real_name: real_name.get_untracked(),
+                        id_number: id_number.get_untracked(),
+                        id_front_document: front,
+                        id_back_document: back,
+                    });
+                }
+                Err(e) => upload_error.set(Some(e)),
+            }
         });
     };
     let field_error = move |f: Field| errors.field(f, |_| None);
+    let busy = Signal::derive(move || uploading.get() || action.pending().get());
     view! {
         <form method="post" action=SubmitRealName::url() on:submit=on_submit novalidate class="stack-form">
             <p class="muted">{t!(i18n, verify_lead)}</p>
-            <FormAlert message=errors.form(&[Field::Gender])/>
+            <FormAlert message=upload_or_form_error(upload_error, errors.form(&[Field::Gender]))/>
             <TextField
                 id="verify-real-name"
                 name="real_name"
@@ -175,8 +248,10 @@ pub fn RealNameForm(changed: RwSignal<u32>) -> impl IntoView {
                 value=id_number
                 error=field_error(Field::IdNumber)
             />
+            <PhotoField id="verify-id-front" label=Signal::derive(move || t_string!(i18n, field_id_front_photo)) input=front/>
+            <PhotoField id="verify-id-back" label=Signal::derive(move || t_string!(i18n, field_id_back_photo)) input=back/>
             <SubmitButton
-                pending=action.pending()
+                pending=busy
                 label=Signal::derive(move || t_string!(i18n, verify_submit))
                 pending_label=Signal::derive(move || t_string!(i18n, verify_submitting))
                 class="btn btn-primary"
@@ -184,4 +259,101 @@ pub fn RealNameForm(changed: RwSignal<u32>) -> impl IntoView {
         </form>
     }
     .into_any()
+}
+
+/// The qualification document: what it is and an optional photo, sent for
+/// its own review.
+#[component]
+pub fn QualificationForm(changed: RwSignal<u32>) -> impl IntoView {
+    let i18n = use_i18n();
+    let action = ServerAction::<SubmitQualification>::new();
+    let document = RwSignal::new(String::new());
+    let photo = NodeRef::<leptos::html::Input>::new();
+    let uploading = RwSignal::new(false);
+    let upload_error = RwSignal::new(None::<AppError>);
+    let errors = FormErrors::latest(vec![source(action)]);
+    Effect::new(move |_| {
+        if let Some(Ok(())) = action.value().get() {
+            changed.update(|n| *n += 1);
+        }
+    });
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if action.pending().get_untracked() || uploading.get_untracked() {
+            return;
+        }
+        upload_error.set(None);
+        uploading.set(true);
+        leptos::task::spawn_local(async move {
+            let uploaded = upload_chosen(photo, "qualification").await;
+            uploading.set(false);
+            match uploaded {
+                Ok(document_id) => {
+                    action.dispatch(SubmitQualification {
+                        document: document.get_untracked(),
+                        document_id,
+                    });
+                }
+                Err(e) => upload_error.set(Some(e)),
+            }
+        });
+    };
+    let busy = Signal::derive(move || uploading.get() || action.pending().get());
+    view! {
+        <form method="post" action=SubmitQualification::url() on:submit=on_submit novalidate class="stack-form">
+            <p class="muted">{t!(i18n, qualification_lead)}</p>
+            <FormAlert message=upload_or_form_error(upload_error, errors.form(&[]))/>
+            <TextField
+                id="qualification-document"
+                name="document"
+                autocomplete="off"
+                label=Signal::derive(move || t_string!(i18n, field_qualification_document))
+                value=document
+                error=Signal::derive(|| None)
+            />
+            <PhotoField id="qualification-photo" label=Signal::derive(move || t_string!(i18n, field_qualification_photo)) input=photo/>
+            <SubmitButton
+                pending=busy
+                label=Signal::derive(move || t_string!(i18n, qualification_submit))
+                pending_label=Signal::derive(move || t_string!(i18n, verify_submitting))
+                class="btn btn-primary"
+            />
+        </form>
+    }
+    .into_any()
+}
+
+/// The qualification review's state, and the form while one may submit.
+#[component]
+pub fn QualificationSection(changed: RwSignal<u32>) -> impl IntoView {
+    let i18n = use_i18n();
+    let state = Resource::new(
+        move || changed.get(),
+        |_| crate::profile_api::my_qualification(),
+    );
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let Ok(v) = state.await else {
+                    return ().into_any();
+                };
+                let badge = match v.state {
+                    VerificationState::Verified => ("badge badge-ok", t_string!(i18n, verification_verified)),
+                    VerificationState::Pending => ("badge badge-warn", t_string!(i18n, verification_pending)),
+                    VerificationState::Rejected => ("badge", t_string!(i18n, verification_rejected)),
+                    VerificationState::Unverified => ("badge badge-neutral", t_string!(i18n, verification_unverified)),
+                };
+                let can_submit = matches!(v.state, VerificationState::Unverified | VerificationState::Rejected);
+                let reason = v.reason.clone().filter(|_| v.state == VerificationState::Rejected);
+                view! {
+                    <p data-testid="qualification-state">
+                        {t!(i18n, qualification_state)} " " <span class=badge.0>{badge.1}</span>
+                    </p>
+                    {reason.map(|r| view! { <p class="hint">{t_string!(i18n, verify_rejected_reason, reason = r).to_string()}</p> })}
+                    {can_submit.then(|| view! { <QualificationForm changed=changed/> })}
+                }
+                .into_any()
+            })}
+        </Transition>
+    }
 }

@@ -3,7 +3,9 @@
 
 use crate::api::current_user;
 use crate::components::avatar_editor::{avatar_src, AvatarEditor, AvatarNotice};
-use crate::components::profile_forms::{gender_label, id_type_label, ProfileEditor, RealNameForm};
+use crate::components::profile_forms::{
+    gender_label, id_type_label, ProfileEditor, QualificationSection, RealNameForm,
+};
 use crate::errors::error_text;
 use crate::i18n::*;
 use leptos::prelude::*;
@@ -137,6 +139,8 @@ fn ProfileCard(
                 <h2 id="verify-title">{t!(i18n, verify_title)}</h2>
                 <RealNameForm changed=changed/>
             })}
+            <h2 id="qualification-title">{t!(i18n, qualification_title)}</h2>
+            <QualificationSection changed=changed/>
             <p class="card-footer-link">
                 <A href="/security">{t!(i18n, profile_manage_security)} " →"</A>
             </p>
