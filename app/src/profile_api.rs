@@ -12,6 +12,7 @@ pub async fn update_profile(
     gender: String,
     #[server(default)] id_type: String,
     #[server(default)] id_number: String,
+    #[server(default)] id_country: String,
 ) -> Result<UserProfile, AppError> {
     use crate::server::*;
     use shared::identity::{Gender, IdType};
@@ -30,6 +31,7 @@ pub async fn update_profile(
         gender,
         id_type,
         id_number: new_document.then_some(id_number),
+        id_country: (!id_country.trim().is_empty()).then_some(id_country),
         ..Default::default()
     };
     uc.update_profile(auth.user_id, &change)

@@ -65,3 +65,21 @@ test("close the account from the security page", async ({ page }) => {
   expect(res.status()).toBe(403);
   expect((await res.json()).code).toBe("ACCOUNT_DISABLED");
 });
+
+test("the ID document's issuing country comes from the ISO list", async ({ page }) => {
+  await signUpInBrowser(page, { email: `country.${unique()}@example.com`, password: PASSWORD });
+  await expect(page).toHaveURL(/\/profile$/);
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await expect(page.getByLabel("Issuing country")).toHaveValue("CN");
+  await page.getByLabel("Issuing country").selectOption("US");
+  await page.getByLabel("ID document type").selectOption("passport");
+  await page.getByLabel("ID document number").fill("X1234567");
+  await page.getByRole("button", { name: "Save profile" }).click();
+  await expect(page.getByText("Profile saved.")).toBeVisible();
+  await page.reload();
+  await expect(page.getByLabel("Issuing country")).toHaveValue("US");
+  // An unassigned code is refused by the API with a specific error.
+  const res = await page.request.patch("/api/v1/me/profile", { data: { id_country: "ZZ" } });
+  expect(res.status()).toBe(400);
+  expect((await res.json()).code).toBe("INVALID_COUNTRY");
+});

@@ -280,15 +280,29 @@ pub fn normalize_id_number(
     }
 }
 
-/// An ISO 3166-1 alpha-2 country code: two ASCII letters, stored upper-case.
-/// Only the form is checked; the assigned-code list changes over time.
+/// An assigned ISO 3166-1 alpha-2 country code, stored upper-case. The
+/// list comes from the `celes` crate, so `ZZ` or `XX` are refused.
 pub fn normalize_country(raw: &str) -> Result<String, AppError> {
     let code = raw.trim().to_ascii_uppercase();
-    if code.len() == 2 && code.bytes().all(|b| b.is_ascii_uppercase()) {
+    let assigned = code.len() == 2
+        && code.bytes().all(|b| b.is_ascii_uppercase())
+        && celes::Country::from_alpha2(&code).is_ok();
+    if assigned {
         Ok(code)
     } else {
         Err(AppError::field(ErrorCode::InvalidCountry, Field::IdCountry))
     }
+}
+
+/// Every assigned country as `(alpha-2 code, English name)`, sorted by name,
+/// for the country picker.
+pub fn countries() -> Vec<(&'static str, &'static str)> {
+    let mut all: Vec<_> = celes::Country::get_countries()
+        .iter()
+        .map(|c| (c.alpha2, c.long_name))
+        .collect();
+    all.sort_by_key(|c| c.1);
+    all
 }
 
 /// Free text that people type as a name: trimmed, 1..=`max` characters, no
@@ -507,7 +521,9 @@ mod tests {
     #[test]
     fn countries_names_and_reasons() {
         assert_eq!(normalize_country(" cn ").unwrap(), "CN");
-        for bad in ["", "C", "CHN", "C1", "中国"] {
+        assert_eq!(normalize_country("us").unwrap(), "US");
+        assert!(countries().iter().any(|c| *c == ("CN", "China")));
+        for bad in ["", "C", "CHN", "C1", "中国", "ZZ", "XX"] {
             assert_eq!(
                 code(normalize_country(bad)),
                 ErrorCode::InvalidCountry,

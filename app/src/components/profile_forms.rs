@@ -11,7 +11,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use shared::dto::UserProfile;
-use shared::identity::{Gender, IdType};
+use shared::identity::{countries, Gender, IdType};
 use shared::media::ACCEPTED_IMAGE_TYPES;
 use shared::profile::VerificationState;
 use shared::{AppError, Field};
@@ -44,6 +44,7 @@ pub fn ProfileEditor(
     let display_name = RwSignal::new(user.display_name.clone().unwrap_or_default());
     let gender = RwSignal::new(user.gender.as_str().to_string());
     let id_type = RwSignal::new(user.id_type.as_str().to_string());
+    let id_country = RwSignal::new(user.id_country.clone());
     let id_number = RwSignal::new(String::new());
     let errors = FormErrors::latest(vec![source(action)]);
     Effect::new(move |_| match action.value().get() {
@@ -64,6 +65,7 @@ pub fn ProfileEditor(
             gender: gender.get_untracked(),
             id_type: id_type.get_untracked(),
             id_number: id_number.get_untracked(),
+            id_country: id_country.get_untracked(),
         });
     };
     let field_error = move |f: Field| errors.field(f, |_| None);
@@ -73,7 +75,7 @@ pub fn ProfileEditor(
     );
     view! {
         <form method="post" action=UpdateProfile::url() on:submit=on_submit novalidate class="stack-form">
-            <FormAlert message=errors.form(&[Field::Gender, Field::IdType, Field::IdCountry])/>
+            <FormAlert message=errors.form(&[Field::Gender, Field::IdType])/>
             <TextField
                 id="profile-display-name"
                 name="display_name"
@@ -98,6 +100,22 @@ pub fn ProfileEditor(
                 </select>
             </div>
             {(!id_locked).then(|| view! {
+                <div class="field" class:field-invalid=move || field_error(Field::IdCountry).get().is_some()>
+                    <label for="profile-id-country">{t!(i18n, field_id_country)}</label>
+                    <select
+                        id="profile-id-country"
+                        name="id_country"
+                        aria-describedby="profile-id-country-error"
+                        prop:value=move || id_country.get()
+                        on:change=move |ev| id_country.set(event_target_value(&ev))
+                    >
+                        {countries()
+                            .into_iter()
+                            .map(|(code, name)| view! { <option value=code>{format!("{name} ({code})")}</option> })
+                            .collect_view()}
+                    </select>
+                    <p class="field-error" id="profile-id-country-error">{move || field_error(Field::IdCountry).get()}</p>
+                </div>
                 <div class="field">
                     <label for="profile-id-type">{t!(i18n, field_id_type)}</label>
                     <select
