@@ -522,7 +522,7 @@ mod tests {
     fn countries_names_and_reasons() {
         assert_eq!(normalize_country(" cn ").unwrap(), "CN");
         assert_eq!(normalize_country("us").unwrap(), "US");
-        assert!(countries().iter().any(|c| *c == ("CN", "China")));
+        assert!(countries().contains(&("CN", "China")));
         for bad in ["", "C", "CHN", "C1", "中国", "ZZ", "XX"] {
             assert_eq!(
                 code(normalize_country(bad)),
