@@ -1,7 +1,6 @@
 //! Tests of the staff console's domain: search, permission flags, roles,
 //! batch creation, messages and the audit log.
 
-use crate::accounts::Registration;
 use crate::admin::{Operator, Role};
 use crate::tests::{client, code_of, fixture, Fixture};
 use crate::wallet::{Actor, Authorisation, Movement, Recipient, Transfer};
@@ -17,21 +16,7 @@ use std::path::Path;
 const PASSWORD: &str = "correct horse battery";
 
 async fn signup(uc: &UserCenter, name: &str) -> AuthContext {
-    let email = format!("{name}@example.com");
-    let res = uc
-        .register(
-            Registration {
-                email: &email,
-                phone: "",
-                username: name,
-                password: PASSWORD,
-                code: "",
-            },
-            &client(),
-        )
-        .await
-        .unwrap();
-    uc.authenticate(&res.token).await.unwrap()
+    crate::tests::signup_named(uc, name, PASSWORD).await.0
 }
 
 async fn staff(uc: &UserCenter, role: Role) -> Operator {

@@ -1,10 +1,9 @@
 //! Tests of the avatar and document pipeline on real images, generated here
 //! with the `image` crate (and a few hand-made hostile files).
 
-use crate::accounts::Registration;
 use crate::admin::Role;
 use crate::media::{process_avatar, process_document};
-use crate::tests::{client, code_of, fixture, Fixture};
+use crate::tests::{code_of, fixture, Fixture};
 use crate::verification::IdCardPhotos;
 use crate::AuthContext;
 use image::codecs::gif::GifEncoder;
@@ -20,21 +19,7 @@ const PASSWORD: &str = "correct horse battery";
 const MALE_ID: &str = "440524188001010014";
 
 async fn signup(f: &Fixture, name: &str) -> AuthContext {
-    let email = format!("{name}@example.com");
-    let res =
-        f.uc.register(
-            Registration {
-                email: &email,
-                phone: "",
-                username: name,
-                password: PASSWORD,
-                code: "",
-            },
-            &client(),
-        )
-        .await
-        .unwrap();
-    f.uc.authenticate(&res.token).await.unwrap()
+    crate::tests::signup_named(&f.uc, name, PASSWORD).await.0
 }
 
 /// A colourful gradient, so a crop or a resize shows in the pixels.

@@ -19,21 +19,7 @@ async fn signup(uc: &UserCenter, name: &str) -> AuthContext {
 }
 
 async fn signup_with_token(uc: &UserCenter, name: &str) -> (AuthContext, String) {
-    let email = format!("{name}@example.com");
-    let res = uc
-        .register(
-            Registration {
-                email: &email,
-                phone: "",
-                username: name,
-                password: PASSWORD,
-                code: "",
-            },
-            &client(),
-        )
-        .await
-        .unwrap();
-    (uc.authenticate(&res.token).await.unwrap(), res.token)
+    crate::tests::signup_named(uc, name, PASSWORD).await
 }
 
 async fn staff(uc: &UserCenter) -> i64 {

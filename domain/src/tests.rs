@@ -71,6 +71,30 @@ fn reg<'a>(email: &'a str, phone: &'a str, username: &'a str) -> Registration<'a
     }
 }
 
+/// Registers `name@example.com` with username `name` (no code is asked in
+/// tests); returns the session and its token.
+pub(crate) async fn signup_named(
+    uc: &UserCenter,
+    name: &str,
+    password: &str,
+) -> (crate::AuthContext, String) {
+    let email = format!("{name}@example.com");
+    let res = uc
+        .register(
+            Registration {
+                email: &email,
+                phone: "",
+                username: name,
+                password,
+                code: "",
+            },
+            &client(),
+        )
+        .await
+        .unwrap();
+    (uc.authenticate(&res.token).await.unwrap(), res.token)
+}
+
 pub(crate) fn code_of<T: std::fmt::Debug>(r: Result<T, DomainError>) -> ErrorCode {
     r.expect_err("expected an error").code()
 }
