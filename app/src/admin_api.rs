@@ -250,9 +250,12 @@ pub async fn admin_audit(
 pub async fn admin_batch_create(#[server(default)] csv: String) -> Result<BatchCreated, AppError> {
     use crate::server::*;
     let uc = user_center()?;
-    let auth = require_auth(&uc).await?;
+    let caller = caller().await?;
+    let auth = caller.authenticate(&uc).await.map_err(reject)?;
+    // Staff only: nobody else gets the CSV parsed at all.
+    uc.require_staff(auth.user_id).await.map_err(reject)?;
     let rows = shared::admin::parse_batch_csv(&csv)?;
-    uc.batch_create(&auth, &rows, request_lang())
+    uc.batch_create(&auth, &rows, caller.lang)
         .await
         .map_err(reject)
 }

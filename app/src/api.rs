@@ -20,6 +20,7 @@ pub async fn register(
 ) -> Result<UserProfile, AppError> {
     use crate::server::*;
     let uc = user_center()?;
+    let caller = caller().await?;
     let form = domain::accounts::Registration {
         email: &email,
         phone: &phone,
@@ -27,8 +28,8 @@ pub async fn register(
         password: &password,
         code: &code,
     };
-    let res = uc.register(form, &client_info()).await.map_err(reject)?;
-    set_auth_cookies(&res)?;
+    let res = uc.register(form, &caller.client).await.map_err(reject)?;
+    set_auth_cookies(&caller, &res)?;
     leptos_axum::redirect(&safe_next(next.as_deref()));
     Ok(res.user)
 }
@@ -44,16 +45,17 @@ pub async fn login(
 ) -> Result<UserProfile, AppError> {
     use crate::server::*;
     let uc = user_center()?;
+    let caller = caller().await?;
     let res = uc
         .login(
             &identifier,
             &password,
             Some((captcha_key.as_str(), captcha_answer.as_str())),
-            &client_info(),
+            &caller.client,
         )
         .await
         .map_err(reject)?;
-    set_auth_cookies(&res)?;
+    set_auth_cookies(&caller, &res)?;
     leptos_axum::redirect(&safe_next(next.as_deref()));
     Ok(res.user)
 }
@@ -64,12 +66,11 @@ pub async fn login(
 pub async fn logout() -> Result<(), AppError> {
     use crate::server::*;
     let uc = user_center()?;
-    if let Some(token) = request_token() {
-        if let Ok(auth) = uc.authenticate(&token).await {
-            uc.logout(&auth).await.map_err(reject)?;
-        }
+    let caller = caller().await?;
+    if let Ok(auth) = caller.authenticate(&uc).await {
+        uc.logout(&auth).await.map_err(reject)?;
     }
-    clear_auth_cookies()?;
+    clear_auth_cookies(&caller)?;
     leptos_axum::redirect("/login");
     Ok(())
 }
@@ -79,10 +80,7 @@ pub async fn logout() -> Result<(), AppError> {
 pub async fn current_user() -> Result<Option<UserProfile>, AppError> {
     use crate::server::*;
     let uc = user_center()?;
-    let Some(token) = request_token() else {
-        return Ok(None);
-    };
-    match uc.authenticate(&token).await {
+    match caller().await?.authenticate(&uc).await {
         Ok(auth) => uc.profile(auth.user_id).await.map(Some).map_err(reject),
         Err(e) if e.code() == shared::ErrorCode::Unauthenticated => Ok(None),
         Err(e) => Err(reject(e)),
@@ -96,16 +94,17 @@ pub async fn current_user() -> Result<Option<UserProfile>, AppError> {
 pub async fn refresh_session() -> Result<Option<i64>, AppError> {
     use crate::server::*;
     let uc = user_center()?;
-    let Some(token) = request_refresh_token() else {
+    let caller = caller().await?;
+    let Some(token) = caller.refresh_token() else {
         return Ok(None);
     };
-    match uc.refresh(&token, &client_info()).await {
+    match uc.refresh(token, &caller.client).await {
         Ok(res) => {
-            set_auth_cookies(&res)?;
+            set_auth_cookies(&caller, &res)?;
             Ok(Some(res.expires_at - domain::clock::now()))
         }
         Err(e) if e.code() == shared::ErrorCode::TokenRevoked => {
-            clear_auth_cookies()?;
+            clear_auth_cookies(&caller)?;
             Ok(None)
         }
         Err(e) => Err(reject(e)),
@@ -118,11 +117,12 @@ pub async fn refresh_session() -> Result<Option<i64>, AppError> {
 pub async fn session_status() -> Result<Option<i64>, AppError> {
     use crate::server::*;
     let uc = user_center()?;
-    let Some(token) = request_token() else {
+    let caller = caller().await?;
+    let Some(token) = caller.token() else {
         return Ok(None);
     };
     Ok(uc
-        .check_token(&token)
+        .check_token(token)
         .await
         .ok()
         .map(|c| c.expires_at - domain::clock::now()))
@@ -142,10 +142,11 @@ pub async fn list_sessions() -> Result<Vec<SessionInfo>, AppError> {
 pub async fn revoke_session(id: String) -> Result<(), AppError> {
     use crate::server::*;
     let uc = user_center()?;
-    let auth = require_auth(&uc).await?;
+    let caller = caller().await?;
+    let auth = caller.authenticate(&uc).await.map_err(reject)?;
     uc.revoke_own_session(&auth, &id).await.map_err(reject)?;
     if id == auth.session_id {
-        clear_auth_cookies()?;
+        clear_auth_cookies(&caller)?;
         leptos_axum::redirect("/login");
     }
     Ok(())

@@ -124,6 +124,7 @@ pub fn error_text(i18n: leptos_i18n::I18nContext<Locale>, err: &AppError) -> &'s
         (ErrorCode::ImageCorrupt, _) => t_string!(i18n, err_image_corrupt),
         (ErrorCode::InvalidDocument, _) => t_string!(i18n, err_invalid_document),
         (ErrorCode::Forbidden, _) => t_string!(i18n, err_forbidden),
+        (ErrorCode::CsrfRejected, _) => t_string!(i18n, err_csrf_rejected),
         (ErrorCode::NotFound, _) => t_string!(i18n, err_not_found),
         (ErrorCode::InvalidInput, _) => t_string!(i18n, err_invalid_input),
         (ErrorCode::PayloadTooLarge, _) => t_string!(i18n, err_payload_too_large),

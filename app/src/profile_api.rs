@@ -112,11 +112,12 @@ pub async fn close_account(
 ) -> Result<(), AppError> {
     use crate::server::*;
     let uc = user_center()?;
-    let auth = require_auth(&uc).await?;
+    let caller = caller().await?;
+    let auth = caller.authenticate(&uc).await.map_err(reject)?;
     uc.close_own_account(&auth, &password, Some(&reason))
         .await
         .map_err(reject)?;
-    clear_auth_cookies()?;
+    clear_auth_cookies(&caller)?;
     leptos_axum::redirect("/");
     Ok(())
 }

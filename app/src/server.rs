@@ -1,33 +1,14 @@
-//! Server-only glue for the server functions: the domain handle, the caller's
-//! token and the auth cookie.
+//! Server-only glue for the server functions: the domain handle, the caller
+//! (the edge's one extractor, shared with the REST API) and the session
+//! cookies.
 
-use domain::{ClientInfo, DomainError, UserCenter};
-use http::header::{AUTHORIZATION, COOKIE, SET_COOKIE, USER_AGENT};
-use http::request::Parts;
+use domain::{DomainError, UserCenter};
+use edge::Caller;
+use http::header::SET_COOKIE;
 use http::HeaderValue;
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 use shared::AppError;
-
-/// Name of the HttpOnly cookie that carries the access token.
-pub const AUTH_COOKIE: &str = "uc_token";
-/// Name of the HttpOnly cookie that carries the refresh token. It is only
-/// sent to [`REFRESH_PATH`], so page loads and other calls never expose it.
-pub const REFRESH_COOKIE: &str = "uc_refresh";
-/// Where the refresh cookie is sent: the refresh server function lives here.
-pub const REFRESH_PATH: &str = "/api/auth";
-
-/// Web settings the server functions need, provided as context by the server.
-#[derive(Clone, Debug)]
-pub struct WebConfig {
-    /// Adds `Secure` to cookies; on whenever the site is served over HTTPS.
-    pub secure_cookies: bool,
-}
-
-/// The client's IP address as seen by the socket, put into request extensions
-/// by the server.
-#[derive(Clone, Copy, Debug)]
-pub struct PeerAddr(pub std::net::SocketAddr);
 
 pub fn user_center() -> Result<UserCenter, AppError> {
     use_context::<UserCenter>().ok_or_else(|| {
@@ -43,7 +24,7 @@ pub fn user_center() -> Result<UserCenter, AppError> {
 /// back to the form that Leptos answers with, carrying the error in the URL.
 pub fn reject(e: DomainError) -> AppError {
     let err = e.to_app_error();
-    let from_form = parts().is_some_and(|p| accepts_html(&p.headers));
+    let from_form = use_context::<http::request::Parts>().is_some_and(|p| accepts_html(&p.headers));
     if let (false, Some(res)) = (from_form, use_context::<ResponseOptions>()) {
         if let Ok(status) = http::StatusCode::from_u16(err.code.http_status()) {
             res.set_status(status);
@@ -59,103 +40,18 @@ fn accepts_html(headers: &http::HeaderMap) -> bool {
         .is_some_and(|v| v.contains("text/html"))
 }
 
-/// The caller, or `UNAUTHENTICATED` (as a 401 for API callers).
+/// Who is calling this server function: the same [`Caller`] the REST
+/// handlers extract, so both record the same client facts.
+pub async fn caller() -> Result<Caller, AppError> {
+    leptos_axum::extract::<Caller>().await.map_err(|e| {
+        tracing::error!("no request to extract the caller from: {e}");
+        AppError::internal()
+    })
+}
+
+/// The signed-in caller, or `UNAUTHENTICATED` (as a 401 for API callers).
 pub async fn require_auth(uc: &UserCenter) -> Result<domain::AuthContext, AppError> {
-    let token = request_token().ok_or_else(|| reject(shared::ErrorCode::Unauthenticated.into()))?;
-    let auth = uc.authenticate(&token).await.map_err(reject)?;
-    Ok(auth.from_ip(client_info().ip))
-}
-
-fn parts() -> Option<Parts> {
-    use_context::<Parts>()
-}
-
-/// The access token from `Authorization: Bearer …`, else from the cookie.
-pub fn request_token() -> Option<String> {
-    let parts = parts()?;
-    token_from_headers(&parts.headers)
-}
-
-/// The refresh token from its cookie.
-pub fn request_refresh_token() -> Option<String> {
-    cookie_value(&parts()?.headers, REFRESH_COOKIE)
-}
-
-fn cookie_value(headers: &http::HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(cookie::Cookie::split_parse)
-        .filter_map(Result::ok)
-        .find(|c| c.name() == name)
-        .map(|c| c.value().to_string())
-        .filter(|v| !v.is_empty())
-}
-
-/// The language messages (codes, notices) should be written in: the one the
-/// user picked on the site (leptos_i18n's cookie), else the browser's first
-/// Accept-Language.
-pub fn lang_from_headers(headers: &http::HeaderMap) -> domain::Lang {
-    if let Some(picked) = cookie_value(headers, "i18n_pref_locale") {
-        return domain::Lang::from_tag(&picked);
-    }
-    headers
-        .get(http::header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next())
-        .map(|tag| domain::Lang::from_tag(tag.split(';').next().unwrap_or("")))
-        .unwrap_or_default()
-}
-
-/// [`lang_from_headers`] for the current server-function request.
-pub fn request_lang() -> domain::Lang {
-    parts()
-        .map(|p| lang_from_headers(&p.headers))
-        .unwrap_or_default()
-}
-
-pub fn token_from_headers(headers: &http::HeaderMap) -> Option<String> {
-    if let Some(value) = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()) {
-        if let Some(token) = value.strip_prefix("Bearer ") {
-            let token = token.trim();
-            if !token.is_empty() {
-                return Some(token.to_string());
-            }
-        }
-    }
-    cookie_value(headers, AUTH_COOKIE)
-}
-
-pub fn client_info() -> ClientInfo {
-    let Some(parts) = parts() else {
-        return ClientInfo::default();
-    };
-    let ip = parts
-        .extensions
-        .get::<PeerAddr>()
-        .map(|p| p.0.ip().to_string());
-    client_from_headers(ip, &parts.headers)
-}
-
-/// Where a request comes from: the peer's IP, its User-Agent and the
-/// client's own `X-Device-Id`, as recorded on a new session.
-pub fn client_from_headers(ip: Option<String>, headers: &http::HeaderMap) -> ClientInfo {
-    let header = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
-    };
-    ClientInfo {
-        ip,
-        user_agent: header(USER_AGENT.as_str()),
-        device_id: header("x-device-id"),
-    }
-}
-
-fn secure_cookies() -> bool {
-    use_context::<WebConfig>().is_some_and(|c| c.secure_cookies)
+    caller().await?.authenticate(uc).await.map_err(reject)
 }
 
 fn append_cookie(cookie: cookie::Cookie<'_>) -> Result<(), AppError> {
@@ -165,45 +61,21 @@ fn append_cookie(cookie: cookie::Cookie<'_>) -> Result<(), AppError> {
     Ok(())
 }
 
-pub fn auth_cookie(token: &str, max_age_secs: i64, secure: bool) -> cookie::Cookie<'static> {
-    session_cookie(AUTH_COOKIE, "/", token, max_age_secs, secure)
-}
-
-fn session_cookie(
-    name: &'static str,
-    path: &'static str,
-    value: &str,
-    max_age_secs: i64,
-    secure: bool,
-) -> cookie::Cookie<'static> {
-    cookie::Cookie::build((name, value.to_string()))
-        .path(path)
-        .http_only(true)
-        .same_site(cookie::SameSite::Lax)
-        .secure(secure)
-        .max_age(cookie::time::Duration::seconds(max_age_secs.max(0)))
-        .build()
-}
-
 /// Sets both cookies after sign-up, sign-in or refresh. The access cookie
 /// lives as long as its token; the refresh cookie as long as the session.
-pub fn set_auth_cookies(res: &shared::dto::AuthResponse) -> Result<(), AppError> {
+pub fn set_auth_cookies(caller: &Caller, res: &shared::dto::AuthResponse) -> Result<(), AppError> {
     let now = domain::clock::now();
-    let secure = secure_cookies();
-    append_cookie(auth_cookie(&res.token, res.expires_at - now, secure))?;
-    append_cookie(session_cookie(
-        REFRESH_COOKIE,
-        REFRESH_PATH,
-        &res.refresh_token,
-        res.refresh_expires_at - now,
-        secure,
-    ))
+    append_cookie(caller.cookies.access(&res.token, res.expires_at - now))?;
+    append_cookie(
+        caller
+            .cookies
+            .refresh(&res.refresh_token, res.refresh_expires_at - now),
+    )
 }
 
-pub fn clear_auth_cookies() -> Result<(), AppError> {
-    let secure = secure_cookies();
-    append_cookie(auth_cookie("", 0, secure))?;
-    append_cookie(session_cookie(REFRESH_COOKIE, REFRESH_PATH, "", 0, secure))
+pub fn clear_auth_cookies(caller: &Caller) -> Result<(), AppError> {
+    append_cookie(caller.cookies.access("", 0))?;
+    append_cookie(caller.cookies.refresh("", 0))
 }
 
 /// Where to go after signing in (see [`shared::validate::safe_next_path`]).
@@ -228,31 +100,5 @@ mod tests {
             assert_eq!(safe_next(Some(bad)), "/profile", "{bad}");
         }
         assert_eq!(safe_next(None), "/profile");
-    }
-
-    #[test]
-    fn token_prefers_bearer_then_cookie() {
-        let mut h = http::HeaderMap::new();
-        h.insert(
-            COOKIE,
-            HeaderValue::from_static("a=b; uc_token=fromcookie; c=d"),
-        );
-        assert_eq!(token_from_headers(&h).as_deref(), Some("fromcookie"));
-        h.insert(AUTHORIZATION, HeaderValue::from_static("Bearer fromheader"));
-        assert_eq!(token_from_headers(&h).as_deref(), Some("fromheader"));
-        let mut empty = http::HeaderMap::new();
-        empty.insert(COOKIE, HeaderValue::from_static("uc_token="));
-        assert_eq!(token_from_headers(&empty), None);
-    }
-
-    #[test]
-    fn auth_cookie_is_http_only_and_same_site() {
-        let c = auth_cookie("tok", 60, false).to_string();
-        assert!(
-            c.contains("HttpOnly") && c.contains("SameSite=Lax") && c.contains("Path=/"),
-            "{c}"
-        );
-        assert!(!c.contains("Secure"));
-        assert!(auth_cookie("tok", 60, true).to_string().contains("Secure"));
     }
 }

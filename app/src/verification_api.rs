@@ -30,21 +30,18 @@ pub async fn send_code(
 ) -> Result<CodeSent, AppError> {
     use crate::server::*;
     let uc = user_center()?;
-    let requester = match request_token() {
-        Some(token) => uc.authenticate(&token).await.ok().map(|a| a.user_id),
-        None => None,
-    };
-    let ip = client_info().ip;
+    let caller = caller().await?;
+    let requester = caller.authenticate(&uc).await.ok().map(|a| a.user_id);
     uc.send_code(
         domain::CodeRequest {
             contact: &contact,
             purpose: shared::dto::CodePurpose::parse(&purpose),
             captcha_key: Some(&captcha_key),
             captcha_answer: Some(&captcha_answer),
-            lang: request_lang(),
+            lang: caller.lang,
         },
         requester,
-        ip.as_deref(),
+        caller.client.ip.as_deref(),
     )
     .await
     .map_err(reject)
@@ -59,11 +56,12 @@ pub async fn login_with_code(
 ) -> Result<UserProfile, AppError> {
     use crate::server::*;
     let uc = user_center()?;
+    let caller = caller().await?;
     let res = uc
-        .login_with_code(&contact, &code, &client_info())
+        .login_with_code(&contact, &code, &caller.client)
         .await
         .map_err(reject)?;
-    set_auth_cookies(&res)?;
+    set_auth_cookies(&caller, &res)?;
     leptos_axum::redirect(&safe_next(next.as_deref()));
     Ok(res.user)
 }
@@ -78,18 +76,20 @@ pub async fn reset_password(
 ) -> Result<(), AppError> {
     use crate::server::*;
     let uc = user_center()?;
+    let caller = caller().await?;
     uc.reset_password(
         domain::recovery::ResetProof::Code {
             contact: &contact,
             code: &code,
         },
         &new_password,
-        request_lang(),
+        caller.lang,
+        &caller.client,
     )
     .await
     .map_err(reject)?;
     // Whatever session this browser had has ended too.
-    clear_auth_cookies()?;
+    clear_auth_cookies(&caller)?;
     Ok(())
 }
 

@@ -107,12 +107,8 @@ impl UserCenter {
         })
         .await?;
         self.audit(
-            AuditEvent::by_user(
-                AuditAction::AccountClosedByUser,
-                auth.user_id,
-                auth.ip.as_deref(),
-            )
-            .details(serde_json::json!({ "reason": reason })),
+            AuditEvent::by_user(AuditAction::AccountClosedByUser, auth.user_id, auth)
+                .details(serde_json::json!({ "reason": reason })),
         )
         .await;
         Ok(())

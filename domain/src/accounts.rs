@@ -399,6 +399,7 @@ impl UserCenter {
             actor_app: None,
             target: user_id,
             ip: client.ip.clone(),
+            user_agent: client.user_agent.clone(),
             details: serde_json::json!({ "identifier": identifier }),
         };
         self.audit(event(AuditAction::LoginFailed)).await;
@@ -426,7 +427,7 @@ impl UserCenter {
         self.audit(AuditEvent::by_user(
             AuditAction::LoginSucceeded,
             user_id,
-            client.ip.as_deref(),
+            client,
         ))
         .await;
         let user = self.profile(user_id).await?;

@@ -21,11 +21,16 @@ use std::str::FromStr;
 pub struct Operator {
     pub id: i64,
     pub ip: Option<String>,
+    pub user_agent: Option<String>,
 }
 
 impl From<i64> for Operator {
     fn from(id: i64) -> Self {
-        Operator { id, ip: None }
+        Operator {
+            id,
+            ip: None,
+            user_agent: None,
+        }
     }
 }
 
@@ -34,6 +39,7 @@ impl From<&crate::AuthContext> for Operator {
         Operator {
             id: auth.user_id,
             ip: auth.ip.clone(),
+            user_agent: auth.user_agent.clone(),
         }
     }
 }

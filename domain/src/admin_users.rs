@@ -7,7 +7,7 @@
 
 use crate::admin::{Operator, Role};
 use crate::audit::AuditEvent;
-use crate::wallet::{Actor, Movement};
+use crate::wallet::Movement;
 use crate::{clock, AuthContext, DomainError, UserCenter};
 use shared::admin::{
     parse_user_query, AdjustBalanceRequest, AdjustDirection, AuditAction, MessageChannel,
@@ -365,6 +365,7 @@ impl UserCenter {
             user_id,
             session_id: String::new(),
             ip: None,
+            user_agent: None,
         };
         let balances = self.balances(user_id).await?;
         let mut recent = Vec::new();
@@ -430,8 +431,7 @@ impl UserCenter {
             memo: req.reason.trim(),
             request_id: &req.request_id,
         };
-        self.movement_from(kind, m, &Actor::User(op.id), op.ip.as_deref())
-            .await
+        self.staff_movement(op, kind, m).await
     }
 
     /// Staff write to a user's email or phone through the code senders.

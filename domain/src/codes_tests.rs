@@ -8,7 +8,7 @@ use crate::recovery::{ChangeProof, ResetProof};
 use crate::tests::{
     client, clocked_fixture, code_of, fixture, fixture_with, test_settings, Fixture,
 };
-use crate::{Lang, Settings};
+use crate::{ClientInfo, Lang, Settings};
 use shared::dto::{AuthResponse, CodePurpose};
 use shared::ErrorCode;
 use std::path::{Path, PathBuf};
@@ -447,6 +447,7 @@ async fn forgot_password_answers_alike_for_unknown_contacts() {
                     },
                     "a new long password",
                     Lang::En,
+                    &ClientInfo::default(),
                 )
                 .await
             ),
@@ -477,6 +478,7 @@ async fn reset_password_ends_every_session_and_notifies_the_other_channel() {
                 },
                 "password",
                 Lang::En,
+                &ClientInfo::default(),
             )
             .await
         ),
@@ -489,6 +491,7 @@ async fn reset_password_ends_every_session_and_notifies_the_other_channel() {
         },
         "a brand new passphrase",
         Lang::En,
+        &ClientInfo::default(),
     )
     .await
     .unwrap();
@@ -537,6 +540,7 @@ async fn a_ticket_is_single_use() {
         ResetProof::Ticket(&ticket.sid),
         "a brand new passphrase",
         Lang::En,
+        &ClientInfo::default(),
     )
     .await
     .unwrap();
@@ -545,7 +549,8 @@ async fn a_ticket_is_single_use() {
             f.uc.reset_password(
                 ResetProof::Ticket(&ticket.sid),
                 "another new passphrase",
-                Lang::En
+                Lang::En,
+                &ClientInfo::default(),
             )
             .await
         ),
@@ -556,7 +561,8 @@ async fn a_ticket_is_single_use() {
             f.uc.reset_password(
                 ResetProof::Ticket("forged"),
                 "another new passphrase",
-                Lang::En
+                Lang::En,
+                &ClientInfo::default(),
             )
             .await
         ),

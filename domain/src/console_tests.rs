@@ -29,6 +29,7 @@ async fn staff(uc: &UserCenter, role: Role) -> Operator {
     Operator {
         id,
         ip: Some("10.0.0.9".into()),
+        user_agent: Some("console-test".into()),
     }
 }
 

@@ -128,14 +128,11 @@ impl UserCenter {
             "contact changed"
         );
         self.audit(
-            AuditEvent::by_user(
-                AuditAction::ContactChanged,
-                auth.user_id,
-                auth.ip.as_deref(),
-            )
-            .details(serde_json::json!({
-                "kind": if contact.is_email() { "email" } else { "phone" },
-            })),
+            AuditEvent::by_user(AuditAction::ContactChanged, auth.user_id, auth).details(
+                serde_json::json!({
+                    "kind": if contact.is_email() { "email" } else { "phone" },
+                }),
+            ),
         )
         .await;
         self.profile(auth.user_id).await

@@ -8,7 +8,7 @@
 use crate::audit::AuditEvent;
 use crate::delivery::{templates, Lang};
 use crate::passwords::StoredHash;
-use crate::sessions::AuthContext;
+use crate::sessions::{AuthContext, ClientInfo};
 use crate::{codes, DomainError, UserCenter};
 use shared::admin::AuditAction;
 use shared::dto::CodePurpose;
@@ -95,6 +95,7 @@ impl UserCenter {
         proof: ResetProof<'_>,
         new_password: &str,
         lang: Lang,
+        client: &ClientInfo,
     ) -> Result<(), DomainError> {
         // Parse everything first, so a typo does not use up the code.
         let code_proof = match proof {
@@ -160,7 +161,7 @@ impl UserCenter {
         self.audit(AuditEvent::by_user(
             AuditAction::PasswordReset,
             account.id,
-            None,
+            client,
         ))
         .await;
 
@@ -237,7 +238,7 @@ impl UserCenter {
         self.audit(AuditEvent::by_user(
             AuditAction::PasswordChanged,
             auth.user_id,
-            auth.ip.as_deref(),
+            auth,
         ))
         .await;
         Ok(())

@@ -30,15 +30,18 @@ pub struct ClientInfo {
 pub struct AuthContext {
     pub user_id: i64,
     pub session_id: String,
-    /// The caller's IP when the server knows it, for the audit log; the
-    /// token says nothing about it, so the web layer fills it in.
+    /// The caller's IP and user agent when the server knows them, for the
+    /// audit log; the token says nothing about them, so the web layer's
+    /// caller extractor fills them in.
     pub ip: Option<String>,
+    pub user_agent: Option<String>,
 }
 
 impl AuthContext {
-    /// The same caller, seen from `ip`.
-    pub fn from_ip(mut self, ip: Option<String>) -> Self {
-        self.ip = ip;
+    /// The same caller, as the web layer saw the request.
+    pub fn seen_from(mut self, client: &ClientInfo) -> Self {
+        self.ip.clone_from(&client.ip);
+        self.user_agent.clone_from(&client.user_agent);
         self
     }
 }
@@ -276,6 +279,7 @@ impl UserCenter {
                     user_id,
                     session_id: claims.sid,
                     ip: None,
+                    user_agent: None,
                 },
                 expires_at: claims.exp,
             }),
@@ -286,12 +290,8 @@ impl UserCenter {
     /// Ends the caller's session; its tokens are refused from now on.
     pub async fn logout(&self, auth: &AuthContext) -> Result<(), DomainError> {
         if self.revoke_session(auth.user_id, &auth.session_id).await? {
-            self.audit(AuditEvent::by_user(
-                AuditAction::Logout,
-                auth.user_id,
-                auth.ip.as_deref(),
-            ))
-            .await;
+            self.audit(AuditEvent::by_user(AuditAction::Logout, auth.user_id, auth))
+                .await;
         }
         Ok(())
     }
@@ -305,12 +305,8 @@ impl UserCenter {
         let done = self.revoke_session(auth.user_id, session_id).await?;
         if done {
             self.audit(
-                AuditEvent::by_user(
-                    AuditAction::SessionRevoked,
-                    auth.user_id,
-                    auth.ip.as_deref(),
-                )
-                .details(serde_json::json!({ "session": session_id })),
+                AuditEvent::by_user(AuditAction::SessionRevoked, auth.user_id, auth)
+                    .details(serde_json::json!({ "session": session_id })),
             )
             .await;
         }
@@ -323,12 +319,8 @@ impl UserCenter {
             .revoke_other_sessions(auth.user_id, Some(&auth.session_id))
             .await?;
         self.audit(
-            AuditEvent::by_user(
-                AuditAction::OtherSessionsRevoked,
-                auth.user_id,
-                auth.ip.as_deref(),
-            )
-            .details(serde_json::json!({ "sessions": n })),
+            AuditEvent::by_user(AuditAction::OtherSessionsRevoked, auth.user_id, auth)
+                .details(serde_json::json!({ "sessions": n })),
         )
         .await;
         Ok(n)

@@ -1,24 +1,5 @@
-import { expect, Page, test } from "@playwright/test";
-import { execFileSync } from "child_process";
-import * as path from "path";
-import { gotoHydrated, PASSWORD, registerViaApi, unique } from "./helpers";
-
-/** A staff account made with the CLI, as an operator would. */
-function createStaff(email: string) {
-  const target = process.env.CARGO_TARGET_DIR ?? path.join(__dirname, "..", "..", "target");
-  execFileSync(path.join(target, "debug", "server"), ["admin", "create", "--email", email, "--password-stdin"], {
-    input: `${PASSWORD}\n`,
-    env: process.env,
-  });
-}
-
-async function signIn(page: Page, identifier: string) {
-  await gotoHydrated(page, "/login");
-  await page.getByLabel("Email, phone or username").fill(identifier);
-  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/profile$/);
-}
+import { expect, test } from "@playwright/test";
+import { createStaff, gotoHydrated, PASSWORD, registerViaApi, SAME_ORIGIN, signIn, unique } from "./helpers";
 
 test("staff find a user, freeze them, approve their verification, adjust the balance and see it all audited", async ({
   page,
@@ -120,6 +101,7 @@ test("a normal user cannot use the console", async ({ page, browser }) => {
   await expect(page.getByRole("link", { name: "Admin" })).toHaveCount(0);
   await gotoHydrated(page, "/admin");
   await expect(page.getByRole("alert")).toContainText("not allowed");
-  const res = await page.request.post("/api/fn/admin_search", { form: { q: "" } });
+  const res = await page.request.post("/api/fn/admin_search", { form: { q: "" }, headers: SAME_ORIGIN });
   expect(res.status()).toBe(403);
+  expect((await res.json()).code).toBe("FORBIDDEN");
 });

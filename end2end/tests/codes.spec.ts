@@ -5,6 +5,7 @@ import {
   messageCount,
   PASSWORD,
   registerViaApi,
+  SAME_ORIGIN,
   signUpInBrowser,
   solveCaptcha,
   unique,
@@ -128,6 +129,7 @@ test("change the password on the security page", async ({ page }) => {
 
   const res = await page.request.post("/api/v1/auth/login", {
     data: { identifier: email, password: "Another-Long-Passphrase" },
+    headers: SAME_ORIGIN,
   });
   expect(res.status()).toBe(200);
 });

@@ -1,4 +1,5 @@
 import { APIRequestContext, expect, Locator, Page } from "@playwright/test";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 
@@ -19,6 +20,16 @@ export function uniquePhone(): string {
 }
 
 export const PASSWORD = "Tr1cky-Horse-Battery";
+
+/** The site under test. */
+export const SITE = process.env.BASE_URL ?? "http://127.0.0.1:3000";
+
+/**
+ * Headers of a request the site's own pages would send. An API call made with
+ * a signed-in browser's cookies must name the site as its origin, or the
+ * server refuses it as cross-origin (`CSRF_REJECTED`).
+ */
+export const SAME_ORIGIN = { Origin: SITE };
 
 /** Where the server under test writes emails, SMS and (dev only) captcha answers. */
 export function outbox(): string {
@@ -89,7 +100,7 @@ export async function requestCode(
   const captcha = await (await request.get("/api/v1/captcha")).json();
   const res = await request.post("/api/v1/codes/send", {
     data: { contact, purpose, captcha_key: captcha.key, captcha_answer: captchaAnswer(captcha.key) },
-    headers,
+    headers: { ...SAME_ORIGIN, ...headers },
   });
   expect(res.status(), await res.text()).toBe(200);
 }
@@ -103,7 +114,7 @@ export async function registerViaApi(
   const before = messageCount(contact.toLowerCase());
   await requestCode(request, contact, "register");
   const code = await codeSentTo(contact.toLowerCase(), before + 1);
-  return request.post("/api/v1/auth/register", { data: { ...account, code } });
+  return request.post("/api/v1/auth/register", { data: { ...account, code }, headers: SAME_ORIGIN });
 }
 
 /** Fills and submits the sign-up form, with the code from the outbox. */
@@ -122,4 +133,22 @@ export async function signUpInBrowser(
   const to = account.email ? account.email.toLowerCase() : account.phone!.replace(/^\+86\s*/, "").replace(/\s/g, "");
   await page.getByLabel("Verification code").fill(await codeSentTo(to));
   await page.getByRole("button", { name: "Sign up" }).click();
+}
+
+/** A staff account made with the CLI, as an operator would (there is no default admin). */
+export function createStaff(email: string) {
+  const target = process.env.CARGO_TARGET_DIR ?? path.join(__dirname, "..", "..", "target");
+  execFileSync(path.join(target, "debug", "server"), ["admin", "create", "--email", email, "--password-stdin"], {
+    input: `${PASSWORD}\n`,
+    env: process.env,
+  });
+}
+
+/** Signs in on /login with the tests' password and lands on /profile. */
+export async function signIn(page: Page, identifier: string) {
+  await gotoHydrated(page, "/login");
+  await page.getByLabel("Email, phone or username").fill(identifier);
+  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/profile$/);
 }

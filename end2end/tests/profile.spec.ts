@@ -1,7 +1,7 @@
 import { expect, test } from "@playwright/test";
 import { execFileSync } from "child_process";
 import * as path from "path";
-import { gotoHydrated, PASSWORD, signUpInBrowser, unique } from "./helpers";
+import { gotoHydrated, PASSWORD, SAME_ORIGIN, signUpInBrowser, unique } from "./helpers";
 
 function staffToken(email: string) {
   const target = process.env.CARGO_TARGET_DIR ?? path.join(__dirname, "..", "..", "target");
@@ -36,10 +36,13 @@ test("edit the profile, verify the real name, and have staff approve it", async 
   // Staff approve it over the API.
   const staff = `staff.${unique()}@example.com`;
   staffToken(staff);
-  const login = await page.request.post("/api/v1/auth/login", { data: { identifier: staff, password: PASSWORD } });
+  const login = await page.request.post("/api/v1/auth/login", {
+    data: { identifier: staff, password: PASSWORD },
+    headers: SAME_ORIGIN,
+  });
   const token = (await login.json()).token;
   const approved = await page.request.post(`/api/v1/admin/users/${userId}/verification/approve`, {
-    headers: { Authorization: `Bearer ${token}` },
+    headers: { ...SAME_ORIGIN, Authorization: `Bearer ${token}` },
   });
   expect(approved.status(), await approved.text()).toBeLessThan(300);
   await page.reload();
@@ -61,7 +64,10 @@ test("close the account from the security page", async ({ page }) => {
   await closeForm.getByLabel("Confirm with your password").fill(PASSWORD);
   await page.getByRole("button", { name: "Close my account" }).click();
   await expect(page).toHaveURL(/\/$/);
-  const res = await page.request.post("/api/v1/auth/login", { data: { identifier: email, password: PASSWORD } });
+  const res = await page.request.post("/api/v1/auth/login", {
+    data: { identifier: email, password: PASSWORD },
+    headers: SAME_ORIGIN,
+  });
   expect(res.status()).toBe(403);
   expect((await res.json()).code).toBe("ACCOUNT_DISABLED");
 });
@@ -79,7 +85,7 @@ test("the ID document's issuing country comes from the ISO list", async ({ page 
   await page.reload();
   await expect(page.getByLabel("Issuing country")).toHaveValue("US");
   // An unassigned code is refused by the API with a specific error.
-  const res = await page.request.patch("/api/v1/me/profile", { data: { id_country: "ZZ" } });
+  const res = await page.request.patch("/api/v1/me/profile", { data: { id_country: "ZZ" }, headers: SAME_ORIGIN });
   expect(res.status()).toBe(400);
   expect((await res.json()).code).toBe("INVALID_COUNTRY");
 });

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { gotoHydrated, PASSWORD, signUpInBrowser, unique } from "./helpers";
+import { gotoHydrated, PASSWORD, SAME_ORIGIN, signUpInBrowser, unique } from "./helpers";
 
 test("two browsers are listed, and revoking one signs it out", async ({ browser }) => {
   const email = `sess.${unique()}@example.com`;
@@ -65,6 +65,7 @@ test("a bound device is listed on the security page and can be removed", async (
   // An app binds its device with the same session (the cookie carries the token).
   const bound = await page.request.post("/api/v1/devices", {
     data: { device_id: "kiosk-7", name: "Front desk kiosk", os: "Android 14" },
+    headers: SAME_ORIGIN,
   });
   expect(bound.status()).toBe(200);
 

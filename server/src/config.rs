@@ -42,6 +42,19 @@ pub struct Config {
     )]
     pub secure_cookies: bool,
 
+    /// The site's public address (e.g. https://id.example.com). Browsers'
+    /// state-changing requests must come from this origin. Unset: the
+    /// request's own Host, with https when UC_SECURE_COOKIES is set or a
+    /// trusted proxy says so.
+    #[arg(long, env = "UC_PUBLIC_URL", global = true, value_parser = edge::settings::parse_public_url)]
+    pub public_url: Option<String>,
+
+    /// Reverse proxies (addresses or CIDR blocks, comma-separated) whose
+    /// Forwarded / X-Forwarded-For / X-Forwarded-Proto headers are believed.
+    /// Unset: none; the socket's peer is the client.
+    #[arg(long, env = "UC_TRUSTED_PROXIES", default_value = "", global = true, value_parser = parse_proxies)]
+    pub trusted_proxies: ProxyList,
+
     /// Lifetime of an access token (JWT), in seconds.
     #[arg(long, env = "UC_ACCESS_TTL_SECS", default_value_t = 900, global = true)]
     pub access_ttl_secs: u64,
@@ -135,6 +148,14 @@ pub struct Config {
 
 pub use domain::secret_string::SecretString as Secret;
 
+/// The parsed `UC_TRUSTED_PROXIES`.
+#[derive(Clone, Debug, Default)]
+pub struct ProxyList(pub Vec<ipnet::IpNet>);
+
+fn parse_proxies(value: &str) -> Result<ProxyList, edge::settings::SettingError> {
+    edge::settings::parse_trusted_proxies(value).map(ProxyList)
+}
+
 #[derive(clap::Subcommand, Debug, Clone)]
 pub enum Command {
     /// Serve the web UI and the APIs (the default).
@@ -215,6 +236,17 @@ impl Config {
         }
     }
 
+    /// What the web edge needs: origin, HTTPS, proxies, and in development
+    /// (`cargo leptos watch` sets `LEPTOS_WATCH`) the live-reload port.
+    pub fn edge(&self, reload_port: u32) -> edge::EdgeSettings {
+        edge::EdgeSettings {
+            public_origin: self.public_url.clone(),
+            secure_cookies: self.secure_cookies,
+            trusted_proxies: self.trusted_proxies.0.clone(),
+            live_reload_port: std::env::var_os("LEPTOS_WATCH").map(|_| reload_port),
+        }
+    }
+
     pub fn check(&self) -> Result<(), ConfigError> {
         match &self.jwt_secret {
             Some(s) if s.as_bytes().len() < 32 => Err(ConfigError::SecretTooShort),
@@ -235,6 +267,29 @@ mod tests {
         let ok = Config::parse_from(["server", "--jwt-secret", &"k".repeat(32)]);
         assert!(ok.check().is_ok());
         assert_eq!(ok.database_url(), "sqlite://data/user-center.db");
+    }
+
+    #[test]
+    fn edge_settings_parse() {
+        let config = Config::parse_from([
+            "server",
+            "--public-url",
+            "https://ID.example.com/",
+            "--trusted-proxies",
+            "10.0.0.1, 172.16.0.0/12",
+            "--secure-cookies",
+        ]);
+        let edge = config.edge(3001);
+        assert_eq!(
+            edge.public_origin.as_deref(),
+            Some("https://id.example.com")
+        );
+        assert_eq!(edge.trusted_proxies.len(), 2);
+        assert!(edge.secure_cookies);
+        let defaults = Config::parse_from(["server"]).edge(3001);
+        assert!(defaults.public_origin.is_none() && defaults.trusted_proxies.is_empty());
+        assert!(Config::try_parse_from(["server", "--public-url", "id.example.com"]).is_err());
+        assert!(Config::try_parse_from(["server", "--trusted-proxies", "10.0.0.0/33"]).is_err());
     }
 
     #[test]

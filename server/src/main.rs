@@ -2,8 +2,9 @@
 //! serves the web UI, the server functions and the REST API.
 
 mod admin_cli;
-mod api_error;
 mod config;
+#[cfg(test)]
+mod edge_tests;
 mod media_files;
 #[cfg(test)]
 mod media_tests;
@@ -21,7 +22,6 @@ mod tests;
 #[cfg(test)]
 mod wallet_tests;
 
-use app::server::WebConfig;
 use app::{shell, App};
 use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::serve::ListenerExt;
@@ -139,21 +139,28 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         println!("{line}");
         return Ok(());
     }
-    let web = WebConfig {
-        secure_cookies: config.secure_cookies,
-    };
-
     let conf = get_configuration(None)?;
     let mut leptos_options = conf.leptos_options;
     if let Some(bind) = config.bind {
         leptos_options.site_addr = bind;
+    }
+    let edge = config.edge(
+        leptos_options
+            .reload_external_port
+            .unwrap_or(leptos_options.reload_port),
+    );
+    if edge.public_origin.is_none() && !edge.trusted_proxies.is_empty() {
+        tracing::warn!(
+            "UC_TRUSTED_PROXIES is set but UC_PUBLIC_URL is not: the site's origin is taken from \
+             each request's Host header, which the proxy must pass through unchanged"
+        );
     }
     let addr = leptos_options.site_addr;
     let state = AppState {
         leptos_options,
         uc: uc.clone(),
     };
-    let app = router(state, web);
+    let app = router(state, edge);
 
     // Without TCP_NODELAY, a page streamed in several chunks waits on delayed
     // ACKs (~40 ms a page).
@@ -172,12 +179,18 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-fn router(state: AppState, web: WebConfig) -> Router {
+fn router(state: AppState, edge: edge::EdgeSettings) -> Router {
     let routes = generate_route_list(App);
     let uc = state.uc.clone();
     let context = move || {
         provide_context(uc.clone());
-        provide_context(web.clone());
+        // The page's inline scripts carry the nonce the guard put into this
+        // response's Content-Security-Policy.
+        let facts = use_context::<http::request::Parts>()
+            .and_then(|p| p.extensions.get::<edge::RequestFacts>().cloned());
+        if let Some(facts) = facts {
+            provide_context(leptos::nonce::Nonce::from_value(facts.nonce.0));
+        }
     };
     let rest::Api {
         router: api, media, ..
@@ -192,19 +205,26 @@ fn router(state: AppState, web: WebConfig) -> Router {
         .nest("/api/v1", api)
         // Public avatar files: static content, not an API operation.
         .merge(media_files::routes())
-        .leptos_routes_with_context(&state, routes, context, {
+        .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(context, shell))
         .with_state(state)
         .layer(axum::middleware::from_fn(middleware::server_fn_status))
-        .layer(axum::middleware::from_fn(middleware::peer_addr))
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             REQUEST_BODY_LIMIT,
         ))
         .merge(media)
+        // Outermost, so every route (the media uploads included) is guarded.
+        .layer(axum::middleware::from_fn_with_state(
+            std::sync::Arc::new(edge),
+            edge::guard,
+        ))
 }
 
 async fn shutdown_signal() {

@@ -7,7 +7,6 @@
 //! be a documented `utoipa_axum::routes!` operation (`openapi_tests`).
 //! Uploading and removing avatars are API operations: `rest::media`.
 
-use crate::api_error::ApiError;
 use axum::body::Body;
 use axum::extract::{FromRef, Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -15,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use domain::UserCenter;
+use edge::ApiError;
 use shared::media::parse_avatar_file_name;
 use shared::ErrorCode;
 

@@ -1,21 +1,11 @@
 //! Small request/response adjustments shared by every route.
 
-use app::server::PeerAddr;
 use axum::body::Body;
-use axum::extract::{ConnectInfo, Request};
+use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::Response;
 use shared::{AppError, ErrorCode};
-use std::net::SocketAddr;
-
-/// Makes the socket's peer address available to server functions.
-pub async fn peer_addr(mut req: Request, next: Next) -> Response {
-    if let Some(ConnectInfo(addr)) = req.extensions().get::<ConnectInfo<SocketAddr>>().copied() {
-        req.extensions_mut().insert(PeerAddr(addr));
-    }
-    next.run(req).await
-}
 
 /// Server functions answer every error with 500. When the body is one of our
 /// errors with a client-side code (e.g. a malformed argument), give it the

@@ -2,7 +2,6 @@
 //! real temporary SQLite file, driven without a socket.
 
 use super::{router, AppState};
-use app::server::WebConfig;
 use axum::body::Body;
 use axum::extract::connect_info::MockConnectInfo;
 use axum::http::{header, Request, StatusCode};
@@ -12,6 +11,10 @@ use leptos::prelude::LeptosOptions;
 use serde_json::{json, Value};
 use std::net::SocketAddr;
 use tower::ServiceExt;
+
+/// The host the tests' requests are addressed to, and its origin.
+pub(crate) const SITE_HOST: &str = "uc.test";
+pub(crate) const SITE_ORIGIN: &str = "http://uc.test";
 
 pub(crate) struct Server {
     app: Router,
@@ -33,6 +36,11 @@ pub(crate) async fn server() -> Server {
 }
 
 pub(crate) async fn server_with(settings: Settings) -> Server {
+    server_with_edge(settings, edge::EdgeSettings::default()).await
+}
+
+/// A server with deployment settings of the edge (proxies, HTTPS, origin).
+pub(crate) async fn server_with_edge(settings: Settings, edge: edge::EdgeSettings) -> Server {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("t.db").display());
     let pool = domain::db::connect(&url).await.unwrap();
@@ -51,18 +59,31 @@ pub(crate) async fn server_with(settings: Settings) -> Server {
         leptos_options: LeptosOptions::builder().output_name("user-center").build(),
         uc: uc.clone(),
     };
-    let web = WebConfig {
-        secure_cookies: false,
-    };
-    let app = router(state, web).layer(MockConnectInfo(SocketAddr::from(([127, 0, 0, 1], 4000))));
+    let app = router(state, edge).layer(MockConnectInfo(SocketAddr::from(([127, 0, 0, 1], 4000))));
     Server { app, uc, _dir: dir }
 }
 
 impl Server {
+    /// Sends a request as the site's own pages would: to host
+    /// [`SITE_HOST`], and with that origin on requests that carry cookies
+    /// (the cross-origin tests set their own `Origin`).
     pub(crate) async fn send(
         &self,
-        req: Request<Body>,
+        mut req: Request<Body>,
     ) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+        let h = req.headers_mut();
+        if !h.contains_key(header::HOST) {
+            h.insert(header::HOST, header::HeaderValue::from_static(SITE_HOST));
+        }
+        if h.contains_key(header::COOKIE)
+            && !h.contains_key(header::ORIGIN)
+            && !h.contains_key(header::REFERER)
+        {
+            h.insert(
+                header::ORIGIN,
+                header::HeaderValue::from_static(SITE_ORIGIN),
+            );
+        }
         let res = self.app.clone().oneshot(req).await.unwrap();
         let status = res.status();
         let headers = res.headers().clone();
@@ -382,6 +403,7 @@ async fn server_fn_error_from_plain_form_redirects_back_with_the_error() {
         .uri("/api/fn/login")
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header(header::ACCEPT, "text/html,application/xhtml+xml")
+        .header(header::HOST, "127.0.0.1:3000")
         .header(header::REFERER, "http://127.0.0.1:3000/login")
         .body(Body::from(
             "identifier=nobody%40d.co&password=wrong+password+x",

@@ -330,6 +330,8 @@ pub struct AuditEntry {
     pub target_id: Option<i64>,
     pub target_label: Option<String>,
     pub ip: Option<String>,
+    /// The caller's `User-Agent`, as sent.
+    pub user_agent: Option<String>,
     /// A JSON object with the particulars (reason, amount, identifier, …).
     pub details: String,
 }

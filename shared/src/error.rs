@@ -114,6 +114,9 @@ error_codes! {
     /// The new contact is the one already on the account.
     ContactUnchanged: "CONTACT_UNCHANGED", 400, "This is already your current contact.";
     Forbidden: "FORBIDDEN", 403, "You are not allowed to do this.";
+    /// A state-changing request that carries the site's cookies (or signs in)
+    /// came from another origin, or from nowhere the server can tell.
+    CsrfRejected: "CSRF_REJECTED", 403, "This request did not come from this site's own pages, so it was refused. Reload the page and try again.";
     NotFound: "NOT_FOUND", 404, "Not found.";
     /// The request was malformed (bad JSON, unknown fields, wrong types).
     InvalidInput: "INVALID_INPUT", 400, "The request is malformed.";

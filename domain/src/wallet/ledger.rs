@@ -118,6 +118,20 @@ impl UserCenter {
         self.movement(TransferKind::Settle, m, actor).await
     }
 
+    /// A movement by a member of staff (the REST staff endpoints, the
+    /// console's balance adjustment), audited with the operator's IP and
+    /// user agent. Deposits and withdrawals, holds and their release.
+    pub async fn staff_movement(
+        &self,
+        op: impl Into<crate::admin::Operator>,
+        kind: TransferKind,
+        m: Movement<'_>,
+    ) -> Result<Receipt, DomainError> {
+        let op = op.into();
+        self.movement_from(kind, m, &Actor::User(op.id), Some(&op))
+            .await
+    }
+
     /// Pays another user. With [`Authorisation::Pin`] the payer must have set a
     /// payment PIN and type it: it is checked (and counted, see
     /// [`pin`](super::pin)) before the write lock is taken. A service path
@@ -170,13 +184,13 @@ impl UserCenter {
     }
 
     /// A movement; when staff make it (not a service), the audit log gets a
-    /// row with the caller's `ip`.
+    /// row with the operator's IP and user agent.
     pub(crate) async fn movement_from(
         &self,
         kind: TransferKind,
         m: Movement<'_>,
         actor: &Actor,
-        ip: Option<&str>,
+        operator: Option<&crate::admin::Operator>,
     ) -> Result<Receipt, DomainError> {
         self.check_trusted(actor).await?;
         let order = self
@@ -192,10 +206,9 @@ impl UserCenter {
             .await?;
         let receipt = self.post(order).await?;
         if let (Actor::User(staff), false) = (actor, receipt.replayed) {
-            let op = crate::admin::Operator {
-                id: *staff,
-                ip: ip.map(str::to_string),
-            };
+            let op = operator
+                .cloned()
+                .unwrap_or_else(|| crate::admin::Operator::from(*staff));
             self.audit(
                 AuditEvent::by_staff(AuditAction::BalanceAdjusted, &op, Some(m.user_id)).details(
                     serde_json::json!({

@@ -10,7 +10,7 @@
 //! without touching the hash. Six digits are only a million guesses, so the
 //! lock (5 tries, then an hour, by default) is what protects them.
 
-use crate::audit::AuditEvent;
+use crate::audit::{AuditEvent, Whence};
 use crate::passwords::StoredHash;
 use crate::{DomainError, UserCenter};
 use shared::admin::AuditAction;
@@ -89,8 +89,12 @@ impl UserCenter {
             return Err(ErrorCode::PinAlreadySet.into());
         }
         tracing::info!(user_id, "payment PIN set");
-        self.audit(AuditEvent::by_user(AuditAction::PinSet, user_id, None))
-            .await;
+        self.audit(AuditEvent::by_user(
+            AuditAction::PinSet,
+            user_id,
+            Whence::default(),
+        ))
+        .await;
         Ok(())
     }
 
@@ -113,8 +117,12 @@ impl UserCenter {
         .execute(&self.pool)
         .await?;
         tracing::info!(user_id, "payment PIN changed");
-        self.audit(AuditEvent::by_user(AuditAction::PinChanged, user_id, None))
-            .await;
+        self.audit(AuditEvent::by_user(
+            AuditAction::PinChanged,
+            user_id,
+            Whence::default(),
+        ))
+        .await;
         Ok(())
     }
 
@@ -134,8 +142,12 @@ impl UserCenter {
         let mut conn = self.pool.acquire().await?;
         store_replaced_pin(&mut conn, user_id, &hash, self.now()).await?;
         tracing::info!(user_id, "payment PIN replaced");
-        self.audit(AuditEvent::by_user(AuditAction::PinChanged, user_id, None))
-            .await;
+        self.audit(AuditEvent::by_user(
+            AuditAction::PinChanged,
+            user_id,
+            Whence::default(),
+        ))
+        .await;
         Ok(())
     }
 
@@ -174,8 +186,12 @@ impl UserCenter {
         store_replaced_pin(&mut tx, user_id, &hash, self.now()).await?;
         tx.commit().await?;
         tracing::info!(user_id, "payment PIN reset with a verification code");
-        self.audit(AuditEvent::by_user(AuditAction::PinChanged, user_id, None))
-            .await;
+        self.audit(AuditEvent::by_user(
+            AuditAction::PinChanged,
+            user_id,
+            Whence::default(),
+        ))
+        .await;
         Ok(())
     }
 

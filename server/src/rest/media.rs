@@ -3,24 +3,23 @@
 //! Uploads are raw request bodies (`Content-Type: image/…` or
 //! `application/octet-stream`), up to [`UPLOAD_BODY_LIMIT`]: these routes
 //! form their own router (see [`super::Api::media`]), which `main` mounts
-//! under `/api/v1` outside the 1 MiB cap of the rest of the site. Neither
-//! content type may be sent cross-site without a CORS preflight, which this
-//! server never grants, so the cookie-authenticated uploads need no CSRF
-//! token.
+//! under `/api/v1` outside the 1 MiB cap of the rest of the site. The
+//! caller is authenticated (a header check) before a byte of the body is
+//! read, and cookie-authenticated uploads from another origin are refused
+//! by the edge's guard like every other state change.
 //!
 //! Documents are only ever answered to their owner or to staff, and never
 //! cached. The avatars themselves are public files under
 //! `/media/avatars/{hash}-{size}.png`, outside the API: see `media_files`.
 
-use super::authenticated;
-use crate::api_error::{ApiError, ApiQuery};
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Path, Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use domain::media::PrivateDocument;
 use domain::UserCenter;
+use edge::{ApiError, ApiQuery, Authed};
 use shared::dto::UserProfile;
 use shared::media::{DocumentInfo, DocumentKind, DocumentUploadQuery, MAX_IMAGE_BYTES};
 use shared::{AppError, ErrorCode};
@@ -110,10 +109,9 @@ impl<S: Send + Sync> FromRequest<S> for ImageBody {
         (status = 415, description = "`IMAGE_UNSUPPORTED`: not a JPEG, PNG, WebP or GIF image", body = AppError)))]
 async fn set_avatar(
     State(uc): State<UserCenter>,
-    headers: HeaderMap,
+    Authed(auth): Authed,
     ImageBody(bytes): ImageBody,
 ) -> Result<Json<UserProfile>, ApiError> {
-    let auth = authenticated(&uc, &headers).await?;
     Ok(Json(uc.set_avatar(auth.user_id, bytes).await?))
 }
 
@@ -122,9 +120,8 @@ async fn set_avatar(
     responses((status = 200, description = "The account without an avatar", body = UserProfile)))]
 async fn remove_avatar(
     State(uc): State<UserCenter>,
-    headers: HeaderMap,
+    Authed(auth): Authed,
 ) -> Result<Json<UserProfile>, ApiError> {
-    let auth = authenticated(&uc, &headers).await?;
     Ok(Json(uc.remove_avatar(auth.user_id).await?))
 }
 
@@ -144,11 +141,10 @@ async fn remove_avatar(
         (status = 415, description = "`IMAGE_UNSUPPORTED`: not a JPEG, PNG, WebP or GIF image", body = AppError)))]
 async fn upload_document(
     State(uc): State<UserCenter>,
-    headers: HeaderMap,
+    Authed(auth): Authed,
     ApiQuery(query): ApiQuery<DocumentUploadQuery>,
     ImageBody(bytes): ImageBody,
 ) -> Result<(StatusCode, Json<DocumentInfo>), ApiError> {
-    let auth = authenticated(&uc, &headers).await?;
     let info = uc.upload_document(auth.user_id, query.kind, bytes).await?;
     Ok((StatusCode::CREATED, Json(info)))
 }
@@ -158,9 +154,8 @@ async fn upload_document(
     responses((status = 200, description = "The documents, newest first", body = Vec<DocumentInfo>)))]
 async fn documents(
     State(uc): State<UserCenter>,
-    headers: HeaderMap,
+    Authed(auth): Authed,
 ) -> Result<Json<Vec<DocumentInfo>>, ApiError> {
-    let auth = authenticated(&uc, &headers).await?;
     Ok(Json(uc.documents(auth.user_id).await?))
 }
 
@@ -196,10 +191,9 @@ fn private_image(doc: PrivateDocument) -> Response {
         (status = 404, description = "`NOT_FOUND`: no such document of this user", body = AppError)))]
 async fn own_document(
     State(uc): State<UserCenter>,
-    headers: HeaderMap,
+    Authed(auth): Authed,
     Path(id): Path<i64>,
 ) -> Result<Response, ApiError> {
-    let auth = authenticated(&uc, &headers).await?;
     Ok(private_image(uc.own_document(auth.user_id, id).await?))
 }
 
@@ -213,10 +207,9 @@ async fn own_document(
         (status = 404, description = "`NOT_FOUND`: no such document", body = AppError)))]
 async fn admin_document(
     State(uc): State<UserCenter>,
-    headers: HeaderMap,
+    Authed(auth): Authed,
     Path(id): Path<i64>,
 ) -> Result<Response, ApiError> {
-    let auth = authenticated(&uc, &headers).await?;
     Ok(private_image(
         uc.read_private_document(auth.user_id, id).await?,
     ))

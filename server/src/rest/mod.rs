@@ -13,20 +13,19 @@ mod security;
 mod service;
 mod wallet;
 
-use crate::api_error::{ApiError, ApiJson};
-use axum::extract::{ConnectInfo, DefaultBodyLimit, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::{Json, Router};
 use domain::accounts::Registration;
-use domain::{ClientInfo, UserCenter};
+use domain::UserCenter;
+use edge::{ApiError, ApiJson, Authed, Caller};
 use serde::Serialize;
 use shared::dto::{
     AuthResponse, BindDeviceRequest, DeviceCheck, DeviceInfo, LoginRequest, RefreshRequest,
     RegisterRequest, SessionInfo, TokenCheckRequest, TokenCheckResponse, UserProfile,
 };
 use shared::ErrorCode;
-use std::net::SocketAddr;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -76,10 +75,6 @@ pub fn api() -> Api {
     Api { router, media, doc }
 }
 
-fn client(addr: SocketAddr, headers: &HeaderMap) -> ClientInfo {
-    app::server::client_from_headers(Some(addr.ip().to_string()), headers)
-}
-
 /// Signs up with an email and/or phone, an optional username and a password.
 ///
 /// `code` is the `register` code sent to the email (else the phone) through
@@ -90,8 +85,7 @@ fn client(addr: SocketAddr, headers: &HeaderMap) -> ClientInfo {
     responses((status = 201, description = "The account and a new session", body = AuthResponse)))]
 async fn register(
     State(uc): State<UserCenter>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    caller: Caller,
     ApiJson(req): ApiJson<RegisterRequest>,
 ) -> Result<(StatusCode, Json<AuthResponse>), ApiError> {
     let form = Registration {
@@ -101,7 +95,7 @@ async fn register(
         password: &req.password,
         code: req.code.as_deref().unwrap_or(""),
     };
-    let res = uc.register(form, &client(addr, &headers)).await?;
+    let res = uc.register(form, &caller.client).await?;
     Ok((StatusCode::CREATED, Json(res)))
 }
 
@@ -115,8 +109,7 @@ async fn register(
     responses((status = 200, description = "A new session", body = AuthResponse)))]
 async fn login(
     State(uc): State<UserCenter>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    caller: Caller,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> Result<Json<AuthResponse>, ApiError> {
     Ok(Json(
@@ -126,24 +119,10 @@ async fn login(
             req.captcha_key
                 .as_deref()
                 .zip(req.captcha_answer.as_deref()),
-            &client(addr, &headers),
+            &caller.client,
         )
         .await?,
     ))
-}
-
-/// The signed-in user, if the request carries a valid token.
-async fn maybe_authenticated(uc: &UserCenter, headers: &HeaderMap) -> Option<domain::AuthContext> {
-    let token = app::server::token_from_headers(headers)?;
-    uc.authenticate(&token).await.ok()
-}
-
-async fn authenticated(
-    uc: &UserCenter,
-    headers: &HeaderMap,
-) -> Result<domain::AuthContext, ApiError> {
-    let token = app::server::token_from_headers(headers).ok_or(ErrorCode::Unauthenticated)?;
-    Ok(uc.authenticate(&token).await?)
 }
 
 /// Signs out: the session of the token ends at once.
@@ -151,9 +130,8 @@ async fn authenticated(
     responses((status = 204, description = "The session is revoked")))]
 async fn logout(
     State(uc): State<UserCenter>,
-    headers: HeaderMap,
+    Authed(auth): Authed,
 ) -> Result<impl IntoResponse, ApiError> {
-    let auth = authenticated(&uc, &headers).await?;
     uc.logout(&auth).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -163,9 +141,8 @@ async fn logout(
     responses((status = 200, description = "The account; ID numbers masked", body = UserProfile)))]
 async fn me(
     State(uc): State<UserCenter>,
-    headers: HeaderMap,
+    Authed(auth): Authed,
 ) -> Result<Json<UserProfile>, ApiError> {
-    let auth = authenticated(&uc, &headers).await?;
     Ok(Json(uc.profile(auth.user_id).await?))
 }
 
@@ -180,7 +157,7 @@ async fn me(
         (status = 401, description = "`UNAUTHENTICATED` (no token), `TOKEN_EXPIRED`, `TOKEN_REVOKED`, `TOKEN_MALFORMED` or `TOKEN_INVALID_SIGNATURE`", body = shared::AppError)))]
 async fn check(
     State(uc): State<UserCenter>,
-    headers: HeaderMap,
+    caller: Caller,
     body: axum::body::Bytes,
 ) -> Result<Json<TokenCheckResponse>, ApiError> {
     let from_body = if body.iter().all(u8::is_ascii_whitespace) {
@@ -196,7 +173,7 @@ async fn check(
             .token
     };
     let token = from_body
-        .or_else(|| app::server::token_from_headers(&headers))
+        .or_else(|| caller.token().map(str::to_string))
         .ok_or(ErrorCode::Unauthenticated)?;
     let checked = uc.check_token(&token).await?;
     Ok(Json(TokenCheckResponse {
@@ -215,14 +192,10 @@ async fn check(
     responses((status = 200, description = "New tokens", body = AuthResponse)))]
 async fn refresh(
     State(uc): State<UserCenter>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    caller: Caller,
     ApiJson(req): ApiJson<RefreshRequest>,
 ) -> Result<Json<AuthResponse>, ApiError> {
-    Ok(Json(
-        uc.refresh(&req.refresh_token, &client(addr, &headers))
-            .await?,
-    ))
+    Ok(Json(uc.refresh(&req.refresh_token, &caller.client).await?))
 }
 
 /// The user's active sessions, the current one marked.
@@ -230,9 +203,8 @@ async fn refresh(
     responses((status = 200, description = "Active sessions", body = Vec<SessionInfo>)))]
 async fn sessions(
     State(uc): State<UserCenter>,
-    headers: HeaderMap,
+    Authed(auth): Authed,
 ) -> Result<Json<Vec<SessionInfo>>, ApiError> {
-    let auth = authenticated(&uc, &headers).await?;
     Ok(Json(uc.list_sessions(&auth).await?))
 }
 
@@ -243,10 +215,9 @@ async fn sessions(
         (status = 404, description = "`NOT_FOUND`: no such session of this user", body = shared::AppError)))]
 async fn revoke_one(
     State(uc): State<UserCenter>,
-    headers: HeaderMap,
+    Authed(auth): Authed,
     axum::extract::Path(id): axum::extract::Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let auth = authenticated(&uc, &headers).await?;
     if uc.revoke_own_session(&auth, &id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
@@ -259,9 +230,8 @@ async fn revoke_one(
     responses((status = 200, description = "How many sessions ended", body = RevokedCount)))]
 async fn revoke_others(
     State(uc): State<UserCenter>,
-    headers: HeaderMap,
+    Authed(auth): Authed,
 ) -> Result<Json<RevokedCount>, ApiError> {
-    let auth = authenticated(&uc, &headers).await?;
     let revoked = uc.sign_out_elsewhere(&auth).await?;
     Ok(Json(RevokedCount { revoked }))
 }
@@ -279,10 +249,9 @@ pub(crate) struct RevokedCount {
     responses((status = 200, description = "The device", body = DeviceInfo)))]
 async fn bind_device(
     State(uc): State<UserCenter>,
-    headers: HeaderMap,
+    Authed(auth): Authed,
     ApiJson(req): ApiJson<BindDeviceRequest>,
 ) -> Result<Json<DeviceInfo>, ApiError> {
-    let auth = authenticated(&uc, &headers).await?;
     Ok(Json(
         uc.bind_device(auth.user_id, &req.device_id, &req.name, &req.os)
             .await?,
@@ -294,9 +263,8 @@ async fn bind_device(
     responses((status = 200, description = "Bound devices", body = Vec<DeviceInfo>)))]
 async fn devices(
     State(uc): State<UserCenter>,
-    headers: HeaderMap,
+    Authed(auth): Authed,
 ) -> Result<Json<Vec<DeviceInfo>>, ApiError> {
-    let auth = authenticated(&uc, &headers).await?;
     Ok(Json(uc.list_devices(auth.user_id).await?))
 }
 
@@ -307,10 +275,9 @@ async fn devices(
         (status = 404, description = "`NOT_FOUND`: not bound to this account", body = shared::AppError)))]
 async fn remove_device(
     State(uc): State<UserCenter>,
-    headers: HeaderMap,
+    Authed(auth): Authed,
     axum::extract::Path(device_id): axum::extract::Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let auth = authenticated(&uc, &headers).await?;
     uc.remove_device(auth.user_id, &device_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -321,9 +288,8 @@ async fn remove_device(
     responses((status = 200, description = "`bound`, and `group` (1 super admin, 2 others)", body = DeviceCheck)))]
 async fn check_device(
     State(uc): State<UserCenter>,
-    headers: HeaderMap,
+    Authed(auth): Authed,
     axum::extract::Path(device_id): axum::extract::Path<String>,
 ) -> Result<Json<DeviceCheck>, ApiError> {
-    let auth = authenticated(&uc, &headers).await?;
     Ok(Json(uc.check_device(auth.user_id, &device_id).await?))
 }

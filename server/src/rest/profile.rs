@@ -5,12 +5,12 @@
 //! Staff rights are checked by the domain against the database on every
 //! request (`FORBIDDEN` otherwise).
 
-use super::authenticated;
-use crate::api_error::{ApiError, ApiJson};
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::Json;
+use domain::AuthContext;
 use domain::UserCenter;
+use edge::{ApiError, ApiJson, Authed};
 use shared::dto::UserProfile;
 use shared::profile::{
     AdminCloseRequest, CloseOwnAccountRequest, RejectRequest, SubmitQualificationRequest,
@@ -41,9 +41,8 @@ pub fn routes() -> OpenApiRouter<UserCenter> {
     responses((status = 200, description = "The account; ID numbers masked", body = UserProfile)))]
 async fn profile(
     State(uc): State<UserCenter>,
-    headers: HeaderMap,
+    Authed(auth): Authed,
 ) -> Result<Json<UserProfile>, ApiError> {
-    let auth = authenticated(&uc, &headers).await?;
     Ok(Json(uc.profile(auth.user_id).await?))
 }
 
@@ -57,10 +56,9 @@ async fn profile(
     responses((status = 200, description = "The updated account", body = UserProfile)))]
 async fn update_profile(
     State(uc): State<UserCenter>,
-    headers: HeaderMap,
+    Authed(auth): Authed,
     ApiJson(req): ApiJson<UpdateProfileRequest>,
 ) -> Result<Json<UserProfile>, ApiError> {
-    let auth = authenticated(&uc, &headers).await?;
     Ok(Json(uc.update_profile(auth.user_id, &req).await?))
 }
 
@@ -69,9 +67,8 @@ async fn update_profile(
     responses((status = 200, description = "Both kinds", body = VerificationOverview)))]
 async fn verifications(
     State(uc): State<UserCenter>,
-    headers: HeaderMap,
+    Authed(auth): Authed,
 ) -> Result<Json<VerificationOverview>, ApiError> {
-    let auth = authenticated(&uc, &headers).await?;
     Ok(Json(uc.verifications(auth.user_id).await?))
 }
 
@@ -83,10 +80,9 @@ async fn verifications(
     responses((status = 201, description = "The submission, `pending`", body = Verification)))]
 async fn submit_real_name(
     State(uc): State<UserCenter>,
-    headers: HeaderMap,
+    Authed(auth): Authed,
     ApiJson(req): ApiJson<SubmitRealNameRequest>,
 ) -> Result<(StatusCode, Json<Verification>), ApiError> {
-    let auth = authenticated(&uc, &headers).await?;
     let photos = domain::verification::IdCardPhotos {
         front: req.id_front_document,
         back: req.id_back_document,
@@ -103,10 +99,9 @@ async fn submit_real_name(
     responses((status = 201, description = "The submission, `pending`", body = Verification)))]
 async fn submit_qualification(
     State(uc): State<UserCenter>,
-    headers: HeaderMap,
+    Authed(auth): Authed,
     ApiJson(req): ApiJson<SubmitQualificationRequest>,
 ) -> Result<(StatusCode, Json<Verification>), ApiError> {
-    let auth = authenticated(&uc, &headers).await?;
     let v = uc
         .submit_qualification_with_photo(auth.user_id, &req.document, req.document_id)
         .await?;
@@ -122,10 +117,9 @@ async fn submit_qualification(
     responses((status = 204, description = "Closed")))]
 async fn close_own(
     State(uc): State<UserCenter>,
-    headers: HeaderMap,
+    Authed(auth): Authed,
     ApiJson(req): ApiJson<CloseOwnAccountRequest>,
 ) -> Result<StatusCode, ApiError> {
-    let auth = authenticated(&uc, &headers).await?;
     uc.close_own_account(&auth, &req.password, req.reason.as_deref())
         .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -136,35 +130,29 @@ async fn close_own(
     responses((status = 200, description = "The account, `id_number` in full", body = UserProfile)))]
 async fn admin_profile(
     State(uc): State<UserCenter>,
-    headers: HeaderMap,
+    Authed(auth): Authed,
     Path(id): Path<i64>,
 ) -> Result<Json<UserProfile>, ApiError> {
-    let auth = authenticated(&uc, &headers).await?;
     Ok(Json(uc.admin_profile(auth.user_id, id).await?))
 }
 
 async fn approve(
     uc: &UserCenter,
-    headers: &HeaderMap,
+    auth: AuthContext,
     id: i64,
     kind: VerificationKind,
 ) -> Result<Json<Verification>, ApiError> {
-    let auth = authenticated(uc, headers).await?;
-    Ok(Json(uc.approve_verification(auth.user_id, id, kind).await?))
+    Ok(Json(uc.approve_verification(&auth, id, kind).await?))
 }
 
 async fn reject(
     uc: &UserCenter,
-    headers: &HeaderMap,
+    auth: AuthContext,
     id: i64,
     kind: VerificationKind,
     reason: &str,
 ) -> Result<Json<Verification>, ApiError> {
-    let auth = authenticated(uc, headers).await?;
-    Ok(Json(
-        uc.reject_verification(auth.user_id, id, kind, reason)
-            .await?,
-    ))
+    Ok(Json(uc.reject_verification(&auth, id, kind, reason).await?))
 }
 
 /// Staff: approves the pending real-name submission.
@@ -174,10 +162,10 @@ async fn reject(
     responses((status = 200, description = "The reviewed submission", body = Verification)))]
 async fn approve_real_name(
     State(uc): State<UserCenter>,
-    headers: HeaderMap,
+    Authed(auth): Authed,
     Path(id): Path<i64>,
 ) -> Result<Json<Verification>, ApiError> {
-    approve(&uc, &headers, id, VerificationKind::RealName).await
+    approve(&uc, auth, id, VerificationKind::RealName).await
 }
 
 /// Staff: rejects the pending real-name submission, with a reason the user sees.
@@ -186,11 +174,11 @@ async fn approve_real_name(
     responses((status = 200, description = "The reviewed submission", body = Verification)))]
 async fn reject_real_name(
     State(uc): State<UserCenter>,
-    headers: HeaderMap,
+    Authed(auth): Authed,
     Path(id): Path<i64>,
     ApiJson(req): ApiJson<RejectRequest>,
 ) -> Result<Json<Verification>, ApiError> {
-    reject(&uc, &headers, id, VerificationKind::RealName, &req.reason).await
+    reject(&uc, auth, id, VerificationKind::RealName, &req.reason).await
 }
 
 /// Staff: approves the pending qualification submission.
@@ -200,10 +188,10 @@ async fn reject_real_name(
     responses((status = 200, description = "The reviewed submission", body = Verification)))]
 async fn approve_qualification(
     State(uc): State<UserCenter>,
-    headers: HeaderMap,
+    Authed(auth): Authed,
     Path(id): Path<i64>,
 ) -> Result<Json<Verification>, ApiError> {
-    approve(&uc, &headers, id, VerificationKind::Qualification).await
+    approve(&uc, auth, id, VerificationKind::Qualification).await
 }
 
 /// Staff: rejects the pending qualification submission, with a reason the user sees.
@@ -212,28 +200,20 @@ async fn approve_qualification(
     responses((status = 200, description = "The reviewed submission", body = Verification)))]
 async fn reject_qualification(
     State(uc): State<UserCenter>,
-    headers: HeaderMap,
+    Authed(auth): Authed,
     Path(id): Path<i64>,
     ApiJson(req): ApiJson<RejectRequest>,
 ) -> Result<Json<Verification>, ApiError> {
-    reject(
-        &uc,
-        &headers,
-        id,
-        VerificationKind::Qualification,
-        &req.reason,
-    )
-    .await
+    reject(&uc, auth, id, VerificationKind::Qualification, &req.reason).await
 }
 
 async fn set_frozen(
     uc: &UserCenter,
-    headers: &HeaderMap,
+    auth: AuthContext,
     id: i64,
     frozen: bool,
 ) -> Result<StatusCode, ApiError> {
-    let auth = authenticated(uc, headers).await?;
-    uc.set_frozen(auth.user_id, id, frozen).await?;
+    uc.set_frozen(&auth, id, frozen).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -245,10 +225,10 @@ async fn set_frozen(
     responses((status = 204, description = "Frozen")))]
 async fn freeze(
     State(uc): State<UserCenter>,
-    headers: HeaderMap,
+    Authed(auth): Authed,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, ApiError> {
-    set_frozen(&uc, &headers, id, true).await
+    set_frozen(&uc, auth, id, true).await
 }
 
 /// Staff: lifts a freeze.
@@ -256,10 +236,10 @@ async fn freeze(
     responses((status = 204, description = "Active again")))]
 async fn unfreeze(
     State(uc): State<UserCenter>,
-    headers: HeaderMap,
+    Authed(auth): Authed,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, ApiError> {
-    set_frozen(&uc, &headers, id, false).await
+    set_frozen(&uc, auth, id, false).await
 }
 
 /// Staff: closes an account; balances must be zero.
@@ -270,12 +250,11 @@ async fn unfreeze(
     responses((status = 204, description = "Closed")))]
 async fn close(
     State(uc): State<UserCenter>,
-    headers: HeaderMap,
+    Authed(auth): Authed,
     Path(id): Path<i64>,
     ApiJson(req): ApiJson<AdminCloseRequest>,
 ) -> Result<StatusCode, ApiError> {
-    let auth = authenticated(&uc, &headers).await?;
-    uc.close_account(auth.user_id, id, &req.reason, req.authorised_by)
+    uc.close_account(&auth, id, &req.reason, req.authorised_by)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

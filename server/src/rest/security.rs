@@ -1,22 +1,20 @@
 //! Codes, captchas, code sign-in, password recovery and change, and binding
 //! contacts, over JSON.
 
-use super::{authenticated, client, maybe_authenticated};
-use crate::api_error::{ApiError, ApiJson};
-use axum::extract::{ConnectInfo, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::extract::State;
+use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
 use domain::contacts::ContactChange;
 use domain::recovery::{ChangeProof, ResetProof};
 use domain::{CodeRequest, UserCenter};
+use edge::{ApiError, ApiJson, Authed, Caller, MaybeAuthed};
 use shared::dto::{
     AuthResponse, CaptchaChallenge, ChangeContactRequest, ChangePasswordRequest, CodeLoginRequest,
     CodePurpose, CodeSent, ResetPasswordRequest, SecurityTicket, SendCodeRequest, UserProfile,
     VerifyCodeRequest,
 };
 use shared::{AppError, ErrorCode, Field};
-use std::net::SocketAddr;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -64,12 +62,11 @@ async fn captcha(State(uc): State<UserCenter>) -> Result<impl IntoResponse, ApiE
     responses((status = 200, description = "Sent (or pretended to be, see above)", body = CodeSent)))]
 async fn send_code(
     State(uc): State<UserCenter>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    caller: Caller,
+    MaybeAuthed(requester): MaybeAuthed,
     ApiJson(req): ApiJson<SendCodeRequest>,
 ) -> Result<Json<CodeSent>, ApiError> {
     let purpose = purpose(&req.purpose)?;
-    let requester = maybe_authenticated(&uc, &headers).await;
     let sent = uc
         .send_code(
             CodeRequest {
@@ -77,10 +74,10 @@ async fn send_code(
                 purpose: Some(purpose),
                 captcha_key: req.captcha_key.as_deref(),
                 captcha_answer: req.captcha_answer.as_deref(),
-                lang: app::server::lang_from_headers(&headers),
+                lang: caller.lang,
             },
             requester.map(|a| a.user_id),
-            Some(&addr.ip().to_string()),
+            caller.client.ip.as_deref(),
         )
         .await?;
     Ok(Json(sent))
@@ -96,11 +93,10 @@ async fn send_code(
     responses((status = 200, description = "The ticket", body = SecurityTicket)))]
 async fn verify_code(
     State(uc): State<UserCenter>,
-    headers: HeaderMap,
+    MaybeAuthed(requester): MaybeAuthed,
     ApiJson(req): ApiJson<VerifyCodeRequest>,
 ) -> Result<Json<SecurityTicket>, ApiError> {
     let purpose = purpose(&req.purpose)?;
-    let requester = maybe_authenticated(&uc, &headers).await;
     Ok(Json(
         uc.verify_code(
             &req.contact,
@@ -118,12 +114,11 @@ async fn verify_code(
     responses((status = 200, description = "A new session", body = AuthResponse)))]
 async fn login_with_code(
     State(uc): State<UserCenter>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    caller: Caller,
     ApiJson(req): ApiJson<CodeLoginRequest>,
 ) -> Result<Json<AuthResponse>, ApiError> {
     Ok(Json(
-        uc.login_with_code(&req.contact, &req.code, &client(addr, &headers))
+        uc.login_with_code(&req.contact, &req.code, &caller.client)
             .await?,
     ))
 }
@@ -136,7 +131,7 @@ async fn login_with_code(
     responses((status = 204, description = "The password is replaced")))]
 async fn reset_password(
     State(uc): State<UserCenter>,
-    headers: HeaderMap,
+    caller: Caller,
     ApiJson(req): ApiJson<ResetPasswordRequest>,
 ) -> Result<StatusCode, ApiError> {
     let proof = match (&req.sid, &req.contact, &req.code) {
@@ -146,12 +141,8 @@ async fn reset_password(
             return Err(ApiError(AppError::field(ErrorCode::Required, Field::Code)));
         }
     };
-    uc.reset_password(
-        proof,
-        &req.new_password,
-        app::server::lang_from_headers(&headers),
-    )
-    .await?;
+    uc.reset_password(proof, &req.new_password, caller.lang, &caller.client)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -163,10 +154,9 @@ async fn reset_password(
     responses((status = 204, description = "Changed")))]
 async fn change_password(
     State(uc): State<UserCenter>,
-    headers: HeaderMap,
+    Authed(auth): Authed,
     ApiJson(req): ApiJson<ChangePasswordRequest>,
 ) -> Result<StatusCode, ApiError> {
-    let auth = authenticated(&uc, &headers).await?;
     let proof = match (&req.current_password, &req.sid) {
         (Some(current), _) => ChangeProof::CurrentPassword(current),
         (None, Some(sid)) => ChangeProof::Ticket(sid),
@@ -190,10 +180,9 @@ async fn change_password(
     responses((status = 200, description = "The account", body = UserProfile)))]
 async fn change_contact(
     State(uc): State<UserCenter>,
-    headers: HeaderMap,
+    Authed(auth): Authed,
     ApiJson(req): ApiJson<ChangeContactRequest>,
 ) -> Result<Json<UserProfile>, ApiError> {
-    let auth = authenticated(&uc, &headers).await?;
     Ok(Json(
         uc.change_contact(
             &auth,

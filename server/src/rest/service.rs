@@ -5,15 +5,13 @@
 //! Handlers take the raw body: the signature covers its exact bytes, so it
 //! is verified before anything (JSON, query string) is parsed.
 
-use crate::api_error::ApiError;
-use axum::body::Bytes;
-use axum::extract::{ConnectInfo, OriginalUri, Path, Query, State};
-use axum::http::{header, HeaderMap, Method, StatusCode};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::Json;
-use domain::service_apps::{Scope, SignedRequest, VerifiedApp};
+use domain::service_apps::Scope;
 use domain::wallet::{Actor, Authorisation, Movement, Recipient, Transfer};
 use domain::{ClientInfo, UserCenter};
-use serde::de::DeserializeOwned;
+use edge::{ApiError, SignedCall};
 use shared::dto::{
     AuthResponse, RegisterRequest, TokenCheckRequest, TokenCheckResponse, UserProfile,
 };
@@ -23,7 +21,6 @@ use shared::service::{
 };
 use shared::wallet::{Receipt, ServiceMovementRequest, ServiceTransferRequest};
 use shared::{AppError, ErrorCode};
-use std::net::SocketAddr;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -43,86 +40,6 @@ pub fn routes() -> OpenApiRouter<UserCenter> {
         .routes(routes!(transfer))
 }
 
-/// The parts of a request that are signed.
-struct Signed {
-    method: Method,
-    uri: OriginalUri,
-    headers: HeaderMap,
-    body: Bytes,
-}
-
-impl Signed {
-    /// Verifies the signature and the scope; `idempotent` for wallet calls.
-    async fn verify(
-        &self,
-        uc: &UserCenter,
-        scope: Scope,
-        idempotent: bool,
-    ) -> Result<VerifiedApp, ApiError> {
-        let header = |name: &str| self.headers.get(name).and_then(|v| v.to_str().ok());
-        let path = self
-            .uri
-            .0
-            .path_and_query()
-            .map_or(self.uri.0.path(), |p| p.as_str());
-        let app = uc
-            .verify_service_request(
-                SignedRequest {
-                    app_id: header("x-app-id"),
-                    req_time: header("x-req-time"),
-                    transaction_id: header("x-transaction-id"),
-                    sign: header("x-sign"),
-                    method: self.method.as_str(),
-                    path,
-                    body: &self.body,
-                },
-                idempotent,
-            )
-            .await?;
-        app.require(scope)?;
-        Ok(app)
-    }
-
-    fn transaction_id(&self) -> &str {
-        self.headers
-            .get("x-transaction-id")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-    }
-
-    /// The query string as `T`; call after [`Signed::verify`].
-    fn query<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
-        Query::<T>::try_from_uri(&self.uri.0)
-            .map(|Query(q)| q)
-            .map_err(|e| {
-                ApiError(AppError::with_message(
-                    ErrorCode::InvalidInput,
-                    e.body_text(),
-                ))
-            })
-    }
-
-    fn json<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
-        serde_json::from_slice(&self.body).map_err(|e| {
-            ApiError(AppError::with_message(
-                ErrorCode::InvalidInput,
-                e.to_string(),
-            ))
-        })
-    }
-}
-
-macro_rules! signed {
-    ($method:ident, $uri:ident, $headers:ident, $body:ident) => {
-        Signed {
-            method: $method,
-            uri: $uri,
-            headers: $headers,
-            body: $body,
-        }
-    };
-}
-
 /// Checks a user's access token for the service: valid, and whose?
 ///
 /// Like `POST /auth/check`, signed; the token comes in the body.
@@ -132,12 +49,8 @@ macro_rules! signed {
     responses((status = 200, description = "The token is valid", body = TokenCheckResponse)))]
 async fn check(
     State(uc): State<UserCenter>,
-    method: Method,
-    uri: OriginalUri,
-    headers: HeaderMap,
-    body: Bytes,
+    req: SignedCall,
 ) -> Result<Json<TokenCheckResponse>, ApiError> {
-    let req = signed!(method, uri, headers, body);
     req.verify(&uc, Scope::AuthCheck, false).await?;
     let token = req
         .json::<TokenCheckRequest>()?
@@ -160,14 +73,9 @@ async fn check(
 async fn user_by_id(
     State(uc): State<UserCenter>,
     Path(id): Path<String>,
-    method: Method,
-    uri: OriginalUri,
-    headers: HeaderMap,
-    body: Bytes,
+    req: SignedCall,
 ) -> Result<Json<UserProfile>, ApiError> {
-    signed!(method, uri, headers, body)
-        .verify(&uc, Scope::UsersRead, false)
-        .await?;
+    req.verify(&uc, Scope::UsersRead, false).await?;
     let id: i64 = id
         .parse()
         .map_err(|_| ApiError::from(ErrorCode::NotFound))?;
@@ -182,12 +90,8 @@ async fn user_by_id(
     responses((status = 200, description = "The users found, in the order asked", body = Vec<UserProfile>)))]
 async fn users_by_ids(
     State(uc): State<UserCenter>,
-    method: Method,
-    uri: OriginalUri,
-    headers: HeaderMap,
-    body: Bytes,
+    req: SignedCall,
 ) -> Result<Json<Vec<UserProfile>>, ApiError> {
-    let req = signed!(method, uri, headers, body);
     req.verify(&uc, Scope::UsersRead, false).await?;
     let ids = req.query::<UsersByIdsQuery>()?.to_ids().map_err(ApiError)?;
     let mut users = Vec::with_capacity(ids.len());
@@ -211,12 +115,8 @@ async fn users_by_ids(
     responses((status = 200, description = "One page of matches and their total", body = UserSearchPage)))]
 async fn search_users(
     State(uc): State<UserCenter>,
-    method: Method,
-    uri: OriginalUri,
-    headers: HeaderMap,
-    body: Bytes,
+    req: SignedCall,
 ) -> Result<Json<UserSearchPage>, ApiError> {
-    let req = signed!(method, uri, headers, body);
     req.verify(&uc, Scope::UsersRead, false).await?;
     let search = req
         .query::<UserSearchQuery>()?
@@ -235,12 +135,8 @@ async fn search_users(
     responses((status = 201, description = "The new user", body = UserProfile)))]
 async fn create_user(
     State(uc): State<UserCenter>,
-    method: Method,
-    uri: OriginalUri,
-    headers: HeaderMap,
-    body: Bytes,
+    req: SignedCall,
 ) -> Result<(StatusCode, Json<UserProfile>), ApiError> {
-    let req = signed!(method, uri, headers, body);
     req.verify(&uc, Scope::UsersWrite, false).await?;
     let r: RegisterRequest = req.json()?;
     let user = uc
@@ -266,7 +162,7 @@ enum Operation {
 
 async fn movement(
     uc: UserCenter,
-    req: Signed,
+    req: SignedCall,
     op: Operation,
 ) -> Result<(StatusCode, Json<Receipt>), ApiError> {
     let app = req.verify(&uc, Scope::WalletWrite, true).await?;
@@ -303,12 +199,9 @@ macro_rules! movement_handler {
         $(#[$attr])*
         async fn $name(
             State(uc): State<UserCenter>,
-            method: Method,
-            uri: OriginalUri,
-            headers: HeaderMap,
-            body: Bytes,
+            req: SignedCall,
         ) -> Result<(StatusCode, Json<Receipt>), ApiError> {
-            movement(uc, signed!(method, uri, headers, body), $op).await
+            movement(uc, req, $op).await
         }
     };
 }
@@ -394,12 +287,8 @@ movement_handler!(
         (status = 200, description = "The first receipt of this transaction id", body = Receipt)))]
 async fn transfer(
     State(uc): State<UserCenter>,
-    method: Method,
-    uri: OriginalUri,
-    headers: HeaderMap,
-    body: Bytes,
+    req: SignedCall,
 ) -> Result<(StatusCode, Json<Receipt>), ApiError> {
-    let req = signed!(method, uri, headers, body);
     let app = req.verify(&uc, Scope::WalletWrite, true).await?;
     let body: ServiceTransferRequest = req.json()?;
     let actor = Actor::Service(app.app_id);
@@ -432,23 +321,14 @@ async fn transfer(
     responses((status = 200, description = "A new session of the user", body = AuthResponse)))]
 async fn login(
     State(uc): State<UserCenter>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    method: Method,
-    uri: OriginalUri,
-    headers: HeaderMap,
-    body: Bytes,
+    req: SignedCall,
 ) -> Result<Json<AuthResponse>, ApiError> {
-    let req = signed!(method, uri, headers, body);
     req.verify(&uc, Scope::UsersWrite, false).await?;
     let r: ServiceLoginRequest = req.json()?;
-    let app_user_agent = req
-        .headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
+    // The end user's facts as the app reports them, else the app's own.
     let client = ClientInfo {
-        ip: r.ip.or_else(|| Some(addr.ip().to_string())),
-        user_agent: r.user_agent.or(app_user_agent),
+        ip: r.ip.or_else(|| req.client.ip.clone()),
+        user_agent: r.user_agent.or_else(|| req.client.user_agent.clone()),
         device_id: r.device_id,
     };
     let captcha = r.captcha_key.as_deref().zip(r.captcha_answer.as_deref());
@@ -472,12 +352,8 @@ async fn login(
     responses((status = 200, description = "Handed to the mail server or SMS gateway", body = MessageSent)))]
 async fn send_message(
     State(uc): State<UserCenter>,
-    method: Method,
-    uri: OriginalUri,
-    headers: HeaderMap,
-    body: Bytes,
+    req: SignedCall,
 ) -> Result<Json<MessageSent>, ApiError> {
-    let req = signed!(method, uri, headers, body);
     let app = req.verify(&uc, Scope::UsersWrite, false).await?;
     let r: SendMessageRequest = req.json()?;
     let message = r.check().map_err(ApiError)?;

@@ -6,17 +6,17 @@
 //! without the `staff` or `super_admin` role (`FORBIDDEN`), so the role is
 //! checked on every request against the database, never taken from a token.
 
-use super::authenticated;
-use crate::api_error::{ApiError, ApiJson, ApiQuery};
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::Json;
-use domain::wallet::{Actor, Authorisation, Movement, Recipient, Transfer};
+use domain::wallet::{Authorisation, Movement, Recipient, Transfer};
+use domain::AuthContext;
 use domain::UserCenter;
+use edge::{ApiError, ApiJson, ApiQuery, Authed};
 use shared::wallet::{
     AuditSummary, Balance, BalancePoint, ChangePinRequest, ChartQuery, Currency, HistoryPage,
     HistoryQuery, MovementRequest, PinStatus, Receipt, ResetPinRequest, SetPinRequest,
-    TransferRequest,
+    TransferKind, TransferRequest,
 };
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -67,9 +67,8 @@ async fn currencies(State(uc): State<UserCenter>) -> Result<Json<Vec<Currency>>,
     responses((status = 200, description = "One balance per enabled currency", body = Vec<Balance>)))]
 async fn balances(
     State(uc): State<UserCenter>,
-    headers: HeaderMap,
+    Authed(auth): Authed,
 ) -> Result<Json<Vec<Balance>>, ApiError> {
-    let auth = authenticated(&uc, &headers).await?;
     Ok(Json(uc.balances(auth.user_id).await?))
 }
 
@@ -81,10 +80,9 @@ async fn balances(
     responses((status = 200, description = "A page of history", body = HistoryPage)))]
 async fn history(
     State(uc): State<UserCenter>,
-    headers: HeaderMap,
+    Authed(auth): Authed,
     ApiQuery(query): ApiQuery<HistoryQuery>,
 ) -> Result<Json<HistoryPage>, ApiError> {
-    let auth = authenticated(&uc, &headers).await?;
     let request = query.to_request().map_err(ApiError)?;
     Ok(Json(uc.history(auth.user_id, &request).await?))
 }
@@ -94,10 +92,9 @@ async fn history(
     responses((status = 200, description = "One point per day", body = Vec<BalancePoint>)))]
 async fn chart(
     State(uc): State<UserCenter>,
-    headers: HeaderMap,
+    Authed(auth): Authed,
     ApiQuery(query): ApiQuery<ChartQuery>,
 ) -> Result<Json<Vec<BalancePoint>>, ApiError> {
-    let auth = authenticated(&uc, &headers).await?;
     let (currency, days) = query.to_request().map_err(ApiError)?;
     Ok(Json(uc.balance_chart(auth.user_id, &currency, days).await?))
 }
@@ -107,9 +104,8 @@ async fn chart(
     responses((status = 200, description = "The PIN status", body = PinStatus)))]
 async fn pin_status(
     State(uc): State<UserCenter>,
-    headers: HeaderMap,
+    Authed(auth): Authed,
 ) -> Result<Json<PinStatus>, ApiError> {
-    let auth = authenticated(&uc, &headers).await?;
     Ok(Json(uc.pin_status(auth.user_id).await?))
 }
 
@@ -122,10 +118,9 @@ async fn pin_status(
     responses((status = 201, description = "The new PIN status", body = PinStatus)))]
 async fn set_pin(
     State(uc): State<UserCenter>,
-    headers: HeaderMap,
+    Authed(auth): Authed,
     ApiJson(req): ApiJson<SetPinRequest>,
 ) -> Result<(StatusCode, Json<PinStatus>), ApiError> {
-    let auth = authenticated(&uc, &headers).await?;
     uc.set_payment_pin(auth.user_id, &req.pin).await?;
     Ok((
         StatusCode::CREATED,
@@ -139,10 +134,9 @@ async fn set_pin(
     responses((status = 204, description = "Changed")))]
 async fn change_pin(
     State(uc): State<UserCenter>,
-    headers: HeaderMap,
+    Authed(auth): Authed,
     ApiJson(req): ApiJson<ChangePinRequest>,
 ) -> Result<StatusCode, ApiError> {
-    let auth = authenticated(&uc, &headers).await?;
     uc.change_payment_pin(auth.user_id, &req.old_pin, &req.new_pin)
         .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -158,10 +152,9 @@ async fn change_pin(
     responses((status = 204, description = "Replaced")))]
 async fn reset_pin(
     State(uc): State<UserCenter>,
-    headers: HeaderMap,
+    Authed(auth): Authed,
     ApiJson(req): ApiJson<ResetPinRequest>,
 ) -> Result<StatusCode, ApiError> {
-    let auth = authenticated(&uc, &headers).await?;
     uc.reset_payment_pin(auth.user_id, &req.sid, &req.new_pin)
         .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -178,10 +171,9 @@ async fn reset_pin(
         (status = 200, description = "The first receipt of this request id, `replayed: true`", body = Receipt)))]
 async fn transfer(
     State(uc): State<UserCenter>,
-    headers: HeaderMap,
+    Authed(auth): Authed,
     ApiJson(req): ApiJson<TransferRequest>,
 ) -> Result<(StatusCode, Json<Receipt>), ApiError> {
-    let auth = authenticated(&uc, &headers).await?;
     let receipt = uc
         .transfer(
             Transfer {
@@ -198,26 +190,14 @@ async fn transfer(
     Ok(receipt_response(receipt))
 }
 
-/// What a staff endpoint does.
-#[derive(Clone, Copy)]
-enum Operation {
-    Deposit,
-    Withdraw,
-    Freeze,
-    Unfreeze,
-    Settle,
-}
-
 /// One staff money movement for a user, with the signed-in staff member as
 /// the actor.
 async fn movement(
     uc: UserCenter,
-    headers: HeaderMap,
+    auth: AuthContext,
     req: MovementRequest,
-    op: Operation,
+    kind: TransferKind,
 ) -> Result<(StatusCode, Json<Receipt>), ApiError> {
-    let auth = authenticated(&uc, &headers).await?;
-    let actor = Actor::User(auth.user_id);
     let m = Movement {
         user_id: req.user_id,
         currency: &req.currency,
@@ -225,13 +205,7 @@ async fn movement(
         memo: req.memo.as_deref().unwrap_or(""),
         request_id: &req.request_id,
     };
-    let receipt = match op {
-        Operation::Deposit => uc.deposit(m, &actor).await?,
-        Operation::Withdraw => uc.withdraw(m, &actor).await?,
-        Operation::Freeze => uc.freeze(m, &actor).await?,
-        Operation::Unfreeze => uc.unfreeze(m, &actor).await?,
-        Operation::Settle => uc.settle(m, &actor).await?,
-    };
+    let receipt = uc.staff_movement(&auth, kind, m).await?;
     Ok(receipt_response(receipt))
 }
 
@@ -244,10 +218,10 @@ async fn movement(
         (status = 200, description = "The first receipt of this request id, `replayed: true`", body = Receipt)))]
 async fn deposit(
     State(uc): State<UserCenter>,
-    headers: HeaderMap,
+    Authed(auth): Authed,
     ApiJson(req): ApiJson<MovementRequest>,
 ) -> Result<(StatusCode, Json<Receipt>), ApiError> {
-    movement(uc, headers, req, Operation::Deposit).await
+    movement(uc, auth, req, TransferKind::Deposit).await
 }
 
 /// Staff: withdraw for a user: from the user's available balance to outside.
@@ -259,10 +233,10 @@ async fn deposit(
         (status = 200, description = "The first receipt of this request id, `replayed: true`", body = Receipt)))]
 async fn withdraw(
     State(uc): State<UserCenter>,
-    headers: HeaderMap,
+    Authed(auth): Authed,
     ApiJson(req): ApiJson<MovementRequest>,
 ) -> Result<(StatusCode, Json<Receipt>), ApiError> {
-    movement(uc, headers, req, Operation::Withdraw).await
+    movement(uc, auth, req, TransferKind::Withdraw).await
 }
 
 /// Staff: freeze for a user: holds part of the available balance.
@@ -274,10 +248,10 @@ async fn withdraw(
         (status = 200, description = "The first receipt of this request id, `replayed: true`", body = Receipt)))]
 async fn freeze(
     State(uc): State<UserCenter>,
-    headers: HeaderMap,
+    Authed(auth): Authed,
     ApiJson(req): ApiJson<MovementRequest>,
 ) -> Result<(StatusCode, Json<Receipt>), ApiError> {
-    movement(uc, headers, req, Operation::Freeze).await
+    movement(uc, auth, req, TransferKind::Freeze).await
 }
 
 /// Staff: unfreeze for a user: releases held money.
@@ -289,10 +263,10 @@ async fn freeze(
         (status = 200, description = "The first receipt of this request id, `replayed: true`", body = Receipt)))]
 async fn unfreeze(
     State(uc): State<UserCenter>,
-    headers: HeaderMap,
+    Authed(auth): Authed,
     ApiJson(req): ApiJson<MovementRequest>,
 ) -> Result<(StatusCode, Json<Receipt>), ApiError> {
-    movement(uc, headers, req, Operation::Unfreeze).await
+    movement(uc, auth, req, TransferKind::Unfreeze).await
 }
 
 /// Staff: settle for a user: pays held money out.
@@ -304,10 +278,10 @@ async fn unfreeze(
         (status = 200, description = "The first receipt of this request id, `replayed: true`", body = Receipt)))]
 async fn settle(
     State(uc): State<UserCenter>,
-    headers: HeaderMap,
+    Authed(auth): Authed,
     ApiJson(req): ApiJson<MovementRequest>,
 ) -> Result<(StatusCode, Json<Receipt>), ApiError> {
-    movement(uc, headers, req, Operation::Settle).await
+    movement(uc, auth, req, TransferKind::Settle).await
 }
 
 /// Staff: recomputes every balance from the journal.
@@ -317,9 +291,8 @@ async fn settle(
     responses((status = 200, description = "The auditor's verdict", body = AuditSummary)))]
 async fn audit(
     State(uc): State<UserCenter>,
-    headers: HeaderMap,
+    Authed(auth): Authed,
 ) -> Result<Json<AuditSummary>, ApiError> {
-    let auth = authenticated(&uc, &headers).await?;
     uc.require_staff(auth.user_id).await?;
     let report = uc.audit_ledger().await?;
     Ok(Json(AuditSummary {
