@@ -4,6 +4,7 @@ use crate::audit::AuditEvent;
 use crate::codes::code_incorrect;
 use crate::passwords::StoredHash;
 use crate::sessions::{ClientInfo, IssuedTokens};
+use crate::throttle::{sign_in_key, Kind};
 use crate::{clock, db, DomainError, UserCenter};
 use shared::admin::AuditAction;
 use shared::dto::{AuthResponse, CodePurpose, UserProfile};
@@ -284,8 +285,10 @@ impl UserCenter {
     /// same amount of work (a dummy hash is verified), so the answer does not
     /// reveal which accounts exist.
     ///
-    /// After a few consecutive failures for the identifier, a solved captcha
-    /// is needed as well; it is checked before anything else.
+    /// Failures count against the account (against the identifier when no
+    /// account has it) and against the client's IP. After a few consecutive
+    /// failures, or many from one IP, a solved captcha is needed as well; it
+    /// is checked before the password.
     pub async fn login(
         &self,
         identifier: &str,
@@ -296,14 +299,6 @@ impl UserCenter {
         let identifier = validate::parse_identifier(identifier)?;
         if password.is_empty() {
             return Err(AppError::field(ErrorCode::Required, Field::Password).into());
-        }
-        if self.captcha_needed(&identifier.key()).await? {
-            self.solve_captcha(captcha.map(|c| c.0), captcha.map(|c| c.1))
-                .await?;
-        }
-        if password.chars().count() > validate::PASSWORD_MAX_CHARS {
-            // No account can have such a password; don't spend a hash on it.
-            return Err(ErrorCode::InvalidCredentials.into());
         }
         let (sql, value) = match &identifier {
             Identifier::Email(e) => (
@@ -323,25 +318,39 @@ impl UserCenter {
             .bind(value)
             .fetch_optional(&self.pool)
             .await?;
-        // Counted before the hash is checked: see `lockout`.
-        let attempt = self.reserve_attempt(&identifier.key()).await?;
+        let key = sign_in_key(found.as_ref().map(|f| f.0), &identifier.key());
+        if self
+            .sign_in_needs_captcha(&key, client.ip.as_deref())
+            .await?
+        {
+            self.solve_captcha(captcha.map(|c| c.0), captcha.map(|c| c.1))
+                .await?;
+        }
+        if password.chars().count() > validate::PASSWORD_MAX_CHARS {
+            // No account can have such a password; don't spend a hash on it.
+            return Err(ErrorCode::InvalidCredentials.into());
+        }
+        // Admitted before the hash is checked: see `throttle`.
+        let attempt = self.reserve(Kind::SignIn, &key).await?;
         let stored = found.as_ref().map(|(_, hash, _)| StoredHash(hash.clone()));
         let ok = self.hasher.verify(password, stored.as_ref()).await?;
         let (user_id, status) = match found {
             Some((id, _, status)) if ok => (id, status),
             _ => {
                 tracing::info!(identifier = %identifier.key(), "login failed");
+                let failure = attempt.fail().await?;
+                self.count_ip_failure(client.ip.as_deref()).await?;
                 self.audit_login_failure(
                     found.as_ref().map(|f| f.0),
                     &identifier.key(),
-                    attempt.locks(),
+                    failure.set_lock,
                     client,
                 )
                 .await;
-                return Err(attempt.failure());
+                return Err(failure.error(ErrorCode::InvalidCredentials));
             }
         };
-        self.forgive_attempt(attempt).await?;
+        attempt.forgive().await?;
         if self.settings.unbound_device_needs_code && !self.device_is_bound(user_id, client).await?
         {
             return Err(ErrorCode::DeviceCodeRequired.into());
@@ -360,23 +369,31 @@ impl UserCenter {
     ) -> Result<AuthResponse, DomainError> {
         let contact = validate::parse_contact(contact)?;
         let code = validate::check_code(code)?;
-        let attempt = self.reserve_attempt(&contact.key()).await?;
         let owner = self.owner_of(&contact).await?;
+        let owner_id = owner.as_ref().map(|o| o.0);
+        let attempt = self
+            .reserve(Kind::SignIn, &sign_in_key(owner_id, &contact.key()))
+            .await?;
         let matched = self
             .use_code(&contact, CodePurpose::Login, &code, None)
             .await;
-        let owner_id = owner.as_ref().map(|o| o.0);
         let (user_id, status) = match (owner, matched) {
             (Some(owner), Ok(())) => owner,
-            (_, Err(e)) if e.code() != ErrorCode::CodeIncorrect => return Err(e),
+            (_, Err(e)) if e.code() != ErrorCode::CodeIncorrect => {
+                // The store failed: count the attempt, as an unjudged one is.
+                attempt.fail().await?;
+                return Err(e);
+            }
             _ => {
                 tracing::info!(identifier = %contact.key(), "code login failed");
-                self.audit_login_failure(owner_id, &contact.key(), attempt.locks(), client)
+                let failure = attempt.fail().await?;
+                self.count_ip_failure(client.ip.as_deref()).await?;
+                self.audit_login_failure(owner_id, &contact.key(), failure.set_lock, client)
                     .await;
-                return Err(attempt.failure_as(ErrorCode::CodeIncorrect));
+                return Err(failure.error(ErrorCode::CodeIncorrect));
             }
         };
-        self.forgive_attempt(attempt).await?;
+        attempt.forgive().await?;
         if self.settings.unbound_device_needs_code && status == "normal" {
             // The code proved the user holds the contact: trust the device.
             self.trust_device(user_id, client).await?;

@@ -1,5 +1,6 @@
 //! Verification codes: six digits sent to an email or phone, valid for a few
-//! minutes, single use, dead after a few wrong tries, stored as a keyed hash.
+//! minutes, single use, dead after a few wrong tries (counted by the attempt
+//! limiter, kind `code`), stored as a keyed hash.
 //! A correct code can be exchanged for a one-time security ticket (`sid`)
 //! that the operation it unlocks consumes.
 //!
@@ -10,6 +11,7 @@
 
 use crate::delivery::{templates, Lang};
 use crate::opaque::{random_token, token_digest};
+use crate::throttle::Kind;
 use crate::{DomainError, UserCenter};
 use rand::Rng;
 use shared::dto::{CodePurpose, CodeSent, SecurityTicket};
@@ -78,6 +80,11 @@ pub(crate) fn code_incorrect() -> DomainError {
 
 fn ticket_invalid() -> DomainError {
     ErrorCode::TicketInvalid.into()
+}
+
+/// The limiter's key for the live code of one contact and purpose.
+fn code_throttle_key(purpose: CodePurpose, contact_key: &str) -> String {
+    format!("{}/{contact_key}", purpose.as_str())
 }
 
 /// `email:a@b.co` back into a contact.
@@ -224,7 +231,10 @@ impl UserCenter {
         .await?;
         let mut code_id = None;
         if delivery != Delivery::Silent {
-            // A new code replaces any earlier one for the same contact and purpose.
+            // A new code replaces any earlier one for the same contact and
+            // purpose, and starts with every try.
+            self.clear_throttle(&mut tx, Kind::Code, &code_throttle_key(purpose, &key))
+                .await?;
             sqlx::query(
                 "UPDATE verification_codes SET consumed_at = ?
                  WHERE contact = ? AND purpose = ? AND consumed_at IS NULL",
@@ -305,8 +315,8 @@ impl UserCenter {
     ) -> Result<bool, DomainError> {
         let key = contact.key();
         let now = self.now();
-        let row: Option<(i64, String, Option<i64>, i64)> = sqlx::query_as(
-            "SELECT id, code_hash, user_id, attempts FROM verification_codes
+        let row: Option<(i64, String, Option<i64>)> = sqlx::query_as(
+            "SELECT id, code_hash, user_id FROM verification_codes
              WHERE contact = ? AND purpose = ? AND consumed_at IS NULL AND expires_at > ?
              ORDER BY id DESC LIMIT 1",
         )
@@ -315,36 +325,33 @@ impl UserCenter {
         .bind(now)
         .fetch_optional(&mut *tx)
         .await?;
-        let Some((id, hash, code_user, attempts)) = row else {
+        let Some((id, hash, code_user)) = row else {
             return Ok(false);
         };
         let right_user = code_user.is_none() || code_user == user;
-        if right_user
+        let right = right_user
             && self
                 .keyed
-                .matches(&["code", purpose.as_str(), &key, code], &hash)
-        {
+                .matches(&["code", purpose.as_str(), &key, code], &hash);
+        // Checked under the same write lock as its counter, so the code
+        // needs no reservation: it is judged and counted in one step.
+        let judged = self
+            .settle_in(
+                &mut *tx,
+                Kind::Code,
+                &code_throttle_key(purpose, &key),
+                right,
+            )
+            .await?;
+        if right || judged.set_lock {
+            // Used, or dead of too many wrong tries.
             sqlx::query("UPDATE verification_codes SET consumed_at = ? WHERE id = ?")
                 .bind(now)
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
-            return Ok(true);
         }
-        let attempts = attempts + 1;
-        let dead = attempts >= i64::from(self.settings.codes.max_attempts);
-        sqlx::query(
-            "UPDATE verification_codes SET attempts = ?,
-               consumed_at = CASE WHEN ? THEN ? ELSE consumed_at END
-             WHERE id = ?",
-        )
-        .bind(attempts)
-        .bind(dead)
-        .bind(now)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-        Ok(false)
+        Ok(right)
     }
 
     /// Checks a code in its own transaction; for operations that need nothing

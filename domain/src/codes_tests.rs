@@ -82,7 +82,7 @@ fn count_messages(f: &Fixture, to: &str) -> usize {
 
 /// A captcha solved the way the dev outbox allows.
 async fn solved_captcha(f: &Fixture) -> (String, String) {
-    let c = f.uc.new_captcha().await.unwrap();
+    let c = f.uc.new_captcha(None).await.unwrap();
     assert!(c.image.starts_with("data:image/png;base64,"));
     let answer =
         std::fs::read_to_string(outbox(f).join("captcha").join(format!("{}.txt", c.key))).unwrap();
@@ -923,6 +923,108 @@ async fn a_pay_password_ticket_resets_the_payment_pin_once() {
     );
     // The new PIN is the one that works.
     f.uc.change_payment_pin(alice, "246810", "864200")
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn fifty_parallel_wrong_codes_kill_the_code_after_exactly_five() {
+    let (f, clock) = clocked_fixture().await;
+    registered(&f, "a@example.com", "").await;
+    send(&f, "a@example.com", CodePurpose::ResetPassword, None)
+        .await
+        .unwrap();
+    let code = code_sent_to(&f, "a@example.com").await;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let verify = |code: String| {
+        let uc = f.uc.clone();
+        async move {
+            uc.verify_code(
+                "a@example.com",
+                Some(CodePurpose::ResetPassword),
+                &code,
+                None,
+            )
+            .await
+        }
+    };
+    let tasks: Vec<_> = (0..50)
+        .map(|_| tokio::spawn(verify(wrong.to_string())))
+        .collect();
+    for t in tasks {
+        assert_eq!(code_of(t.await.unwrap()), ErrorCode::CodeIncorrect);
+    }
+    assert_eq!(
+        code_of(verify(code).await),
+        ErrorCode::CodeIncorrect,
+        "the code died"
+    );
+    // A new code starts with every try again.
+    clock.advance(61);
+    let before = count_messages(&f, "a@example.com");
+    send(&f, "a@example.com", CodePurpose::ResetPassword, None)
+        .await
+        .unwrap();
+    while count_messages(&f, "a@example.com") == before {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let fresh = code_sent_to(&f, "a@example.com").await;
+    let wrong = if fresh == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    for _ in 0..4 {
+        assert_eq!(
+            code_of(verify(wrong.to_string()).await),
+            ErrorCode::CodeIncorrect
+        );
+    }
+    verify(fresh).await.unwrap();
+}
+
+#[tokio::test]
+async fn captcha_images_are_limited_per_ip() {
+    let mut settings = test_settings();
+    settings.throttle.captchas_per_ip = 3;
+    let f = fixture_with(settings).await;
+    for _ in 0..3 {
+        f.uc.new_captcha(Some("203.0.113.5")).await.unwrap();
+    }
+    let e = f.uc.new_captcha(Some("203.0.113.5")).await.unwrap_err();
+    assert_eq!(e.code(), ErrorCode::RateLimited);
+    assert!(e.to_app_error().retry_after_secs.is_some());
+    f.uc.new_captcha(Some("203.0.113.6")).await.unwrap();
+}
+
+#[tokio::test]
+async fn many_failures_from_one_ip_need_a_captcha_for_every_sign_in_from_it() {
+    let mut settings = test_settings();
+    settings.throttle.ip_captcha_after = 4;
+    let f = fixture_with(settings).await;
+    registered(&f, "a@example.com", "").await;
+    // Spread over many identifiers, so no single counter sees a run.
+    for i in 0..4 {
+        let who = format!("ghost{i}@example.com");
+        assert_eq!(
+            code_of(f.uc.login(&who, "wrong password", None, &client()).await),
+            ErrorCode::InvalidCredentials
+        );
+    }
+    assert_eq!(
+        code_of(f.uc.login("a@example.com", PASSWORD, None, &client()).await),
+        ErrorCode::CaptchaRequired,
+        "even the right password needs a captcha from this IP"
+    );
+    let elsewhere = crate::ClientInfo {
+        ip: Some("198.51.100.1".into()),
+        ..client()
+    };
+    f.uc.login("a@example.com", PASSWORD, None, &elsewhere)
+        .await
+        .unwrap();
+    let (key, answer) = solved_captcha(&f).await;
+    f.uc.login("a@example.com", PASSWORD, Some((&key, &answer)), &client())
         .await
         .unwrap();
 }

@@ -2,62 +2,43 @@
 //! every payment a user makes.
 //!
 //! Stored as argon2id through the same [`Hasher`](crate::passwords::Hasher) as
-//! passwords. Wrong PINs are counted like sign-in failures (see
-//! [`lockout`](crate::lockout)): each attempt is counted as a failure *before*
-//! its hash is checked, in one `BEGIN IMMEDIATE` transaction, and forgiven if
-//! the PIN was right. Parallel guesses therefore cannot race past the limit:
-//! the attempt that reaches it sets the lock, and every later one is refused
-//! without touching the hash. Six digits are only a million guesses, so the
-//! lock (5 tries, then an hour, by default) is what protects them.
+//! passwords. Wrong PINs are counted by the attempt limiter
+//! ([`throttle`](crate::throttle), kind `pin`, per user), which admits an
+//! attempt before its hash is checked and never lets more wrong guesses reach
+//! the hash than are left. Six digits are only a million guesses, so the lock
+//! (5 tries, then an hour, by default) is what protects them.
 
 use crate::audit::AuditEvent;
 use crate::passwords::StoredHash;
+use crate::throttle::Kind;
 use crate::{DomainError, UserCenter};
 use shared::admin::AuditAction;
 use shared::dto::CodePurpose;
 use shared::validate::Contact;
 use shared::wallet::{self, PinStatus};
-use shared::{AppError, ErrorCode, LoginFailures};
+use shared::ErrorCode;
 use sqlx::SqliteConnection;
-
-/// One PIN attempt, already counted as a failure.
-#[derive(Debug)]
-struct PinAttempt {
-    hash: StoredHash,
-    /// Whether this attempt set the lock.
-    set_lock: bool,
-    counters: LoginFailures,
-}
 
 impl UserCenter {
     /// Whether the user has a PIN and whether payments are locked.
     pub async fn pin_status(&self, user_id: i64) -> Result<PinStatus, DomainError> {
         let now = self.now();
         let max = self.settings.wallet.pin_max_failures;
-        let row: Option<(i64, Option<i64>)> =
-            sqlx::query_as("SELECT failures, locked_until FROM payment_pins WHERE user_id = ?")
-                .bind(user_id)
-                .fetch_optional(&self.pool)
-                .await?;
-        let Some((failures, locked_until)) = row else {
-            return Ok(PinStatus {
-                set: false,
-                locked: false,
-                locked_until: None,
-                retry_after_secs: None,
-                remaining_attempts: max,
-            });
-        };
-        let locked_until = locked_until.filter(|&u| u > now);
+        let set: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM payment_pins WHERE user_id = ?")
+            .bind(user_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        let state = self.throttle_state(Kind::Pin, &user_id.to_string()).await?;
+        let locked_until = state.locked_until.filter(|&u| u > now);
         Ok(PinStatus {
-            set: true,
+            set: set.is_some(),
             locked: locked_until.is_some(),
             locked_until,
             retry_after_secs: locked_until.map(|u| u - now),
             remaining_attempts: if locked_until.is_some() {
                 0
             } else {
-                remaining(max, failures)
+                (i64::from(max) - state.consecutive).max(0) as u32
             },
         })
     }
@@ -75,8 +56,8 @@ impl UserCenter {
         let hash = self.new_pin_hash(user_id, pin).await?;
         let now = self.now();
         let inserted = sqlx::query(
-            "INSERT INTO payment_pins (user_id, pin_hash, failures, locked_until, created_at, updated_at)
-             VALUES (?, ?, 0, NULL, ?, ?) ON CONFLICT (user_id) DO NOTHING",
+            "INSERT INTO payment_pins (user_id, pin_hash, created_at, updated_at)
+             VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO NOTHING",
         )
         .bind(user_id)
         .bind(&hash.0)
@@ -104,14 +85,12 @@ impl UserCenter {
         wallet::check_pin(new_pin)?;
         self.verify_payment_pin(user_id, old_pin).await?;
         let hash = self.new_pin_hash(user_id, new_pin).await?;
-        sqlx::query(
-            "UPDATE payment_pins SET pin_hash = ?, failures = 0, updated_at = ? WHERE user_id = ?",
-        )
-        .bind(&hash.0)
-        .bind(self.now())
-        .bind(user_id)
-        .execute(&self.pool)
-        .await?;
+        sqlx::query("UPDATE payment_pins SET pin_hash = ?, updated_at = ? WHERE user_id = ?")
+            .bind(&hash.0)
+            .bind(self.now())
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?;
         tracing::info!(user_id, "payment PIN changed");
         self.audit(AuditEvent::by_user(AuditAction::PinChanged, user_id, None))
             .await;
@@ -131,8 +110,9 @@ impl UserCenter {
     ) -> Result<(), DomainError> {
         wallet::check_pin(new_pin)?;
         let hash = self.new_pin_hash(user_id, new_pin).await?;
-        let mut conn = self.pool.acquire().await?;
-        store_replaced_pin(&mut conn, user_id, &hash, self.now()).await?;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        self.store_replaced_pin(&mut tx, user_id, &hash).await?;
+        tx.commit().await?;
         tracing::info!(user_id, "payment PIN replaced");
         self.audit(AuditEvent::by_user(AuditAction::PinChanged, user_id, None))
             .await;
@@ -171,7 +151,7 @@ impl UserCenter {
             // Dropping the transaction leaves the ticket unused.
             return Err(ErrorCode::TicketInvalid.into());
         }
-        store_replaced_pin(&mut tx, user_id, &hash, self.now()).await?;
+        self.store_replaced_pin(&mut tx, user_id, &hash).await?;
         tx.commit().await?;
         tracing::info!(user_id, "payment PIN reset with a verification code");
         self.audit(AuditEvent::by_user(AuditAction::PinChanged, user_id, None))
@@ -181,22 +161,19 @@ impl UserCenter {
 
     /// Lifts a payment lock and forgets wrong PINs; for staff.
     pub async fn unlock_payments(&self, user_id: i64) -> Result<(), DomainError> {
-        sqlx::query(
-            "UPDATE payment_pins SET failures = 0, locked_until = NULL, updated_at = ? WHERE user_id = ?",
-        )
-        .bind(self.now())
-        .bind(user_id)
-        .execute(&self.pool)
-        .await?;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        self.clear_throttle(&mut tx, Kind::Pin, &user_id.to_string())
+            .await?;
+        tx.commit().await?;
         Ok(())
     }
 
     /// Checks a payment PIN: `PIN_NOT_SET`, `PIN_LOCKED` (with the time it
     /// ends), `PIN_INCORRECT` (with the tries left) or Ok.
     ///
-    /// The counters come as [`LoginFailures`]: `consecutive_failures` and
-    /// `remaining_consecutive` are the PIN's; there is no rolling window for
-    /// PINs, so the `cumulative` pair repeats them.
+    /// The counters come as [`LoginFailures`](shared::LoginFailures):
+    /// `consecutive_failures` and `remaining_consecutive` are the PIN's; there
+    /// is no rolling window for PINs, so the `cumulative` pair repeats them.
     pub(crate) async fn verify_payment_pin(
         &self,
         user_id: i64,
@@ -206,79 +183,54 @@ impl UserCenter {
         if pin.len() != wallet::PIN_DIGITS || !pin.bytes().all(|b| b.is_ascii_digit()) {
             return Err(ErrorCode::InvalidPin.into());
         }
-        let attempt = self.reserve_pin_attempt(user_id).await?;
-        if self.hasher.verify(pin, Some(&attempt.hash)).await? {
-            self.forgive_pin_attempt(user_id, attempt.set_lock).await?;
+        let stored: Option<(String,)> =
+            sqlx::query_as("SELECT pin_hash FROM payment_pins WHERE user_id = ?")
+                .bind(user_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        let Some((hash,)) = stored else {
+            return Err(ErrorCode::PinNotSet.into());
+        };
+        let attempt = self.reserve(Kind::Pin, &user_id.to_string()).await?;
+        // Read again once admitted: a PIN replaced while this one waited is
+        // the one to check.
+        let current: Option<(String,)> =
+            sqlx::query_as("SELECT pin_hash FROM payment_pins WHERE user_id = ?")
+                .bind(user_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        let hash = current.map_or(hash, |c| c.0);
+        if self.hasher.verify(pin, Some(&StoredHash(hash))).await? {
+            attempt.forgive().await?;
             return Ok(());
         }
         tracing::info!(user_id, "wrong payment PIN");
-        let code = if attempt.set_lock {
-            ErrorCode::PinLocked
-        } else {
-            ErrorCode::PinIncorrect
-        };
-        Err(pin_failure(code, attempt.counters, self.now()).into())
+        Err(attempt.fail().await?.error(ErrorCode::PinIncorrect))
     }
 
-    /// Counts an attempt as a failure in advance, or refuses it while locked.
-    async fn reserve_pin_attempt(&self, user_id: i64) -> Result<PinAttempt, DomainError> {
-        let max = self.settings.wallet.pin_max_failures;
+    /// Stores a new PIN hash, creating the row if there is none, and clears
+    /// the wrong-PIN count and any lock.
+    async fn store_replaced_pin(
+        &self,
+        conn: &mut SqliteConnection,
+        user_id: i64,
+        hash: &StoredHash,
+    ) -> Result<(), DomainError> {
         let now = self.now();
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let row: Option<(String, i64, Option<i64>)> = sqlx::query_as(
-            "SELECT pin_hash, failures, locked_until FROM payment_pins WHERE user_id = ?",
+        sqlx::query(
+            "INSERT INTO payment_pins (user_id, pin_hash, created_at, updated_at)
+             VALUES (?, ?, ?, ?)
+             ON CONFLICT (user_id) DO UPDATE SET
+               pin_hash = excluded.pin_hash, updated_at = excluded.updated_at",
         )
         .bind(user_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some((hash, failures, locked_until)) = row else {
-            return Err(ErrorCode::PinNotSet.into());
-        };
-        if let Some(until) = locked_until.filter(|&u| u > now) {
-            tx.rollback().await?;
-            return Err(pin_failure(
-                ErrorCode::PinLocked,
-                counters(max, i64::from(max), Some(until)),
-                now,
-            )
-            .into());
-        }
-        let failures = failures + 1;
-        let lock = (failures >= i64::from(max))
-            .then(|| now + self.settings.wallet.pin_lock.as_secs() as i64);
-        // A lock starts a fresh run of failures after it ends.
-        let stored = if lock.is_some() { 0 } else { failures };
-        sqlx::query(
-            "UPDATE payment_pins SET failures = ?, locked_until = ?, updated_at = ? WHERE user_id = ?",
-        )
-        .bind(stored)
-        .bind(lock)
+        .bind(&hash.0)
         .bind(now)
-        .bind(user_id)
-        .execute(&mut *tx)
+        .bind(now)
+        .execute(&mut *conn)
         .await?;
-        tx.commit().await?;
-        Ok(PinAttempt {
-            hash: StoredHash(hash),
-            set_lock: lock.is_some(),
-            counters: counters(max, failures, lock),
-        })
-    }
-
-    /// The PIN was right: forget the run of failures (and the lock, if this
-    /// very attempt set it).
-    async fn forgive_pin_attempt(&self, user_id: i64, set_lock: bool) -> Result<(), DomainError> {
-        sqlx::query(
-            "UPDATE payment_pins SET failures = 0,
-               locked_until = CASE WHEN ? THEN NULL ELSE locked_until END, updated_at = ?
-             WHERE user_id = ?",
-        )
-        .bind(set_lock)
-        .bind(self.now())
-        .bind(user_id)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        self.clear_throttle(conn, Kind::Pin, &user_id.to_string())
+            .await
     }
 
     /// Hashes a new PIN after checking it differs from the sign-in password.
@@ -297,53 +249,5 @@ impl UserCenter {
             return Err(ErrorCode::PinSameAsPassword.into());
         }
         self.hasher.hash(pin).await
-    }
-}
-
-/// Stores a new PIN hash, creating the row if there is none, and clears the
-/// failure count and any lock.
-async fn store_replaced_pin(
-    conn: &mut SqliteConnection,
-    user_id: i64,
-    hash: &StoredHash,
-    now: i64,
-) -> Result<(), DomainError> {
-    sqlx::query(
-        "INSERT INTO payment_pins (user_id, pin_hash, failures, locked_until, created_at, updated_at)
-         VALUES (?, ?, 0, NULL, ?, ?)
-         ON CONFLICT (user_id) DO UPDATE SET
-           pin_hash = excluded.pin_hash, failures = 0, locked_until = NULL,
-           updated_at = excluded.updated_at",
-    )
-    .bind(user_id)
-    .bind(&hash.0)
-    .bind(now)
-    .bind(now)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-fn remaining(max: u32, failures: i64) -> u32 {
-    (i64::from(max) - failures).max(0) as u32
-}
-
-fn counters(max: u32, failures: i64, until: Option<i64>) -> LoginFailures {
-    LoginFailures {
-        consecutive_failures: failures as u32,
-        remaining_consecutive: remaining(max, failures),
-        cumulative_failures: failures as u32,
-        remaining_cumulative: remaining(max, failures),
-        locked_until: until,
-    }
-}
-
-/// A wrong or locked PIN, with the tries left and, when locked, the wait.
-fn pin_failure(code: ErrorCode, counters: LoginFailures, now: i64) -> AppError {
-    let until = counters.locked_until;
-    let err = AppError::login_failure(code, counters);
-    match until {
-        Some(until) => err.retry_after(until - now),
-        None => err,
     }
 }

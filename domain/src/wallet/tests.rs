@@ -882,6 +882,37 @@ async fn parallel_wrong_pins_reach_the_hash_exactly_five_times() {
     assert_audit_clean(&f.uc).await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn twenty_parallel_transfers_with_the_right_pin_all_go_through() {
+    let f = fixture().await;
+    let a = user(&f.uc, "alice").await;
+    let b = user(&f.uc, "bob_b").await;
+    deposit(&f.uc, a, "100").await;
+    f.uc.set_payment_pin(a, "135790").await.unwrap();
+    let tasks: Vec<_> = (0..20)
+        .map(|i| {
+            let uc = f.uc.clone();
+            tokio::spawn(async move {
+                let id = format!("order-{i}");
+                uc.transfer(
+                    pay(a, Recipient::UserId(b), "1", &id),
+                    Authorisation::Pin("135790"),
+                )
+                .await
+            })
+        })
+        .collect();
+    let mut receipts = 0;
+    for t in tasks {
+        t.await.unwrap().expect("a right PIN pays");
+        receipts += 1;
+    }
+    assert_eq!(receipts, 20);
+    assert_eq!(cny(&f.uc, b).await, (2000, 0));
+    assert_eq!(f.uc.pin_status(a).await.unwrap().remaining_attempts, 5);
+    assert_audit_clean(&f.uc).await;
+}
+
 #[tokio::test]
 async fn history_pages_by_cursor_and_filters_by_kind_and_time() {
     let (f, clock) = clocked_fixture().await;

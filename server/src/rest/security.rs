@@ -46,8 +46,13 @@ fn purpose(raw: &str) -> Result<CodePurpose, ApiError> {
 /// own, and on sign-in after repeated failures.
 #[utoipa::path(get, path = "/captcha", tag = "codes",
     responses((status = 200, description = "The key and a PNG data URL", body = CaptchaChallenge)))]
-async fn captcha(State(uc): State<UserCenter>) -> Result<impl IntoResponse, ApiError> {
-    let challenge: CaptchaChallenge = uc.new_captcha().await?;
+async fn captcha(
+    State(uc): State<UserCenter>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Result<impl IntoResponse, ApiError> {
+    let ip = client(addr, &headers).ip;
+    let challenge: CaptchaChallenge = uc.new_captcha(ip.as_deref()).await?;
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(challenge)))
 }
 
