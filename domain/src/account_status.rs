@@ -9,7 +9,6 @@
 
 use crate::admin::Operator;
 use crate::audit::AuditEvent;
-use crate::passwords::StoredHash;
 use crate::{AuthContext, DomainError, UserCenter};
 use shared::admin::AuditAction;
 use shared::identity;
@@ -90,15 +89,8 @@ impl UserCenter {
             Some(r) => Some(identity::normalize_reason(r)?),
             None => None,
         };
-        let stored: Option<(String,)> =
-            sqlx::query_as("SELECT password_hash FROM users WHERE id = ?")
-                .bind(auth.user_id)
-                .fetch_optional(&self.pool)
-                .await?;
-        let stored = stored.map(|(h,)| StoredHash(h));
-        if !self.hasher.verify(password, stored.as_ref()).await? {
-            return Err(AppError::field(ErrorCode::PasswordIncorrect, Field::Password).into());
-        }
+        self.reenter_password(auth, password, Field::Password)
+            .await?;
         self.close(Closing {
             user_id: auth.user_id,
             reason: reason.clone(),

@@ -6,7 +6,6 @@
 //! cannot move the account's recovery channel.
 
 use crate::audit::AuditEvent;
-use crate::passwords::StoredHash;
 use crate::sessions::AuthContext;
 use crate::{codes, db, DomainError, UserCenter};
 use shared::admin::AuditAction;
@@ -36,8 +35,8 @@ impl UserCenter {
     ) -> Result<UserProfile, DomainError> {
         let contact = validate::parse_contact(change.contact)?;
         let code = validate::check_code(change.code)?;
-        let (email, phone, password_hash): (Option<String>, Option<String>, String) =
-            sqlx::query_as("SELECT email, phone, password_hash FROM users WHERE id = ?")
+        let (email, phone): (Option<String>, Option<String>) =
+            sqlx::query_as("SELECT email, phone FROM users WHERE id = ?")
                 .bind(auth.user_id)
                 .fetch_optional(&self.pool)
                 .await?
@@ -57,14 +56,8 @@ impl UserCenter {
         if let Some(current) = &current {
             match (change.password.filter(|p| !p.is_empty()), change.sid) {
                 (Some(password), _) => {
-                    let stored = StoredHash(password_hash);
-                    if !self.hasher.verify(password, Some(&stored)).await? {
-                        return Err(AppError::field(
-                            ErrorCode::PasswordIncorrect,
-                            Field::CurrentPassword,
-                        )
-                        .into());
-                    }
+                    self.reenter_password(auth, password, Field::CurrentPassword)
+                        .await?;
                 }
                 (None, Some(sid)) if !sid.is_empty() => ticket = Some((sid, current.clone())),
                 _ => {

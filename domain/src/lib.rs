@@ -22,6 +22,7 @@ mod opaque;
 pub mod passwords;
 pub mod profile;
 pub mod recovery;
+mod reentry;
 pub mod secret;
 pub mod secret_string;
 pub mod service_apps;

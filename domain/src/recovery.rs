@@ -7,7 +7,6 @@
 
 use crate::audit::AuditEvent;
 use crate::delivery::{templates, Lang};
-use crate::passwords::StoredHash;
 use crate::sessions::AuthContext;
 use crate::{codes, DomainError, UserCenter};
 use shared::admin::AuditAction;
@@ -38,7 +37,6 @@ struct Names {
     email: Option<String>,
     phone: Option<String>,
     username: Option<String>,
-    password_hash: String,
 }
 
 impl Names {
@@ -69,18 +67,14 @@ impl UserCenter {
 
     async fn names_of_contact(&self, contact: &Contact) -> Result<Option<Names>, DomainError> {
         let sql = match contact {
-            Contact::Email(_) => {
-                "SELECT id, email, phone, username, password_hash FROM users WHERE email = ?"
-            }
-            Contact::Phone(_) => {
-                "SELECT id, email, phone, username, password_hash FROM users WHERE phone = ?"
-            }
+            Contact::Email(_) => "SELECT id, email, phone, username FROM users WHERE email = ?",
+            Contact::Phone(_) => "SELECT id, email, phone, username FROM users WHERE phone = ?",
         };
         self.names_by(sql, contact.value()).await
     }
 
     async fn names_of_user(&self, user_id: i64) -> Result<Names, DomainError> {
-        sqlx::query_as("SELECT id, email, phone, username, password_hash FROM users WHERE id = ?")
+        sqlx::query_as("SELECT id, email, phone, username FROM users WHERE id = ?")
             .bind(user_id)
             .fetch_optional(&self.pool)
             .await?
@@ -188,17 +182,8 @@ impl UserCenter {
         let mut tx_ticket = None;
         match proof {
             ChangeProof::CurrentPassword(current) => {
-                if current.is_empty() {
-                    return Err(AppError::field(ErrorCode::Required, Field::CurrentPassword).into());
-                }
-                let stored = StoredHash(account.password_hash.clone());
-                if !self.hasher.verify(current, Some(&stored)).await? {
-                    return Err(AppError::field(
-                        ErrorCode::PasswordIncorrect,
-                        Field::CurrentPassword,
-                    )
-                    .into());
-                }
+                self.reenter_password(auth, current, Field::CurrentPassword)
+                    .await?;
             }
             ChangeProof::Ticket(sid) => tx_ticket = Some(sid),
         }
