@@ -7,6 +7,7 @@
 
 use crate::admin::{Operator, Role};
 use crate::audit::AuditEvent;
+use crate::staff_limits::StaffAction;
 use crate::wallet::{Actor, Movement};
 use crate::{clock, AuthContext, DomainError, UserCenter};
 use shared::admin::{
@@ -126,7 +127,8 @@ impl UserCenter {
         permissions: Permissions,
     ) -> Result<Permissions, DomainError> {
         let op = op.into();
-        self.require_staff(op.id).await?;
+        self.check_staff_action(&op, StaffAction::SetPermissions, user_id, None)
+            .await?;
         if op.id == user_id && !permissions.allow_login {
             return Err(ErrorCode::Forbidden.into());
         }
@@ -199,7 +201,8 @@ impl UserCenter {
         user_id: i64,
     ) -> Result<u64, DomainError> {
         let op = op.into();
-        self.require_staff(op.id).await?;
+        self.check_staff_action(&op, StaffAction::RevokeSessions, user_id, None)
+            .await?;
         let n = self.revoke_other_sessions(user_id, None).await?;
         self.audit(
             AuditEvent::by_staff(AuditAction::SessionsRevokedByStaff, &op, Some(user_id))

@@ -28,6 +28,7 @@ pub mod secret_string;
 pub mod service_apps;
 pub mod service_users;
 pub mod sessions;
+pub mod staff_limits;
 pub mod throttle;
 pub mod tokens;
 pub mod verification;
