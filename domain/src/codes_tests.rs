@@ -862,7 +862,9 @@ async fn a_pay_password_ticket_resets_the_payment_pin_once() {
     let (f, clock) = clocked_fixture().await;
     let alice = registered(&f, "alice@example.com", "").await.user.id;
     let bob = registered(&f, "bob@example.com", "").await.user.id;
-    f.uc.set_payment_pin(alice, "135790").await.unwrap();
+    crate::wallet::tests::set_pin(&f.uc, alice, "135790")
+        .await
+        .unwrap();
     send(
         &f,
         "alice@example.com",
@@ -1027,4 +1029,52 @@ async fn many_failures_from_one_ip_need_a_captcha_for_every_sign_in_from_it() {
     f.uc.login("a@example.com", PASSWORD, Some((&key, &answer)), &client())
         .await
         .unwrap();
+}
+
+#[tokio::test]
+async fn a_pay_password_ticket_sets_the_first_pin_once() {
+    let f = fixture().await;
+    let alice = registered(&f, "alice@example.com", "").await;
+    let auth = f.uc.authenticate(&alice.token).await.unwrap();
+    send(
+        &f,
+        "alice@example.com",
+        CodePurpose::PayPassword,
+        Some(alice.user.id),
+    )
+    .await
+    .unwrap();
+    let code = code_sent_to(&f, "alice@example.com").await;
+    let sid =
+        f.uc.verify_code(
+            "alice@example.com",
+            Some(CodePurpose::PayPassword),
+            &code,
+            Some(alice.user.id),
+        )
+        .await
+        .unwrap()
+        .sid;
+    // A weak PIN costs no ticket.
+    assert_eq!(
+        code_of(
+            f.uc.set_payment_pin(&auth, "123456", crate::wallet::PinProof::Ticket(&sid))
+                .await
+        ),
+        ErrorCode::WeakPin
+    );
+    f.uc.set_payment_pin(&auth, "135790", crate::wallet::PinProof::Ticket(&sid))
+        .await
+        .unwrap();
+    assert!(f.uc.pin_status(alice.user.id).await.unwrap().set);
+    // Bob cannot use a ticket, spent or not, that was not issued to him.
+    let bob = registered(&f, "bob@example.com", "").await;
+    let bob_auth = f.uc.authenticate(&bob.token).await.unwrap();
+    assert_eq!(
+        code_of(
+            f.uc.set_payment_pin(&bob_auth, "135790", crate::wallet::PinProof::Ticket(&sid))
+                .await
+        ),
+        ErrorCode::TicketInvalid
+    );
 }

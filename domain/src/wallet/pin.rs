@@ -11,13 +11,39 @@
 use crate::audit::AuditEvent;
 use crate::passwords::StoredHash;
 use crate::throttle::Kind;
+use crate::AuthContext;
 use crate::{DomainError, UserCenter};
 use shared::admin::AuditAction;
 use shared::dto::CodePurpose;
 use shared::validate::Contact;
 use shared::wallet::{self, PinStatus};
-use shared::ErrorCode;
+use shared::{AppError, ErrorCode, Field};
 use sqlx::SqliteConnection;
+
+/// What proves that the owner, not just a session, sets the first PIN.
+#[derive(Clone, Copy, Debug)]
+pub enum PinProof<'a> {
+    /// The sign-in password.
+    Password(&'a str),
+    /// The `sid` of a `pay_password` code verified while signed in.
+    Ticket(&'a str),
+}
+
+impl<'a> PinProof<'a> {
+    /// The proof a request carries: a non-empty password, else a non-empty
+    /// `sid`; `PROOF_REQUIRED` (on the password field) when neither.
+    pub fn from_request(
+        password: Option<&'a str>,
+        sid: Option<&'a str>,
+    ) -> Result<Self, DomainError> {
+        let given = |v: Option<&'a str>| v.filter(|v| !v.is_empty());
+        match (given(password), given(sid)) {
+            (Some(password), _) => Ok(PinProof::Password(password)),
+            (None, Some(sid)) => Ok(PinProof::Ticket(sid)),
+            (None, None) => Err(AppError::field(ErrorCode::ProofRequired, Field::Password).into()),
+        }
+    }
+}
 
 impl UserCenter {
     /// Whether the user has a PIN and whether payments are locked.
@@ -43,8 +69,21 @@ impl UserCenter {
         })
     }
 
-    /// Activates payments with a first PIN; `PIN_ALREADY_SET` if there is one.
-    pub async fn set_payment_pin(&self, user_id: i64, pin: &str) -> Result<(), DomainError> {
+    /// Activates payments with a first PIN, proven by the sign-in password
+    /// or a `pay_password` ticket; `PIN_ALREADY_SET` if there is one.
+    ///
+    /// The PIN is the second factor for money, so a session alone (a
+    /// borrowed device, a stolen cookie) must not be enough to create it and
+    /// then spend. A wrong password counts in the re-entry limiter (see
+    /// [`reentry`](crate::reentry)); a ticket is spent only when the PIN is
+    /// stored.
+    pub async fn set_payment_pin(
+        &self,
+        auth: &AuthContext,
+        pin: &str,
+        proof: PinProof<'_>,
+    ) -> Result<(), DomainError> {
+        let user_id = auth.user_id;
         wallet::check_pin(pin)?;
         let exists: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM payment_pins WHERE user_id = ?")
             .bind(user_id)
@@ -53,8 +92,16 @@ impl UserCenter {
         if exists.is_some() {
             return Err(ErrorCode::PinAlreadySet.into());
         }
+        if let PinProof::Password(password) = proof {
+            self.reenter_password(auth, password, Field::Password)
+                .await?;
+        }
         let hash = self.new_pin_hash(user_id, pin).await?;
         let now = self.now();
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        if let PinProof::Ticket(sid) = proof {
+            self.consume_pay_ticket(&mut tx, user_id, sid).await?;
+        }
         let inserted = sqlx::query(
             "INSERT INTO payment_pins (user_id, pin_hash, created_at, updated_at)
              VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO NOTHING",
@@ -63,15 +110,23 @@ impl UserCenter {
         .bind(&hash.0)
         .bind(now)
         .bind(now)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
-        // Two first activations at once: only one wins.
+        // Two first activations at once: only one wins (and the loser's
+        // ticket stays unspent, as its transaction is dropped).
         if inserted.rows_affected() == 0 {
             return Err(ErrorCode::PinAlreadySet.into());
         }
+        self.clear_throttle(&mut tx, Kind::Pin, &user_id.to_string())
+            .await?;
+        tx.commit().await?;
         tracing::info!(user_id, "payment PIN set");
-        self.audit(AuditEvent::by_user(AuditAction::PinSet, user_id, None))
-            .await;
+        self.audit(AuditEvent::by_user(
+            AuditAction::PinSet,
+            user_id,
+            auth.ip.as_deref(),
+        ))
+        .await;
         Ok(())
     }
 
@@ -135,22 +190,7 @@ impl UserCenter {
         wallet::check_pin(new_pin)?;
         let hash = self.new_pin_hash(user_id, new_pin).await?;
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let contact = self
-            .consume_ticket(&mut tx, sid, CodePurpose::PayPassword, Some(user_id))
-            .await?;
-        let contacts: Option<(Option<String>, Option<String>)> =
-            sqlx::query_as("SELECT email, phone FROM users WHERE id = ?")
-                .bind(user_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let bound = contacts.is_some_and(|(email, phone)| match &contact {
-            Contact::Email(e) => email.as_deref() == Some(e),
-            Contact::Phone(p) => phone.as_deref() == Some(p),
-        });
-        if !bound {
-            // Dropping the transaction leaves the ticket unused.
-            return Err(ErrorCode::TicketInvalid.into());
-        }
+        self.consume_pay_ticket(&mut tx, user_id, sid).await?;
         self.store_replaced_pin(&mut tx, user_id, &hash).await?;
         tx.commit().await?;
         tracing::info!(user_id, "payment PIN reset with a verification code");
@@ -206,6 +246,34 @@ impl UserCenter {
         }
         tracing::info!(user_id, "wrong payment PIN");
         Err(attempt.fail().await?.error(ErrorCode::PinIncorrect))
+    }
+
+    /// Spends a `pay_password` ticket issued to this user for a contact
+    /// still on the account (`TICKET_INVALID` otherwise; dropping the
+    /// transaction then leaves the ticket unused).
+    async fn consume_pay_ticket(
+        &self,
+        tx: &mut SqliteConnection,
+        user_id: i64,
+        sid: &str,
+    ) -> Result<(), DomainError> {
+        let contact = self
+            .consume_ticket(&mut *tx, sid, CodePurpose::PayPassword, Some(user_id))
+            .await?;
+        let contacts: Option<(Option<String>, Option<String>)> =
+            sqlx::query_as("SELECT email, phone FROM users WHERE id = ?")
+                .bind(user_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let bound = contacts.is_some_and(|(email, phone)| match &contact {
+            Contact::Email(e) => email.as_deref() == Some(e),
+            Contact::Phone(p) => phone.as_deref() == Some(p),
+        });
+        if bound {
+            Ok(())
+        } else {
+            Err(ErrorCode::TicketInvalid.into())
+        }
     }
 
     /// Stores a new PIN hash, creating the row if there is none, and clears

@@ -11,7 +11,7 @@ use crate::api_error::{ApiError, ApiJson, ApiQuery};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
-use domain::wallet::{Actor, Authorisation, Movement, Recipient, Transfer};
+use domain::wallet::{Actor, Authorisation, Movement, PinProof, Recipient, Transfer};
 use domain::UserCenter;
 use shared::wallet::{
     AuditSummary, Balance, BalancePoint, ChangePinRequest, ChartQuery, Currency, HistoryPage,
@@ -116,7 +116,9 @@ async fn pin_status(
 /// Sets the payment PIN the first time.
 ///
 /// Six digits, not `123456`-like, not the password; `409 PIN_ALREADY_SET`
-/// once set.
+/// once set. Proven by the sign-in `password` (wrong ones count like every
+/// password re-entry) or the `sid` of a `pay_password` code;
+/// `400 PROOF_REQUIRED` with neither.
 #[utoipa::path(post, path = "/wallet/pin", tag = "wallet", security(("bearer" = [])),
     request_body = SetPinRequest,
     responses((status = 201, description = "The new PIN status", body = PinStatus)))]
@@ -126,7 +128,8 @@ async fn set_pin(
     ApiJson(req): ApiJson<SetPinRequest>,
 ) -> Result<(StatusCode, Json<PinStatus>), ApiError> {
     let auth = authenticated(&uc, &headers).await?;
-    uc.set_payment_pin(auth.user_id, &req.pin).await?;
+    let proof = PinProof::from_request(req.password.as_deref(), req.sid.as_deref())?;
+    uc.set_payment_pin(&auth, &req.pin, proof).await?;
     Ok((
         StatusCode::CREATED,
         Json(uc.pin_status(auth.user_id).await?),
