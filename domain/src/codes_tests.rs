@@ -110,6 +110,17 @@ async fn send(
     .await
 }
 
+/// Sends a code for `purpose` to `contact`, reads it, and exchanges it for a
+/// ticket (`sid`), as a user on the security page does.
+async fn ticket(f: &Fixture, contact: &str, purpose: CodePurpose, user: Option<i64>) -> String {
+    send(f, contact, purpose, user).await.unwrap();
+    let code = code_sent_to(f, contact).await;
+    f.uc.verify_code(contact, Some(purpose), &code, user)
+        .await
+        .unwrap()
+        .sid
+}
+
 async fn registered(f: &Fixture, email: &str, phone: &str) -> AuthResponse {
     f.uc.register(
         Registration {
@@ -865,25 +876,13 @@ async fn a_pay_password_ticket_resets_the_payment_pin_once() {
     crate::wallet::tests::set_pin(&f.uc, alice, "135790")
         .await
         .unwrap();
-    send(
+    let sid = ticket(
         &f,
         "alice@example.com",
         CodePurpose::PayPassword,
         Some(alice),
     )
-    .await
-    .unwrap();
-    let code = code_sent_to(&f, "alice@example.com").await;
-    let sid =
-        f.uc.verify_code(
-            "alice@example.com",
-            Some(CodePurpose::PayPassword),
-            &code,
-            Some(alice),
-        )
-        .await
-        .unwrap()
-        .sid;
+    .await;
     // A bad PIN, or another user, costs no ticket.
     assert_eq!(
         code_of(f.uc.reset_payment_pin(alice, &sid, "111111").await),
@@ -900,25 +899,13 @@ async fn a_pay_password_ticket_resets_the_payment_pin_once() {
     );
     // A ticket for another purpose never resets a PIN.
     clock.advance(61);
-    send(
+    let other = ticket(
         &f,
         "alice@example.com",
         CodePurpose::ChangeContact,
         Some(alice),
     )
-    .await
-    .unwrap();
-    let code = code_sent_to(&f, "alice@example.com").await;
-    let other =
-        f.uc.verify_code(
-            "alice@example.com",
-            Some(CodePurpose::ChangeContact),
-            &code,
-            Some(alice),
-        )
-        .await
-        .unwrap()
-        .sid;
+    .await;
     assert_eq!(
         code_of(f.uc.reset_payment_pin(alice, &other, "864200").await),
         ErrorCode::TicketInvalid
@@ -1036,25 +1023,13 @@ async fn a_pay_password_ticket_sets_the_first_pin_once() {
     let f = fixture().await;
     let alice = registered(&f, "alice@example.com", "").await;
     let auth = f.uc.authenticate(&alice.token).await.unwrap();
-    send(
+    let sid = ticket(
         &f,
         "alice@example.com",
         CodePurpose::PayPassword,
         Some(alice.user.id),
     )
-    .await
-    .unwrap();
-    let code = code_sent_to(&f, "alice@example.com").await;
-    let sid =
-        f.uc.verify_code(
-            "alice@example.com",
-            Some(CodePurpose::PayPassword),
-            &code,
-            Some(alice.user.id),
-        )
-        .await
-        .unwrap()
-        .sid;
+    .await;
     // A weak PIN costs no ticket.
     assert_eq!(
         code_of(
