@@ -197,8 +197,31 @@ impl UserCenter {
     ) -> Result<AuthResponse, DomainError> {
         let account = NewAccount::validate(form.email, form.phone, form.username, form.password)?;
         let proven = &account.contact;
-        // A taken email is the more useful answer than a missing code, and
-        // costs no hash.
+        // Without the requirement a code is optional, but one that is given
+        // must be right: it marks the contact verified.
+        let code = if self.settings.codes.require_contact_code || !form.code.trim().is_empty() {
+            Some(validate::check_code(form.code)?)
+        } else {
+            None
+        };
+        // The code is proven before anything is said about who has the
+        // contacts or the username: otherwise this form tells strangers
+        // which addresses have accounts (a taken contact never gets a code,
+        // its owner gets a notice). The code stays live until the account
+        // is created.
+        if let Some(code) = &code {
+            let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+            if self
+                .take_code(&mut tx, proven, CodePurpose::Register, code, None)
+                .await?
+            {
+                tx.rollback().await?;
+            } else {
+                tx.commit().await?;
+                return Err(code_incorrect());
+            }
+        }
+        // A taken contact or username costs no hash.
         if let Err(taken) = self.ensure_free(&self.pool, &account).await {
             // It may belong to an account closed long enough ago: release
             // such contacts (lazily, only when one is in the way) and look again.
@@ -209,13 +232,6 @@ impl UserCenter {
             }
             self.ensure_free(&self.pool, &account).await?;
         }
-        // Without the requirement a code is optional, but one that is given
-        // must be right: it marks the contact verified.
-        let code = if self.settings.codes.require_contact_code || !form.code.trim().is_empty() {
-            Some(validate::check_code(form.code)?)
-        } else {
-            None
-        };
         // Hash before taking the write lock: the lock is held for microseconds,
         // the hash for tens of milliseconds.
         let hash = self.hasher.hash(&account.valid.password).await?;

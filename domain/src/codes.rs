@@ -72,6 +72,9 @@ enum Delivery {
     Background,
     /// Nobody to send to, but answer exactly as if there were.
     Silent,
+    /// A sign-up code for a contact that already has an account: the owner
+    /// gets a notice instead of a code, in the background like a code.
+    Notice,
 }
 
 pub(crate) fn code_incorrect() -> DomainError {
@@ -123,8 +126,10 @@ impl UserCenter {
     /// Sends a code for `purpose` to a contact.
     ///
     /// A captcha is needed unless the contact is bound to the signed-in
-    /// `requester`. For sign-in and password recovery the answer (and its
-    /// timing) is the same whether or not an account has the contact.
+    /// `requester`. For sign-up, sign-in and password recovery the answer
+    /// (and its timing) is the same whether or not an account has the
+    /// contact; a sign-up request for a taken contact sends its owner a
+    /// notice instead of a code.
     pub async fn send_code(
         &self,
         request: CodeRequest<'_>,
@@ -141,18 +146,13 @@ impl UserCenter {
         let signed_in = || requester.ok_or(DomainError::from(ErrorCode::Unauthenticated));
 
         let (delivery, code_user) = match purpose {
-            CodePurpose::Register => {
-                if owner.is_some() {
-                    // Shown next to the sign-up form's own field.
-                    let (code, field) = if contact.is_email() {
-                        (ErrorCode::EmailTaken, Field::Email)
-                    } else {
-                        (ErrorCode::PhoneTaken, Field::Phone)
-                    };
-                    return Err(AppError::field(code, field).into());
-                }
-                (Delivery::Now, None)
-            }
+            // The same answer, after the captcha and the send limits,
+            // whether or not the contact is taken: anything else tells
+            // strangers who has an account.
+            CodePurpose::Register => match owner {
+                Some(_) => (Delivery::Notice, None),
+                None => (Delivery::Background, None),
+            },
             CodePurpose::Login | CodePurpose::ResetPassword => match &owner {
                 Some((_, status)) if status != "closed" => (Delivery::Background, None),
                 _ => (Delivery::Silent, None),
@@ -230,7 +230,7 @@ impl UserCenter {
         .fetch_one(&mut *tx)
         .await?;
         let mut code_id = None;
-        if delivery != Delivery::Silent {
+        if matches!(delivery, Delivery::Now | Delivery::Background) {
             // A new code replaces any earlier one for the same contact and
             // purpose, and starts with every try.
             self.clear_throttle(&mut tx, Kind::Code, &code_throttle_key(purpose, &key))
@@ -261,7 +261,10 @@ impl UserCenter {
         }
         tx.commit().await?;
 
-        let message = templates::code_message(&code, purpose, ttl / 60, request.lang);
+        let message = match delivery {
+            Delivery::Notice => templates::signup_attempt_notice(request.lang),
+            _ => templates::code_message(&code, purpose, ttl / 60, request.lang),
+        };
         match delivery {
             Delivery::Now => {
                 if let Err(e) = self.messenger.deliver(&contact, &message).await {
@@ -270,7 +273,9 @@ impl UserCenter {
                     return Err(e);
                 }
             }
-            Delivery::Background => self.messenger.deliver_later(contact.clone(), message),
+            Delivery::Background | Delivery::Notice => {
+                self.messenger.deliver_later(contact.clone(), message)
+            }
             Delivery::Silent => {}
         }
         tracing::info!(purpose = purpose.as_str(), to = %contact.masked(), "code requested");

@@ -169,10 +169,11 @@ async fn sign_up_requires_and_consumes_a_code() {
     let res = f.uc.register(form(&code), &client()).await.unwrap();
     assert!(res.user.email_verified);
     assert!(!res.user.phone_verified);
-    // The code is used up, and the address is taken now.
+    // The code is used up, and the address is taken now, which a new
+    // sign-up request does not reveal: it is counted like any other.
     assert_eq!(
         code_of(send(&f, "new@example.com", CodePurpose::Register, None).await),
-        ErrorCode::EmailTaken
+        ErrorCode::CodeSendTooSoon
     );
 }
 
@@ -1052,4 +1053,124 @@ async fn a_pay_password_ticket_sets_the_first_pin_once() {
         ),
         ErrorCode::TicketInvalid
     );
+}
+
+#[tokio::test]
+async fn a_sign_up_code_request_answers_alike_for_free_and_taken_contacts() {
+    let (f, clock) = clocked_fixture().await;
+    registered(&f, "taken@example.com", "").await;
+    // Before the captcha, both are refused alike.
+    for contact in ["taken@example.com", "free@example.com"] {
+        let request = CodeRequest {
+            contact,
+            purpose: Some(CodePurpose::Register),
+            ..CodeRequest::default()
+        };
+        assert_eq!(
+            code_of(f.uc.send_code(request, None, None).await),
+            ErrorCode::CaptchaRequired,
+            "{contact}"
+        );
+    }
+    let taken = send(&f, "taken@example.com", CodePurpose::Register, None)
+        .await
+        .unwrap();
+    let free = send(&f, "free@example.com", CodePurpose::Register, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        (taken.expires_in_secs, taken.retry_after_secs),
+        (free.expires_in_secs, free.retry_after_secs)
+    );
+    // Both sends were counted.
+    for contact in ["taken@example.com", "free@example.com"] {
+        assert_eq!(
+            code_of(send(&f, contact, CodePurpose::Register, None).await),
+            ErrorCode::CodeSendTooSoon,
+            "{contact}"
+        );
+    }
+    // The free address gets a code; the owner of the taken one a notice.
+    code_sent_to(&f, "free@example.com").await;
+    let mut notice = Vec::new();
+    for _ in 0..100 {
+        notice = messages_to(&outbox(&f).join("email"), "taken@example.com");
+        if notice.iter().any(|m| m.contains("tried to create")) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let notice = notice.last().expect("a notice");
+    assert!(
+        notice.contains("sign in or reset your password"),
+        "{notice}"
+    );
+    assert!(six_digits(notice).is_none(), "no code: {notice}");
+    // Signing up with the taken address and a guessed code says nothing
+    // about the address either.
+    clock.advance(61);
+    let mut strict = f.uc.clone();
+    strict.settings.codes.require_contact_code = true;
+    for email in ["taken@example.com", "free@example.com"] {
+        let form = Registration {
+            email,
+            phone: "",
+            username: "",
+            password: PASSWORD,
+            code: "000001",
+        };
+        assert_eq!(
+            code_of(strict.register(form, &client()).await),
+            ErrorCode::CodeIncorrect,
+            "{email}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_reset_checks_the_password_against_the_account_only_after_the_code() {
+    let f = fixture().await;
+    registered(&f, "known@example.com", "13900000000").await;
+    // The contact itself, or a phone number, as the new password: before the
+    // code is proven, the answer is the same for a known and an unknown
+    // contact and for a linked or unlinked number.
+    for (contact, new_password) in [
+        ("known@example.com", "known@example.com"),
+        ("known@example.com", "13900000000"),
+        ("known@example.com", "13900000001"),
+        ("ghost@example.com", "ghost@example.com"),
+    ] {
+        let proof = ResetProof::Code {
+            contact,
+            code: "000000",
+        };
+        assert_eq!(
+            code_of(f.uc.reset_password(proof, new_password, Lang::En).await),
+            ErrorCode::CodeIncorrect,
+            "{contact} / {new_password}"
+        );
+    }
+    // With the right code the account's own rules apply, and the code
+    // survives for a second try.
+    send(&f, "known@example.com", CodePurpose::ResetPassword, None)
+        .await
+        .unwrap();
+    let code = code_sent_to(&f, "known@example.com").await;
+    let proof = || ResetProof::Code {
+        contact: "known@example.com",
+        code: &code,
+    };
+    let e =
+        f.uc.reset_password(proof(), "13900000000", Lang::En)
+            .await
+            .unwrap_err()
+            .to_app_error();
+    assert_eq!(e.code, ErrorCode::WeakPassword);
+    assert_eq!(
+        e.reason,
+        Some(shared::error::PasswordProblem::MatchesAccount)
+    );
+    f.uc.reset_password(proof(), "a new long password", Lang::En)
+        .await
+        .unwrap();
 }

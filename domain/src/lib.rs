@@ -136,6 +136,7 @@ impl UserCenter {
         settings: Settings,
         messenger: Messenger,
     ) -> Result<Self, DomainError> {
+        secret::check(secret)?;
         let media_dir = settings.media_dir.clone().unwrap_or_else(|| {
             let options = pool.connect_options();
             options

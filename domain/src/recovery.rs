@@ -49,6 +49,13 @@ impl Names {
     }
 }
 
+/// No account's names: the password rules that hold for everyone.
+const NO_NAMES: AccountNames<'static> = AccountNames {
+    email: None,
+    phone: None,
+    username: None,
+};
+
 /// A policy error about "the password" belongs to the new-password field here.
 fn on_new_password(mut e: AppError) -> AppError {
     if e.field == Some(Field::Password) {
@@ -98,17 +105,11 @@ impl UserCenter {
             )),
             ResetProof::Ticket(_) => None,
         };
-        if let Some((contact, _)) = &code_proof {
-            let account = self.names_of_contact(contact).await?;
-            let names = account.as_ref().map(Names::names).unwrap_or(AccountNames {
-                email: None,
-                phone: None,
-                username: None,
-            });
-            validate::check_password(new_password, names).map_err(on_new_password)?;
-        } else if new_password.is_empty() {
-            return Err(AppError::field(ErrorCode::Required, Field::NewPassword).into());
-        }
+        // Only the rules that hold for every account come before the proof;
+        // the ones about this account (not its email, phone or username)
+        // come after, or a wrong code would tell whether the contact has an
+        // account and which identifiers belong together.
+        validate::check_password(new_password, NO_NAMES).map_err(on_new_password)?;
         let hash = self.hasher.hash(new_password).await?;
 
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
@@ -134,7 +135,8 @@ impl UserCenter {
             // A ticket or code for a contact without an account: nothing to reset.
             return Err(codes::code_incorrect());
         };
-        // A ticket's password is checked against the account only now.
+        // Proven: now the password may be checked against the account.
+        // Dropping the transaction keeps the code or ticket for a retry.
         validate::check_password(new_password, account.names()).map_err(on_new_password)?;
         let now = self.now();
         sqlx::query("UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?")

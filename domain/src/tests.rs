@@ -414,6 +414,26 @@ fn secret_file_is_created_private_and_reused() {
     }
 }
 
+#[test]
+fn a_short_stored_secret_refuses_to_start_with_a_clear_message() {
+    use base64::Engine;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("jwt-secret");
+    for stored in [
+        String::new(),
+        base64::engine::general_purpose::STANDARD.encode([7u8; 31]),
+    ] {
+        std::fs::write(&path, &stored).unwrap();
+        let err = crate::secret::load_or_create(&path)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("at least 32"), "{err}");
+        assert!(err.contains("jwt-secret"), "{err}");
+    }
+    assert!(crate::secret::check(&[1u8; 31]).is_err());
+    crate::secret::check(&[1u8; 32]).unwrap();
+}
+
 mod lockout {
     use super::*;
     use crate::clock::Clock;

@@ -160,8 +160,18 @@ impl Server {
 
     /// The code in the newest message to `to`: the first run of six digits
     /// in its subject (email) or text (SMS).
-    pub(crate) fn last_code_to(&self, to: &str) -> String {
-        let text = self.messages(to).pop().expect("a message");
+    /// The code in the newest message to `to`, waiting a little for codes
+    /// delivered in the background (sign-up, sign-in, recovery).
+    pub(crate) async fn last_code_to(&self, to: &str) -> String {
+        let mut last = None;
+        for _ in 0..100 {
+            last = self.messages(to).pop();
+            if last.is_some() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        let text = last.expect("a message");
         let line = text
             .lines()
             .find(|l| l.starts_with("Subject:") || l.contains("\"text\""))
@@ -729,7 +739,7 @@ async fn rest_sign_up_with_a_code_then_reset_the_password() {
     assert_eq!(body["code"], "CODE_SEND_TOO_SOON");
     assert!(body["retry_after_secs"].as_i64().unwrap() > 0);
 
-    let code = s.last_code_to("new@example.com");
+    let code = s.last_code_to("new@example.com").await;
     let (status, reg) = s
         .post_json(
             "/api/v1/auth/register",
@@ -759,7 +769,7 @@ async fn rest_sign_up_with_a_code_then_reset_the_password() {
         }
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
-    let code = s.last_code_to("13900000001");
+    let code = s.last_code_to("13900000001").await;
     let (status, ticket) = s
         .post_json(
             "/api/v1/codes/verify",

@@ -607,7 +607,7 @@ async fn rest_wallet_pin_change_and_reset_with_a_code() {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let code = s.last_code_to("alice@example.com");
+    let code = s.last_code_to("alice@example.com").await;
     let (status, ticket) = s
         .post_as(
             &token,
