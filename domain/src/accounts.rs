@@ -2,6 +2,7 @@
 
 use crate::audit::AuditEvent;
 use crate::codes::code_incorrect;
+use crate::contacts::add_pending_contact;
 use crate::passwords::StoredHash;
 use crate::sessions::{ClientInfo, IssuedTokens};
 use crate::throttle::{sign_in_key, Kind};
@@ -45,6 +46,8 @@ impl From<UserRow> for UserProfile {
             email: row.email,
             phone: row.phone,
             username: row.username,
+            pending_email: None,
+            pending_phone: None,
             email_verified: row.email_verified,
             phone_verified: row.phone_verified,
             status: row.status,
@@ -195,7 +198,15 @@ impl UserCenter {
         form: Registration<'_>,
         client: &ClientInfo,
     ) -> Result<AuthResponse, DomainError> {
-        let account = NewAccount::validate(form.email, form.phone, form.username, form.password)?;
+        let mut account =
+            NewAccount::validate(form.email, form.phone, form.username, form.password)?;
+        // A second contact that no code proves is only pending: see
+        // `pending_contacts`. Without the code requirement it is trusted.
+        let pending = if self.settings.codes.require_contact_code && account.valid.email.is_some() {
+            account.valid.phone.take().map(Contact::Phone)
+        } else {
+            None
+        };
         let proven = &account.contact;
         // Without the requirement a code is optional, but one that is given
         // must be right: it marks the contact verified.
@@ -253,10 +264,15 @@ impl UserCenter {
             phone: code.is_some() && !proven.is_email(),
         };
         let row = insert_account(&mut tx, &account, &hash, verified, "user", self.now()).await?;
+        if let Some(contact) = &pending {
+            add_pending_contact(&mut tx, row.id, contact, self.now()).await?;
+        }
         let issued = self.start_session(&mut tx, row.id, client).await?;
         tx.commit().await?;
         tracing::info!(user_id = row.id, "account registered");
-        Ok(auth_response(issued, row.into()))
+        let mut user = UserProfile::from(row);
+        user.pending_phone = pending.map(|c| c.value().to_string());
+        Ok(auth_response(issued, user))
     }
 
     /// Refuses an account whose email, phone or username another account
@@ -490,7 +506,14 @@ impl UserCenter {
         let latest = self
             .latest_verification(&self.pool, row.id, VerificationKind::RealName)
             .await?;
-        let profile = UserProfile::from(row);
+        let pending = self.pending_contacts(row.id).await?;
+        let mut profile = UserProfile::from(row);
+        for contact in pending {
+            match contact {
+                Contact::Email(e) => profile.pending_email = Some(e),
+                Contact::Phone(p) => profile.pending_phone = Some(p),
+            }
+        }
         Ok(match latest {
             Some(v) => with_verification(profile, v.state(), v.reason),
             None => profile,

@@ -1174,3 +1174,120 @@ async fn a_reset_checks_the_password_against_the_account_only_after_the_code() {
         .await
         .unwrap();
 }
+
+/// Signs up with `email` proven by a code, and `phone` alongside.
+async fn signed_up_with_code(f: &Fixture, email: &str, phone: &str) -> AuthResponse {
+    send(f, email, CodePurpose::Register, None).await.unwrap();
+    let code = code_sent_to(f, email).await;
+    let form = Registration {
+        email,
+        phone,
+        username: "",
+        password: PASSWORD,
+        code: &code,
+    };
+    f.uc.register(form, &client()).await.unwrap()
+}
+
+#[tokio::test]
+async fn an_unproven_phone_at_sign_up_stays_pending_and_claims_nothing() {
+    let f = fixture_with(with_codes()).await;
+    let phone = "13800000001";
+    let res = signed_up_with_code(&f, "a@example.com", phone).await;
+    assert_eq!(res.user.phone, None, "not on the account");
+    assert_eq!(res.user.pending_phone.as_deref(), Some(phone));
+    let profile = f.uc.profile(res.user.id).await.unwrap();
+    assert_eq!(profile.pending_phone.as_deref(), Some(phone));
+
+    // It signs nobody in, receives no payment and resets no password.
+    assert_eq!(
+        code_of(f.uc.login(phone, PASSWORD, None, &client()).await),
+        ErrorCode::InvalidCredentials
+    );
+    let service = crate::wallet::Actor::Service("tests".into());
+    let payment = crate::wallet::Transfer {
+        from_user: res.user.id,
+        to: crate::wallet::Recipient::Identifier(phone),
+        currency: "CNY",
+        amount: "1",
+        memo: "",
+        request_id: "pay-pending",
+    };
+    assert_eq!(
+        code_of(
+            f.uc.transfer(payment, crate::wallet::Authorisation::Service(&service))
+                .await
+        ),
+        ErrorCode::RecipientNotFound
+    );
+    send(&f, phone, CodePurpose::ResetPassword, None)
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(count_messages(&f, phone), 0, "no code for a pending number");
+
+    // Its real owner registers it.
+    let (key, answer) = solved_captcha(&f).await;
+    let request = CodeRequest {
+        contact: phone,
+        purpose: Some(CodePurpose::Register),
+        captcha_key: Some(&key),
+        captcha_answer: Some(&answer),
+        lang: Lang::En,
+    };
+    // (The reset request above started this number's cooldown.)
+    assert_eq!(
+        code_of(f.uc.send_code(request, None, Some("127.0.0.1")).await),
+        ErrorCode::CodeSendTooSoon
+    );
+    let later = f.uc.clone().with_clock({
+        let clock = crate::clock::ManualClock::starting_now();
+        clock.advance(61);
+        clock
+    });
+    let (key, answer) = solved_captcha(&f).await;
+    let request = CodeRequest {
+        contact: phone,
+        purpose: Some(CodePurpose::Register),
+        captcha_key: Some(&key),
+        captcha_answer: Some(&answer),
+        lang: Lang::En,
+    };
+    later
+        .send_code(request, None, Some("127.0.0.1"))
+        .await
+        .unwrap();
+    let code = code_sent_to(&f, phone).await;
+    let form = Registration {
+        email: "",
+        phone,
+        username: "",
+        password: PASSWORD,
+        code: &code,
+    };
+    let owner = later.register(form, &client()).await.unwrap();
+    assert_eq!(owner.user.phone.as_deref(), Some(phone));
+    assert!(owner.user.phone_verified);
+}
+
+#[tokio::test]
+async fn proving_a_pending_phone_makes_it_live() {
+    let f = fixture_with(with_codes()).await;
+    let phone = "13800000002";
+    let res = signed_up_with_code(&f, "c@example.com", phone).await;
+    let auth = f.uc.authenticate(&res.token).await.unwrap();
+    send(&f, phone, CodePurpose::BindContact, Some(auth.user_id))
+        .await
+        .unwrap();
+    let code = code_sent_to(&f, phone).await;
+    let change = ContactChange {
+        contact: phone,
+        code: &code,
+        ..ContactChange::default()
+    };
+    let profile = f.uc.change_contact(&auth, change).await.unwrap();
+    assert_eq!(profile.phone.as_deref(), Some(phone));
+    assert!(profile.phone_verified);
+    assert_eq!(profile.pending_phone, None);
+    f.uc.login(phone, PASSWORD, None, &client()).await.unwrap();
+}

@@ -114,6 +114,12 @@ impl UserCenter {
             }
             Err(e) => return Err(e.into()),
         }
+        // Proven now: a pending contact of this kind is settled either way.
+        sqlx::query("DELETE FROM pending_contacts WHERE user_id = ? AND kind = ?")
+            .bind(auth.user_id)
+            .bind(contact_kind(&contact))
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         tracing::info!(
             user_id = auth.user_id,
@@ -132,5 +138,55 @@ impl UserCenter {
         )
         .await;
         self.profile(auth.user_id).await
+    }
+}
+
+impl UserCenter {
+    /// The contacts given at sign-up that no code has proven yet.
+    pub(crate) async fn pending_contacts(&self, user_id: i64) -> Result<Vec<Contact>, DomainError> {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT kind, value FROM pending_contacts WHERE user_id = ? ORDER BY kind",
+        )
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(kind, value)| match kind.as_str() {
+                "email" => Contact::Email(value),
+                _ => Contact::Phone(value),
+            })
+            .collect())
+    }
+}
+
+/// Keeps a contact nobody proved aside, off the account: it claims nothing
+/// (another person may register it) and nothing can be done with it until
+/// the user proves it by binding it with a code.
+pub(crate) async fn add_pending_contact(
+    tx: &mut sqlx::SqliteConnection,
+    user_id: i64,
+    contact: &Contact,
+    now: i64,
+) -> Result<(), DomainError> {
+    sqlx::query(
+        "INSERT INTO pending_contacts (user_id, kind, value, created_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (user_id, kind) DO UPDATE SET value = excluded.value,
+           created_at = excluded.created_at",
+    )
+    .bind(user_id)
+    .bind(contact_kind(contact))
+    .bind(contact.value())
+    .bind(now)
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
+fn contact_kind(contact: &Contact) -> &'static str {
+    if contact.is_email() {
+        "email"
+    } else {
+        "phone"
     }
 }

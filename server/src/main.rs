@@ -131,6 +131,12 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         media_dir: Some(config.data_dir.join("media")),
         ..Settings::default()
     };
+    if !settings.codes.require_contact_code {
+        tracing::warn!(
+            "UC_REQUIRE_CONTACT_CODE=false: sign-up trusts every contact it is given without \
+             a code (someone else's phone number included); for development only"
+        );
+    }
     let messenger = config
         .delivery
         .messenger(&config.data_dir, config.secure_cookies)?;

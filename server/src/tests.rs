@@ -681,14 +681,16 @@ async fn concurrent_server_rendering_never_fails() {
 
 #[tokio::test]
 async fn rest_sign_up_with_a_code_then_reset_the_password() {
-    let s = server_with(Settings {
+    let mut settings = Settings {
         lockout: domain::LockoutPolicy {
             captcha_after: u32::MAX,
             ..Default::default()
         },
         ..Settings::default()
-    })
-    .await;
+    };
+    // A short cooldown, so the phone can get a second code in this test.
+    settings.codes.resend_after = std::time::Duration::from_secs(2);
+    let s = server_with(settings).await;
     // Without a code, sign-up is refused with a field error.
     let (status, body) = s.register("new@example.com").await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
@@ -723,7 +725,7 @@ async fn rest_sign_up_with_a_code_then_reset_the_password() {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{sent}");
-    assert_eq!(sent["retry_after_secs"], 60);
+    assert_eq!(sent["retry_after_secs"], 2);
     assert_eq!(sent["sent_to"], "n***@example.com");
 
     // A second send within the cooldown: 429 with the wait.
@@ -749,10 +751,35 @@ async fn rest_sign_up_with_a_code_then_reset_the_password() {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{reg}");
     assert_eq!(reg["user"]["email_verified"], true);
-    assert_eq!(reg["user"]["phone_verified"], false);
+    // The phone no code proved is pending, off the account, until proven.
+    assert!(reg["user"]["phone"].is_null(), "{reg}");
+    assert_eq!(reg["user"]["pending_phone"], "13900000001");
     let token = reg["token"].as_str().unwrap().to_string();
+    let (key, answer) = s.solved_captcha().await;
+    let (status, body) = s
+        .post_as(
+            &token,
+            "/api/v1/codes/send",
+            json!({"contact": "13900000001", "purpose": "bind_contact",
+                   "captcha_key": key, "captcha_answer": answer}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let code = s.last_code_to("13900000001").await;
+    let (status, me) = s
+        .post_as(
+            &token,
+            "/api/v1/me/contact",
+            json!({"contact": "13900000001", "code": code}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{me}");
+    assert_eq!(me["phone"], "13900000001");
+    assert_eq!(me["phone_verified"], true);
+    assert!(me.get("pending_phone").is_none(), "{me}");
 
     // Forgot password by phone → ticket → reset; the old session ends.
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
     let (key, answer) = s.solved_captcha().await;
     let (status, _) = s
         .post_json(
@@ -764,7 +791,7 @@ async fn rest_sign_up_with_a_code_then_reset_the_password() {
     assert_eq!(status, StatusCode::OK);
     // Delivery is in the background here: wait for the SMS.
     for _ in 0..100 {
-        if s.messages_to("13900000001") >= 1 {
+        if s.messages_to("13900000001") >= 2 {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
