@@ -837,3 +837,45 @@ async fn rest_sign_up_with_a_code_then_reset_the_password() {
     }
     assert!(s.messages("new@example.com")[1].contains("password was reset"));
 }
+
+#[tokio::test]
+async fn rest_register_code_and_reset_answer_alike_for_taken_and_free_contacts() {
+    let s = server().await;
+    let (status, _) = s.register("taken@example.com").await;
+    assert_eq!(status, StatusCode::CREATED);
+    let mut answers = Vec::new();
+    for contact in ["taken@example.com", "free@example.com"] {
+        // Before the captcha …
+        let (status, body) = s
+            .post_json(
+                "/api/v1/codes/send",
+                json!({"contact": contact, "purpose": "register"}),
+            )
+            .await;
+        assert_eq!(
+            (status, body["code"].clone()),
+            (StatusCode::BAD_REQUEST, json!("CAPTCHA_REQUIRED"))
+        );
+        // … and after it.
+        let (key, answer) = s.solved_captcha().await;
+        let (status, mut sent) = s
+            .post_json(
+                "/api/v1/codes/send",
+                json!({"contact": contact, "purpose": "register",
+                       "captcha_key": key, "captcha_answer": answer}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{contact}: {sent}");
+        sent["sent_to"] = json!("(masked)");
+        // A reset with a guessed code and the contact itself as the password.
+        let (status, reset) = s
+            .post_json(
+                "/api/v1/auth/password/reset",
+                json!({"contact": contact, "code": "000000", "new_password": contact}),
+            )
+            .await;
+        answers.push((sent, status, reset));
+    }
+    assert_eq!(answers[0], answers[1]);
+    assert_eq!(answers[0].2["code"], "CODE_INCORRECT");
+}
