@@ -207,6 +207,8 @@ impl UserCenter {
         let s = &self.settings;
         match kind {
             Kind::SignIn => s.lockout.clone(),
+            // Counted only for the captcha threshold (see `sign_in`): a cap
+            // no IP reaches, so the count never locks anyone out.
             Kind::SignInIp => LockoutPolicy::per_window(u32::MAX - 1, s.throttle.ip_window),
             Kind::Pin => LockoutPolicy::consecutive(s.wallet.pin_max_failures, s.wallet.pin_lock),
             Kind::Reentry => s.throttle.reentry.clone(),
