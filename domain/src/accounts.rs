@@ -2,7 +2,7 @@
 
 use crate::audit::AuditEvent;
 use crate::codes::code_incorrect;
-use crate::contacts::add_pending_contact;
+use crate::contacts::{add_pending_contact, release_pending};
 use crate::passwords::StoredHash;
 use crate::sessions::{ClientInfo, IssuedTokens};
 use crate::throttle::{sign_in_key, Kind};
@@ -264,6 +264,9 @@ impl UserCenter {
             phone: code.is_some() && !proven.is_email(),
         };
         let row = insert_account(&mut tx, &account, &hash, verified, "user", self.now()).await?;
+        if code.is_some() {
+            release_pending(&mut tx, proven).await?;
+        }
         if let Some(contact) = &pending {
             add_pending_contact(&mut tx, row.id, contact, self.now()).await?;
         }

@@ -1256,6 +1256,9 @@ async fn an_unproven_phone_at_sign_up_stays_pending_and_claims_nothing() {
     let owner = later.register(form, &client()).await.unwrap();
     assert_eq!(owner.user.phone.as_deref(), Some(phone));
     assert!(owner.user.phone_verified);
+    // The mistaken (or hostile) pending entry is gone.
+    let first = f.uc.profile(res.user.id).await.unwrap();
+    assert_eq!(first.pending_phone, None);
 }
 
 #[tokio::test]

@@ -120,6 +120,7 @@ impl UserCenter {
             .bind(contact_kind(&contact))
             .execute(&mut *tx)
             .await?;
+        release_pending(&mut tx, &contact).await?;
         tx.commit().await?;
         tracing::info!(
             user_id = auth.user_id,
@@ -180,6 +181,20 @@ pub(crate) async fn add_pending_contact(
     .bind(now)
     .execute(tx)
     .await?;
+    Ok(())
+}
+
+/// A contact someone just proved is theirs: whoever else had it pending
+/// (typed by mistake, or someone else's number) loses it.
+pub(crate) async fn release_pending(
+    tx: &mut sqlx::SqliteConnection,
+    contact: &Contact,
+) -> Result<(), DomainError> {
+    sqlx::query("DELETE FROM pending_contacts WHERE kind = ? AND value = ?")
+        .bind(contact_kind(contact))
+        .bind(contact.value())
+        .execute(tx)
+        .await?;
     Ok(())
 }
 
