@@ -41,6 +41,8 @@ pub fn error_text(i18n: leptos_i18n::I18nContext<Locale>, err: &AppError) -> &'s
         (ErrorCode::NoSuchContact, _) => t_string!(i18n, err_no_such_contact),
         (ErrorCode::InvalidMessage, _) => t_string!(i18n, err_invalid_message),
         (ErrorCode::AccountLocked, _) => t_string!(i18n, err_account_locked),
+        (ErrorCode::ReentryLocked, _) => t_string!(i18n, err_reentry_locked),
+        (ErrorCode::RateLimited, _) => t_string!(i18n, err_rate_limited),
         (
             ErrorCode::Unauthenticated
             | ErrorCode::TokenExpired
@@ -145,7 +147,10 @@ pub fn error_text_with_details(i18n: leptos_i18n::I18nContext<Locale>, err: &App
             "{base} {}",
             t_string!(i18n, pin_tries_left, count = counters.remaining_consecutive)
         ),
-        (ErrorCode::AccountLocked | ErrorCode::PinLocked, Some(secs)) => {
+        (
+            ErrorCode::AccountLocked | ErrorCode::PinLocked | ErrorCode::ReentryLocked,
+            Some(secs),
+        ) => {
             let minutes = ((secs + 59) / 60).max(1);
             format!(
                 "{base} {}",

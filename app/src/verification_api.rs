@@ -16,7 +16,9 @@ pub async fn new_captcha() -> Result<CaptchaChallenge, AppError> {
             http::HeaderValue::from_static("no-store"),
         );
     }
-    uc.new_captcha().await.map_err(reject)
+    uc.new_captcha(caller().await?.client.ip.as_deref())
+        .await
+        .map_err(reject)
 }
 
 /// Sends a code for `purpose` (`register`, `login`, `reset_password`,

@@ -15,16 +15,25 @@ pub async fn wallet_overview() -> Result<(Vec<Balance>, PinStatus), AppError> {
     Ok((balances, pin))
 }
 
-/// Sets the payment PIN the first time (activation).
+/// Sets the payment PIN the first time (activation), proven by the sign-in
+/// `password` or the `sid` of a `pay_password` code (`PROOF_REQUIRED`
+/// without either).
 #[server(prefix = "/api/fn", endpoint = "set_pin")]
-pub async fn set_pin(pin: String, confirm_pin: String) -> Result<(), AppError> {
+pub async fn set_pin(
+    pin: String,
+    confirm_pin: String,
+    #[server(default)] password: String,
+    #[server(default)] sid: String,
+) -> Result<(), AppError> {
     use crate::server::*;
     let uc = user_center()?;
     let auth = require_auth(&uc).await?;
     if pin != confirm_pin {
         return Err(AppError::new(shared::ErrorCode::PinMismatch));
     }
-    uc.set_payment_pin(auth.user_id, &pin).await.map_err(reject)
+    let proof =
+        domain::wallet::PinProof::from_request(Some(&password), Some(&sid)).map_err(reject)?;
+    uc.set_payment_pin(&auth, &pin, proof).await.map_err(reject)
 }
 
 /// Changes the payment PIN with the current one.
@@ -33,7 +42,7 @@ pub async fn change_pin(old_pin: String, new_pin: String) -> Result<(), AppError
     use crate::server::*;
     let uc = user_center()?;
     let auth = require_auth(&uc).await?;
-    uc.change_payment_pin(auth.user_id, &old_pin, &new_pin)
+    uc.change_payment_pin(&auth, &old_pin, &new_pin)
         .await
         .map_err(reject)
 }

@@ -435,7 +435,7 @@ async fn wallet_measures(
         post(
             addr,
             "/api/v1/wallet/pin",
-            &json!({ "pin": PIN }),
+            &json!({ "pin": PIN, "password": password(i) }),
             &[("authorization", format!("Bearer {token}"))],
         )
         .await?;

@@ -9,7 +9,7 @@
 
 use crate::admin::Operator;
 use crate::audit::AuditEvent;
-use crate::passwords::StoredHash;
+use crate::staff_limits::StaffAction;
 use crate::{AuthContext, DomainError, UserCenter};
 use shared::admin::AuditAction;
 use shared::identity;
@@ -36,11 +36,13 @@ impl UserCenter {
     ) -> Result<(), DomainError> {
         let op = op.into();
         let staff_id = op.id;
-        self.require_staff(staff_id).await?;
-        if staff_id == user_id && frozen {
-            // Locking oneself out helps nobody and needs another operator to undo.
-            return Err(ErrorCode::Forbidden.into());
-        }
+        // Locking oneself out helps nobody and needs another operator to undo.
+        let action = if frozen {
+            StaffAction::Freeze
+        } else {
+            StaffAction::Unfreeze
+        };
+        self.check_staff_action(&op, action, user_id, None).await?;
         let (from, to) = if frozen {
             ("normal", "frozen")
         } else {
@@ -90,15 +92,8 @@ impl UserCenter {
             Some(r) => Some(identity::normalize_reason(r)?),
             None => None,
         };
-        let stored: Option<(String,)> =
-            sqlx::query_as("SELECT password_hash FROM users WHERE id = ?")
-                .bind(auth.user_id)
-                .fetch_optional(&self.pool)
-                .await?;
-        let stored = stored.map(|(h,)| StoredHash(h));
-        if !self.hasher.verify(password, stored.as_ref()).await? {
-            return Err(AppError::field(ErrorCode::PasswordIncorrect, Field::Password).into());
-        }
+        self.reenter_password(auth, password, Field::Password)
+            .await?;
         self.close(Closing {
             user_id: auth.user_id,
             reason: reason.clone(),
@@ -125,7 +120,8 @@ impl UserCenter {
     ) -> Result<(), DomainError> {
         let op = op.into();
         let staff_id = op.id;
-        self.require_staff(staff_id).await?;
+        self.check_staff_action(&op, StaffAction::Close, user_id, authorised_by)
+            .await?;
         if let Some(authoriser) = authorised_by {
             self.require_staff(authoriser).await?;
         }

@@ -2,8 +2,10 @@
 
 use crate::audit::AuditEvent;
 use crate::codes::code_incorrect;
+use crate::contacts::{add_pending_contact, release_pending};
 use crate::passwords::StoredHash;
 use crate::sessions::{ClientInfo, IssuedTokens};
+use crate::throttle::{sign_in_key, Kind};
 use crate::{clock, db, DomainError, UserCenter};
 use shared::admin::AuditAction;
 use shared::dto::{AuthResponse, CodePurpose, UserProfile};
@@ -44,6 +46,8 @@ impl From<UserRow> for UserProfile {
             email: row.email,
             phone: row.phone,
             username: row.username,
+            pending_email: None,
+            pending_phone: None,
             email_verified: row.email_verified,
             phone_verified: row.phone_verified,
             status: row.status,
@@ -194,10 +198,41 @@ impl UserCenter {
         form: Registration<'_>,
         client: &ClientInfo,
     ) -> Result<AuthResponse, DomainError> {
-        let account = NewAccount::validate(form.email, form.phone, form.username, form.password)?;
+        let mut account =
+            NewAccount::validate(form.email, form.phone, form.username, form.password)?;
+        // A second contact that no code proves is only pending: see
+        // `pending_contacts`. Without the code requirement it is trusted.
+        let pending = if self.settings.codes.require_contact_code && account.valid.email.is_some() {
+            account.valid.phone.take().map(Contact::Phone)
+        } else {
+            None
+        };
         let proven = &account.contact;
-        // A taken email is the more useful answer than a missing code, and
-        // costs no hash.
+        // Without the requirement a code is optional, but one that is given
+        // must be right: it marks the contact verified.
+        let code = if self.settings.codes.require_contact_code || !form.code.trim().is_empty() {
+            Some(validate::check_code(form.code)?)
+        } else {
+            None
+        };
+        // The code is proven before anything is said about who has the
+        // contacts or the username: otherwise this form tells strangers
+        // which addresses have accounts (a taken contact never gets a code,
+        // its owner gets a notice). The code stays live until the account
+        // is created.
+        if let Some(code) = &code {
+            let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+            if self
+                .take_code(&mut tx, proven, CodePurpose::Register, code, None)
+                .await?
+            {
+                tx.rollback().await?;
+            } else {
+                tx.commit().await?;
+                return Err(code_incorrect());
+            }
+        }
+        // A taken contact or username costs no hash.
         if let Err(taken) = self.ensure_free(&self.pool, &account).await {
             // It may belong to an account closed long enough ago: release
             // such contacts (lazily, only when one is in the way) and look again.
@@ -208,13 +243,6 @@ impl UserCenter {
             }
             self.ensure_free(&self.pool, &account).await?;
         }
-        // Without the requirement a code is optional, but one that is given
-        // must be right: it marks the contact verified.
-        let code = if self.settings.codes.require_contact_code || !form.code.trim().is_empty() {
-            Some(validate::check_code(form.code)?)
-        } else {
-            None
-        };
         // Hash before taking the write lock: the lock is held for microseconds,
         // the hash for tens of milliseconds.
         let hash = self.hasher.hash(&account.valid.password).await?;
@@ -236,10 +264,18 @@ impl UserCenter {
             phone: code.is_some() && !proven.is_email(),
         };
         let row = insert_account(&mut tx, &account, &hash, verified, "user", self.now()).await?;
+        if code.is_some() {
+            release_pending(&mut tx, proven).await?;
+        }
+        if let Some(contact) = &pending {
+            add_pending_contact(&mut tx, row.id, contact, self.now()).await?;
+        }
         let issued = self.start_session(&mut tx, row.id, client).await?;
         tx.commit().await?;
         tracing::info!(user_id = row.id, "account registered");
-        Ok(auth_response(issued, row.into()))
+        let mut user = UserProfile::from(row);
+        user.pending_phone = pending.map(|c| c.value().to_string());
+        Ok(auth_response(issued, user))
     }
 
     /// Refuses an account whose email, phone or username another account
@@ -284,8 +320,10 @@ impl UserCenter {
     /// same amount of work (a dummy hash is verified), so the answer does not
     /// reveal which accounts exist.
     ///
-    /// After a few consecutive failures for the identifier, a solved captcha
-    /// is needed as well; it is checked before anything else.
+    /// Failures count against the account (against the identifier when no
+    /// account has it) and against the client's IP. After a few consecutive
+    /// failures, or many from one IP, a solved captcha is needed as well; it
+    /// is checked before the password.
     pub async fn login(
         &self,
         identifier: &str,
@@ -296,14 +334,6 @@ impl UserCenter {
         let identifier = validate::parse_identifier(identifier)?;
         if password.is_empty() {
             return Err(AppError::field(ErrorCode::Required, Field::Password).into());
-        }
-        if self.captcha_needed(&identifier.key()).await? {
-            self.solve_captcha(captcha.map(|c| c.0), captcha.map(|c| c.1))
-                .await?;
-        }
-        if password.chars().count() > validate::PASSWORD_MAX_CHARS {
-            // No account can have such a password; don't spend a hash on it.
-            return Err(ErrorCode::InvalidCredentials.into());
         }
         let (sql, value) = match &identifier {
             Identifier::Email(e) => (
@@ -323,25 +353,39 @@ impl UserCenter {
             .bind(value)
             .fetch_optional(&self.pool)
             .await?;
-        // Counted before the hash is checked: see `lockout`.
-        let attempt = self.reserve_attempt(&identifier.key()).await?;
+        let key = sign_in_key(found.as_ref().map(|f| f.0), &identifier.key());
+        if self
+            .sign_in_needs_captcha(&key, client.ip.as_deref())
+            .await?
+        {
+            self.solve_captcha(captcha.map(|c| c.0), captcha.map(|c| c.1))
+                .await?;
+        }
+        if password.chars().count() > validate::PASSWORD_MAX_CHARS {
+            // No account can have such a password; don't spend a hash on it.
+            return Err(ErrorCode::InvalidCredentials.into());
+        }
+        // Admitted before the hash is checked: see `throttle`.
+        let attempt = self.reserve(Kind::SignIn, &key).await?;
         let stored = found.as_ref().map(|(_, hash, _)| StoredHash(hash.clone()));
         let ok = self.hasher.verify(password, stored.as_ref()).await?;
         let (user_id, status) = match found {
             Some((id, _, status)) if ok => (id, status),
             _ => {
                 tracing::info!(identifier = %identifier.key(), "login failed");
+                let failure = attempt.fail().await?;
+                self.count_ip_failure(client.ip.as_deref()).await?;
                 self.audit_login_failure(
                     found.as_ref().map(|f| f.0),
                     &identifier.key(),
-                    attempt.locks(),
+                    failure.set_lock,
                     client,
                 )
                 .await;
-                return Err(attempt.failure());
+                return Err(failure.error(ErrorCode::InvalidCredentials));
             }
         };
-        self.forgive_attempt(attempt).await?;
+        attempt.forgive().await?;
         if self.settings.unbound_device_needs_code && !self.device_is_bound(user_id, client).await?
         {
             return Err(ErrorCode::DeviceCodeRequired.into());
@@ -360,23 +404,31 @@ impl UserCenter {
     ) -> Result<AuthResponse, DomainError> {
         let contact = validate::parse_contact(contact)?;
         let code = validate::check_code(code)?;
-        let attempt = self.reserve_attempt(&contact.key()).await?;
         let owner = self.owner_of(&contact).await?;
+        let owner_id = owner.as_ref().map(|o| o.0);
+        let attempt = self
+            .reserve(Kind::SignIn, &sign_in_key(owner_id, &contact.key()))
+            .await?;
         let matched = self
             .use_code(&contact, CodePurpose::Login, &code, None)
             .await;
-        let owner_id = owner.as_ref().map(|o| o.0);
         let (user_id, status) = match (owner, matched) {
             (Some(owner), Ok(())) => owner,
-            (_, Err(e)) if e.code() != ErrorCode::CodeIncorrect => return Err(e),
+            (_, Err(e)) if e.code() != ErrorCode::CodeIncorrect => {
+                // The store failed: count the attempt, as an unjudged one is.
+                attempt.fail().await?;
+                return Err(e);
+            }
             _ => {
                 tracing::info!(identifier = %contact.key(), "code login failed");
-                self.audit_login_failure(owner_id, &contact.key(), attempt.locks(), client)
+                let failure = attempt.fail().await?;
+                self.count_ip_failure(client.ip.as_deref()).await?;
+                self.audit_login_failure(owner_id, &contact.key(), failure.set_lock, client)
                     .await;
-                return Err(attempt.failure_as(ErrorCode::CodeIncorrect));
+                return Err(failure.error(ErrorCode::CodeIncorrect));
             }
         };
-        self.forgive_attempt(attempt).await?;
+        attempt.forgive().await?;
         if self.settings.unbound_device_needs_code && status == "normal" {
             // The code proved the user holds the contact: trust the device.
             self.trust_device(user_id, client).await?;
@@ -458,7 +510,14 @@ impl UserCenter {
         let latest = self
             .latest_verification(&self.pool, row.id, VerificationKind::RealName)
             .await?;
-        let profile = UserProfile::from(row);
+        let pending = self.pending_contacts(row.id).await?;
+        let mut profile = UserProfile::from(row);
+        for contact in pending {
+            match contact {
+                Contact::Email(e) => profile.pending_email = Some(e),
+                Contact::Phone(p) => profile.pending_phone = Some(p),
+            }
+        }
         Ok(match latest {
             Some(v) => with_verification(profile, v.state(), v.reason),
             None => profile,

@@ -12,11 +12,12 @@ use shared::ErrorCode;
 use std::fmt;
 use std::str::FromStr;
 
-/// A member of staff acting, and from where (for the audit log).
+/// A member of staff acting (or a user acting on their own account), and
+/// from where, for the audit log.
 ///
-/// Staff functions take `impl Into<Operator>`: the web layers pass the
-/// signed-in [`AuthContext`](crate::AuthContext) (which carries the IP),
-/// tests and the command line a bare user id.
+/// Such functions take `impl Into<Operator>`: the web layers pass the
+/// signed-in [`AuthContext`](crate::AuthContext) (which carries the IP and
+/// user agent), tests and the command line a bare user id.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Operator {
     pub id: i64,

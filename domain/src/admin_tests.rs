@@ -31,9 +31,21 @@ async fn an_operator_creates_a_super_admin_who_can_sign_in_and_move_money() {
     // No session was opened, but the password works.
     let signed_in = f.uc.login("root", PASSWORD, None, &client()).await.unwrap();
     assert_eq!(signed_in.user.id, admin.id);
-    f.uc.deposit(deposit_for(admin.id, "op-1"), &Actor::User(admin.id))
+    let customer =
+        f.uc.create_admin("c@example.com", "", "customer", PASSWORD, Role::User)
+            .await
+            .unwrap();
+    f.uc.deposit(deposit_for(customer.id, "op-1"), &Actor::User(admin.id))
         .await
         .unwrap();
+    // Nobody adjusts their own balance, not even a super admin.
+    assert_eq!(
+        code_of(
+            f.uc.deposit(deposit_for(admin.id, "op-2"), &Actor::User(admin.id))
+                .await
+        ),
+        ErrorCode::Forbidden
+    );
 }
 
 #[tokio::test]
@@ -93,7 +105,12 @@ async fn roles_decide_who_is_staff_at_once() {
         user
     );
     f.uc.require_staff(user).await.unwrap();
-    f.uc.deposit(deposit_for(user, "r-1"), &Actor::User(user))
+    let customer =
+        f.uc.create_admin("c@example.com", "", "", PASSWORD, Role::User)
+            .await
+            .unwrap()
+            .id;
+    f.uc.deposit(deposit_for(customer, "r-1"), &Actor::User(user))
         .await
         .unwrap();
     f.uc.set_role("u@example.com", Role::User).await.unwrap();

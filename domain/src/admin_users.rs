@@ -7,6 +7,7 @@
 
 use crate::admin::{Operator, Role};
 use crate::audit::AuditEvent;
+use crate::staff_limits::StaffAction;
 use crate::wallet::Movement;
 use crate::{clock, AuthContext, DomainError, UserCenter};
 use shared::admin::{
@@ -126,7 +127,8 @@ impl UserCenter {
         permissions: Permissions,
     ) -> Result<Permissions, DomainError> {
         let op = op.into();
-        self.require_staff(op.id).await?;
+        self.check_staff_action(&op, StaffAction::SetPermissions, user_id, None)
+            .await?;
         if op.id == user_id && !permissions.allow_login {
             return Err(ErrorCode::Forbidden.into());
         }
@@ -199,7 +201,8 @@ impl UserCenter {
         user_id: i64,
     ) -> Result<u64, DomainError> {
         let op = op.into();
-        self.require_staff(op.id).await?;
+        self.check_staff_action(&op, StaffAction::RevokeSessions, user_id, None)
+            .await?;
         let n = self.revoke_other_sessions(user_id, None).await?;
         self.audit(
             AuditEvent::by_staff(AuditAction::SessionsRevokedByStaff, &op, Some(user_id))
@@ -227,26 +230,9 @@ impl UserCenter {
         Ok(())
     }
 
-    /// When the sign-in lock on one of the user's identifiers ends, if one is on.
+    /// When the sign-in lock of the user ends, if one is on.
     async fn locked_until(&self, user_id: i64) -> Result<Option<i64>, DomainError> {
-        let (email, phone, username): (Option<String>, Option<String>, Option<String>) =
-            sqlx::query_as("SELECT email, phone, username_key FROM users WHERE id = ?")
-                .bind(user_id)
-                .fetch_optional(&self.pool)
-                .await?
-                .ok_or(DomainError::from(ErrorCode::NotFound))?;
-        let key = |prefix: &str, v: Option<String>| v.map(|v| format!("{prefix}:{v}"));
-        let (until,): (Option<i64>,) = sqlx::query_as(
-            "SELECT MAX(locked_until) FROM login_throttle
-             WHERE identifier IN (?, ?, ?) AND locked_until > ?",
-        )
-        .bind(key("email", email))
-        .bind(key("phone", phone))
-        .bind(key("username", username))
-        .bind(self.now())
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(until)
+        self.sign_in_locked_until(user_id).await
     }
 
     /// Staff search the users: by id list, or text in email, phone,

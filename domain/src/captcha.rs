@@ -2,6 +2,7 @@
 //! valid for a few minutes and stored only as a keyed hash.
 
 use crate::opaque::{random_token, token_digest};
+use crate::throttle::Kind;
 use crate::{DomainError, UserCenter};
 use base64::Engine;
 use shared::dto::CaptchaChallenge;
@@ -28,8 +29,13 @@ fn draw() -> Option<(String, Vec<u8>)> {
 }
 
 impl UserCenter {
-    /// A fresh captcha to show the user.
-    pub async fn new_captcha(&self) -> Result<CaptchaChallenge, DomainError> {
+    /// A fresh captcha to show the user. Drawing one costs CPU and each is a
+    /// guess at nothing, so one IP gets a limited number an hour
+    /// (`RATE_LIMITED` past it).
+    pub async fn new_captcha(&self, ip: Option<&str>) -> Result<CaptchaChallenge, DomainError> {
+        if let Some(ip) = ip {
+            self.charge(Kind::Captcha, ip).await?;
+        }
         let (answer, png) = tokio::task::spawn_blocking(draw)
             .await?
             .ok_or_else(|| std::io::Error::other("captcha could not be drawn"))?;

@@ -1,5 +1,6 @@
 //! Verification codes: six digits sent to an email or phone, valid for a few
-//! minutes, single use, dead after a few wrong tries, stored as a keyed hash.
+//! minutes, single use, dead after a few wrong tries (counted by the attempt
+//! limiter, kind `code`), stored as a keyed hash.
 //! A correct code can be exchanged for a one-time security ticket (`sid`)
 //! that the operation it unlocks consumes.
 //!
@@ -10,6 +11,7 @@
 
 use crate::delivery::{templates, Lang};
 use crate::opaque::{random_token, token_digest};
+use crate::throttle::Kind;
 use crate::{DomainError, UserCenter};
 use rand::Rng;
 use shared::dto::{CodePurpose, CodeSent, SecurityTicket};
@@ -70,6 +72,9 @@ enum Delivery {
     Background,
     /// Nobody to send to, but answer exactly as if there were.
     Silent,
+    /// A sign-up code for a contact that already has an account: the owner
+    /// gets a notice instead of a code, in the background like a code.
+    Notice,
 }
 
 pub(crate) fn code_incorrect() -> DomainError {
@@ -78,6 +83,11 @@ pub(crate) fn code_incorrect() -> DomainError {
 
 fn ticket_invalid() -> DomainError {
     ErrorCode::TicketInvalid.into()
+}
+
+/// The limiter's key for the live code of one contact and purpose.
+fn code_throttle_key(purpose: CodePurpose, contact_key: &str) -> String {
+    format!("{}/{contact_key}", purpose.as_str())
 }
 
 /// `email:a@b.co` back into a contact.
@@ -116,8 +126,10 @@ impl UserCenter {
     /// Sends a code for `purpose` to a contact.
     ///
     /// A captcha is needed unless the contact is bound to the signed-in
-    /// `requester`. For sign-in and password recovery the answer (and its
-    /// timing) is the same whether or not an account has the contact.
+    /// `requester`. For sign-up, sign-in and password recovery the answer
+    /// (and its timing) is the same whether or not an account has the
+    /// contact; a sign-up request for a taken contact sends its owner a
+    /// notice instead of a code.
     pub async fn send_code(
         &self,
         request: CodeRequest<'_>,
@@ -134,18 +146,13 @@ impl UserCenter {
         let signed_in = || requester.ok_or(DomainError::from(ErrorCode::Unauthenticated));
 
         let (delivery, code_user) = match purpose {
-            CodePurpose::Register => {
-                if owner.is_some() {
-                    // Shown next to the sign-up form's own field.
-                    let (code, field) = if contact.is_email() {
-                        (ErrorCode::EmailTaken, Field::Email)
-                    } else {
-                        (ErrorCode::PhoneTaken, Field::Phone)
-                    };
-                    return Err(AppError::field(code, field).into());
-                }
-                (Delivery::Now, None)
-            }
+            // The same answer, after the captcha and the send limits,
+            // whether or not the contact is taken: anything else tells
+            // strangers who has an account.
+            CodePurpose::Register => match owner {
+                Some(_) => (Delivery::Notice, None),
+                None => (Delivery::Background, None),
+            },
             CodePurpose::Login | CodePurpose::ResetPassword => match &owner {
                 Some((_, status)) if status != "closed" => (Delivery::Background, None),
                 _ => (Delivery::Silent, None),
@@ -223,8 +230,11 @@ impl UserCenter {
         .fetch_one(&mut *tx)
         .await?;
         let mut code_id = None;
-        if delivery != Delivery::Silent {
-            // A new code replaces any earlier one for the same contact and purpose.
+        if matches!(delivery, Delivery::Now | Delivery::Background) {
+            // A new code replaces any earlier one for the same contact and
+            // purpose, and starts with every try.
+            self.clear_throttle(&mut tx, Kind::Code, &code_throttle_key(purpose, &key))
+                .await?;
             sqlx::query(
                 "UPDATE verification_codes SET consumed_at = ?
                  WHERE contact = ? AND purpose = ? AND consumed_at IS NULL",
@@ -251,7 +261,10 @@ impl UserCenter {
         }
         tx.commit().await?;
 
-        let message = templates::code_message(&code, purpose, ttl / 60, request.lang);
+        let message = match delivery {
+            Delivery::Notice => templates::signup_attempt_notice(request.lang),
+            _ => templates::code_message(&code, purpose, ttl / 60, request.lang),
+        };
         match delivery {
             Delivery::Now => {
                 if let Err(e) = self.messenger.deliver(&contact, &message).await {
@@ -260,7 +273,9 @@ impl UserCenter {
                     return Err(e);
                 }
             }
-            Delivery::Background => self.messenger.deliver_later(contact.clone(), message),
+            Delivery::Background | Delivery::Notice => {
+                self.messenger.deliver_later(contact.clone(), message)
+            }
             Delivery::Silent => {}
         }
         tracing::info!(purpose = purpose.as_str(), to = %contact.masked(), "code requested");
@@ -305,8 +320,8 @@ impl UserCenter {
     ) -> Result<bool, DomainError> {
         let key = contact.key();
         let now = self.now();
-        let row: Option<(i64, String, Option<i64>, i64)> = sqlx::query_as(
-            "SELECT id, code_hash, user_id, attempts FROM verification_codes
+        let row: Option<(i64, String, Option<i64>)> = sqlx::query_as(
+            "SELECT id, code_hash, user_id FROM verification_codes
              WHERE contact = ? AND purpose = ? AND consumed_at IS NULL AND expires_at > ?
              ORDER BY id DESC LIMIT 1",
         )
@@ -315,36 +330,33 @@ impl UserCenter {
         .bind(now)
         .fetch_optional(&mut *tx)
         .await?;
-        let Some((id, hash, code_user, attempts)) = row else {
+        let Some((id, hash, code_user)) = row else {
             return Ok(false);
         };
         let right_user = code_user.is_none() || code_user == user;
-        if right_user
+        let right = right_user
             && self
                 .keyed
-                .matches(&["code", purpose.as_str(), &key, code], &hash)
-        {
+                .matches(&["code", purpose.as_str(), &key, code], &hash);
+        // Checked under the same write lock as its counter, so the code
+        // needs no reservation: it is judged and counted in one step.
+        let judged = self
+            .settle_in(
+                &mut *tx,
+                Kind::Code,
+                &code_throttle_key(purpose, &key),
+                right,
+            )
+            .await?;
+        if right || judged.set_lock {
+            // Used, or dead of too many wrong tries.
             sqlx::query("UPDATE verification_codes SET consumed_at = ? WHERE id = ?")
                 .bind(now)
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
-            return Ok(true);
         }
-        let attempts = attempts + 1;
-        let dead = attempts >= i64::from(self.settings.codes.max_attempts);
-        sqlx::query(
-            "UPDATE verification_codes SET attempts = ?,
-               consumed_at = CASE WHEN ? THEN ? ELSE consumed_at END
-             WHERE id = ?",
-        )
-        .bind(attempts)
-        .bind(dead)
-        .bind(now)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-        Ok(false)
+        Ok(right)
     }
 
     /// Checks a code in its own transaction; for operations that need nothing

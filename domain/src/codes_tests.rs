@@ -82,7 +82,7 @@ fn count_messages(f: &Fixture, to: &str) -> usize {
 
 /// A captcha solved the way the dev outbox allows.
 async fn solved_captcha(f: &Fixture) -> (String, String) {
-    let c = f.uc.new_captcha().await.unwrap();
+    let c = f.uc.new_captcha(None).await.unwrap();
     assert!(c.image.starts_with("data:image/png;base64,"));
     let answer =
         std::fs::read_to_string(outbox(f).join("captcha").join(format!("{}.txt", c.key))).unwrap();
@@ -108,6 +108,17 @@ async fn send(
         Some("127.0.0.1"),
     )
     .await
+}
+
+/// Sends a code for `purpose` to `contact`, reads it, and exchanges it for a
+/// ticket (`sid`), as a user on the security page does.
+async fn ticket(f: &Fixture, contact: &str, purpose: CodePurpose, user: Option<i64>) -> String {
+    send(f, contact, purpose, user).await.unwrap();
+    let code = code_sent_to(f, contact).await;
+    f.uc.verify_code(contact, Some(purpose), &code, user)
+        .await
+        .unwrap()
+        .sid
 }
 
 async fn registered(f: &Fixture, email: &str, phone: &str) -> AuthResponse {
@@ -158,10 +169,11 @@ async fn sign_up_requires_and_consumes_a_code() {
     let res = f.uc.register(form(&code), &client()).await.unwrap();
     assert!(res.user.email_verified);
     assert!(!res.user.phone_verified);
-    // The code is used up, and the address is taken now.
+    // The code is used up, and the address is taken now, which a new
+    // sign-up request does not reveal: it is counted like any other.
     assert_eq!(
         code_of(send(&f, "new@example.com", CodePurpose::Register, None).await),
-        ErrorCode::EmailTaken
+        ErrorCode::CodeSendTooSoon
     );
 }
 
@@ -868,26 +880,16 @@ async fn a_pay_password_ticket_resets_the_payment_pin_once() {
     let (f, clock) = clocked_fixture().await;
     let alice = registered(&f, "alice@example.com", "").await.user.id;
     let bob = registered(&f, "bob@example.com", "").await.user.id;
-    f.uc.set_payment_pin(alice, "135790").await.unwrap();
-    send(
+    crate::wallet::tests::set_pin(&f.uc, alice, "135790")
+        .await
+        .unwrap();
+    let sid = ticket(
         &f,
         "alice@example.com",
         CodePurpose::PayPassword,
         Some(alice),
     )
-    .await
-    .unwrap();
-    let code = code_sent_to(&f, "alice@example.com").await;
-    let sid =
-        f.uc.verify_code(
-            "alice@example.com",
-            Some(CodePurpose::PayPassword),
-            &code,
-            Some(alice),
-        )
-        .await
-        .unwrap()
-        .sid;
+    .await;
     // A bad PIN, or another user, costs no ticket.
     assert_eq!(
         code_of(f.uc.reset_payment_pin(alice, &sid, "111111").await),
@@ -904,25 +906,13 @@ async fn a_pay_password_ticket_resets_the_payment_pin_once() {
     );
     // A ticket for another purpose never resets a PIN.
     clock.advance(61);
-    send(
+    let other = ticket(
         &f,
         "alice@example.com",
         CodePurpose::ChangeContact,
         Some(alice),
     )
-    .await
-    .unwrap();
-    let code = code_sent_to(&f, "alice@example.com").await;
-    let other =
-        f.uc.verify_code(
-            "alice@example.com",
-            Some(CodePurpose::ChangeContact),
-            &code,
-            Some(alice),
-        )
-        .await
-        .unwrap()
-        .sid;
+    .await;
     assert_eq!(
         code_of(f.uc.reset_payment_pin(alice, &other, "864200").await),
         ErrorCode::TicketInvalid
@@ -931,4 +921,378 @@ async fn a_pay_password_ticket_resets_the_payment_pin_once() {
     f.uc.change_payment_pin(alice, "246810", "864200")
         .await
         .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn fifty_parallel_wrong_codes_kill_the_code_after_exactly_five() {
+    let (f, clock) = clocked_fixture().await;
+    registered(&f, "a@example.com", "").await;
+    send(&f, "a@example.com", CodePurpose::ResetPassword, None)
+        .await
+        .unwrap();
+    let code = code_sent_to(&f, "a@example.com").await;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let verify = |code: String| {
+        let uc = f.uc.clone();
+        async move {
+            uc.verify_code(
+                "a@example.com",
+                Some(CodePurpose::ResetPassword),
+                &code,
+                None,
+            )
+            .await
+        }
+    };
+    let tasks: Vec<_> = (0..50)
+        .map(|_| tokio::spawn(verify(wrong.to_string())))
+        .collect();
+    for t in tasks {
+        assert_eq!(code_of(t.await.unwrap()), ErrorCode::CodeIncorrect);
+    }
+    assert_eq!(
+        code_of(verify(code).await),
+        ErrorCode::CodeIncorrect,
+        "the code died"
+    );
+    // A new code starts with every try again.
+    clock.advance(61);
+    let before = count_messages(&f, "a@example.com");
+    send(&f, "a@example.com", CodePurpose::ResetPassword, None)
+        .await
+        .unwrap();
+    while count_messages(&f, "a@example.com") == before {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let fresh = code_sent_to(&f, "a@example.com").await;
+    let wrong = if fresh == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    for _ in 0..4 {
+        assert_eq!(
+            code_of(verify(wrong.to_string()).await),
+            ErrorCode::CodeIncorrect
+        );
+    }
+    verify(fresh).await.unwrap();
+}
+
+#[tokio::test]
+async fn captcha_images_are_limited_per_ip() {
+    let mut settings = test_settings();
+    settings.throttle.captchas_per_ip = 3;
+    let f = fixture_with(settings).await;
+    for _ in 0..3 {
+        f.uc.new_captcha(Some("203.0.113.5")).await.unwrap();
+    }
+    let e = f.uc.new_captcha(Some("203.0.113.5")).await.unwrap_err();
+    assert_eq!(e.code(), ErrorCode::RateLimited);
+    assert!(e.to_app_error().retry_after_secs.is_some());
+    f.uc.new_captcha(Some("203.0.113.6")).await.unwrap();
+}
+
+#[tokio::test]
+async fn many_failures_from_one_ip_need_a_captcha_for_every_sign_in_from_it() {
+    let mut settings = test_settings();
+    settings.throttle.ip_captcha_after = 4;
+    let f = fixture_with(settings).await;
+    registered(&f, "a@example.com", "").await;
+    // Spread over many identifiers, so no single counter sees a run.
+    for i in 0..4 {
+        let who = format!("ghost{i}@example.com");
+        assert_eq!(
+            code_of(f.uc.login(&who, "wrong password", None, &client()).await),
+            ErrorCode::InvalidCredentials
+        );
+    }
+    assert_eq!(
+        code_of(f.uc.login("a@example.com", PASSWORD, None, &client()).await),
+        ErrorCode::CaptchaRequired,
+        "even the right password needs a captcha from this IP"
+    );
+    let elsewhere = crate::ClientInfo {
+        ip: Some("198.51.100.1".into()),
+        ..client()
+    };
+    f.uc.login("a@example.com", PASSWORD, None, &elsewhere)
+        .await
+        .unwrap();
+    let (key, answer) = solved_captcha(&f).await;
+    f.uc.login("a@example.com", PASSWORD, Some((&key, &answer)), &client())
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_pay_password_ticket_sets_the_first_pin_once() {
+    let f = fixture().await;
+    let alice = registered(&f, "alice@example.com", "").await;
+    let auth = f.uc.authenticate(&alice.token).await.unwrap();
+    let sid = ticket(
+        &f,
+        "alice@example.com",
+        CodePurpose::PayPassword,
+        Some(alice.user.id),
+    )
+    .await;
+    // A weak PIN costs no ticket.
+    assert_eq!(
+        code_of(
+            f.uc.set_payment_pin(&auth, "123456", crate::wallet::PinProof::Ticket(&sid))
+                .await
+        ),
+        ErrorCode::WeakPin
+    );
+    f.uc.set_payment_pin(&auth, "135790", crate::wallet::PinProof::Ticket(&sid))
+        .await
+        .unwrap();
+    assert!(f.uc.pin_status(alice.user.id).await.unwrap().set);
+    // Bob cannot use a ticket, spent or not, that was not issued to him.
+    let bob = registered(&f, "bob@example.com", "").await;
+    let bob_auth = f.uc.authenticate(&bob.token).await.unwrap();
+    assert_eq!(
+        code_of(
+            f.uc.set_payment_pin(&bob_auth, "135790", crate::wallet::PinProof::Ticket(&sid))
+                .await
+        ),
+        ErrorCode::TicketInvalid
+    );
+}
+
+#[tokio::test]
+async fn a_sign_up_code_request_answers_alike_for_free_and_taken_contacts() {
+    let (f, clock) = clocked_fixture().await;
+    registered(&f, "taken@example.com", "").await;
+    // Before the captcha, both are refused alike.
+    for contact in ["taken@example.com", "free@example.com"] {
+        let request = CodeRequest {
+            contact,
+            purpose: Some(CodePurpose::Register),
+            ..CodeRequest::default()
+        };
+        assert_eq!(
+            code_of(f.uc.send_code(request, None, None).await),
+            ErrorCode::CaptchaRequired,
+            "{contact}"
+        );
+    }
+    let taken = send(&f, "taken@example.com", CodePurpose::Register, None)
+        .await
+        .unwrap();
+    let free = send(&f, "free@example.com", CodePurpose::Register, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        (taken.expires_in_secs, taken.retry_after_secs),
+        (free.expires_in_secs, free.retry_after_secs)
+    );
+    // Both sends were counted.
+    for contact in ["taken@example.com", "free@example.com"] {
+        assert_eq!(
+            code_of(send(&f, contact, CodePurpose::Register, None).await),
+            ErrorCode::CodeSendTooSoon,
+            "{contact}"
+        );
+    }
+    // The free address gets a code; the owner of the taken one a notice.
+    code_sent_to(&f, "free@example.com").await;
+    let mut notice = Vec::new();
+    for _ in 0..100 {
+        notice = messages_to(&outbox(&f).join("email"), "taken@example.com");
+        if notice.iter().any(|m| m.contains("tried to create")) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let notice = notice.last().expect("a notice");
+    assert!(
+        notice.contains("sign in or reset your password"),
+        "{notice}"
+    );
+    assert!(six_digits(notice).is_none(), "no code: {notice}");
+    // Signing up with the taken address and a guessed code says nothing
+    // about the address either.
+    clock.advance(61);
+    let mut strict = f.uc.clone();
+    strict.settings.codes.require_contact_code = true;
+    for email in ["taken@example.com", "free@example.com"] {
+        let form = Registration {
+            email,
+            phone: "",
+            username: "",
+            password: PASSWORD,
+            code: "000001",
+        };
+        assert_eq!(
+            code_of(strict.register(form, &client()).await),
+            ErrorCode::CodeIncorrect,
+            "{email}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_reset_checks_the_password_against_the_account_only_after_the_code() {
+    let f = fixture().await;
+    registered(&f, "known@example.com", "13900000000").await;
+    // The contact itself, or a phone number, as the new password: before the
+    // code is proven, the answer is the same for a known and an unknown
+    // contact and for a linked or unlinked number.
+    for (contact, new_password) in [
+        ("known@example.com", "known@example.com"),
+        ("known@example.com", "13900000000"),
+        ("known@example.com", "13900000001"),
+        ("ghost@example.com", "ghost@example.com"),
+    ] {
+        let proof = ResetProof::Code {
+            contact,
+            code: "000000",
+        };
+        assert_eq!(
+            code_of(
+                f.uc.reset_password(proof, new_password, Lang::En, &ClientInfo::default())
+                    .await
+            ),
+            ErrorCode::CodeIncorrect,
+            "{contact} / {new_password}"
+        );
+    }
+    // With the right code the account's own rules apply, and the code
+    // survives for a second try.
+    send(&f, "known@example.com", CodePurpose::ResetPassword, None)
+        .await
+        .unwrap();
+    let code = code_sent_to(&f, "known@example.com").await;
+    let proof = || ResetProof::Code {
+        contact: "known@example.com",
+        code: &code,
+    };
+    let e =
+        f.uc.reset_password(proof(), "13900000000", Lang::En, &ClientInfo::default())
+            .await
+            .unwrap_err()
+            .to_app_error();
+    assert_eq!(e.code, ErrorCode::WeakPassword);
+    assert_eq!(
+        e.reason,
+        Some(shared::error::PasswordProblem::MatchesAccount)
+    );
+    f.uc.reset_password(
+        proof(),
+        "a new long password",
+        Lang::En,
+        &ClientInfo::default(),
+    )
+    .await
+    .unwrap();
+}
+
+/// Signs up with `email` proven by a code, and `phone` alongside.
+async fn signed_up_with_code(f: &Fixture, email: &str, phone: &str) -> AuthResponse {
+    send(f, email, CodePurpose::Register, None).await.unwrap();
+    let code = code_sent_to(f, email).await;
+    let form = Registration {
+        email,
+        phone,
+        username: "",
+        password: PASSWORD,
+        code: &code,
+    };
+    f.uc.register(form, &client()).await.unwrap()
+}
+
+#[tokio::test]
+async fn an_unproven_phone_at_sign_up_stays_pending_and_claims_nothing() {
+    let f = fixture_with(with_codes()).await;
+    let phone = "13800000001";
+    let res = signed_up_with_code(&f, "a@example.com", phone).await;
+    assert_eq!(res.user.phone, None, "not on the account");
+    assert_eq!(res.user.pending_phone.as_deref(), Some(phone));
+    let profile = f.uc.profile(res.user.id).await.unwrap();
+    assert_eq!(profile.pending_phone.as_deref(), Some(phone));
+
+    // It signs nobody in, receives no payment and resets no password.
+    assert_eq!(
+        code_of(f.uc.login(phone, PASSWORD, None, &client()).await),
+        ErrorCode::InvalidCredentials
+    );
+    let service = crate::wallet::Actor::Service("tests".into());
+    let payment = crate::wallet::Transfer {
+        from_user: res.user.id,
+        to: crate::wallet::Recipient::Identifier(phone),
+        currency: "CNY",
+        amount: "1",
+        memo: "",
+        request_id: "pay-pending",
+    };
+    assert_eq!(
+        code_of(
+            f.uc.transfer(payment, crate::wallet::Authorisation::Service(&service))
+                .await
+        ),
+        ErrorCode::RecipientNotFound
+    );
+    send(&f, phone, CodePurpose::ResetPassword, None)
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(count_messages(&f, phone), 0, "no code for a pending number");
+
+    // Its real owner registers it (once the reset request's cooldown on
+    // the number has passed).
+    let later = f.uc.clone().with_clock({
+        let clock = crate::clock::ManualClock::starting_now();
+        clock.advance(61);
+        clock
+    });
+    let (key, answer) = solved_captcha(&f).await;
+    let request = CodeRequest {
+        contact: phone,
+        purpose: Some(CodePurpose::Register),
+        captcha_key: Some(&key),
+        captcha_answer: Some(&answer),
+        lang: Lang::En,
+    };
+    later
+        .send_code(request, None, Some("127.0.0.1"))
+        .await
+        .unwrap();
+    let code = code_sent_to(&f, phone).await;
+    let form = Registration {
+        email: "",
+        phone,
+        username: "",
+        password: PASSWORD,
+        code: &code,
+    };
+    let owner = later.register(form, &client()).await.unwrap();
+    assert_eq!(owner.user.phone.as_deref(), Some(phone));
+    assert!(owner.user.phone_verified);
+    // The mistaken (or hostile) pending entry is gone.
+    let first = f.uc.profile(res.user.id).await.unwrap();
+    assert_eq!(first.pending_phone, None);
+}
+
+#[tokio::test]
+async fn proving_a_pending_phone_makes_it_live() {
+    let f = fixture_with(with_codes()).await;
+    let phone = "13800000002";
+    let res = signed_up_with_code(&f, "c@example.com", phone).await;
+    let auth = f.uc.authenticate(&res.token).await.unwrap();
+    send(&f, phone, CodePurpose::BindContact, Some(auth.user_id))
+        .await
+        .unwrap();
+    let code = code_sent_to(&f, phone).await;
+    let change = ContactChange {
+        contact: phone,
+        code: &code,
+        ..ContactChange::default()
+    };
+    let profile = f.uc.change_contact(&auth, change).await.unwrap();
+    assert_eq!(profile.phone.as_deref(), Some(phone));
+    assert!(profile.phone_verified);
+    assert_eq!(profile.pending_phone, None);
+    f.uc.login(phone, PASSWORD, None, &client()).await.unwrap();
 }

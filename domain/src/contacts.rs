@@ -6,7 +6,6 @@
 //! cannot move the account's recovery channel.
 
 use crate::audit::AuditEvent;
-use crate::passwords::StoredHash;
 use crate::sessions::AuthContext;
 use crate::{codes, db, DomainError, UserCenter};
 use shared::admin::AuditAction;
@@ -36,8 +35,8 @@ impl UserCenter {
     ) -> Result<UserProfile, DomainError> {
         let contact = validate::parse_contact(change.contact)?;
         let code = validate::check_code(change.code)?;
-        let (email, phone, password_hash): (Option<String>, Option<String>, String) =
-            sqlx::query_as("SELECT email, phone, password_hash FROM users WHERE id = ?")
+        let (email, phone): (Option<String>, Option<String>) =
+            sqlx::query_as("SELECT email, phone FROM users WHERE id = ?")
                 .bind(auth.user_id)
                 .fetch_optional(&self.pool)
                 .await?
@@ -57,14 +56,8 @@ impl UserCenter {
         if let Some(current) = &current {
             match (change.password.filter(|p| !p.is_empty()), change.sid) {
                 (Some(password), _) => {
-                    let stored = StoredHash(password_hash);
-                    if !self.hasher.verify(password, Some(&stored)).await? {
-                        return Err(AppError::field(
-                            ErrorCode::PasswordIncorrect,
-                            Field::CurrentPassword,
-                        )
-                        .into());
-                    }
+                    self.reenter_password(auth, password, Field::CurrentPassword)
+                        .await?;
                 }
                 (None, Some(sid)) if !sid.is_empty() => ticket = Some((sid, current.clone())),
                 _ => {
@@ -121,6 +114,13 @@ impl UserCenter {
             }
             Err(e) => return Err(e.into()),
         }
+        // Proven now: a pending contact of this kind is settled either way.
+        sqlx::query("DELETE FROM pending_contacts WHERE user_id = ? AND kind = ?")
+            .bind(auth.user_id)
+            .bind(contact_kind(&contact))
+            .execute(&mut *tx)
+            .await?;
+        release_pending(&mut tx, &contact).await?;
         tx.commit().await?;
         tracing::info!(
             user_id = auth.user_id,
@@ -136,5 +136,69 @@ impl UserCenter {
         )
         .await;
         self.profile(auth.user_id).await
+    }
+}
+
+impl UserCenter {
+    /// The contacts given at sign-up that no code has proven yet.
+    pub(crate) async fn pending_contacts(&self, user_id: i64) -> Result<Vec<Contact>, DomainError> {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT kind, value FROM pending_contacts WHERE user_id = ? ORDER BY kind",
+        )
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(kind, value)| match kind.as_str() {
+                "email" => Contact::Email(value),
+                _ => Contact::Phone(value),
+            })
+            .collect())
+    }
+}
+
+/// Keeps a contact nobody proved aside, off the account: it claims nothing
+/// (another person may register it) and nothing can be done with it until
+/// the user proves it by binding it with a code.
+pub(crate) async fn add_pending_contact(
+    tx: &mut sqlx::SqliteConnection,
+    user_id: i64,
+    contact: &Contact,
+    now: i64,
+) -> Result<(), DomainError> {
+    sqlx::query(
+        "INSERT INTO pending_contacts (user_id, kind, value, created_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (user_id, kind) DO UPDATE SET value = excluded.value,
+           created_at = excluded.created_at",
+    )
+    .bind(user_id)
+    .bind(contact_kind(contact))
+    .bind(contact.value())
+    .bind(now)
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
+/// A contact someone just proved is theirs: whoever else had it pending
+/// (typed by mistake, or someone else's number) loses it.
+pub(crate) async fn release_pending(
+    tx: &mut sqlx::SqliteConnection,
+    contact: &Contact,
+) -> Result<(), DomainError> {
+    sqlx::query("DELETE FROM pending_contacts WHERE kind = ? AND value = ?")
+        .bind(contact_kind(contact))
+        .bind(contact.value())
+        .execute(tx)
+        .await?;
+    Ok(())
+}
+
+fn contact_kind(contact: &Contact) -> &'static str {
+    if contact.is_email() {
+        "email"
+    } else {
+        "phone"
     }
 }

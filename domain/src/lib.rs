@@ -17,17 +17,19 @@ pub mod db;
 pub mod delivery;
 pub mod devices;
 pub mod error;
-pub mod lockout;
 pub mod media;
 mod opaque;
 pub mod passwords;
 pub mod profile;
 pub mod recovery;
+mod reentry;
 pub mod secret;
 pub mod secret_string;
 pub mod service_apps;
 pub mod service_users;
 pub mod sessions;
+pub mod staff_limits;
+pub mod throttle;
 pub mod tokens;
 pub mod verification;
 pub mod wallet;
@@ -54,9 +56,9 @@ pub use clock::Clock;
 pub use codes::{CodeRequest, CodeSettings};
 pub use delivery::{Lang, Messenger};
 pub use error::DomainError;
-pub use lockout::LockoutPolicy;
 pub use passwords::HashCost;
 pub use sessions::{AuthContext, ClientInfo, TokenCheck};
+pub use throttle::{LockoutPolicy, ThrottleSettings};
 
 /// Knobs of the domain that deployments may change.
 #[derive(Clone, Debug)]
@@ -69,7 +71,10 @@ pub struct Settings {
     /// without revoking the session: two tabs refreshing at once are not a theft.
     pub refresh_reuse_grace: Duration,
     pub hash_cost: HashCost,
+    /// Sign-in failures per account (per identifier when none has it).
     pub lockout: LockoutPolicy,
+    /// The other limits of the attempt limiter (password re-entry, per-IP counts).
+    pub throttle: ThrottleSettings,
     pub codes: CodeSettings,
     /// Password sign-in from a device that is not bound to the account is
     /// refused; a code sign-in from it works and binds it.
@@ -93,6 +98,7 @@ impl Default for Settings {
             refresh_reuse_grace: Duration::from_secs(30),
             hash_cost: HashCost::Owasp,
             lockout: LockoutPolicy::default(),
+            throttle: ThrottleSettings::default(),
             codes: CodeSettings::default(),
             unbound_device_needs_code: false,
             wallet: wallet::WalletSettings::default(),
@@ -116,6 +122,9 @@ pub struct UserCenter {
     pub(crate) apps_key: opaque::KeyedHash,
     pub(crate) messenger: Messenger,
     pub(crate) media: std::sync::Arc<media::MediaStore>,
+    /// Woken whenever an attempt is settled, for attempts waiting on the
+    /// limiter (see [`throttle`]).
+    pub(crate) settled: std::sync::Arc<tokio::sync::Notify>,
 }
 
 impl UserCenter {
@@ -127,6 +136,7 @@ impl UserCenter {
         settings: Settings,
         messenger: Messenger,
     ) -> Result<Self, DomainError> {
+        secret::check(secret)?;
         let media_dir = settings.media_dir.clone().unwrap_or_else(|| {
             let options = pool.connect_options();
             options
@@ -145,6 +155,7 @@ impl UserCenter {
             pool,
             settings,
             clock: std::sync::Arc::new(clock::SystemClock),
+            settled: std::sync::Arc::default(),
         })
     }
 

@@ -16,6 +16,8 @@
 //! `<media>/private/` and are only read through [`UserCenter::own_document`]
 //! and [`UserCenter::read_private_document`].
 
+use crate::admin::Operator;
+use crate::audit::AuditEvent;
 use crate::{clock, DomainError, UserCenter};
 use image::codecs::jpeg::JpegEncoder;
 use image::codecs::png::PngEncoder;
@@ -23,6 +25,7 @@ use image::imageops::FilterType;
 use image::metadata::Orientation;
 use image::{DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader, Limits, RgbImage};
 use sha2::{Digest, Sha256};
+use shared::admin::AuditAction;
 use shared::dto::UserProfile;
 use shared::media::{
     is_avatar_hash, DocumentInfo, DocumentKind, AVATAR_SIZES, DOCUMENT_MAX_SIDE, MAX_IMAGE_BYTES,
@@ -575,20 +578,27 @@ impl UserCenter {
     }
 
     /// Any user's document, for staff reviewing a submission (`FORBIDDEN`
-    /// to everyone else). Every read is logged with who read it.
+    /// to everyone else). Every read is written to the audit log
+    /// (`document_viewed`) with who read it, from where, and whose it is.
     pub async fn read_private_document(
         &self,
-        staff_id: i64,
+        op: impl Into<Operator>,
         document_id: i64,
     ) -> Result<PrivateDocument, DomainError> {
-        self.require_staff(staff_id).await?;
+        let op = op.into();
+        self.require_staff(op.id).await?;
         let row = self.load_document(document_id).await?;
         tracing::info!(
-            staff_id,
+            staff_id = op.id,
             document_id,
             owner = row.user_id,
             "private document read by staff"
         );
+        self.audit(
+            AuditEvent::by_staff(AuditAction::DocumentViewed, &op, Some(row.user_id))
+                .details(serde_json::json!({ "document_id": document_id })),
+        )
+        .await;
         self.document_bytes(row).await
     }
 }

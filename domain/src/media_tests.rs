@@ -404,6 +404,19 @@ async fn private_documents_are_for_the_owner_and_staff() {
     let read = f.uc.read_private_document(staff, front.id).await.unwrap();
     assert_eq!(read.user_id, owner.user_id);
     assert_eq!(read.bytes, mine.bytes);
+    // The read is on the audit log, with who read whose document.
+    let logged: Vec<(Option<i64>, Option<i64>, String)> = sqlx::query_as(
+        "SELECT actor_id, target_id, details FROM audit_log WHERE action = 'document_viewed'",
+    )
+    .fetch_all(&f.uc.pool)
+    .await
+    .unwrap();
+    assert_eq!(logged.len(), 1, "one row per read");
+    assert_eq!(
+        (logged[0].0, logged[0].1),
+        (Some(staff), Some(owner.user_id))
+    );
+    assert!(logged[0].2.contains(&front.id.to_string()));
     assert_eq!(
         code_of(f.uc.read_private_document(staff, 9999).await.map(|_| ())),
         ErrorCode::NotFound

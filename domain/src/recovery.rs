@@ -7,7 +7,6 @@
 
 use crate::audit::AuditEvent;
 use crate::delivery::{templates, Lang};
-use crate::passwords::StoredHash;
 use crate::sessions::{AuthContext, ClientInfo};
 use crate::{codes, DomainError, UserCenter};
 use shared::admin::AuditAction;
@@ -38,7 +37,6 @@ struct Names {
     email: Option<String>,
     phone: Option<String>,
     username: Option<String>,
-    password_hash: String,
 }
 
 impl Names {
@@ -50,6 +48,13 @@ impl Names {
         }
     }
 }
+
+/// No account's names: the password rules that hold for everyone.
+const NO_NAMES: AccountNames<'static> = AccountNames {
+    email: None,
+    phone: None,
+    username: None,
+};
 
 /// A policy error about "the password" belongs to the new-password field here.
 fn on_new_password(mut e: AppError) -> AppError {
@@ -69,18 +74,14 @@ impl UserCenter {
 
     async fn names_of_contact(&self, contact: &Contact) -> Result<Option<Names>, DomainError> {
         let sql = match contact {
-            Contact::Email(_) => {
-                "SELECT id, email, phone, username, password_hash FROM users WHERE email = ?"
-            }
-            Contact::Phone(_) => {
-                "SELECT id, email, phone, username, password_hash FROM users WHERE phone = ?"
-            }
+            Contact::Email(_) => "SELECT id, email, phone, username FROM users WHERE email = ?",
+            Contact::Phone(_) => "SELECT id, email, phone, username FROM users WHERE phone = ?",
         };
         self.names_by(sql, contact.value()).await
     }
 
     async fn names_of_user(&self, user_id: i64) -> Result<Names, DomainError> {
-        sqlx::query_as("SELECT id, email, phone, username, password_hash FROM users WHERE id = ?")
+        sqlx::query_as("SELECT id, email, phone, username FROM users WHERE id = ?")
             .bind(user_id)
             .fetch_optional(&self.pool)
             .await?
@@ -105,17 +106,11 @@ impl UserCenter {
             )),
             ResetProof::Ticket(_) => None,
         };
-        if let Some((contact, _)) = &code_proof {
-            let account = self.names_of_contact(contact).await?;
-            let names = account.as_ref().map(Names::names).unwrap_or(AccountNames {
-                email: None,
-                phone: None,
-                username: None,
-            });
-            validate::check_password(new_password, names).map_err(on_new_password)?;
-        } else if new_password.is_empty() {
-            return Err(AppError::field(ErrorCode::Required, Field::NewPassword).into());
-        }
+        // Only the rules that hold for every account come before the proof;
+        // the ones about this account (not its email, phone or username)
+        // come after, or a wrong code would tell whether the contact has an
+        // account and which identifiers belong together.
+        validate::check_password(new_password, NO_NAMES).map_err(on_new_password)?;
         let hash = self.hasher.hash(new_password).await?;
 
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
@@ -141,7 +136,8 @@ impl UserCenter {
             // A ticket or code for a contact without an account: nothing to reset.
             return Err(codes::code_incorrect());
         };
-        // A ticket's password is checked against the account only now.
+        // Proven: now the password may be checked against the account.
+        // Dropping the transaction keeps the code or ticket for a retry.
         validate::check_password(new_password, account.names()).map_err(on_new_password)?;
         let now = self.now();
         sqlx::query("UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?")
@@ -189,17 +185,8 @@ impl UserCenter {
         let mut tx_ticket = None;
         match proof {
             ChangeProof::CurrentPassword(current) => {
-                if current.is_empty() {
-                    return Err(AppError::field(ErrorCode::Required, Field::CurrentPassword).into());
-                }
-                let stored = StoredHash(account.password_hash.clone());
-                if !self.hasher.verify(current, Some(&stored)).await? {
-                    return Err(AppError::field(
-                        ErrorCode::PasswordIncorrect,
-                        Field::CurrentPassword,
-                    )
-                    .into());
-                }
+                self.reenter_password(auth, current, Field::CurrentPassword)
+                    .await?;
             }
             ChangeProof::Ticket(sid) => tx_ticket = Some(sid),
         }

@@ -10,20 +10,35 @@ use base64::Engine;
 use std::io::Write;
 use std::path::Path;
 
-const SECRET_BYTES: usize = 32;
+/// The shortest secret accepted: it is the HMAC key of every token, and an
+/// empty or short one (e.g. a file truncated by a crash on first start)
+/// would let anyone forge tokens.
+pub const MIN_SECRET_BYTES: usize = 32;
 
 /// Reads `path`, or creates it with a fresh random secret (mode 0600).
+/// A stored secret shorter than [`MIN_SECRET_BYTES`] is an error: the server
+/// must not start with it.
 pub fn load_or_create(path: &Path) -> Result<Vec<u8>, DomainError> {
     if path.exists() {
         let text = std::fs::read_to_string(path)?;
-        return base64::engine::general_purpose::STANDARD
+        let secret = base64::engine::general_purpose::STANDARD
             .decode(text.trim())
-            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e).into());
+            .map_err(|e| invalid(format!("{} is not base64: {e}", path.display())))?;
+        if secret.len() < MIN_SECRET_BYTES {
+            return Err(invalid(format!(
+                "the token secret in {} is {} bytes; at least {MIN_SECRET_BYTES} are needed. \
+                 Delete the file to have a new one generated (everyone is signed out), or \
+                 write a longer base64 secret into it",
+                path.display(),
+                secret.len()
+            )));
+        }
+        return Ok(secret);
     }
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }
-    let mut secret = vec![0u8; SECRET_BYTES];
+    let mut secret = vec![0u8; MIN_SECRET_BYTES];
     OsRng.fill_bytes(&mut secret);
     let encoded = base64::engine::general_purpose::STANDARD.encode(&secret);
     let mut options = std::fs::OpenOptions::new();
@@ -37,4 +52,19 @@ pub fn load_or_create(path: &Path) -> Result<Vec<u8>, DomainError> {
     file.write_all(encoded.as_bytes())?;
     file.sync_all()?;
     Ok(secret)
+}
+
+/// Refuses a token secret shorter than [`MIN_SECRET_BYTES`].
+pub fn check(secret: &[u8]) -> Result<(), DomainError> {
+    if secret.len() < MIN_SECRET_BYTES {
+        return Err(invalid(format!(
+            "the token secret is {} bytes; at least {MIN_SECRET_BYTES} are needed",
+            secret.len()
+        )));
+    }
+    Ok(())
+}
+
+fn invalid(message: String) -> DomainError {
+    std::io::Error::new(std::io::ErrorKind::InvalidData, message).into()
 }

@@ -414,6 +414,26 @@ fn secret_file_is_created_private_and_reused() {
     }
 }
 
+#[test]
+fn a_short_stored_secret_refuses_to_start_with_a_clear_message() {
+    use base64::Engine;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("jwt-secret");
+    for stored in [
+        String::new(),
+        base64::engine::general_purpose::STANDARD.encode([7u8; 31]),
+    ] {
+        std::fs::write(&path, &stored).unwrap();
+        let err = crate::secret::load_or_create(&path)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("at least 32"), "{err}");
+        assert!(err.contains("jwt-secret"), "{err}");
+    }
+    assert!(crate::secret::check(&[1u8; 31]).is_err());
+    crate::secret::check(&[1u8; 32]).unwrap();
+}
+
 mod lockout {
     use super::*;
     use crate::clock::Clock;
@@ -491,8 +511,10 @@ mod lockout {
             assert_eq!(e.retry_after_secs, Some(expected));
             clock.advance(expected);
             // Keep the cumulative window out of the way.
-            f.uc.unlock_identifier_failures_only("email:nobody@b.com")
-                .await;
+            sqlx::query("DELETE FROM throttle_failures WHERE key = 'email:nobody@b.com'")
+                .execute(&f.uc.pool)
+                .await
+                .unwrap();
             expected = (expected * 2).min(24 * 3600);
         }
         assert_eq!(expected, 24 * 3600);
@@ -585,11 +607,65 @@ mod lockout {
             5,
             "only five guesses reached the hash"
         );
-        let (events,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM login_failures")
+        let (events,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM throttle_failures WHERE kind = 'sign_in'")
+                .fetch_one(&f.uc.pool)
+                .await
+                .unwrap();
+        assert_eq!(events, 5);
+    }
+    #[tokio::test]
+    async fn an_accounts_email_phone_and_username_share_one_counter() {
+        let (f, _clock) = clocked_fixture().await;
+        f.uc.register(reg("a@b.com", "13800138000", "alice"), &client())
+            .await
+            .unwrap();
+        let mut seen = Vec::new();
+        for id in ["a@b.com", "13800138000", "alice", "A@B.com"] {
+            let e = attempt(&f.uc, id, WRONG).await.unwrap_err();
+            seen.push(e.login.unwrap().consecutive_failures);
+        }
+        assert_eq!(seen, [1, 2, 3, 4]);
+        assert_eq!(
+            attempt(&f.uc, "13800138000", WRONG).await.unwrap_err().code,
+            ErrorCode::AccountLocked
+        );
+        for id in ["a@b.com", "alice"] {
+            assert_eq!(
+                attempt(&f.uc, id, RIGHT).await.unwrap_err().code,
+                ErrorCode::AccountLocked,
+                "{id} shares the lock"
+            );
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn twelve_parallel_right_sign_ins_all_get_a_session() {
+        // The real captcha rule: after 3 failures. In-flight attempts are
+        // not failures, so none of these is asked for one.
+        let mut settings = test_settings();
+        settings.lockout.captcha_after = 3;
+        let f = fixture_with(settings).await;
+        f.uc.register(reg("a@b.com", "", ""), &client())
+            .await
+            .unwrap();
+        let tasks: Vec<_> = (0..12)
+            .map(|_| {
+                let uc = f.uc.clone();
+                tokio::spawn(async move { uc.login("a@b.com", RIGHT, None, &client()).await })
+            })
+            .collect();
+        let mut sessions = 0;
+        for t in tasks {
+            t.await.unwrap().expect("a right password gets in");
+            sessions += 1;
+        }
+        assert_eq!(sessions, 12);
+        let (rows,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sessions")
             .fetch_one(&f.uc.pool)
             .await
             .unwrap();
-        assert_eq!(events, 5);
+        assert_eq!(rows, 13, "the sign-up's session and twelve more");
     }
 }
 

@@ -10,6 +10,7 @@ use crate::accounts::user_columns;
 use crate::accounts::UserRow;
 use crate::admin::Operator;
 use crate::audit::AuditEvent;
+use crate::staff_limits::StaffAction;
 use crate::{clock, db, DomainError, UserCenter};
 use shared::admin::AuditAction;
 use shared::dto::UserProfile;
@@ -337,7 +338,8 @@ impl UserCenter {
         rejection: Option<String>,
     ) -> Result<Verification, DomainError> {
         let staff_id = op.id;
-        self.require_staff(staff_id).await?;
+        self.check_staff_action(&op, StaffAction::Review, user_id, None)
+            .await?;
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let pending = match self.latest_verification(&mut *tx, user_id, kind).await? {
             Some(row) if row.state() == VerificationState::Pending => row,

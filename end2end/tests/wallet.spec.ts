@@ -56,8 +56,12 @@ test("set a PIN, receive a deposit, send money, and see both histories", async (
   await page.getByLabel("Confirm payment PIN").fill("123456");
   await page.getByRole("button", { name: "Set PIN" }).click();
   await expect(page.getByRole("alert")).toContainText("too easy to guess");
+  // The first PIN needs the sign-in password, not just the session.
   await page.getByLabel("Payment PIN", { exact: true }).fill("580263");
   await page.getByLabel("Confirm payment PIN").fill("580263");
+  await page.getByRole("button", { name: "Set PIN" }).click();
+  await expect(page.getByRole("alert")).toContainText("Confirm with your current password");
+  await page.getByLabel("Current password").fill(PASSWORD);
   await page.getByRole("button", { name: "Set PIN" }).click();
   await expect(page.getByRole("button", { name: "Change PIN" })).toBeVisible();
 

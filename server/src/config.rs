@@ -114,6 +114,25 @@ pub struct Config {
     )]
     pub lockout_window_secs: u64,
 
+    /// Failed sign-ins from one IP within an hour after which every sign-in
+    /// from it needs a captcha.
+    #[arg(
+        long,
+        env = "UC_SIGNIN_IP_CAPTCHA_AFTER",
+        default_value_t = 100,
+        global = true
+    )]
+    pub signin_ip_captcha_after: u32,
+
+    /// Captcha images one IP may ask for within an hour (`429 RATE_LIMITED` past it).
+    #[arg(
+        long,
+        env = "UC_CAPTCHAS_PER_IP_HOUR",
+        default_value_t = 100,
+        global = true
+    )]
+    pub captchas_per_ip_hour: u32,
+
     /// Refuse password sign-in from a device (X-Device-Id) not bound to the
     /// account; a code sign-in from it works and binds it.
     #[arg(
@@ -244,6 +263,15 @@ impl Config {
             secure_cookies: self.secure_cookies,
             trusted_proxies: self.trusted_proxies.0.clone(),
             live_reload_port: std::env::var_os("LEPTOS_WATCH").map(|_| reload_port),
+        }
+    }
+
+    /// The attempt limiter's settings beyond the sign-in lockout.
+    pub fn throttle(&self) -> domain::ThrottleSettings {
+        domain::ThrottleSettings {
+            ip_captcha_after: self.signin_ip_captcha_after.max(1),
+            captchas_per_ip: self.captchas_per_ip_hour.max(1),
+            ..domain::ThrottleSettings::default()
         }
     }
 

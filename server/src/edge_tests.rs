@@ -51,7 +51,7 @@ async fn cross_origin_state_changes_are_refused_and_change_nothing() {
     // A page on another port posts the PIN form with the victim's cookie.
     let req = form(
         "/api/fn/set_pin",
-        "pin=135790&confirm_pin=135790",
+        "pin=135790&confirm_pin=135790&password=correct+horse+battery",
         &[("cookie", &cookie), ("origin", "http://uc.test:8080")],
     );
     let (status, _, body) = raw(&s, req).await;
@@ -64,7 +64,7 @@ async fn cross_origin_state_changes_are_refused_and_change_nothing() {
     // The same form from the site itself works.
     let req = form(
         "/api/fn/set_pin",
-        "pin=135790&confirm_pin=135790",
+        "pin=135790&confirm_pin=135790&password=correct+horse+battery",
         &[("cookie", &cookie), ("origin", SITE_ORIGIN)],
     );
     let (status, _, body) = raw(&s, req).await;

@@ -122,6 +122,7 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         access_ttl: Duration::from_secs(config.access_ttl_secs.max(1)),
         refresh_ttl: Duration::from_secs(config.refresh_ttl_secs.max(config.access_ttl_secs)),
         lockout: config.lockout(),
+        throttle: config.throttle(),
         codes: config.codes.settings(),
         unbound_device_needs_code: config.unbound_device_needs_code,
         closed_contact_grace: Duration::from_secs(
@@ -130,6 +131,12 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         media_dir: Some(config.data_dir.join("media")),
         ..Settings::default()
     };
+    if !settings.codes.require_contact_code {
+        tracing::warn!(
+            "UC_REQUIRE_CONTACT_CODE=false: sign-up trusts every contact it is given without \
+             a code (someone else's phone number included); for development only"
+        );
+    }
     let messenger = config
         .delivery
         .messenger(&config.data_dir, config.secure_cookies)?;

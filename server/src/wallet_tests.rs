@@ -137,19 +137,46 @@ async fn rest_wallet_deposit_pin_transfer_histories_and_audit() {
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(body["code"], "PIN_NOT_SET");
+    // The session alone does not set the first PIN.
     let (status, body) = s
-        .post_as(&alice_token, "/api/v1/wallet/pin", json!({"pin": "123456"}))
+        .post_as(&alice_token, "/api/v1/wallet/pin", json!({"pin": "135790"}))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["code"], "PROOF_REQUIRED");
+    let (status, body) = s
+        .post_as(
+            &alice_token,
+            "/api/v1/wallet/pin",
+            json!({"pin": "135790", "password": "not the password"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(body["code"], "PASSWORD_INCORRECT");
+    let (status, body) = s
+        .post_as(
+            &alice_token,
+            "/api/v1/wallet/pin",
+            json!({"pin": "123456", "password": PASSWORD}),
+        )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["code"], "WEAK_PIN");
     let (status, pin) = s
-        .post_as(&alice_token, "/api/v1/wallet/pin", json!({"pin": "135790"}))
+        .post_as(
+            &alice_token,
+            "/api/v1/wallet/pin",
+            json!({"pin": "135790", "password": PASSWORD}),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{pin}");
     assert_eq!(pin["set"], true);
     assert_eq!(pin["remaining_attempts"], 5);
     let (status, body) = s
-        .post_as(&alice_token, "/api/v1/wallet/pin", json!({"pin": "246810"}))
+        .post_as(
+            &alice_token,
+            "/api/v1/wallet/pin",
+            json!({"pin": "246810", "password": PASSWORD}),
+        )
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(body["code"], "PIN_ALREADY_SET");
@@ -248,7 +275,11 @@ async fn rest_wallet_replays_refuses_conflicts_and_counts_wrong_pins() {
     let (_, bob_token) = s.signup("bob@example.com").await;
     s.deposit(&staff, alice, "50.00", "top-up-1").await;
     let (status, _) = s
-        .post_as(&alice_token, "/api/v1/wallet/pin", json!({"pin": "135790"}))
+        .post_as(
+            &alice_token,
+            "/api/v1/wallet/pin",
+            json!({"pin": "135790", "password": PASSWORD}),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED);
 
@@ -542,7 +573,11 @@ async fn rest_wallet_pin_change_and_reset_with_a_code() {
     let s = server().await;
     let (_, token) = s.signup("alice@example.com").await;
     let (status, _) = s
-        .post_as(&token, "/api/v1/wallet/pin", json!({"pin": "135790"}))
+        .post_as(
+            &token,
+            "/api/v1/wallet/pin",
+            json!({"pin": "135790", "password": PASSWORD}),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED);
     let (status, body) = s
@@ -572,7 +607,7 @@ async fn rest_wallet_pin_change_and_reset_with_a_code() {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let code = s.last_code_to("alice@example.com");
+    let code = s.last_code_to("alice@example.com").await;
     let (status, ticket) = s
         .post_as(
             &token,

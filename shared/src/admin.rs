@@ -219,6 +219,9 @@ pub enum AuditAction {
     SessionRevoked,
     OtherSessionsRevoked,
     AccountClosedByUser,
+    /// Too many wrong current passwords given to confirm a change: the
+    /// session that tried was ended and re-entry is locked for a while.
+    PasswordReentryLocked,
     // Staff actions.
     AccountFrozen,
     AccountUnfrozen,
@@ -232,10 +235,15 @@ pub enum AuditAction {
     VerificationRejected,
     MessageSent,
     UsersBatchCreated,
+    /// A staff action the limits on staff refused (a privileged target, or
+    /// acting on or authorising oneself); `details` says which and why.
+    StaffActionRefused,
+    /// Staff opened a private document (an ID card photo).
+    DocumentViewed,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 24] = [
+    pub const ALL: [AuditAction; 27] = [
         AuditAction::LoginSucceeded,
         AuditAction::LoginFailed,
         AuditAction::LoginLocked,
@@ -248,6 +256,7 @@ impl AuditAction {
         AuditAction::SessionRevoked,
         AuditAction::OtherSessionsRevoked,
         AuditAction::AccountClosedByUser,
+        AuditAction::PasswordReentryLocked,
         AuditAction::AccountFrozen,
         AuditAction::AccountUnfrozen,
         AuditAction::AccountClosed,
@@ -260,6 +269,8 @@ impl AuditAction {
         AuditAction::VerificationRejected,
         AuditAction::MessageSent,
         AuditAction::UsersBatchCreated,
+        AuditAction::StaffActionRefused,
+        AuditAction::DocumentViewed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -276,6 +287,7 @@ impl AuditAction {
             AuditAction::SessionRevoked => "session_revoked",
             AuditAction::OtherSessionsRevoked => "other_sessions_revoked",
             AuditAction::AccountClosedByUser => "account_closed_by_user",
+            AuditAction::PasswordReentryLocked => "password_reentry_locked",
             AuditAction::AccountFrozen => "account_frozen",
             AuditAction::AccountUnfrozen => "account_unfrozen",
             AuditAction::AccountClosed => "account_closed",
@@ -288,6 +300,8 @@ impl AuditAction {
             AuditAction::VerificationRejected => "verification_rejected",
             AuditAction::MessageSent => "message_sent",
             AuditAction::UsersBatchCreated => "users_batch_created",
+            AuditAction::StaffActionRefused => "staff_action_refused",
+            AuditAction::DocumentViewed => "document_viewed",
         }
     }
 

@@ -12,6 +12,13 @@ pub struct UserProfile {
     pub email: Option<String>,
     pub phone: Option<String>,
     pub username: Option<String>,
+    /// An email given at sign-up that no code has proven yet: not usable
+    /// until the owner proves it (binds it with a code).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_email: Option<String>,
+    /// A phone number given at sign-up that no code has proven yet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_phone: Option<String>,
     /// Whether the email was proven by a code.
     #[serde(default)]
     pub email_verified: bool,
@@ -389,6 +396,8 @@ mod tests {
             email: email.map(str::to_string),
             phone: phone.map(str::to_string),
             username: username.map(str::to_string),
+            pending_email: None,
+            pending_phone: None,
             email_verified: false,
             phone_verified: false,
             status: "normal".into(),

@@ -63,6 +63,11 @@ error_codes! {
     AccountDisabled: "ACCOUNT_DISABLED", 403, "This account cannot sign in.";
     /// Too many failed sign-ins for this identifier; see `locked_until`.
     AccountLocked: "ACCOUNT_LOCKED", 429, "Too many failed sign-in attempts. This account is temporarily locked.";
+    /// Too many wrong current passwords given to confirm a change; see `retry_after_secs`.
+    ReentryLocked: "REENTRY_LOCKED", 429, "Too many incorrect passwords. Confirming changes with your password is locked for a while.";
+    /// Too many requests of this kind from here (captcha images, or attempts
+    /// still waiting for earlier ones); see `retry_after_secs`.
+    RateLimited: "RATE_LIMITED", 429, "Too many requests. Please wait a moment and try again.";
     Unauthenticated: "UNAUTHENTICATED", 401, "Please sign in.";
     /// Token checks for services: the token's time is up.
     TokenExpired: "TOKEN_EXPIRED", 401, "The token has expired.";

@@ -252,12 +252,17 @@ pub struct TransferRequest {
     pub pin: String,
 }
 
-/// `POST /api/v1/wallet/pin`: first activation.
+/// `POST /api/v1/wallet/pin`: first activation, proven by the sign-in
+/// `password` or by the `sid` of a `pay_password` code (one of the two).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SetPinRequest {
     pub pin: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
 }
 
 /// `POST /api/v1/wallet/pin/change`: change with the old PIN.

@@ -20,12 +20,16 @@ pub enum ContactKind {
 }
 
 /// One contact's row on the security page: its value, whether it is
-/// verified, and a button that opens the form to add or change it.
+/// verified, and a button that opens the form to add or change it. A
+/// contact given at sign-up that no code proved is shown as pending, with a
+/// "verify" action that opens the same form with it filled in.
 #[component]
 pub fn ContactEditor(
     kind: ContactKind,
     current: Option<String>,
     verified: bool,
+    /// The pending contact of this kind, when there is one.
+    pending: Option<String>,
     /// Bumped after a change, so the page reloads the profile.
     changed: RwSignal<u32>,
 ) -> impl IntoView {
@@ -36,13 +40,16 @@ pub fn ContactEditor(
         ContactKind::Email => Signal::derive(move || t_string!(i18n, contact_email)),
         ContactKind::Phone => Signal::derive(move || t_string!(i18n, contact_phone)),
     };
+    let has_pending = current.is_none() && pending.is_some();
     let action_label = Signal::derive(move || match (kind, has_current) {
+        _ if has_pending => t_string!(i18n, verify_contact),
         (ContactKind::Email, false) => t_string!(i18n, add_email),
         (ContactKind::Email, true) => t_string!(i18n, change_email),
         (ContactKind::Phone, false) => t_string!(i18n, add_phone),
         (ContactKind::Phone, true) => t_string!(i18n, change_phone),
     });
     let value_text = current.clone();
+    let pending_text = pending.clone().filter(|_| has_pending);
     view! {
         <div class="contact-row">
             <div class="contact-main">
@@ -57,7 +64,13 @@ pub fn ContactEditor(
                                 view! { <span class="badge badge-warn">{t!(i18n, unverified)}</span> }.into_any()
                             }}
                         }.into_any(),
-                        None => view! { <span class="muted">{t!(i18n, contact_none)}</span> }.into_any(),
+                        None => match pending_text {
+                            Some(p) => view! {
+                                <span>{p}</span>
+                                <span class="badge badge-warn">{t!(i18n, contact_pending)}</span>
+                            }.into_any(),
+                            None => view! { <span class="muted">{t!(i18n, contact_none)}</span> }.into_any(),
+                        },
                     }}
                 </p>
             </div>
@@ -74,6 +87,7 @@ pub fn ContactEditor(
         <Show when=move || open.get()>
             <ContactForm
                 kind=kind
+                initial=pending.clone().filter(|_| has_pending).unwrap_or_default()
                 needs_password=has_current
                 action_label=action_label
                 changed=changed
@@ -87,6 +101,8 @@ pub fn ContactEditor(
 #[component]
 fn ContactForm(
     kind: ContactKind,
+    /// The contact to prove, filled in (a pending one); empty for a new one.
+    initial: String,
     needs_password: bool,
     action_label: Signal<&'static str>,
     changed: RwSignal<u32>,
@@ -95,7 +111,7 @@ fn ContactForm(
     let i18n = use_i18n();
     let action = ServerAction::<ChangeContact>::new();
     let send_action = ServerAction::<SendCode>::new();
-    let contact = RwSignal::new(String::new());
+    let contact = RwSignal::new(initial);
     let code = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let captcha = CaptchaState::new();

@@ -49,6 +49,7 @@ fn SetPinForm(changed: RwSignal<u32>) -> impl IntoView {
     let action = ServerAction::<SetPin>::new();
     let pin = RwSignal::new(String::new());
     let confirm = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
     let errors = FormErrors::latest(vec![source(action)]);
     Effect::new(move |_| {
         if let Some(Ok(())) = action.value().get() {
@@ -63,6 +64,8 @@ fn SetPinForm(changed: RwSignal<u32>) -> impl IntoView {
         action.dispatch(SetPin {
             pin: pin.get_untracked(),
             confirm_pin: confirm.get_untracked(),
+            password: password.get_untracked(),
+            sid: String::new(),
         });
     };
     let no_error = Signal::derive(|| None);
@@ -88,6 +91,16 @@ fn SetPinForm(changed: RwSignal<u32>) -> impl IntoView {
                 autocomplete="new-password"
                 label=Signal::derive(move || t_string!(i18n, field_confirm_pin))
                 value=confirm
+                error=no_error
+            />
+            // The first PIN is a second factor: the session alone may not set it.
+            <TextField
+                id="pin-password"
+                name="password"
+                input_type="password"
+                autocomplete="current-password"
+                label=Signal::derive(move || t_string!(i18n, field_current_password))
+                value=password
                 error=no_error
             />
             <SubmitButton

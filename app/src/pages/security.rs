@@ -46,12 +46,14 @@ pub fn SecurityPage() -> impl IntoView {
                                     kind=ContactKind::Email
                                     current=user.email.clone()
                                     verified=user.email_verified
+                                    pending=user.pending_email.clone()
                                     changed=contact_changed
                                 />
                                 <ContactEditor
                                     kind=ContactKind::Phone
                                     current=user.phone.clone()
                                     verified=user.phone_verified
+                                    pending=user.pending_phone.clone()
                                     changed=contact_changed
                                 />
                             </div>

@@ -87,6 +87,29 @@ pub fn password_reset_notice(lang: Lang) -> Message {
     }
 }
 
+/// Sent instead of a sign-up code to a contact that already has an account,
+/// so the sign-up form answers alike for free and taken contacts and the
+/// owner learns of the attempt.
+pub fn signup_attempt_notice(lang: Lang) -> Message {
+    match lang {
+        Lang::En => Message {
+            subject: format!("{PRODUCT}: someone tried to create an account"),
+            text: format!(
+                "Someone tried to create a {PRODUCT} account with this address, which already \
+                 has one. If it was you, sign in or reset your password. Otherwise you can \
+                 ignore this message."
+            ),
+        },
+        Lang::ZhCn => Message {
+            subject: format!("{PRODUCT_ZH}：有人尝试用此地址注册"),
+            text: format!(
+                "【{PRODUCT_ZH}】有人尝试用此地址注册新账号，但该地址已有账号。\
+                 如果是您本人，请直接登录或重置密码；否则请忽略本消息。"
+            ),
+        },
+    }
+}
+
 /// A staff-created account's random initial password.
 pub fn initial_password_message(login: &str, password: &str, lang: Lang) -> Message {
     match lang {

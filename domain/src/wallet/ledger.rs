@@ -8,6 +8,7 @@
 use super::currencies::CurrencyRow;
 use super::{idempotency, Actor, Authorisation};
 use crate::audit::AuditEvent;
+use crate::staff_limits::StaffAction;
 use crate::{clock, DomainError, UserCenter};
 use shared::admin::AuditAction;
 use shared::money::{self, MAX_AMOUNT};
@@ -148,7 +149,7 @@ impl UserCenter {
         let actor = match auth {
             Authorisation::Pin(_) => Actor::User(t.from_user),
             Authorisation::Service(actor) => {
-                self.check_trusted(actor).await?;
+                self.check_trusted(actor, t.from_user, None).await?;
                 actor.clone()
             }
         };
@@ -168,6 +169,10 @@ impl UserCenter {
             return Err(ErrorCode::CannotTransferToSelf.into());
         }
         order.recipient = Some(to);
+        if let Authorisation::Service(staff @ Actor::User(_)) = auth {
+            // Staff moving money touch the recipient's balance as well.
+            self.check_trusted(staff, to, None).await?;
+        }
         if let Authorisation::Pin(pin) = auth {
             self.verify_payment_pin(t.from_user, pin).await?;
         }
@@ -192,7 +197,7 @@ impl UserCenter {
         actor: &Actor,
         operator: Option<&crate::admin::Operator>,
     ) -> Result<Receipt, DomainError> {
-        self.check_trusted(actor).await?;
+        self.check_trusted(actor, m.user_id, operator).await?;
         let order = self
             .order(
                 kind,
@@ -255,8 +260,14 @@ impl UserCenter {
     }
 
     /// A service must have a well-formed name; a user acting for someone else
-    /// must be staff.
-    async fn check_trusted(&self, actor: &Actor) -> Result<(), DomainError> {
+    /// must be staff, within the staff limits (not on their own balance, and
+    /// only a super admin on a staff account's).
+    async fn check_trusted(
+        &self,
+        actor: &Actor,
+        user: i64,
+        operator: Option<&crate::admin::Operator>,
+    ) -> Result<(), DomainError> {
         match actor {
             Actor::Service(name) => {
                 wallet::check_request_id(name).map_err(|_| {
@@ -264,7 +275,13 @@ impl UserCenter {
                 })?;
                 Ok(())
             }
-            Actor::User(id) => self.require_staff(*id).await,
+            Actor::User(id) => {
+                let op = operator
+                    .cloned()
+                    .unwrap_or_else(|| crate::admin::Operator::from(*id));
+                self.check_staff_action(&op, StaffAction::AdjustBalance, user, None)
+                    .await
+            }
         }
     }
 

@@ -31,10 +31,11 @@ mod preview;
 #[cfg(test)]
 mod proptests;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 pub use audit::{AuditProblem, AuditReport};
 pub use ledger::{Movement, Recipient, Transfer};
+pub use pin::PinProof;
 
 use std::time::Duration;
 

@@ -2,31 +2,48 @@
 //! every payment a user makes.
 //!
 //! Stored as argon2id through the same [`Hasher`](crate::passwords::Hasher) as
-//! passwords. Wrong PINs are counted like sign-in failures (see
-//! [`lockout`](crate::lockout)): each attempt is counted as a failure *before*
-//! its hash is checked, in one `BEGIN IMMEDIATE` transaction, and forgiven if
-//! the PIN was right. Parallel guesses therefore cannot race past the limit:
-//! the attempt that reaches it sets the lock, and every later one is refused
-//! without touching the hash. Six digits are only a million guesses, so the
-//! lock (5 tries, then an hour, by default) is what protects them.
+//! passwords. Wrong PINs are counted by the attempt limiter
+//! ([`throttle`](crate::throttle), kind `pin`, per user), which admits an
+//! attempt before its hash is checked and never lets more wrong guesses reach
+//! the hash than are left. Six digits are only a million guesses, so the lock
+//! (5 tries, then an hour, by default) is what protects them.
 
+use crate::admin::Operator;
 use crate::audit::{AuditEvent, Whence};
 use crate::passwords::StoredHash;
+use crate::throttle::Kind;
+use crate::AuthContext;
 use crate::{DomainError, UserCenter};
 use shared::admin::AuditAction;
 use shared::dto::CodePurpose;
 use shared::validate::Contact;
 use shared::wallet::{self, PinStatus};
-use shared::{AppError, ErrorCode, LoginFailures};
+use shared::{AppError, ErrorCode, Field};
 use sqlx::SqliteConnection;
 
-/// One PIN attempt, already counted as a failure.
-#[derive(Debug)]
-struct PinAttempt {
-    hash: StoredHash,
-    /// Whether this attempt set the lock.
-    set_lock: bool,
-    counters: LoginFailures,
+/// What proves that the owner, not just a session, sets the first PIN.
+#[derive(Clone, Copy, Debug)]
+pub enum PinProof<'a> {
+    /// The sign-in password.
+    Password(&'a str),
+    /// The `sid` of a `pay_password` code verified while signed in.
+    Ticket(&'a str),
+}
+
+impl<'a> PinProof<'a> {
+    /// The proof a request carries: a non-empty password, else a non-empty
+    /// `sid`; `PROOF_REQUIRED` (on the password field) when neither.
+    pub fn from_request(
+        password: Option<&'a str>,
+        sid: Option<&'a str>,
+    ) -> Result<Self, DomainError> {
+        let given = |v: Option<&'a str>| v.filter(|v| !v.is_empty());
+        match (given(password), given(sid)) {
+            (Some(password), _) => Ok(PinProof::Password(password)),
+            (None, Some(sid)) => Ok(PinProof::Ticket(sid)),
+            (None, None) => Err(AppError::field(ErrorCode::ProofRequired, Field::Password).into()),
+        }
+    }
 }
 
 impl UserCenter {
@@ -34,36 +51,40 @@ impl UserCenter {
     pub async fn pin_status(&self, user_id: i64) -> Result<PinStatus, DomainError> {
         let now = self.now();
         let max = self.settings.wallet.pin_max_failures;
-        let row: Option<(i64, Option<i64>)> =
-            sqlx::query_as("SELECT failures, locked_until FROM payment_pins WHERE user_id = ?")
-                .bind(user_id)
-                .fetch_optional(&self.pool)
-                .await?;
-        let Some((failures, locked_until)) = row else {
-            return Ok(PinStatus {
-                set: false,
-                locked: false,
-                locked_until: None,
-                retry_after_secs: None,
-                remaining_attempts: max,
-            });
-        };
-        let locked_until = locked_until.filter(|&u| u > now);
+        let set: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM payment_pins WHERE user_id = ?")
+            .bind(user_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        let state = self.throttle_state(Kind::Pin, &user_id.to_string()).await?;
+        let locked_until = state.locked_until.filter(|&u| u > now);
         Ok(PinStatus {
-            set: true,
+            set: set.is_some(),
             locked: locked_until.is_some(),
             locked_until,
             retry_after_secs: locked_until.map(|u| u - now),
             remaining_attempts: if locked_until.is_some() {
                 0
             } else {
-                remaining(max, failures)
+                (i64::from(max) - state.consecutive).max(0) as u32
             },
         })
     }
 
-    /// Activates payments with a first PIN; `PIN_ALREADY_SET` if there is one.
-    pub async fn set_payment_pin(&self, user_id: i64, pin: &str) -> Result<(), DomainError> {
+    /// Activates payments with a first PIN, proven by the sign-in password
+    /// or a `pay_password` ticket; `PIN_ALREADY_SET` if there is one.
+    ///
+    /// The PIN is the second factor for money, so a session alone (a
+    /// borrowed device, a stolen cookie) must not be enough to create it and
+    /// then spend. A wrong password counts in the re-entry limiter (see
+    /// [`reentry`](crate::reentry)); a ticket is spent only when the PIN is
+    /// stored.
+    pub async fn set_payment_pin(
+        &self,
+        auth: &AuthContext,
+        pin: &str,
+        proof: PinProof<'_>,
+    ) -> Result<(), DomainError> {
+        let user_id = auth.user_id;
         wallet::check_pin(pin)?;
         let exists: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM payment_pins WHERE user_id = ?")
             .bind(user_id)
@@ -72,57 +93,64 @@ impl UserCenter {
         if exists.is_some() {
             return Err(ErrorCode::PinAlreadySet.into());
         }
+        if let PinProof::Password(password) = proof {
+            self.reenter_password(auth, password, Field::Password)
+                .await?;
+        }
         let hash = self.new_pin_hash(user_id, pin).await?;
         let now = self.now();
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        if let PinProof::Ticket(sid) = proof {
+            self.consume_pay_ticket(&mut tx, user_id, sid).await?;
+        }
         let inserted = sqlx::query(
-            "INSERT INTO payment_pins (user_id, pin_hash, failures, locked_until, created_at, updated_at)
-             VALUES (?, ?, 0, NULL, ?, ?) ON CONFLICT (user_id) DO NOTHING",
+            "INSERT INTO payment_pins (user_id, pin_hash, created_at, updated_at)
+             VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO NOTHING",
         )
         .bind(user_id)
         .bind(&hash.0)
         .bind(now)
         .bind(now)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
-        // Two first activations at once: only one wins.
+        // Two first activations at once: only one wins (and the loser's
+        // ticket stays unspent, as its transaction is dropped).
         if inserted.rows_affected() == 0 {
             return Err(ErrorCode::PinAlreadySet.into());
         }
+        self.clear_throttle(&mut tx, Kind::Pin, &user_id.to_string())
+            .await?;
+        tx.commit().await?;
         tracing::info!(user_id, "payment PIN set");
-        self.audit(AuditEvent::by_user(
-            AuditAction::PinSet,
-            user_id,
-            Whence::default(),
-        ))
-        .await;
+        self.audit(AuditEvent::by_user(AuditAction::PinSet, user_id, auth))
+            .await;
         Ok(())
     }
 
     /// Changes the PIN; the old one is checked (and counted) like a payment's.
+    ///
+    /// `by` is the user (the web layers pass their [`AuthContext`], so the
+    /// audit row gets the IP and user agent; tests pass a bare id).
     pub async fn change_payment_pin(
         &self,
-        user_id: i64,
+        by: impl Into<Operator>,
         old_pin: &str,
         new_pin: &str,
     ) -> Result<(), DomainError> {
+        let by = by.into();
+        let user_id = by.id;
         wallet::check_pin(new_pin)?;
         self.verify_payment_pin(user_id, old_pin).await?;
         let hash = self.new_pin_hash(user_id, new_pin).await?;
-        sqlx::query(
-            "UPDATE payment_pins SET pin_hash = ?, failures = 0, updated_at = ? WHERE user_id = ?",
-        )
-        .bind(&hash.0)
-        .bind(self.now())
-        .bind(user_id)
-        .execute(&self.pool)
-        .await?;
+        sqlx::query("UPDATE payment_pins SET pin_hash = ?, updated_at = ? WHERE user_id = ?")
+            .bind(&hash.0)
+            .bind(self.now())
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?;
         tracing::info!(user_id, "payment PIN changed");
-        self.audit(AuditEvent::by_user(
-            AuditAction::PinChanged,
-            user_id,
-            Whence::default(),
-        ))
-        .await;
+        self.audit(AuditEvent::by_user(AuditAction::PinChanged, user_id, &by))
+            .await;
         Ok(())
     }
 
@@ -139,8 +167,9 @@ impl UserCenter {
     ) -> Result<(), DomainError> {
         wallet::check_pin(new_pin)?;
         let hash = self.new_pin_hash(user_id, new_pin).await?;
-        let mut conn = self.pool.acquire().await?;
-        store_replaced_pin(&mut conn, user_id, &hash, self.now()).await?;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        self.store_replaced_pin(&mut tx, user_id, &hash).await?;
+        tx.commit().await?;
         tracing::info!(user_id, "payment PIN replaced");
         self.audit(AuditEvent::by_user(
             AuditAction::PinChanged,
@@ -160,15 +189,84 @@ impl UserCenter {
     /// contact still on the account (`TICKET_INVALID` otherwise).
     pub async fn reset_payment_pin(
         &self,
-        user_id: i64,
+        by: impl Into<Operator>,
         sid: &str,
         new_pin: &str,
     ) -> Result<(), DomainError> {
+        let by = by.into();
+        let user_id = by.id;
         wallet::check_pin(new_pin)?;
         let hash = self.new_pin_hash(user_id, new_pin).await?;
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        self.consume_pay_ticket(&mut tx, user_id, sid).await?;
+        self.store_replaced_pin(&mut tx, user_id, &hash).await?;
+        tx.commit().await?;
+        tracing::info!(user_id, "payment PIN reset with a verification code");
+        self.audit(AuditEvent::by_user(AuditAction::PinChanged, user_id, &by))
+            .await;
+        Ok(())
+    }
+
+    /// Lifts a payment lock and forgets wrong PINs; for staff.
+    pub async fn unlock_payments(&self, user_id: i64) -> Result<(), DomainError> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        self.clear_throttle(&mut tx, Kind::Pin, &user_id.to_string())
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Checks a payment PIN: `PIN_NOT_SET`, `PIN_LOCKED` (with the time it
+    /// ends), `PIN_INCORRECT` (with the tries left) or Ok.
+    ///
+    /// The counters come as [`LoginFailures`](shared::LoginFailures):
+    /// `consecutive_failures` and `remaining_consecutive` are the PIN's; there
+    /// is no rolling window for PINs, so the `cumulative` pair repeats them.
+    pub(crate) async fn verify_payment_pin(
+        &self,
+        user_id: i64,
+        pin: &str,
+    ) -> Result<(), DomainError> {
+        // Not six digits can never be right: refuse without counting.
+        if pin.len() != wallet::PIN_DIGITS || !pin.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(ErrorCode::InvalidPin.into());
+        }
+        let stored: Option<(String,)> =
+            sqlx::query_as("SELECT pin_hash FROM payment_pins WHERE user_id = ?")
+                .bind(user_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        let Some((hash,)) = stored else {
+            return Err(ErrorCode::PinNotSet.into());
+        };
+        let attempt = self.reserve(Kind::Pin, &user_id.to_string()).await?;
+        // Read again once admitted: a PIN replaced while this one waited is
+        // the one to check.
+        let current: Option<(String,)> =
+            sqlx::query_as("SELECT pin_hash FROM payment_pins WHERE user_id = ?")
+                .bind(user_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        let hash = current.map_or(hash, |c| c.0);
+        if self.hasher.verify(pin, Some(&StoredHash(hash))).await? {
+            attempt.forgive().await?;
+            return Ok(());
+        }
+        tracing::info!(user_id, "wrong payment PIN");
+        Err(attempt.fail().await?.error(ErrorCode::PinIncorrect))
+    }
+
+    /// Spends a `pay_password` ticket issued to this user for a contact
+    /// still on the account (`TICKET_INVALID` otherwise; dropping the
+    /// transaction then leaves the ticket unused).
+    async fn consume_pay_ticket(
+        &self,
+        tx: &mut SqliteConnection,
+        user_id: i64,
+        sid: &str,
+    ) -> Result<(), DomainError> {
         let contact = self
-            .consume_ticket(&mut tx, sid, CodePurpose::PayPassword, Some(user_id))
+            .consume_ticket(&mut *tx, sid, CodePurpose::PayPassword, Some(user_id))
             .await?;
         let contacts: Option<(Option<String>, Option<String>)> =
             sqlx::query_as("SELECT email, phone FROM users WHERE id = ?")
@@ -179,122 +277,36 @@ impl UserCenter {
             Contact::Email(e) => email.as_deref() == Some(e),
             Contact::Phone(p) => phone.as_deref() == Some(p),
         });
-        if !bound {
-            // Dropping the transaction leaves the ticket unused.
-            return Err(ErrorCode::TicketInvalid.into());
-        }
-        store_replaced_pin(&mut tx, user_id, &hash, self.now()).await?;
-        tx.commit().await?;
-        tracing::info!(user_id, "payment PIN reset with a verification code");
-        self.audit(AuditEvent::by_user(
-            AuditAction::PinChanged,
-            user_id,
-            Whence::default(),
-        ))
-        .await;
-        Ok(())
-    }
-
-    /// Lifts a payment lock and forgets wrong PINs; for staff.
-    pub async fn unlock_payments(&self, user_id: i64) -> Result<(), DomainError> {
-        sqlx::query(
-            "UPDATE payment_pins SET failures = 0, locked_until = NULL, updated_at = ? WHERE user_id = ?",
-        )
-        .bind(self.now())
-        .bind(user_id)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
-    /// Checks a payment PIN: `PIN_NOT_SET`, `PIN_LOCKED` (with the time it
-    /// ends), `PIN_INCORRECT` (with the tries left) or Ok.
-    ///
-    /// The counters come as [`LoginFailures`]: `consecutive_failures` and
-    /// `remaining_consecutive` are the PIN's; there is no rolling window for
-    /// PINs, so the `cumulative` pair repeats them.
-    pub(crate) async fn verify_payment_pin(
-        &self,
-        user_id: i64,
-        pin: &str,
-    ) -> Result<(), DomainError> {
-        // Not six digits can never be right: refuse without counting.
-        if pin.len() != wallet::PIN_DIGITS || !pin.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(ErrorCode::InvalidPin.into());
-        }
-        let attempt = self.reserve_pin_attempt(user_id).await?;
-        if self.hasher.verify(pin, Some(&attempt.hash)).await? {
-            self.forgive_pin_attempt(user_id, attempt.set_lock).await?;
-            return Ok(());
-        }
-        tracing::info!(user_id, "wrong payment PIN");
-        let code = if attempt.set_lock {
-            ErrorCode::PinLocked
+        if bound {
+            Ok(())
         } else {
-            ErrorCode::PinIncorrect
-        };
-        Err(pin_failure(code, attempt.counters, self.now()).into())
-    }
-
-    /// Counts an attempt as a failure in advance, or refuses it while locked.
-    async fn reserve_pin_attempt(&self, user_id: i64) -> Result<PinAttempt, DomainError> {
-        let max = self.settings.wallet.pin_max_failures;
-        let now = self.now();
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let row: Option<(String, i64, Option<i64>)> = sqlx::query_as(
-            "SELECT pin_hash, failures, locked_until FROM payment_pins WHERE user_id = ?",
-        )
-        .bind(user_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some((hash, failures, locked_until)) = row else {
-            return Err(ErrorCode::PinNotSet.into());
-        };
-        if let Some(until) = locked_until.filter(|&u| u > now) {
-            tx.rollback().await?;
-            return Err(pin_failure(
-                ErrorCode::PinLocked,
-                counters(max, i64::from(max), Some(until)),
-                now,
-            )
-            .into());
+            Err(ErrorCode::TicketInvalid.into())
         }
-        let failures = failures + 1;
-        let lock = (failures >= i64::from(max))
-            .then(|| now + self.settings.wallet.pin_lock.as_secs() as i64);
-        // A lock starts a fresh run of failures after it ends.
-        let stored = if lock.is_some() { 0 } else { failures };
-        sqlx::query(
-            "UPDATE payment_pins SET failures = ?, locked_until = ?, updated_at = ? WHERE user_id = ?",
-        )
-        .bind(stored)
-        .bind(lock)
-        .bind(now)
-        .bind(user_id)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(PinAttempt {
-            hash: StoredHash(hash),
-            set_lock: lock.is_some(),
-            counters: counters(max, failures, lock),
-        })
     }
 
-    /// The PIN was right: forget the run of failures (and the lock, if this
-    /// very attempt set it).
-    async fn forgive_pin_attempt(&self, user_id: i64, set_lock: bool) -> Result<(), DomainError> {
+    /// Stores a new PIN hash, creating the row if there is none, and clears
+    /// the wrong-PIN count and any lock.
+    async fn store_replaced_pin(
+        &self,
+        conn: &mut SqliteConnection,
+        user_id: i64,
+        hash: &StoredHash,
+    ) -> Result<(), DomainError> {
+        let now = self.now();
         sqlx::query(
-            "UPDATE payment_pins SET failures = 0,
-               locked_until = CASE WHEN ? THEN NULL ELSE locked_until END, updated_at = ?
-             WHERE user_id = ?",
+            "INSERT INTO payment_pins (user_id, pin_hash, created_at, updated_at)
+             VALUES (?, ?, ?, ?)
+             ON CONFLICT (user_id) DO UPDATE SET
+               pin_hash = excluded.pin_hash, updated_at = excluded.updated_at",
         )
-        .bind(set_lock)
-        .bind(self.now())
         .bind(user_id)
-        .execute(&self.pool)
+        .bind(&hash.0)
+        .bind(now)
+        .bind(now)
+        .execute(&mut *conn)
         .await?;
-        Ok(())
+        self.clear_throttle(conn, Kind::Pin, &user_id.to_string())
+            .await
     }
 
     /// Hashes a new PIN after checking it differs from the sign-in password.
@@ -313,53 +325,5 @@ impl UserCenter {
             return Err(ErrorCode::PinSameAsPassword.into());
         }
         self.hasher.hash(pin).await
-    }
-}
-
-/// Stores a new PIN hash, creating the row if there is none, and clears the
-/// failure count and any lock.
-async fn store_replaced_pin(
-    conn: &mut SqliteConnection,
-    user_id: i64,
-    hash: &StoredHash,
-    now: i64,
-) -> Result<(), DomainError> {
-    sqlx::query(
-        "INSERT INTO payment_pins (user_id, pin_hash, failures, locked_until, created_at, updated_at)
-         VALUES (?, ?, 0, NULL, ?, ?)
-         ON CONFLICT (user_id) DO UPDATE SET
-           pin_hash = excluded.pin_hash, failures = 0, locked_until = NULL,
-           updated_at = excluded.updated_at",
-    )
-    .bind(user_id)
-    .bind(&hash.0)
-    .bind(now)
-    .bind(now)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-fn remaining(max: u32, failures: i64) -> u32 {
-    (i64::from(max) - failures).max(0) as u32
-}
-
-fn counters(max: u32, failures: i64, until: Option<i64>) -> LoginFailures {
-    LoginFailures {
-        consecutive_failures: failures as u32,
-        remaining_consecutive: remaining(max, failures),
-        cumulative_failures: failures as u32,
-        remaining_cumulative: remaining(max, failures),
-        locked_until: until,
-    }
-}
-
-/// A wrong or locked PIN, with the tries left and, when locked, the wait.
-fn pin_failure(code: ErrorCode, counters: LoginFailures, now: i64) -> AppError {
-    let until = counters.locked_until;
-    let err = AppError::login_failure(code, counters);
-    match until {
-        Some(until) => err.retry_after(until - now),
-        None => err,
     }
 }

@@ -1,10 +1,10 @@
 //! Wallet tests against a real temporary SQLite file. Every scenario ends with
 //! the auditor.
 
-use super::{Actor, Authorisation, Movement, Recipient, Transfer};
+use super::{Actor, Authorisation, Movement, PinProof, Recipient, Transfer};
 use crate::accounts::Registration;
 use crate::clock::ManualClock;
-use crate::{ClientInfo, DomainError, UserCenter};
+use crate::{AuthContext, ClientInfo, DomainError, UserCenter};
 use shared::wallet::{Counterparty, Direction, HistoryRequest, Receipt, TransferKind};
 use shared::ErrorCode;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -46,6 +46,38 @@ pub(super) async fn user(uc: &UserCenter, name: &str) -> i64 {
         .expect("register")
         .user
         .id
+}
+
+/// A signed-in session of `user_id`, through a real sign-in with `password`.
+pub(crate) async fn session_of(uc: &UserCenter, user_id: i64, password: &str) -> AuthContext {
+    let (name,): (String,) =
+        sqlx::query_as("SELECT COALESCE(username, email, phone) FROM users WHERE id = ?")
+            .bind(user_id)
+            .fetch_one(&uc.pool)
+            .await
+            .expect("an identifier");
+    let res = uc
+        .login(&name, password, None, &ClientInfo::default())
+        .await
+        .expect("sign in");
+    uc.authenticate(&res.token).await.expect("session")
+}
+
+/// Sets the first payment PIN the way a user does: signed in, confirmed
+/// with the sign-in password.
+pub(crate) async fn set_pin_with(
+    uc: &UserCenter,
+    user_id: i64,
+    pin: &str,
+    password: &str,
+) -> Result<(), DomainError> {
+    let auth = session_of(uc, user_id, password).await;
+    uc.set_payment_pin(&auth, pin, PinProof::Password(password))
+        .await
+}
+
+pub(crate) async fn set_pin(uc: &UserCenter, user_id: i64, pin: &str) -> Result<(), DomainError> {
+    set_pin_with(uc, user_id, pin, PASSWORD).await
 }
 
 pub(super) async fn set_status(uc: &UserCenter, user_id: i64, status: &str) {
@@ -335,7 +367,7 @@ async fn transfer_with_pin_by_identifier_and_history_shows_both_sides() {
     let a = user(&f.uc, "alice").await;
     let b = user(&f.uc, "bob_b").await;
     deposit(&f.uc, a, "50").await;
-    f.uc.set_payment_pin(a, "135790").await.unwrap();
+    set_pin(&f.uc, a, "135790").await.unwrap();
     let id = fresh_id();
     let t = Transfer {
         memo: "lunch",
@@ -588,7 +620,7 @@ async fn idempotent_requests_move_money_once() {
     let a = user(&f.uc, "alice").await;
     let b = user(&f.uc, "bob_b").await;
     deposit(&f.uc, a, "100").await;
-    f.uc.set_payment_pin(a, "135790").await.unwrap();
+    set_pin(&f.uc, a, "135790").await.unwrap();
     let t = pay(a, Recipient::UserId(b), "10", "order-1");
     let first =
         f.uc.transfer(t, Authorisation::Pin("135790"))
@@ -717,11 +749,11 @@ async fn pin_rules_set_change_replace_and_status() {
         ("000000", ErrorCode::WeakPin),
         ("987654", ErrorCode::WeakPin),
     ] {
-        assert_eq!(code_of(f.uc.set_payment_pin(a, pin).await), code, "{pin}");
+        assert_eq!(code_of(set_pin(&f.uc, a, pin).await), code, "{pin}");
     }
-    f.uc.set_payment_pin(a, "135790").await.unwrap();
+    set_pin(&f.uc, a, "135790").await.unwrap();
     assert_eq!(
-        code_of(f.uc.set_payment_pin(a, "246801").await),
+        code_of(set_pin(&f.uc, a, "246801").await),
         ErrorCode::PinAlreadySet
     );
     let status = f.uc.pin_status(a).await.unwrap();
@@ -760,6 +792,45 @@ async fn pin_rules_set_change_replace_and_status() {
 }
 
 #[tokio::test]
+async fn the_first_pin_needs_the_password_not_just_a_session() {
+    let f = fixture().await;
+    let a = user(&f.uc, "alice").await;
+    let auth = session_of(&f.uc, a, PASSWORD).await;
+    assert_eq!(
+        code_of(PinProof::from_request(None, Some(""))),
+        ErrorCode::ProofRequired,
+        "a session alone is not a proof"
+    );
+    let e =
+        f.uc.set_payment_pin(&auth, "135790", PinProof::Password("not my password"))
+            .await
+            .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::PasswordIncorrect);
+    assert_eq!(e.to_app_error().login.unwrap().remaining_consecutive, 4);
+    assert!(!f.uc.pin_status(a).await.unwrap().set);
+    // Wrong guesses here count with the other password re-entries.
+    for _ in 0..3 {
+        let _ =
+            f.uc.set_payment_pin(&auth, "135790", PinProof::Password("not my password"))
+                .await;
+    }
+    assert_eq!(
+        code_of(
+            f.uc.set_payment_pin(&auth, "135790", PinProof::Password("still not it"))
+                .await
+        ),
+        ErrorCode::ReentryLocked
+    );
+    assert!(!f.uc.pin_status(a).await.unwrap().set);
+    let b = user(&f.uc, "bob_b").await;
+    let auth = session_of(&f.uc, b, PASSWORD).await;
+    f.uc.set_payment_pin(&auth, "135790", PinProof::Password(PASSWORD))
+        .await
+        .unwrap();
+    assert!(f.uc.pin_status(b).await.unwrap().set);
+}
+
+#[tokio::test]
 async fn pin_equal_to_the_password_is_refused() {
     let f = fixture().await;
     // The password policy cannot produce such an account today; an imported
@@ -773,10 +844,10 @@ async fn pin_equal_to_the_password_is_refused() {
         .await
         .unwrap();
     assert_eq!(
-        code_of(f.uc.set_payment_pin(a, "864213").await),
+        code_of(set_pin_with(&f.uc, a, "864213", "864213").await),
         ErrorCode::PinSameAsPassword
     );
-    f.uc.set_payment_pin(a, "864214").await.unwrap();
+    set_pin_with(&f.uc, a, "864214", "864213").await.unwrap();
     assert_eq!(
         code_of(f.uc.change_payment_pin(a, "864214", "864213").await),
         ErrorCode::PinSameAsPassword
@@ -793,7 +864,7 @@ async fn wrong_pins_count_down_then_lock_for_an_hour() {
     let a = user(&f.uc, "alice").await;
     let b = user(&f.uc, "bob_b").await;
     deposit(&f.uc, a, "10").await;
-    f.uc.set_payment_pin(a, "135790").await.unwrap();
+    set_pin(&f.uc, a, "135790").await.unwrap();
     let id = fresh_id();
     let t = pay(a, Recipient::UserId(b), "1", &id);
     for remaining in [4, 3, 2, 1] {
@@ -840,7 +911,7 @@ async fn parallel_wrong_pins_reach_the_hash_exactly_five_times() {
     let a = user(&f.uc, "alice").await;
     let b = user(&f.uc, "bob_b").await;
     deposit(&f.uc, a, "10").await;
-    f.uc.set_payment_pin(a, "135790").await.unwrap();
+    set_pin(&f.uc, a, "135790").await.unwrap();
     let before = f.uc.hasher.verifications();
     let tasks: Vec<_> = (0..20)
         .map(|i| {
@@ -879,6 +950,37 @@ async fn parallel_wrong_pins_reach_the_hash_exactly_five_times() {
     .await
     .unwrap();
     assert_eq!(journal_rows(&f.uc).await, 2);
+    assert_audit_clean(&f.uc).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn twenty_parallel_transfers_with_the_right_pin_all_go_through() {
+    let f = fixture().await;
+    let a = user(&f.uc, "alice").await;
+    let b = user(&f.uc, "bob_b").await;
+    deposit(&f.uc, a, "100").await;
+    set_pin(&f.uc, a, "135790").await.unwrap();
+    let tasks: Vec<_> = (0..20)
+        .map(|i| {
+            let uc = f.uc.clone();
+            tokio::spawn(async move {
+                let id = format!("order-{i}");
+                uc.transfer(
+                    pay(a, Recipient::UserId(b), "1", &id),
+                    Authorisation::Pin("135790"),
+                )
+                .await
+            })
+        })
+        .collect();
+    let mut receipts = 0;
+    for t in tasks {
+        t.await.unwrap().expect("a right PIN pays");
+        receipts += 1;
+    }
+    assert_eq!(receipts, 20);
+    assert_eq!(cny(&f.uc, b).await, (2000, 0));
+    assert_eq!(f.uc.pin_status(a).await.unwrap().remaining_attempts, 5);
     assert_audit_clean(&f.uc).await;
 }
 

@@ -210,7 +210,5 @@ async fn admin_document(
     Authed(auth): Authed,
     Path(id): Path<i64>,
 ) -> Result<Response, ApiError> {
-    Ok(private_image(
-        uc.read_private_document(auth.user_id, id).await?,
-    ))
+    Ok(private_image(uc.read_private_document(&auth, id).await?))
 }

@@ -44,8 +44,11 @@ fn purpose(raw: &str) -> Result<CodePurpose, ApiError> {
 /// own, and on sign-in after repeated failures.
 #[utoipa::path(get, path = "/captcha", tag = "codes",
     responses((status = 200, description = "The key and a PNG data URL", body = CaptchaChallenge)))]
-async fn captcha(State(uc): State<UserCenter>) -> Result<impl IntoResponse, ApiError> {
-    let challenge: CaptchaChallenge = uc.new_captcha().await?;
+async fn captcha(
+    State(uc): State<UserCenter>,
+    caller: Caller,
+) -> Result<impl IntoResponse, ApiError> {
+    let challenge: CaptchaChallenge = uc.new_captcha(caller.client.ip.as_deref()).await?;
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(challenge)))
 }
 

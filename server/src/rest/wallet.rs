@@ -9,7 +9,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use domain::wallet::{Authorisation, Movement, Recipient, Transfer};
+use domain::wallet::{Authorisation, Movement, PinProof, Recipient, Transfer};
 use domain::AuthContext;
 use domain::UserCenter;
 use edge::{ApiError, ApiJson, ApiQuery, Authed};
@@ -112,7 +112,9 @@ async fn pin_status(
 /// Sets the payment PIN the first time.
 ///
 /// Six digits, not `123456`-like, not the password; `409 PIN_ALREADY_SET`
-/// once set.
+/// once set. Proven by the sign-in `password` (wrong ones count like every
+/// password re-entry) or the `sid` of a `pay_password` code;
+/// `400 PROOF_REQUIRED` with neither.
 #[utoipa::path(post, path = "/wallet/pin", tag = "wallet", security(("bearer" = [])),
     request_body = SetPinRequest,
     responses((status = 201, description = "The new PIN status", body = PinStatus)))]
@@ -121,7 +123,8 @@ async fn set_pin(
     Authed(auth): Authed,
     ApiJson(req): ApiJson<SetPinRequest>,
 ) -> Result<(StatusCode, Json<PinStatus>), ApiError> {
-    uc.set_payment_pin(auth.user_id, &req.pin).await?;
+    let proof = PinProof::from_request(req.password.as_deref(), req.sid.as_deref())?;
+    uc.set_payment_pin(&auth, &req.pin, proof).await?;
     Ok((
         StatusCode::CREATED,
         Json(uc.pin_status(auth.user_id).await?),
@@ -137,7 +140,7 @@ async fn change_pin(
     Authed(auth): Authed,
     ApiJson(req): ApiJson<ChangePinRequest>,
 ) -> Result<StatusCode, ApiError> {
-    uc.change_payment_pin(auth.user_id, &req.old_pin, &req.new_pin)
+    uc.change_payment_pin(&auth, &req.old_pin, &req.new_pin)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -155,8 +158,7 @@ async fn reset_pin(
     Authed(auth): Authed,
     ApiJson(req): ApiJson<ResetPinRequest>,
 ) -> Result<StatusCode, ApiError> {
-    uc.reset_payment_pin(auth.user_id, &req.sid, &req.new_pin)
-        .await?;
+    uc.reset_payment_pin(&auth, &req.sid, &req.new_pin).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
