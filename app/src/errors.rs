@@ -43,6 +43,7 @@ pub fn error_text(i18n: leptos_i18n::I18nContext<Locale>, err: &AppError) -> &'s
         (ErrorCode::AccountLocked, _) => t_string!(i18n, err_account_locked),
         (ErrorCode::ReentryLocked, _) => t_string!(i18n, err_reentry_locked),
         (ErrorCode::RateLimited, _) => t_string!(i18n, err_rate_limited),
+        (ErrorCode::RefreshSuperseded, _) => t_string!(i18n, err_refresh_superseded),
         (
             ErrorCode::Unauthenticated
             | ErrorCode::TokenExpired
@@ -125,6 +126,8 @@ pub fn error_text(i18n: leptos_i18n::I18nContext<Locale>, err: &AppError) -> &'s
         (ErrorCode::ImageUnsupported, _) => t_string!(i18n, err_image_unsupported),
         (ErrorCode::ImageCorrupt, _) => t_string!(i18n, err_image_corrupt),
         (ErrorCode::InvalidDocument, _) => t_string!(i18n, err_invalid_document),
+        (ErrorCode::DocumentQuota, _) => t_string!(i18n, err_document_quota),
+        (ErrorCode::StorageFull, _) => t_string!(i18n, err_storage_full),
         (ErrorCode::Forbidden, _) => t_string!(i18n, err_forbidden),
         (ErrorCode::CsrfRejected, _) => t_string!(i18n, err_csrf_rejected),
         (ErrorCode::NotFound, _) => t_string!(i18n, err_not_found),

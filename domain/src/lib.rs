@@ -31,6 +31,7 @@ pub mod sessions;
 pub mod staff_limits;
 pub mod throttle;
 pub mod tokens;
+pub mod upload_limits;
 pub mod verification;
 pub mod wallet;
 
@@ -48,6 +49,8 @@ mod media_tests;
 mod profile_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod upload_limits_tests;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -59,6 +62,7 @@ pub use error::DomainError;
 pub use passwords::HashCost;
 pub use sessions::{AuthContext, ClientInfo, TokenCheck};
 pub use throttle::{LockoutPolicy, ThrottleSettings};
+pub use upload_limits::UploadSettings;
 
 /// Knobs of the domain that deployments may change.
 #[derive(Clone, Debug)]
@@ -88,6 +92,8 @@ pub struct Settings {
     /// stored. `None`: a `media` directory beside the database file, so
     /// every data directory (and every test's temporary one) has its own.
     pub media_dir: Option<PathBuf>,
+    /// Upload rate, unattached-document quota and expiry, free-space floor.
+    pub uploads: UploadSettings,
 }
 
 impl Default for Settings {
@@ -104,6 +110,7 @@ impl Default for Settings {
             wallet: wallet::WalletSettings::default(),
             closed_contact_grace: Duration::from_secs(30 * 24 * 3600),
             media_dir: None,
+            uploads: UploadSettings::default(),
         }
     }
 }

@@ -18,6 +18,7 @@
 
 use crate::admin::Operator;
 use crate::audit::AuditEvent;
+use crate::upload_limits::Upload;
 use crate::{clock, DomainError, UserCenter};
 use image::codecs::jpeg::JpegEncoder;
 use image::codecs::png::PngEncoder;
@@ -48,7 +49,7 @@ const DOCUMENT_JPEG_QUALITY: u8 = 85;
 /// bound how many images are decoded at once.
 pub(crate) struct MediaStore {
     dir: PathBuf,
-    lock: tokio::sync::Mutex<()>,
+    pub(crate) lock: tokio::sync::Mutex<()>,
     /// One per core: a decode may hold up to [`MAX_DECODE_ALLOC`] bytes, so
     /// a burst of uploads waits its turn instead of exhausting memory (the
     /// blocking pool alone would run hundreds at once).
@@ -88,6 +89,21 @@ impl MediaStore {
 
     fn private_dir(&self) -> PathBuf {
         self.dir.join("private")
+    }
+
+    /// Where every media file lives; its disk is the one whose free space
+    /// is checked before an upload.
+    pub(crate) fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Deletes a private file by its stored relative path (written only by
+    /// [`UserCenter::upload_document`]; anything else is ignored).
+    pub(crate) fn remove_private_file(&self, relative: &str) -> Result<(), DomainError> {
+        if !safe_relative(relative) {
+            return Ok(());
+        }
+        remove_if_present(&self.private_dir().join(relative))
     }
 }
 
@@ -292,6 +308,12 @@ fn write_once(path: &Path, bytes: &[u8]) -> Result<(), DomainError> {
     Ok(())
 }
 
+/// Stored paths are written by `upload_document` only; anything that could
+/// leave the private directory is refused.
+fn safe_relative(path: &str) -> bool {
+    !path.contains("..") && !path.starts_with('/')
+}
+
 fn remove_if_present(path: &Path) -> Result<(), DomainError> {
     match std::fs::remove_file(path) {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
@@ -343,6 +365,7 @@ impl UserCenter {
         if current.status == "closed" {
             return Err(ErrorCode::AccountClosed.into());
         }
+        self.admit_upload(user_id, Upload::Avatar).await?;
         let processed = self.media.process(bytes, process_avatar).await?;
         let guard = self.media.lock.lock().await;
         let paths: Vec<(PathBuf, Vec<u8>)> = processed
@@ -450,10 +473,15 @@ impl UserCenter {
         if current.status == "closed" {
             return Err(ErrorCode::AccountClosed.into());
         }
+        self.admit_upload(user_id, Upload::Document).await?;
         let processed = self.media.process(bytes, process_document).await?;
         let relative = format!("documents/{}/{}.jpg", &processed.hash[..2], processed.hash);
         let path = self.media.private_dir().join(&relative);
         let jpeg = processed.jpeg;
+        // Under the lock: parallel uploads cannot overshoot the quota, and
+        // the sweep cannot remove the file between its write and its row.
+        let guard = self.media.lock.lock().await;
+        self.check_document_quota(&self.pool, user_id).await?;
         tokio::task::spawn_blocking(move || write_once(&path, &jpeg)).await??;
         let row = sqlx::query_as::<_, DocumentRow>(concat!(
             "INSERT INTO documents (user_id, kind, sha256, path, created_at)
@@ -467,6 +495,7 @@ impl UserCenter {
         .bind(self.now())
         .fetch_one(&self.pool)
         .await?;
+        drop(guard);
         tracing::info!(
             user_id,
             document_id = row.id,
@@ -550,8 +579,7 @@ impl UserCenter {
     }
 
     async fn document_bytes(&self, row: DocumentRow) -> Result<PrivateDocument, DomainError> {
-        // Paths are written by `upload_document` only; refuse anything else.
-        if row.path.contains("..") || row.path.starts_with('/') {
+        if !safe_relative(&row.path) {
             return Err(ErrorCode::NotFound.into());
         }
         let bytes = tokio::fs::read(self.media.private_dir().join(&row.path)).await?;

@@ -154,6 +154,32 @@ pub struct Config {
     )]
     pub closed_contact_grace_days: u64,
 
+    /// Avatar and document uploads one user may make within an hour
+    /// (`429 RATE_LIMITED` past it).
+    #[arg(long, env = "UC_UPLOADS_PER_HOUR", default_value_t = 30, global = true)]
+    pub uploads_per_hour: u32,
+
+    /// Uploads are refused (`507 STORAGE_FULL`) while the data disk has
+    /// less free space than the smaller of this many bytes and
+    /// UC_MIN_FREE_PERCENT of its size; 0 turns the floor off.
+    #[arg(
+        long,
+        env = "UC_MIN_FREE_BYTES",
+        default_value_t = 1 << 30,
+        global = true
+    )]
+    pub min_free_bytes: u64,
+
+    /// The percentage half of the free-space floor (0–100); see UC_MIN_FREE_BYTES.
+    #[arg(
+        long,
+        env = "UC_MIN_FREE_PERCENT",
+        default_value_t = 5,
+        value_parser = clap::value_parser!(u8).range(0..=100),
+        global = true
+    )]
+    pub min_free_percent: u8,
+
     #[command(flatten)]
     pub codes: crate::messaging_config::CodeArgs,
 
@@ -272,6 +298,17 @@ impl Config {
             ip_captcha_after: self.signin_ip_captcha_after.max(1),
             captchas_per_ip: self.captchas_per_ip_hour.max(1),
             ..domain::ThrottleSettings::default()
+        }
+    }
+
+    /// The upload limits: hourly allowance and free-space floor (the
+    /// document quota and expiry keep their defaults).
+    pub fn uploads(&self) -> domain::UploadSettings {
+        domain::UploadSettings {
+            per_hour: self.uploads_per_hour.max(1),
+            min_free_bytes: self.min_free_bytes,
+            min_free_percent: self.min_free_percent,
+            ..domain::UploadSettings::default()
         }
     }
 

@@ -129,6 +129,7 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
             config.closed_contact_grace_days.saturating_mul(24 * 3600),
         ),
         media_dir: Some(config.data_dir.join("media")),
+        uploads: config.uploads(),
         ..Settings::default()
     };
     if !settings.codes.require_contact_code {
@@ -146,6 +147,7 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         println!("{line}");
         return Ok(());
     }
+    tokio::spawn(sweep_documents(uc.clone()));
     let conf = get_configuration(None)?;
     let mut leptos_options = conf.leptos_options;
     if let Some(bind) = config.bind {
@@ -184,6 +186,24 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     .with_graceful_shutdown(shutdown_signal())
     .await?;
     Ok(())
+}
+
+/// How often expired unattached documents are looked for: far below their
+/// 24-hour life, so none outlives it by much.
+const DOCUMENT_SWEEP_EVERY: Duration = Duration::from_secs(15 * 60);
+
+/// Removes expired unattached documents now and every [`DOCUMENT_SWEEP_EVERY`]
+/// for as long as the server runs; a failed sweep is logged and retried at
+/// the next tick.
+async fn sweep_documents(uc: UserCenter) {
+    let mut tick = tokio::time::interval(DOCUMENT_SWEEP_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if let Err(e) = uc.sweep_unattached_documents().await {
+            tracing::warn!(error = %e, "document sweep failed");
+        }
+    }
 }
 
 fn router(state: AppState, edge: edge::EdgeSettings) -> Router {

@@ -319,3 +319,79 @@ async fn documents_are_private_to_owner_and_staff() {
         .await;
     assert_eq!(seen["id"], owner_id);
 }
+
+impl Server {
+    /// Uploads a document of kind `id_front`; returns the status and answer.
+    async fn post_document(&self, token: &str, body: Vec<u8>) -> (StatusCode, Value) {
+        let (status, _, bytes) = self
+            .raw(
+                "POST",
+                "/api/v1/me/documents?kind=id_front",
+                body,
+                Some("image/png"),
+                Some(token),
+                &[],
+            )
+            .await;
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    }
+}
+
+#[tokio::test]
+async fn unattached_documents_have_a_quota() {
+    let mut settings = crate::tests::settings();
+    settings.uploads.max_unattached_documents = 2;
+    let s = crate::tests::server_with(settings).await;
+    let (_, token) = s.signup("quota@example.com").await;
+    for seed in 0..2 {
+        let (status, body) = s.post_document(&token, png(60, 40, seed)).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let (status, body) = s.post_document(&token, png(60, 40, 9)).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["code"], "DOCUMENT_QUOTA");
+    let (_, listed) = s.get("/api/v1/me/documents", Some(&token)).await;
+    assert_eq!(listed.as_array().map(Vec::len), Some(2));
+}
+
+#[tokio::test]
+async fn uploads_per_hour_are_limited_with_a_retry_time() {
+    let mut settings = crate::tests::settings();
+    settings.uploads.per_hour = 2;
+    let s = crate::tests::server_with(settings).await;
+    let (_, token) = s.signup("hourly@example.com").await;
+    let (status, body) = s.put_avatar(&token, png(60, 40, 1), "image/png").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = s.post_document(&token, png(60, 40, 2)).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    for attempt in [
+        s.put_avatar(&token, png(60, 40, 3), "image/png").await,
+        s.post_document(&token, png(60, 40, 4)).await,
+    ] {
+        let (status, body) = attempt;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+        assert_eq!(body["code"], "RATE_LIMITED");
+        assert!(body["retry_after_secs"].as_i64().is_some_and(|s| s > 0));
+    }
+}
+
+#[tokio::test]
+async fn uploads_stop_under_the_free_space_floor() {
+    let mut settings = crate::tests::settings();
+    // A floor above the disk's real free space: all of it.
+    settings.uploads.min_free_bytes = u64::MAX;
+    settings.uploads.min_free_percent = 100;
+    let s = crate::tests::server_with(settings).await;
+    let (_, token) = s.signup("full@example.com").await;
+    for (status, body) in [
+        s.post_document(&token, png(60, 40, 1)).await,
+        s.put_avatar(&token, png(60, 40, 2), "image/png").await,
+    ] {
+        assert_eq!(status.as_u16(), 507, "{body}");
+        assert_eq!(body["code"], "STORAGE_FULL");
+    }
+    assert!(!s._dir.path().join("media").exists(), "nothing written");
+}

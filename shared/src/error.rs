@@ -73,6 +73,9 @@ error_codes! {
     TokenExpired: "TOKEN_EXPIRED", 401, "The token has expired.";
     /// The token's session was ended (logout, revoked, rotated away).
     TokenRevoked: "TOKEN_REVOKED", 401, "The token's session has ended.";
+    /// The refresh token was rotated a moment ago by another request (a
+    /// second tab): not a theft. Keep the cookies and retry with the new ones.
+    RefreshSuperseded: "REFRESH_SUPERSEDED", 409, "This session was just refreshed by another tab or request. Retry with the newest tokens.";
     /// Not a JWT we could read (bad encoding, unexpected algorithm such as `none`).
     TokenMalformed: "TOKEN_MALFORMED", 401, "The token is malformed.";
     /// Readable, but not signed by us.
@@ -219,6 +222,12 @@ error_codes! {
     /// A document id in a submission that is not the user's, is of another
     /// kind, or already belongs to another submission.
     InvalidDocument: "INVALID_DOCUMENT", 400, "This document cannot be attached. Upload it again.";
+    /// The user already has the most unattached documents allowed (20):
+    /// submit or wait for the old ones to expire (24 hours) first.
+    DocumentQuota: "DOCUMENT_QUOTA", 409, "You have too many photos waiting to be submitted. Submit them, or try again tomorrow.";
+    /// Free space on the server's data disk is under the configured floor;
+    /// uploads are refused before they could fill it.
+    StorageFull: "STORAGE_FULL", 507, "The server is out of storage space for uploads. Please try again later.";
     /// Something failed on the server; details are in the server log only.
     Internal: "INTERNAL", 500, "Something went wrong on our side. Please try again.";
 }

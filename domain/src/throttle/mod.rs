@@ -1,6 +1,6 @@
 //! One attempt limiter for every secret: the sign-in password, the payment
 //! PIN, the password re-entered to confirm a change, verification codes, and
-//! the per-IP counts of sign-in failures and captcha images.
+//! the per-IP counts of sign-in failures and captcha images, and uploads per user.
 //!
 //! Each [`Kind`] has a [`LockoutPolicy`] built from the settings. A slow
 //! secret (an argon2 hash) is judged in three steps:
@@ -91,6 +91,8 @@ pub enum Kind {
     Code,
     /// Captcha images handed to one IP.
     Captcha,
+    /// Avatar and document uploads per user and hour.
+    Upload,
 }
 
 impl Kind {
@@ -102,6 +104,7 @@ impl Kind {
             Kind::Reentry => "reentry",
             Kind::Code => "code",
             Kind::Captcha => "captcha",
+            Kind::Upload => "upload",
         }
     }
 
@@ -112,7 +115,7 @@ impl Kind {
             Kind::Pin => ErrorCode::PinLocked,
             Kind::Reentry => ErrorCode::ReentryLocked,
             Kind::Code => ErrorCode::CodeIncorrect,
-            Kind::SignInIp | Kind::Captcha => ErrorCode::RateLimited,
+            Kind::SignInIp | Kind::Captcha | Kind::Upload => ErrorCode::RateLimited,
         }
     }
 }
@@ -216,6 +219,9 @@ impl UserCenter {
             Kind::Code => LockoutPolicy::consecutive(s.codes.max_attempts, Duration::ZERO),
             Kind::Captcha => {
                 LockoutPolicy::per_window(s.throttle.captchas_per_ip, s.throttle.captcha_window)
+            }
+            Kind::Upload => {
+                LockoutPolicy::per_window(s.uploads.per_hour, Duration::from_secs(3600))
             }
         }
     }

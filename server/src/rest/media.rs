@@ -106,7 +106,9 @@ impl<S: Send + Sync> FromRequest<S> for ImageBody {
     responses((status = 200, description = "The account with its new avatar URLs", body = UserProfile),
         (status = 400, description = "`IMAGE_EMPTY`, `IMAGE_CORRUPT` or `IMAGE_DIMENSIONS_TOO_LARGE`", body = AppError),
         (status = 413, description = "`IMAGE_TOO_LARGE` (over 5 MiB) or `PAYLOAD_TOO_LARGE` (body over the upload limit)", body = AppError),
-        (status = 415, description = "`IMAGE_UNSUPPORTED`: not a JPEG, PNG, WebP or GIF image", body = AppError)))]
+        (status = 415, description = "`IMAGE_UNSUPPORTED`: not a JPEG, PNG, WebP or GIF image", body = AppError),
+        (status = 429, description = "`RATE_LIMITED`: more uploads this hour than `UC_UPLOADS_PER_HOUR`; see `retry_after_secs`", body = AppError),
+        (status = 507, description = "`STORAGE_FULL`: the server's data disk is under its free-space floor", body = AppError)))]
 async fn set_avatar(
     State(uc): State<UserCenter>,
     Authed(auth): Authed,
@@ -128,7 +130,8 @@ async fn remove_avatar(
 /// Uploads a verification document (an ID card side or a qualification).
 ///
 /// The body is the image file itself, as for `PUT /me/avatar`. It is stored
-/// privately as a JPEG; pass its `id` to the verification submission.
+/// privately as a JPEG; pass its `id` to the verification submission. A
+/// document no submission references within 24 hours is deleted.
 #[utoipa::path(post, path = "/me/documents", tag = "media", security(("bearer" = [])),
     params(("kind" = inline(DocumentKind), Query, description = "What the image shows")),
     request_body(description = "The image file as the raw body",
@@ -137,8 +140,11 @@ async fn remove_avatar(
             (inline(ImageFile) = "application/octet-stream"))),
     responses((status = 201, description = "The stored document", body = DocumentInfo),
         (status = 400, description = "`INVALID_INPUT` (no or unknown `kind`), `IMAGE_EMPTY`, `IMAGE_CORRUPT` or `IMAGE_DIMENSIONS_TOO_LARGE`", body = AppError),
+        (status = 409, description = "`DOCUMENT_QUOTA`: already 20 documents not attached to a submission", body = AppError),
         (status = 413, description = "`IMAGE_TOO_LARGE` (over 5 MiB) or `PAYLOAD_TOO_LARGE` (body over the upload limit)", body = AppError),
-        (status = 415, description = "`IMAGE_UNSUPPORTED`: not a JPEG, PNG, WebP or GIF image", body = AppError)))]
+        (status = 415, description = "`IMAGE_UNSUPPORTED`: not a JPEG, PNG, WebP or GIF image", body = AppError),
+        (status = 429, description = "`RATE_LIMITED`: more uploads this hour than `UC_UPLOADS_PER_HOUR`; see `retry_after_secs`", body = AppError),
+        (status = 507, description = "`STORAGE_FULL`: the server's data disk is under its free-space floor", body = AppError)))]
 async fn upload_document(
     State(uc): State<UserCenter>,
     Authed(auth): Authed,
