@@ -60,15 +60,24 @@ pub async fn login(
     Ok(res.user)
 }
 
-/// Ends the current session (the token stops working at once) and clears the
-/// cookie. Signing out when not signed in is not an error.
-#[server(prefix = "/api/fn", endpoint = "logout")]
+/// Ends the current session (its tokens stop working at once) and clears the
+/// cookies. Signing out when not signed in is not an error.
+///
+/// Under `/api/auth`, where the browser also sends the refresh cookie (over
+/// plain HTTP it is scoped to that path): with a lapsed access token the
+/// session is still found, by its refresh token, and revoked rather than
+/// left alive until it expires.
+#[server(prefix = "/api/auth", endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
     use crate::server::*;
     let uc = user_center()?;
     let caller = caller().await?;
     if let Ok(auth) = caller.authenticate(&uc).await {
         uc.logout(&auth).await.map_err(reject)?;
+    } else if let Some(refresh) = caller.refresh_token() {
+        uc.logout_by_refresh_token(refresh, &caller.client)
+            .await
+            .map_err(reject)?;
     }
     clear_auth_cookies(&caller)?;
     leptos_axum::redirect("/login");
@@ -90,6 +99,11 @@ pub async fn current_user() -> Result<Option<UserProfile>, AppError> {
 /// Renews the session from the refresh cookie: new access and refresh tokens,
 /// as cookies. Returns seconds until the new access token expires, or `None`
 /// when there is no live session to renew (the cookies are then cleared).
+///
+/// `REFRESH_SUPERSEDED` means another tab of this browser refreshed with the
+/// same cookie a moment ago: its answer carries the new cookies, so these are
+/// left alone (clearing them would sign that tab out too) and the page
+/// carries on with them.
 #[server(prefix = "/api/auth", endpoint = "refresh")]
 pub async fn refresh_session() -> Result<Option<i64>, AppError> {
     use crate::server::*;

@@ -69,8 +69,12 @@ pub use upload_limits::UploadSettings;
 pub struct Settings {
     /// How long an access token (JWT) stays valid.
     pub access_ttl: Duration,
-    /// How long a session lasts without being refreshed: the refresh token's life.
+    /// How long a session lasts without being refreshed: the refresh token's
+    /// life. Each refresh extends the session to this long from then.
     pub refresh_ttl: Duration,
+    /// The absolute cap on a session, counted from its sign-in: however
+    /// active, it then ends and the user signs in again.
+    pub session_max: Duration,
     /// A rotated refresh token presented again within this interval is refused
     /// without revoking the session: two tabs refreshing at once are not a theft.
     pub refresh_reuse_grace: Duration,
@@ -101,6 +105,7 @@ impl Default for Settings {
         Settings {
             access_ttl: Duration::from_secs(15 * 60),
             refresh_ttl: Duration::from_secs(30 * 24 * 3600),
+            session_max: Duration::from_secs(90 * 24 * 3600),
             refresh_reuse_grace: Duration::from_secs(30),
             hash_cost: HashCost::Owasp,
             lockout: LockoutPolicy::default(),

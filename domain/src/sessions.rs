@@ -105,10 +105,21 @@ struct RefreshRow {
     user_id: i64,
     revoked_at: Option<i64>,
     expires_at: i64,
+    /// When the session started: the absolute cap counts from here.
+    created_at: i64,
     status: String,
 }
 
 impl UserCenter {
+    /// When a session renewed now ends: a refresh-token lifetime from now
+    /// (sessions slide on activity), but never past the absolute cap counted
+    /// from its sign-in.
+    fn session_end(&self, now: i64, created_at: i64) -> i64 {
+        let sliding = now + self.settings.refresh_ttl.as_secs() as i64;
+        let cap = created_at.saturating_add(self.settings.session_max.as_secs() as i64);
+        sliding.min(cap)
+    }
+
     /// Opens a session for `user_id` inside the caller's transaction and issues
     /// its first access and refresh tokens.
     pub(crate) async fn start_session(
@@ -118,7 +129,7 @@ impl UserCenter {
         client: &ClientInfo,
     ) -> Result<IssuedTokens, DomainError> {
         let now = self.now();
-        let refresh_expires_at = now + self.settings.refresh_ttl.as_secs() as i64;
+        let refresh_expires_at = self.session_end(now, now);
         let session_id = uuid::Uuid::new_v4().simple().to_string();
         sqlx::query(
             "INSERT INTO sessions (id, user_id, created_at, expires_at, last_seen_at, ip, user_agent, label, device_id)
@@ -172,11 +183,15 @@ impl UserCenter {
         })
     }
 
-    /// Exchanges a refresh token for new tokens (and the user), replacing it.
+    /// Exchanges a refresh token for new tokens (and the user), replacing it,
+    /// and extends the session to [`Settings::refresh_ttl`](crate::Settings)
+    /// from now, within its absolute cap ([`Settings::session_max`](crate::Settings)).
     ///
-    /// A token that was already replaced and comes back after the grace
-    /// interval was copied by someone: the whole session is revoked, so the
-    /// thief and the owner both have to sign in again.
+    /// A token that was already replaced and comes back within the grace
+    /// interval lost a race with another request of the same client (two
+    /// tabs): `409 REFRESH_SUPERSEDED`, and the session lives on. After the
+    /// grace it was copied by someone: the whole session is revoked, so the
+    /// thief and the owner both have to sign in again (`TOKEN_REVOKED`).
     pub async fn refresh(
         &self,
         refresh_token: &str,
@@ -186,7 +201,8 @@ impl UserCenter {
         let hash = hash_refresh_token(refresh_token);
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let found: Option<RefreshRow> = sqlx::query_as(
-            "SELECT r.session_id, r.rotated_at, s.user_id, s.revoked_at, s.expires_at, u.status
+            "SELECT r.session_id, r.rotated_at, s.user_id, s.revoked_at, s.expires_at, s.created_at,
+                    u.status
              FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id JOIN users u ON u.id = s.user_id
              WHERE r.token_hash = ?",
         )
@@ -199,6 +215,7 @@ impl UserCenter {
             user_id,
             revoked_at,
             expires_at,
+            created_at,
             status,
         }) = found
         else {
@@ -216,20 +233,25 @@ impl UserCenter {
                     .await?;
                 tx.commit().await?;
                 tracing::warn!(user_id, session_id = %session_id, "refresh token reused: session revoked");
+                return Err(ErrorCode::TokenRevoked.into());
             }
-            return Err(ErrorCode::TokenRevoked.into());
+            return Err(ErrorCode::RefreshSuperseded.into());
         }
         sqlx::query("UPDATE refresh_tokens SET rotated_at = ? WHERE token_hash = ?")
             .bind(now)
             .bind(&hash)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("UPDATE sessions SET last_seen_at = ?, ip = COALESCE(?, ip) WHERE id = ?")
-            .bind(now)
-            .bind(clip(&client.ip, MAX_IP_CHARS))
-            .bind(&session_id)
-            .execute(&mut *tx)
-            .await?;
+        let expires_at = self.session_end(now, created_at);
+        sqlx::query(
+            "UPDATE sessions SET last_seen_at = ?, expires_at = ?, ip = COALESCE(?, ip) WHERE id = ?",
+        )
+        .bind(now)
+        .bind(expires_at)
+        .bind(clip(&client.ip, MAX_IP_CHARS))
+        .bind(&session_id)
+        .execute(&mut *tx)
+        .await?;
         let issued = self
             .issue_tokens(&mut tx, user_id, &session_id, expires_at)
             .await?;
@@ -291,6 +313,33 @@ impl UserCenter {
     pub async fn logout(&self, auth: &AuthContext) -> Result<(), DomainError> {
         if self.revoke_session(auth.user_id, &auth.session_id).await? {
             self.audit(AuditEvent::by_user(AuditAction::Logout, auth.user_id, auth))
+                .await;
+        }
+        Ok(())
+    }
+
+    /// Ends the session a refresh token belongs to, for a logout whose access
+    /// token has lapsed (a browser's refresh cookie is all it still has).
+    /// Any token the session ever had counts: whoever holds one could have
+    /// refreshed with it anyway. An unknown token, or a session already
+    /// ended, is not an error: signing out twice is harmless.
+    pub async fn logout_by_refresh_token(
+        &self,
+        refresh_token: &str,
+        client: &ClientInfo,
+    ) -> Result<(), DomainError> {
+        let found: Option<(String, i64)> = sqlx::query_as(
+            "SELECT s.id, s.user_id FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id
+             WHERE r.token_hash = ?",
+        )
+        .bind(hash_refresh_token(refresh_token))
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some((session_id, user_id)) = found else {
+            return Ok(());
+        };
+        if self.revoke_session(user_id, &session_id).await? {
+            self.audit(AuditEvent::by_user(AuditAction::Logout, user_id, client))
                 .await;
         }
         Ok(())

@@ -728,14 +728,83 @@ mod refresh {
                 .unwrap();
         let second = f.uc.refresh(&res.refresh_token, &client()).await.unwrap();
         clock.advance(5);
+        // A lost race, not a theft: a code of its own, and the session lives.
         assert_eq!(
             code_of(f.uc.refresh(&res.refresh_token, &client()).await),
-            ErrorCode::TokenRevoked
+            ErrorCode::RefreshSuperseded
         );
+        f.uc.check_token(&second.token).await.unwrap();
         // The other tab's new token still works.
         f.uc.refresh(&second.refresh_token, &client())
             .await
             .unwrap();
+    }
+
+    #[tokio::test]
+    async fn sessions_slide_on_refresh_up_to_the_absolute_cap() {
+        let (f, clock) = clocked_fixture().await;
+        let day = 24 * 3600;
+        let start = clock.now();
+        let mut res =
+            f.uc.register(reg("a@b.com", "", ""), &client())
+                .await
+                .unwrap();
+        assert_eq!(res.refresh_expires_at, start + 30 * day);
+        // Refreshed every 29 days, the session outlives its first 30.
+        for _ in 0..3 {
+            clock.advance(29 * day);
+            res = f.uc.refresh(&res.refresh_token, &client()).await.unwrap();
+        }
+        // 87 days in: the next end is the cap, 90 days after sign-in.
+        assert_eq!(res.refresh_expires_at, start + 90 * day);
+        f.uc.check_token(&res.token).await.unwrap();
+        clock.advance(3 * day);
+        assert_eq!(
+            code_of(f.uc.refresh(&res.refresh_token, &client()).await),
+            ErrorCode::TokenRevoked
+        );
+
+        // Idle for the refresh lifetime, a session ends without a refresh.
+        let idle =
+            f.uc.login("a@b.com", "correct horse battery", None, &client())
+                .await
+                .unwrap();
+        clock.advance(30 * day);
+        assert_eq!(
+            code_of(f.uc.refresh(&idle.refresh_token, &client()).await),
+            ErrorCode::TokenRevoked
+        );
+    }
+
+    #[tokio::test]
+    async fn logout_by_refresh_token_ends_the_session() {
+        let (f, clock) = clocked_fixture().await;
+        let res =
+            f.uc.register(reg("a@b.com", "", ""), &client())
+                .await
+                .unwrap();
+        // The access token has lapsed; only the refresh token is left.
+        clock.advance(16 * 60);
+        f.uc.logout_by_refresh_token(&res.refresh_token, &client())
+            .await
+            .unwrap();
+        assert_eq!(
+            code_of(f.uc.refresh(&res.refresh_token, &client()).await),
+            ErrorCode::TokenRevoked
+        );
+        // Twice, or with a made-up token, is harmless.
+        f.uc.logout_by_refresh_token(&res.refresh_token, &client())
+            .await
+            .unwrap();
+        f.uc.logout_by_refresh_token("made-up", &client())
+            .await
+            .unwrap();
+        let (logouts,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM audit_log WHERE action = 'logout'")
+                .fetch_one(&f.uc.pool)
+                .await
+                .unwrap();
+        assert_eq!(logouts, 1);
     }
 
     #[tokio::test]

@@ -59,7 +59,9 @@ pub struct Config {
     #[arg(long, env = "UC_ACCESS_TTL_SECS", default_value_t = 900, global = true)]
     pub access_ttl_secs: u64,
 
-    /// Lifetime of a session without a refresh, in seconds (the refresh token's life).
+    /// How long a session lasts without a refresh, in seconds (the refresh
+    /// token's life); each refresh extends it to this long from then, up to
+    /// UC_SESSION_MAX_SECS.
     #[arg(
         long,
         env = "UC_REFRESH_TTL_SECS",
@@ -67,6 +69,16 @@ pub struct Config {
         global = true
     )]
     pub refresh_ttl_secs: u64,
+
+    /// The absolute cap on a session, in seconds from its sign-in, however
+    /// often it is refreshed (90 days).
+    #[arg(
+        long,
+        env = "UC_SESSION_MAX_SECS",
+        default_value_t = 7_776_000,
+        global = true
+    )]
+    pub session_max_secs: u64,
 
     /// Consecutive failed sign-ins that lock an identifier.
     #[arg(

@@ -18,6 +18,8 @@ mod rest;
 #[cfg(test)]
 mod service_tests;
 #[cfg(test)]
+mod session_tests;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod wallet_tests;
@@ -121,6 +123,7 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     let settings = Settings {
         access_ttl: Duration::from_secs(config.access_ttl_secs.max(1)),
         refresh_ttl: Duration::from_secs(config.refresh_ttl_secs.max(config.access_ttl_secs)),
+        session_max: Duration::from_secs(config.session_max_secs.max(config.access_ttl_secs)),
         lockout: config.lockout(),
         throttle: config.throttle(),
         codes: config.codes.settings(),
