@@ -133,3 +133,28 @@ test("change the password on the security page", async ({ page }) => {
   });
   expect(res.status()).toBe(200);
 });
+
+test("a phone given at sign-up stays pending until verified from the security page", async ({ page }) => {
+  const email = `pend.${unique()}@example.com`;
+  const phone = uniquePhone();
+  // The code goes to the email; nothing proves the phone yet.
+  await signUpInBrowser(page, { email, phone, password: PASSWORD });
+  await expect(page).toHaveURL(/\/profile$/);
+
+  await gotoHydrated(page, "/security");
+  await expect(page.getByText(phone, { exact: true })).toBeVisible();
+  await expect(page.getByText("Pending: not verified, not usable yet")).toBeVisible();
+  await expect(page.getByRole("button", { name: "Add phone number" })).toHaveCount(0);
+  await page.getByRole("button", { name: "Verify", exact: true }).click();
+  // The form opens with the pending number filled in.
+  await expect(page.getByLabel("New phone number")).toHaveValue(phone);
+  await solveCaptcha(page);
+  await page.getByRole("button", { name: "Send code" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "We sent a code" })).toBeVisible();
+  await page.getByLabel("Verification code").fill(await codeSentTo(phone));
+  await page.getByRole("button", { name: "Verify", exact: true }).click();
+
+  await expect(page.getByRole("button", { name: "Change phone number" })).toBeVisible();
+  await expect(page.getByText("Pending: not verified, not usable yet")).toHaveCount(0);
+  await expect(page.getByText("Verified", { exact: true })).toHaveCount(2);
+});

@@ -5,6 +5,8 @@ mod admin_cli;
 mod config;
 #[cfg(test)]
 mod edge_tests;
+#[cfg(test)]
+mod locale_tests;
 mod media_files;
 #[cfg(test)]
 mod media_tests;

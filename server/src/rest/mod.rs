@@ -185,11 +185,14 @@ async fn check(
 
 /// Exchanges a refresh token for new tokens; the old refresh token is spent.
 ///
-/// A replaced refresh token used again more than 30 s later was copied: the
-/// whole session is revoked.
+/// A replaced refresh token used again within 30 s lost a race with another
+/// request of the same client (`409 REFRESH_SUPERSEDED`; the session lives
+/// on). Used again later, it was copied: the whole session is revoked.
 #[utoipa::path(post, path = "/auth/refresh", tag = "auth",
     request_body = RefreshRequest,
-    responses((status = 200, description = "New tokens", body = AuthResponse)))]
+    responses((status = 200, description = "New tokens; the session is extended", body = AuthResponse),
+        (status = 401, description = "`TOKEN_REVOKED`: unknown, expired or revoked, or a spent token used again after the 30 s grace (the session is then revoked)", body = shared::AppError),
+        (status = 409, description = "`REFRESH_SUPERSEDED`: this token was spent by another request within the last 30 s; keep the tokens that request got", body = shared::AppError)))]
 async fn refresh(
     State(uc): State<UserCenter>,
     caller: Caller,
