@@ -93,11 +93,20 @@ impl UserCenter {
     /// past the hourly allowance. Only an upload that passes the first two
     /// is counted against the hour.
     pub async fn admit_upload(&self, user_id: i64, what: Upload) -> Result<(), DomainError> {
+        self.check_upload_room(user_id, what).await?;
+        self.charge(Kind::Upload, &account_key(user_id)).await?;
+        Ok(())
+    }
+
+    /// The checks of [`Self::admit_upload`] that count nothing: the
+    /// free-space floor and the document quota. The web layer runs them
+    /// before reading an upload's body, so a refused upload is not even
+    /// received; the upload itself checks again.
+    pub async fn check_upload_room(&self, user_id: i64, what: Upload) -> Result<(), DomainError> {
         self.check_free_space().await?;
         if what == Upload::Document {
             self.check_document_quota(&self.pool, user_id).await?;
         }
-        self.charge(Kind::Upload, &account_key(user_id)).await?;
         Ok(())
     }
 

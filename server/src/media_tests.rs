@@ -353,6 +353,13 @@ async fn unattached_documents_have_a_quota() {
     let (status, body) = s.post_document(&token, png(60, 40, 9)).await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert_eq!(body["code"], "DOCUMENT_QUOTA");
+    let oversized = vec![0u8; crate::rest::media::UPLOAD_BODY_LIMIT + 1];
+    let (status, body) = s.post_document(&token, oversized).await;
+    assert_eq!(
+        body["code"], "DOCUMENT_QUOTA",
+        "refused before the body is read"
+    );
+    assert_eq!(status, StatusCode::CONFLICT);
     let (_, listed) = s.get("/api/v1/me/documents", Some(&token)).await;
     assert_eq!(listed.as_array().map(Vec::len), Some(2));
 }
@@ -394,4 +401,8 @@ async fn uploads_stop_under_the_free_space_floor() {
         assert_eq!(body["code"], "STORAGE_FULL");
     }
     assert!(!s._dir.path().join("media").exists(), "nothing written");
+    // Refused before the body is read: even one over the upload limit.
+    let oversized = vec![0u8; crate::rest::media::UPLOAD_BODY_LIMIT + 1];
+    let (status, body) = s.post_document(&token, oversized).await;
+    assert_eq!(status.as_u16(), 507, "{body}");
 }

@@ -4,9 +4,10 @@
 //! `application/octet-stream`), up to [`UPLOAD_BODY_LIMIT`]: these routes
 //! form their own router (see [`super::Api::media`]), which `main` mounts
 //! under `/api/v1` outside the 1 MiB cap of the rest of the site. The
-//! caller is authenticated (a header check) before a byte of the body is
-//! read, and cookie-authenticated uploads from another origin are refused
-//! by the edge's guard like every other state change.
+//! caller is authenticated (a header check), and the data disk's free space
+//! and the document quota are checked, before a byte of the body is read;
+//! cookie-authenticated uploads from another origin are refused by the
+//! edge's guard like every other state change.
 //!
 //! Documents are only ever answered to their owner or to staff, and never
 //! cached. The avatars themselves are public files under
@@ -18,7 +19,8 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use domain::media::PrivateDocument;
-use domain::UserCenter;
+use domain::upload_limits::Upload;
+use domain::{AuthContext, UserCenter};
 use edge::{ApiError, ApiQuery, Authed};
 use shared::dto::UserProfile;
 use shared::media::{DocumentInfo, DocumentKind, DocumentUploadQuery, MAX_IMAGE_BYTES};
@@ -92,6 +94,21 @@ impl<S: Send + Sync> FromRequest<S> for ImageBody {
     }
 }
 
+impl ImageBody {
+    /// Reads the body only once the disk has room and the user's document
+    /// quota allows it (`507 STORAGE_FULL`, `409 DOCUMENT_QUOTA`): a refused
+    /// upload's megabytes are never received.
+    async fn after_room_check(
+        uc: &UserCenter,
+        auth: &AuthContext,
+        what: Upload,
+        body: Request,
+    ) -> Result<Self, ApiError> {
+        uc.check_upload_room(auth.user_id, what).await?;
+        ImageBody::from_request(body, &()).await
+    }
+}
+
 /// Sets the signed-in user's avatar from an uploaded image.
 ///
 /// The body is the image file itself (JPEG, PNG, WebP or GIF, up to 5 MiB,
@@ -112,8 +129,9 @@ impl<S: Send + Sync> FromRequest<S> for ImageBody {
 async fn set_avatar(
     State(uc): State<UserCenter>,
     Authed(auth): Authed,
-    ImageBody(bytes): ImageBody,
+    body: Request,
 ) -> Result<Json<UserProfile>, ApiError> {
+    let ImageBody(bytes) = ImageBody::after_room_check(&uc, &auth, Upload::Avatar, body).await?;
     Ok(Json(uc.set_avatar(auth.user_id, bytes).await?))
 }
 
@@ -149,8 +167,9 @@ async fn upload_document(
     State(uc): State<UserCenter>,
     Authed(auth): Authed,
     ApiQuery(query): ApiQuery<DocumentUploadQuery>,
-    ImageBody(bytes): ImageBody,
+    body: Request,
 ) -> Result<(StatusCode, Json<DocumentInfo>), ApiError> {
+    let ImageBody(bytes) = ImageBody::after_room_check(&uc, &auth, Upload::Document, body).await?;
     let info = uc.upload_document(auth.user_id, query.kind, bytes).await?;
     Ok((StatusCode::CREATED, Json(info)))
 }
