@@ -370,6 +370,31 @@ mod tests {
     }
 
     #[test]
+    fn upload_and_session_limits_have_the_documented_defaults() {
+        let defaults = Config::parse_from(["server"]);
+        let uploads = defaults.uploads();
+        assert_eq!(uploads.per_hour, 30);
+        assert_eq!(uploads.min_free_bytes, 1 << 30);
+        assert_eq!(uploads.min_free_percent, 5);
+        assert_eq!(defaults.session_max_secs, 90 * 24 * 3600);
+        let set = Config::parse_from([
+            "server",
+            "--uploads-per-hour",
+            "5",
+            "--min-free-bytes",
+            "0",
+            "--min-free-percent",
+            "10",
+        ])
+        .uploads();
+        assert_eq!(
+            (set.per_hour, set.min_free_bytes, set.min_free_percent),
+            (5, 0, 10)
+        );
+        assert!(Config::try_parse_from(["server", "--min-free-percent", "101"]).is_err());
+    }
+
+    #[test]
     fn captcha_outbox_is_refused_with_secure_cookies() {
         let dir = tempfile::tempdir().unwrap();
         let dev = Config::parse_from(["server", "--captcha-to-outbox", "true"]);
