@@ -28,6 +28,8 @@ pub async fn set_pin(
     use crate::server::*;
     let uc = user_center()?;
     let auth = require_auth(&uc).await?;
+    // The PIN itself first: a weak one costs no password attempt.
+    shared::wallet::check_pin(&pin)?;
     if pin != confirm_pin {
         return Err(AppError::new(shared::ErrorCode::PinMismatch));
     }

@@ -37,8 +37,10 @@ for (const [label, viewport] of [
     await page.getByRole("button", { name: "Send code" }).click();
     await page.getByRole("status").filter({ hasText: "We sent a code" }).waitFor();
     await shot("forgot-sent");
+    // With a phone next to the email: the email is proven, the phone pending.
     await signUpInBrowser(page, {
       email: `shot.${unique()}@example.com`,
+      phone: uniquePhone(),
       username: `shot_${unique()}`,
       password: PASSWORD,
     });
@@ -49,15 +51,26 @@ for (const [label, viewport] of [
     await shot("profile-zh");
     await page.getByLabel("语言").selectOption("en");
     // A second browser signs in too, so the security page lists two sessions.
-    const email = await page.locator("dl.details dd").nth(1).innerText();
+    const email = await page.getByText(/^shot\..*@example\.com$/).first().innerText();
     const other = await page.context().browser()!.newContext({ userAgent: "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1" });
     await other.request.post("/api/v1/auth/login", { data: { identifier: email, password: PASSWORD } });
     await other.close();
     await gotoHydrated(page, "/security");
     await shot("security");
-    await page.getByRole("button", { name: "Add phone number" }).click();
+    await page.getByRole("button", { name: "Verify phone number" }).click();
     await page.getByRole("img", { name: "Captcha image" }).waitFor();
-    await shot("security-add-phone");
+    await shot("security-verify-phone");
+    await gotoHydrated(page, "/wallet");
+    await shot("wallet");
+    await page.getByRole("button", { name: "Set PIN" }).click();
+    await page.getByText("Enter a 6-digit PIN").or(page.getByRole("alert")).first().waitFor();
+    await shot("wallet-pin-errors");
+    await page.getByLabel("Language").selectOption("zh-CN");
+    await page.waitForTimeout(500);
+    await shot("wallet-zh");
+    await gotoHydrated(page, "/security");
+    await shot("security-zh");
+    await page.getByLabel("语言").selectOption("en");
   });
 }
 

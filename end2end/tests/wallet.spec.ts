@@ -60,7 +60,8 @@ test("set a PIN, receive a deposit, send money, and see both histories", async (
   await page.getByLabel("Payment PIN", { exact: true }).fill("580263");
   await page.getByLabel("Confirm payment PIN").fill("580263");
   await page.getByRole("button", { name: "Set PIN" }).click();
-  await expect(page.getByRole("alert")).toContainText("Confirm with your current password");
+  await expect(page.getByText("Confirm with your current password")).toBeVisible();
+  await expect(page.getByLabel("Current password")).toHaveAttribute("aria-invalid", "true");
   await page.getByLabel("Current password").fill(PASSWORD);
   await page.getByRole("button", { name: "Set PIN" }).click();
   await expect(page.getByRole("button", { name: "Change PIN" })).toBeVisible();

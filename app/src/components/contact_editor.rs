@@ -42,7 +42,8 @@ pub fn ContactEditor(
     };
     let has_pending = current.is_none() && pending.is_some();
     let action_label = Signal::derive(move || match (kind, has_current) {
-        _ if has_pending => t_string!(i18n, verify_pending_contact),
+        (ContactKind::Email, _) if has_pending => t_string!(i18n, verify_pending_email),
+        (ContactKind::Phone, _) if has_pending => t_string!(i18n, verify_pending_phone),
         (ContactKind::Email, false) => t_string!(i18n, add_email),
         (ContactKind::Email, true) => t_string!(i18n, change_email),
         (ContactKind::Phone, false) => t_string!(i18n, add_phone),

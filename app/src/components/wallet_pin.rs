@@ -9,6 +9,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use shared::wallet::PinStatus;
+use shared::Field;
 
 #[component]
 pub fn PinSection(
@@ -101,7 +102,7 @@ fn SetPinForm(changed: RwSignal<u32>) -> impl IntoView {
                 autocomplete="current-password"
                 label=Signal::derive(move || t_string!(i18n, field_current_password))
                 value=password
-                error=no_error
+                error=errors.field(Field::Password, |_| None)
             />
             <SubmitButton
                 pending=action.pending()

@@ -123,6 +123,8 @@ async fn set_pin(
     Authed(auth): Authed,
     ApiJson(req): ApiJson<SetPinRequest>,
 ) -> Result<(StatusCode, Json<PinStatus>), ApiError> {
+    // The PIN itself first: a weak one costs no password attempt.
+    shared::wallet::check_pin(&req.pin).map_err(ApiError)?;
     let proof = PinProof::from_request(req.password.as_deref(), req.sid.as_deref())?;
     uc.set_payment_pin(&auth, &req.pin, proof).await?;
     Ok((
