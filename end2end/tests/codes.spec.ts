@@ -152,7 +152,7 @@ test("a phone given at sign-up stays pending until verified from the security pa
   await page.getByRole("button", { name: "Send code" }).click();
   await expect(page.getByRole("status").filter({ hasText: "We sent a code" })).toBeVisible();
   await page.getByLabel("Verification code").fill(await codeSentTo(phone));
-  await page.getByRole("button", { name: "Verify", exact: true }).click();
+  await page.getByRole("button", { name: "Verify phone number" }).click();
 
   await expect(page.getByRole("button", { name: "Change phone number" })).toBeVisible();
   await expect(page.getByText("Pending: not verified, not usable yet")).toHaveCount(0);
