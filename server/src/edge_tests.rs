@@ -297,28 +297,39 @@ async fn a_spoofed_forwarded_for_from_an_untrusted_peer_is_ignored() {
     );
 }
 
+/// GETs a page as a browser does, with an optional cookie.
+async fn page(s: &Server, path: &str, cookie: Option<&str>) -> (StatusCode, HeaderMap, String) {
+    let mut b = Request::builder()
+        .uri(path)
+        .header(header::HOST, SITE_HOST)
+        .header(header::ACCEPT, "text/html");
+    if let Some(cookie) = cookie {
+        b = b.header(header::COOKIE, cookie);
+    }
+    raw(s, b.body(Body::empty()).unwrap()).await
+}
+
+/// The nonce in a response's Content-Security-Policy.
+fn nonce_of(headers: &HeaderMap) -> String {
+    let csp = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    csp.split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("a nonce in the policy")
+        .to_string()
+}
+
 #[tokio::test]
 async fn pages_carry_the_headers_and_the_nonce_their_scripts_use() {
     let s = server().await;
-    let req = Request::builder()
-        .uri("/login")
-        .header(header::HOST, SITE_HOST)
-        .header(header::ACCEPT, "text/html")
-        .body(Body::empty())
-        .unwrap();
-    let (status, headers, html) = raw(&s, req).await;
+    let (status, headers, html) = page(&s, "/login", None).await;
     assert_eq!(status, StatusCode::OK);
-    let csp = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
-    let nonce = csp
-        .split("'nonce-")
-        .nth(1)
-        .and_then(|rest| rest.split('\'').next())
-        .expect("a nonce in the policy");
+    let nonce = nonce_of(&headers);
     assert!(
         html.contains(&format!("<script type=\"module\" nonce=\"{nonce}\"")),
         "the hydration script carries the policy's nonce"
     );
-    assert!(!csp.contains("unsafe-inline"), "{csp}");
     assert_eq!(headers[header::X_FRAME_OPTIONS], "DENY");
     assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
     assert_eq!(headers[header::REFERRER_POLICY], "same-origin");
@@ -329,33 +340,13 @@ async fn pages_carry_the_headers_and_the_nonce_their_scripts_use() {
     );
 
     // The 404 page is rendered with the nonce as well.
-    let req = Request::builder()
-        .uri("/no-such-page")
-        .header(header::HOST, SITE_HOST)
-        .header(header::ACCEPT, "text/html")
-        .body(Body::empty())
-        .unwrap();
-    let (status, headers, html) = raw(&s, req).await;
+    let (status, headers, html) = page(&s, "/no-such-page", None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let csp = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
-    let nonce = csp
-        .split("'nonce-")
-        .nth(1)
-        .unwrap()
-        .split('\'')
-        .next()
-        .unwrap();
-    assert!(html.contains(&format!("nonce=\"{nonce}\"")));
+    assert!(html.contains(&format!("nonce=\"{}\"", nonce_of(&headers))));
 
     // Signed in: neither the page nor API answers are stored anywhere.
     let token = token_of(&s, "h@d.co").await;
-    let req = Request::builder()
-        .uri("/profile")
-        .header(header::HOST, SITE_HOST)
-        .header(header::COOKIE, format!("uc_token={token}"))
-        .body(Body::empty())
-        .unwrap();
-    let (_, headers, _) = raw(&s, req).await;
+    let (_, headers, _) = page(&s, "/profile", Some(&format!("uc_token={token}"))).await;
     assert_eq!(headers[header::CACHE_CONTROL], "no-store");
     let req = Request::builder()
         .uri("/api/v1/me")
@@ -366,23 +357,10 @@ async fn pages_carry_the_headers_and_the_nonce_their_scripts_use() {
     assert_eq!(headers[header::CACHE_CONTROL], "no-store");
 
     // The API docs page runs under its own nonce.
-    let req = Request::builder()
-        .uri("/api/v1/docs")
-        .header(header::HOST, SITE_HOST)
-        .body(Body::empty())
-        .unwrap();
-    let (_, headers, html) = raw(&s, req).await;
-    let csp = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
-    let nonce = csp
-        .split("'nonce-")
-        .nth(1)
-        .unwrap()
-        .split('\'')
-        .next()
-        .unwrap();
+    let (_, headers, html) = page(&s, "/api/v1/docs", None).await;
+    let nonce = nonce_of(&headers);
     assert!(html.contains(&format!("<script nonce=\"{nonce}\">")));
     assert!(html.contains(&format!("<style nonce=\"{nonce}\">")));
-    assert!(!csp.contains("unsafe-inline"), "{csp}");
 }
 
 #[tokio::test]
