@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use http::header::AUTHORIZATION;
 use shared::{AppError, ErrorCode};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// What the guard established about a request, for the handlers behind it
 /// (through [`Caller`](crate::Caller)) and for pages (the CSP nonce).
@@ -22,7 +22,17 @@ use std::sync::Arc;
 pub struct RequestFacts {
     pub client: ClientAddr,
     pub cookies: SessionCookies,
-    pub nonce: CspNonce,
+    /// Drawn on first use: only HTML answers need one, and most requests
+    /// (API calls, files) are not pages. Clones share it, so the page that
+    /// renders and the policy the guard sets agree.
+    nonce: Arc<OnceLock<CspNonce>>,
+}
+
+impl RequestFacts {
+    /// This response's CSP nonce.
+    pub fn nonce(&self) -> &CspNonce {
+        self.nonce.get_or_init(CspNonce::generate)
+    }
 }
 
 /// The guard, for `axum::middleware::from_fn_with_state(settings, guard)`.
@@ -45,12 +55,13 @@ pub async fn guard(
         let https = settings.secure_cookies || client.https == Some(true);
         origin_check::site_origin_from_host(&parts, https)
     });
+    let has_session_cookie = cookies.present_in(&parts.headers);
     if let Err(refusal) = origin_check::check(
         &parts.method,
         parts.uri.path(),
         &parts.headers,
         site.as_deref(),
-        cookies,
+        has_session_cookie,
     ) {
         tracing::info!(
             method = %parts.method,
@@ -62,19 +73,19 @@ pub async fn guard(
         return ApiError(AppError::with_message(ErrorCode::CsrfRejected, refusal.0))
             .into_response();
     }
-    let nonce = CspNonce::generate();
-    let personal = cookies.present_in(&parts.headers) || parts.headers.contains_key(AUTHORIZATION);
+    let personal = has_session_cookie || parts.headers.contains_key(AUTHORIZATION);
     let api = parts.uri.path().starts_with("/api/");
-    parts.extensions.insert(RequestFacts {
+    let facts = RequestFacts {
         client,
         cookies,
-        nonce: nonce.clone(),
-    });
+        nonce: Arc::default(),
+    };
+    parts.extensions.insert(facts.clone());
     let mut res = next.run(Request::from_parts(parts, body)).await;
     page_headers::apply(
         res.headers_mut(),
         &Answering {
-            nonce: &nonce,
+            nonce: &|| facts.nonce(),
             personal,
             api,
         },

@@ -52,7 +52,8 @@ pub fn content_security_policy(nonce: &CspNonce, settings: &EdgeSettings) -> Str
 
 /// What the guard knew about the request when the answer came back.
 pub struct Answering<'a> {
-    pub nonce: &'a CspNonce,
+    /// The response's nonce, drawn only if the answer is a page.
+    pub nonce: &'a dyn Fn() -> &'a CspNonce,
     /// The request carried a session cookie or an `Authorization` header:
     /// the answer may be personal.
     pub personal: bool,
@@ -78,7 +79,7 @@ pub fn apply(headers: &mut HeaderMap, ctx: &Answering<'_>, settings: &EdgeSettin
         );
     }
     if html {
-        if let Ok(csp) = HeaderValue::from_str(&content_security_policy(ctx.nonce, settings)) {
+        if let Ok(csp) = HeaderValue::from_str(&content_security_policy((ctx.nonce)(), settings)) {
             set_default(CONTENT_SECURITY_POLICY, csp);
         }
         set_default(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
@@ -100,7 +101,7 @@ mod tests {
         apply(
             &mut h,
             &Answering {
-                nonce: &nonce,
+                nonce: &|| &nonce,
                 personal,
                 api,
             },
@@ -144,7 +145,7 @@ mod tests {
         apply(
             &mut h,
             &Answering {
-                nonce: &nonce,
+                nonce: &|| &nonce,
                 personal: true,
                 api: true,
             },
@@ -167,7 +168,7 @@ mod tests {
         apply(
             &mut h,
             &Answering {
-                nonce: &nonce,
+                nonce: &|| &nonce,
                 personal: false,
                 api: false,
             },

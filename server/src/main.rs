@@ -221,7 +221,7 @@ fn router(state: AppState, edge: edge::EdgeSettings) -> Router {
         let facts = use_context::<http::request::Parts>()
             .and_then(|p| p.extensions.get::<edge::RequestFacts>().cloned());
         if let Some(facts) = facts {
-            provide_context(leptos::nonce::Nonce::from_value(facts.nonce.0));
+            provide_context(leptos::nonce::Nonce::from_value(facts.nonce().0.clone()));
         }
     };
     let rest::Api {

@@ -102,7 +102,7 @@ async fn openapi_json() -> impl IntoResponse {
 async fn docs(facts: Option<axum::Extension<edge::RequestFacts>>) -> impl IntoResponse {
     // Its one inline script and one style element run by this response's
     // nonce, like the app's pages; nothing else inline would.
-    let nonce = facts.map_or_else(edge::CspNonce::generate, |f| f.0.nonce);
+    let nonce = facts.map_or_else(edge::CspNonce::generate, |f| f.0.nonce().clone());
     let n = &nonce.0;
     let csp = format!(
         "default-src 'none'; script-src 'nonce-{n}'; style-src 'nonce-{n}'; \
