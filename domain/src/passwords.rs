@@ -115,6 +115,13 @@ impl Hasher {
         Ok(exists && matched)
     }
 
+    /// The dummy hash in PHC form, so tests can check it carries the same
+    /// parameters as real hashes.
+    #[cfg(test)]
+    pub(crate) fn dummy_phc(&self) -> &str {
+        &self.dummy
+    }
+
     /// Number of password verifications since start.
     pub fn verifications(&self) -> u64 {
         self.verifications
