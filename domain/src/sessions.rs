@@ -309,6 +309,38 @@ impl UserCenter {
         }
     }
 
+    /// Checks a session's refresh token used as a long-lived bearer token.
+    ///
+    /// Some seed clients keep one token for as long as the session lasts
+    /// (the app API's "save the token", ukex's `deadLine`), which a 15-minute
+    /// access token cannot serve. Their facades hand out the session's
+    /// refresh token and check it here: live while the session is, and not
+    /// rotated by this check. A token already rotated away (the session was
+    /// refreshed through the REST API) is refused like any stale one. Every
+    /// failure is `UNAUTHENTICATED`.
+    pub async fn authenticate_session_token(
+        &self,
+        refresh_token: &str,
+    ) -> Result<AuthContext, DomainError> {
+        let found: Option<(String, i64)> = sqlx::query_as(
+            "SELECT s.id, s.user_id FROM refresh_tokens r
+             JOIN sessions s ON s.id = r.session_id JOIN users u ON u.id = s.user_id
+             WHERE r.token_hash = ? AND r.rotated_at IS NULL AND s.revoked_at IS NULL
+               AND s.expires_at > ? AND u.status = 'normal'",
+        )
+        .bind(hash_refresh_token(refresh_token))
+        .bind(self.now())
+        .fetch_optional(&self.pool)
+        .await?;
+        let (session_id, user_id) = found.ok_or(ErrorCode::Unauthenticated)?;
+        Ok(AuthContext {
+            user_id,
+            session_id,
+            ip: None,
+            user_agent: None,
+        })
+    }
+
     /// Ends the caller's session; its tokens are refused from now on.
     pub async fn logout(&self, auth: &AuthContext) -> Result<(), DomainError> {
         if self.revoke_session(auth.user_id, &auth.session_id).await? {

@@ -198,6 +198,10 @@ pub struct Config {
     #[command(flatten)]
     pub delivery: crate::messaging_config::DeliveryArgs,
 
+    /// The seed-compatible facades (`UC_COMPAT*`): see `compat`.
+    #[command(flatten)]
+    pub compat: crate::compat::settings::CompatArgs,
+
     /// Log filter, e.g. `info`, `debug`, `server=debug,sqlx=warn`.
     #[arg(long, env = "RUST_LOG", default_value = "info", global = true)]
     pub log: String,

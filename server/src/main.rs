@@ -2,6 +2,7 @@
 //! serves the web UI, the server functions and the REST API.
 
 mod admin_cli;
+mod compat;
 mod config;
 #[cfg(test)]
 mod edge_tests;
@@ -174,7 +175,7 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         leptos_options,
         uc: uc.clone(),
     };
-    let app = router(state, edge);
+    let app = router(state, edge, &config.compat.settings());
 
     // Without TCP_NODELAY, a page streamed in several chunks waits on delayed
     // ACKs (~40 ms a page).
@@ -211,7 +212,7 @@ async fn sweep_documents(uc: UserCenter) {
     }
 }
 
-fn router(state: AppState, edge: edge::EdgeSettings) -> Router {
+fn router(state: AppState, edge: edge::EdgeSettings, compat: &compat::CompatSettings) -> Router {
     let routes = generate_route_list(App);
     let uc = state.uc.clone();
     let context = move || {
@@ -232,6 +233,8 @@ fn router(state: AppState, edge: edge::EdgeSettings) -> Router {
     // operations carry their own limit (`rest::media::UPLOAD_BODY_LIMIT`)
     // and are merged outside the 1 MiB cap below.
     let media: Router = Router::new().nest("/api/v1", media.with_state(state.uc.clone()));
+    // The seed systems' own APIs, when `UC_COMPAT` turns them on.
+    let compat = compat::routes(&state.uc, compat);
     Router::new()
         .route("/healthz", axum::routing::get(|| async { "ok" }))
         .nest("/api/v1", api)
@@ -246,6 +249,7 @@ fn router(state: AppState, edge: edge::EdgeSettings) -> Router {
             _,
         >(context, shell))
         .with_state(state)
+        .merge(compat)
         .layer(axum::middleware::from_fn(middleware::server_fn_status))
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(

@@ -41,6 +41,22 @@ pub(crate) async fn server_with(settings: Settings) -> Server {
 
 /// A server with deployment settings of the edge (proxies, HTTPS, origin).
 pub(crate) async fn server_with_edge(settings: Settings, edge: edge::EdgeSettings) -> Server {
+    server_with_all(settings, edge, &crate::compat::CompatSettings::default()).await
+}
+
+/// A server with the seed-compatible facades of `compat` mounted.
+pub(crate) async fn server_with_compat(
+    settings: Settings,
+    compat: &crate::compat::CompatSettings,
+) -> Server {
+    server_with_all(settings, edge::EdgeSettings::default(), compat).await
+}
+
+async fn server_with_all(
+    settings: Settings,
+    edge: edge::EdgeSettings,
+    compat: &crate::compat::CompatSettings,
+) -> Server {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("t.db").display());
     let pool = domain::db::connect(&url).await.unwrap();
@@ -59,7 +75,8 @@ pub(crate) async fn server_with_edge(settings: Settings, edge: edge::EdgeSetting
         leptos_options: LeptosOptions::builder().output_name("user-center").build(),
         uc: uc.clone(),
     };
-    let app = router(state, edge).layer(MockConnectInfo(SocketAddr::from(([127, 0, 0, 1], 4000))));
+    let app = router(state, edge, compat)
+        .layer(MockConnectInfo(SocketAddr::from(([127, 0, 0, 1], 4000))));
     Server { app, uc, _dir: dir }
 }
 
