@@ -87,7 +87,13 @@ mod tests {
                 "{bad}"
             );
         }
-        assert!(f.uc.profile(bob.user_id).await.unwrap().avatar_url.is_none());
+        assert!(f
+            .uc
+            .profile(bob.user_id)
+            .await
+            .unwrap()
+            .avatar_url
+            .is_none());
 
         // Bob takes Ann's (public) picture; Ann moves on; the files stay
         // while Bob uses them.
