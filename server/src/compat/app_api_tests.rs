@@ -975,3 +975,98 @@ async fn the_facade_answers_under_the_prefix_and_only_when_enabled() {
     let (status, _, _) = off.send(req).await;
     assert_ne!(status, StatusCode::OK);
 }
+
+/// The document's "upload image" call is not part of it; the app uploads
+/// through the REST API with an access token it gets by refreshing its
+/// token, and keeps the new refresh token as its token from then on.
+#[tokio::test]
+async fn images_are_uploaded_through_rest_with_a_refreshed_token() {
+    let s = app_server().await;
+    let token = register(&s, "13100000001", SHORT_PASSWORD).await;
+    let (status, renewed) = s
+        .post_json("/api/v1/auth/refresh", json!({"refresh_token": token}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{renewed}");
+    let access = renewed["token"].as_str().unwrap();
+    let token = renewed["refresh_token"].as_str().unwrap();
+    let avatar = uploaded_avatar(&s, access, 1).await;
+    let picture = uploaded_document(&s, access, 2).await;
+    assert_eq!(
+        details(&s, token).await.1["data"]["portrait"],
+        avatar.as_str()
+    );
+    uploaded_avatar(&s, access, 3).await;
+    let keeper = s.register("keeper@example.com").await.1;
+    uploaded_avatar(&s, keeper["token"].as_str().unwrap(), 1).await;
+    let body = form(&[("token", token), ("portrait", &avatar)]);
+    expect(
+        &app(&s, "POST", "/Api/User/uploadPortrait/", &body).await,
+        1000,
+    );
+    assert_eq!(
+        details(&s, token).await.1["data"]["portrait"],
+        avatar.as_str()
+    );
+    let uri = format!(
+        "/Api/User/authenticationQualifications/token/{token}?{}",
+        form(&[("picture", &format!("http://uc.test{picture}"))])
+    );
+    expect(&app(&s, "GET", &uri, "").await, 1000);
+    assert_eq!(details(&s, token).await.1["data"]["status"], "4");
+}
+
+/// The product's sign-in limiter guards this sign-in too: after failures a
+/// captcha is needed (which the app may send as an extension), and a reset
+/// through the facade clears the failures.
+#[tokio::test]
+async fn repeated_failures_need_a_captcha_until_a_reset() {
+    let mut domain = settings();
+    domain.codes.resend_after = Duration::ZERO;
+    domain.lockout.captcha_after = 2;
+    let s = server_with_compat(domain, &CompatSettings::all()).await;
+    let phone = "13000000001";
+    register(&s, phone, SHORT_PASSWORD).await;
+    for _ in 0..2 {
+        expect(&login(&s, phone, "wrong-1").await, 1010);
+    }
+    // Now even the right password needs the captcha.
+    let answer = login(&s, phone, SHORT_PASSWORD).await;
+    expect(&answer, 1010);
+    assert!(
+        answer.1["info"].as_str().unwrap().contains("captcha_key"),
+        "{}",
+        answer.1
+    );
+    let (_, captcha) = s.get("/api/v1/captcha", None).await;
+    let key = captcha["key"].as_str().unwrap();
+    let solution = std::fs::read_to_string(
+        s._dir
+            .path()
+            .join("outbox/captcha")
+            .join(format!("{key}.txt")),
+    )
+    .unwrap();
+    let body = form(&[
+        ("phone", phone),
+        ("password", SHORT_PASSWORD),
+        ("captcha_key", key),
+        ("captcha_answer", &solution),
+    ]);
+    expect(&app(&s, "POST", "/Api/User/login", &body).await, 1000);
+
+    for _ in 0..2 {
+        expect(&login(&s, phone, "wrong-2").await, 1010);
+    }
+    expect(&login(&s, phone, SHORT_PASSWORD).await, 1010);
+    let code = send_code(&s, phone, "reset_password").await;
+    let body = form(&[
+        ("account", phone),
+        ("phone_code", &code),
+        ("new_password", "abc-123"),
+    ]);
+    expect(
+        &app(&s, "POST", "/Api/User/retrieve_password", &body).await,
+        1000,
+    );
+    expect(&login(&s, phone, "abc-123").await, 1000);
+}
