@@ -126,7 +126,7 @@ impl UserCenter {
         // account and which identifiers belong together.
         validate::check_password_within(new_password, NO_NAMES, lengths)
             .map_err(on_new_password)?;
-        let hash = self.hasher.hash(new_password).await?;
+        let verifiers = self.password_verifiers(new_password).await?;
 
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let contact = match (proof, code_proof) {
@@ -156,11 +156,7 @@ impl UserCenter {
         validate::check_password_within(new_password, account.names(), lengths)
             .map_err(on_new_password)?;
         let now = self.now();
-        sqlx::query("UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?")
-            .bind(&hash.0)
-            .bind(now)
-            .bind(account.id)
-            .execute(&mut *tx)
+        self.replace_password(&mut tx, account.id, &verifiers)
             .await?;
         sqlx::query("UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL")
             .bind(now)
@@ -206,7 +202,7 @@ impl UserCenter {
             }
             ChangeProof::Ticket(sid) => tx_ticket = Some(sid),
         }
-        let hash = self.hasher.hash(new_password).await?;
+        let verifiers = self.password_verifiers(new_password).await?;
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         if let Some(sid) = tx_ticket {
             let contact = self
@@ -221,11 +217,7 @@ impl UserCenter {
             }
         }
         let now = self.now();
-        sqlx::query("UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?")
-            .bind(&hash.0)
-            .bind(now)
-            .bind(auth.user_id)
-            .execute(&mut *tx)
+        self.replace_password(&mut tx, auth.user_id, &verifiers)
             .await?;
         sqlx::query(
             "UPDATE sessions SET revoked_at = ?
