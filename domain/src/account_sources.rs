@@ -61,12 +61,20 @@ impl UserCenter {
         };
         let account = NewAccount::validate(&email, &phone, "", password)?;
         self.ensure_free(&self.pool, &account).await?;
-        let hash = self.hasher.hash(&account.valid.password).await?;
+        // The password's verifiers, those of the digests seed clients send included.
+        let verifiers = self.password_verifiers(&account.valid.password).await?;
         let now = self.now();
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         self.ensure_free(&mut *tx, &account).await?;
-        let row =
-            insert_account(&mut tx, &account, &hash, Verified::default(), "user", now).await?;
+        let row = insert_account(
+            &mut tx,
+            &account,
+            &verifiers,
+            Verified::default(),
+            "user",
+            now,
+        )
+        .await?;
         sqlx::query(
             "INSERT INTO account_sources (user_id, source_type, created_at) VALUES (?, ?, ?)",
         )
@@ -133,6 +141,27 @@ mod tests {
         // Accounts made otherwise have no source.
         let (web, _) = crate::tests::signup_named(uc, "web", PASSWORD).await;
         assert_eq!(uc.account_source(web.user_id).await.unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn the_digests_seed_clients_send_work_for_these_accounts_too() {
+        use crate::password_digests::DigestScheme;
+        let mut settings = crate::tests::test_settings();
+        settings.password_digests = vec![DigestScheme::DoubleMd5];
+        let f = crate::tests::fixture_with(settings).await;
+        f.uc.create_account_from("d@example.com", PASSWORD, AccountSource::Ukex)
+            .await
+            .unwrap();
+        let digest = DigestScheme::DoubleMd5.of(PASSWORD);
+        f.uc.login_with_digest(
+            "d@example.com",
+            DigestScheme::DoubleMd5,
+            &digest,
+            None,
+            &client(),
+        )
+        .await
+        .unwrap();
     }
 
     #[tokio::test]
