@@ -19,6 +19,8 @@ pub mod jigsaw;
 mod service_network;
 pub mod settings;
 pub mod ukex;
+#[cfg(test)]
+mod ukex_tests;
 pub mod yonyou;
 
 use axum::Router;
