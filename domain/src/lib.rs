@@ -17,6 +17,7 @@ pub mod db;
 pub mod delivery;
 pub mod devices;
 pub mod error;
+pub mod legacy_signatures;
 pub mod media;
 mod opaque;
 pub mod passwords;
