@@ -88,7 +88,8 @@ pub fn parse_compact_time(text: &str, utc_offset_secs: i32) -> Option<i64> {
 /// `unix` as `YYYYMMDDhhmmss` at `utc_offset_secs` (UTC if the offset is
 /// out of range).
 pub fn format_compact_time(unix: i64, utc_offset_secs: i32) -> String {
-    let offset = time::UtcOffset::from_whole_seconds(utc_offset_secs).unwrap_or(time::UtcOffset::UTC);
+    let offset =
+        time::UtcOffset::from_whole_seconds(utc_offset_secs).unwrap_or(time::UtcOffset::UTC);
     let t = time::OffsetDateTime::from_unix_timestamp(unix)
         .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
         .to_offset(offset);
@@ -208,8 +209,17 @@ mod tests {
         assert_eq!(format_compact_time(unix, CHINA), "20181125230634");
         assert_eq!(format_compact_time(unix, 0), "20181125150634");
         assert_eq!(parse_compact_time("20181125150634", 0), Some(unix));
-        for bad in ["", "2018112523063", "201811252306345", "20181325230634", "20180230230634",
-            "20181125250634", "2018112523063x", "+0181125230634", "1543158394"] {
+        for bad in [
+            "",
+            "2018112523063",
+            "201811252306345",
+            "20181325230634",
+            "20180230230634",
+            "20181125250634",
+            "2018112523063x",
+            "+0181125230634",
+            "1543158394",
+        ] {
             assert_eq!(parse_compact_time(bad, CHINA), None, "{bad}");
         }
     }
@@ -226,11 +236,10 @@ mod tests {
     #[tokio::test]
     async fn signed_requests_are_checked_and_never_replayed() {
         let f = fixture_with(test_settings()).await;
-        let app = f
-            .uc
-            .create_service_app("java110", &[Scope::UsersWrite])
-            .await
-            .unwrap();
+        let app =
+            f.uc.create_service_app("java110", &[Scope::UsersWrite])
+                .await
+                .unwrap();
         let secret = app.secret.expose().to_string();
         let now = format_compact_time(crate::clock::now(), CHINA);
         let body: &[u8] = br#"{"token":"x"}"#;
@@ -243,7 +252,9 @@ mod tests {
         };
         // Another body, time or id under the same sign fails.
         assert_eq!(
-            check(tx, now.clone(), good.clone(), b"{}").await.unwrap_err(),
+            check(tx, now.clone(), good.clone(), b"{}")
+                .await
+                .unwrap_err(),
             ErrorCode::SignatureInvalid
         );
         let shifted = format_compact_time(crate::clock::now() + 60, CHINA);
@@ -251,10 +262,14 @@ mod tests {
             check(tx, shifted, good.clone(), body).await.unwrap_err(),
             ErrorCode::SignatureInvalid
         );
-        let ok = check(tx, now.clone(), good.to_uppercase(), body).await.unwrap();
+        let ok = check(tx, now.clone(), good.to_uppercase(), body)
+            .await
+            .unwrap();
         assert_eq!(ok.scopes, vec![Scope::UsersWrite]);
         assert_eq!(
-            check(tx, now.clone(), good.clone(), body).await.unwrap_err(),
+            check(tx, now.clone(), good.clone(), body)
+                .await
+                .unwrap_err(),
             ErrorCode::TransactionReplayed
         );
         // A stale time, with a signature that matches it.
@@ -276,16 +291,19 @@ mod tests {
         let sign = java110_sign(tx2, &now, &app.app_id, body, &secret);
         assert!(check(tx2, now.clone(), sign, body).await.is_ok());
         assert_eq!(
-            check(tx, "2018".into(), good.clone(), body).await.unwrap_err(),
+            check(tx, "2018".into(), good.clone(), body)
+                .await
+                .unwrap_err(),
             ErrorCode::InvalidInput
         );
         assert_eq!(
-            check("bad id", now.clone(), good.clone(), body).await.unwrap_err(),
+            check("bad id", now.clone(), good.clone(), body)
+                .await
+                .unwrap_err(),
             ErrorCode::InvalidRequestId
         );
-        let missing = f
-            .uc
-            .verify_java110_request(Java110Request {
+        let missing =
+            f.uc.verify_java110_request(Java110Request {
                 app_id: Some(&app.app_id),
                 transaction_id: Some(tx),
                 req_time: Some(&now),
@@ -296,9 +314,8 @@ mod tests {
             .await
             .unwrap_err();
         assert_eq!(missing.code(), ErrorCode::SignatureMissing);
-        let unknown = f
-            .uc
-            .verify_java110_request(Java110Request {
+        let unknown =
+            f.uc.verify_java110_request(Java110Request {
                 app_id: Some("app_nobody"),
                 transaction_id: Some("100000000020181125230634000003"),
                 req_time: Some(&now),

@@ -16,6 +16,7 @@ pub mod contacts;
 pub mod db;
 pub mod delivery;
 pub mod devices;
+pub mod digest_accounts;
 pub mod error;
 pub mod legacy_signatures;
 pub mod media;

@@ -13,6 +13,8 @@
 
 pub mod app_api;
 pub mod java110;
+#[cfg(test)]
+mod java110_tests;
 pub mod jigsaw;
 mod service_network;
 pub mod settings;
