@@ -81,7 +81,7 @@ pub fn pin_from_digest(scheme: DigestScheme, digest: &str) -> Option<String> {
         } else {
             inner
         };
-        if outer.as_slice() == target {
+        if outer[..] == target[..] {
             return String::from_utf8(pin.to_vec()).ok();
         }
     }

@@ -16,6 +16,8 @@ pub mod java110;
 #[cfg(test)]
 mod java110_tests;
 pub mod jigsaw;
+#[cfg(test)]
+mod jigsaw_tests;
 mod service_network;
 pub mod settings;
 pub mod ukex;
