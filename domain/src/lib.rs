@@ -3,6 +3,7 @@
 //! This crate knows nothing about Leptos or HTTP, so it can be tested against a
 //! real SQLite file alone and reused by the server functions and the REST API.
 
+pub mod account_sources;
 pub mod account_status;
 pub mod accounts;
 pub mod admin;
@@ -23,18 +24,21 @@ pub mod legacy_signatures;
 pub mod media;
 mod opaque;
 pub mod password_digests;
+pub mod password_policy;
 pub mod passwords;
 pub mod profile;
 pub mod recovery;
 mod reentry;
 pub mod secret;
 pub mod secret_string;
+pub mod service_actions;
 pub mod service_apps;
 pub mod service_closing;
 pub mod service_pins;
 pub mod service_users;
 pub mod sessions;
 pub mod staff_limits;
+pub mod stored_avatars;
 pub mod throttle;
 pub mod tokens;
 pub mod upload_limits;

@@ -12,6 +12,8 @@
 //! answer only clients in `UC_COMPAT_ALLOW_FROM` ([`service_network`]).
 
 pub mod app_api;
+#[cfg(test)]
+mod app_api_tests;
 pub mod java110;
 #[cfg(test)]
 mod java110_tests;
@@ -21,6 +23,8 @@ mod jigsaw_tests;
 mod service_network;
 pub mod settings;
 pub mod ukex;
+#[cfg(test)]
+mod ukex_tests;
 pub mod yonyou;
 
 use axum::Router;
