@@ -16,12 +16,12 @@ use shared::identity;
 use shared::{AppError, ErrorCode, Field};
 
 /// Who closes an account and on whose authority.
-struct Closing {
-    user_id: i64,
-    reason: Option<String>,
-    /// `None` when the owner closes it.
-    operator: Option<i64>,
-    authorised_by: Option<i64>,
+pub(crate) struct Closing {
+    pub(crate) user_id: i64,
+    pub(crate) reason: Option<String>,
+    /// `None` when the owner (or a trusted server) closes it.
+    pub(crate) operator: Option<i64>,
+    pub(crate) authorised_by: Option<i64>,
 }
 
 impl UserCenter {
@@ -141,7 +141,7 @@ impl UserCenter {
         Ok(())
     }
 
-    async fn close(&self, closing: Closing) -> Result<(), DomainError> {
+    pub(crate) async fn close(&self, closing: Closing) -> Result<(), DomainError> {
         let user_id = closing.user_id;
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         if self.status_of(&mut tx, user_id).await? == "closed" {

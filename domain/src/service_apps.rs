@@ -196,6 +196,36 @@ impl UserCenter {
             return Err(refused(ErrorCode::RequestExpired));
         }
         shared::wallet::check_request_id(transaction_id)?;
+        let (secret, scopes) = self.app_secret(app_id).await?;
+        let expected = sign(
+            &secret,
+            &string_to_sign(
+                req.method,
+                req.path,
+                req_time.trim(),
+                transaction_id,
+                req.body,
+            ),
+        );
+        if !same_hex(&expected, sign_hex) {
+            return Err(refused(ErrorCode::SignatureInvalid));
+        }
+        if !idempotent {
+            self.record_transaction(app_id, transaction_id).await?;
+        }
+        Ok(VerifiedApp {
+            app_id: app_id.to_string(),
+            scopes,
+        })
+    }
+
+    /// The signing secret and scopes of an enabled app; `APP_UNKNOWN`
+    /// otherwise. The secret never leaves the domain: callers compute the
+    /// expected signature here and compare.
+    pub(crate) async fn app_secret(
+        &self,
+        app_id: &str,
+    ) -> Result<(String, Vec<Scope>), DomainError> {
         let row: Option<(String, String, String, Option<i64>)> = sqlx::query_as(
             "SELECT secret_nonce, secret_encrypted, scopes, disabled_at FROM service_apps WHERE app_id = ?",
         )
@@ -219,45 +249,45 @@ impl UserCenter {
             })?;
         let secret = String::from_utf8(secret)
             .map_err(|_| std::io::Error::other("app secret is not UTF-8"))?;
-        let expected = sign(
-            &secret,
-            &string_to_sign(
-                req.method,
-                req.path,
-                req_time.trim(),
-                transaction_id,
-                req.body,
-            ),
-        );
-        if !bool::from(
-            expected
-                .as_bytes()
-                .ct_eq(sign_hex.trim().to_ascii_lowercase().as_bytes()),
-        ) {
-            return Err(refused(ErrorCode::SignatureInvalid));
-        }
-        if !idempotent {
-            // Forget ids older than the skew window: they cannot be replayed anyway.
-            sqlx::query("DELETE FROM service_transactions WHERE at < ?")
-                .bind(now - 2 * MAX_CLOCK_SKEW_SECS)
-                .execute(&self.pool)
-                .await?;
-            let inserted = sqlx::query(
-                "INSERT INTO service_transactions (app_id, transaction_id, at) VALUES (?, ?, ?)
-                 ON CONFLICT DO NOTHING",
-            )
-            .bind(app_id)
-            .bind(transaction_id)
-            .bind(now)
+        Ok((secret, scopes.split(',').filter_map(Scope::parse).collect()))
+    }
+
+    /// Records that `app_id` used `transaction_id`; `TRANSACTION_REPLAYED`
+    /// if it did before. Ids older than twice the skew window are
+    /// forgotten: a request carrying one is refused as expired anyway, as
+    /// long as the request's time is part of what is signed.
+    pub(crate) async fn record_transaction(
+        &self,
+        app_id: &str,
+        transaction_id: &str,
+    ) -> Result<(), DomainError> {
+        let now = self.now();
+        sqlx::query("DELETE FROM service_transactions WHERE at < ?")
+            .bind(now - 2 * MAX_CLOCK_SKEW_SECS)
             .execute(&self.pool)
             .await?;
-            if inserted.rows_affected() == 0 {
-                return Err(refused(ErrorCode::TransactionReplayed));
-            }
+        let inserted = sqlx::query(
+            "INSERT INTO service_transactions (app_id, transaction_id, at) VALUES (?, ?, ?)
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(app_id)
+        .bind(transaction_id)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        if inserted.rows_affected() == 0 {
+            return Err(refused(ErrorCode::TransactionReplayed));
         }
-        Ok(VerifiedApp {
-            app_id: app_id.to_string(),
-            scopes: scopes.split(',').filter_map(Scope::parse).collect(),
-        })
+        Ok(())
     }
+}
+
+/// Whether a received hex signature equals the expected (lowercase) one,
+/// ignoring case and surrounding spaces, in constant time.
+pub(crate) fn same_hex(expected: &str, received: &str) -> bool {
+    bool::from(
+        expected
+            .as_bytes()
+            .ct_eq(received.trim().to_ascii_lowercase().as_bytes()),
+    )
 }

@@ -259,7 +259,7 @@ impl UserCenter {
     /// Spends a `pay_password` ticket issued to this user for a contact
     /// still on the account (`TICKET_INVALID` otherwise; dropping the
     /// transaction then leaves the ticket unused).
-    async fn consume_pay_ticket(
+    pub(crate) async fn consume_pay_ticket(
         &self,
         tx: &mut SqliteConnection,
         user_id: i64,
@@ -314,7 +314,11 @@ impl UserCenter {
     /// Under today's password policy (at least 8 characters) a six-digit PIN
     /// cannot equal the password, but the check guards imported accounts and
     /// policy changes; it costs one hash, on a rare operation.
-    async fn new_pin_hash(&self, user_id: i64, pin: &str) -> Result<StoredHash, DomainError> {
+    pub(crate) async fn new_pin_hash(
+        &self,
+        user_id: i64,
+        pin: &str,
+    ) -> Result<StoredHash, DomainError> {
         let password: Option<(String,)> =
             sqlx::query_as("SELECT password_hash FROM users WHERE id = ?")
                 .bind(user_id)

@@ -15,7 +15,11 @@ pub mod app_api;
 #[cfg(test)]
 mod app_api_tests;
 pub mod java110;
+#[cfg(test)]
+mod java110_tests;
 pub mod jigsaw;
+#[cfg(test)]
+mod jigsaw_tests;
 mod service_network;
 pub mod settings;
 pub mod ukex;

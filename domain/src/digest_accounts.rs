@@ -1,0 +1,148 @@
+//! Accounts a trusted caller creates whose password is known only as a
+//! digest: a signed service app, or a server on the service network, through
+//! a seed facade (java110's `user.service.register`, jigsaw's `register`).
+//!
+//! Such a caller is in the position of `POST /service/users` (an app with
+//! `users:write`, [`UserCenter::create_admin`]): it vouches for the account,
+//! so no sign-up code is asked for (the seed protocols have none to give),
+//! no session is opened (the seed answers only the new user's id), and the
+//! contacts are stored as not verified until the owner proves them. The
+//! identifiers are checked as at sign-up; the password policy cannot be, as
+//! only the digest is known. The first plaintext sign-in on the web adds
+//! the ordinary verifier (see [`password_digests`](crate::password_digests)).
+
+use crate::accounts::{insert_account, NewAccount, Registration, Verified};
+use crate::password_digests::{DigestScheme, PasswordVerifiers};
+use crate::{DomainError, UserCenter};
+use shared::dto::UserProfile;
+use shared::{AppError, ErrorCode, Field};
+
+impl UserCenter {
+    /// Creates a `user` account from `form` (email, phone, username; its
+    /// password and code are ignored) with `digest` as the password under
+    /// `scheme`. `INVALID_INPUT` (on the password field) when `digest` is no
+    /// digest of that scheme; `*_TAKEN` when an identifier is in use.
+    pub async fn create_user_with_digest(
+        &self,
+        form: Registration<'_>,
+        scheme: DigestScheme,
+        digest: &str,
+    ) -> Result<UserProfile, DomainError> {
+        let account = NewAccount::validate_identifiers(form.email, form.phone, form.username)?;
+        let digest = scheme.normalise(digest).ok_or_else(|| {
+            AppError::with_message(
+                ErrorCode::InvalidInput,
+                "The password must be sent as the client's digest (lowercase or uppercase hex).",
+            )
+            .with_field(Field::Password)
+        })?;
+        // A taken identifier costs no hash.
+        self.ensure_free(&self.pool, &account).await?;
+        let verifiers = PasswordVerifiers {
+            main: None,
+            digests: vec![(scheme, self.hasher.hash(&digest).await?)],
+        };
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        self.ensure_free(&mut *tx, &account).await?;
+        let row = insert_account(
+            &mut tx,
+            &account,
+            &verifiers,
+            Verified::default(),
+            "user",
+            self.now(),
+        )
+        .await?;
+        tx.commit().await?;
+        tracing::info!(
+            user_id = row.id,
+            scheme = scheme.name(),
+            "account created with a password digest"
+        );
+        Ok(row.into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tests::{client, fixture_with, test_settings};
+
+    const PASSWORD: &str = "correct horse 1";
+
+    #[tokio::test]
+    async fn an_account_created_with_a_digest_signs_in_both_ways() {
+        let mut settings = test_settings();
+        settings.codes.require_contact_code = true;
+        settings.password_digests = vec![DigestScheme::Java110];
+        let f = fixture_with(settings).await;
+        let digest = DigestScheme::Java110.of(PASSWORD);
+        let form = Registration {
+            email: "Ann@Example.com",
+            phone: "13800138000",
+            // Ignored: only the digest is the password.
+            password: "something else entirely",
+            ..Default::default()
+        };
+        // No code is needed, although sign-up requires one.
+        let user = f
+            .uc
+            .create_user_with_digest(form.clone(), DigestScheme::Java110, &digest.to_uppercase())
+            .await
+            .unwrap();
+        assert_eq!(user.email.as_deref(), Some("ann@example.com"));
+        assert!(!user.email_verified && !user.phone_verified);
+        let (sessions,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sessions")
+            .fetch_one(&f.uc.pool)
+            .await
+            .unwrap();
+        assert_eq!(sessions, 0, "no session is opened");
+        f.uc.login_with_digest(
+            "13800138000",
+            DigestScheme::Java110,
+            &digest,
+            None,
+            &client(),
+        )
+        .await
+        .unwrap();
+        f.uc.login("ann@example.com", PASSWORD, None, &client())
+            .await
+            .unwrap();
+        assert_eq!(
+            f.uc.login(
+                "ann@example.com",
+                "something else entirely",
+                None,
+                &client()
+            )
+            .await
+            .unwrap_err()
+            .code(),
+            ErrorCode::InvalidCredentials
+        );
+
+        let again =
+            f.uc.create_user_with_digest(form, DigestScheme::Java110, &digest)
+                .await
+                .unwrap_err();
+        assert_eq!(again.code(), ErrorCode::EmailTaken);
+        let not_digest =
+            f.uc.create_user_with_digest(
+                Registration {
+                    email: "bob@example.com",
+                    ..Default::default()
+                },
+                DigestScheme::Java110,
+                "ERCBHDUYFJDNDHDJDNDJDHDUDHDJDDKDK",
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(not_digest.code(), ErrorCode::InvalidInput);
+        let no_contact =
+            f.uc.create_user_with_digest(Registration::default(), DigestScheme::Java110, &digest)
+                .await
+                .unwrap_err();
+        assert_eq!(no_contact.code(), ErrorCode::ContactRequired);
+    }
+}
