@@ -3,7 +3,7 @@
 use crate::audit::AuditEvent;
 use crate::codes::code_incorrect;
 use crate::contacts::{add_pending_contact, release_pending};
-use crate::passwords::StoredHash;
+use crate::password_digests::{store_digests, DigestScheme, PasswordVerifiers};
 use crate::sessions::{ClientInfo, IssuedTokens};
 use crate::throttle::{sign_in_key, Kind};
 use crate::{clock, db, DomainError, UserCenter};
@@ -97,6 +97,30 @@ macro_rules! user_columns {
 }
 pub(crate) use user_columns;
 
+/// What a sign-in proves the password with.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum LoginSecret<'a> {
+    Password(&'a str),
+    /// A digest a seed client computed (see `password_digests`).
+    Digest(DigestScheme, &'a str),
+}
+
+impl LoginSecret<'_> {
+    fn is_empty(&self) -> bool {
+        match self {
+            LoginSecret::Password(p) | LoginSecret::Digest(_, p) => p.is_empty(),
+        }
+    }
+
+    fn too_long(&self) -> bool {
+        match self {
+            LoginSecret::Password(p) => p.chars().count() > validate::PASSWORD_MAX_CHARS,
+            // Hex of at most SHA-1's length; anything longer is no digest.
+            LoginSecret::Digest(_, d) => d.len() > 64,
+        }
+    }
+}
+
 /// A sign-up form as typed; empty strings mean "not given".
 #[derive(Clone, Debug, Default)]
 pub struct Registration<'a> {
@@ -145,6 +169,44 @@ impl NewAccount {
     }
 }
 
+impl NewAccount {
+    /// Validates the identifiers only, for an account whose password is
+    /// known only as a digest (its policy cannot be checked).
+    pub(crate) fn validate_identifiers(
+        email: &str,
+        phone: &str,
+        username: &str,
+    ) -> Result<NewAccount, DomainError> {
+        // Any policy-conforming stand-in: only the identifiers' errors count.
+        const STAND_IN: &str = "Stand-in password 1";
+        let mut valid = match validate::validate_registration(email, phone, username, STAND_IN) {
+            Ok(valid) => valid,
+            Err(errors) => {
+                let first = errors
+                    .into_iter()
+                    .find(|e| e.field != Some(Field::Password));
+                match first {
+                    Some(e) => return Err(DomainError::Rejected(e)),
+                    None => validate::validate_registration(email, phone, username, "")
+                        .map_err(|_| DomainError::from(ErrorCode::InvalidInput))?,
+                }
+            }
+        };
+        valid.password.clear();
+        let contact = match (&valid.email, &valid.phone) {
+            (Some(email), _) => Contact::Email(email.clone()),
+            (None, Some(phone)) => Contact::Phone(phone.clone()),
+            (None, None) => return Err(ErrorCode::ContactRequired.into()),
+        };
+        let username_key = valid.username.as_deref().map(validate::username_key);
+        Ok(NewAccount {
+            valid,
+            username_key,
+            contact,
+        })
+    }
+}
+
 /// Which contacts of a new account a code has proven.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Verified {
@@ -159,13 +221,13 @@ pub(crate) struct Verified {
 pub(crate) async fn insert_account(
     tx: &mut sqlx::SqliteConnection,
     account: &NewAccount,
-    hash: &StoredHash,
+    verifiers: &PasswordVerifiers,
     verified: Verified,
     role: &str,
     now: i64,
 ) -> Result<UserRow, DomainError> {
     let valid = &account.valid;
-    sqlx::query_as::<_, UserRow>(concat!(
+    let row = sqlx::query_as::<_, UserRow>(concat!(
         "INSERT INTO users (email, phone, username, username_key, password_hash,
                             email_verified, phone_verified, role, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ",
@@ -175,7 +237,7 @@ pub(crate) async fn insert_account(
     .bind(&valid.phone)
     .bind(&valid.username)
     .bind(&account.username_key)
-    .bind(&hash.0)
+    .bind(verifiers.main_phc())
     .bind(verified.email)
     .bind(verified.phone)
     .bind(role)
@@ -183,7 +245,9 @@ pub(crate) async fn insert_account(
     .bind(now)
     .fetch_one(&mut *tx)
     .await
-    .map_err(map_unique_violation)
+    .map_err(map_unique_violation)?;
+    store_digests(tx, row.id, &verifiers.digests).await?;
+    Ok(row)
 }
 
 impl UserCenter {
@@ -198,8 +262,21 @@ impl UserCenter {
         form: Registration<'_>,
         client: &ClientInfo,
     ) -> Result<AuthResponse, DomainError> {
-        let mut account =
-            NewAccount::validate(form.email, form.phone, form.username, form.password)?;
+        self.register_verified(form, None, client).await
+    }
+
+    /// [`Self::register`], with the password's verifiers already made when
+    /// it is known only as a digest (`form.password` is then ignored).
+    pub(crate) async fn register_verified(
+        &self,
+        form: Registration<'_>,
+        digest_only: Option<PasswordVerifiers>,
+        client: &ClientInfo,
+    ) -> Result<AuthResponse, DomainError> {
+        let mut account = match digest_only {
+            Some(_) => NewAccount::validate_identifiers(form.email, form.phone, form.username)?,
+            None => NewAccount::validate(form.email, form.phone, form.username, form.password)?,
+        };
         // A second contact that no code proves is only pending: see
         // `pending_contacts`. Without the code requirement it is trusted.
         let pending = if self.settings.codes.require_contact_code && account.valid.email.is_some() {
@@ -245,7 +322,10 @@ impl UserCenter {
         }
         // Hash before taking the write lock: the lock is held for microseconds,
         // the hash for tens of milliseconds.
-        let hash = self.hasher.hash(&account.valid.password).await?;
+        let verifiers = match digest_only {
+            Some(verifiers) => verifiers,
+            None => self.password_verifiers(&account.valid.password).await?,
+        };
 
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         self.ensure_free(&mut *tx, &account).await?;
@@ -263,7 +343,8 @@ impl UserCenter {
             email: code.is_some() && proven.is_email(),
             phone: code.is_some() && !proven.is_email(),
         };
-        let row = insert_account(&mut tx, &account, &hash, verified, "user", self.now()).await?;
+        let row =
+            insert_account(&mut tx, &account, &verifiers, verified, "user", self.now()).await?;
         if code.is_some() {
             release_pending(&mut tx, proven).await?;
         }
@@ -331,8 +412,22 @@ impl UserCenter {
         captcha: Option<(&str, &str)>,
         client: &ClientInfo,
     ) -> Result<AuthResponse, DomainError> {
+        self.sign_in_with(identifier, LoginSecret::Password(password), captcha, client)
+            .await
+    }
+
+    /// The sign-in of [`Self::login`] and
+    /// [`Self::login_with_digest`](crate::UserCenter::login_with_digest):
+    /// the same lookup, captcha, limiter and audit whatever form the secret has.
+    pub(crate) async fn sign_in_with(
+        &self,
+        identifier: &str,
+        secret: LoginSecret<'_>,
+        captcha: Option<(&str, &str)>,
+        client: &ClientInfo,
+    ) -> Result<AuthResponse, DomainError> {
         let identifier = validate::parse_identifier(identifier)?;
-        if password.is_empty() {
+        if secret.is_empty() {
             return Err(AppError::field(ErrorCode::Required, Field::Password).into());
         }
         let (sql, value) = match &identifier {
@@ -361,14 +456,23 @@ impl UserCenter {
             self.solve_captcha(captcha.map(|c| c.0), captcha.map(|c| c.1))
                 .await?;
         }
-        if password.chars().count() > validate::PASSWORD_MAX_CHARS {
+        if secret.too_long() {
             // No account can have such a password; don't spend a hash on it.
             return Err(ErrorCode::InvalidCredentials.into());
         }
         // Admitted before the hash is checked: see `throttle`.
         let attempt = self.reserve(Kind::SignIn, &key).await?;
-        let stored = found.as_ref().map(|(_, hash, _)| StoredHash(hash.clone()));
-        let ok = self.hasher.verify(password, stored.as_ref()).await?;
+        let user_id = found.as_ref().map(|f| f.0);
+        let ok = match secret {
+            LoginSecret::Password(password) => {
+                let stored = found.as_ref().map(|(_, hash, _)| hash.as_str());
+                self.verify_password(user_id.unwrap_or(0), stored, password)
+                    .await?
+            }
+            LoginSecret::Digest(scheme, digest) => {
+                self.verify_digest(user_id, scheme, digest).await?
+            }
+        };
         let (user_id, status) = match found {
             Some((id, _, status)) if ok => (id, status),
             _ => {

@@ -108,13 +108,13 @@ impl UserCenter {
     ) -> Result<UserProfile, DomainError> {
         let account = NewAccount::validate(email, phone, username, password)?;
         self.ensure_free(&self.pool, &account).await?;
-        let hash = self.hasher.hash(&account.valid.password).await?;
+        let verifiers = self.password_verifiers(&account.valid.password).await?;
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         self.ensure_free(&mut *tx, &account).await?;
         let row = insert_account(
             &mut tx,
             &account,
-            &hash,
+            &verifiers,
             Verified::default(),
             role.as_str(),
             self.now(),

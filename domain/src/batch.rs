@@ -11,7 +11,7 @@ use crate::admin::Operator;
 use crate::audit::AuditEvent;
 use crate::delivery::templates::initial_password_message;
 use crate::delivery::Lang;
-use crate::passwords::StoredHash;
+use crate::password_digests::PasswordVerifiers;
 use crate::{DomainError, UserCenter};
 use rand::distributions::{Alphanumeric, DistString};
 use shared::admin::{
@@ -77,10 +77,11 @@ impl UserCenter {
             return Err(batch_invalid(problems).into());
         }
         // Hash outside the write lock: 50 argon2id hashes take a while.
-        let mut hashed: Vec<(NewAccount, String, StoredHash)> = Vec::with_capacity(accounts.len());
+        let mut hashed: Vec<(NewAccount, String, PasswordVerifiers)> =
+            Vec::with_capacity(accounts.len());
         for (account, password) in accounts {
-            let hash = self.hasher.hash(&password).await?;
-            hashed.push((account, password, hash));
+            let verifiers = self.password_verifiers(&password).await?;
+            hashed.push((account, password, verifiers));
         }
         let now = self.now();
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;

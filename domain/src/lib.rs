@@ -20,6 +20,7 @@ pub mod devices;
 pub mod error;
 pub mod media;
 mod opaque;
+pub mod password_digests;
 pub mod passwords;
 pub mod profile;
 pub mod recovery;
@@ -48,6 +49,8 @@ mod console_tests;
 mod delivery_tests;
 #[cfg(test)]
 mod media_tests;
+#[cfg(test)]
+mod password_digests_tests;
 #[cfg(test)]
 mod profile_tests;
 #[cfg(test)]
@@ -101,6 +104,10 @@ pub struct Settings {
     pub media_dir: Option<PathBuf>,
     /// Upload rate, unattached-document quota and expiry, free-space floor.
     pub uploads: UploadSettings,
+    /// Digest schemes whose verifiers every password set in plaintext also
+    /// gets, for the seed facades whose clients send digests (see
+    /// [`password_digests`]). Empty: none, and no extra hashing.
+    pub password_digests: Vec<password_digests::DigestScheme>,
 }
 
 impl Default for Settings {
@@ -119,6 +126,7 @@ impl Default for Settings {
             closed_contact_grace: Duration::from_secs(30 * 24 * 3600),
             media_dir: None,
             uploads: UploadSettings::default(),
+            password_digests: Vec::new(),
         }
     }
 }

@@ -111,7 +111,7 @@ impl UserCenter {
         // come after, or a wrong code would tell whether the contact has an
         // account and which identifiers belong together.
         validate::check_password(new_password, NO_NAMES).map_err(on_new_password)?;
-        let hash = self.hasher.hash(new_password).await?;
+        let verifiers = self.password_verifiers(new_password).await?;
 
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let contact = match (proof, code_proof) {
@@ -140,11 +140,7 @@ impl UserCenter {
         // Dropping the transaction keeps the code or ticket for a retry.
         validate::check_password(new_password, account.names()).map_err(on_new_password)?;
         let now = self.now();
-        sqlx::query("UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?")
-            .bind(&hash.0)
-            .bind(now)
-            .bind(account.id)
-            .execute(&mut *tx)
+        self.replace_password(&mut tx, account.id, &verifiers)
             .await?;
         sqlx::query("UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL")
             .bind(now)
@@ -190,7 +186,7 @@ impl UserCenter {
             }
             ChangeProof::Ticket(sid) => tx_ticket = Some(sid),
         }
-        let hash = self.hasher.hash(new_password).await?;
+        let verifiers = self.password_verifiers(new_password).await?;
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         if let Some(sid) = tx_ticket {
             let contact = self
@@ -205,11 +201,7 @@ impl UserCenter {
             }
         }
         let now = self.now();
-        sqlx::query("UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?")
-            .bind(&hash.0)
-            .bind(now)
-            .bind(auth.user_id)
-            .execute(&mut *tx)
+        self.replace_password(&mut tx, auth.user_id, &verifiers)
             .await?;
         sqlx::query(
             "UPDATE sessions SET revoked_at = ?

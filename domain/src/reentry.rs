@@ -7,8 +7,9 @@
 //! account is locked for 15 minutes (`REENTRY_LOCKED`), and the audit log
 //! records `password_reentry_locked`.
 
+use crate::accounts::LoginSecret;
 use crate::audit::AuditEvent;
-use crate::passwords::StoredHash;
+use crate::password_digests::DigestScheme;
 use crate::sessions::AuthContext;
 use crate::throttle::Kind;
 use crate::{DomainError, UserCenter};
@@ -28,34 +29,70 @@ impl UserCenter {
         if password.is_empty() {
             return Err(AppError::field(ErrorCode::Required, field).into());
         }
-        let key = auth.user_id.to_string();
-        let attempt = self
-            .reserve(Kind::Reentry, &key)
+        self.reenter(auth.user_id, Some(auth), LoginSecret::Password(password))
             .await
-            .map_err(|e| on_field(e, field))?;
-        let stored: Option<(String,)> =
-            sqlx::query_as("SELECT password_hash FROM users WHERE id = ?")
-                .bind(auth.user_id)
-                .fetch_optional(&self.pool)
-                .await?;
-        let stored = stored.map(|(h,)| StoredHash(h));
-        if self.hasher.verify(password, stored.as_ref()).await? {
+            .map_err(|e| on_field(e, field))
+    }
+
+    /// The same counted check for a seed client that sends the current
+    /// password as a digest; there is no session to end on a lock.
+    pub(crate) async fn reenter_digest(
+        &self,
+        user_id: i64,
+        scheme: DigestScheme,
+        digest: &str,
+    ) -> Result<(), DomainError> {
+        if digest.trim().is_empty() {
+            return Err(AppError::field(ErrorCode::Required, Field::CurrentPassword).into());
+        }
+        self.reenter(user_id, None, LoginSecret::Digest(scheme, digest))
+            .await
+    }
+
+    async fn reenter(
+        &self,
+        user_id: i64,
+        session: Option<&AuthContext>,
+        secret: LoginSecret<'_>,
+    ) -> Result<(), DomainError> {
+        let key = user_id.to_string();
+        let attempt = self.reserve(Kind::Reentry, &key).await?;
+        let matched = match secret {
+            LoginSecret::Password(password) => {
+                let stored: Option<(String,)> =
+                    sqlx::query_as("SELECT password_hash FROM users WHERE id = ?")
+                        .bind(user_id)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                self.verify_password(user_id, stored.as_ref().map(|(h,)| h.as_str()), password)
+                    .await?
+            }
+            LoginSecret::Digest(scheme, digest) => {
+                self.verify_digest(Some(user_id), scheme, digest).await?
+            }
+        };
+        if matched {
             attempt.forgive().await?;
             return Ok(());
         }
         let failure = attempt.fail().await?;
-        tracing::info!(user_id = auth.user_id, "wrong current password");
+        tracing::info!(user_id, "wrong current password");
         if failure.set_lock {
-            // Whoever holds this session cannot prove to be the user: end it.
-            self.revoke_session(auth.user_id, &auth.session_id).await?;
-            tracing::warn!(user_id = auth.user_id, "password re-entry locked");
-            self.audit(
-                AuditEvent::by_user(AuditAction::PasswordReentryLocked, auth.user_id, auth)
-                    .details(serde_json::json!({ "session_id": auth.session_id })),
-            )
-            .await;
+            tracing::warn!(user_id, "password re-entry locked");
+            let mut event = AuditEvent::by_user(
+                AuditAction::PasswordReentryLocked,
+                user_id,
+                crate::audit::Whence::default(),
+            );
+            if let Some(auth) = session {
+                // Whoever holds this session cannot prove to be the user: end it.
+                self.revoke_session(user_id, &auth.session_id).await?;
+                event = AuditEvent::by_user(AuditAction::PasswordReentryLocked, user_id, auth)
+                    .details(serde_json::json!({ "session_id": auth.session_id }));
+            }
+            self.audit(event).await;
         }
-        Err(on_field(failure.error(ErrorCode::PasswordIncorrect), field))
+        Err(failure.error(ErrorCode::PasswordIncorrect))
     }
 }
 

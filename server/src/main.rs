@@ -136,6 +136,7 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         ),
         media_dir: Some(config.data_dir.join("media")),
         uploads: config.uploads(),
+        password_digests: config.compat.settings().digest_schemes(),
         ..Settings::default()
     };
     if !settings.codes.require_contact_code {

@@ -321,7 +321,7 @@ impl UserCenter {
                 .fetch_optional(&self.pool)
                 .await?;
         let (password,) = password.ok_or(DomainError::from(ErrorCode::NotFound))?;
-        if self.hasher.verify(pin, Some(&StoredHash(password))).await? {
+        if self.verify_password(user_id, Some(&password), pin).await? {
             return Err(ErrorCode::PinSameAsPassword.into());
         }
         self.hasher.hash(pin).await

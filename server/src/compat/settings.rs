@@ -1,5 +1,6 @@
 //! Which facades are on and how they are mounted (`UC_COMPAT*`).
 
+use domain::password_digests::DigestScheme;
 use ipnet::IpNet;
 
 /// The seed systems the product can speak for.
@@ -34,6 +35,18 @@ impl Seed {
             Seed::AppApi => "app_api",
             Seed::Ukex => "ukex",
             Seed::Yonyou => "yonyou",
+        }
+    }
+
+    /// The password digest this seed's clients send instead of the
+    /// password, whose verifiers every account then keeps (see
+    /// `domain::password_digests`).
+    pub fn digest_scheme(self) -> Option<DigestScheme> {
+        match self {
+            Seed::Jigsaw => Some(DigestScheme::DoubleMd5),
+            Seed::Java110 => Some(DigestScheme::Java110),
+            Seed::Yonyou => Some(DigestScheme::Md5),
+            Seed::AppApi | Seed::Ukex => None,
         }
     }
 
@@ -119,6 +132,14 @@ impl Default for CompatSettings {
 }
 
 impl CompatSettings {
+    /// The digest schemes the enabled facades need (`Settings::password_digests`).
+    pub fn digest_schemes(&self) -> Vec<DigestScheme> {
+        self.seeds
+            .iter()
+            .filter_map(|s| s.digest_scheme())
+            .collect()
+    }
+
     /// All facades on, at their own paths: for tests.
     #[cfg(test)]
     pub fn all() -> Self {

@@ -1,0 +1,410 @@
+//! Passwords that arrive as digests.
+//!
+//! Some clients of the seed systems never send the password itself: jigsaw
+//! sends `MD5(MD5(pw))`, java110 a salted `MD5(MD5(pw + "hc@java110"))`, and
+//! yonyou's CAS check the password's MD5. A person must still sign in with
+//! the same password through the web UI and through such a client.
+//!
+//! So, for each digest scheme a configured facade needs
+//! ([`Settings::password_digests`](crate::Settings)), an account keeps an
+//! argon2id verifier *over the digest* beside its ordinary verifier. A bare
+//! digest is never stored: a stolen database costs the same argon2id work
+//! per guess either way. A password set in plaintext (sign-up, reset, change,
+//! or the first plaintext sign-in of an account that had none) refreshes all
+//! of them; one set through a facade as a digest is the only verifier the
+//! account has until its owner signs in with the plaintext, which then adds
+//! the ordinary verifier (`users.password_hash` is empty until then).
+
+use crate::accounts::Registration;
+use crate::audit::AuditEvent;
+use crate::passwords::StoredHash;
+use crate::sessions::ClientInfo;
+use crate::{DomainError, UserCenter};
+use md5::{Digest, Md5};
+use sha1::Sha1;
+use shared::admin::AuditAction;
+use shared::ErrorCode;
+
+/// How a client turns a password into what it sends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DigestScheme {
+    /// `md5(pw)`, lowercase hex (yonyou's `md5Password`).
+    Md5,
+    /// `md5(md5(pw))` (jigsaw).
+    DoubleMd5,
+    /// `sha1(pw)` (yonyou's `shaPassword`).
+    Sha1,
+    /// `md5(md5(pw + "hc@java110"))`: java110's `AuthenticationFactory.passwdMd5`.
+    Java110,
+}
+
+/// The salt java110 appends before hashing (its `PASSWD_SALT`).
+const JAVA110_SALT: &str = "hc@java110";
+
+impl DigestScheme {
+    pub const ALL: [DigestScheme; 4] = [
+        DigestScheme::Md5,
+        DigestScheme::DoubleMd5,
+        DigestScheme::Sha1,
+        DigestScheme::Java110,
+    ];
+
+    /// The name stored with a verifier.
+    pub fn name(self) -> &'static str {
+        match self {
+            DigestScheme::Md5 => "md5",
+            DigestScheme::DoubleMd5 => "md5(md5)",
+            DigestScheme::Sha1 => "sha1",
+            DigestScheme::Java110 => "java110",
+        }
+    }
+
+    fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.name() == name)
+    }
+
+    /// The digest a client of this scheme sends for `password`, as lowercase hex.
+    pub fn of(self, password: &str) -> String {
+        match self {
+            DigestScheme::Md5 => hex::encode(Md5::digest(password.as_bytes())),
+            DigestScheme::DoubleMd5 => md5_hex(&md5_hex(password)),
+            DigestScheme::Sha1 => hex::encode(Sha1::digest(password.as_bytes())),
+            DigestScheme::Java110 => md5_hex(&md5_hex(&format!("{password}{JAVA110_SALT}"))),
+        }
+    }
+
+    /// A digest as clients send it, in the one form verifiers are made of:
+    /// lowercase hex of the scheme's length. `None` when it cannot be one.
+    pub fn normalise(self, digest: &str) -> Option<String> {
+        let len = match self {
+            DigestScheme::Sha1 => 40,
+            _ => 32,
+        };
+        let digest = digest.trim();
+        (digest.len() == len && digest.bytes().all(|b| b.is_ascii_hexdigit()))
+            .then(|| digest.to_ascii_lowercase())
+    }
+}
+
+fn md5_hex(text: &str) -> String {
+    hex::encode(Md5::digest(text.as_bytes()))
+}
+
+/// The verifiers of one password: the ordinary one (`None` when the
+/// password is known only as a digest) and one per digest scheme.
+pub(crate) struct PasswordVerifiers {
+    pub(crate) main: Option<StoredHash>,
+    pub(crate) digests: Vec<(DigestScheme, StoredHash)>,
+}
+
+impl PasswordVerifiers {
+    /// What `users.password_hash` holds: empty when there is no ordinary verifier.
+    pub(crate) fn main_phc(&self) -> &str {
+        self.main.as_ref().map_or("", |h| h.0.as_str())
+    }
+}
+
+impl UserCenter {
+    /// Hashes a password given in plaintext: the ordinary verifier and one
+    /// per configured digest scheme. Run before any write transaction.
+    pub(crate) async fn password_verifiers(
+        &self,
+        password: &str,
+    ) -> Result<PasswordVerifiers, DomainError> {
+        let main = self.hasher.hash(password).await?;
+        let mut digests = Vec::with_capacity(self.settings.password_digests.len());
+        for &scheme in &self.settings.password_digests {
+            digests.push((scheme, self.hasher.hash(&scheme.of(password)).await?));
+        }
+        Ok(PasswordVerifiers {
+            main: Some(main),
+            digests,
+        })
+    }
+
+    /// Stores `verifiers` as the user's password, dropping every verifier the
+    /// old password had, inside the caller's transaction.
+    pub(crate) async fn replace_password(
+        &self,
+        conn: &mut sqlx::SqliteConnection,
+        user_id: i64,
+        verifiers: &PasswordVerifiers,
+    ) -> Result<(), DomainError> {
+        sqlx::query("UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?")
+            .bind(verifiers.main_phc())
+            .bind(self.now())
+            .bind(user_id)
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query("DELETE FROM password_digests WHERE user_id = ?")
+            .bind(user_id)
+            .execute(&mut *conn)
+            .await?;
+        store_digests(conn, user_id, &verifiers.digests).await
+    }
+
+    /// Checks a plaintext password against an account's stored verifiers
+    /// (`stored` is its `users.password_hash`; `None`: no such account, and
+    /// a dummy hash is checked so the answer takes as long).
+    ///
+    /// An account whose password is known only as a digest is checked
+    /// through its digest verifiers; on a match the ordinary verifier is
+    /// added. After any match, verifiers missing for configured schemes are
+    /// added, so a facade enabled later works after one plaintext sign-in.
+    pub(crate) async fn verify_password(
+        &self,
+        user_id: i64,
+        stored: Option<&str>,
+        password: &str,
+    ) -> Result<bool, DomainError> {
+        let matched = match stored {
+            None => {
+                self.hasher.verify(password, None).await?;
+                return Ok(false);
+            }
+            Some(main) if !main.is_empty() => {
+                self.hasher
+                    .verify(password, Some(&StoredHash(main.to_owned())))
+                    .await?
+            }
+            Some(_) => self.verify_through_digests(user_id, password).await?,
+        };
+        if matched {
+            if let Err(e) = self.complete_verifiers(user_id, password).await {
+                // The sign-in stands; the verifiers are completed next time.
+                tracing::warn!(user_id, error = %e, "could not add password verifiers");
+            }
+        }
+        Ok(matched)
+    }
+
+    async fn verify_through_digests(
+        &self,
+        user_id: i64,
+        password: &str,
+    ) -> Result<bool, DomainError> {
+        let rows = self.digest_verifiers(user_id).await?;
+        if rows.is_empty() {
+            self.hasher.verify(password, None).await?;
+            return Ok(false);
+        }
+        for (scheme, verifier) in rows {
+            if self
+                .hasher
+                .verify(&scheme.of(password), Some(&verifier))
+                .await?
+            {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    async fn digest_verifiers(
+        &self,
+        user_id: i64,
+    ) -> Result<Vec<(DigestScheme, StoredHash)>, DomainError> {
+        let rows: Vec<(String, String)> =
+            sqlx::query_as("SELECT scheme, verifier FROM password_digests WHERE user_id = ?")
+                .bind(user_id)
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(name, v)| DigestScheme::from_name(&name).map(|s| (s, StoredHash(v))))
+            .collect())
+    }
+
+    /// Adds the ordinary verifier (when the account had only digests) and
+    /// the verifiers of configured schemes the account lacks, after the
+    /// plaintext `password` was proven right.
+    async fn complete_verifiers(&self, user_id: i64, password: &str) -> Result<(), DomainError> {
+        let have: Vec<DigestScheme> = self
+            .digest_verifiers(user_id)
+            .await?
+            .into_iter()
+            .map(|(s, _)| s)
+            .collect();
+        let main: Option<(String,)> =
+            sqlx::query_as("SELECT password_hash FROM users WHERE id = ?")
+                .bind(user_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        let needs_main = main.is_some_and(|(h,)| h.is_empty());
+        let missing: Vec<DigestScheme> = self
+            .settings
+            .password_digests
+            .iter()
+            .copied()
+            .filter(|s| !have.contains(s))
+            .collect();
+        if !needs_main && missing.is_empty() {
+            return Ok(());
+        }
+        let main = match needs_main {
+            true => Some(self.hasher.hash(password).await?),
+            false => None,
+        };
+        let mut digests = Vec::with_capacity(missing.len());
+        for scheme in missing {
+            digests.push((scheme, self.hasher.hash(&scheme.of(password)).await?));
+        }
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        if let Some(main) = main {
+            // Only if the password was not changed meanwhile.
+            sqlx::query("UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ''")
+                .bind(&main.0)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for (scheme, verifier) in &digests {
+            sqlx::query(
+                "INSERT OR IGNORE INTO password_digests (user_id, scheme, verifier) VALUES (?, ?, ?)",
+            )
+            .bind(user_id)
+            .bind(scheme.name())
+            .bind(&verifier.0)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Checks a digest against the account's verifier for its scheme; an
+    /// account without one (or no account) costs a dummy hash and fails.
+    pub(crate) async fn verify_digest(
+        &self,
+        user_id: Option<i64>,
+        scheme: DigestScheme,
+        digest: &str,
+    ) -> Result<bool, DomainError> {
+        let verifier = match user_id {
+            Some(id) => self
+                .digest_verifiers(id)
+                .await?
+                .into_iter()
+                .find(|(s, _)| *s == scheme)
+                .map(|(_, v)| v),
+            None => None,
+        };
+        let Some(digest) = scheme.normalise(digest) else {
+            self.hasher.verify(digest, None).await?;
+            return Ok(false);
+        };
+        let exists = verifier.is_some();
+        Ok(self.hasher.verify(&digest, verifier.as_ref()).await? && exists)
+    }
+
+    /// Signs in with a digest of the password, with the same lockout,
+    /// captcha and throttling as [`Self::login`]. An account without a
+    /// verifier for `scheme` (its password was set before the facade was
+    /// enabled) fails like a wrong password until one plaintext sign-in
+    /// adds it.
+    pub async fn login_with_digest(
+        &self,
+        identifier: &str,
+        scheme: DigestScheme,
+        digest: &str,
+        captcha: Option<(&str, &str)>,
+        client: &ClientInfo,
+    ) -> Result<shared::dto::AuthResponse, DomainError> {
+        self.sign_in_with(
+            identifier,
+            crate::accounts::LoginSecret::Digest(scheme, digest),
+            captcha,
+            client,
+        )
+        .await
+    }
+
+    /// Creates an account, like [`Self::register`] (the same identifier and
+    /// sign-up code rules), whose password is known only as a digest:
+    /// `form.password` is ignored, and the password policy cannot be
+    /// checked. The first plaintext sign-in adds the ordinary verifier.
+    pub async fn register_with_digest(
+        &self,
+        form: Registration<'_>,
+        scheme: DigestScheme,
+        digest: &str,
+        client: &ClientInfo,
+    ) -> Result<shared::dto::AuthResponse, DomainError> {
+        let digest = scheme
+            .normalise(digest)
+            .ok_or(DomainError::from(ErrorCode::InvalidInput))?;
+        let verifiers = PasswordVerifiers {
+            main: None,
+            digests: vec![(scheme, self.hasher.hash(&digest).await?)],
+        };
+        self.register_verified(form, Some(verifiers), client).await
+    }
+
+    /// A counted check of the current password given as a digest (the
+    /// re-entry limiter: `PASSWORD_INCORRECT`, then `REENTRY_LOCKED`).
+    pub async fn check_password_digest(
+        &self,
+        user_id: i64,
+        scheme: DigestScheme,
+        digest: &str,
+    ) -> Result<(), DomainError> {
+        self.reenter_digest(user_id, scheme, digest).await
+    }
+
+    /// Replaces the password by one known only as a digest (every other
+    /// verifier is dropped) and ends the user's sessions, as a reset does.
+    pub async fn set_password_digest(
+        &self,
+        user_id: i64,
+        scheme: DigestScheme,
+        digest: &str,
+        client: &ClientInfo,
+    ) -> Result<(), DomainError> {
+        let digest = scheme
+            .normalise(digest)
+            .ok_or(DomainError::from(ErrorCode::InvalidInput))?;
+        let verifiers = PasswordVerifiers {
+            main: None,
+            digests: vec![(scheme, self.hasher.hash(&digest).await?)],
+        };
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let exists: Option<(i64,)> = sqlx::query_as("SELECT id FROM users WHERE id = ?")
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if exists.is_none() {
+            return Err(ErrorCode::NotFound.into());
+        }
+        self.replace_password(&mut tx, user_id, &verifiers).await?;
+        sqlx::query("UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL")
+            .bind(self.now())
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        self.audit(AuditEvent::by_user(
+            AuditAction::PasswordChanged,
+            user_id,
+            client,
+        ))
+        .await;
+        Ok(())
+    }
+}
+
+/// Inserts digest verifiers for a user inside the caller's transaction.
+pub(crate) async fn store_digests(
+    conn: &mut sqlx::SqliteConnection,
+    user_id: i64,
+    digests: &[(DigestScheme, StoredHash)],
+) -> Result<(), DomainError> {
+    for (scheme, verifier) in digests {
+        sqlx::query("INSERT INTO password_digests (user_id, scheme, verifier) VALUES (?, ?, ?)")
+            .bind(user_id)
+            .bind(scheme.name())
+            .bind(&verifier.0)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
