@@ -64,11 +64,10 @@ mod tests {
     #[tokio::test]
     async fn a_chosen_key_draws_a_png_solved_once_with_that_key() {
         let f = fixture().await;
-        let png = f
-            .uc
-            .captcha_for_client_key("1495615240000", Some("10.0.0.1"))
-            .await
-            .unwrap();
+        let png =
+            f.uc.captcha_for_client_key("1495615240000", Some("10.0.0.1"))
+                .await
+                .unwrap();
         assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
         let right = answer(&f, "1495615240000");
         f.uc.solve_captcha(Some("1495615240000"), Some(&right.to_lowercase()))
@@ -76,7 +75,10 @@ mod tests {
             .unwrap();
         // Used up.
         assert_eq!(
-            code_of(f.uc.solve_captcha(Some("1495615240000"), Some(&right)).await),
+            code_of(
+                f.uc.solve_captcha(Some("1495615240000"), Some(&right))
+                    .await
+            ),
             ErrorCode::CaptchaIncorrect
         );
     }
@@ -97,7 +99,10 @@ mod tests {
 
     #[test]
     fn keys_are_short_and_plain() {
-        assert_eq!(check_client_key(" 1495615240000 ").unwrap(), "1495615240000");
+        assert_eq!(
+            check_client_key(" 1495615240000 ").unwrap(),
+            "1495615240000"
+        );
         for bad in ["", "../etc/passwd", "a b", &"x".repeat(65), "键"] {
             assert!(check_client_key(bad).is_err(), "{bad:?}");
         }

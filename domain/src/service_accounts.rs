@@ -20,6 +20,7 @@
 //!   reset with a code).
 
 use crate::accounts::{insert_account, user_columns, NewAccount, UserRow, Verified};
+use crate::password_digests::PasswordVerifiers;
 use crate::service_users::like_pattern;
 use crate::{DomainError, UserCenter};
 use rand::distributions::{Alphanumeric, DistString};
@@ -51,7 +52,10 @@ pub enum ServiceAccountOutcome {
     Created(UserProfile),
     /// The phone (`PHONE_TAKEN`), email (`EMAIL_TAKEN`) or username
     /// (`USERNAME_TAKEN`) already belongs to `user`; checked in that order.
-    Exists { taken: ErrorCode, user: UserProfile },
+    Exists {
+        taken: ErrorCode,
+        user: UserProfile,
+    },
 }
 
 /// One page of [`UserCenter::find_service_users`].
@@ -119,26 +123,41 @@ impl UserCenter {
             return Ok(found);
         }
         let display_name = optional(new.display_name, normalize_display_name)?;
-        let unknown;
-        let password = match new.password.filter(|p| !p.is_empty()) {
-            Some(p) => p,
+        // A given password gets every verifier a plaintext one does (the
+        // digest schemes of the enabled facades included); an unknown one
+        // only the ordinary verifier: no client can send its digest anyway.
+        let (account, verifiers) = match new.password.filter(|p| !p.is_empty()) {
+            Some(password) => {
+                let account = NewAccount::validate(
+                    email.as_deref().unwrap_or(""),
+                    phone.as_deref().unwrap_or(""),
+                    username.as_deref().unwrap_or(""),
+                    password,
+                )?;
+                let verifiers = self.password_verifiers(&account.valid.password).await?;
+                (account, verifiers)
+            }
             None => {
-                unknown = loop {
-                    let p = Alphanumeric.sample_string(&mut rand::rngs::OsRng, UNKNOWN_PASSWORD_CHARS);
+                let unknown = loop {
+                    let p =
+                        Alphanumeric.sample_string(&mut rand::rngs::OsRng, UNKNOWN_PASSWORD_CHARS);
                     if !p.chars().all(|c| c.is_ascii_digit()) {
                         break p;
                     }
                 };
-                &unknown
+                let account = NewAccount::validate(
+                    email.as_deref().unwrap_or(""),
+                    phone.as_deref().unwrap_or(""),
+                    username.as_deref().unwrap_or(""),
+                    &unknown,
+                )?;
+                let verifiers = PasswordVerifiers {
+                    main: Some(self.hasher.hash(&unknown).await?),
+                    digests: Vec::new(),
+                };
+                (account, verifiers)
             }
         };
-        let account = NewAccount::validate(
-            email.as_deref().unwrap_or(""),
-            phone.as_deref().unwrap_or(""),
-            username.as_deref().unwrap_or(""),
-            password,
-        )?;
-        let hash = self.hasher.hash(&account.valid.password).await?;
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         // Someone may have taken an identifier since the look above.
         let inserted = match self.ensure_free(&mut *tx, &account).await {
@@ -146,7 +165,7 @@ impl UserCenter {
                 insert_account(
                     &mut tx,
                     &account,
-                    &hash,
+                    &verifiers,
                     Verified::default(),
                     "user",
                     self.now(),
@@ -216,8 +235,16 @@ impl UserCenter {
         (phone, email, key): (Option<&str>, Option<&str>, Option<&str>),
     ) -> Result<Option<(ErrorCode, i64, String)>, DomainError> {
         let checks = [
-            (phone, ErrorCode::PhoneTaken, "SELECT id, status FROM users WHERE phone = ?"),
-            (email, ErrorCode::EmailTaken, "SELECT id, status FROM users WHERE email = ?"),
+            (
+                phone,
+                ErrorCode::PhoneTaken,
+                "SELECT id, status FROM users WHERE phone = ?",
+            ),
+            (
+                email,
+                ErrorCode::EmailTaken,
+                "SELECT id, status FROM users WHERE email = ?",
+            ),
             (
                 key,
                 ErrorCode::UsernameTaken,
@@ -278,10 +305,184 @@ impl UserCenter {
     }
 }
 
-
 fn is_taken(code: ErrorCode) -> bool {
     matches!(
         code,
         ErrorCode::PhoneTaken | ErrorCode::EmailTaken | ErrorCode::UsernameTaken
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ServiceAccount, ServiceAccountOutcome};
+    use crate::password_digests::DigestScheme;
+    use crate::tests::{client, code_of, fixture_with, test_settings};
+    use shared::ErrorCode;
+
+    fn account<'a>(phone: &'a str, email: &'a str, username: &'a str) -> ServiceAccount<'a> {
+        ServiceAccount {
+            email,
+            phone,
+            username,
+            display_name: "测试用户",
+            password: Some("tanyh*12345"),
+            source: "test",
+        }
+    }
+
+    fn created(outcome: ServiceAccountOutcome) -> shared::dto::UserProfile {
+        match outcome {
+            ServiceAccountOutcome::Created(user) => user,
+            other => panic!("not created: {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn created_unverified_with_every_verifier_or_answered_with_the_holder() {
+        let mut settings = test_settings();
+        settings.password_digests = vec![DigestScheme::Md5];
+        let f = fixture_with(settings).await;
+        let user = created(
+            f.uc.create_service_account(&account("13800000001", "a@example.com", "tanyh"))
+                .await
+                .unwrap(),
+        );
+        assert_eq!(user.display_name.as_deref(), Some("测试用户"));
+        assert!(!user.phone_verified && !user.email_verified);
+        f.uc.login("tanyh", "tanyh*12345", None, &client())
+            .await
+            .unwrap();
+        let md5 = DigestScheme::Md5.of("tanyh*12345");
+        f.uc.login_with_digest("a@example.com", DigestScheme::Md5, &md5, None, &client())
+            .await
+            .unwrap();
+
+        // The phone, then the email, then the username; whatever else is wrong.
+        for (phone, email, username, taken) in [
+            (
+                "13800000001",
+                "a@example.com",
+                "tanyh",
+                ErrorCode::PhoneTaken,
+            ),
+            (
+                "13800000002",
+                "A@Example.com",
+                "tanyh",
+                ErrorCode::EmailTaken,
+            ),
+            ("13800000002", "", "TANYH", ErrorCode::UsernameTaken),
+        ] {
+            let mut new = account(phone, email, username);
+            new.password = Some("short");
+            match f.uc.create_service_account(&new).await.unwrap() {
+                ServiceAccountOutcome::Exists { taken: t, user: u } => {
+                    assert_eq!((t, u.id), (taken, user.id), "{phone} {email} {username}");
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        // Formats are checked before anyone is looked for.
+        assert_eq!(
+            code_of(f.uc.create_service_account(&account("123", "", "")).await),
+            ErrorCode::InvalidPhone
+        );
+        assert_eq!(
+            code_of(f.uc.create_service_account(&account("", "", "tanyh")).await),
+            ErrorCode::ContactRequired
+        );
+    }
+
+    #[tokio::test]
+    async fn without_a_password_nobody_can_sign_in_with_one() {
+        let f = fixture_with(test_settings()).await;
+        let mut new = account("13800000003", "", "nopass");
+        new.password = None;
+        let user = created(f.uc.create_service_account(&new).await.unwrap());
+        let (hash,): (String,) = sqlx::query_as("SELECT password_hash FROM users WHERE id = ?")
+            .bind(user.id)
+            .fetch_one(&f.uc.pool)
+            .await
+            .unwrap();
+        assert!(hash.starts_with("$argon2id$"));
+        let (digests,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM password_digests")
+            .fetch_one(&f.uc.pool)
+            .await
+            .unwrap();
+        assert_eq!(digests, 0);
+        for guess in ["", "tanyh*12345", "nopass", "13800000003"] {
+            assert!(f.uc.login("nopass", guess, None, &client()).await.is_err());
+        }
+    }
+
+    #[tokio::test]
+    async fn a_closed_holder_past_its_grace_is_released() {
+        let mut settings = test_settings();
+        settings.closed_contact_grace = std::time::Duration::ZERO;
+        let f = fixture_with(settings).await;
+        let first = created(
+            f.uc.create_service_account(&account("13800000004", "", ""))
+                .await
+                .unwrap(),
+        );
+        sqlx::query("UPDATE users SET status = 'closed', closed_at = 0 WHERE id = ?")
+            .bind(first.id)
+            .execute(&f.uc.pool)
+            .await
+            .unwrap();
+        let second = created(
+            f.uc.create_service_account(&account("13800000004", "", ""))
+                .await
+                .unwrap(),
+        );
+        assert_ne!(second.id, first.id);
+    }
+
+    #[tokio::test]
+    async fn found_by_ids_and_shown_name_oldest_first_a_page_at_a_time() {
+        let f = fixture_with(test_settings()).await;
+        let mut ids = Vec::new();
+        for (i, name) in ["张三", "张三丰", "李四", ""].iter().enumerate() {
+            let phone = format!("1380000010{i}");
+            let mut new = account(&phone, "", "");
+            new.display_name = name;
+            ids.push(created(f.uc.create_service_account(&new).await.unwrap()).id);
+        }
+        let page = f.uc.find_service_users(None, "张三", 0, 20).await.unwrap();
+        assert_eq!(page.total, 2);
+        assert_eq!(
+            page.users.iter().map(|u| u.id).collect::<Vec<_>>(),
+            ids[..2].to_vec()
+        );
+        // Without a display name the phone is the name shown.
+        let page =
+            f.uc.find_service_users(None, "13800000103", 0, 20)
+                .await
+                .unwrap();
+        assert_eq!(page.users[0].id, ids[3]);
+        let page =
+            f.uc.find_service_users(Some(&[ids[1], ids[2], 999]), "", 0, 1)
+                .await
+                .unwrap();
+        assert_eq!((page.total, page.users[0].id), (2, ids[1]));
+        let page =
+            f.uc.find_service_users(Some(&[ids[1], ids[2]]), "", 1, 1)
+                .await
+                .unwrap();
+        assert_eq!(page.users[0].id, ids[2]);
+        assert_eq!(
+            f.uc.find_service_users(Some(&[]), "", 0, 20)
+                .await
+                .unwrap()
+                .total,
+            0
+        );
+        assert_eq!(
+            f.uc.find_service_users(None, "_", 0, 20)
+                .await
+                .unwrap()
+                .total,
+            0
+        );
+    }
 }

@@ -27,6 +27,7 @@ use crate::codes::{taken, CodeRequest};
 use crate::contacts::{add_pending_contact, release_pending};
 use crate::delivery::Lang;
 use crate::opaque::token_digest;
+use crate::password_digests::DigestScheme;
 use crate::sessions::ClientInfo;
 use crate::{db, DomainError, UserCenter};
 use shared::admin::{AuditAction, MessageChannel};
@@ -189,6 +190,50 @@ impl UserCenter {
         }
     }
 
+    /// Replaces the user's password by one known only as a digest (see
+    /// `password_digests`), proven by a user's ticket of this user and, for
+    /// a change (not a reset), the current password as a digest too
+    /// (counted by the re-entry limiter). The ticket is checked first,
+    /// without being used, so a request without one costs no password
+    /// guess; it is used only once the current password is right. Every
+    /// session of the user ends; a reset also lifts sign-in locks, as the
+    /// product's own reset does.
+    pub async fn set_password_digest_with_ticket(
+        &self,
+        user_id: i64,
+        sid: &str,
+        current: Option<(DigestScheme, &str)>,
+        new: (DigestScheme, &str),
+        client: &ClientInfo,
+    ) -> Result<(), DomainError> {
+        let digest = new.0.normalise(new.1).ok_or_else(|| {
+            AppError::with_message(
+                ErrorCode::InvalidInput,
+                "The new password's digest must be hex of its scheme's length.",
+            )
+        })?;
+        if !self.user_ticket_is_live(user_id, sid).await? {
+            return Err(ErrorCode::TicketInvalid.into());
+        }
+        if let Some((scheme, current)) = current {
+            self.check_password_digest(user_id, scheme, current).await?;
+        }
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        self.consume_user_ticket(&mut tx, user_id, sid).await?;
+        tx.commit().await?;
+        self.set_password_digest(user_id, new.0, &digest, client)
+            .await?;
+        if current.is_none() {
+            self.unlock_user(user_id).await?;
+        }
+        tracing::info!(
+            user_id,
+            reset = current.is_none(),
+            "password set by a service"
+        );
+        Ok(())
+    }
+
     /// Sets the user's email or phone (by the address's form), proven by
     /// `sid`; see the module docs for when it is live and when pending.
     /// A ticket that proves another address, a user's ticket of another
@@ -221,7 +266,10 @@ impl UserCenter {
         // Which proof the ticket is: the address's own, or the user's.
         let proves_contact = match sid {
             None => false,
-            Some(sid) => match self.consume_ticket(&mut tx, sid, CONTACT_PURPOSE, None).await {
+            Some(sid) => match self
+                .consume_ticket(&mut tx, sid, CONTACT_PURPOSE, None)
+                .await
+            {
                 Ok(proven) if proven == contact => true,
                 Ok(_) => return Err(ErrorCode::TicketInvalid.into()),
                 Err(e) if e.code() == ErrorCode::TicketInvalid => {
@@ -280,5 +328,196 @@ impl UserCenter {
         )
         .await;
         Ok(ContactOutcome::Live)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ContactOutcome;
+    use crate::password_digests::DigestScheme;
+    use crate::service_accounts::{ServiceAccount, ServiceAccountOutcome};
+    use crate::tests::{client, code_of, fixture_with, test_settings, Fixture};
+    use crate::Lang;
+    use shared::admin::MessageChannel;
+    use shared::ErrorCode;
+
+    async fn fixture() -> Fixture {
+        let mut settings = test_settings();
+        settings.password_digests = vec![DigestScheme::Md5];
+        settings.codes.resend_after = std::time::Duration::ZERO;
+        fixture_with(settings).await
+    }
+
+    async fn user(f: &Fixture, phone: &str) -> i64 {
+        let new = ServiceAccount {
+            phone,
+            password: Some("first password"),
+            ..Default::default()
+        };
+        match f.uc.create_service_account(&new).await.unwrap() {
+            ServiceAccountOutcome::Created(u) => u.id,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// The code in the SMS to `phone` after the `before`th.
+    async fn sms_code(f: &Fixture, phone: &str, before: usize) -> String {
+        for _ in 0..200 {
+            let dir = f._dir.path().join("outbox/sms");
+            let mut files: Vec<_> = std::fs::read_dir(&dir)
+                .map(|d| d.flatten().map(|e| e.path()).collect())
+                .unwrap_or_default();
+            files.sort();
+            let texts: Vec<String> = files
+                .iter()
+                .filter_map(|p| std::fs::read_to_string(p).ok())
+                .filter(|t| t.contains(phone))
+                .collect();
+            if let Some(text) = texts.get(before) {
+                let line = text.lines().find(|l| l.contains("\"text\"")).unwrap();
+                return line
+                    .split(|c: char| !c.is_ascii_digit())
+                    .find(|run| run.len() == 6)
+                    .unwrap()
+                    .to_string();
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        panic!("no SMS to {phone}");
+    }
+
+    async fn user_sid(f: &Fixture, id: i64, phone: &str, before: usize) -> String {
+        f.uc.send_user_code(id, MessageChannel::Sms, Lang::En, None)
+            .await
+            .unwrap();
+        let code = sms_code(f, phone, before).await;
+        f.uc.verify_user_code(id, MessageChannel::Sms, &code)
+            .await
+            .unwrap()
+            .sid
+    }
+
+    #[tokio::test]
+    async fn a_password_digest_needs_the_users_own_ticket_and_the_current_password() {
+        let f = fixture().await;
+        let a = user(&f, "13900000001").await;
+        let b = user(&f, "13900000002").await;
+        let md5 = |p: &str| DigestScheme::Md5.of(p);
+        let sid_a = user_sid(&f, a, "13900000001", 0).await;
+        let sid_b = user_sid(&f, b, "13900000002", 0).await;
+        let set = |sid: String, current: Option<String>| {
+            let uc = f.uc.clone();
+            async move {
+                let current = current.as_deref().map(|c| (DigestScheme::Md5, c));
+                let new = md5("second password");
+                uc.set_password_digest_with_ticket(
+                    a,
+                    &sid,
+                    current,
+                    (DigestScheme::Md5, &new),
+                    &client(),
+                )
+                .await
+            }
+        };
+        assert_eq!(
+            code_of(set(sid_b.clone(), Some(md5("first password"))).await),
+            ErrorCode::TicketInvalid
+        );
+        assert_eq!(
+            code_of(set(sid_a.clone(), Some(md5("wrong password"))).await),
+            ErrorCode::PasswordIncorrect
+        );
+        set(sid_a.clone(), Some(md5("first password")))
+            .await
+            .unwrap();
+        assert_eq!(
+            code_of(set(sid_a, Some(md5("second password"))).await),
+            ErrorCode::TicketInvalid
+        );
+        f.uc.login("13900000001", "second password", None, &client())
+            .await
+            .unwrap();
+        // B's ticket was not spent on A: a reset of B works with it.
+        let new = md5("reset password");
+        f.uc.set_password_digest_with_ticket(b, &sid_b, None, (DigestScheme::Md5, &new), &client())
+            .await
+            .unwrap();
+        // A code of B's phone cannot be verified as A's.
+        f.uc.send_user_code(b, MessageChannel::Sms, Lang::En, None)
+            .await
+            .unwrap();
+        let code = sms_code(&f, "13900000002", 1).await;
+        assert_eq!(
+            code_of(f.uc.verify_user_code(a, MessageChannel::Sms, &code).await),
+            ErrorCode::CodeIncorrect
+        );
+        assert_eq!(
+            code_of(
+                f.uc.send_user_code(a, MessageChannel::Email, Lang::En, None)
+                    .await
+            ),
+            ErrorCode::NoSuchContact
+        );
+    }
+
+    #[tokio::test]
+    async fn a_contact_is_live_only_with_its_own_ticket() {
+        let f = fixture().await;
+        let id = user(&f, "13700000001").await;
+        // No proof: pending, off the account.
+        let set = |contact: &'static str, sid: Option<String>| {
+            let uc = f.uc.clone();
+            async move {
+                uc.set_user_contact(id, contact, sid.as_deref(), &client())
+                    .await
+            }
+        };
+        assert_eq!(
+            set("13700000002", None).await.unwrap(),
+            ContactOutcome::Pending
+        );
+        let me = f.uc.profile(id).await.unwrap();
+        assert_eq!(me.phone.as_deref(), Some("13700000001"));
+        assert_eq!(me.pending_phone.as_deref(), Some("13700000002"));
+        // The contact's own ticket: live and verified.
+        let key = "t1";
+        f.uc.captcha_for_client_key(key, None).await.unwrap();
+        let answer =
+            std::fs::read_to_string(f._dir.path().join(format!("outbox/captcha/{key}.txt")))
+                .unwrap();
+        f.uc.send_contact_code("13700000002", (Some(key), Some(&answer)), Lang::En, None)
+            .await
+            .unwrap();
+        let code = sms_code(&f, "13700000002", 0).await;
+        let sid =
+            f.uc.verify_contact_code("13700000002", &code)
+                .await
+                .unwrap()
+                .sid;
+        // Not for another address (and not used up by trying).
+        assert_eq!(
+            code_of(set("13700000003", Some(sid.clone())).await),
+            ErrorCode::TicketInvalid
+        );
+        assert_eq!(
+            set("13700000002", Some(sid.clone())).await.unwrap(),
+            ContactOutcome::Live
+        );
+        let me = f.uc.profile(id).await.unwrap();
+        assert_eq!(me.phone.as_deref(), Some("13700000002"));
+        assert!(me.phone_verified);
+        assert_eq!(me.pending_phone, None);
+        assert_eq!(
+            code_of(set("13700000002", Some(sid)).await),
+            ErrorCode::TicketInvalid
+        );
+        // The user's own ticket proves the user, not the new address.
+        let sid = user_sid(&f, id, "13700000002", 1).await;
+        assert_eq!(
+            set("a@example.com", Some(sid)).await.unwrap(),
+            ContactOutcome::Pending
+        );
+        assert_eq!(f.uc.profile(id).await.unwrap().email, None);
     }
 }

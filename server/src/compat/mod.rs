@@ -18,6 +18,8 @@ mod service_network;
 pub mod settings;
 pub mod ukex;
 pub mod yonyou;
+#[cfg(test)]
+mod yonyou_tests;
 
 use axum::Router;
 use domain::UserCenter;

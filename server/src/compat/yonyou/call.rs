@@ -1,4 +1,4 @@
-//! One yonyou request as the handlers see it: its fields (see [`params`]),
+//! One yonyou request as the handlers see it: its fields ([`Params`]),
 //! the caller's facts for the domain, and the language of messages.
 //!
 //! Extracting it never fails: a body that cannot be read is kept as the

@@ -63,6 +63,21 @@ pub struct Options {
 pub struct SecretKey(Option<SecretString>);
 
 impl SecretKey {
+    /// A configured key, checked as `UC_COMPAT_YONYOU_SECRET_KEY` is:
+    /// empty, or at least [`SECRET_KEY_MIN_CHARS`] characters.
+    pub fn new(key: &str) -> Result<SecretKey, String> {
+        let key = key.trim();
+        if key.is_empty() {
+            Ok(SecretKey(None))
+        } else if key.chars().count() < SECRET_KEY_MIN_CHARS {
+            Err(format!(
+                "the yonyou secretKey must have at least {SECRET_KEY_MIN_CHARS} characters"
+            ))
+        } else {
+            Ok(SecretKey(Some(SecretString::new(key))))
+        }
+    }
+
     /// Whether `given` is the configured key (never, when none is). The
     /// comparison takes the same time wherever the first difference is.
     pub fn matches(&self, given: &str) -> bool {
@@ -73,16 +88,7 @@ impl SecretKey {
 }
 
 fn parse_secret_key(value: &str) -> Result<SecretKey, String> {
-    let value = value.trim();
-    if value.is_empty() {
-        Ok(SecretKey(None))
-    } else if value.chars().count() < SECRET_KEY_MIN_CHARS {
-        Err(format!(
-            "the yonyou secretKey must have at least {SECRET_KEY_MIN_CHARS} characters"
-        ))
-    } else {
-        Ok(SecretKey(Some(SecretString::new(value))))
-    }
+    SecretKey::new(value)
 }
 
 /// What every handler needs.

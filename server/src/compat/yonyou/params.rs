@@ -198,8 +198,8 @@ mod tests {
         assert!(Params::parse(Some("application/json"), None, b"{oops").is_err());
         assert!(Params::parse(Some("application/json"), None, b"[1]").is_err());
         assert!(Params::parse(None, None, &[0xff, 0xfe]).is_err());
-        let p = Params::parse(Some("application/json"), None, br#"{"a":{"b":1},"c":null}"#)
-            .unwrap();
+        let p =
+            Params::parse(Some("application/json"), None, br#"{"a":{"b":1},"c":null}"#).unwrap();
         assert_eq!(p.text(&["a"]), None);
         assert_eq!(p.text(&["c"]), None);
         assert_eq!(p.flag(&["a"]), Some(false));

@@ -96,9 +96,7 @@ pub(super) fn user_vo(user: &UserProfile, contacts: Contacts) -> Value {
 /// `""` for anything else.
 pub(super) fn china_time(rfc3339: &str) -> String {
     let b = rfc3339.as_bytes();
-    let num = |range: std::ops::Range<usize>| -> Option<i64> {
-        rfc3339.get(range)?.parse().ok()
-    };
+    let num = |range: std::ops::Range<usize>| -> Option<i64> { rfc3339.get(range)?.parse().ok() };
     let shape_ok = b.len() >= 20
         && b[4] == b'-'
         && b[7] == b'-'
