@@ -652,6 +652,11 @@ async fn users_page_filters_by_ids_and_name_in_spring_page_shape() {
     );
     assert_eq!(get(&s, "/user/userspage?size=0").await["status"], "0");
     assert_eq!(get(&s, "/user/userspage?page=x").await["status"], "0");
+    assert_eq!(get(&s, "/user/userspage?page=1000001").await["status"], "0");
+    assert_eq!(
+        get(&s, "/user/userspage?size=100").await["user"]["size"],
+        100
+    );
 }
 
 #[tokio::test]

@@ -37,8 +37,10 @@ impl Params {
         if trimmed.is_empty() {
             return Ok(params);
         }
+        // JSON when it looks like it, or says so and does not look like a
+        // form (an SDK may label its form body as JSON, or send no type).
         let says_json = content_type.is_some_and(|c| c.to_ascii_lowercase().contains("json"));
-        if says_json || trimmed.starts_with('{') {
+        if trimmed.starts_with('{') || (says_json && !trimmed.contains('=')) {
             match serde_json::from_str::<Value>(trimmed) {
                 Ok(Value::Object(object)) => params.map.extend(object),
                 _ => return Err(Unreadable("请求体不是合法的 JSON 对象")),
@@ -185,6 +187,9 @@ mod tests {
         .unwrap();
         assert_eq!(p.text(&["userCode"]).as_deref(), Some("tanyh1"));
         assert_eq!(p.text(&["userPassword"]).as_deref(), Some("tanyh*123"));
+        // Labelled JSON, written as a form: read as the form it is.
+        let p = Params::parse(Some("application/json"), None, b"userCode=a&userName=b").unwrap();
+        assert_eq!(p.text(&["userName"]).as_deref(), Some("b"));
 
         let p = Params::parse(None, Some("pks=1&pks=2&ids[]=3&ids[]=4&c=5,6"), b"").unwrap();
         assert_eq!(p.list(&["pks"]), vec!["1", "2"]);

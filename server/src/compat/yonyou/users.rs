@@ -20,6 +20,8 @@ pub(super) const PKS_MAX: usize = 500;
 /// `user/userspage`: the document's default page size, and the largest.
 const PAGE_SIZE: u32 = 20;
 const PAGE_SIZE_MAX: u32 = 100;
+/// The last page number asked for that is taken seriously (the offset stays small).
+const PAGE_MAX: u32 = 1_000_000;
 
 /// The yonyou codes of an existing account's identifier.
 const MOBILE_EXISTS: &str = "900010000200008";
@@ -258,8 +260,11 @@ pub(super) async fn users_page(State(y): State<Yonyou>, call: Call) -> Response 
     ) else {
         return S.fail("page 和 size 应为非负整数");
     };
-    if !(1..=PAGE_SIZE_MAX).contains(&size) || page > 1_000_000 {
+    if !(1..=PAGE_SIZE_MAX).contains(&size) {
         return S.fail(format!("size 应在 1 到 {PAGE_SIZE_MAX} 之间"));
+    }
+    if page > PAGE_MAX {
+        return S.fail(format!("page 最大为 {PAGE_MAX}"));
     }
     let name = p.text(&["userName"]).unwrap_or_default();
     let found = match y
