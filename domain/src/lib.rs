@@ -3,6 +3,7 @@
 //! This crate knows nothing about Leptos or HTTP, so it can be tested against a
 //! real SQLite file alone and reused by the server functions and the REST API.
 
+pub mod account_sources;
 pub mod account_status;
 pub mod accounts;
 pub mod admin;
@@ -28,6 +29,7 @@ mod reentry;
 pub mod secret;
 pub mod secret_string;
 pub mod service_accounts;
+pub mod service_actions;
 pub mod service_apps;
 pub mod service_codes;
 pub mod service_users;

@@ -17,6 +17,8 @@ pub mod jigsaw;
 mod service_network;
 pub mod settings;
 pub mod ukex;
+#[cfg(test)]
+mod ukex_tests;
 pub mod yonyou;
 #[cfg(test)]
 mod yonyou_tests;
