@@ -12,7 +12,7 @@ use shared::dto::{AuthResponse, CodePurpose, UserProfile};
 use shared::identity::{mask_id_number, Gender, IdType};
 use shared::media::{avatar_url, AVATAR_SIZES};
 use shared::profile::{legacy_status_code, AccountState, VerificationKind, VerificationState};
-use shared::validate::{self, Contact, Identifier};
+use shared::validate::{self, Contact, Identifier, PasswordLengths};
 use shared::{AppError, ErrorCode, Field};
 
 #[derive(sqlx::FromRow)]
@@ -153,8 +153,20 @@ impl NewAccount {
         username: &str,
         password: &str,
     ) -> Result<NewAccount, DomainError> {
-        let valid = validate::validate_registration(email, phone, username, password)
-            .map_err(|mut errors| DomainError::Rejected(errors.remove(0)))?;
+        Self::validate_within(email, phone, username, password, PasswordLengths::PRODUCT)
+    }
+
+    /// [`Self::validate`] with other password length limits.
+    pub(crate) fn validate_within(
+        email: &str,
+        phone: &str,
+        username: &str,
+        password: &str,
+        lengths: PasswordLengths,
+    ) -> Result<NewAccount, DomainError> {
+        let valid =
+            validate::validate_registration_within(email, phone, username, password, lengths)
+                .map_err(|mut errors| DomainError::Rejected(errors.remove(0)))?;
         let contact = match (&valid.email, &valid.phone) {
             (Some(email), _) => Contact::Email(email.clone()),
             (None, Some(phone)) => Contact::Phone(phone.clone()),
@@ -262,7 +274,20 @@ impl UserCenter {
         form: Registration<'_>,
         client: &ClientInfo,
     ) -> Result<AuthResponse, DomainError> {
-        self.register_verified(form, None, client).await
+        self.register_within(form, PasswordLengths::PRODUCT, client)
+            .await
+    }
+
+    /// [`Self::register`] with other password length limits (see
+    /// [`crate::password_policy`]).
+    pub(crate) async fn register_within(
+        &self,
+        form: Registration<'_>,
+        lengths: PasswordLengths,
+        client: &ClientInfo,
+    ) -> Result<AuthResponse, DomainError> {
+        self.register_verified_within(form, None, lengths, client)
+            .await
     }
 
     /// [`Self::register`], with the password's verifiers already made when
@@ -273,9 +298,28 @@ impl UserCenter {
         digest_only: Option<PasswordVerifiers>,
         client: &ClientInfo,
     ) -> Result<AuthResponse, DomainError> {
+        self.register_verified_within(form, digest_only, PasswordLengths::PRODUCT, client)
+            .await
+    }
+
+    /// [`Self::register_verified`] with a plaintext password held to
+    /// `lengths`.
+    async fn register_verified_within(
+        &self,
+        form: Registration<'_>,
+        digest_only: Option<PasswordVerifiers>,
+        lengths: PasswordLengths,
+        client: &ClientInfo,
+    ) -> Result<AuthResponse, DomainError> {
         let mut account = match digest_only {
             Some(_) => NewAccount::validate_identifiers(form.email, form.phone, form.username)?,
-            None => NewAccount::validate(form.email, form.phone, form.username, form.password)?,
+            None => NewAccount::validate_within(
+                form.email,
+                form.phone,
+                form.username,
+                form.password,
+                lengths,
+            )?,
         };
         // A second contact that no code proves is only pending: see
         // `pending_contacts`. Without the code requirement it is trusted.

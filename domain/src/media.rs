@@ -80,7 +80,7 @@ impl MediaStore {
         tokio::task::spawn_blocking(move || pipeline(&bytes)).await?
     }
 
-    fn avatar_path(&self, hash: &str, size: u32) -> PathBuf {
+    pub(crate) fn avatar_path(&self, hash: &str, size: u32) -> PathBuf {
         self.dir
             .join("avatars")
             .join(&hash[..2])
@@ -403,7 +403,7 @@ impl UserCenter {
     }
 
     /// Sets `users.avatar_hash`; returns the one it replaced.
-    async fn replace_avatar_hash(
+    pub(crate) async fn replace_avatar_hash(
         &self,
         user_id: i64,
         hash: Option<&str>,
@@ -430,7 +430,7 @@ impl UserCenter {
     /// Deletes an avatar's files once no account uses them any more (the
     /// same picture may be several people's avatar). The caller holds the
     /// media lock, so no upload of the same picture is half done.
-    async fn forget_avatar_files(&self, hash: &str) -> Result<(), DomainError> {
+    pub(crate) async fn forget_avatar_files(&self, hash: &str) -> Result<(), DomainError> {
         let (users,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users WHERE avatar_hash = ?")
             .bind(hash)
             .fetch_one(&self.pool)

@@ -11,7 +11,7 @@ use crate::sessions::{AuthContext, ClientInfo};
 use crate::{codes, DomainError, UserCenter};
 use shared::admin::AuditAction;
 use shared::dto::CodePurpose;
-use shared::validate::{self, AccountNames, Contact};
+use shared::validate::{self, AccountNames, Contact, PasswordLengths};
 use shared::{AppError, ErrorCode, Field};
 
 /// What proves the right to reset a password.
@@ -98,6 +98,20 @@ impl UserCenter {
         lang: Lang,
         client: &ClientInfo,
     ) -> Result<(), DomainError> {
+        self.reset_password_within(proof, new_password, PasswordLengths::PRODUCT, lang, client)
+            .await
+    }
+
+    /// [`Self::reset_password`] with other password length limits (see
+    /// [`crate::password_policy`]).
+    pub(crate) async fn reset_password_within(
+        &self,
+        proof: ResetProof<'_>,
+        new_password: &str,
+        lengths: PasswordLengths,
+        lang: Lang,
+        client: &ClientInfo,
+    ) -> Result<(), DomainError> {
         // Parse everything first, so a typo does not use up the code.
         let code_proof = match proof {
             ResetProof::Code { contact, code } => Some((
@@ -110,7 +124,8 @@ impl UserCenter {
         // the ones about this account (not its email, phone or username)
         // come after, or a wrong code would tell whether the contact has an
         // account and which identifiers belong together.
-        validate::check_password(new_password, NO_NAMES).map_err(on_new_password)?;
+        validate::check_password_within(new_password, NO_NAMES, lengths)
+            .map_err(on_new_password)?;
         let verifiers = self.password_verifiers(new_password).await?;
 
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
@@ -138,7 +153,8 @@ impl UserCenter {
         };
         // Proven: now the password may be checked against the account.
         // Dropping the transaction keeps the code or ticket for a retry.
-        validate::check_password(new_password, account.names()).map_err(on_new_password)?;
+        validate::check_password_within(new_password, account.names(), lengths)
+            .map_err(on_new_password)?;
         let now = self.now();
         self.replace_password(&mut tx, account.id, &verifiers)
             .await?;

@@ -113,18 +113,49 @@ pub struct AccountNames<'a> {
     pub username: Option<&'a str>,
 }
 
+/// How long a new password must and may be, in characters.
+///
+/// The product's own rule is [`PasswordLengths::PRODUCT`]; an entry point
+/// that speaks another system's API may hold its clients to that system's
+/// rule instead (see `domain::password_policy`). Only setting a password
+/// checks lengths: sign-in accepts any stored password up to
+/// [`PASSWORD_MAX_CHARS`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PasswordLengths {
+    pub min: usize,
+    pub max: usize,
+}
+
+impl PasswordLengths {
+    /// 8–128: the product's rule everywhere but the seed facades.
+    pub const PRODUCT: PasswordLengths = PasswordLengths {
+        min: PASSWORD_MIN_CHARS,
+        max: PASSWORD_MAX_CHARS,
+    };
+}
+
 /// NIST 800-63B style policy: length 8–128 (in characters, any characters
 /// allowed), not a common password, not the account's own email, phone or
 /// username.
 pub fn check_password(password: &str, names: AccountNames<'_>) -> Result<(), AppError> {
+    check_password_within(password, names, PasswordLengths::PRODUCT)
+}
+
+/// [`check_password`] with other length limits; the other rules (not
+/// common, not the account's own names) stay.
+pub fn check_password_within(
+    password: &str,
+    names: AccountNames<'_>,
+    lengths: PasswordLengths,
+) -> Result<(), AppError> {
     let len = password.chars().count();
     if len == 0 {
         return Err(AppError::field(ErrorCode::Required, Field::Password));
     }
-    if len < PASSWORD_MIN_CHARS {
+    if len < lengths.min {
         return Err(AppError::weak_password(PasswordProblem::TooShort));
     }
-    if len > PASSWORD_MAX_CHARS {
+    if len > lengths.max {
         return Err(AppError::weak_password(PasswordProblem::TooLong));
     }
     let lower = password.to_lowercase();
@@ -348,6 +379,17 @@ pub fn validate_registration(
     username: &str,
     password: &str,
 ) -> Result<ValidRegistration, Vec<AppError>> {
+    validate_registration_within(email, phone, username, password, PasswordLengths::PRODUCT)
+}
+
+/// [`validate_registration`] with other password length limits.
+pub fn validate_registration_within(
+    email: &str,
+    phone: &str,
+    username: &str,
+    password: &str,
+    lengths: PasswordLengths,
+) -> Result<ValidRegistration, Vec<AppError>> {
     let mut errors = Vec::new();
     let mut optional = |raw: &str, f: fn(&str) -> Result<String, AppError>| {
         if raw.trim().is_empty() {
@@ -367,7 +409,7 @@ pub fn validate_registration(
         phone: phone_v.as_deref(),
         username: username_v.as_deref(),
     };
-    if let Err(e) = check_password(password, names) {
+    if let Err(e) = check_password_within(password, names, lengths) {
         errors.push(e);
     }
     if errors.is_empty() {
@@ -502,6 +544,27 @@ mod tests {
         // Characters, not bytes: eight CJK characters are long enough.
         assert!(check_password("密码很长很长很长", names).is_ok());
         assert_eq!(code(check_password("", names)), ErrorCode::Required);
+    }
+
+    #[test]
+    fn other_length_limits_keep_the_other_rules() {
+        let names = AccountNames {
+            phone: Some("13800138000"),
+            ..Default::default()
+        };
+        let six = PasswordLengths { min: 6, max: 16 };
+        assert!(check_password_within("xK9#qv", names, six).is_ok());
+        assert!(check_password_within("xK9#qv", names, PasswordLengths::PRODUCT).is_err());
+        let e = check_password_within("xK9#q", names, six).unwrap_err();
+        assert_eq!(e.reason, Some(PasswordProblem::TooShort));
+        let e = check_password_within(&format!("{}z", "xK9#".repeat(4)), names, six).unwrap_err();
+        assert_eq!(e.reason, Some(PasswordProblem::TooLong));
+        let e = check_password_within("13800138000", names, six).unwrap_err();
+        assert_eq!(e.reason, Some(PasswordProblem::MatchesAccount));
+        let e = check_password_within("12345678", names, six).unwrap_err();
+        assert_eq!(e.reason, Some(PasswordProblem::TooCommon));
+        assert!(validate_registration_within("", "13800138000", "", "xK9#qv", six).is_ok());
+        assert!(validate_registration("", "13800138000", "", "xK9#qv").is_err());
     }
 
     #[test]

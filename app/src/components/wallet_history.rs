@@ -36,7 +36,7 @@ pub fn HistoryTable(currency: Signal<String>, version: Signal<u32>) -> impl Into
                         let next = p.next_cursor;
                         view! {
                             <div class="table-wrap">
-                                <table class="history">
+                                <table class="history" aria-labelledby="history-title">
                                     <thead>
                                         <tr>
                                             <th scope="col">{t!(i18n, wallet_col_date)}</th>

@@ -12,6 +12,8 @@
 //! answer only clients in `UC_COMPAT_ALLOW_FROM` ([`service_network`]).
 
 pub mod app_api;
+#[cfg(test)]
+mod app_api_tests;
 pub mod java110;
 pub mod jigsaw;
 mod service_network;
