@@ -33,30 +33,8 @@ impl UserCenter {
     /// guess at nothing, so one IP gets a limited number an hour
     /// (`RATE_LIMITED` past it).
     pub async fn new_captcha(&self, ip: Option<&str>) -> Result<CaptchaChallenge, DomainError> {
-        if let Some(ip) = ip {
-            self.charge(Kind::Captcha, ip).await?;
-        }
-        let (answer, png) = tokio::task::spawn_blocking(draw)
-            .await?
-            .ok_or_else(|| std::io::Error::other("captcha could not be drawn"))?;
         let key = random_token();
-        let now = self.now();
-        let ttl = self.settings.codes.captcha_ttl.as_secs() as i64;
-        // Expired captchas are only clutter; sweep them as new ones are made.
-        sqlx::query("DELETE FROM captchas WHERE expires_at <= ?")
-            .bind(now)
-            .execute(&self.pool)
-            .await?;
-        sqlx::query("INSERT INTO captchas (key_hash, answer_hash, expires_at) VALUES (?, ?, ?)")
-            .bind(token_digest(&key))
-            .bind(self.keyed.hash(&["captcha", &answer.to_uppercase()]))
-            .bind(now + ttl)
-            .execute(&self.pool)
-            .await?;
-        if let Some(dir) = self.messenger.captcha_outbox() {
-            tokio::fs::create_dir_all(dir).await?;
-            tokio::fs::write(dir.join(format!("{key}.txt")), &answer).await?;
-        }
+        let (png, ttl) = self.draw_captcha(&key, ip).await?;
         Ok(CaptchaChallenge {
             key,
             image: format!(
@@ -65,6 +43,44 @@ impl UserCenter {
             ),
             expires_in_secs: ttl,
         })
+    }
+
+    /// Draws a captcha under `key` (charged to `ip`) and stores its answer,
+    /// replacing any live captcha with the same key; returns the PNG and
+    /// its lifetime in seconds.
+    pub(crate) async fn draw_captcha(
+        &self,
+        key: &str,
+        ip: Option<&str>,
+    ) -> Result<(Vec<u8>, i64), DomainError> {
+        if let Some(ip) = ip {
+            self.charge(Kind::Captcha, ip).await?;
+        }
+        let (answer, png) = tokio::task::spawn_blocking(draw)
+            .await?
+            .ok_or_else(|| std::io::Error::other("captcha could not be drawn"))?;
+        let now = self.now();
+        let ttl = self.settings.codes.captcha_ttl.as_secs() as i64;
+        // Expired captchas are only clutter; sweep them as new ones are made.
+        sqlx::query("DELETE FROM captchas WHERE expires_at <= ?")
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        sqlx::query(
+            "INSERT INTO captchas (key_hash, answer_hash, expires_at) VALUES (?, ?, ?)
+             ON CONFLICT (key_hash) DO UPDATE SET answer_hash = excluded.answer_hash,
+               expires_at = excluded.expires_at",
+        )
+        .bind(token_digest(key))
+        .bind(self.keyed.hash(&["captcha", &answer.to_uppercase()]))
+        .bind(now + ttl)
+        .execute(&self.pool)
+        .await?;
+        if let Some(dir) = self.messenger.captcha_outbox() {
+            tokio::fs::create_dir_all(dir).await?;
+            tokio::fs::write(dir.join(format!("{key}.txt")), &answer).await?;
+        }
+        Ok((png, ttl))
     }
 
     /// Checks and uses up a captcha. Any attempt, right or wrong, consumes it,

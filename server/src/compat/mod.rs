@@ -26,6 +26,8 @@ pub mod ukex;
 #[cfg(test)]
 mod ukex_tests;
 pub mod yonyou;
+#[cfg(test)]
+mod yonyou_tests;
 
 use axum::Router;
 use domain::UserCenter;

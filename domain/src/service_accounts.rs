@@ -1,0 +1,488 @@
+//! Accounts a trusted server creates and looks up for its own users: the
+//! seed systems' "add user" calls (yonyou's `user/user`, `user/users`) and
+//! their searches by ids and name.
+//!
+//! Such a server vouches for the account like an operator does
+//! ([`create_admin`](UserCenter::create_admin)): the sign-up rules apply,
+//! no code is asked for, no session is opened, and the contacts are on the
+//! account but not verified. Two things differ from an operator's account:
+//!
+//! - **A taken contact answers with its holder.** The seed documents that
+//!   adding a user whose mobile, email or account name exists returns the
+//!   existing user; that existence answer is given here, to callers the
+//!   deployment trusts (the facades that use it answer only the service
+//!   network).
+//! - **No password is a password nobody knows.** The seed sets a shared
+//!   "default password" when none is given; this product never does. The
+//!   account gets a random 32-character password that is neither stored in
+//!   clear nor sent anywhere, so it cannot sign in with a password until its
+//!   owner sets one by proving a contact (forgot password, or the seed's
+//!   reset with a code).
+
+use crate::accounts::{insert_account, user_columns, NewAccount, UserRow, Verified};
+use crate::password_digests::PasswordVerifiers;
+use crate::service_users::like_pattern;
+use crate::{DomainError, UserCenter};
+use rand::distributions::{Alphanumeric, DistString};
+use shared::dto::UserProfile;
+use shared::identity::normalize_display_name;
+use shared::validate::{self, normalize_email, normalize_phone, normalize_username};
+use shared::{AppError, ErrorCode, Field};
+
+/// Length of the password of an account created without one.
+const UNKNOWN_PASSWORD_CHARS: usize = 32;
+
+/// An account a trusted server asks for; empty strings mean "not given".
+#[derive(Clone, Debug, Default)]
+pub struct ServiceAccount<'a> {
+    pub email: &'a str,
+    pub phone: &'a str,
+    pub username: &'a str,
+    /// The nickname shown to others.
+    pub display_name: &'a str,
+    /// `None` (or empty): a password nobody knows; see the module docs.
+    pub password: Option<&'a str>,
+    /// Which application asks (the seed's `sysId`), for the log.
+    pub source: &'a str,
+}
+
+/// What adding an account did.
+#[derive(Clone, Debug)]
+pub enum ServiceAccountOutcome {
+    Created(UserProfile),
+    /// The phone (`PHONE_TAKEN`), email (`EMAIL_TAKEN`) or username
+    /// (`USERNAME_TAKEN`) already belongs to `user`; checked in that order.
+    Exists {
+        taken: ErrorCode,
+        user: UserProfile,
+    },
+}
+
+/// One page of [`UserCenter::find_service_users`].
+#[derive(Clone, Debug)]
+pub struct ServiceUserPage {
+    pub users: Vec<UserProfile>,
+    /// Matches over all pages.
+    pub total: i64,
+}
+
+/// The name a user is shown by where a seed has one "user name": the
+/// display name, else the username, else the phone, else the email.
+/// [`UserCenter::find_service_users`] searches exactly this.
+pub fn shown_name(user: &UserProfile) -> &str {
+    user.display_name
+        .as_deref()
+        .or(user.username.as_deref())
+        .or(user.phone.as_deref())
+        .or(user.email.as_deref())
+        .unwrap_or_default()
+}
+
+/// `raw` normalised by `f`, or `None` when blank.
+fn optional(
+    raw: &str,
+    f: fn(&str) -> Result<String, AppError>,
+) -> Result<Option<String>, DomainError> {
+    if raw.trim().is_empty() {
+        Ok(None)
+    } else {
+        Ok(Some(f(raw)?))
+    }
+}
+
+/// The filter of [`UserCenter::find_service_users`]: `?1` a JSON array of
+/// ids or NULL, `?2` the name, `?3` its `LIKE` pattern.
+macro_rules! find_where {
+    () => {
+        " FROM users
+          WHERE (?1 IS NULL OR id IN (SELECT value FROM json_each(?1)))
+            AND (?2 = '' OR COALESCE(display_name, username, phone, email) LIKE ?3 ESCAPE '\\')"
+    };
+}
+
+impl UserCenter {
+    /// Creates the account, or answers which account already has its phone,
+    /// email or username. See the module docs.
+    ///
+    /// The identifiers are checked first (formats, then holders), the
+    /// display name and the password policy after: a taken contact is
+    /// answered whatever else the request says.
+    pub async fn create_service_account(
+        &self,
+        new: &ServiceAccount<'_>,
+    ) -> Result<ServiceAccountOutcome, DomainError> {
+        let email = optional(new.email, normalize_email)?;
+        let phone = optional(new.phone, normalize_phone)?;
+        let username = optional(new.username, normalize_username)?;
+        if email.is_none() && phone.is_none() {
+            return Err(AppError::field(ErrorCode::ContactRequired, Field::Email).into());
+        }
+        let key = username.as_deref().map(validate::username_key);
+        let holders = (phone.as_deref(), email.as_deref(), key.as_deref());
+        if let Some(found) = self.holder(holders).await? {
+            return Ok(found);
+        }
+        let display_name = optional(new.display_name, normalize_display_name)?;
+        // A given password gets every verifier a plaintext one does (the
+        // digest schemes of the enabled facades included); an unknown one
+        // only the ordinary verifier: no client can send its digest anyway.
+        let (account, verifiers) = match new.password.filter(|p| !p.is_empty()) {
+            Some(password) => {
+                let account = NewAccount::validate(
+                    email.as_deref().unwrap_or(""),
+                    phone.as_deref().unwrap_or(""),
+                    username.as_deref().unwrap_or(""),
+                    password,
+                )?;
+                let verifiers = self.password_verifiers(&account.valid.password).await?;
+                (account, verifiers)
+            }
+            None => {
+                let unknown = loop {
+                    let p =
+                        Alphanumeric.sample_string(&mut rand::rngs::OsRng, UNKNOWN_PASSWORD_CHARS);
+                    if !p.chars().all(|c| c.is_ascii_digit()) {
+                        break p;
+                    }
+                };
+                let account = NewAccount::validate(
+                    email.as_deref().unwrap_or(""),
+                    phone.as_deref().unwrap_or(""),
+                    username.as_deref().unwrap_or(""),
+                    &unknown,
+                )?;
+                let verifiers = PasswordVerifiers {
+                    main: Some(self.hasher.hash(&unknown).await?),
+                    digests: Vec::new(),
+                };
+                (account, verifiers)
+            }
+        };
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        // Someone may have taken an identifier since the look above.
+        let inserted = match self.ensure_free(&mut *tx, &account).await {
+            Ok(()) => {
+                insert_account(
+                    &mut tx,
+                    &account,
+                    &verifiers,
+                    Verified::default(),
+                    "user",
+                    self.now(),
+                )
+                .await
+            }
+            Err(e) => Err(e),
+        };
+        let row = match inserted {
+            Ok(row) => row,
+            Err(e) if is_taken(e.code()) => {
+                drop(tx);
+                return match self.holder(holders).await? {
+                    Some(found) => Ok(found),
+                    None => Err(e),
+                };
+            }
+            Err(e) => return Err(e),
+        };
+        if let Some(name) = &display_name {
+            sqlx::query("UPDATE users SET display_name = ? WHERE id = ?")
+                .bind(name)
+                .bind(row.id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        tracing::info!(
+            user_id = row.id,
+            source = new.source,
+            password_given = new.password.is_some_and(|p| !p.is_empty()),
+            "account created by a trusted service"
+        );
+        Ok(ServiceAccountOutcome::Created(self.profile(row.id).await?))
+    }
+
+    /// The account holding the phone, else the email, else the username
+    /// key. A holder closed long enough ago is released first (as sign-up
+    /// does), so its contacts are free again.
+    async fn holder(
+        &self,
+        identifiers: (Option<&str>, Option<&str>, Option<&str>),
+    ) -> Result<Option<ServiceAccountOutcome>, DomainError> {
+        let mut released = false;
+        loop {
+            match self.first_holder(identifiers).await? {
+                Some((taken, id, status)) => {
+                    if status == "closed" && !released {
+                        released = true;
+                        if self.release_closed_contacts(self.now()).await? > 0 {
+                            continue;
+                        }
+                    }
+                    return Ok(Some(ServiceAccountOutcome::Exists {
+                        taken,
+                        user: self.profile(id).await?,
+                    }));
+                }
+                None => return Ok(None),
+            }
+        }
+    }
+
+    /// (which identifier, account id, status) of the first holder found.
+    async fn first_holder(
+        &self,
+        (phone, email, key): (Option<&str>, Option<&str>, Option<&str>),
+    ) -> Result<Option<(ErrorCode, i64, String)>, DomainError> {
+        let checks = [
+            (
+                phone,
+                ErrorCode::PhoneTaken,
+                "SELECT id, status FROM users WHERE phone = ?",
+            ),
+            (
+                email,
+                ErrorCode::EmailTaken,
+                "SELECT id, status FROM users WHERE email = ?",
+            ),
+            (
+                key,
+                ErrorCode::UsernameTaken,
+                "SELECT id, status FROM users WHERE username_key = ?",
+            ),
+        ];
+        for (value, taken, sql) in checks {
+            let Some(value) = value else { continue };
+            let found: Option<(i64, String)> = sqlx::query_as(sql)
+                .bind(value)
+                .fetch_optional(&self.pool)
+                .await?;
+            if let Some((id, status)) = found {
+                return Ok(Some((taken, id, status)));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Users among `ids` (all users when `None`) whose [`shown_name`]
+    /// contains `name` (ASCII case-insensitive; `%` and `_` match
+    /// themselves), oldest first, one page (`page` from 0, `per_page` 1–100).
+    pub async fn find_service_users(
+        &self,
+        ids: Option<&[i64]>,
+        name: &str,
+        page: u32,
+        per_page: u32,
+    ) -> Result<ServiceUserPage, DomainError> {
+        let per_page = per_page.clamp(1, 100);
+        let ids_json = ids.map(|ids| serde_json::Value::from(ids.to_vec()).to_string());
+        let name = name.trim();
+        let pattern = like_pattern(name);
+        let total: i64 = sqlx::query_scalar(concat!("SELECT COUNT(*)", find_where!()))
+            .bind(&ids_json)
+            .bind(name)
+            .bind(&pattern)
+            .fetch_one(&self.pool)
+            .await?;
+        let rows: Vec<UserRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            user_columns!(),
+            find_where!(),
+            " ORDER BY created_at, id LIMIT ?4 OFFSET ?5"
+        ))
+        .bind(&ids_json)
+        .bind(name)
+        .bind(&pattern)
+        .bind(i64::from(per_page))
+        .bind(i64::from(page) * i64::from(per_page))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut users = Vec::with_capacity(rows.len());
+        for row in rows {
+            users.push(self.profile_of(row).await?);
+        }
+        Ok(ServiceUserPage { users, total })
+    }
+}
+
+fn is_taken(code: ErrorCode) -> bool {
+    matches!(
+        code,
+        ErrorCode::PhoneTaken | ErrorCode::EmailTaken | ErrorCode::UsernameTaken
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ServiceAccount, ServiceAccountOutcome};
+    use crate::password_digests::DigestScheme;
+    use crate::tests::{client, code_of, fixture_with, test_settings};
+    use shared::ErrorCode;
+
+    fn account<'a>(phone: &'a str, email: &'a str, username: &'a str) -> ServiceAccount<'a> {
+        ServiceAccount {
+            email,
+            phone,
+            username,
+            display_name: "测试用户",
+            password: Some("tanyh*12345"),
+            source: "test",
+        }
+    }
+
+    fn created(outcome: ServiceAccountOutcome) -> shared::dto::UserProfile {
+        match outcome {
+            ServiceAccountOutcome::Created(user) => user,
+            other => panic!("not created: {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn created_unverified_with_every_verifier_or_answered_with_the_holder() {
+        let mut settings = test_settings();
+        settings.password_digests = vec![DigestScheme::Md5];
+        let f = fixture_with(settings).await;
+        let user = created(
+            f.uc.create_service_account(&account("13800000001", "a@example.com", "tanyh"))
+                .await
+                .unwrap(),
+        );
+        assert_eq!(user.display_name.as_deref(), Some("测试用户"));
+        assert!(!user.phone_verified && !user.email_verified);
+        f.uc.login("tanyh", "tanyh*12345", None, &client())
+            .await
+            .unwrap();
+        let md5 = DigestScheme::Md5.of("tanyh*12345");
+        f.uc.login_with_digest("a@example.com", DigestScheme::Md5, &md5, None, &client())
+            .await
+            .unwrap();
+
+        // The phone, then the email, then the username; whatever else is wrong.
+        for (phone, email, username, taken) in [
+            (
+                "13800000001",
+                "a@example.com",
+                "tanyh",
+                ErrorCode::PhoneTaken,
+            ),
+            (
+                "13800000002",
+                "A@Example.com",
+                "tanyh",
+                ErrorCode::EmailTaken,
+            ),
+            ("13800000002", "", "TANYH", ErrorCode::UsernameTaken),
+        ] {
+            let mut new = account(phone, email, username);
+            new.password = Some("short");
+            match f.uc.create_service_account(&new).await.unwrap() {
+                ServiceAccountOutcome::Exists { taken: t, user: u } => {
+                    assert_eq!((t, u.id), (taken, user.id), "{phone} {email} {username}");
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        // Formats are checked before anyone is looked for.
+        assert_eq!(
+            code_of(f.uc.create_service_account(&account("123", "", "")).await),
+            ErrorCode::InvalidPhone
+        );
+        assert_eq!(
+            code_of(f.uc.create_service_account(&account("", "", "tanyh")).await),
+            ErrorCode::ContactRequired
+        );
+    }
+
+    #[tokio::test]
+    async fn without_a_password_nobody_can_sign_in_with_one() {
+        let f = fixture_with(test_settings()).await;
+        let mut new = account("13800000003", "", "nopass");
+        new.password = None;
+        let user = created(f.uc.create_service_account(&new).await.unwrap());
+        let (hash,): (String,) = sqlx::query_as("SELECT password_hash FROM users WHERE id = ?")
+            .bind(user.id)
+            .fetch_one(&f.uc.pool)
+            .await
+            .unwrap();
+        assert!(hash.starts_with("$argon2id$"));
+        let (digests,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM password_digests")
+            .fetch_one(&f.uc.pool)
+            .await
+            .unwrap();
+        assert_eq!(digests, 0);
+        for guess in ["", "tanyh*12345", "nopass", "13800000003"] {
+            assert!(f.uc.login("nopass", guess, None, &client()).await.is_err());
+        }
+    }
+
+    #[tokio::test]
+    async fn a_closed_holder_past_its_grace_is_released() {
+        let mut settings = test_settings();
+        settings.closed_contact_grace = std::time::Duration::ZERO;
+        let f = fixture_with(settings).await;
+        let first = created(
+            f.uc.create_service_account(&account("13800000004", "", ""))
+                .await
+                .unwrap(),
+        );
+        sqlx::query("UPDATE users SET status = 'closed', closed_at = 0 WHERE id = ?")
+            .bind(first.id)
+            .execute(&f.uc.pool)
+            .await
+            .unwrap();
+        let second = created(
+            f.uc.create_service_account(&account("13800000004", "", ""))
+                .await
+                .unwrap(),
+        );
+        assert_ne!(second.id, first.id);
+    }
+
+    #[tokio::test]
+    async fn found_by_ids_and_shown_name_oldest_first_a_page_at_a_time() {
+        let f = fixture_with(test_settings()).await;
+        let mut ids = Vec::new();
+        for (i, name) in ["张三", "张三丰", "李四", ""].iter().enumerate() {
+            let phone = format!("1380000010{i}");
+            let mut new = account(&phone, "", "");
+            new.display_name = name;
+            ids.push(created(f.uc.create_service_account(&new).await.unwrap()).id);
+        }
+        let page = f.uc.find_service_users(None, "张三", 0, 20).await.unwrap();
+        assert_eq!(page.total, 2);
+        assert_eq!(
+            page.users.iter().map(|u| u.id).collect::<Vec<_>>(),
+            ids[..2].to_vec()
+        );
+        // Without a display name the phone is the name shown.
+        let page =
+            f.uc.find_service_users(None, "13800000103", 0, 20)
+                .await
+                .unwrap();
+        assert_eq!(page.users[0].id, ids[3]);
+        let page =
+            f.uc.find_service_users(Some(&[ids[1], ids[2], 999]), "", 0, 1)
+                .await
+                .unwrap();
+        assert_eq!((page.total, page.users[0].id), (2, ids[1]));
+        let page =
+            f.uc.find_service_users(Some(&[ids[1], ids[2]]), "", 1, 1)
+                .await
+                .unwrap();
+        assert_eq!(page.users[0].id, ids[2]);
+        assert_eq!(
+            f.uc.find_service_users(Some(&[]), "", 0, 20)
+                .await
+                .unwrap()
+                .total,
+            0
+        );
+        assert_eq!(
+            f.uc.find_service_users(None, "_", 0, 20)
+                .await
+                .unwrap()
+                .total,
+            0
+        );
+    }
+}
