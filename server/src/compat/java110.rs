@@ -36,6 +36,9 @@ use std::str::FromStr;
 
 /// This facade's own settings (`UC_COMPAT_JAVA110_*`).
 #[derive(clap::Args, Clone, Debug, Default)]
+// Each facade's settings are their own argument group (clap names
+// groups after the struct, and every facade's is called `Options`).
+#[group(id = "compat-java110")]
 pub struct Options {
     /// The time zone of `req_time` and `responseTime` (`YYYYMMDDhhmmss`,
     /// local time of the java110 deployment): a fixed offset such as

@@ -35,6 +35,9 @@ use std::sync::Arc;
 
 /// This facade's own settings (`UC_COMPAT_APP_API_*`).
 #[derive(clap::Args, Clone, Debug, Default)]
+// Each facade's settings are their own argument group (clap names
+// groups after the struct, and every facade's is called `Options`).
+#[group(id = "compat-app-api")]
 pub struct Options {
     /// Wallet currency whose available balance `get_user_details` shows as
     /// `integral` (积分), e.g. a points currency. Empty: "0".

@@ -31,6 +31,9 @@ const SCHEME: DigestScheme = DigestScheme::DoubleMd5;
 
 /// This facade's own settings (`UC_COMPAT_JIGSAW_*`).
 #[derive(clap::Args, Clone, Debug)]
+// Each facade's settings are their own argument group (clap names
+// groups after the struct, and every facade's is called `Options`).
+#[group(id = "compat-jigsaw")]
 pub struct Options {
     /// Language of the codes `sendSmsCode` sends (`zh-CN` or `en`); jigsaw
     /// callers send no `Accept-Language` of their users.

@@ -39,6 +39,9 @@ pub const DEFAULT_COINS: &str = "1=CNY,2=USDT,3=BTC,4=USD";
 /// `Default` is the same as clap's defaults (`CoinTable::default()` is
 /// [`DEFAULT_COINS`]).
 #[derive(clap::Args, Clone, Debug, Default)]
+// Each facade's settings are their own argument group (clap names
+// groups after the struct, and every facade's is called `Options`).
+#[group(id = "compat-ukex")]
 pub struct Options {
     /// The seed's `coinId`s and the wallet currencies they stand for,
     /// comma-separated `id=CODE` pairs. A coin id not listed is refused.

@@ -41,6 +41,9 @@ pub const SECRET_KEY_MIN_CHARS: usize = 32;
 
 /// This facade's own settings (`UC_COMPAT_YONYOU_*` variables, read by clap).
 #[derive(clap::Args, Clone, Debug, Default)]
+// Each facade's settings are their own argument group (clap names
+// groups after the struct, and every facade's is called `Options`).
+#[group(id = "compat-yonyou")]
 pub struct Options {
     /// The `secretKey` a caller sends to get phone numbers and email
     /// addresses in full from the calls that return users (otherwise they
