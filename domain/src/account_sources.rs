@@ -6,7 +6,7 @@
 //! as the account, so no account of theirs exists without it; accounts made
 //! any other way have none.
 
-use crate::accounts::{insert_account, NewAccount, Verified};
+use crate::accounts::NewAccount;
 use crate::{DomainError, UserCenter};
 use shared::dto::UserProfile;
 use shared::validate::{self, Identifier};
@@ -64,17 +64,7 @@ impl UserCenter {
         // The password's verifiers, those of the digests seed clients send included.
         let verifiers = self.password_verifiers(&account.valid.password).await?;
         let now = self.now();
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        self.ensure_free(&mut *tx, &account).await?;
-        let row = insert_account(
-            &mut tx,
-            &account,
-            &verifiers,
-            Verified::default(),
-            "user",
-            now,
-        )
-        .await?;
+        let (mut tx, row) = self.insert_vouched(&account, &verifiers, "user").await?;
         sqlx::query(
             "INSERT INTO account_sources (user_id, source_type, created_at) VALUES (?, ?, ?)",
         )

@@ -263,6 +263,32 @@ pub(crate) async fn insert_account(
 }
 
 impl UserCenter {
+    /// Inserts an account someone vouches for: an operator, a signed
+    /// service app or a seed facade's trusted caller. No code is asked for
+    /// and no session is opened, so its contacts are stored as not verified
+    /// until the owner proves them. Uniqueness is checked inside the write
+    /// transaction, which is returned open so the caller can record more
+    /// about the account (its source, its display name) before committing.
+    pub(crate) async fn insert_vouched(
+        &self,
+        account: &NewAccount,
+        verifiers: &PasswordVerifiers,
+        role: &str,
+    ) -> Result<(sqlx::Transaction<'static, sqlx::Sqlite>, UserRow), DomainError> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        self.ensure_free(&mut *tx, account).await?;
+        let row = insert_account(
+            &mut tx,
+            account,
+            verifiers,
+            Verified::default(),
+            role,
+            self.now(),
+        )
+        .await?;
+        Ok((tx, row))
+    }
+
     /// Creates an account and signs it in.
     ///
     /// Duplicates are found after normalisation; the UNIQUE constraints make

@@ -4,7 +4,7 @@
 //! Roles are read from the database on every privileged request, so a change
 //! takes effect at once, without waiting for tokens to expire.
 
-use crate::accounts::{insert_account, NewAccount, Verified};
+use crate::accounts::NewAccount;
 use crate::{DomainError, UserCenter};
 use shared::dto::UserProfile;
 use shared::validate::{self, Identifier};
@@ -109,17 +109,9 @@ impl UserCenter {
         let account = NewAccount::validate(email, phone, username, password)?;
         self.ensure_free(&self.pool, &account).await?;
         let verifiers = self.password_verifiers(&account.valid.password).await?;
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        self.ensure_free(&mut *tx, &account).await?;
-        let row = insert_account(
-            &mut tx,
-            &account,
-            &verifiers,
-            Verified::default(),
-            role.as_str(),
-            self.now(),
-        )
-        .await?;
+        let (tx, row) = self
+            .insert_vouched(&account, &verifiers, role.as_str())
+            .await?;
         tx.commit().await?;
         tracing::info!(
             user_id = row.id,

@@ -11,7 +11,7 @@
 //! only the digest is known. The first plaintext sign-in on the web adds
 //! the ordinary verifier (see [`password_digests`](crate::password_digests)).
 
-use crate::accounts::{insert_account, NewAccount, Registration, Verified};
+use crate::accounts::{NewAccount, Registration};
 use crate::password_digests::{DigestScheme, PasswordVerifiers};
 use crate::{DomainError, UserCenter};
 use shared::dto::UserProfile;
@@ -42,17 +42,7 @@ impl UserCenter {
             main: None,
             digests: vec![(scheme, self.hasher.hash(&digest).await?)],
         };
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        self.ensure_free(&mut *tx, &account).await?;
-        let row = insert_account(
-            &mut tx,
-            &account,
-            &verifiers,
-            Verified::default(),
-            "user",
-            self.now(),
-        )
-        .await?;
+        let (tx, row) = self.insert_vouched(&account, &verifiers, "user").await?;
         tx.commit().await?;
         tracing::info!(
             user_id = row.id,

@@ -19,7 +19,7 @@
 //!   owner sets one by proving a contact (forgot password, or the seed's
 //!   reset with a code).
 
-use crate::accounts::{insert_account, user_columns, NewAccount, UserRow, Verified};
+use crate::accounts::{user_columns, NewAccount, UserRow};
 use crate::password_digests::PasswordVerifiers;
 use crate::service_users::like_pattern;
 use crate::{DomainError, UserCenter};
@@ -158,26 +158,10 @@ impl UserCenter {
                 (account, verifiers)
             }
         };
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         // Someone may have taken an identifier since the look above.
-        let inserted = match self.ensure_free(&mut *tx, &account).await {
-            Ok(()) => {
-                insert_account(
-                    &mut tx,
-                    &account,
-                    &verifiers,
-                    Verified::default(),
-                    "user",
-                    self.now(),
-                )
-                .await
-            }
-            Err(e) => Err(e),
-        };
-        let row = match inserted {
-            Ok(row) => row,
+        let (mut tx, row) = match self.insert_vouched(&account, &verifiers, "user").await {
+            Ok(inserted) => inserted,
             Err(e) if is_taken(e.code()) => {
-                drop(tx);
                 return match self.holder(holders).await? {
                     Some(found) => Ok(found),
                     None => Err(e),
