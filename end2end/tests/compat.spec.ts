@@ -1,5 +1,8 @@
 import { expect, test } from "@playwright/test";
-import { PASSWORD, gotoHydrated, signUpInBrowser, unique } from "./helpers";
+import { createHash } from "node:crypto";
+import { PASSWORD, gotoHydrated, signUpInBrowser, unique, uniquePhone } from "./helpers";
+
+const md5 = (text: string) => createHash("md5").update(text).digest("hex");
 
 // The seed-compatible facades, on in the end-to-end server (UC_COMPAT), used
 // the way their clients use them, with the same person then on the web UI.
@@ -53,6 +56,7 @@ test("an account opened by the ukex server signs in on the web and sees a ukex t
 test("an account from the web signs in through the app API with the same password", async ({ page, request }) => {
   const email = `${unique()}@example.com`;
   await signUpInBrowser(page, { email, password: PASSWORD });
+  await expect(page).toHaveURL(/\/profile$/);
   const res = await request.post("/Api/User/login", { form: { phone: email, password: PASSWORD } });
   expect(res.status()).toBe(200);
   const body = await res.json();
@@ -64,4 +68,42 @@ test("an account from the web signs in through the app API with the same passwor
     await request.post("/Api/User/login", { form: { phone: email, password: "not the password" } })
   ).json();
   expect(wrong).toMatchObject({ code: 1010, state: 2, data: "" });
+});
+
+test("a user added by a yonyou application signs in on the web, and its CAS check takes the password's MD5", async ({ page, request }) => {
+  const mobile = uniquePhone();
+  const code = `yht${unique()}`.slice(0, 20);
+  // The document's form body, with this test's values.
+  const added = await request.post("/user/user", {
+    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    data: `userCode=${code}&userMobile=${mobile}&userPassword=${encodeURIComponent(PASSWORD)}&userName=tanyh`,
+  });
+  expect(added.status()).toBe(200);
+  const body = await added.json();
+  expect(body.status).toBe(1);
+  expect(typeof body.user.userId).toBe("string");
+
+  await signInOnTheWeb(page, mobile, PASSWORD);
+
+  const cas = async (md5Password: string) =>
+    (
+      await request.post("/cas/v1/validate", {
+        data: { userName: mobile, md5Password, shaPassword: "", norsa: "norsa", sysId: "yht" },
+      })
+    ).json();
+  expect(await cas(md5(PASSWORD))).toMatchObject({ status: "1", msg: "认证成功", user: { userId: body.user.userId } });
+  expect(await cas(md5("not the password"))).toEqual({ status: "0", msg: "用户名或密码错误" });
+});
+
+test("a web account is checked by a jigsaw client with MD5(MD5(password))", async ({ page, request }) => {
+  const email = `${unique()}@example.com`;
+  await signUpInBrowser(page, { email, password: PASSWORD });
+  await expect(page).toHaveURL(/\/profile$/);
+  const auth = async (loginPassword: string) =>
+    (await request.post("/jigsaw/authLoginPwd", { data: { loginId: email, loginPassword } })).json();
+  const ok = await auth(md5(md5(PASSWORD)));
+  expect(ok).toMatchObject({ result: "SUCCESS" });
+  expect(typeof ok.userNo).toBe("string");
+  const wrong = await auth(md5(md5("not the password")));
+  expect(wrong).toMatchObject({ result: "FAIL", consecutiveErrors: 1 });
 });
