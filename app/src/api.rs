@@ -27,6 +27,7 @@ pub async fn register(
         username: &username,
         password: &password,
         code: &code,
+        identity: None,
     };
     let res = uc.register(form, &caller.client).await.map_err(reject)?;
     set_auth_cookies(&caller, &res)?;

@@ -250,6 +250,8 @@ pub enum CodePurpose {
     ChangeContact,
     BindContact,
     PayPassword,
+    /// Activating a pre-opened account: proves the contact it was opened for.
+    Activation,
 }
 
 impl CodePurpose {
@@ -260,6 +262,7 @@ impl CodePurpose {
         CodePurpose::ChangeContact,
         CodePurpose::BindContact,
         CodePurpose::PayPassword,
+        CodePurpose::Activation,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -270,6 +273,7 @@ impl CodePurpose {
             CodePurpose::ChangeContact => "change_contact",
             CodePurpose::BindContact => "bind_contact",
             CodePurpose::PayPassword => "pay_password",
+            CodePurpose::Activation => "activation",
         }
     }
 

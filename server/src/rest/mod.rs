@@ -94,6 +94,7 @@ async fn register(
         username: req.username.as_deref().unwrap_or(""),
         password: &req.password,
         code: req.code.as_deref().unwrap_or(""),
+        identity: None,
     };
     let res = uc.register(form, &caller.client).await?;
     Ok((StatusCode::CREATED, Json(res)))
