@@ -4,15 +4,15 @@ use crate::audit::AuditEvent;
 use crate::codes::code_incorrect;
 use crate::contacts::{add_pending_contact, release_pending};
 use crate::password_digests::{store_digests, DigestScheme, PasswordVerifiers};
+use crate::profile::ProfileFields;
 use crate::sessions::{ClientInfo, IssuedTokens};
 use crate::throttle::{sign_in_key, Kind};
 use crate::{clock, db, DomainError, UserCenter};
 use shared::admin::AuditAction;
 use shared::dto::{AuthResponse, CodePurpose, UserProfile};
+use shared::identity::CivilDate;
 use shared::identity::{mask_id_number, Gender, IdType};
 use shared::media::{avatar_url, AVATAR_SIZES};
-use crate::profile::ProfileFields;
-use shared::identity::CivilDate;
 use shared::profile::{
     legacy_status_code, AccountState, UpdateProfileRequest, VerificationKind, VerificationState,
 };
@@ -499,7 +499,6 @@ impl UserCenter {
             pending,
         })
     }
-
 
     /// Refuses an account whose email, phone or username another account
     /// already has (`*_TAKEN`). Run before hashing, for a cheap answer, and

@@ -166,9 +166,12 @@ impl UserCenter {
             .deliver_activation(&account.contact, &code, ttl, opening.lang)
             .await;
         let event = match &by {
-            Opener::Staff(op) => AuditEvent::by_staff(AuditAction::AccountOpened, op, Some(user_id)),
+            Opener::Staff(op) => {
+                AuditEvent::by_staff(AuditAction::AccountOpened, op, Some(user_id))
+            }
             Opener::Service(app) => {
-                let mut event = AuditEvent::by_user(AuditAction::AccountOpened, user_id, Whence::default());
+                let mut event =
+                    AuditEvent::by_user(AuditAction::AccountOpened, user_id, Whence::default());
                 event.actor = None;
                 event.actor_app = Some(app.to_string());
                 event
@@ -232,9 +235,8 @@ impl UserCenter {
             return Err(ErrorCode::DeliveryFailed.into());
         }
         self.audit(
-            AuditEvent::by_staff(AuditAction::MessageSent, &op, Some(user_id)).details(
-                serde_json::json!({ "activation": true, "to": sent.sent_to }),
-            ),
+            AuditEvent::by_staff(AuditAction::MessageSent, &op, Some(user_id))
+                .details(serde_json::json!({ "activation": true, "to": sent.sent_to })),
         )
         .await;
         Ok(sent)
@@ -323,8 +325,14 @@ impl UserCenter {
         // Proven: the password may now be held to this account's names.
         // Dropping the transaction keeps the code for another try.
         validate::check_password(&form.password, account.names())?;
-        self.finish_activation(&mut tx, account.id, Some(&verifiers), &pin_hash, Some(&contact))
-            .await?;
+        self.finish_activation(
+            &mut tx,
+            account.id,
+            Some(&verifiers),
+            &pin_hash,
+            Some(&contact),
+        )
+        .await?;
         tx.commit().await?;
         tracing::info!(user_id = account.id, "account activated with a code");
         self.audit(
@@ -433,7 +441,11 @@ impl UserCenter {
         self.finish_activation(&mut tx, user_id, verifiers.as_ref(), &pin_hash, proven)
             .await?;
         tx.commit().await?;
-        tracing::info!(user_id, via = req.via, "account activated by a trusted caller");
+        tracing::info!(
+            user_id,
+            via = req.via,
+            "account activated by a trusted caller"
+        );
         let mut event =
             AuditEvent::by_user(AuditAction::AccountActivated, user_id, Whence::default());
         event.actor = None;
@@ -459,8 +471,10 @@ impl UserCenter {
     }
 
     async fn is_pre_opened(&self, user_id: i64) -> Result<bool, DomainError> {
-        Ok(AccountState::from_status(&self.user_row(user_id).await?.status)
-            == AccountState::PreOpened)
+        Ok(
+            AccountState::from_status(&self.user_row(user_id).await?.status)
+                == AccountState::PreOpened,
+        )
     }
 
     /// Whether the account has any password: an ordinary verifier or a
@@ -490,15 +504,14 @@ impl UserCenter {
         proven: Option<&Contact>,
     ) -> Result<(), DomainError> {
         let now = self.now();
-        let changed = sqlx::query(
-            "UPDATE users SET status = ?, updated_at = ? WHERE id = ? AND status = ?",
-        )
-        .bind(AccountState::Active.stored())
-        .bind(now)
-        .bind(user_id)
-        .bind(AccountState::PreOpened.stored())
-        .execute(&mut *tx)
-        .await?;
+        let changed =
+            sqlx::query("UPDATE users SET status = ?, updated_at = ? WHERE id = ? AND status = ?")
+                .bind(AccountState::Active.stored())
+                .bind(now)
+                .bind(user_id)
+                .bind(AccountState::PreOpened.stored())
+                .execute(&mut *tx)
+                .await?;
         if changed.rows_affected() == 0 {
             return Err(ErrorCode::AccountAlreadyActive.into());
         }

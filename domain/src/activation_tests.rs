@@ -75,7 +75,10 @@ async fn wait_for_messages(f: &Fixture, to: &str, n: usize) {
         }
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
-    panic!("{n} messages to {to} expected, {} arrived", count_messages(f, to));
+    panic!(
+        "{n} messages to {to} expected, {} arrived",
+        count_messages(f, to)
+    );
 }
 
 fn movement<'a>(user_id: i64, amount: &'a str, id: &'a str) -> Movement<'a> {
@@ -299,13 +302,15 @@ async fn wrong_activation_codes_are_counted_and_answer_alike_for_every_contact()
     // Form errors come first and spend nothing.
     let mut weak = activation("13800138000", &fresh);
     weak.pin = "111111".into();
-    let err = f
-        .uc
-        .activate_account(&weak, &client())
-        .await
-        .unwrap_err()
-        .to_app_error();
-    assert_eq!((err.code, err.field), (ErrorCode::WeakPin, Some(Field::Pin)));
+    let err =
+        f.uc.activate_account(&weak, &client())
+            .await
+            .unwrap_err()
+            .to_app_error();
+    assert_eq!(
+        (err.code, err.field),
+        (ErrorCode::WeakPin, Some(Field::Pin))
+    );
 }
 
 #[tokio::test]
@@ -313,14 +318,11 @@ async fn of_twenty_activations_at_once_exactly_one_wins() {
     let f = fixture().await;
     let staff = staff(&f).await;
     let ann =
-        f.uc.open_account(
-            Opener::Staff(staff.into()),
-            &opening("ann@example.com", ""),
-        )
-        .await
-        .unwrap()
-        .user
-        .id;
+        f.uc.open_account(Opener::Staff(staff.into()), &opening("ann@example.com", ""))
+            .await
+            .unwrap()
+            .user
+            .id;
     let code = code_sent_to(&f, "ann@example.com").await;
     let mut tasks = Vec::new();
     for _ in 0..20 {
@@ -353,7 +355,10 @@ async fn of_twenty_activations_at_once_exactly_one_wins() {
     assert_eq!(
         code_of(
             f.uc.activate_account(
-                &activation("ann@example.com", if code == "999999" { "999998" } else { "999999" }),
+                &activation(
+                    "ann@example.com",
+                    if code == "999999" { "999998" } else { "999999" }
+                ),
                 &client()
             )
             .await
@@ -380,8 +385,11 @@ async fn only_staff_and_services_open_accounts_and_contacts_stay_unique() {
     );
     assert_eq!(
         code_of(
-            f.uc.open_account(Opener::Staff(staff.into()), &opening("User@example.com", ""))
-                .await
+            f.uc.open_account(
+                Opener::Staff(staff.into()),
+                &opening("User@example.com", "")
+            )
+            .await
         ),
         ErrorCode::EmailTaken
     );
@@ -440,7 +448,10 @@ async fn only_staff_and_services_open_accounts_and_contacts_stay_unique() {
         .await
         .unwrap();
     assert_eq!(
-        code_of(f.uc.resend_activation(staff, by_app.user.id, Lang::En).await),
+        code_of(
+            f.uc.resend_activation(staff, by_app.user.id, Lang::En)
+                .await
+        ),
         ErrorCode::AccountAlreadyActive
     );
 }
@@ -462,12 +473,11 @@ async fn a_trusted_caller_activates_with_the_pin_and_a_password() {
         contact: None,
         via: "app_shop",
     };
-    let err = f
-        .uc
-        .activate_for_service(vouched(None, None))
-        .await
-        .unwrap_err()
-        .to_app_error();
+    let err =
+        f.uc.activate_for_service(vouched(None, None))
+            .await
+            .unwrap_err()
+            .to_app_error();
     assert_eq!(
         (err.code, err.field),
         (ErrorCode::Required, Some(Field::Password))
@@ -501,7 +511,10 @@ async fn a_trusted_caller_activates_with_the_pin_and_a_password() {
         .await
         .unwrap();
     assert_eq!(
-        code_of(f.uc.check_pin_as_sent(ann, PinAsSent::Plain("024680")).await),
+        code_of(
+            f.uc.check_pin_as_sent(ann, PinAsSent::Plain("024680"))
+                .await
+        ),
         ErrorCode::PinIncorrect
     );
 }
@@ -581,12 +594,11 @@ async fn sign_up_takes_the_optional_profile_under_the_profile_rules() {
         gender: Some(Gender::Male),
         ..identity.clone()
     };
-    let err = f
-        .uc
-        .register(form(Some(&male)), &client())
-        .await
-        .unwrap_err()
-        .to_app_error();
+    let err =
+        f.uc.register(form(Some(&male)), &client())
+            .await
+            .unwrap_err()
+            .to_app_error();
     assert_eq!(
         (err.code, err.field),
         (ErrorCode::IdGenderMismatch, Some(Field::Gender))
@@ -599,12 +611,11 @@ async fn sign_up_takes_the_optional_profile_under_the_profile_rules() {
         code_of(f.uc.register(form(Some(&bad_country)), &client()).await),
         ErrorCode::InvalidCountry
     );
-    let user = f
-        .uc
-        .register(form(Some(&identity)), &client())
-        .await
-        .unwrap()
-        .user;
+    let user =
+        f.uc.register(form(Some(&identity)), &client())
+            .await
+            .unwrap()
+            .user;
     assert_eq!(user.real_name.as_deref(), Some("王芳"));
     assert_eq!(user.gender, Gender::Female);
     assert_eq!(user.id_country, "CN");
@@ -616,10 +627,16 @@ async fn the_staff_search_finds_an_exact_identifier_first() {
     let f = fixture().await;
     let staff = staff(&f).await;
     let ann =
-        f.uc.create_admin("ann@example.com", "13800138000", "ann", PASSWORD, Role::User)
-            .await
-            .unwrap()
-            .id;
+        f.uc.create_admin(
+            "ann@example.com",
+            "13800138000",
+            "ann",
+            PASSWORD,
+            Role::User,
+        )
+        .await
+        .unwrap()
+        .id;
     let joann =
         f.uc.create_admin("joann@example.com", "", "joann", PASSWORD, Role::User)
             .await
@@ -631,8 +648,14 @@ async fn the_staff_search_finds_an_exact_identifier_first() {
         ..Default::default()
     };
     // Written as typed on a phone: no substring matches it, the identifier does.
-    let page = f.uc.search_users(staff, &search("+86 138-0013-8000")).await.unwrap();
-    assert_eq!(page.users.iter().map(|u| u.id).collect::<Vec<_>>(), vec![ann]);
+    let page =
+        f.uc.search_users(staff, &search("+86 138-0013-8000"))
+            .await
+            .unwrap();
+    assert_eq!(
+        page.users.iter().map(|u| u.id).collect::<Vec<_>>(),
+        vec![ann]
+    );
     assert!(page.users[0].exact);
     // Newest first would put joann first; the exact match leads.
     for q in ["ANN@example.com", "Ann"] {

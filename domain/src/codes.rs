@@ -447,7 +447,9 @@ impl UserCenter {
         .fetch_optional(&mut *tx)
         .await?;
         if live.is_some() {
-            let right = self.take_code(&mut *tx, contact, purpose, code, None).await?;
+            let right = self
+                .take_code(&mut *tx, contact, purpose, code, None)
+                .await?;
             return Ok(if right {
                 CodeCheck::Right
             } else {

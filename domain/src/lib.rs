@@ -5,8 +5,8 @@
 
 pub mod account_sources;
 pub mod account_status;
-pub mod activation;
 pub mod accounts;
+pub mod activation;
 pub mod admin;
 pub mod admin_users;
 pub mod audit;

@@ -162,6 +162,13 @@ impl UserCenter {
         self.profile(user_id).await
     }
 
+    /// Checks the profile of a new account (the optional fields of a
+    /// sign-up) by the profile's rules, before the account is created.
+    pub fn check_new_profile(&self, change: &UpdateProfileRequest) -> Result<(), DomainError> {
+        ProfileFields::new_account().merged(change, CivilDate::china_from_unix(self.now()))?;
+        Ok(())
+    }
+
     /// Whether the user's real name is verified (for features that require
     /// it, e.g. larger payments).
     pub async fn is_real_name_verified(&self, user_id: i64) -> Result<bool, DomainError> {

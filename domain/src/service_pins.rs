@@ -168,6 +168,14 @@ impl UserCenter {
         Err(attempt.fail().await?.error(ErrorCode::PinIncorrect))
     }
 
+    /// A signed service checks a user's PIN (six digits): [`Self::check_pin_as_sent`]
+    /// for an account that exists (`NOT_FOUND` otherwise), counted by the
+    /// PIN limiter exactly as a payment's check is.
+    pub async fn verify_pin_for_service(&self, user_id: i64, pin: &str) -> Result<(), DomainError> {
+        self.user_row(user_id).await?;
+        self.check_pin_as_sent(user_id, PinAsSent::Plain(pin)).await
+    }
+
     /// Sets a user's first payment PIN for a trusted server (jigsaw's
     /// activation of an account that has none): `PIN_ALREADY_SET` if there
     /// is one, `ACCOUNT_CLOSED` / `ACCOUNT_DISABLED` for a closed or frozen

@@ -293,10 +293,9 @@ impl UserCenter {
                     .fetch_optional(&self.pool)
                     .await?
             }
-            Recipient::Identifier(raw) => self
-                .user_id_by_login_identifier(raw)
-                .await?
-                .map(|id| (id,)),
+            Recipient::Identifier(raw) => {
+                self.user_id_by_login_identifier(raw).await?.map(|id| (id,))
+            }
         };
         found
             .map(|(id,)| id)
