@@ -464,20 +464,22 @@ impl UserCenter {
             .await?;
         let tries_left = state.lock_count == 0
             && state.consecutive < i64::from(self.settings.codes.max_attempts);
-        let latest: Option<(String,)> = sqlx::query_as(
-            "SELECT code_hash FROM verification_codes
-             WHERE contact = ? AND purpose = ? AND expires_at > ?
+        // Only the newest code counts (an older one was replaced, not used).
+        let latest: Option<(String, i64)> = sqlx::query_as(
+            "SELECT code_hash, expires_at FROM verification_codes
+             WHERE contact = ? AND purpose = ?
              ORDER BY id DESC LIMIT 1",
         )
         .bind(&key)
         .bind(purpose.as_str())
-        .bind(now)
         .fetch_optional(&mut *tx)
         .await?;
         let used = tries_left
-            && latest.is_some_and(|(hash,)| {
-                self.keyed
-                    .matches(&["code", purpose.as_str(), &key, code], &hash)
+            && latest.is_some_and(|(hash, expires_at)| {
+                expires_at > now
+                    && self
+                        .keyed
+                        .matches(&["code", purpose.as_str(), &key, code], &hash)
             });
         if used {
             return Ok(CodeCheck::AlreadyUsed);
