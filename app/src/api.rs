@@ -11,6 +11,9 @@ use shared::AppError;
 /// Creates an account, signs it in and goes to `next` (default `/profile`).
 /// The real name, gender and ID document are optional, checked as on the
 /// profile.
+// One argument per form field: the page posts the form as it is, with or
+// without JavaScript, so the optional profile fields cannot be grouped.
+#[allow(clippy::too_many_arguments)]
 #[server(prefix = "/api/fn", endpoint = "register")]
 pub async fn register(
     email: String,
