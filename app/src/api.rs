@@ -9,6 +9,11 @@ use shared::dto::{SessionInfo, UserProfile};
 use shared::AppError;
 
 /// Creates an account, signs it in and goes to `next` (default `/profile`).
+/// The real name, gender and ID document are optional, checked as on the
+/// profile.
+// One argument per form field: the page posts the form as it is, with or
+// without JavaScript, so the optional profile fields cannot be grouped.
+#[allow(clippy::too_many_arguments)]
 #[server(prefix = "/api/fn", endpoint = "register")]
 pub async fn register(
     email: String,
@@ -17,16 +22,39 @@ pub async fn register(
     password: String,
     #[server(default)] code: String,
     next: Option<String>,
+    #[server(default)] real_name: String,
+    #[server(default)] gender: String,
+    #[server(default)] id_country: String,
+    #[server(default)] id_type: String,
+    #[server(default)] id_number: String,
 ) -> Result<UserProfile, AppError> {
     use crate::server::*;
+    use shared::identity::{Gender, IdType};
     let uc = user_center()?;
     let caller = caller().await?;
+    // The optional profile counts as given once something of the person is
+    // stated (the country and type selects always hold a value).
+    let gender = Gender::parse(&gender).unwrap_or_default();
+    let stated = !real_name.trim().is_empty()
+        || !id_number.trim().is_empty()
+        || gender != Gender::Unspecified;
+    let identity = stated
+        .then(|| shared::dto::RegisterRequest {
+            real_name: Some(real_name),
+            gender: Some(gender),
+            id_country: Some(id_country),
+            id_type: IdType::parse(&id_type),
+            id_number: Some(id_number),
+            ..Default::default()
+        })
+        .and_then(|r| r.identity());
     let form = domain::accounts::Registration {
         email: &email,
         phone: &phone,
         username: &username,
         password: &password,
         code: &code,
+        identity: identity.as_ref(),
     };
     let res = uc.register(form, &caller.client).await.map_err(reject)?;
     set_auth_cookies(&caller, &res)?;

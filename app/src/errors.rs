@@ -33,6 +33,8 @@ pub fn error_text(i18n: leptos_i18n::I18nContext<Locale>, err: &AppError) -> &'s
         (ErrorCode::UsernameTaken, _) => t_string!(i18n, err_username_taken),
         (ErrorCode::InvalidCredentials, _) => t_string!(i18n, err_invalid_credentials),
         (ErrorCode::AccountDisabled, _) => t_string!(i18n, err_account_disabled),
+        (ErrorCode::AccountNotActivated, _) => t_string!(i18n, err_account_not_activated),
+        (ErrorCode::AccountAlreadyActive, _) => t_string!(i18n, err_account_already_active),
         (ErrorCode::LoginNotAllowed, _) => t_string!(i18n, err_login_not_allowed),
         (ErrorCode::TransferNotAllowed, _) => t_string!(i18n, err_transfer_not_allowed),
         (ErrorCode::WithdrawNotAllowed, _) => t_string!(i18n, err_withdraw_not_allowed),

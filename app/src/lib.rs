@@ -4,6 +4,7 @@
 
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
+pub mod activation_api;
 pub mod admin_api;
 pub mod api;
 pub mod components;
@@ -66,6 +67,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/signup") view=SignupPage ssr=SsrMode::Async/>
                         <Route path=path!("/login") view=LoginPage/>
                         <Route path=path!("/forgot") view=pages::forgot::ForgotPage ssr=SsrMode::Async/>
+                        <Route path=path!("/activate") view=pages::activate::ActivatePage ssr=SsrMode::Async/>
                         <Route path=path!("/profile") view=ProfilePage ssr=SsrMode::Async/>
                         <Route path=path!("/security") view=SecurityPage ssr=SsrMode::Async/>
                         <Route path=path!("/wallet") view=pages::wallet::WalletPage ssr=SsrMode::Async/>
@@ -74,6 +76,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/admin/reviews") view=pages::admin::reviews::AdminReviewsPage ssr=SsrMode::Async/>
                         <Route path=path!("/admin/audit") view=pages::admin::audit::AdminAuditPage ssr=SsrMode::Async/>
                         <Route path=path!("/admin/batch") view=pages::admin::batch::AdminBatchPage ssr=SsrMode::Async/>
+                        <Route path=path!("/admin/open") view=pages::admin::open::AdminOpenPage ssr=SsrMode::Async/>
                     </Routes>
                 </main>
             </Router>

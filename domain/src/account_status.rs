@@ -1,9 +1,10 @@
 //! Account states: freezing, closing and releasing a closed account's
 //! contacts.
 //!
-//! `users.status` is `normal`, `frozen` or `closed`; sign-in, token checks
-//! and the wallet already refuse anything but `normal`, so a freeze takes
-//! effect on the next request. Closing is a soft delete: the row, the ledger
+//! `users.status` is `normal`, `frozen`, `closed` or `pre_opened` (see
+//! [`crate::activation`]); sign-in, token checks and the wallet refuse
+//! anything but `normal` (a pre-opened account may only receive money), so
+//! a freeze takes effect on the next request. Closing is a soft delete: the row, the ledger
 //! and the audit trail stay; after a grace period the email, phone and
 //! username are moved aside so someone may register them again.
 
@@ -13,6 +14,7 @@ use crate::staff_limits::StaffAction;
 use crate::{AuthContext, DomainError, UserCenter};
 use shared::admin::AuditAction;
 use shared::identity;
+use shared::profile::AccountState;
 use shared::{AppError, ErrorCode, Field};
 
 /// Who closes an account and on whose authority.
@@ -52,6 +54,10 @@ impl UserCenter {
         let status = self.status_of(&mut tx, user_id).await?;
         if status == "closed" {
             return Err(ErrorCode::AccountClosed.into());
+        }
+        // It cannot sign in or pay anyway; to stop it, close it.
+        if status == AccountState::PreOpened.stored() {
+            return Err(ErrorCode::AccountNotActivated.into());
         }
         let changed = status == from;
         if changed {

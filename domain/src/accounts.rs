@@ -4,14 +4,18 @@ use crate::audit::AuditEvent;
 use crate::codes::code_incorrect;
 use crate::contacts::{add_pending_contact, release_pending};
 use crate::password_digests::{store_digests, DigestScheme, PasswordVerifiers};
+use crate::profile::ProfileFields;
 use crate::sessions::{ClientInfo, IssuedTokens};
 use crate::throttle::{sign_in_key, Kind};
 use crate::{clock, db, DomainError, UserCenter};
 use shared::admin::AuditAction;
 use shared::dto::{AuthResponse, CodePurpose, UserProfile};
+use shared::identity::CivilDate;
 use shared::identity::{mask_id_number, Gender, IdType};
 use shared::media::{avatar_url, AVATAR_SIZES};
-use shared::profile::{legacy_status_code, AccountState, VerificationKind, VerificationState};
+use shared::profile::{
+    legacy_status_code, AccountState, UpdateProfileRequest, VerificationKind, VerificationState,
+};
 use shared::validate::{self, Contact, Identifier, PasswordLengths};
 use shared::{AppError, ErrorCode, Field};
 
@@ -131,6 +135,28 @@ pub struct Registration<'a> {
     /// The `register` code sent to the email, or to the phone when there is
     /// no email. Required while `require_contact_code` is on.
     pub code: &'a str,
+    /// Optional profile given at sign-up (real name, gender, ID document,
+    /// display name), checked exactly as the profile page checks them.
+    pub identity: Option<&'a UpdateProfileRequest>,
+}
+
+/// What a sign-up does once the account exists.
+#[derive(Clone, Copy)]
+pub(crate) enum AfterSignUp<'c> {
+    /// Opens a session for the new account (the web and REST sign-up).
+    SignIn(&'c ClientInfo),
+    /// Leaves the account pre-opened, with no session: a trusted caller
+    /// signed it up for someone who activates it later (jigsaw's `register`
+    /// without a payment password).
+    PreOpen,
+}
+
+/// A new account as sign-up made it.
+pub(crate) struct SignedUp {
+    pub(crate) row: UserRow,
+    pub(crate) issued: Option<IssuedTokens>,
+    /// The second contact, waiting for its own code.
+    pub(crate) pending: Option<Contact>,
 }
 
 /// An account about to be created, checked against the sign-up rules (the
@@ -337,6 +363,25 @@ impl UserCenter {
         lengths: PasswordLengths,
         client: &ClientInfo,
     ) -> Result<AuthResponse, DomainError> {
+        let done = self
+            .sign_up(form, digest_only, lengths, AfterSignUp::SignIn(client))
+            .await?;
+        let issued = done
+            .issued
+            .ok_or_else(|| DomainError::from(ErrorCode::Internal))?;
+        let mut user = UserProfile::from(done.row);
+        user.pending_phone = done.pending.map(|c| c.value().to_string());
+        Ok(auth_response(issued, user))
+    }
+
+    /// Creates an account by the sign-up rules, then does `after`.
+    pub(crate) async fn sign_up(
+        &self,
+        form: Registration<'_>,
+        digest_only: Option<PasswordVerifiers>,
+        lengths: PasswordLengths,
+        after: AfterSignUp<'_>,
+    ) -> Result<SignedUp, DomainError> {
         let mut account = match digest_only {
             Some(_) => NewAccount::validate_identifiers(form.email, form.phone, form.username)?,
             None => NewAccount::validate_within(
@@ -346,6 +391,14 @@ impl UserCenter {
                 form.password,
                 lengths,
             )?,
+        };
+        // Checked with the other fields, before any code is spent.
+        let profile = match form.identity {
+            Some(change) => Some(
+                ProfileFields::new_account()
+                    .merged(change, CivilDate::china_from_unix(self.now()))?,
+            ),
+            None => None,
         };
         // A second contact that no code proves is only pending: see
         // `pending_contacts`. Without the code requirement it is trusted.
@@ -413,7 +466,7 @@ impl UserCenter {
             email: code.is_some() && proven.is_email(),
             phone: code.is_some() && !proven.is_email(),
         };
-        let row =
+        let mut row =
             insert_account(&mut tx, &account, &verifiers, verified, "user", self.now()).await?;
         if code.is_some() {
             release_pending(&mut tx, proven).await?;
@@ -421,12 +474,30 @@ impl UserCenter {
         if let Some(contact) = &pending {
             add_pending_contact(&mut tx, row.id, contact, self.now()).await?;
         }
-        let issued = self.start_session(&mut tx, row.id, client).await?;
+        if let Some(profile) = &profile {
+            profile.store(&mut tx, row.id, self.now()).await?;
+        }
+        let issued = match after {
+            AfterSignUp::SignIn(client) => Some(self.start_session(&mut tx, row.id, client).await?),
+            AfterSignUp::PreOpen => {
+                mark_pre_opened(&mut tx, row.id, self.now()).await?;
+                None
+            }
+        };
+        if profile.is_some() || issued.is_none() {
+            row = self.user_row_in(&mut tx, row.id).await?;
+        }
         tx.commit().await?;
-        tracing::info!(user_id = row.id, "account registered");
-        let mut user = UserProfile::from(row);
-        user.pending_phone = pending.map(|c| c.value().to_string());
-        Ok(auth_response(issued, user))
+        tracing::info!(
+            user_id = row.id,
+            pre_opened = issued.is_none(),
+            "account registered"
+        );
+        Ok(SignedUp {
+            row,
+            issued,
+            pending,
+        })
     }
 
     /// Refuses an account whose email, phone or username another account
@@ -641,8 +712,13 @@ impl UserCenter {
         status: &str,
         client: &ClientInfo,
     ) -> Result<AuthResponse, DomainError> {
-        if status != "normal" {
-            return Err(ErrorCode::AccountDisabled.into());
+        match AccountState::from_status(status) {
+            AccountState::Active => {}
+            // Told only now, to someone who proved the password or a code.
+            AccountState::PreOpened => return Err(ErrorCode::AccountNotActivated.into()),
+            AccountState::Frozen | AccountState::Closed => {
+                return Err(ErrorCode::AccountDisabled.into())
+            }
         }
         if !self.permissions(user_id).await?.allow_login {
             return Err(ErrorCode::LoginNotAllowed.into());
@@ -665,6 +741,23 @@ impl UserCenter {
     pub async fn profile(&self, user_id: i64) -> Result<UserProfile, DomainError> {
         let row = self.user_row(user_id).await?;
         self.profile_of(row).await
+    }
+
+    /// [`Self::user_row`] inside the caller's transaction.
+    pub(crate) async fn user_row_in(
+        &self,
+        conn: &mut sqlx::SqliteConnection,
+        user_id: i64,
+    ) -> Result<UserRow, DomainError> {
+        sqlx::query_as::<_, UserRow>(concat!(
+            "SELECT ",
+            user_columns!(),
+            " FROM users WHERE id = ?"
+        ))
+        .bind(user_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| ErrorCode::NotFound.into())
     }
 
     pub(crate) async fn user_row(&self, user_id: i64) -> Result<UserRow, DomainError> {
@@ -709,6 +802,22 @@ pub(crate) fn auth_response(issued: IssuedTokens, user: UserProfile) -> AuthResp
         refresh_expires_at: issued.refresh_expires_at,
         user,
     }
+}
+
+/// Puts a just-inserted account in the pre-opened state, inside the
+/// transaction that inserted it.
+pub(crate) async fn mark_pre_opened(
+    conn: &mut sqlx::SqliteConnection,
+    user_id: i64,
+    now: i64,
+) -> Result<(), DomainError> {
+    sqlx::query("UPDATE users SET status = ?, updated_at = ? WHERE id = ?")
+        .bind(AccountState::PreOpened.stored())
+        .bind(now)
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 fn taken_error(code: ErrorCode) -> AppError {

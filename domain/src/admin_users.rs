@@ -51,6 +51,7 @@ impl From<SummaryRow> for UserSummary {
             status: r.status,
             role: r.role,
             created_at: clock::rfc3339(r.created_at),
+            exact: false,
         }
     }
 }
@@ -73,31 +74,35 @@ fn contains_pattern(text: &str) -> String {
 }
 
 /// The text search, one static statement per order (an `ORDER BY` cannot
-/// be a parameter).
+/// be a parameter). `?3` is the account whose identifier the
+/// text is exactly (or 0, which no account has): it matches however the
+/// identifier was written, and comes first.
 macro_rules! text_search {
     ($order:literal) => {
         concat!(
             "SELECT ",
             summary_columns!(),
             " FROM users
-             WHERE (? = '' OR LOWER(COALESCE(email, '')) LIKE ? ESCAPE '\\'
-                    OR COALESCE(phone, '') LIKE ? ESCAPE '\\'
-                    OR COALESCE(username_key, '') LIKE ? ESCAPE '\\'
-                    OR LOWER(COALESCE(display_name, '')) LIKE ? ESCAPE '\\'
-                    OR LOWER(COALESCE(real_name, '')) LIKE ? ESCAPE '\\')
-             ORDER BY ",
+             WHERE (?1 = '' OR LOWER(COALESCE(email, '')) LIKE ?2 ESCAPE '\\'
+                    OR COALESCE(phone, '') LIKE ?2 ESCAPE '\\'
+                    OR COALESCE(username_key, '') LIKE ?2 ESCAPE '\\'
+                    OR LOWER(COALESCE(display_name, '')) LIKE ?2 ESCAPE '\\'
+                    OR LOWER(COALESCE(real_name, '')) LIKE ?2 ESCAPE '\\'
+                    OR id = ?3)
+             ORDER BY id = ?3 DESC, ",
             $order,
-            " LIMIT ? OFFSET ?"
+            " LIMIT ?4 OFFSET ?5"
         )
     };
 }
 
 const COUNT_TEXT: &str = "SELECT COUNT(*) FROM users
-     WHERE (? = '' OR LOWER(COALESCE(email, '')) LIKE ? ESCAPE '\\'
-            OR COALESCE(phone, '') LIKE ? ESCAPE '\\'
-            OR COALESCE(username_key, '') LIKE ? ESCAPE '\\'
-            OR LOWER(COALESCE(display_name, '')) LIKE ? ESCAPE '\\'
-            OR LOWER(COALESCE(real_name, '')) LIKE ? ESCAPE '\\')";
+     WHERE (?1 = '' OR LOWER(COALESCE(email, '')) LIKE ?2 ESCAPE '\\'
+            OR COALESCE(phone, '') LIKE ?2 ESCAPE '\\'
+            OR COALESCE(username_key, '') LIKE ?2 ESCAPE '\\'
+            OR LOWER(COALESCE(display_name, '')) LIKE ?2 ESCAPE '\\'
+            OR LOWER(COALESCE(real_name, '')) LIKE ?2 ESCAPE '\\'
+            OR id = ?3)";
 
 impl UserCenter {
     /// The account's permission flags (all on for an unknown id, which
@@ -286,13 +291,19 @@ impl UserCenter {
                         "LOWER(COALESCE(display_name, real_name, username, email, phone)), id"
                     ),
                 };
+                // Text that is no identifier at all is just text.
+                let exact = match &query {
+                    UserQuery::Text(_) => self
+                        .user_id_by_login_identifier(&search.q)
+                        .await
+                        .ok()
+                        .flatten(),
+                    _ => None,
+                };
                 let rows: Vec<SummaryRow> = sqlx::query_as(sql)
                     .bind(&text)
                     .bind(&pattern)
-                    .bind(&pattern)
-                    .bind(&pattern)
-                    .bind(&pattern)
-                    .bind(&pattern)
+                    .bind(exact.unwrap_or(0))
                     .bind(i64::from(per_page))
                     .bind(offset)
                     .fetch_all(&self.pool)
@@ -300,16 +311,20 @@ impl UserCenter {
                 let (total,): (i64,) = sqlx::query_as(COUNT_TEXT)
                     .bind(&text)
                     .bind(&pattern)
-                    .bind(&pattern)
-                    .bind(&pattern)
-                    .bind(&pattern)
-                    .bind(&pattern)
+                    .bind(exact.unwrap_or(0))
                     .fetch_one(&self.pool)
                     .await?;
-                (
-                    rows.into_iter().map(UserSummary::from).collect(),
-                    total.max(0) as u64,
-                )
+                let users = rows
+                    .into_iter()
+                    .map(|row| {
+                        let is_exact = Some(row.id) == exact;
+                        UserSummary {
+                            exact: is_exact,
+                            ..UserSummary::from(row)
+                        }
+                    })
+                    .collect();
+                (users, total.max(0) as u64)
             }
         };
         Ok(UserPage {

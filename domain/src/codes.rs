@@ -34,6 +34,10 @@ pub struct CodeSettings {
     pub captcha_ttl: Duration,
     /// Sign-up must prove the email (or phone) with a code.
     pub require_contact_code: bool,
+    /// How long the code sent with a newly opened (pre-opened) account is
+    /// valid: its owner may read the message days later. Codes asked for
+    /// again on the activation page live `code_ttl`, like any other.
+    pub activation_ttl: Duration,
 }
 
 impl Default for CodeSettings {
@@ -47,6 +51,7 @@ impl Default for CodeSettings {
             ticket_ttl: Duration::from_secs(10 * 60),
             captcha_ttl: Duration::from_secs(5 * 60),
             require_contact_code: true,
+            activation_ttl: Duration::from_secs(72 * 3600),
         }
     }
 }
@@ -63,6 +68,17 @@ pub struct CodeRequest<'a> {
     pub lang: Lang,
 }
 
+/// A code about to be stored: see [`UserCenter::issue_code`].
+pub(crate) struct IssuedCode<'a> {
+    pub(crate) contact: &'a Contact,
+    pub(crate) purpose: CodePurpose,
+    pub(crate) code: &'a str,
+    /// The signed-in user it is for, when only they may use it.
+    pub(crate) user: Option<i64>,
+    /// Seconds it is valid.
+    pub(crate) ttl: i64,
+}
+
 /// How a code reaches its contact.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Delivery {
@@ -75,6 +91,24 @@ enum Delivery {
     /// A sign-up code for a contact that already has an account: the owner
     /// gets a notice instead of a code, in the background like a code.
     Notice,
+}
+
+/// What checking a single-use code found (see
+/// [`UserCenter::take_single_use_code`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum CodeCheck {
+    /// The live code: now used up.
+    Right,
+    /// Wrong, expired or dead; counted.
+    Wrong,
+    /// The code that was already used, within its lifetime: the caller
+    /// lost a race with the request that used it.
+    AlreadyUsed,
+}
+
+/// A fresh six-digit code.
+pub(crate) fn new_code() -> String {
+    format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000u32))
 }
 
 pub(crate) fn code_incorrect() -> DomainError {
@@ -157,6 +191,12 @@ impl UserCenter {
                 Some((_, status)) if status != "closed" => (Delivery::Background, None),
                 _ => (Delivery::Silent, None),
             },
+            // Only a pre-opened account gets an activation code; for any
+            // other contact the answer is the same and nothing is sent.
+            CodePurpose::Activation => match &owner {
+                Some((_, status)) if status == "pre_opened" => (Delivery::Background, None),
+                _ => (Delivery::Silent, None),
+            },
             CodePurpose::ChangeContact | CodePurpose::PayPassword => {
                 let user = signed_in()?;
                 if !bound_to_requester {
@@ -180,7 +220,7 @@ impl UserCenter {
                 .await?;
         }
 
-        let code = format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000u32));
+        let code = new_code();
         let key = contact.key();
         let settings = &self.settings.codes;
         let now = self.now();
@@ -231,33 +271,14 @@ impl UserCenter {
         .await?;
         let mut code_id = None;
         if matches!(delivery, Delivery::Now | Delivery::Background) {
-            // A new code replaces any earlier one for the same contact and
-            // purpose, and starts with every try.
-            self.clear_throttle(&mut tx, Kind::Code, &code_throttle_key(purpose, &key))
-                .await?;
-            sqlx::query(
-                "UPDATE verification_codes SET consumed_at = ?
-                 WHERE contact = ? AND purpose = ? AND consumed_at IS NULL",
-            )
-            .bind(now)
-            .bind(&key)
-            .bind(purpose.as_str())
-            .execute(&mut *tx)
-            .await?;
-            let (id,): (i64,) = sqlx::query_as(
-                "INSERT INTO verification_codes
-                   (contact, purpose, code_hash, user_id, created_at, expires_at)
-                 VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-            )
-            .bind(&key)
-            .bind(purpose.as_str())
-            .bind(self.code_hash(purpose, &key, &code))
-            .bind(code_user)
-            .bind(now)
-            .bind(now + ttl)
-            .fetch_one(&mut *tx)
-            .await?;
-            code_id = Some(id);
+            let issued = IssuedCode {
+                contact: &contact,
+                purpose,
+                code: &code,
+                user: code_user,
+                ttl,
+            };
+            code_id = Some(self.issue_code(&mut tx, issued).await?);
         }
         tx.commit().await?;
 
@@ -284,6 +305,44 @@ impl UserCenter {
             expires_in_secs: ttl,
             retry_after_secs: resend,
         })
+    }
+
+    /// Stores `issued` as the live code of its contact and purpose, inside
+    /// the caller's write transaction: it replaces any earlier one and
+    /// starts with every try. Returns the code's row id.
+    pub(crate) async fn issue_code(
+        &self,
+        tx: &mut SqliteConnection,
+        issued: IssuedCode<'_>,
+    ) -> Result<i64, DomainError> {
+        let key = issued.contact.key();
+        let purpose = issued.purpose;
+        let now = self.now();
+        self.clear_throttle(&mut *tx, Kind::Code, &code_throttle_key(purpose, &key))
+            .await?;
+        sqlx::query(
+            "UPDATE verification_codes SET consumed_at = ?
+             WHERE contact = ? AND purpose = ? AND consumed_at IS NULL",
+        )
+        .bind(now)
+        .bind(&key)
+        .bind(purpose.as_str())
+        .execute(&mut *tx)
+        .await?;
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO verification_codes
+               (contact, purpose, code_hash, user_id, created_at, expires_at)
+             VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(&key)
+        .bind(purpose.as_str())
+        .bind(self.code_hash(purpose, &key, issued.code))
+        .bind(issued.user)
+        .bind(now)
+        .bind(now + issued.ttl)
+        .fetch_one(&mut *tx)
+        .await?;
+        Ok(id)
     }
 
     async fn forget_send(&self, send_id: i64, code_id: Option<i64>) -> Result<(), DomainError> {
@@ -357,6 +416,79 @@ impl UserCenter {
                 .await?;
         }
         Ok(right)
+    }
+
+    /// [`take_code`](Self::take_code) for an operation that can succeed only
+    /// once (activation): besides right and wrong, it recognises the code
+    /// that was already used, so of two requests with the right code the
+    /// loser hears that it lost rather than that its code was wrong.
+    ///
+    /// Only someone who holds the code learns that it was used: a guess at
+    /// a used code is counted like any wrong code (a live one's tries and a
+    /// used one's share the counter), and once the tries are gone, or the
+    /// code's lifetime is over, even the right one is just wrong.
+    pub(crate) async fn take_single_use_code(
+        &self,
+        tx: &mut SqliteConnection,
+        contact: &Contact,
+        purpose: CodePurpose,
+        code: &str,
+    ) -> Result<CodeCheck, DomainError> {
+        let key = contact.key();
+        let now = self.now();
+        let live: Option<(i64,)> = sqlx::query_as(
+            "SELECT id FROM verification_codes
+             WHERE contact = ? AND purpose = ? AND consumed_at IS NULL AND expires_at > ?
+             LIMIT 1",
+        )
+        .bind(&key)
+        .bind(purpose.as_str())
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if live.is_some() {
+            let right = self
+                .take_code(&mut *tx, contact, purpose, code, None)
+                .await?;
+            return Ok(if right {
+                CodeCheck::Right
+            } else {
+                CodeCheck::Wrong
+            });
+        }
+        let throttle_key = code_throttle_key(purpose, &key);
+        // A lock (the tries used up) counts from the last right code or the
+        // last new one, which both reset it.
+        let state = self
+            .throttle_state_in(&mut *tx, Kind::Code, &throttle_key)
+            .await?;
+        let tries_left = state.lock_count == 0
+            && state.consecutive < i64::from(self.settings.codes.max_attempts);
+        // Only the newest code counts (an older one was replaced, not used).
+        let latest: Option<(String, i64)> = sqlx::query_as(
+            "SELECT code_hash, expires_at FROM verification_codes
+             WHERE contact = ? AND purpose = ?
+             ORDER BY id DESC LIMIT 1",
+        )
+        .bind(&key)
+        .bind(purpose.as_str())
+        .fetch_optional(&mut *tx)
+        .await?;
+        let used = tries_left
+            && latest.is_some_and(|(hash, expires_at)| {
+                expires_at > now
+                    && self
+                        .keyed
+                        .matches(&["code", purpose.as_str(), &key, code], &hash)
+            });
+        if used {
+            return Ok(CodeCheck::AlreadyUsed);
+        }
+        if tries_left {
+            self.settle_in(&mut *tx, Kind::Code, &throttle_key, false)
+                .await?;
+        }
+        Ok(CodeCheck::Wrong)
     }
 
     /// Checks a code in its own transaction; for operations that need nothing

@@ -16,7 +16,7 @@ use std::time::Duration;
 
 const PASSWORD: &str = "correct horse battery";
 
-fn outbox(f: &Fixture) -> PathBuf {
+pub(crate) fn outbox(f: &Fixture) -> PathBuf {
     f._dir.path().join("outbox")
 }
 
@@ -41,7 +41,7 @@ fn six_digits(text: &str) -> Option<String> {
 }
 
 /// Messages in `dir` mentioning `to`, oldest first.
-fn messages_to(dir: &Path, to: &str) -> Vec<String> {
+pub(crate) fn messages_to(dir: &Path, to: &str) -> Vec<String> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return vec![];
     };
@@ -60,7 +60,7 @@ fn messages_to(dir: &Path, to: &str) -> Vec<String> {
 
 /// The newest code sent to an email address or phone number, waiting a
 /// little for background deliveries.
-async fn code_sent_to(f: &Fixture, to: &str) -> String {
+pub(crate) async fn code_sent_to(f: &Fixture, to: &str) -> String {
     for _ in 0..100 {
         let mut all = messages_to(&outbox(f).join("email"), to);
         all.extend(messages_to(&outbox(f).join("sms"), to));
@@ -76,12 +76,12 @@ async fn code_sent_to(f: &Fixture, to: &str) -> String {
     panic!("no message to {to}");
 }
 
-fn count_messages(f: &Fixture, to: &str) -> usize {
+pub(crate) fn count_messages(f: &Fixture, to: &str) -> usize {
     messages_to(&outbox(f).join("email"), to).len() + messages_to(&outbox(f).join("sms"), to).len()
 }
 
 /// A captcha solved the way the dev outbox allows.
-async fn solved_captcha(f: &Fixture) -> (String, String) {
+pub(crate) async fn solved_captcha(f: &Fixture) -> (String, String) {
     let c = f.uc.new_captcha(None).await.unwrap();
     assert!(c.image.starts_with("data:image/png;base64,"));
     let answer =
@@ -129,6 +129,7 @@ async fn registered(f: &Fixture, email: &str, phone: &str) -> AuthResponse {
             username: "",
             password: PASSWORD,
             code: "",
+            identity: None,
         },
         &client(),
     )
@@ -151,6 +152,7 @@ async fn sign_up_requires_and_consumes_a_code() {
         username: "",
         password: PASSWORD,
         code,
+        identity: None,
     };
     assert_eq!(
         code_of(f.uc.register(form(""), &client()).await),
@@ -1124,6 +1126,7 @@ async fn a_sign_up_code_request_answers_alike_for_free_and_taken_contacts() {
             username: "",
             password: PASSWORD,
             code: "000001",
+            identity: None,
         };
         assert_eq!(
             code_of(strict.register(form, &client()).await),
@@ -1199,6 +1202,7 @@ async fn signed_up_with_code(f: &Fixture, email: &str, phone: &str) -> AuthRespo
         username: "",
         password: PASSWORD,
         code: &code,
+        identity: None,
     };
     f.uc.register(form, &client()).await.unwrap()
 }
@@ -1266,6 +1270,7 @@ async fn an_unproven_phone_at_sign_up_stays_pending_and_claims_nothing() {
         username: "",
         password: PASSWORD,
         code: &code,
+        identity: None,
     };
     let owner = later.register(form, &client()).await.unwrap();
     assert_eq!(owner.user.phone.as_deref(), Some(phone));

@@ -11,10 +11,12 @@
 //! only the digest is known. The first plaintext sign-in on the web adds
 //! the ordinary verifier (see [`password_digests`](crate::password_digests)).
 
-use crate::accounts::{NewAccount, Registration};
+use crate::accounts::{mark_pre_opened, AfterSignUp, NewAccount, Registration};
 use crate::password_digests::{DigestScheme, PasswordVerifiers};
 use crate::{DomainError, UserCenter};
 use shared::dto::UserProfile;
+use shared::profile::AccountState;
+use shared::validate::PasswordLengths;
 use shared::{AppError, ErrorCode, Field};
 
 impl UserCenter {
@@ -28,29 +30,90 @@ impl UserCenter {
         scheme: DigestScheme,
         digest: &str,
     ) -> Result<UserProfile, DomainError> {
-        let account = NewAccount::validate_identifiers(form.email, form.phone, form.username)?;
-        let digest = scheme.normalise(digest).ok_or_else(|| {
-            AppError::with_message(
-                ErrorCode::InvalidInput,
-                "The password must be sent as the client's digest (lowercase or uppercase hex).",
+        self.create_with_digest(form, scheme, digest, AccountState::Active)
+            .await
+    }
+
+    /// jigsaw's `register` without a payment password: an account in the
+    /// pre-opened state (it receives money, but neither signs in nor pays
+    /// until a payment PIN is set, see [`crate::activation`]), its password
+    /// known as `digest` under `scheme`. With `form.code` the sign-up code
+    /// rule applies, as in [`Self::register_with_digest`] (the code proves
+    /// the contact, a second contact waits for its own); without one the
+    /// caller vouches. No session is opened either way.
+    pub async fn pre_open_with_digest(
+        &self,
+        form: Registration<'_>,
+        scheme: DigestScheme,
+        digest: &str,
+    ) -> Result<UserProfile, DomainError> {
+        if form.code.trim().is_empty() {
+            return self
+                .create_with_digest(form, scheme, digest, AccountState::PreOpened)
+                .await;
+        }
+        let digest = normalised(scheme, digest)?;
+        let verifiers = PasswordVerifiers {
+            main: None,
+            digests: vec![(scheme, self.hasher.hash(&digest).await?)],
+        };
+        let done = self
+            .sign_up(
+                form,
+                Some(verifiers),
+                PasswordLengths::PRODUCT,
+                AfterSignUp::PreOpen,
             )
-            .with_field(Field::Password)
-        })?;
+            .await?;
+        let mut user = UserProfile::from(done.row);
+        user.pending_phone = done.pending.map(|c| c.value().to_string());
+        Ok(user)
+    }
+
+    /// A vouched account (no code, no session) in `state`, `Active` or
+    /// `PreOpened`.
+    async fn create_with_digest(
+        &self,
+        form: Registration<'_>,
+        scheme: DigestScheme,
+        digest: &str,
+        state: AccountState,
+    ) -> Result<UserProfile, DomainError> {
+        let account = NewAccount::validate_identifiers(form.email, form.phone, form.username)?;
+        let digest = normalised(scheme, digest)?;
         // A taken identifier costs no hash.
         self.ensure_free(&self.pool, &account).await?;
         let verifiers = PasswordVerifiers {
             main: None,
             digests: vec![(scheme, self.hasher.hash(&digest).await?)],
         };
-        let (tx, row) = self.insert_vouched(&account, &verifiers, "user").await?;
+        let (mut tx, mut row) = self.insert_vouched(&account, &verifiers, "user").await?;
+        if state == AccountState::PreOpened {
+            mark_pre_opened(&mut tx, row.id, self.now()).await?;
+            row = self.user_row_in(&mut tx, row.id).await?;
+        }
         tx.commit().await?;
         tracing::info!(
             user_id = row.id,
             scheme = scheme.name(),
+            state = state.as_str(),
             "account created with a password digest"
         );
         Ok(row.into())
     }
+}
+
+/// `digest` as verifiers are made of it; `INVALID_INPUT` (on the password
+/// field) when it is no digest of `scheme`.
+fn normalised(scheme: DigestScheme, digest: &str) -> Result<String, DomainError> {
+    scheme.normalise(digest).ok_or_else(|| {
+        AppError::with_message(
+            ErrorCode::InvalidInput,
+            "The password must be sent as the client's digest (lowercase or uppercase hex).",
+        )
+        .with_field(Field::Password)
+        .into()
+    })
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 pub mod account_sources;
 pub mod account_status;
 pub mod accounts;
+pub mod activation;
 pub mod admin;
 pub mod admin_users;
 pub mod audit;
@@ -48,6 +49,8 @@ pub mod upload_limits;
 pub mod verification;
 pub mod wallet;
 
+#[cfg(test)]
+mod activation_tests;
 #[cfg(test)]
 mod admin_tests;
 #[cfg(test)]
@@ -117,6 +120,10 @@ pub struct Settings {
     /// gets, for the seed facades whose clients send digests (see
     /// [`password_digests`]). Empty: none, and no extra hashing.
     pub password_digests: Vec<password_digests::DigestScheme>,
+    /// The site's public address (`UC_PUBLIC_URL`, e.g.
+    /// `https://id.example.com`), for links in messages. `None`: links are
+    /// paths (`/activate?…`) the reader opens on the site they know.
+    pub public_url: Option<String>,
 }
 
 impl Default for Settings {
@@ -136,6 +143,7 @@ impl Default for Settings {
             media_dir: None,
             uploads: UploadSettings::default(),
             password_digests: Vec::new(),
+            public_url: None,
         }
     }
 }

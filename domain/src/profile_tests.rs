@@ -487,6 +487,7 @@ async fn closed_contacts_are_released_after_the_grace_period() {
                     username: "hana",
                     password: PASSWORD,
                     code: "",
+                    identity: None,
                 },
                 &client()
             )
@@ -505,6 +506,7 @@ async fn closed_contacts_are_released_after_the_grace_period() {
                 username: "hana",
                 password: PASSWORD,
                 code: "",
+                identity: None,
             },
             &client(),
         )

@@ -31,16 +31,17 @@ pub enum ChangeProof<'a> {
     Ticket(&'a str),
 }
 
+/// An account's id and the identifiers a password must not repeat.
 #[derive(sqlx::FromRow)]
-struct Names {
-    id: i64,
-    email: Option<String>,
-    phone: Option<String>,
-    username: Option<String>,
+pub(crate) struct Names {
+    pub(crate) id: i64,
+    pub(crate) email: Option<String>,
+    pub(crate) phone: Option<String>,
+    pub(crate) username: Option<String>,
 }
 
 impl Names {
-    fn names(&self) -> AccountNames<'_> {
+    pub(crate) fn names(&self) -> AccountNames<'_> {
         AccountNames {
             email: self.email.as_deref(),
             phone: self.phone.as_deref(),
@@ -65,22 +66,28 @@ fn on_new_password(mut e: AppError) -> AppError {
 }
 
 impl UserCenter {
-    async fn names_by(&self, sql: &'static str, value: &str) -> Result<Option<Names>, DomainError> {
-        Ok(sqlx::query_as(sql)
-            .bind(value)
-            .fetch_optional(&self.pool)
-            .await?)
-    }
-
-    async fn names_of_contact(&self, contact: &Contact) -> Result<Option<Names>, DomainError> {
+    /// The account that has `contact`, read through `executor` (inside a
+    /// write transaction, its own connection: asking the pool for another
+    /// while holding the write lock can starve it under load).
+    pub(crate) async fn names_of_contact<'e, E>(
+        &self,
+        executor: E,
+        contact: &Contact,
+    ) -> Result<Option<Names>, DomainError>
+    where
+        E: sqlx::SqliteExecutor<'e>,
+    {
         let sql = match contact {
             Contact::Email(_) => "SELECT id, email, phone, username FROM users WHERE email = ?",
             Contact::Phone(_) => "SELECT id, email, phone, username FROM users WHERE phone = ?",
         };
-        self.names_by(sql, contact.value()).await
+        Ok(sqlx::query_as(sql)
+            .bind(contact.value())
+            .fetch_optional(executor)
+            .await?)
     }
 
-    async fn names_of_user(&self, user_id: i64) -> Result<Names, DomainError> {
+    pub(crate) async fn names_of_user(&self, user_id: i64) -> Result<Names, DomainError> {
         sqlx::query_as("SELECT id, email, phone, username FROM users WHERE id = ?")
             .bind(user_id)
             .fetch_optional(&self.pool)
@@ -146,7 +153,7 @@ impl UserCenter {
             }
             (ResetProof::Code { .. }, None) => return Err(ErrorCode::InvalidInput.into()),
         };
-        let account = self.names_of_contact(&contact).await?;
+        let account = self.names_of_contact(&mut *tx, &contact).await?;
         let Some(account) = account else {
             // A ticket or code for a contact without an account: nothing to reset.
             return Err(codes::code_incorrect());

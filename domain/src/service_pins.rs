@@ -168,6 +168,14 @@ impl UserCenter {
         Err(attempt.fail().await?.error(ErrorCode::PinIncorrect))
     }
 
+    /// A signed service checks a user's PIN (six digits): [`Self::check_pin_as_sent`]
+    /// for an account that exists (`NOT_FOUND` otherwise), counted by the
+    /// PIN limiter exactly as a payment's check is.
+    pub async fn verify_pin_for_service(&self, user_id: i64, pin: &str) -> Result<(), DomainError> {
+        self.user_row(user_id).await?;
+        self.check_pin_as_sent(user_id, PinAsSent::Plain(pin)).await
+    }
+
     /// Sets a user's first payment PIN for a trusted server (jigsaw's
     /// activation of an account that has none): `PIN_ALREADY_SET` if there
     /// is one, `ACCOUNT_CLOSED` / `ACCOUNT_DISABLED` for a closed or frozen
@@ -196,26 +204,11 @@ impl UserCenter {
         let pin = self.pin_as_digits(pin).await?;
         wallet::check_pin(&pin)?;
         let hash = self.new_pin_hash(user_id, &pin).await?;
-        let now = self.now();
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         if let Some(sid) = ticket {
             self.consume_pay_ticket(&mut tx, user_id, sid).await?;
         }
-        let inserted = sqlx::query(
-            "INSERT INTO payment_pins (user_id, pin_hash, created_at, updated_at)
-             VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO NOTHING",
-        )
-        .bind(user_id)
-        .bind(&hash.0)
-        .bind(now)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        if inserted.rows_affected() == 0 {
-            return Err(ErrorCode::PinAlreadySet.into());
-        }
-        self.clear_throttle(&mut tx, Kind::Pin, &user_id.to_string())
-            .await?;
+        self.insert_first_pin(&mut tx, user_id, &hash).await?;
         tx.commit().await?;
         tracing::info!(user_id, "payment PIN set by a trusted server");
         self.audit(

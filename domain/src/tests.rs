@@ -68,6 +68,7 @@ fn reg<'a>(email: &'a str, phone: &'a str, username: &'a str) -> Registration<'a
         username,
         password: "correct horse battery",
         code: "",
+        identity: None,
     }
 }
 
@@ -87,6 +88,7 @@ pub(crate) async fn signup_named(
                 username: name,
                 password,
                 code: "",
+                identity: None,
             },
             &client(),
         )

@@ -181,7 +181,7 @@ test("every page hydrates under the CSP without a violation", async ({ browser, 
   const context = await browser.newContext();
   const violations = await watchCsp(context);
   const page = await context.newPage();
-  for (const p of ["/", "/login", "/signup", "/forgot"]) {
+  for (const p of ["/", "/login", "/signup", "/forgot", "/activate"]) {
     await gotoHydrated(page, p);
   }
   const staff = `ops.${unique()}@example.com`;
@@ -189,7 +189,7 @@ test("every page hydrates under the CSP without a violation", async ({ browser, 
   await signIn(page, staff);
   const other = await registerViaApi(request, { email: `seen.${unique()}@example.com`, password: PASSWORD });
   const otherId = (await other.json()).user.id;
-  for (const p of ["/profile", "/security", "/wallet", "/admin", `/admin/users/${otherId}`, "/admin/reviews", "/admin/audit", "/admin/batch"]) {
+  for (const p of ["/profile", "/security", "/wallet", "/admin", `/admin/users/${otherId}`, "/admin/reviews", "/admin/audit", "/admin/batch", "/admin/open"]) {
     await gotoHydrated(page, p);
   }
   // A page that does not exist still hydrates (the 404 page).

@@ -16,7 +16,7 @@ async fn raw(s: &Server, req: Request<Body>) -> (StatusCode, HeaderMap, String) 
 
 /// A form post to a server function, as a browser page sends it, with
 /// `headers` (cookie, origin, …) added.
-fn form(path: &str, body: &str, headers: &[(&str, &str)]) -> Request<Body> {
+pub(crate) fn form(path: &str, body: &str, headers: &[(&str, &str)]) -> Request<Body> {
     let mut b = Request::builder()
         .method("POST")
         .uri(path)

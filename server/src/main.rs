@@ -1,6 +1,8 @@
 //! The user center binary: reads configuration, opens the database, and
 //! serves the web UI, the server functions and the REST API.
 
+#[cfg(test)]
+mod activation_tests;
 mod admin_cli;
 mod compat;
 mod config;
@@ -137,6 +139,7 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         media_dir: Some(config.data_dir.join("media")),
         uploads: config.uploads(),
         password_digests: config.compat.settings().digest_schemes(),
+        public_url: config.public_url.clone(),
         ..Settings::default()
     };
     if !settings.codes.require_contact_code {

@@ -50,6 +50,16 @@ pub struct CodeArgs {
     )]
     pub code_daily_per_ip: u32,
 
+    /// How long the activation code sent with a newly opened (pre-opened)
+    /// account is valid, in hours.
+    #[arg(
+        long,
+        env = "UC_ACTIVATION_CODE_TTL_HOURS",
+        default_value_t = 72,
+        global = true
+    )]
+    pub activation_code_ttl_hours: u64,
+
     /// Consecutive failed sign-ins after which a captcha is also needed.
     #[arg(
         long,
@@ -68,6 +78,9 @@ impl CodeArgs {
             daily_per_contact: self.code_daily_per_contact.max(1),
             daily_per_ip: self.code_daily_per_ip.max(1),
             require_contact_code: self.require_contact_code,
+            activation_ttl: Duration::from_secs(
+                self.activation_code_ttl_hours.clamp(1, 24 * 90) * 3600,
+            ),
             ..CodeSettings::default()
         }
     }

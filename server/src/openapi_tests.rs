@@ -29,6 +29,7 @@ const EXPECTED: &[&str] = &[
     "GET /api/v1/me/verification",
     "GET /api/v1/openapi.json",
     "GET /api/v1/service/users",
+    "GET /api/v1/service/users/lookup",
     "GET /api/v1/service/users/search",
     "GET /api/v1/service/users/{id}",
     "GET /api/v1/sessions",
@@ -49,6 +50,7 @@ const EXPECTED: &[&str] = &[
     "POST /api/v1/admin/wallet/settle",
     "POST /api/v1/admin/wallet/unfreeze",
     "POST /api/v1/admin/wallet/withdraw",
+    "POST /api/v1/auth/activate",
     "POST /api/v1/auth/check",
     "POST /api/v1/auth/login",
     "POST /api/v1/auth/login/code",
@@ -69,11 +71,14 @@ const EXPECTED: &[&str] = &[
     "POST /api/v1/service/auth/login",
     "POST /api/v1/service/messages",
     "POST /api/v1/service/users",
+    "POST /api/v1/service/users/pre-open",
+    "POST /api/v1/service/users/{id}/activate",
     "POST /api/v1/service/wallet/deposit",
     "POST /api/v1/service/wallet/freeze",
     "POST /api/v1/service/wallet/settle",
     "POST /api/v1/service/wallet/transfer",
     "POST /api/v1/service/wallet/unfreeze",
+    "POST /api/v1/service/wallet/verify-pin",
     "POST /api/v1/service/wallet/withdraw",
     "POST /api/v1/sessions/revoke-others",
     "POST /api/v1/wallet/pin",
@@ -286,6 +291,18 @@ async fn the_document_describes_security_scopes_and_errors() {
         scope_of("POST", "/api/v1/service/auth/login"),
         Some(serde_json::json!(["users:write"]))
     );
+    for (method, path, scope) in [
+        ("GET", "/api/v1/service/users/lookup", "users:read"),
+        ("POST", "/api/v1/service/users/pre-open", "users:write"),
+        ("POST", "/api/v1/service/users/{id}/activate", "users:write"),
+        ("POST", "/api/v1/service/wallet/verify-pin", "wallet:write"),
+    ] {
+        assert_eq!(
+            scope_of(method, path),
+            Some(serde_json::json!([scope])),
+            "{method} {path}"
+        );
+    }
 
     // Every stable error code, with its status, and the error body's fields.
     let codes = doc["components"]["schemas"]["ErrorCode"]["x-error-codes"]

@@ -7,14 +7,14 @@ use axum::http::{Request, StatusCode};
 use domain::service_apps::{sign, string_to_sign, Scope};
 use serde_json::{json, Value};
 
-struct App {
-    id: String,
+pub(crate) struct App {
+    pub(crate) id: String,
     secret: String,
 }
 
 /// How a test bends a request.
 #[derive(Default)]
-struct Tamper {
+pub(crate) struct Tamper {
     time_offset: i64,
     wrong_secret: bool,
     drop_sign: bool,
@@ -25,7 +25,7 @@ struct Tamper {
 }
 
 impl Server {
-    async fn app(&self, scopes: &[Scope]) -> App {
+    pub(crate) async fn app(&self, scopes: &[Scope]) -> App {
         let app = self.uc.create_service_app("shop", scopes).await.unwrap();
         App {
             id: app.app_id,
@@ -33,7 +33,7 @@ impl Server {
         }
     }
 
-    async fn signed(
+    pub(crate) async fn signed(
         &self,
         app: &App,
         method: &str,
@@ -265,12 +265,14 @@ async fn unsigned_stale_forged_and_unscoped_requests_are_refused() {
 }
 
 /// A realistic request for a documented service operation: `(path with
-/// query, body)`. `n` keeps created accounts apart.
+/// query, body)`. `n` keeps created accounts apart; `pre_opened` is an
+/// account waiting for activation (`user` has the PIN `135790`).
 fn request_for(
     method: &str,
     path: &str,
     user: i64,
     other: i64,
+    pre_opened: i64,
     token: &str,
     n: usize,
 ) -> (String, Value) {
@@ -288,6 +290,20 @@ fn request_for(
         (_, "/api/v1/service/users") => (format!("{path}?ids={user},{other}"), Value::Null),
         (_, "/api/v1/service/users/search") => (format!("{path}?q=example"), Value::Null),
         (_, "/api/v1/service/users/{id}") => (path.replace("{id}", &user.to_string()), Value::Null),
+        (_, "/api/v1/service/users/lookup") => {
+            (format!("{path}?identifier=buyer@example.com"), Value::Null)
+        }
+        (_, "/api/v1/service/users/pre-open") => (
+            path.into(),
+            json!({"email": format!("opened-{n}@example.com")}),
+        ),
+        (_, "/api/v1/service/users/{id}/activate") => (
+            path.replace("{id}", &pre_opened.to_string()),
+            json!({"pin": "135790", "password": "correct horse battery"}),
+        ),
+        (_, "/api/v1/service/wallet/verify-pin") => {
+            (path.into(), json!({"user_id": user, "pin": "135790"}))
+        }
         (_, "/api/v1/service/messages") => (
             path.into(),
             json!({"user_id": user, "channel": "email", "text": "Your order shipped."}),
@@ -339,6 +355,32 @@ async fn every_service_endpoint_requires_its_scope() {
         .await;
     assert_eq!(status, StatusCode::CREATED);
 
+    // A PIN to check, and an account to activate.
+    let (status, _) = s
+        .json(
+            "POST",
+            "/api/v1/wallet/pin",
+            axum::body::Body::from(
+                json!({"pin": "135790", "password": "correct horse battery"}).to_string(),
+            ),
+            "application/json",
+            Some(&token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let pre_opened =
+        s.uc.open_account(
+            domain::activation::Opener::Service("setup"),
+            &domain::activation::Opening {
+                email: "pre-opened@example.com",
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .user
+        .id;
+
     let doc = crate::openapi_tests::fetch_document(&s).await;
     let mut checked = 0;
     let ops = crate::openapi_tests::operations(&doc)
@@ -353,7 +395,7 @@ async fn every_service_endpoint_requires_its_scope() {
             .collect();
         assert_eq!(scopes.len(), 1, "{method} {path}");
         let scope = scopes[0];
-        let (target, body) = request_for(&method, &path, buyer, seller, &token, n);
+        let (target, body) = request_for(&method, &path, buyer, seller, pre_opened, &token, n);
         let others: Vec<Scope> = Scope::ALL.into_iter().filter(|s| *s != scope).collect();
         let lacking = s.app(&others).await;
         let (status, answer) = s
@@ -390,7 +432,7 @@ async fn every_service_endpoint_requires_its_scope() {
         );
         checked += 1;
     }
-    assert_eq!(checked, 13, "service operations in the document");
+    assert_eq!(checked, 17, "service operations in the document");
 }
 
 #[tokio::test]

@@ -169,7 +169,7 @@ impl Server {
     }
 
     /// A captcha from the API, solved by reading the dev outbox.
-    async fn solved_captcha(&self) -> (String, String) {
+    pub(crate) async fn solved_captcha(&self) -> (String, String) {
         let (status, c) = self.get("/api/v1/captcha", None).await;
         assert_eq!(status, StatusCode::OK, "{c}");
         let key = c["key"].as_str().unwrap().to_string();

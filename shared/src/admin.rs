@@ -48,7 +48,9 @@ impl UserSort {
 
 /// A search of the user list. `q` is free text matched against email,
 /// phone, username, display and real name; a list of ids (`12, 40 41`)
-/// finds exactly those users.
+/// finds exactly those users. Text that is exactly a user's email, phone
+/// or username, however written (`+86 138-0013-8000`, `ANN@example.com`),
+/// finds that user first.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UserSearch {
@@ -124,12 +126,16 @@ pub struct UserSummary {
     pub username: Option<String>,
     pub display_name: Option<String>,
     pub real_name: Option<String>,
-    /// `normal`, `frozen` or `closed`.
+    /// `normal`, `frozen`, `closed` or `pre_opened`.
     pub status: String,
     /// `user`, `staff` or `super_admin`.
     pub role: String,
     /// RFC 3339.
     pub created_at: String,
+    /// The search text is exactly this user's email, phone or username
+    /// (after the sign-in normalisation); such a match is listed first.
+    #[serde(default)]
+    pub exact: bool,
 }
 
 impl UserSummary {
@@ -240,10 +246,14 @@ pub enum AuditAction {
     StaffActionRefused,
     /// Staff opened a private document (an ID card photo).
     DocumentViewed,
+    /// Staff or a service opened a (pre-opened) account for a contact.
+    AccountOpened,
+    /// The owner (or a service for them) activated a pre-opened account.
+    AccountActivated,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 27] = [
+    pub const ALL: [AuditAction; 29] = [
         AuditAction::LoginSucceeded,
         AuditAction::LoginFailed,
         AuditAction::LoginLocked,
@@ -271,6 +281,8 @@ impl AuditAction {
         AuditAction::UsersBatchCreated,
         AuditAction::StaffActionRefused,
         AuditAction::DocumentViewed,
+        AuditAction::AccountOpened,
+        AuditAction::AccountActivated,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -302,6 +314,8 @@ impl AuditAction {
             AuditAction::UsersBatchCreated => "users_batch_created",
             AuditAction::StaffActionRefused => "staff_action_refused",
             AuditAction::DocumentViewed => "document_viewed",
+            AuditAction::AccountOpened => "account_opened",
+            AuditAction::AccountActivated => "account_activated",
         }
     }
 
@@ -325,6 +339,7 @@ impl AuditAction {
                 | AuditAction::VerificationRejected
                 | AuditAction::MessageSent
                 | AuditAction::UsersBatchCreated
+                | AuditAction::AccountOpened
         )
     }
 }

@@ -172,6 +172,37 @@ pub struct RegisterRequest {
     /// `register`; required unless the server turned that off.
     #[serde(default)]
     pub code: Option<String>,
+    /// Optional, as on the profile: the real name (1–64 characters).
+    #[serde(default)]
+    pub real_name: Option<String>,
+    #[serde(default)]
+    pub gender: Option<Gender>,
+    /// The ID document's country, ISO 3166-1 alpha-2 (default `CN`).
+    #[serde(default)]
+    pub id_country: Option<String>,
+    /// Default `mainland_id`.
+    #[serde(default)]
+    pub id_type: Option<IdType>,
+    /// Checked as on the profile (a mainland ID number against the gender).
+    #[serde(default)]
+    pub id_number: Option<String>,
+}
+
+impl RegisterRequest {
+    /// The optional profile fields as a profile change, `None` when none
+    /// is given (blank text counts as not given).
+    pub fn identity(&self) -> Option<crate::profile::UpdateProfileRequest> {
+        let text = |v: &Option<String>| v.clone().filter(|t| !t.trim().is_empty());
+        let change = crate::profile::UpdateProfileRequest {
+            display_name: None,
+            real_name: text(&self.real_name),
+            gender: self.gender,
+            id_country: text(&self.id_country),
+            id_type: self.id_type,
+            id_number: text(&self.id_number),
+        };
+        (change != crate::profile::UpdateProfileRequest::default()).then_some(change)
+    }
 }
 
 /// A JSON sign-in request of the REST API.
@@ -250,6 +281,8 @@ pub enum CodePurpose {
     ChangeContact,
     BindContact,
     PayPassword,
+    /// Activating a pre-opened account: proves the contact it was opened for.
+    Activation,
 }
 
 impl CodePurpose {
@@ -260,6 +293,7 @@ impl CodePurpose {
         CodePurpose::ChangeContact,
         CodePurpose::BindContact,
         CodePurpose::PayPassword,
+        CodePurpose::Activation,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -270,6 +304,7 @@ impl CodePurpose {
             CodePurpose::ChangeContact => "change_contact",
             CodePurpose::BindContact => "bind_contact",
             CodePurpose::PayPassword => "pay_password",
+            CodePurpose::Activation => "activation",
         }
     }
 

@@ -61,6 +61,12 @@ error_codes! {
     InvalidCredentials: "INVALID_CREDENTIALS", 401, "Incorrect account or password.";
     /// The account exists but may not sign in (frozen, closed, …).
     AccountDisabled: "ACCOUNT_DISABLED", 403, "This account cannot sign in.";
+    /// The account was opened for its owner (pre-opened) and is not
+    /// activated yet; told only to someone who proved the password or a code.
+    AccountNotActivated: "ACCOUNT_NOT_ACTIVATED", 403, "This account has not been activated yet. Activate it with the code sent to your email or phone.";
+    /// Activation of an account that is already active (another request
+    /// activated it first, or it never was pre-opened).
+    AccountAlreadyActive: "ACCOUNT_ALREADY_ACTIVE", 409, "This account is already activated. Sign in instead.";
     /// Too many failed sign-ins for this identifier; see `locked_until`.
     AccountLocked: "ACCOUNT_LOCKED", 429, "Too many failed sign-in attempts. This account is temporarily locked.";
     /// Too many wrong current passwords given to confirm a change; see `retry_after_secs`.
@@ -269,6 +275,8 @@ pub enum Field {
     IdType,
     IdNumber,
     Reason,
+    /// The payment PIN (activation sets it beside the password).
+    Pin,
 }
 
 impl Field {
@@ -294,6 +302,7 @@ impl Field {
             Field::IdType => "id_type",
             Field::IdNumber => "id_number",
             Field::Reason => "reason",
+            Field::Pin => "pin",
         }
     }
 }

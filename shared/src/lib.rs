@@ -3,6 +3,7 @@
 //! Everything here compiles for both `wasm32` and the server, so the sign-up form
 //! and the server agree on what is valid and on what every error means.
 
+pub mod activation;
 pub mod admin;
 pub mod dto;
 pub mod error;

@@ -92,9 +92,20 @@ pub enum AccountState {
     Frozen,
     /// Soft-deleted: kept on record, never signs in again.
     Closed,
+    /// Opened by staff or a service for a contact and not yet activated by
+    /// its owner: receives money, but neither signs in nor pays until the
+    /// owner sets the payment PIN and the password (stored as `pre_opened`).
+    PreOpened,
 }
 
 impl AccountState {
+    pub const ALL: &'static [AccountState] = &[
+        AccountState::Active,
+        AccountState::Frozen,
+        AccountState::Closed,
+        AccountState::PreOpened,
+    ];
+
     /// From `users.status`. The legacy review values (`unreviewed`,
     /// `verify_failed`, `in_review`) block sign-in like a freeze, so they
     /// count as frozen here.
@@ -102,6 +113,7 @@ impl AccountState {
         match status {
             "normal" => AccountState::Active,
             "closed" => AccountState::Closed,
+            "pre_opened" => AccountState::PreOpened,
             _ => AccountState::Frozen,
         }
     }
@@ -111,7 +123,26 @@ impl AccountState {
             AccountState::Active => "active",
             AccountState::Frozen => "frozen",
             AccountState::Closed => "closed",
+            AccountState::PreOpened => "pre_opened",
         }
+    }
+
+    /// The value stored in `users.status` for this state (frozen is stored
+    /// as `frozen`; the legacy review values are only ever read).
+    pub fn stored(self) -> &'static str {
+        match self {
+            AccountState::Active => "normal",
+            AccountState::Frozen => "frozen",
+            AccountState::Closed => "closed",
+            AccountState::PreOpened => "pre_opened",
+        }
+    }
+
+    /// Whether money may arrive: deposits and transfers from others reach
+    /// active and pre-opened accounts (the point of opening one is that it
+    /// can be paid before its owner has set it up).
+    pub fn receives_money(self) -> bool {
+        matches!(self, AccountState::Active | AccountState::PreOpened)
     }
 }
 
@@ -120,11 +151,13 @@ impl AccountState {
 /// 5 deleted. The account state wins over the verification state; an
 /// account that never submitted anything is 0 (it may do everything a
 /// normal account does), and the legacy stored values map to their numbers.
+/// A pre-opened account is 2: set up by someone else, not yet usable by
+/// its owner (the seeds have no number of its own for it).
 pub fn legacy_status_code(status: &str, verification: VerificationState) -> u8 {
     match status {
         "closed" => 5,
         "frozen" => 1,
-        "unreviewed" => 2,
+        "unreviewed" | "pre_opened" => 2,
         "verify_failed" => 3,
         "in_review" => 4,
         _ => match verification {
@@ -285,6 +318,12 @@ mod tests {
         assert_eq!(AccountState::from_status("normal"), AccountState::Active);
         assert_eq!(AccountState::from_status("in_review"), AccountState::Frozen);
         assert_eq!(AccountState::from_status("closed"), AccountState::Closed);
+        assert_eq!(legacy_status_code("pre_opened", Verified), 2);
+        for state in AccountState::ALL {
+            assert_eq!(AccountState::from_status(state.stored()), *state);
+        }
+        assert!(AccountState::PreOpened.receives_money());
+        assert!(!AccountState::Frozen.receives_money());
     }
 
     #[test]

@@ -85,61 +85,15 @@ pub fn ProfileEditor(
                 value=display_name
                 error=field_error(Field::DisplayName)
             />
-            <div class="field">
-                <label for="profile-gender">{t!(i18n, field_gender)}</label>
-                <select
-                    id="profile-gender"
-                    name="gender"
-                    prop:value=move || gender.get()
-                    on:change=move |ev| gender.set(event_target_value(&ev))
-                >
-                    {Gender::ALL
-                        .iter()
-                        .map(|g| view! { <option value=g.as_str()>{gender_label(i18n, *g)}</option> })
-                        .collect_view()}
-                </select>
-            </div>
-            {(!id_locked).then(|| view! {
-                <div class="field" class:field-invalid=move || field_error(Field::IdCountry).get().is_some()>
-                    <label for="profile-id-country">{t!(i18n, field_id_country)}</label>
-                    <select
-                        id="profile-id-country"
-                        name="id_country"
-                        aria-describedby="profile-id-country-error"
-                        prop:value=move || id_country.get()
-                        on:change=move |ev| id_country.set(event_target_value(&ev))
-                    >
-                        {countries()
-                            .into_iter()
-                            .map(|(code, name)| view! { <option value=code>{format!("{name} ({code})")}</option> })
-                            .collect_view()}
-                    </select>
-                    <p class="field-error" id="profile-id-country-error">{move || field_error(Field::IdCountry).get()}</p>
-                </div>
-                <div class="field">
-                    <label for="profile-id-type">{t!(i18n, field_id_type)}</label>
-                    <select
-                        id="profile-id-type"
-                        name="id_type"
-                        prop:value=move || id_type.get()
-                        on:change=move |ev| id_type.set(event_target_value(&ev))
-                    >
-                        {IdType::ALL
-                            .iter()
-                            .map(|t| view! { <option value=t.as_str()>{id_type_label(i18n, *t)}</option> })
-                            .collect_view()}
-                    </select>
-                </div>
-                <TextField
-                    id="profile-id-number"
-                    name="id_number"
-                    autocomplete="off"
-                    label=Signal::derive(move || t_string!(i18n, field_id_number))
-                    optional_text=Signal::derive(move || t_string!(i18n, optional))
-                    value=id_number
-                    error=field_error(Field::IdNumber)
-                />
-            })}
+            <IdentityFields
+                of=IdentityForm::Profile
+                gender=gender
+                id_country=id_country
+                id_type=id_type
+                id_number=id_number
+                document=!id_locked
+                errors=errors
+            />
             <p class="form-success" role="status">{move || saved.get().then_some(t!(i18n, profile_saved))}</p>
             <SubmitButton
                 pending=action.pending()
@@ -150,6 +104,113 @@ pub fn ProfileEditor(
         </form>
     }
     .into_any()
+}
+
+/// Which form the identity fields are on: their element ids differ.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IdentityForm {
+    Profile,
+    Signup,
+}
+
+impl IdentityForm {
+    /// The element ids of gender, country, type and number.
+    fn ids(self) -> [&'static str; 4] {
+        match self {
+            IdentityForm::Profile => [
+                "profile-gender",
+                "profile-id-country",
+                "profile-id-type",
+                "profile-id-number",
+            ],
+            IdentityForm::Signup => [
+                "signup-gender",
+                "signup-id-country",
+                "signup-id-type",
+                "signup-id-number",
+            ],
+        }
+    }
+}
+
+/// Gender and the ID document (issuing country, type, number): the
+/// profile's fields, on the profile page and at sign-up. The server checks
+/// them with the same rules in both places. Errors about the gender or the
+/// type (which have no text of their own) belong in the form's alert.
+#[component]
+pub fn IdentityFields(
+    of: IdentityForm,
+    gender: RwSignal<String>,
+    id_country: RwSignal<String>,
+    id_type: RwSignal<String>,
+    id_number: RwSignal<String>,
+    /// Whether the ID document may be edited (not while a real-name review
+    /// is pending or approved).
+    #[prop(default = true)]
+    document: bool,
+    errors: FormErrors,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let [gender_id, country_id, type_id, number_id] = of.ids();
+    let country_error_id = format!("{country_id}-error");
+    let field_error = move |f: Field| errors.field(f, |_| None);
+    view! {
+        <div class="field">
+            <label for=gender_id>{t!(i18n, field_gender)}</label>
+            <select
+                id=gender_id
+                name="gender"
+                prop:value=move || gender.get()
+                on:change=move |ev| gender.set(event_target_value(&ev))
+            >
+                {Gender::ALL
+                    .iter()
+                    .map(|g| view! { <option value=g.as_str()>{gender_label(i18n, *g)}</option> })
+                    .collect_view()}
+            </select>
+        </div>
+        {document.then(|| view! {
+            <div class="field" class:field-invalid=move || field_error(Field::IdCountry).get().is_some()>
+                <label for=country_id>{t!(i18n, field_id_country)}</label>
+                <select
+                    id=country_id
+                    name="id_country"
+                    aria-describedby=country_error_id.clone()
+                    prop:value=move || id_country.get()
+                    on:change=move |ev| id_country.set(event_target_value(&ev))
+                >
+                    {countries()
+                        .into_iter()
+                        .map(|(code, name)| view! { <option value=code>{format!("{name} ({code})")}</option> })
+                        .collect_view()}
+                </select>
+                <p class="field-error" id=country_error_id.clone()>{move || field_error(Field::IdCountry).get()}</p>
+            </div>
+            <div class="field">
+                <label for=type_id>{t!(i18n, field_id_type)}</label>
+                <select
+                    id=type_id
+                    name="id_type"
+                    prop:value=move || id_type.get()
+                    on:change=move |ev| id_type.set(event_target_value(&ev))
+                >
+                    {IdType::ALL
+                        .iter()
+                        .map(|t| view! { <option value=t.as_str()>{id_type_label(i18n, *t)}</option> })
+                        .collect_view()}
+                </select>
+            </div>
+            <TextField
+                id=number_id
+                name="id_number"
+                autocomplete="off"
+                label=Signal::derive(move || t_string!(i18n, field_id_number))
+                optional_text=Signal::derive(move || t_string!(i18n, optional))
+                value=id_number
+                error=field_error(Field::IdNumber)
+            />
+        })}
+    }
 }
 
 /// Uploads the photo chosen in `input` (if any) as a document of `kind`.

@@ -91,6 +91,8 @@ pub fn LoginPage() -> impl IntoView {
             </div>
             <p class="switch-auth">
                 <A href="/forgot">{t!(i18n, forgot_link)}</A>
+                " · "
+                <A href="/activate">{t!(i18n, nav_activate)}</A>
             </p>
             <p class="switch-auth">
                 {t!(i18n, login_no_account)} " " <A href="/signup">{t!(i18n, login_create_account)}</A>

@@ -1,5 +1,6 @@
 //! One module per page.
 
+pub mod activate;
 pub mod admin;
 pub mod forgot;
 pub mod home;

@@ -3,6 +3,7 @@
 use crate::api::Register;
 use crate::components::captcha::{CaptchaField, CaptchaState};
 use crate::components::form_errors::{source, FormErrors};
+use crate::components::profile_forms::{IdentityFields, IdentityForm};
 use crate::components::send_code::SendCodeButton;
 use crate::components::submit_button::SubmitButton;
 use crate::components::{field::TextField, form_alert::FormAlert};
@@ -12,6 +13,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_router::components::A;
+use shared::identity::{Gender, IdType};
 use shared::validate::validate_registration;
 use shared::{AppError, Field};
 
@@ -24,6 +26,11 @@ pub fn SignupPage() -> impl IntoView {
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let code = RwSignal::new(String::new());
+    let real_name = RwSignal::new(String::new());
+    let gender = RwSignal::new(Gender::Unspecified.as_str().to_string());
+    let id_country = RwSignal::new("CN".to_string());
+    let id_type = RwSignal::new(IdType::MainlandId.as_str().to_string());
+    let id_number = RwSignal::new(String::new());
     let captcha = CaptchaState::new();
     let send_action = ServerAction::<SendCode>::new();
     // The code goes to the email, or to the phone when no email is given.
@@ -64,8 +71,9 @@ pub fn SignupPage() -> impl IntoView {
             .flatten()
     };
     let field_error = move |field: Field| errors.field(field, client_error);
-    // The code box has no contact field of its own.
-    let form_error = errors.form(&[Field::Contact]);
+    // The code box has no contact field of its own; gender and ID type
+    // errors have no text of their own either.
+    let form_error = errors.form(&[Field::Contact, Field::Gender, Field::IdType]);
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -80,6 +88,11 @@ pub fn SignupPage() -> impl IntoView {
             password: password.get_untracked(),
             code: code.get_untracked(),
             next: None,
+            real_name: real_name.get_untracked(),
+            gender: gender.get_untracked(),
+            id_country: id_country.get_untracked(),
+            id_type: id_type.get_untracked(),
+            id_number: id_number.get_untracked(),
         });
     };
 
@@ -133,6 +146,27 @@ pub fn SignupPage() -> impl IntoView {
                     error=field_error(Field::Password)
                     on_blur=touch(Field::Password)
                 />
+                <details class="code-box">
+                    <summary>{t!(i18n, signup_identity)} <span class="optional">" (" {t!(i18n, optional)} ")"</span></summary>
+                    <p class="hint">{t!(i18n, signup_identity_hint)}</p>
+                    <TextField
+                        id="signup-real-name"
+                        name="real_name"
+                        autocomplete="name"
+                        label=Signal::derive(move || t_string!(i18n, field_real_name))
+                        optional_text=Signal::derive(move || t_string!(i18n, optional))
+                        value=real_name
+                        error=field_error(Field::RealName)
+                    />
+                    <IdentityFields
+                        of=IdentityForm::Signup
+                        gender=gender
+                        id_country=id_country
+                        id_type=id_type
+                        id_number=id_number
+                        errors=errors
+                    />
+                </details>
                 <fieldset class="code-box">
                                 <legend>{t!(i18n, verify_contact)}</legend>
                                 <CaptchaField

@@ -36,12 +36,14 @@ fn purpose_text(purpose: CodePurpose, lang: Lang) -> &'static str {
         (Lang::En, CodePurpose::ChangeContact) => "change the contact details of your account",
         (Lang::En, CodePurpose::BindContact) => "add this contact to your account",
         (Lang::En, CodePurpose::PayPassword) => "set your payment PIN",
+        (Lang::En, CodePurpose::Activation) => "activate your account",
         (Lang::ZhCn, CodePurpose::Register) => "注册账号",
         (Lang::ZhCn, CodePurpose::Login) => "登录",
         (Lang::ZhCn, CodePurpose::ResetPassword) => "重置密码",
         (Lang::ZhCn, CodePurpose::ChangeContact) => "更换账号的联系方式",
         (Lang::ZhCn, CodePurpose::BindContact) => "将此联系方式绑定到账号",
         (Lang::ZhCn, CodePurpose::PayPassword) => "设置支付密码",
+        (Lang::ZhCn, CodePurpose::Activation) => "激活账号",
     }
 }
 
@@ -130,6 +132,33 @@ pub fn initial_password_message(login: &str, password: &str, lang: Lang) -> Mess
     }
 }
 
+/// Sent when staff or a service open an account for a contact: the code
+/// comes first (SMS readers and the tests' outbox look for the first six
+/// digits), then the page to activate on and what activation asks for.
+pub fn activation_invitation(code: &str, link: &str, hours: i64, lang: Lang) -> Message {
+    match lang {
+        Lang::En => Message {
+            subject: format!("{PRODUCT}: activate your account, code {code}"),
+            text: format!(
+                "Your activation code is {code}. An account was opened for you with this \
+                 contact. To start using it, open {link} and enter the code, a new password \
+                 and a 6-digit payment PIN. The code is valid for {hours} hours and can be used \
+                 once; on that page you can ask for a new one. Money sent to this contact \
+                 already reaches the account. If you did not expect this, ignore this message."
+            ),
+        },
+        Lang::ZhCn => Message {
+            subject: format!("{PRODUCT_ZH}：激活您的账号，激活码 {code}"),
+            text: format!(
+                "【{PRODUCT_ZH}】您的激活码：{code}。已有人用此联系方式为您开立账号。\
+                 请打开 {link}，输入激活码、新密码和 6 位支付密码即可开始使用。\
+                 激活码 {hours} 小时内有效，仅可使用一次；该页面也可重新获取。\
+                 转入此联系方式的款项已可到账。如非预期，请忽略本消息。"
+            ),
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,5 +175,10 @@ mod tests {
         }
         assert_eq!(Lang::from_tag("zh-CN"), Lang::ZhCn);
         assert_eq!(Lang::from_tag("en-US"), Lang::En);
+        for lang in [Lang::En, Lang::ZhCn] {
+            let m = activation_invitation("024681", "https://id.example/activate", 72, lang);
+            assert!(m.subject.contains("024681") && m.text.contains("/activate"));
+            assert!(m.text.contains("72"));
+        }
     }
 }

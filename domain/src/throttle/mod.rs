@@ -420,6 +420,17 @@ impl UserCenter {
         load(&mut conn, kind, key, &policy, self.now()).await
     }
 
+    /// [`throttle_state`](Self::throttle_state) inside the caller's
+    /// transaction.
+    pub(crate) async fn throttle_state_in(
+        &self,
+        conn: &mut SqliteConnection,
+        kind: Kind,
+        key: &str,
+    ) -> Result<State, DomainError> {
+        load(conn, kind, key, &self.policy(kind), self.now()).await
+    }
+
     /// Whether the next attempt for `key` must carry a solved captcha.
     pub(crate) async fn captcha_after_failures(
         &self,

@@ -12,7 +12,7 @@ use crate::staff_limits::StaffAction;
 use crate::{clock, DomainError, UserCenter};
 use shared::admin::AuditAction;
 use shared::money::{self, MAX_AMOUNT};
-use shared::validate::{self, Identifier};
+use shared::profile::AccountState as UserState;
 use shared::wallet::{self, Balance, Receipt, TransferKind};
 use shared::{AppError, ErrorCode};
 use sqlx::SqliteConnection;
@@ -294,15 +294,7 @@ impl UserCenter {
                     .await?
             }
             Recipient::Identifier(raw) => {
-                let (sql, value) = match validate::parse_identifier(raw)? {
-                    Identifier::Email(e) => ("SELECT id FROM users WHERE email = ?", e),
-                    Identifier::Phone(p) => ("SELECT id FROM users WHERE phone = ?", p),
-                    Identifier::Username(u) => ("SELECT id FROM users WHERE username_key = ?", u),
-                };
-                sqlx::query_as(sql)
-                    .bind(value)
-                    .fetch_optional(&self.pool)
-                    .await?
+                self.user_id_by_login_identifier(raw).await?.map(|id| (id,))
             }
         };
         found
@@ -361,7 +353,14 @@ async fn post_in(
         kind,
         TransferKind::Deposit | TransferKind::Withdraw | TransferKind::Transfer
     );
-    if moves_money && status != "normal" {
+    // Money may arrive at a pre-opened account (a deposit); only an active
+    // one may send it.
+    let state = UserState::from_status(&status);
+    let allowed = match kind {
+        TransferKind::Deposit => state.receives_money(),
+        _ => state == UserState::Active,
+    };
+    if moves_money && !allowed {
         return Err(ErrorCode::WalletRestricted.into());
     }
     if matches!(kind, TransferKind::Withdraw | TransferKind::Transfer) {
@@ -388,7 +387,7 @@ async fn post_in(
             let (to_status, to_account) = user_account(conn, to, code, now)
                 .await?
                 .ok_or(ErrorCode::RecipientNotFound)?;
-            if to_status != "normal" {
+            if !UserState::from_status(&to_status).receives_money() {
                 return Err(ErrorCode::RecipientUnavailable.into());
             }
             (user, to_account)

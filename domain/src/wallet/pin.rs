@@ -98,28 +98,13 @@ impl UserCenter {
                 .await?;
         }
         let hash = self.new_pin_hash(user_id, pin).await?;
-        let now = self.now();
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         if let PinProof::Ticket(sid) = proof {
             self.consume_pay_ticket(&mut tx, user_id, sid).await?;
         }
-        let inserted = sqlx::query(
-            "INSERT INTO payment_pins (user_id, pin_hash, created_at, updated_at)
-             VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO NOTHING",
-        )
-        .bind(user_id)
-        .bind(&hash.0)
-        .bind(now)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
         // Two first activations at once: only one wins (and the loser's
         // ticket stays unspent, as its transaction is dropped).
-        if inserted.rows_affected() == 0 {
-            return Err(ErrorCode::PinAlreadySet.into());
-        }
-        self.clear_throttle(&mut tx, Kind::Pin, &user_id.to_string())
-            .await?;
+        self.insert_first_pin(&mut tx, user_id, &hash).await?;
         tx.commit().await?;
         tracing::info!(user_id, "payment PIN set");
         self.audit(AuditEvent::by_user(AuditAction::PinSet, user_id, auth))
@@ -282,6 +267,33 @@ impl UserCenter {
         } else {
             Err(ErrorCode::TicketInvalid.into())
         }
+    }
+
+    /// Stores the first PIN of a user inside the caller's transaction and
+    /// clears any wrong-PIN count; `PIN_ALREADY_SET` when there is one (of
+    /// two first PINs set at once, exactly one is stored).
+    pub(crate) async fn insert_first_pin(
+        &self,
+        conn: &mut SqliteConnection,
+        user_id: i64,
+        hash: &StoredHash,
+    ) -> Result<(), DomainError> {
+        let now = self.now();
+        let inserted = sqlx::query(
+            "INSERT INTO payment_pins (user_id, pin_hash, created_at, updated_at)
+             VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO NOTHING",
+        )
+        .bind(user_id)
+        .bind(&hash.0)
+        .bind(now)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+        if inserted.rows_affected() == 0 {
+            return Err(ErrorCode::PinAlreadySet.into());
+        }
+        self.clear_throttle(conn, Kind::Pin, &user_id.to_string())
+            .await
     }
 
     /// Stores a new PIN hash, creating the row if there is none, and clears

@@ -5,6 +5,7 @@
 use super::Recipient;
 use crate::{DomainError, UserCenter};
 use shared::money;
+use shared::profile::AccountState;
 use shared::wallet::{self, TransferPreview};
 use shared::ErrorCode;
 
@@ -38,7 +39,7 @@ impl UserCenter {
             .bind(recipient)
             .fetch_one(&self.pool)
             .await?;
-        if status != "normal" {
+        if !AccountState::from_status(&status).receives_money() {
             return Err(ErrorCode::RecipientUnavailable.into());
         }
         let available = self

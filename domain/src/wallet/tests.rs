@@ -40,6 +40,7 @@ pub(super) async fn user(uc: &UserCenter, name: &str) -> i64 {
         username: name,
         password: PASSWORD,
         code: "",
+        identity: None,
     };
     uc.register(form, &ClientInfo::default())
         .await
@@ -96,7 +97,7 @@ pub(super) fn service() -> Actor {
 static NEXT_REQUEST: AtomicU64 = AtomicU64::new(1);
 
 /// A request id no other request of this process uses.
-pub(super) fn fresh_id() -> String {
+pub(crate) fn fresh_id() -> String {
     format!("req-{}", NEXT_REQUEST.fetch_add(1, Ordering::Relaxed))
 }
 

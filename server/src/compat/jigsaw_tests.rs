@@ -687,8 +687,10 @@ async fn registered_on_the_web_authenticates_through_jigsaw() {
     )
     .await;
     assert_eq!(auth["userNo"], web["user"]["id"].to_string());
-    // No PIN yet: pre-opened; activation through jigsaw, PIN on the web.
-    assert_eq!(auth["userInfo"]["userStatus"], 1);
+    // No PIN yet, but a normal account (it was never pre-opened);
+    // userActivation still sets its first PIN, which the web then has.
+    assert_eq!(auth["userInfo"]["userStatus"], 0);
+    assert_eq!(auth["userInfo"]["payPasswordSet"], false);
     ok(
         &s,
         "userActivation",
@@ -849,6 +851,125 @@ async fn one_account_never_acts_for_another() {
         "userActivation",
         json!({"userNo": carol, "payPassword": PIN, "codeId": "userActivation:13900139000", "code": "123456"}),
         "CONTACT_NOT_BOUND",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn register_without_a_payment_password_pre_opens_until_user_activation() {
+    let s = jigsaw_server().await;
+    let reg = ok(
+        &s,
+        "register",
+        json!({"mobile": "13800138000", "loginPassword": md5md5(PASSWORD)}),
+    )
+    .await;
+    let no = reg["userNo"].as_str().unwrap().to_string();
+    let id: i64 = no.parse().unwrap();
+    assert_eq!(reg["userStatus"], 1);
+    assert_eq!(
+        s.uc.profile(id).await.unwrap().account_state,
+        shared::profile::AccountState::PreOpened
+    );
+    // The password is right, but the account cannot be used yet.
+    fail(
+        &s,
+        "authLoginPwd",
+        json!({"loginId": "13800138000", "loginPassword": md5md5(PASSWORD)}),
+        "ACCOUNT_NOT_ACTIVATED",
+    )
+    .await;
+    let (status, web) = s
+        .post_json(
+            "/api/v1/auth/login",
+            json!({"identifier": "13800138000", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(web["code"], "ACCOUNT_NOT_ACTIVATED", "{status}");
+    // Money reaches it meanwhile.
+    s.uc.deposit(
+        domain::wallet::Movement {
+            user_id: id,
+            currency: "CNY",
+            amount: "8.00",
+            memo: "",
+            request_id: "jigsaw-pre-open-1",
+        },
+        &domain::wallet::Actor::Service("tests".into()),
+    )
+    .await
+    .unwrap();
+    // The code for userActivation is an activation code; a wrong one fails.
+    let sent = ok(
+        &s,
+        "sendSmsCode",
+        json!({"purpose": "userActivation", "userNo": no}),
+    )
+    .await;
+    let code = s.last_code_to("13800138000").await;
+    let wrong = if code == "135791" { "135792" } else { "135791" };
+    fail(
+        &s,
+        "userActivation",
+        json!({"userNo": no, "payPassword": md5md5(PIN), "codeId": sent["codeId"], "code": wrong}),
+        "CODE_INCORRECT",
+    )
+    .await;
+    let active = ok(
+        &s,
+        "userActivation",
+        json!({"userNo": no, "payPassword": md5md5(PIN), "codeId": sent["codeId"], "code": code}),
+    )
+    .await;
+    assert_eq!(active["userStatus"], 0);
+    let auth = ok(
+        &s,
+        "authLoginPwd",
+        json!({"loginId": "13800138000", "loginPassword": md5md5(PASSWORD)}),
+    )
+    .await;
+    assert_eq!(auth["userInfo"]["payPasswordSet"], true);
+    assert!(s.uc.profile(id).await.unwrap().phone_verified);
+
+    // An account staff opened has no password: userActivation needs one.
+    let staff =
+        s.uc.create_admin(
+            "staff@example.com",
+            "",
+            "",
+            "staff password 1",
+            domain::admin::Role::Staff,
+        )
+        .await
+        .unwrap();
+    let opened =
+        s.uc.open_account(
+            domain::activation::Opener::Staff(staff.id.into()),
+            &domain::activation::Opening {
+                phone: "13900139000",
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let other = opened.user.id.to_string();
+    fail(
+        &s,
+        "userActivation",
+        json!({"userNo": other, "payPassword": md5md5(PIN)}),
+        "REQUIRED",
+    )
+    .await;
+    ok(
+        &s,
+        "userActivation",
+        json!({"userNo": other, "payPassword": md5md5(PIN), "loginPassword": md5md5(PASSWORD)}),
+    )
+    .await;
+    ok(
+        &s,
+        "authLoginPwd",
+        json!({"loginId": "13900139000", "loginPassword": md5md5(PASSWORD)}),
     )
     .await;
 }

@@ -6,6 +6,7 @@
 //! (`GET /api/v1/openapi.json`, see [`openapi`]) come from the same list and
 //! cannot drift apart.
 
+mod activation;
 pub mod media;
 pub(crate) mod openapi;
 mod profile;
@@ -62,6 +63,7 @@ pub fn api() -> Api {
         .routes(routes!(revoke_others))
         .routes(routes!(revoke_one))
         .routes(routes!(me))
+        .merge(activation::routes())
         .merge(profile::routes())
         .merge(security::routes())
         .merge(service::routes())
@@ -79,7 +81,9 @@ pub fn api() -> Api {
 ///
 /// `code` is the `register` code sent to the email (else the phone) through
 /// `POST /codes/send`, unless the server turned that off. Answers with a
-/// session, like a sign-in.
+/// session, like a sign-in. The real name, gender and ID document are
+/// optional and checked exactly as `PATCH /me/profile` checks them; a
+/// refusal creates nothing.
 #[utoipa::path(post, path = "/auth/register", tag = "auth",
     request_body = RegisterRequest,
     responses((status = 201, description = "The account and a new session", body = AuthResponse)))]
@@ -88,12 +92,14 @@ async fn register(
     caller: Caller,
     ApiJson(req): ApiJson<RegisterRequest>,
 ) -> Result<(StatusCode, Json<AuthResponse>), ApiError> {
+    let identity = req.identity();
     let form = Registration {
         email: req.email.as_deref().unwrap_or(""),
         phone: req.phone.as_deref().unwrap_or(""),
         username: req.username.as_deref().unwrap_or(""),
         password: &req.password,
         code: req.code.as_deref().unwrap_or(""),
+        identity: identity.as_ref(),
     };
     let res = uc.register(form, &caller.client).await?;
     Ok((StatusCode::CREATED, Json(res)))

@@ -33,7 +33,7 @@ fn purpose(raw: &str) -> Result<CodePurpose, ApiError> {
     CodePurpose::parse(raw).ok_or_else(|| {
         ApiError(AppError::with_message(
             ErrorCode::InvalidInput,
-            "purpose must be one of register, login, reset_password, change_contact, bind_contact, pay_password",
+            "purpose must be one of register, login, reset_password, change_contact, bind_contact, pay_password, activation",
         ))
     })
 }
@@ -55,10 +55,11 @@ async fn captcha(
 /// Sends a six-digit code for one purpose to an email or phone.
 ///
 /// `purpose` is `register`, `login`, `reset_password`, `change_contact`,
-/// `bind_contact` or `pay_password`. One code per contact per minute
-/// (`429 CODE_SEND_TOO_SOON`), daily caps per contact and IP
-/// (`429 CODE_DAILY_LIMIT`). For `login` and `reset_password` the answer is
-/// the same whether or not an account has the contact. The Bearer token is
+/// `bind_contact`, `pay_password` or `activation`. One code per contact per
+/// minute (`429 CODE_SEND_TOO_SOON`), daily caps per contact and IP
+/// (`429 CODE_DAILY_LIMIT`). For `login`, `reset_password` and `activation`
+/// the answer is the same whether or not an account has the contact (an
+/// `activation` code goes only to a pre-opened account). The Bearer token is
 /// optional: with it, the user's own contacts need no captcha.
 #[utoipa::path(post, path = "/codes/send", tag = "codes", security((), ("bearer" = [])),
     request_body = SendCodeRequest,

@@ -127,8 +127,9 @@ async fn search_users(
 
 /// Creates an account (no code: the service vouches for the contact).
 ///
-/// The sign-up rules apply (contact formats, password policy, uniqueness);
-/// the contacts are stored as not verified.
+/// The sign-up rules apply (contact formats, password policy, uniqueness,
+/// the optional real name, gender and ID document as on the profile); the
+/// contacts are stored as not verified.
 #[utoipa::path(post, path = "/service/users", tag = "service",
     security(("service_sign" = ["users:write"])),
     request_body = RegisterRequest,
@@ -139,7 +140,12 @@ async fn create_user(
 ) -> Result<(StatusCode, Json<UserProfile>), ApiError> {
     req.verify(&uc, Scope::UsersWrite, false).await?;
     let r: RegisterRequest = req.json()?;
-    let user = uc
+    // The optional profile is checked before anything is created.
+    let identity = r.identity();
+    if let Some(change) = &identity {
+        uc.check_new_profile(change)?;
+    }
+    let mut user = uc
         .create_admin(
             r.email.as_deref().unwrap_or(""),
             r.phone.as_deref().unwrap_or(""),
@@ -148,6 +154,9 @@ async fn create_user(
             domain::admin::Role::User,
         )
         .await?;
+    if let Some(change) = &identity {
+        user = uc.update_profile(user.id, change).await?;
+    }
     Ok((StatusCode::CREATED, Json(user)))
 }
 

@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod batch;
+pub mod open;
 pub mod reviews;
 pub mod user;
 pub mod users;
@@ -40,6 +41,7 @@ pub fn AdminNav() -> impl IntoView {
             <a href="/admin/reviews" class="tab" aria-current=current("/admin/reviews")>{t!(i18n, admin_nav_reviews)}</a>
             <a href="/admin/audit" class="tab" aria-current=current("/admin/audit")>{t!(i18n, admin_nav_audit)}</a>
             <a href="/admin/batch" class="tab" aria-current=current("/admin/batch")>{t!(i18n, admin_nav_batch)}</a>
+            <a href="/admin/open" class="tab" aria-current=current("/admin/open")>{t!(i18n, admin_nav_open)}</a>
         </nav>
     }
 }
@@ -73,6 +75,7 @@ pub fn status_label(i18n: leptos_i18n::I18nContext<Locale>, status: &str) -> &'s
     match status {
         "frozen" => t_string!(i18n, admin_status_frozen),
         "closed" => t_string!(i18n, admin_status_closed),
+        "pre_opened" => t_string!(i18n, admin_status_pre_opened),
         _ => t_string!(i18n, admin_status_normal),
     }
 }
@@ -82,6 +85,7 @@ pub fn status_class(status: &str) -> &'static str {
     match status {
         "frozen" => "badge badge-warn",
         "closed" => "badge",
+        "pre_opened" => "badge badge-neutral",
         _ => "badge badge-ok",
     }
 }

@@ -141,6 +141,7 @@ fn UserDetailView(detail: UserDetail, actions: Actions) -> impl IntoView {
     let status = p.status.clone();
     let frozen = status == "frozen";
     let closed = status == "closed";
+    let pre_opened = status == "pre_opened";
     let perms = detail.permissions;
     let locked_until = detail.locked_until;
     let dash = || view! { <span class="muted">"—"</span> }.into_any();
@@ -190,7 +191,7 @@ fn UserDetailView(detail: UserDetail, actions: Actions) -> impl IntoView {
                     <ActionForm action=actions.frozen attr:class="inline-form">
                         <input type="hidden" name="user_id" value=uid/>
                         <input type="hidden" name="frozen" value=if frozen { "false" } else { "true" }/>
-                        <button type="submit" class=if frozen { "btn btn-ghost" } else { "btn btn-danger" } disabled=closed>
+                        <button type="submit" class=if frozen { "btn btn-ghost" } else { "btn btn-danger" } disabled=closed || pre_opened>
                             {if frozen { t_string!(i18n, admin_unfreeze) } else { t_string!(i18n, admin_freeze) }}
                         </button>
                     </ActionForm>
@@ -203,6 +204,7 @@ fn UserDetailView(detail: UserDetail, actions: Actions) -> impl IntoView {
                         <button type="submit" class="btn btn-ghost">{t!(i18n, admin_revoke_sessions)}</button>
                     </ActionForm>
                 </div>
+                {pre_opened.then(|| view! { <super::open::ResendActivation user_id=uid/> })}
                 <FormAlert message=action_error(actions.frozen)/>
                 <FormAlert message=action_error(actions.unlock)/>
                 <FormAlert message=action_error(actions.revoke)/>

@@ -99,7 +99,7 @@ fn UserTable(page: UserPage, q: String, sort: String) -> impl IntoView {
                         view! {
                             <tr>
                                 <td>{u.id}</td>
-                                <td><A href=href>{label}</A>{(u.role != "user").then(|| view! { " " <span class="badge badge-neutral">{u.role.clone()}</span> })}</td>
+                                <td><A href=href>{label}</A>{(u.role != "user").then(|| view! { " " <span class="badge badge-neutral">{u.role.clone()}</span> })}{u.exact.then(|| view! { " " <span class="badge badge-ok">{t!(i18n, admin_exact_match)}</span> })}</td>
                                 <td>{u.email.unwrap_or_default()}</td>
                                 <td>{u.phone.unwrap_or_default()}</td>
                                 <td><span class=status_class(&u.status)>{status_label(i18n, &u.status)}</span></td>

@@ -7,7 +7,9 @@
 //! (pseudo-deleted). The product keeps the account state and each review
 //! apart, so the number is derived here:
 //!
-//! - the account state wins: frozen 1, closed 5;
+//! - the account state wins: frozen 1, closed 5, pre-opened 2 (opened for
+//!   its owner by staff or a service and not activated yet: nothing of it
+//!   is reviewed, and it cannot be used);
 //! - an active account answers for its reviews. The qualification
 //!   certificate (`authenticationQualifications`: "等待客服认证") is
 //!   verification information the seed's customer service reviews, like the
@@ -35,6 +37,7 @@ pub(super) fn seed_status(
 ) -> u8 {
     match account {
         AccountState::Closed => 5,
+        AccountState::PreOpened => 2,
         AccountState::Frozen => match stored_status {
             "unreviewed" => 2,
             "verify_failed" => 3,
@@ -83,6 +86,7 @@ mod tests {
             (Frozen, "unreviewed", Unverified, Unverified, 2),
             (Frozen, "verify_failed", Unverified, Unverified, 3),
             (Frozen, "in_review", Unverified, Unverified, 4),
+            (PreOpened, "pre_opened", Unverified, Unverified, 2),
         ];
         for (account, stored, real, qual, want) in table {
             assert_eq!(

@@ -7,13 +7,14 @@ use super::request::Fields;
 use super::user_info::{parse_gender, parse_id_type, status_of, user_info};
 use super::SCHEME;
 use domain::accounts::Registration;
+use domain::activation::{GivenPassword, VouchedActivation};
 use domain::codes::CodeRequest;
 use domain::service_closing::ServiceClosing;
 use domain::service_pins::PinAsSent;
 use domain::{ClientInfo, DomainError, Lang, UserCenter};
 use shared::dto::{CodePurpose, UserProfile};
 use shared::identity::{self, CivilDate, Gender};
-use shared::profile::UpdateProfileRequest;
+use shared::profile::{AccountState, UpdateProfileRequest};
 use shared::validate;
 use shared::{AppError, ErrorCode};
 
@@ -105,8 +106,9 @@ impl Trade<'_> {
 
     /// 简易开户 (jru-1001): a new account from a mobile number and/or an
     /// email and the login password's digest; optionally the payment
-    /// password (the account is then activated), a sign-up code, and the
-    /// real name and ID document.
+    /// password (the account is then active at once; without it the account
+    /// is pre-opened until `userActivation`), a sign-up code, and the real
+    /// name and ID document.
     pub(super) async fn register(&self) -> Outcome {
         let f = self.fields;
         let mobile = f.text("mobile")?.unwrap_or_default();
@@ -138,20 +140,30 @@ impl Trade<'_> {
             code: code.as_deref().unwrap_or(""),
             ..Default::default()
         };
-        let user_id = match &code {
-            Some(_) => {
-                // The code proves the email, else the phone (the product's
-                // sign-up rule); a codeId must name that contact.
-                if let Some(code_id) = f.text("codeId")? {
-                    let proven = if email.is_empty() { &mobile } else { &email };
-                    let named = code_id_contact(&code_id, "register")?;
-                    if !same_contact(&named, proven) {
-                        return Err(Answer::invalid(
-                            "codeId names another contact than the one the code must prove \
-                             (the email, else the mobile number).",
-                        ));
-                    }
+        if code.is_some() {
+            // The code proves the email, else the phone (the product's
+            // sign-up rule); a codeId must name that contact.
+            if let Some(code_id) = f.text("codeId")? {
+                let proven = if email.is_empty() { &mobile } else { &email };
+                let named = code_id_contact(&code_id, "register")?;
+                if !same_contact(&named, proven) {
+                    return Err(Answer::invalid(
+                        "codeId names another contact than the one the code must prove \
+                         (the email, else the mobile number).",
+                    ));
                 }
+            }
+        }
+        let user_id = match (&code, &pin) {
+            // No payment password: the seed's pre-opened account (预开户),
+            // which `userActivation` activates.
+            (_, None) => {
+                self.uc
+                    .pre_open_with_digest(form, SCHEME, &login_password)
+                    .await?
+                    .id
+            }
+            (Some(_), Some(_)) => {
                 let auth = self
                     .uc
                     .register_with_digest(form, SCHEME, &login_password, self.client)
@@ -162,7 +174,7 @@ impl Trade<'_> {
                     .await?;
                 auth.user.id
             }
-            None => {
+            (None, Some(_)) => {
                 self.uc
                     .create_user_with_digest(form, SCHEME, &login_password)
                     .await?
@@ -223,16 +235,48 @@ impl Trade<'_> {
         }))
     }
 
-    /// 用户激活 (jru-1002): sets the first payment password of an account
-    /// that has none ("pre-opened", status 1), making it normal. With
-    /// `code` (from `sendSmsCode` for `userActivation`), the code must be
-    /// right too.
+    /// 用户激活 (jru-1002): activates a pre-opened account (status 1) with
+    /// its payment password, making it normal; the login password given at
+    /// `register` stays (an account staff or a service opened has none, so
+    /// `loginPassword` is then required). With `code` (from `sendSmsCode`
+    /// for `userActivation`) the code must be right too.
+    ///
+    /// An active account without a payment password gets its first one
+    /// (payments activated), as before pre-opened accounts existed.
     pub(super) async fn user_activation(&self) -> Outcome {
         let user_id = self.user().await?;
         let pay = self.fields.required("payPassword")?;
-        let ticket = match self.fields.text("code")? {
+        let user = self.uc.profile(user_id).await.map_err(about(user_id))?;
+        let code = self.fields.text("code")?;
+        if user.account_state == AccountState::PreOpened {
+            let contact = match &code {
+                Some(_) => Some(
+                    self.code_contact("userActivation", &user)
+                        .map_err(|a| a.with("userNo", user_id.to_string()))?,
+                ),
+                None => None,
+            };
+            let login_password = match self.fields.text("loginPassword")? {
+                Some(_) => Some(self.login_password()?),
+                None => None,
+            };
+            self.uc
+                .activate_for_service(VouchedActivation {
+                    user_id,
+                    pin: PinAsSent::parse(&pay, SCHEME),
+                    password: login_password
+                        .as_deref()
+                        .map(|d| GivenPassword::Digest(SCHEME, d)),
+                    code: code.as_deref(),
+                    contact: contact.as_deref(),
+                    via: "jigsaw",
+                })
+                .await
+                .map_err(about(user_id))?;
+            return self.answer_with_status(user_id).await;
+        }
+        let ticket = match code {
             Some(code) => {
-                let user = self.uc.profile(user_id).await.map_err(about(user_id))?;
                 let contact = self
                     .code_contact("userActivation", &user)
                     .map_err(|a| a.with("userNo", user_id.to_string()))?;
@@ -385,10 +429,12 @@ impl Trade<'_> {
                         None => return Err(ErrorCode::NoSuchContact.into_answer()),
                     },
                 };
-                let purpose = if trade == "userActivation" {
-                    CodePurpose::PayPassword
-                } else {
-                    CodePurpose::Login
+                // A pre-opened account's activation code; an active
+                // account's first payment password is a `pay_password` code.
+                let purpose = match (trade.as_str(), user.account_state) {
+                    ("userActivation", AccountState::PreOpened) => CodePurpose::Activation,
+                    ("userActivation", _) => CodePurpose::PayPassword,
+                    _ => CodePurpose::Login,
                 };
                 (contact, purpose, Some(user_id))
             }

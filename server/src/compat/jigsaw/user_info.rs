@@ -8,34 +8,34 @@ use shared::dto::UserProfile;
 use shared::identity::{Gender, IdType};
 use shared::profile::{AccountState, VerificationState};
 
-/// 用户状态, computed from the typed account state, whether payments are
-/// activated (a payment PIN is set) and the real-name review. The first
-/// that applies wins:
+/// 用户状态, computed from the typed account state and the real-name
+/// review. The first that applies wins:
 ///
 /// | number | meaning |
 /// |---|---|
 /// | 3 | closed (销户) |
 /// | 2 | frozen (冻结) |
-/// | 1 | pre-opened (预开户): no payment password yet; `userActivation` sets it |
+/// | 1 | pre-opened (预开户): opened for its owner, who has not activated it; `userActivation` does |
 /// | 4 | real-name review pending |
 /// | 5 | real-name review rejected |
 /// | 0 | normal (正常) |
-pub(super) fn user_status(user: &UserProfile, pin_set: bool) -> u8 {
-    match (user.account_state, pin_set, user.verification) {
-        (AccountState::Closed, ..) => 3,
-        (AccountState::Frozen, ..) => 2,
-        (AccountState::Active, false, _) => 1,
-        (AccountState::Active, true, VerificationState::Pending) => 4,
-        (AccountState::Active, true, VerificationState::Rejected) => 5,
-        (AccountState::Active, true, _) => 0,
+///
+/// Whether a payment PIN is set is `payPasswordSet` of the user
+/// information, not a status: an active account without one is normal.
+pub(super) fn user_status(user: &UserProfile) -> u8 {
+    match (user.account_state, user.verification) {
+        (AccountState::Closed, _) => 3,
+        (AccountState::Frozen, _) => 2,
+        (AccountState::PreOpened, _) => 1,
+        (AccountState::Active, VerificationState::Pending) => 4,
+        (AccountState::Active, VerificationState::Rejected) => 5,
+        (AccountState::Active, _) => 0,
     }
 }
 
 /// The account's status number, read now.
 pub(super) async fn status_of(uc: &UserCenter, user_id: i64) -> Result<u8, DomainError> {
-    let user = uc.profile(user_id).await?;
-    let pin_set = uc.pin_status(user_id).await?.set;
-    Ok(user_status(&user, pin_set))
+    Ok(user_status(&uc.profile(user_id).await?))
 }
 
 /// 用户性别 as GB/T 2261.1 numbers: `1` male, `2` female, `0` not stated.
@@ -84,7 +84,7 @@ pub(super) fn user_info(user: &UserProfile, pin_set: bool) -> Value {
         "idCountry": user.id_country,
         "idType": user.id_type.as_str(),
         "idNumber": user.id_number_masked,
-        "userStatus": user_status(user, pin_set),
+        "userStatus": user_status(user),
         "payPasswordSet": pin_set,
         "mobileVerified": user.phone_verified,
         "emailVerified": user.email_verified,

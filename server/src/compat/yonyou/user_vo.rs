@@ -42,10 +42,11 @@ pub(super) fn user_code(user: &UserProfile) -> &str {
         .unwrap_or_default()
 }
 
-/// The `status` number of an account state.
+/// The `status` number of an account state. A pre-opened account is not
+/// disabled (0) but not activated either (`userActivate` false).
 pub(super) fn status_number(state: AccountState) -> u8 {
     match state {
-        AccountState::Active => 0,
+        AccountState::Active | AccountState::PreOpened => 0,
         AccountState::Frozen => 1,
         AccountState::Closed => 2,
     }
