@@ -240,10 +240,13 @@ pub enum AuditAction {
     StaffActionRefused,
     /// Staff opened a private document (an ID card photo).
     DocumentViewed,
+    /// A currency was added or changed (name, scale, aliases, enabled);
+    /// `details` says which, and `via` whether from the console or the CLI.
+    CurrencyChanged,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 27] = [
+    pub const ALL: [AuditAction; 28] = [
         AuditAction::LoginSucceeded,
         AuditAction::LoginFailed,
         AuditAction::LoginLocked,
@@ -271,6 +274,7 @@ impl AuditAction {
         AuditAction::UsersBatchCreated,
         AuditAction::StaffActionRefused,
         AuditAction::DocumentViewed,
+        AuditAction::CurrencyChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -302,6 +306,7 @@ impl AuditAction {
             AuditAction::UsersBatchCreated => "users_batch_created",
             AuditAction::StaffActionRefused => "staff_action_refused",
             AuditAction::DocumentViewed => "document_viewed",
+            AuditAction::CurrencyChanged => "currency_changed",
         }
     }
 
@@ -325,6 +330,7 @@ impl AuditAction {
                 | AuditAction::VerificationRejected
                 | AuditAction::MessageSent
                 | AuditAction::UsersBatchCreated
+                | AuditAction::CurrencyChanged
         )
     }
 }

@@ -4,6 +4,7 @@
 //! and the server agree on what is valid and on what every error means.
 
 pub mod admin;
+pub mod currency;
 pub mod dto;
 pub mod error;
 pub mod identity;
