@@ -7,6 +7,7 @@ include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 pub mod admin_api;
 pub mod api;
 pub mod components;
+pub mod currency_admin_api;
 pub mod errors;
 pub mod pages;
 pub mod profile_api;
@@ -74,6 +75,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/admin/reviews") view=pages::admin::reviews::AdminReviewsPage ssr=SsrMode::Async/>
                         <Route path=path!("/admin/audit") view=pages::admin::audit::AdminAuditPage ssr=SsrMode::Async/>
                         <Route path=path!("/admin/batch") view=pages::admin::batch::AdminBatchPage ssr=SsrMode::Async/>
+                        <Route path=path!("/admin/currencies") view=pages::admin::currencies::AdminCurrenciesPage ssr=SsrMode::Async/>
                     </Routes>
                 </main>
             </Router>

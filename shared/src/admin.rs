@@ -157,6 +157,7 @@ pub struct UserPage {
 
 /// What an account may do beyond its status; all on by default.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Permissions {
     pub allow_login: bool,
