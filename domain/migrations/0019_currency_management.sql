@@ -42,6 +42,9 @@ WHERE code IN (SELECT code FROM currencies);
 
 -- Stored amounts are minor units of the scale they were written in: once a
 -- journal row exists, another scale would silently rescale every balance.
+-- The index answers "has this currency a journal row?" without a scan.
+CREATE INDEX wallet_transfers_by_currency ON wallet_transfers (currency);
+
 CREATE TRIGGER currencies_scale_fixed BEFORE UPDATE OF scale ON currencies
 WHEN NEW.scale <> OLD.scale
      AND EXISTS (SELECT 1 FROM wallet_transfers WHERE currency = OLD.code)

@@ -126,19 +126,16 @@ impl UserCenter {
         by: impl Into<CurrencyAdmin>,
     ) -> Result<Vec<CurrencyDetail>, DomainError> {
         self.require_currency_admin(&by.into()).await?;
-        let locked: Vec<(String,)> =
-            sqlx::query_as("SELECT DISTINCT currency FROM wallet_transfers")
-                .fetch_all(&self.pool)
-                .await?;
-        Ok(self
-            .list_currencies(true)
-            .await?
-            .into_iter()
-            .map(|currency| CurrencyDetail {
-                scale_locked: locked.iter().any(|(c,)| *c == currency.code),
+        let currencies = self.list_currencies(true).await?;
+        let mut conn = self.pool.acquire().await?;
+        let mut details = Vec::with_capacity(currencies.len());
+        for currency in currencies {
+            details.push(CurrencyDetail {
+                scale_locked: has_journal_rows(&mut conn, &currency.code).await?,
                 currency,
-            })
-            .collect())
+            });
+        }
+        Ok(details)
     }
 
     /// Adds an enabled currency, for the command line; see
@@ -261,12 +258,7 @@ impl UserCenter {
                 .await?;
         }
         if let Some(scale) = edit.scale.filter(|s| *s != row.scale()) {
-            let used: Option<(i64,)> =
-                sqlx::query_as("SELECT 1 FROM wallet_transfers WHERE currency = ? LIMIT 1")
-                    .bind(&row.code)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            if used.is_some() {
+            if has_journal_rows(&mut tx, &row.code).await? {
                 return Err(ErrorCode::CurrencyScaleLocked.into());
             }
             changes.insert("scale".into(), scale.into());
@@ -415,6 +407,16 @@ impl UserCenter {
         };
         self.audit(event.details(details)).await;
     }
+}
+
+/// Whether any journal row is in `code` (then its scale is fixed).
+async fn has_journal_rows(conn: &mut SqliteConnection, code: &str) -> Result<bool, DomainError> {
+    let used: Option<(i64,)> =
+        sqlx::query_as("SELECT 1 FROM wallet_transfers WHERE currency = ? LIMIT 1")
+            .bind(code)
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok(used.is_some())
 }
 
 async fn aliases_of(conn: &mut SqliteConnection, code: &str) -> Result<Vec<String>, DomainError> {

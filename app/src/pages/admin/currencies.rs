@@ -11,6 +11,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 use shared::currency::CurrencyDetail;
+use shared::ErrorCode;
 
 /// The page's three actions; the list reloads after each.
 #[derive(Clone, Copy)]
@@ -30,12 +31,15 @@ pub fn AdminCurrenciesPage() -> impl IntoView {
     };
     let query = use_query_map();
     let editing = Signal::derive(move || query.with(|q| q.get("edit")).unwrap_or_default());
+    // Reloaded after each change, and when an editor opens: whether the
+    // scale is fixed may have changed since (money moves elsewhere).
     let list = Resource::new_blocking(
         move || {
             (
                 actions.add.version().get(),
                 actions.edit.version().get(),
                 actions.switch.version().get(),
+                editing.get(),
             )
         },
         |_| admin_currencies(),
@@ -60,6 +64,11 @@ pub fn AdminCurrenciesPage() -> impl IntoView {
                             }
                             .into_any()
                         }
+                        // Staff who are not super admins: say which role it takes.
+                        Err(e) if e.code == ErrorCode::Forbidden => view! {
+                            <p class="form-alert" role="alert">{t!(i18n, admin_currencies_forbidden)}</p>
+                        }
+                        .into_any(),
                         Err(e) => load_error(e, "/admin/currencies"),
                     }
                 })}
@@ -88,9 +97,9 @@ fn CurrencyTable(rows: Vec<CurrencyDetail>, actions: Actions) -> impl IntoView {
                 <thead><tr>
                     <th scope="col">{t!(i18n, admin_currency_code)}</th>
                     <th scope="col">{t!(i18n, admin_currency_name)}</th>
-                    <th scope="col">{t!(i18n, admin_currency_name_zh)}</th>
+                    <th scope="col">{t!(i18n, admin_currency_col_name_zh)}</th>
                     <th scope="col">{t!(i18n, admin_currency_scale)}</th>
-                    <th scope="col">{t!(i18n, admin_currency_aliases)}</th>
+                    <th scope="col">{t!(i18n, admin_currency_col_aliases)}</th>
                     <th scope="col">{t!(i18n, admin_currency_state)}</th>
                     <th scope="col"><span class="visually-hidden">{t!(i18n, admin_currency_edit)}</span></th>
                 </tr></thead>
