@@ -8,6 +8,7 @@ pub mod activation_api;
 pub mod admin_api;
 pub mod api;
 pub mod components;
+pub mod currency_admin_api;
 pub mod errors;
 pub mod pages;
 pub mod profile_api;
@@ -77,6 +78,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/admin/audit") view=pages::admin::audit::AdminAuditPage ssr=SsrMode::Async/>
                         <Route path=path!("/admin/batch") view=pages::admin::batch::AdminBatchPage ssr=SsrMode::Async/>
                         <Route path=path!("/admin/open") view=pages::admin::open::AdminOpenPage ssr=SsrMode::Async/>
+                        <Route path=path!("/admin/currencies") view=pages::admin::currencies::AdminCurrenciesPage ssr=SsrMode::Async/>
                     </Routes>
                 </main>
             </Router>

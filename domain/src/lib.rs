@@ -39,6 +39,7 @@ pub mod service_apps;
 pub mod service_closing;
 pub mod service_codes;
 pub mod service_pins;
+pub mod service_reads;
 pub mod service_users;
 pub mod sessions;
 pub mod staff_limits;

@@ -24,14 +24,20 @@ pub const MAX_CLOCK_SKEW_SECS: i64 = 300;
 pub enum Scope {
     UsersRead,
     UsersWrite,
+    /// Set users' permission flags (sign-in, transfers, withdrawals).
+    UsersAdmin,
+    /// Read users' balances and history.
+    WalletRead,
     WalletWrite,
     AuthCheck,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 4] = [
+    pub const ALL: [Scope; 6] = [
         Scope::UsersRead,
         Scope::UsersWrite,
+        Scope::UsersAdmin,
+        Scope::WalletRead,
         Scope::WalletWrite,
         Scope::AuthCheck,
     ];
@@ -40,6 +46,8 @@ impl Scope {
         match self {
             Scope::UsersRead => "users:read",
             Scope::UsersWrite => "users:write",
+            Scope::UsersAdmin => "users:admin",
+            Scope::WalletRead => "wallet:read",
             Scope::WalletWrite => "wallet:write",
             Scope::AuthCheck => "auth:check",
         }
@@ -47,6 +55,11 @@ impl Scope {
 
     pub fn parse(s: &str) -> Option<Scope> {
         Self::ALL.into_iter().find(|x| x.as_str() == s.trim())
+    }
+
+    /// Every scope's name, for messages: `users:read, users:write, …`.
+    pub fn names() -> String {
+        Self::ALL.map(Scope::as_str).join(", ")
     }
 }
 

@@ -189,7 +189,7 @@ test("every page hydrates under the CSP without a violation", async ({ browser, 
   await signIn(page, staff);
   const other = await registerViaApi(request, { email: `seen.${unique()}@example.com`, password: PASSWORD });
   const otherId = (await other.json()).user.id;
-  for (const p of ["/profile", "/security", "/wallet", "/admin", `/admin/users/${otherId}`, "/admin/reviews", "/admin/audit", "/admin/batch", "/admin/open"]) {
+  for (const p of ["/profile", "/security", "/wallet", "/admin", `/admin/users/${otherId}`, "/admin/reviews", "/admin/audit", "/admin/batch", "/admin/open", "/admin/currencies"]) {
     await gotoHydrated(page, p);
   }
   // A page that does not exist still hydrates (the 404 page).

@@ -114,5 +114,7 @@ for (const [label, viewport] of [
     await page.getByRole("button", { name: "Create users" }).click();
     await page.getByRole("alert").waitFor();
     await shot("admin-batch-errors");
+    await gotoHydrated(page, "/admin/currencies?edit=POINTS");
+    await shot("admin-currencies");
   });
 }

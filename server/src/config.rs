@@ -263,10 +263,58 @@ pub enum AdminCommand {
     CreateApp {
         #[arg(long)]
         name: String,
-        /// Comma-separated: users:read, users:write, wallet:write, auth:check.
+        /// Comma-separated: users:read, users:write, users:admin,
+        /// wallet:read, wallet:write, auth:check.
         #[arg(long, value_delimiter = ',', required = true)]
         scopes: Vec<String>,
     },
+    /// Add, rename, enable, disable or list the wallet's currencies.
+    Currency {
+        #[command(subcommand)]
+        command: CurrencyCommand,
+    },
+}
+
+/// `server admin currency …`: the same changes a super admin makes on
+/// `/admin/currencies`, audited as `currency_changed` (via `cli`).
+#[derive(clap::Subcommand, Debug, Clone, PartialEq, Eq)]
+pub enum CurrencyCommand {
+    /// Every currency: code, scale, state, names and aliases.
+    List,
+    /// Add an enabled currency.
+    Add {
+        /// 2–10 capital letters or digits, e.g. EUR; never changes.
+        code: String,
+        #[arg(long)]
+        name: String,
+        /// The name shown on Chinese pages (else the name).
+        #[arg(long)]
+        name_zh: Option<String>,
+        /// Decimal places, 0–8; fixed once money has moved in it.
+        #[arg(long)]
+        scale: u32,
+        /// Other names of it (coin ids), comma-separated.
+        #[arg(long, default_value = "")]
+        aliases: String,
+    },
+    /// Change the name and/or the Chinese name (`--name-zh ""` removes it).
+    #[command(group(clap::ArgGroup::new("names").required(true).multiple(true).args(["name", "name_zh"])))]
+    Rename {
+        code: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        name_zh: Option<String>,
+    },
+    /// Replace the aliases with this comma-separated list (`""` removes all).
+    Aliases { code: String, aliases: String },
+    /// Change the scale: only while no money has moved in the currency.
+    SetScale { code: String, scale: u32 },
+    /// Take money in again.
+    Enable { code: String },
+    /// Stop money coming in: no deposits, transfers or new holds; balances
+    /// stay, withdrawals and the end of holds still work.
+    Disable { code: String },
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -21,6 +21,8 @@ mod openapi_tests;
 mod profile_tests;
 mod rest;
 #[cfg(test)]
+mod service_reads_tests;
+#[cfg(test)]
 mod service_tests;
 #[cfg(test)]
 mod session_tests;

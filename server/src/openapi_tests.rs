@@ -32,6 +32,9 @@ const EXPECTED: &[&str] = &[
     "GET /api/v1/service/users/lookup",
     "GET /api/v1/service/users/search",
     "GET /api/v1/service/users/{id}",
+    "GET /api/v1/service/users/{id}/balances",
+    "GET /api/v1/service/users/{id}/history",
+    "GET /api/v1/service/users/{id}/permissions",
     "GET /api/v1/sessions",
     "GET /api/v1/wallet/balances",
     "GET /api/v1/wallet/chart",
@@ -86,6 +89,7 @@ const EXPECTED: &[&str] = &[
     "POST /api/v1/wallet/pin/reset",
     "POST /api/v1/wallet/transfers",
     "PUT /api/v1/me/avatar",
+    "PUT /api/v1/service/users/{id}/permissions",
 ];
 
 /// `(METHOD, path, operation)` of every operation in the document.

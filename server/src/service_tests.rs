@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 pub(crate) struct App {
     pub(crate) id: String,
-    secret: String,
+    pub(crate) secret: String,
 }
 
 /// How a test bends a request.
@@ -304,6 +304,18 @@ fn request_for(
         (_, "/api/v1/service/wallet/verify-pin") => {
             (path.into(), json!({"user_id": user, "pin": "135790"}))
         }
+        (_, "/api/v1/service/users/{id}/balances")
+        | ("GET", "/api/v1/service/users/{id}/permissions") => {
+            (path.replace("{id}", &user.to_string()), Value::Null)
+        }
+        (_, "/api/v1/service/users/{id}/history") => (
+            format!("{}?currency=CNY", path.replace("{id}", &user.to_string())),
+            Value::Null,
+        ),
+        ("PUT", "/api/v1/service/users/{id}/permissions") => (
+            path.replace("{id}", &user.to_string()),
+            json!({"allow_login": true, "allow_transfer": true, "allow_withdraw": true}),
+        ),
         (_, "/api/v1/service/messages") => (
             path.into(),
             json!({"user_id": user, "channel": "email", "text": "Your order shipped."}),

@@ -163,6 +163,7 @@ pub struct UserPage {
 
 /// What an account may do beyond its status; all on by default.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Permissions {
     pub allow_login: bool,
@@ -250,10 +251,13 @@ pub enum AuditAction {
     AccountOpened,
     /// The owner (or a service for them) activated a pre-opened account.
     AccountActivated,
+    /// A currency was added or changed (name, scale, aliases, enabled);
+    /// `details` says which, and `via` whether from the console or the CLI.
+    CurrencyChanged,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 29] = [
+    pub const ALL: [AuditAction; 30] = [
         AuditAction::LoginSucceeded,
         AuditAction::LoginFailed,
         AuditAction::LoginLocked,
@@ -283,6 +287,7 @@ impl AuditAction {
         AuditAction::DocumentViewed,
         AuditAction::AccountOpened,
         AuditAction::AccountActivated,
+        AuditAction::CurrencyChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -316,6 +321,7 @@ impl AuditAction {
             AuditAction::DocumentViewed => "document_viewed",
             AuditAction::AccountOpened => "account_opened",
             AuditAction::AccountActivated => "account_activated",
+            AuditAction::CurrencyChanged => "currency_changed",
         }
     }
 
@@ -340,6 +346,7 @@ impl AuditAction {
                 | AuditAction::MessageSent
                 | AuditAction::UsersBatchCreated
                 | AuditAction::AccountOpened
+                | AuditAction::CurrencyChanged
         )
     }
 }

@@ -154,6 +154,12 @@ error_codes! {
     UnknownCurrency: "UNKNOWN_CURRENCY", 404, "This currency is not supported.";
     CurrencyDisabled: "CURRENCY_DISABLED", 409, "This currency is currently disabled.";
     CurrencyExists: "CURRENCY_EXISTS", 409, "This currency already exists.";
+    /// A currency alias that is malformed, or more than 16 of them.
+    InvalidCurrencyAlias: "INVALID_CURRENCY_ALIAS", 400, "Aliases: at most 16, each 1–32 letters, digits, _ or -.";
+    /// The alias (or new code) is already a code or an alias of a currency.
+    CurrencyAliasTaken: "CURRENCY_ALIAS_TAKEN", 409, "This code or alias already names a currency.";
+    /// Changing the scale of a currency that has journal rows.
+    CurrencyScaleLocked: "CURRENCY_SCALE_LOCKED", 409, "The scale cannot change once money has moved in this currency.";
     InsufficientFunds: "INSUFFICIENT_FUNDS", 409, "Insufficient available balance.";
     /// Unfreezing or settling more than is frozen.
     InsufficientFrozen: "INSUFFICIENT_FROZEN", 409, "The amount is more than the frozen balance.";

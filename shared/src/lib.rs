@@ -5,6 +5,7 @@
 
 pub mod activation;
 pub mod admin;
+pub mod currency;
 pub mod dto;
 pub mod error;
 pub mod identity;

@@ -65,12 +65,39 @@ impl TransferKind {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Currency {
-    /// E.g. `CNY`, `USDT`.
+    /// E.g. `CNY`, `USDT`, `POINTS`.
     pub code: String,
+    /// The English name (and the name in every language without its own).
     pub name: String,
-    /// Decimal places: 2 for CNY, 8 for BTC.
+    /// The Chinese name, when one is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_zh: Option<String>,
+    /// Decimal places: 2 for CNY, 8 for BTC, 0 for points.
     pub scale: u32,
+    /// A disabled currency takes no new money in (see the README).
     pub enabled: bool,
+    /// Other names that address it wherever a currency code is taken
+    /// (e.g. a seed system's coin id `1`, or `integral`), sorted.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+}
+
+impl Currency {
+    /// The name to show in `lang` (a language tag such as `zh-CN`).
+    pub fn name_in(&self, lang: &str) -> &str {
+        localized_name(&self.name, self.name_zh.as_deref(), lang)
+    }
+}
+
+/// `name_zh` for a Chinese `lang` (`zh`, `zh-CN`, `zh-Hans…`) when there is
+/// one, else `name`.
+pub fn localized_name<'a>(name: &'a str, name_zh: Option<&'a str>, lang: &str) -> &'a str {
+    let lang = lang.trim().to_ascii_lowercase();
+    let chinese = lang == "zh" || lang.starts_with("zh-cn") || lang.starts_with("zh-hans");
+    match name_zh {
+        Some(zh) if chinese && !zh.is_empty() => zh,
+        _ => name,
+    }
 }
 
 /// One currency's balance of a user. `posted` is what the user owns;
@@ -81,6 +108,14 @@ pub struct Currency {
 pub struct Balance {
     pub currency: String,
     pub name: String,
+    /// The currency's Chinese name, when one is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_zh: Option<String>,
+    /// False for a disabled currency the user still holds money in: it can
+    /// be withdrawn, and pending holds released or settled, but nothing new
+    /// comes in.
+    #[serde(default = "enabled_by_default")]
+    pub enabled: bool,
     pub scale: u32,
     pub available: String,
     pub frozen: String,
@@ -88,6 +123,17 @@ pub struct Balance {
     pub available_minor: i64,
     pub frozen_minor: i64,
     pub posted_minor: i64,
+}
+
+impl Balance {
+    /// The currency's name to show in `lang` (a language tag such as `zh-CN`).
+    pub fn name_in(&self, lang: &str) -> &str {
+        localized_name(&self.name, self.name_zh.as_deref(), lang)
+    }
+}
+
+fn enabled_by_default() -> bool {
+    true
 }
 
 /// The answer to a money operation. Repeating a request with the same request

@@ -25,6 +25,14 @@ pub fn TransferForm(
     let preview = ServerAction::<PreviewTransfer>::new();
     let send = ServerAction::<SendMoney>::new();
     let to = RwSignal::new(String::new());
+    // Only enabled currencies can be sent: start on one.
+    let initial = match balances.iter().find(|b| b.currency == initial) {
+        Some(b) if !b.enabled => balances
+            .iter()
+            .find(|b| b.enabled)
+            .map_or(initial, |b| b.currency.clone()),
+        _ => initial,
+    };
     let currency = RwSignal::new(initial);
     let amount = RwSignal::new(String::new());
     let memo = RwSignal::new(String::new());
@@ -88,9 +96,17 @@ pub fn TransferForm(
         });
     };
     let no_error = Signal::derive(|| None);
+    // A disabled currency takes no transfers: it is not offered.
+    let lang = crate::pages::wallet::ui_lang(i18n);
     let choices: Vec<(String, String)> = balances
         .iter()
-        .map(|b| (b.currency.clone(), format!("{} ({})", b.currency, b.name)))
+        .filter(|b| b.enabled)
+        .map(|b| {
+            (
+                b.currency.clone(),
+                format!("{} ({})", b.currency, b.name_in(lang)),
+            )
+        })
         .collect();
 
     view! {

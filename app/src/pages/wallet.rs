@@ -77,6 +77,16 @@ pub fn WalletPage() -> impl IntoView {
     .into_any()
 }
 
+/// The page's language as a tag (`en`, `zh-CN`), for names that carry
+/// their own translation (a currency's `name_zh`).
+pub fn ui_lang(i18n: leptos_i18n::I18nContext<Locale>) -> &'static str {
+    if i18n.get_locale() == Locale::zh_CN {
+        "zh-CN"
+    } else {
+        "en"
+    }
+}
+
 /// The currency shown first: the first one holding money, else the yuan,
 /// else the first listed.
 pub fn default_currency(balances: &[Balance]) -> String {
@@ -115,7 +125,13 @@ fn BalanceList(
                                 on:click=move |_| selected.set(Some(code_for_click.clone()))
                             >
                                 <span class="balance-code">{b.currency.clone()}</span>
-                                <span class="balance-name">{b.name.clone()}</span>
+                                <span class="balance-name">{
+                                    let b = b.clone();
+                                    move || b.name_in(ui_lang(i18n)).to_string()
+                                }</span>
+                                {(!b.enabled).then(|| view! {
+                                    <span class="badge badge-warn">{t!(i18n, wallet_currency_disabled)}</span>
+                                })}
                             </button>
                             <dl class="balance-amounts" data-currency=b.currency.clone()>
                                 <div><dt>{t!(i18n, wallet_available)}</dt><dd>{b.available.clone()}</dd></div>

@@ -21,8 +21,14 @@ macro_rules! posted_after {
     };
 }
 
-/// Currency code, name, scale, and the user's posted and frozen if any.
-type BalanceRow = (String, String, i64, Option<i64>, Option<i64>);
+/// A currency, and the user's posted and frozen if any.
+#[derive(sqlx::FromRow)]
+struct BalanceRow {
+    #[sqlx(flatten)]
+    currency: CurrencyRow,
+    posted: Option<i64>,
+    frozen: Option<i64>,
+}
 
 #[derive(sqlx::FromRow)]
 struct HistoryRow {
@@ -43,27 +49,27 @@ struct HistoryRow {
 
 impl UserCenter {
     /// The user's balance in every enabled currency (zero where they have no
-    /// account yet), by currency code.
+    /// account yet), and in each disabled one they still hold money in
+    /// (marked `enabled: false`), by currency code.
     pub async fn balances(&self, user_id: i64) -> Result<Vec<Balance>, DomainError> {
         let rows: Vec<BalanceRow> = sqlx::query_as(
-            "SELECT c.code, c.name, c.scale, a.posted, a.frozen
+            "SELECT c.code, c.name, c.name_zh, c.scale, c.enabled, a.posted, a.frozen
              FROM currencies c
              LEFT JOIN wallet_accounts a ON a.currency = c.code AND a.user_id = ?
-             WHERE c.enabled = 1 ORDER BY c.code",
+             WHERE c.enabled = 1 OR a.posted <> 0 OR a.frozen <> 0
+             ORDER BY c.code",
         )
         .bind(user_id)
         .fetch_all(&self.pool)
         .await?;
         Ok(rows
             .into_iter()
-            .map(|(code, name, scale, posted, frozen)| {
-                let currency = CurrencyRow {
-                    code,
-                    name,
-                    scale,
-                    enabled: true,
-                };
-                balance_dto(&currency, posted.unwrap_or(0), frozen.unwrap_or(0))
+            .map(|row| {
+                balance_dto(
+                    &row.currency,
+                    row.posted.unwrap_or(0),
+                    row.frozen.unwrap_or(0),
+                )
             })
             .collect())
     }

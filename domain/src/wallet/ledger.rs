@@ -81,6 +81,8 @@ pub(crate) fn balance_dto(currency: &CurrencyRow, posted: i64, frozen: i64) -> B
     Balance {
         currency: currency.code.clone(),
         name: currency.name.clone(),
+        name_zh: currency.name_zh.clone(),
+        enabled: currency.enabled,
         scale,
         available: money::format_amount(posted - frozen, scale),
         frozen: money::format_amount(frozen, scale),
@@ -341,8 +343,8 @@ async fn post_in(
         .bind(code)
         .fetch_one(&mut *conn)
         .await?;
-    // Pending holds can still be resolved in a disabled currency.
-    if !enabled && !matches!(kind, TransferKind::Unfreeze | TransferKind::Settle) {
+    // A disabled currency is wound down: money may leave, none comes in.
+    if !enabled && !super::currencies::allowed_while_disabled(kind) {
         return Err(ErrorCode::CurrencyDisabled.into());
     }
     let (status, user) = user_account(conn, order.user, code, now)

@@ -29,11 +29,14 @@ mod pin;
 mod preview;
 
 #[cfg(test)]
+mod currency_tests;
+#[cfg(test)]
 mod proptests;
 #[cfg(test)]
 pub(crate) mod tests;
 
 pub use audit::{AuditProblem, AuditReport};
+pub use currencies::CurrencyAdmin;
 pub use ledger::{Movement, Recipient, Transfer};
 pub use pin::PinProof;
 

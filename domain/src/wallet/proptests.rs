@@ -135,8 +135,12 @@ impl Model {
                 return Err(ErrorCode::CannotTransferToSelf);
             }
         }
-        let resolves_holds = matches!(kind, TransferKind::Unfreeze | TransferKind::Settle);
-        if self.disabled[cur] && !resolves_holds {
+        // A disabled currency lets money out and holds end, nothing else.
+        let winds_down = matches!(
+            kind,
+            TransferKind::Withdraw | TransferKind::Unfreeze | TransferKind::Settle
+        );
+        if self.disabled[cur] && !winds_down {
             return Err(ErrorCode::CurrencyDisabled);
         }
         if user == UNKNOWN_USER {

@@ -168,7 +168,16 @@ async fn currencies_are_seeded_and_staff_can_add_and_disable() {
     let f = fixture().await;
     let codes: Vec<_> = f.uc.list_currencies(false).await.unwrap();
     let summary: Vec<_> = codes.iter().map(|c| (c.code.as_str(), c.scale)).collect();
-    assert_eq!(summary, [("BTC", 8), ("CNY", 2), ("USD", 2), ("USDT", 6)]);
+    assert_eq!(
+        summary,
+        [
+            ("BTC", 8),
+            ("CNY", 2),
+            ("POINTS", 0),
+            ("USD", 2),
+            ("USDT", 6)
+        ]
+    );
     let eur = f.uc.add_currency("EUR", "Euro", 2).await.unwrap();
     assert!(eur.enabled);
     assert_eq!(
@@ -193,8 +202,8 @@ async fn currencies_are_seeded_and_staff_can_add_and_disable() {
         .await
         .unwrap();
     f.uc.set_currency_enabled("EUR", false).await.unwrap();
-    assert_eq!(f.uc.list_currencies(false).await.unwrap().len(), 4);
-    assert_eq!(f.uc.list_currencies(true).await.unwrap().len(), 5);
+    assert_eq!(f.uc.list_currencies(false).await.unwrap().len(), 5);
+    assert_eq!(f.uc.list_currencies(true).await.unwrap().len(), 6);
     let id = fresh_id();
     assert_eq!(
         code_of(f.uc.deposit(movement(a, "EUR", "5", &id), &service()).await),

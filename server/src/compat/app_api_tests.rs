@@ -1070,3 +1070,49 @@ async fn repeated_failures_need_a_captcha_until_a_reset() {
     );
     expect(&login(&s, phone, "abc-123").await, 1000);
 }
+
+#[tokio::test]
+async fn without_settings_the_fields_follow_currency_aliases() {
+    let s = app_server().await;
+    let token = register(&s, "13400000009", SHORT_PASSWORD).await;
+    let id = user_id(&details(&s, &token).await.1);
+    let service = Actor::Service("tests".into());
+    let deposit = |currency: &'static str, amount: &'static str, request_id: &'static str| {
+        let uc = s.uc.clone();
+        let service = service.clone();
+        async move {
+            uc.deposit(
+                Movement {
+                    user_id: id,
+                    currency,
+                    amount,
+                    memo: "",
+                    request_id,
+                },
+                &service,
+            )
+            .await
+            .unwrap();
+        }
+    };
+    // `integral` is the seeded alias of POINTS.
+    deposit("POINTS", "250", "p-1").await;
+    let (_, v) = details(&s, &token).await;
+    assert_eq!(v["data"]["integral"], "250");
+    assert_eq!(v["data"]["currency"], "");
+    // An operator names the 小马砖 currency by the field's name.
+    s.uc.edit_currency(
+        domain::wallet::CurrencyAdmin::CommandLine,
+        "USD",
+        &shared::currency::CurrencyEdit {
+            aliases: Some(vec!["currency".into()]),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    deposit("USD", "7.5", "u-1").await;
+    let (_, v) = details(&s, &token).await;
+    assert_eq!(v["data"]["currency"], "7.50");
+    assert_eq!(v["data"]["virtual_currency"], "");
+}

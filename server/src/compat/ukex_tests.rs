@@ -1214,33 +1214,52 @@ async fn clients_outside_the_service_network_are_refused() {
 }
 
 #[tokio::test]
-async fn coin_ids_follow_the_configured_table() {
+async fn coin_ids_are_aliases_with_the_setting_as_override() {
     let mut compat = CompatSettings::all();
-    compat.ukex.coins = crate::compat::ukex::coins::parse("7=USDT").unwrap();
+    // `1` is CNY's alias in the database; the setting overrides it.
+    compat.ukex.coins = crate::compat::ukex::coins::parse("1=USDT").unwrap();
     let s = server_with_compat(settings(), &compat).await;
     let (token, uid) = account(&s, "ann@example.com", 1).await;
-    failed(
-        &call(
-            &s,
-            "/api/Balance/AddBalance",
-            Some(&token),
-            json!({"coinId": "1", "quantityNum": "1"}),
-        )
-        .await,
-        "充值失败",
-        "未知的 coinId 1",
-    );
-    ok(
-        &call(
-            &s,
-            "/api/Balance/AddBalance",
-            Some(&token),
-            json!({"coinId": 7, "quantityNum": "0.000001"}),
-        )
-        .await,
-        json!("充值成功"),
-    );
+    let add = |coin: Value, amount: &'static str| {
+        let s = &s;
+        let token = token.clone();
+        async move {
+            call(
+                s,
+                "/api/Balance/AddBalance",
+                Some(&token),
+                json!({"coinId": coin, "quantityNum": amount}),
+            )
+            .await
+        }
+    };
+    failed(&add(json!("99"), "1").await, "充值失败", "未知的 coinId 99");
+    ok(&add(json!(1), "0.000001").await, json!("充值成功"));
+    // An alias an operator adds works at once; codes work too.
+    s.uc.edit_currency(
+        domain::wallet::CurrencyAdmin::CommandLine,
+        "POINTS",
+        &shared::currency::CurrencyEdit {
+            aliases: Some(vec!["integral".into(), "99".into()]),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    ok(&add(json!("99"), "12").await, json!("充值成功"));
+    ok(&add(json!("BTC"), "0.5").await, json!("充值成功"));
+    ok(&add(json!(2), "1").await, json!("充值成功"));
     let balances = s.uc.balances(uid.parse().unwrap()).await.unwrap();
-    let usdt = balances.iter().find(|b| b.currency == "USDT").unwrap();
-    assert_eq!(usdt.available, "0.000001");
+    let of = |code: &str| {
+        balances
+            .iter()
+            .find(|b| b.currency == code)
+            .unwrap()
+            .available
+            .clone()
+    };
+    assert_eq!(of("USDT"), "1.000001");
+    assert_eq!(of("CNY"), "0.00");
+    assert_eq!(of("POINTS"), "12");
+    assert_eq!(of("BTC"), "0.50000000");
 }

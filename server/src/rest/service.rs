@@ -12,6 +12,7 @@ use domain::service_apps::Scope;
 use domain::wallet::{Actor, Authorisation, Movement, Recipient, Transfer};
 use domain::{ClientInfo, UserCenter};
 use edge::{ApiError, SignedCall};
+use shared::admin::Permissions;
 use shared::dto::{
     AuthResponse, RegisterRequest, TokenCheckRequest, TokenCheckResponse, UserProfile,
 };
@@ -19,7 +20,9 @@ use shared::service::{
     MessageSent, SendMessageRequest, ServiceLoginRequest, UserSearchPage, UserSearchQuery,
     UsersByIdsQuery,
 };
-use shared::wallet::{Receipt, ServiceMovementRequest, ServiceTransferRequest};
+use shared::wallet::{
+    Balance, HistoryPage, HistoryQuery, Receipt, ServiceMovementRequest, ServiceTransferRequest,
+};
 use shared::{AppError, ErrorCode};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -31,6 +34,9 @@ pub fn routes() -> OpenApiRouter<UserCenter> {
         .routes(routes!(users_by_ids, create_user))
         .routes(routes!(search_users))
         .routes(routes!(user_by_id))
+        .routes(routes!(user_balances))
+        .routes(routes!(user_history))
+        .routes(routes!(user_permissions, set_user_permissions))
         .routes(routes!(send_message))
         .routes(routes!(deposit))
         .routes(routes!(withdraw))
@@ -76,10 +82,95 @@ async fn user_by_id(
     req: SignedCall,
 ) -> Result<Json<UserProfile>, ApiError> {
     req.verify(&uc, Scope::UsersRead, false).await?;
-    let id: i64 = id
-        .parse()
-        .map_err(|_| ApiError::from(ErrorCode::NotFound))?;
-    Ok(Json(uc.profile(id).await?))
+    Ok(Json(uc.profile(user_id(&id)?).await?))
+}
+
+/// A user id from the path; anything else names no user.
+fn user_id(raw: &str) -> Result<i64, ApiError> {
+    raw.parse().map_err(|_| ApiError::from(ErrorCode::NotFound))
+}
+
+/// A user's balances, as their wallet shows them.
+///
+/// One per enabled currency (zero where the user has none), and one per
+/// disabled currency the user still holds money in (`enabled: false`).
+/// `404 NOT_FOUND` for an id with no account.
+#[utoipa::path(get, path = "/service/users/{id}/balances", tag = "service",
+    security(("service_sign" = ["wallet:read"])),
+    params(("id" = i64, Path, description = "The user's id")),
+    responses((status = 200, description = "The user's balances, by currency code", body = Vec<Balance>),
+        (status = 404, description = "`NOT_FOUND`", body = AppError)))]
+async fn user_balances(
+    State(uc): State<UserCenter>,
+    Path(id): Path<String>,
+    req: SignedCall,
+) -> Result<Json<Vec<Balance>>, ApiError> {
+    req.verify(&uc, Scope::WalletRead, false).await?;
+    Ok(Json(uc.balances_for_service(user_id(&id)?).await?))
+}
+
+/// A user's history in one currency, newest first, a page at a time.
+///
+/// The same parameters and paging as `GET /wallet/history`: pass
+/// `next_cursor` as `cursor` for the next page. `currency` is a code or an
+/// alias. `404 NOT_FOUND` for an id with no account.
+#[utoipa::path(get, path = "/service/users/{id}/history", tag = "service",
+    security(("service_sign" = ["wallet:read"])),
+    params(("id" = i64, Path, description = "The user's id"), HistoryQuery),
+    responses((status = 200, description = "A page of history", body = HistoryPage),
+        (status = 404, description = "`NOT_FOUND`, or `UNKNOWN_CURRENCY`", body = AppError)))]
+async fn user_history(
+    State(uc): State<UserCenter>,
+    Path(id): Path<String>,
+    req: SignedCall,
+) -> Result<Json<HistoryPage>, ApiError> {
+    req.verify(&uc, Scope::WalletRead, false).await?;
+    let request = req
+        .query::<HistoryQuery>()?
+        .to_request()
+        .map_err(ApiError)?;
+    Ok(Json(uc.history_for_service(user_id(&id)?, &request).await?))
+}
+
+/// A user's permission flags: may sign in, transfer, withdraw.
+#[utoipa::path(get, path = "/service/users/{id}/permissions", tag = "service",
+    security(("service_sign" = ["users:read"])),
+    params(("id" = i64, Path, description = "The user's id")),
+    responses((status = 200, description = "The flags", body = Permissions),
+        (status = 404, description = "`NOT_FOUND`", body = AppError)))]
+async fn user_permissions(
+    State(uc): State<UserCenter>,
+    Path(id): Path<String>,
+    req: SignedCall,
+) -> Result<Json<Permissions>, ApiError> {
+    req.verify(&uc, Scope::UsersRead, false).await?;
+    Ok(Json(uc.permissions_for_service(user_id(&id)?).await?))
+}
+
+/// Sets a user's permission flags, as staff can in the console.
+///
+/// All three flags are required. Enforced at sign-in and inside the ledger
+/// transaction (`LOGIN_NOT_ALLOWED`, `TRANSFER_NOT_ALLOWED`,
+/// `WITHDRAW_NOT_ALLOWED`); turning sign-in off also ends the user's
+/// sessions. Audited as `permissions_changed` with the app as the actor.
+#[utoipa::path(put, path = "/service/users/{id}/permissions", tag = "service",
+    security(("service_sign" = ["users:admin"])),
+    params(("id" = i64, Path, description = "The user's id")),
+    request_body = Permissions,
+    responses((status = 200, description = "The flags now", body = Permissions),
+        (status = 404, description = "`NOT_FOUND`", body = AppError)))]
+async fn set_user_permissions(
+    State(uc): State<UserCenter>,
+    Path(id): Path<String>,
+    req: SignedCall,
+) -> Result<Json<Permissions>, ApiError> {
+    let app = req.verify(&uc, Scope::UsersAdmin, false).await?;
+    let id = user_id(&id)?;
+    let flags: Permissions = req.json()?;
+    Ok(Json(
+        uc.set_permissions_for_service(&app.app_id, id, flags, (&req.client).into())
+            .await?,
+    ))
 }
 
 /// Users by id: `?ids=1,2,3`, at most 100; unknown ids are left out.

@@ -6,13 +6,15 @@
 pub mod audit;
 pub mod batch;
 pub mod open;
+pub mod currencies;
 pub mod reviews;
 pub mod user;
 pub mod users;
 
-use crate::errors::error_text;
+use crate::errors::{error_text, error_text_with_details};
 use crate::i18n::*;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_location;
 use shared::{AppError, ErrorCode};
@@ -42,8 +44,25 @@ pub fn AdminNav() -> impl IntoView {
             <a href="/admin/audit" class="tab" aria-current=current("/admin/audit")>{t!(i18n, admin_nav_audit)}</a>
             <a href="/admin/batch" class="tab" aria-current=current("/admin/batch")>{t!(i18n, admin_nav_batch)}</a>
             <a href="/admin/open" class="tab" aria-current=current("/admin/open")>{t!(i18n, admin_nav_open)}</a>
+            <a href="/admin/currencies" class="tab" aria-current=current("/admin/currencies")>{t!(i18n, admin_nav_currencies)}</a>
         </nav>
     }
+}
+
+/// The error of `action`'s last answer, translated.
+pub(crate) fn action_error<S>(action: ServerAction<S>) -> Signal<Option<String>>
+where
+    S: ServerFn<Error = AppError> + Send + Sync + Clone + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    let i18n = use_i18n();
+    Signal::derive(move || {
+        action
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| error_text_with_details(i18n, &e))
+    })
 }
 
 /// What a console page shows when its data could not be loaded.

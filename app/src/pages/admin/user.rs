@@ -1,13 +1,12 @@
 //! `/admin/users/:id`: one user's profile, states, sessions, devices,
 //! balances and recent ledger rows, with the staff actions on them.
 
-use super::{load_error, short_time, status_class, status_label, AdminNav};
+use super::{action_error, load_error, short_time, status_class, status_label, AdminNav};
 use crate::admin_api::{
     admin_user, AdminAdjustBalance, AdminCloseAccount, AdminReview, AdminRevokeSessions,
     AdminSendMessage, AdminSetFrozen, AdminSetPermissions, AdminSetRole, AdminUnlock,
 };
 use crate::components::form_alert::FormAlert;
-use crate::errors::error_text_with_details;
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -43,22 +42,6 @@ where
             changed.update(|n| *n += 1);
         }
     });
-}
-
-/// The error of `action`'s last answer, translated.
-fn action_error<S>(action: ServerAction<S>) -> Signal<Option<String>>
-where
-    S: ServerFn<Error = AppError> + Send + Sync + Clone + 'static,
-    S::Output: Clone + Send + Sync + 'static,
-{
-    let i18n = use_i18n();
-    Signal::derive(move || {
-        action
-            .value()
-            .get()
-            .and_then(Result::err)
-            .map(|e| error_text_with_details(i18n, &e))
-    })
 }
 
 /// A polite "done" line after `action` succeeded.

@@ -9,17 +9,43 @@ use serde_json::json;
 use shared::wallet::Balance;
 use shared::ErrorCode;
 
-/// The available balance of `code` (formatted as the wallet formats it,
-/// e.g. `12.50`), or `unset` when no currency is configured or it is not
-/// an enabled currency.
-fn balance_of(balances: &[Balance], code: &str, unset: &str) -> String {
-    if code.is_empty() {
+/// The available balance (formatted as the wallet formats it, e.g.
+/// `12.50`) of the currency the setting names, or, when the setting is
+/// empty, of the currency with the alias `field`; `unset` when neither
+/// names a currency or the user's wallet does not show it (a disabled
+/// currency the user holds nothing in).
+async fn balance_of(
+    req: &Request<'_>,
+    balances: &[Balance],
+    setting: &str,
+    field: &str,
+    unset: &str,
+) -> String {
+    let name = if setting.is_empty() { field } else { setting };
+    let Some(code) = resolve(req, name).await else {
         return unset.to_string();
-    }
+    };
     balances
         .iter()
         .find(|b| b.currency == code)
         .map_or_else(|| unset.to_string(), |b| b.available.clone())
+}
+
+/// The currency code `name` stands for: as given, else upper-cased (so
+/// `cny` in a setting still means CNY).
+async fn resolve(req: &Request<'_>, name: &str) -> Option<String> {
+    let uc = req.uc();
+    for candidate in [name.to_string(), name.to_ascii_uppercase()] {
+        match uc.resolve_currency(&candidate).await {
+            Ok(code) => return Some(code),
+            Err(e) if e.code() == ErrorCode::UnknownCurrency => {}
+            Err(e) => {
+                log_unexpected("get_user_details", &e);
+                return None;
+            }
+        }
+    }
+    None
 }
 
 /// `GET Api/User/get_user_details?token=`: every documented field, each a
@@ -29,7 +55,9 @@ fn balance_of(balances: &[Balance], code: &str, unset: &str) -> String {
 ///   username);
 /// - `integral` / `currency` / `virtual_currency`: the available balances
 ///   of the currencies `UC_COMPAT_APP_API_INTEGRAL` / `_CURRENCY` /
-///   `_VIRTUAL_CURRENCY` name ("0" / "" / "" when unset, as the example);
+///   `_VIRTUAL_CURRENCY` name, else of those with the field's name as an
+///   alias (`integral` is seeded for POINTS); "0" / "" / "" when none, as
+///   the example;
 /// - `status`: see [`super::status`];
 /// - `uuid`: the device id this session was opened with (`RegistrationID`
 ///   or `uuid` at sign-up/sign-in, else `X-Device-Id`), "" without one;
@@ -83,12 +111,19 @@ pub(super) async fn get_user_details(req: &Request<'_>) -> Reply {
         json!({
             "_id": profile.id.to_string(),
             "account": account,
-            "integral": balance_of(&balances, &options.integral, "0"),
+            "integral": balance_of(req, &balances, &options.integral, "integral", "0").await,
             "status": status.to_string(),
             "uuid": uuid,
             "portrait": portrait,
-            "currency": balance_of(&balances, &options.currency, ""),
-            "virtual_currency": balance_of(&balances, &options.virtual_currency, ""),
+            "currency": balance_of(req, &balances, &options.currency, "currency", "").await,
+            "virtual_currency": balance_of(
+                req,
+                &balances,
+                &options.virtual_currency,
+                "virtual_currency",
+                "",
+            )
+            .await,
         }),
         "",
     )

@@ -39,21 +39,23 @@ use std::sync::Arc;
 // groups after the struct, and every facade's is called `Options`).
 #[group(id = "compat-app-api")]
 pub struct Options {
-    /// Wallet currency whose available balance `get_user_details` shows as
-    /// `integral` (积分), e.g. a points currency. Empty: "0".
+    /// Wallet currency (a code or an alias) whose available balance
+    /// `get_user_details` shows as `integral` (积分). Empty: the currency
+    /// with the alias `integral` (seeded: POINTS), else "0".
     #[arg(long = "compat-app-api-integral", env = "UC_COMPAT_APP_API_INTEGRAL",
-          default_value = "", global = true, value_parser = currency_code)]
+          default_value = "", global = true, value_parser = currency_name)]
     pub integral: String,
 
-    /// Wallet currency shown as `currency` (小马砖). Empty: "".
+    /// The same for `currency` (小马砖). Empty: the currency with the alias
+    /// `currency`, else "".
     #[arg(long = "compat-app-api-currency", env = "UC_COMPAT_APP_API_CURRENCY",
-          default_value = "", global = true, value_parser = currency_code)]
+          default_value = "", global = true, value_parser = currency_name)]
     pub currency: String,
 
-    /// Wallet currency shown as `virtual_currency` (红包, withdrawable).
-    /// Empty: "".
+    /// The same for `virtual_currency` (红包, withdrawable). Empty: the
+    /// currency with the alias `virtual_currency`, else "".
     #[arg(long = "compat-app-api-virtual-currency", env = "UC_COMPAT_APP_API_VIRTUAL_CURRENCY",
-          default_value = "", global = true, value_parser = currency_code)]
+          default_value = "", global = true, value_parser = currency_name)]
     pub virtual_currency: String,
 
     /// Where avatar files are reached from outside, e.g.
@@ -65,14 +67,16 @@ pub struct Options {
     pub media_base: String,
 }
 
-/// Empty, or a currency code as the wallet spells it (upper-cased here).
-fn currency_code(value: &str) -> Result<String, String> {
+/// Empty, or a currency code or alias (1–32 letters, digits, `_`, `-`),
+/// kept as typed: the facade looks it up as given, then upper-cased.
+fn currency_name(value: &str) -> Result<String, String> {
     let value = value.trim();
     if value.is_empty() {
         return Ok(String::new());
     }
-    shared::wallet::check_currency_code(&value.to_ascii_uppercase())
-        .map_err(|_| format!("{value:?} is not a currency code like CNY (2–10 letters or digits)"))
+    shared::currency::check_alias(value).map_err(|_| {
+        format!("{value:?} is not a currency code or alias like CNY or integral (1–32 letters, digits, _ or -)")
+    })
 }
 
 /// Empty, or an `http(s)://host[/path]` base without a trailing `/`.
@@ -307,9 +311,10 @@ mod tests {
 
     #[test]
     fn settings_parse() {
-        assert_eq!(currency_code(" cny ").unwrap(), "CNY");
-        assert_eq!(currency_code("").unwrap(), "");
-        assert!(currency_code("小马砖").is_err());
+        assert_eq!(currency_name(" cny ").unwrap(), "cny");
+        assert_eq!(currency_name("integral").unwrap(), "integral");
+        assert_eq!(currency_name("").unwrap(), "");
+        assert!(currency_name("小马砖").is_err());
         assert_eq!(
             media_base("https://id.example.com/").unwrap(),
             "https://id.example.com"

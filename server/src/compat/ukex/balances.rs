@@ -2,8 +2,8 @@
 //! `AllocationBalance`: the wallet's service operations, made as the
 //! service `ukex` (`Actor::Service`), on the token's own user.
 //!
-//! - `coinId` goes through `UC_COMPAT_UKEX_COINS` to a currency; an id not
-//!   in the table is refused.
+//! - `coinId` is looked up in `UC_COMPAT_UKEX_COINS` (overrides), then as a
+//!   wallet currency code or alias; anything else is refused.
 //! - Amounts are decimal strings parsed exactly by the wallet (no floats,
 //!   no exponents, no more decimals than the currency has); a JSON integer
 //!   is taken as its digits, any other number is refused.
@@ -32,16 +32,28 @@ struct Common {
 }
 
 impl Common {
-    fn read(s: &Ukex, call: &Call, f: &Fields, default_memo: &str) -> Result<Common, Problem> {
+    async fn read(
+        s: &Ukex,
+        call: &Call,
+        f: &Fields,
+        default_memo: &str,
+    ) -> Result<Common, Problem> {
         let coin = f.required("coinId")?;
-        let currency = s.coins.currency(&coin).ok_or_else(|| {
-            Problem::new(format!(
-                "未知的 coinId {}：不在币种对照表 UC_COMPAT_UKEX_COINS 中 (UNKNOWN_CURRENCY)",
-                coin.trim()
-            ))
-        })?;
+        let currency = match s.coins.currency(&coin) {
+            Some(code) => code.to_string(),
+            None => match s.uc.resolve_currency(&coin).await {
+                Ok(code) => code,
+                Err(e) if e.code() == shared::ErrorCode::UnknownCurrency => {
+                    return Err(Problem::new(format!(
+                        "未知的 coinId {}：既不是币种代码或别名，也不在 UC_COMPAT_UKEX_COINS 中 (UNKNOWN_CURRENCY)",
+                        coin.trim()
+                    )))
+                }
+                Err(e) => return Err(e.into()),
+            },
+        };
         Ok(Common {
-            currency: currency.to_string(),
+            currency,
             memo: f
                 .first_text(&["memo", "remark"])?
                 .unwrap_or_else(|| default_memo.to_string()),
@@ -64,7 +76,7 @@ pub(crate) async fn add(State(s): State<Ukex>, call: Call) -> Reply {
 async fn deposit(s: &Ukex, call: &Call) -> Result<Value, Problem> {
     let auth = call.user(&s.uc).await?;
     let f = call.fields()?;
-    let c = Common::read(s, call, f, "ukex 充值")?;
+    let c = Common::read(s, call, f, "ukex 充值").await?;
     let amount = f.required("quantityNum")?;
     s.uc.deposit(
         Movement {
@@ -98,7 +110,7 @@ pub(crate) async fn reduce(State(s): State<Ukex>, call: Call) -> Reply {
 async fn withdraw(s: &Ukex, call: &Call) -> Result<Value, Problem> {
     let auth = call.user(&s.uc).await?;
     let f = call.fields()?;
-    let c = Common::read(s, call, f, "ukex 扣减")?;
+    let c = Common::read(s, call, f, "ukex 扣减").await?;
     let amount = f.required("quantityNum")?;
     s.uc.withdraw(
         Movement {
@@ -131,7 +143,7 @@ async fn pay(s: &Ukex, call: &Call) -> Result<Value, Problem> {
         .trim()
         .parse()
         .map_err(|_| Problem::invalid("sellerUserId", "须为用户 id（数字）"))?;
-    let c = Common::read(s, call, f, "ukex 交易")?;
+    let c = Common::read(s, call, f, "ukex 交易").await?;
     let amount = f.required("transNum")?;
     let actor = service();
     s.uc.transfer(
@@ -171,7 +183,7 @@ async fn hold(s: &Ukex, call: &Call) -> Result<Value, Problem> {
         }
     };
     let memo = if freeze { "ukex 冻结" } else { "ukex 解冻" };
-    let c = Common::read(s, call, f, memo)?;
+    let c = Common::read(s, call, f, memo).await?;
     let amount = f.required("AssetsNum")?;
     let m = Movement {
         user_id: auth.user_id,

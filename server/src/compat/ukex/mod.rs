@@ -32,21 +32,18 @@ use std::sync::Arc;
 
 pub use coins::CoinTable;
 
-/// The coin table when `UC_COMPAT_UKEX_COINS` is not set.
-pub const DEFAULT_COINS: &str = "1=CNY,2=USDT,3=BTC,4=USD";
-
 /// This facade's own settings (`UC_COMPAT_UKEX_*` variables, read by clap).
-/// `Default` is the same as clap's defaults (`CoinTable::default()` is
-/// [`DEFAULT_COINS`]).
+/// `Default` is the same as clap's defaults (no coin overrides).
 #[derive(clap::Args, Clone, Debug, Default)]
 // Each facade's settings are their own argument group (clap names
 // groups after the struct, and every facade's is called `Options`).
 #[group(id = "compat-ukex")]
 pub struct Options {
-    /// The seed's `coinId`s and the wallet currencies they stand for,
-    /// comma-separated `id=CODE` pairs. A coin id not listed is refused.
+    /// Overrides of the seed's `coinId`s, comma-separated `id=CODE` pairs,
+    /// looked up before the wallet's currency codes and aliases (which
+    /// already map 1=CNY,2=USDT,3=BTC,4=USD unless an operator changed them).
     #[arg(long = "compat-ukex-coins", env = "UC_COMPAT_UKEX_COINS",
-        default_value = DEFAULT_COINS, global = true, value_parser = coins::parse)]
+        default_value = "", global = true, value_parser = coins::parse)]
     pub coins: CoinTable,
 }
 
