@@ -23,6 +23,7 @@ pub mod error;
 pub mod identifier_lookup;
 pub mod legacy_signatures;
 pub mod media;
+pub mod notifications;
 mod opaque;
 pub mod password_digests;
 pub mod password_policy;
@@ -117,6 +118,8 @@ pub struct Settings {
     /// gets, for the seed facades whose clients send digests (see
     /// [`password_digests`]). Empty: none, and no extra hashing.
     pub password_digests: Vec<password_digests::DigestScheme>,
+    /// Which receipts tell their receiver, and how failed notices are retried.
+    pub notifications: notifications::NotifySettings,
 }
 
 impl Default for Settings {
@@ -136,6 +139,7 @@ impl Default for Settings {
             media_dir: None,
             uploads: UploadSettings::default(),
             password_digests: Vec::new(),
+            notifications: notifications::NotifySettings::default(),
         }
     }
 }

@@ -183,6 +183,9 @@ pub struct UserDetail {
     pub permissions: Permissions,
     /// Unix seconds, while a sign-in lock on one of the user's identifiers lasts.
     pub locked_until: Option<i64>,
+    /// Unix seconds, while payments are locked after too many wrong PINs.
+    #[serde(default)]
+    pub payments_locked_until: Option<i64>,
     pub closed_reason: Option<String>,
     pub sessions: Vec<SessionInfo>,
     pub devices: Vec<DeviceInfo>,
@@ -240,10 +243,12 @@ pub enum AuditAction {
     StaffActionRefused,
     /// Staff opened a private document (an ID card photo).
     DocumentViewed,
+    /// Staff lifted a payment lock (too many wrong PINs).
+    PaymentsUnlocked,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 27] = [
+    pub const ALL: [AuditAction; 28] = [
         AuditAction::LoginSucceeded,
         AuditAction::LoginFailed,
         AuditAction::LoginLocked,
@@ -271,6 +276,7 @@ impl AuditAction {
         AuditAction::UsersBatchCreated,
         AuditAction::StaffActionRefused,
         AuditAction::DocumentViewed,
+        AuditAction::PaymentsUnlocked,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -302,6 +308,7 @@ impl AuditAction {
             AuditAction::UsersBatchCreated => "users_batch_created",
             AuditAction::StaffActionRefused => "staff_action_refused",
             AuditAction::DocumentViewed => "document_viewed",
+            AuditAction::PaymentsUnlocked => "payments_unlocked",
         }
     }
 
@@ -317,6 +324,7 @@ impl AuditAction {
                 | AuditAction::AccountUnfrozen
                 | AuditAction::AccountClosed
                 | AuditAction::LoginUnlocked
+                | AuditAction::PaymentsUnlocked
                 | AuditAction::PermissionsChanged
                 | AuditAction::RoleChanged
                 | AuditAction::SessionsRevokedByStaff
