@@ -1305,3 +1305,68 @@ async fn proving_a_pending_phone_makes_it_live() {
     assert_eq!(profile.pending_phone, None);
     f.uc.login(phone, PASSWORD, None, &client()).await.unwrap();
 }
+
+#[tokio::test]
+async fn a_forgotten_pin_is_replaced_with_a_code_and_the_lock_lifts() {
+    let f = fixture().await;
+    let alice = registered(&f, "alice@example.com", "").await.user.id;
+    crate::wallet::tests::set_pin(&f.uc, alice, "135790")
+        .await
+        .unwrap();
+    for _ in 0..5 {
+        let _ = f.uc.check_payment_pin(alice, "000000").await;
+    }
+    assert!(f.uc.pin_status(alice).await.unwrap().locked);
+    // Only to one's own contact, and no captcha for it.
+    f.uc.send_code(
+        CodeRequest {
+            contact: "alice@example.com",
+            purpose: Some(CodePurpose::PayPassword),
+            lang: Lang::En,
+            ..CodeRequest::default()
+        },
+        Some(alice),
+        None,
+    )
+    .await
+    .unwrap();
+    let code = code_sent_to(&f, "alice@example.com").await;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    // A weak PIN or a wrong code changes nothing and keeps the code.
+    assert_eq!(
+        code_of(
+            f.uc.reset_payment_pin_with_code(alice, "alice@example.com", &code, "123456")
+                .await
+        ),
+        ErrorCode::WeakPin
+    );
+    assert_eq!(
+        code_of(
+            f.uc.reset_payment_pin_with_code(alice, "alice@example.com", wrong, "246810")
+                .await
+        ),
+        ErrorCode::CodeIncorrect
+    );
+    f.uc.reset_payment_pin_with_code(alice, "alice@example.com", &code, "246810")
+        .await
+        .unwrap();
+    let status = f.uc.pin_status(alice).await.unwrap();
+    assert!(!status.locked && status.set);
+    f.uc.check_payment_pin(alice, "246810").await.unwrap();
+    assert_eq!(
+        code_of(
+            f.uc.reset_payment_pin_with_code(alice, "alice@example.com", &code, "975310")
+                .await
+        ),
+        ErrorCode::CodeIncorrect
+    );
+    // The owner hears of it: a security notice.
+    let (kind,): (String,) = sqlx::query_as(
+        "SELECT kind FROM notification_outbox WHERE user_id = ? ORDER BY id DESC LIMIT 1",
+    )
+    .bind(alice)
+    .fetch_one(f.uc.pool())
+    .await
+    .unwrap();
+    assert_eq!(kind, "pin_changed");
+}

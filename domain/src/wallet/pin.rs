@@ -213,6 +213,26 @@ impl UserCenter {
         Ok(())
     }
 
+    /// Forgotten PIN in one step, as the wallet page asks for it: the
+    /// `pay_password` code sent to `contact` (one of the user's own) and the
+    /// new PIN. The PIN is checked first, so a typo in it costs no code; the
+    /// code is then exchanged for a ticket that
+    /// [`reset_payment_pin`](Self::reset_payment_pin) spends.
+    pub async fn reset_payment_pin_with_code(
+        &self,
+        by: impl Into<Operator>,
+        contact: &str,
+        code: &str,
+        new_pin: &str,
+    ) -> Result<(), DomainError> {
+        let by = by.into();
+        wallet::check_pin(new_pin)?;
+        let ticket = self
+            .verify_code(contact, Some(CodePurpose::PayPassword), code, Some(by.id))
+            .await?;
+        self.reset_payment_pin(by, &ticket.sid, new_pin).await
+    }
+
     /// Staff lift a payment lock and forget the wrong PINs counted so far,
     /// for a user who proved themselves to support. Within the staff limits
     /// (never one's own lock: see [`staff_limits`](crate::staff_limits));

@@ -7,6 +7,7 @@
 //! cannot drift apart.
 
 pub mod media;
+mod notifications;
 pub(crate) mod openapi;
 mod profile;
 mod security;
@@ -62,6 +63,7 @@ pub fn api() -> Api {
         .routes(routes!(revoke_others))
         .routes(routes!(revoke_one))
         .routes(routes!(me))
+        .merge(notifications::routes())
         .merge(profile::routes())
         .merge(security::routes())
         .merge(service::routes())
