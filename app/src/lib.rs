@@ -8,6 +8,7 @@ pub mod admin_api;
 pub mod api;
 pub mod components;
 pub mod errors;
+pub mod notifications_api;
 pub mod pages;
 pub mod profile_api;
 #[cfg(feature = "ssr")]

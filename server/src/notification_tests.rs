@@ -81,7 +81,12 @@ async fn a_notice_the_mail_server_refused_is_retried_by_the_background_task() {
         ))
         .unwrap();
     let (status, _, body) = s.send(req).await;
-    assert_eq!(status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&body));
+    assert_eq!(
+        status,
+        StatusCode::CREATED,
+        "{}",
+        String::from_utf8_lossy(&body)
+    );
 
     let mut delivered = Vec::new();
     for _ in 0..150 {
@@ -93,13 +98,12 @@ async fn a_notice_the_mail_server_refused_is_retried_by_the_background_task() {
     }
     assert_eq!(delivered.len(), 1, "delivered once, on the third try");
     assert_eq!(flaky.tries.load(Ordering::SeqCst), 3);
-    let (kind, attempts, sent, last_error): (String, i64, bool, Option<String>) =
-        sqlx::query_as(
-            "SELECT kind, attempts, sent_at IS NOT NULL, last_error FROM notification_outbox",
-        )
-        .fetch_one(s.uc.pool())
-        .await
-        .unwrap();
+    let (kind, attempts, sent, last_error): (String, i64, bool, Option<String>) = sqlx::query_as(
+        "SELECT kind, attempts, sent_at IS NOT NULL, last_error FROM notification_outbox",
+    )
+    .fetch_one(s.uc.pool())
+    .await
+    .unwrap();
     assert_eq!(
         (kind.as_str(), attempts, sent, last_error.as_deref()),
         ("pin_set", 3, true, Some("email: 421 try again later"))
@@ -125,7 +129,9 @@ async fn notice_choices_over_rest() {
     );
 
     let off = json!({"review_decided": false, "account_unfrozen": true, "money_received": false, "lang": "zh-CN"});
-    let (status, saved) = s.call("PUT", "/api/v1/me/notifications", off.clone(), Some(&token)).await;
+    let (status, saved) = s
+        .call("PUT", "/api/v1/me/notifications", off.clone(), Some(&token))
+        .await;
     assert_eq!((status, &saved), (StatusCode::OK, &off));
     let (_, prefs) = s.get("/api/v1/me/notifications", Some(&token)).await;
     assert_eq!(prefs, off);
@@ -135,7 +141,9 @@ async fn notice_choices_over_rest() {
         // Security notices have no switch.
         json!({"review_decided": true, "account_unfrozen": true, "money_received": true, "pin_changed": false}),
     ] {
-        let (status, body) = s.call("PUT", "/api/v1/me/notifications", bad, Some(&token)).await;
+        let (status, body) = s
+            .call("PUT", "/api/v1/me/notifications", bad, Some(&token))
+            .await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
         assert_eq!(body["code"], "INVALID_INPUT");
     }
@@ -168,11 +176,17 @@ async fn staff_lift_a_payment_lock_over_rest() {
     let (status, body) = s
         .post_as(&token, "/api/v1/wallet/transfers", pay(5, "135790"))
         .await;
-    assert_eq!((status, body["code"].clone()), (StatusCode::TOO_MANY_REQUESTS, json!("PIN_LOCKED")));
+    assert_eq!(
+        (status, body["code"].clone()),
+        (StatusCode::TOO_MANY_REQUESTS, json!("PIN_LOCKED"))
+    );
 
     let path = format!("/api/v1/admin/users/{id}/payments/unlock");
     let (status, body) = s.post_as(&token, &path, Value::Null).await;
-    assert_eq!((status, body["code"].clone()), (StatusCode::FORBIDDEN, json!("FORBIDDEN")));
+    assert_eq!(
+        (status, body["code"].clone()),
+        (StatusCode::FORBIDDEN, json!("FORBIDDEN"))
+    );
     let (status, _) = s.post_as(&staff, &path, Value::Null).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     let (status, receipt) = s

@@ -898,14 +898,16 @@ async fn rest_sign_up_with_a_code_then_reset_the_password() {
         )
         .await;
     assert_eq!(status, StatusCode::OK);
-    // The email heard about the reset.
+    // The email heard about the phone added to the account, then the reset.
     for _ in 0..100 {
-        if s.messages_to("new@example.com") >= 2 {
+        if s.messages_to("new@example.com") >= 3 {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
-    assert!(s.messages("new@example.com")[1].contains("password was reset"));
+    let mail = s.messages("new@example.com");
+    assert!(mail[1].contains("a phone number was added"), "{}", mail[1]);
+    assert!(mail[2].contains("password was reset"), "{}", mail[2]);
 }
 
 #[tokio::test]
