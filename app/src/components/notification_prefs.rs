@@ -95,7 +95,7 @@ fn PreferencesForm(
             <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>
                 {t!(i18n, notif_save)}
             </button>
-            <p class="form-success" role="status">{move || saved().then(|| t!(i18n, notif_saved))}</p>
+            <p class="form-success" role="status">{move || saved().then_some(t!(i18n, notif_saved))}</p>
         </ActionForm>
     }
     .into_any()
