@@ -655,24 +655,3 @@ async fn a_notice_is_given_up_after_the_last_attempt_with_its_error() {
     );
     assert_eq!(email.tries.load(Ordering::SeqCst), 3);
 }
-
-#[tokio::test]
-#[ignore]
-async fn measure_notice_cost() {
-    for (label, min) in [("off", ReceivedMin::off()), ("on", ReceivedMin::default())] {
-        let settings = crate::Settings {
-            notifications: NotifySettings { received_min: min, ..NotifySettings::default() },
-            ..test_settings()
-        };
-        let f = crate::tests::fixture_with(settings).await;
-        let id = account(&f.uc, "m", "").await;
-        let t = std::time::Instant::now();
-        for _ in 0..500 {
-            deposit(&f.uc, id, "CNY", "100").await;
-        }
-        let el = t.elapsed();
-        wait_sent(&f.uc, if label == "on" { 500 } else { 0 }).await;
-        let all = t.elapsed();
-        println!("{label}: 500 deposits in {el:?} ({:.0}/s); all notices sent after {all:?}", 500.0 / el.as_secs_f64());
-    }
-}
