@@ -66,6 +66,15 @@ pub async fn admin_unlock(user_id: i64) -> Result<(), AppError> {
     uc.staff_unlock(&auth, user_id).await.map_err(reject)
 }
 
+/// Lifts the user's payment lock (too many wrong PINs).
+#[server(prefix = "/api/fn", endpoint = "admin_unlock_payments")]
+pub async fn admin_unlock_payments(user_id: i64) -> Result<(), AppError> {
+    use crate::server::*;
+    let uc = user_center()?;
+    let auth = require_auth(&uc).await?;
+    uc.unlock_payments(&auth, user_id).await.map_err(reject)
+}
+
 /// Ends every session of the user.
 #[server(prefix = "/api/fn", endpoint = "admin_revoke_sessions")]
 pub async fn admin_revoke_sessions(user_id: i64) -> Result<u64, AppError> {

@@ -10,6 +10,7 @@ pub mod api;
 pub mod components;
 pub mod currency_admin_api;
 pub mod errors;
+pub mod notifications_api;
 pub mod pages;
 pub mod profile_api;
 #[cfg(feature = "ssr")]

@@ -49,6 +49,28 @@ pub async fn change_pin(old_pin: String, new_pin: String) -> Result<(), AppError
         .map_err(reject)
 }
 
+/// Forgotten PIN: the `pay_password` code sent to one of the user's own
+/// contacts, and a new PIN (which also lifts a payment lock).
+#[server(prefix = "/api/fn", endpoint = "reset_pin")]
+pub async fn reset_pin(
+    contact: String,
+    code: String,
+    new_pin: String,
+    confirm_pin: String,
+) -> Result<(), AppError> {
+    use crate::server::*;
+    let uc = user_center()?;
+    let auth = require_auth(&uc).await?;
+    // The PIN itself first: a typo costs no code.
+    shared::wallet::check_pin(&new_pin)?;
+    if new_pin != confirm_pin {
+        return Err(AppError::new(shared::ErrorCode::PinMismatch));
+    }
+    uc.reset_payment_pin_with_code(&auth, &contact, &code, &new_pin)
+        .await
+        .map_err(reject)
+}
+
 /// Checks a transfer and says who would receive it, before the PIN.
 #[server(prefix = "/api/fn", endpoint = "preview_transfer")]
 pub async fn preview_transfer(

@@ -10,6 +10,7 @@
 
 use crate::admin::Operator;
 use crate::audit::AuditEvent;
+use crate::notifications::Event;
 use crate::staff_limits::StaffAction;
 use crate::{AuthContext, DomainError, UserCenter};
 use shared::admin::AuditAction;
@@ -77,6 +78,12 @@ impl UserCenter {
             };
             self.audit(AuditEvent::by_staff(action, &op, Some(user_id)))
                 .await;
+            let event = if frozen {
+                Event::AccountFrozen
+            } else {
+                Event::AccountUnfrozen
+            };
+            self.notify(user_id, event).await;
         }
         tracing::info!(user_id, staff_id, status = to, "account status set");
         Ok(())
@@ -185,6 +192,9 @@ impl UserCenter {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
+        // The contacts stay on the account through the grace period, so
+        // they can still be told.
+        self.notify(user_id, Event::AccountClosed).await;
         tracing::info!(
             user_id,
             operator = closing.operator,

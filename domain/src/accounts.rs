@@ -723,6 +723,7 @@ impl UserCenter {
         if !self.permissions(user_id).await?.allow_login {
             return Err(ErrorCode::LoginNotAllowed.into());
         }
+        let new_device = self.is_new_device(user_id, client).await?;
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let issued = self.start_session(&mut tx, user_id, client).await?;
         tx.commit().await?;
@@ -732,6 +733,14 @@ impl UserCenter {
             client,
         ))
         .await;
+        if new_device {
+            let event = crate::notifications::Event::NewDeviceSignIn {
+                device: crate::sessions::known_client(client.user_agent.as_deref()),
+                ip: client.ip.clone(),
+                at: self.now(),
+            };
+            self.notify(user_id, event).await;
+        }
         let user = self.profile(user_id).await?;
         Ok(auth_response(issued, user))
     }

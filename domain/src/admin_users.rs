@@ -398,6 +398,7 @@ impl UserCenter {
             role,
             permissions: self.permissions(user_id).await?,
             locked_until: self.locked_until(user_id).await?,
+            payments_locked_until: self.pin_status(user_id).await?.locked_until,
             closed_reason,
             sessions: self.list_sessions(&as_user).await?,
             devices: self.list_devices(user_id).await?,

@@ -59,21 +59,25 @@ pub(crate) fn messages_to(dir: &Path, to: &str) -> Vec<String> {
 }
 
 /// The newest code sent to an email address or phone number, waiting a
-/// little for background deliveries.
+/// little for background deliveries. Notices to the same contact (a PIN
+/// set, a new sign-in) carry no code and are passed over.
 pub(crate) async fn code_sent_to(f: &Fixture, to: &str) -> String {
     for _ in 0..100 {
         let mut all = messages_to(&outbox(f).join("email"), to);
         all.extend(messages_to(&outbox(f).join("sms"), to));
-        if let Some(text) = all.last() {
+        let code = all.iter().rev().find_map(|text| {
             let subject = text
                 .lines()
                 .find(|l| l.starts_with("Subject:") || l.contains("\"text\""))
                 .unwrap_or(text);
-            return six_digits(subject).expect("a code in the message");
+            six_digits(subject)
+        });
+        if let Some(code) = code {
+            return code;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    panic!("no message to {to}");
+    panic!("no code to {to}");
 }
 
 pub(crate) fn count_messages(f: &Fixture, to: &str) -> usize {
@@ -89,7 +93,7 @@ pub(crate) async fn solved_captcha(f: &Fixture) -> (String, String) {
     (c.key, answer)
 }
 
-async fn send(
+pub(crate) async fn send(
     f: &Fixture,
     contact: &str,
     purpose: CodePurpose,
@@ -112,7 +116,12 @@ async fn send(
 
 /// Sends a code for `purpose` to `contact`, reads it, and exchanges it for a
 /// ticket (`sid`), as a user on the security page does.
-async fn ticket(f: &Fixture, contact: &str, purpose: CodePurpose, user: Option<i64>) -> String {
+pub(crate) async fn ticket(
+    f: &Fixture,
+    contact: &str,
+    purpose: CodePurpose,
+    user: Option<i64>,
+) -> String {
     send(f, contact, purpose, user).await.unwrap();
     let code = code_sent_to(f, contact).await;
     f.uc.verify_code(contact, Some(purpose), &code, user)
@@ -1300,4 +1309,69 @@ async fn proving_a_pending_phone_makes_it_live() {
     assert!(profile.phone_verified);
     assert_eq!(profile.pending_phone, None);
     f.uc.login(phone, PASSWORD, None, &client()).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_forgotten_pin_is_replaced_with_a_code_and_the_lock_lifts() {
+    let f = fixture().await;
+    let alice = registered(&f, "alice@example.com", "").await.user.id;
+    crate::wallet::tests::set_pin(&f.uc, alice, "135790")
+        .await
+        .unwrap();
+    for _ in 0..5 {
+        let _ = f.uc.check_payment_pin(alice, "000000").await;
+    }
+    assert!(f.uc.pin_status(alice).await.unwrap().locked);
+    // Only to one's own contact, and no captcha for it.
+    f.uc.send_code(
+        CodeRequest {
+            contact: "alice@example.com",
+            purpose: Some(CodePurpose::PayPassword),
+            lang: Lang::En,
+            ..CodeRequest::default()
+        },
+        Some(alice),
+        None,
+    )
+    .await
+    .unwrap();
+    let code = code_sent_to(&f, "alice@example.com").await;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    // A weak PIN or a wrong code changes nothing and keeps the code.
+    assert_eq!(
+        code_of(
+            f.uc.reset_payment_pin_with_code(alice, "alice@example.com", &code, "123456")
+                .await
+        ),
+        ErrorCode::WeakPin
+    );
+    assert_eq!(
+        code_of(
+            f.uc.reset_payment_pin_with_code(alice, "alice@example.com", wrong, "246810")
+                .await
+        ),
+        ErrorCode::CodeIncorrect
+    );
+    f.uc.reset_payment_pin_with_code(alice, "alice@example.com", &code, "246810")
+        .await
+        .unwrap();
+    let status = f.uc.pin_status(alice).await.unwrap();
+    assert!(!status.locked && status.set);
+    f.uc.check_payment_pin(alice, "246810").await.unwrap();
+    assert_eq!(
+        code_of(
+            f.uc.reset_payment_pin_with_code(alice, "alice@example.com", &code, "975310")
+                .await
+        ),
+        ErrorCode::CodeIncorrect
+    );
+    // The owner hears of it: a security notice.
+    let (kind,): (String,) = sqlx::query_as(
+        "SELECT kind FROM notification_outbox WHERE user_id = ? ORDER BY id DESC LIMIT 1",
+    )
+    .bind(alice)
+    .fetch_one(f.uc.pool())
+    .await
+    .unwrap();
+    assert_eq!(kind, "pin_changed");
 }

@@ -643,3 +643,68 @@ async fn the_detail_view_gathers_sessions_balances_and_ledger_rows() {
     assert_eq!(detail.recent[0].1.amount, "4.50");
     assert_eq!(detail.locked_until, None);
 }
+
+#[tokio::test]
+async fn staff_lift_a_payment_lock_within_their_limits() {
+    let f = fixture().await;
+    let op = staff(&f.uc, Role::Staff).await;
+    let user = signup(&f.uc, "locked").await;
+    crate::wallet::tests::set_pin(&f.uc, user.user_id, "135790")
+        .await
+        .unwrap();
+    for _ in 0..5 {
+        let _ = f.uc.check_payment_pin(user.user_id, "000000").await;
+    }
+    assert_eq!(
+        code_of(f.uc.check_payment_pin(user.user_id, "135790").await),
+        ErrorCode::PinLocked
+    );
+    let detail = f.uc.user_detail(op.clone(), user.user_id).await.unwrap();
+    assert!(detail.payments_locked_until.is_some());
+
+    // Not by a plain user, nor for oneself.
+    let other = signup(&f.uc, "nosy").await;
+    assert_eq!(
+        code_of(f.uc.unlock_payments(&other, user.user_id).await),
+        ErrorCode::Forbidden
+    );
+    assert_eq!(
+        code_of(f.uc.unlock_payments(op.clone(), op.id).await),
+        ErrorCode::Forbidden
+    );
+    assert_eq!(
+        code_of(f.uc.unlock_payments(op.clone(), 999_999).await),
+        ErrorCode::NotFound
+    );
+
+    f.uc.unlock_payments(op.clone(), user.user_id)
+        .await
+        .unwrap();
+    let status = f.uc.pin_status(user.user_id).await.unwrap();
+    assert!(!status.locked);
+    assert_eq!(status.remaining_attempts, 5);
+    f.uc.check_payment_pin(user.user_id, "135790")
+        .await
+        .unwrap();
+    let detail = f.uc.user_detail(op.clone(), user.user_id).await.unwrap();
+    assert_eq!(detail.payments_locked_until, None);
+
+    let unlocked =
+        f.uc.audit_log(
+            op.clone(),
+            &AuditQuery {
+                action: Some(AuditAction::PaymentsUnlocked),
+                ..AuditQuery::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(unlocked.entries.len(), 1);
+    let row = &unlocked.entries[0];
+    assert_eq!(
+        (row.actor_id, row.target_id),
+        (Some(op.id), Some(user.user_id))
+    );
+    assert_eq!(row.ip.as_deref(), Some("10.0.0.9"));
+    assert_eq!(row.details, r#"{"was_locked":true}"#);
+}

@@ -6,6 +6,7 @@
 //! cannot move the account's recovery channel.
 
 use crate::audit::AuditEvent;
+use crate::notifications::Event;
 use crate::sessions::AuthContext;
 use crate::{codes, db, DomainError, UserCenter};
 use shared::admin::AuditAction;
@@ -133,6 +134,14 @@ impl UserCenter {
                     "kind": if contact.is_email() { "email" } else { "phone" },
                 }),
             ),
+        )
+        .await;
+        self.notify(
+            auth.user_id,
+            Event::ContactChanged {
+                email: contact.is_email(),
+                old: current,
+            },
         )
         .await;
         self.profile(auth.user_id).await

@@ -47,6 +47,37 @@ impl UserCenter {
         Ok(row.is_some())
     }
 
+    /// Whether a sign-in from `client` would be the account's first from
+    /// that device, for the new-device notice. A device is its
+    /// `X-Device-Id` when the client sends one (seen on an earlier session
+    /// or bound), else its browser and OS (the session label, e.g. "Chrome
+    /// on Linux"): browsers send no id, and a new browser is what a stranger
+    /// signing in brings. An account never signed in before has nothing to
+    /// compare with: its first session is not "new".
+    pub(crate) async fn is_new_device(
+        &self,
+        user_id: i64,
+        client: &crate::ClientInfo,
+    ) -> Result<bool, DomainError> {
+        let device_id = client
+            .device_id
+            .as_deref()
+            .filter(|d| check_device_id(d).is_ok());
+        let label = crate::sessions::client_label(client.user_agent.as_deref());
+        let (any, seen): (bool, bool) = sqlx::query_as(
+            "SELECT EXISTS (SELECT 1 FROM sessions WHERE user_id = ?1),
+                    EXISTS (SELECT 1 FROM sessions WHERE user_id = ?1
+                              AND CASE WHEN ?2 IS NULL THEN label = ?3 ELSE device_id = ?2 END)
+                    OR EXISTS (SELECT 1 FROM devices WHERE user_id = ?1 AND device_id = ?2)",
+        )
+        .bind(user_id)
+        .bind(device_id)
+        .bind(&label)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(any && !seen)
+    }
+
     /// Binds the client's device after a code sign-in, named after its
     /// browser and OS; a client without a valid device id binds nothing.
     pub(crate) async fn trust_device(

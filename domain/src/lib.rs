@@ -24,6 +24,7 @@ pub mod error;
 pub mod identifier_lookup;
 pub mod legacy_signatures;
 pub mod media;
+pub mod notifications;
 mod opaque;
 pub mod password_digests;
 pub mod password_policy;
@@ -125,6 +126,8 @@ pub struct Settings {
     /// `https://id.example.com`), for links in messages. `None`: links are
     /// paths (`/activate?…`) the reader opens on the site they know.
     pub public_url: Option<String>,
+    /// Which receipts tell their receiver, and how failed notices are retried.
+    pub notifications: notifications::NotifySettings,
 }
 
 impl Default for Settings {
@@ -145,6 +148,7 @@ impl Default for Settings {
             uploads: UploadSettings::default(),
             password_digests: Vec::new(),
             public_url: None,
+            notifications: notifications::NotifySettings::default(),
         }
     }
 }

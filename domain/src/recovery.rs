@@ -6,7 +6,8 @@
 //! channel. A change while signed in keeps the current session only.
 
 use crate::audit::AuditEvent;
-use crate::delivery::{templates, Lang};
+use crate::delivery::Lang;
+use crate::notifications::Event;
 use crate::sessions::{AuthContext, ClientInfo};
 use crate::{codes, DomainError, UserCenter};
 use shared::admin::AuditAction;
@@ -180,14 +181,12 @@ impl UserCenter {
         ))
         .await;
 
-        let other = match contact {
-            Contact::Email(_) => account.phone.map(Contact::Phone),
-            Contact::Phone(_) => account.email.map(Contact::Email),
-        };
-        if let Some(other) = other {
-            self.messenger
-                .deliver_later(other, templates::password_reset_notice(lang));
-        }
+        self.notify_in(
+            account.id,
+            Event::PasswordReset { proven: contact },
+            Some(lang),
+        )
+        .await;
         Ok(())
     }
 

@@ -26,6 +26,7 @@ use crate::audit::AuditEvent;
 use crate::codes::{taken, CodeRequest};
 use crate::contacts::{add_pending_contact, release_pending};
 use crate::delivery::Lang;
+use crate::notifications::Event;
 use crate::opaque::token_digest;
 use crate::password_digests::DigestScheme;
 use crate::sessions::ClientInfo;
@@ -327,6 +328,16 @@ impl UserCenter {
                 .details(serde_json::json!({ "kind": kind, "by": "service" })),
         )
         .await;
+        if current.as_ref() != Some(&contact) {
+            self.notify(
+                user_id,
+                Event::ContactChanged {
+                    email: contact.is_email(),
+                    old: current,
+                },
+            )
+            .await;
+        }
         Ok(ContactOutcome::Live)
     }
 }

@@ -220,6 +220,8 @@ impl UserCenter {
             .details(serde_json::json!({ "via": "service", "code_verified": ticket.is_some() })),
         )
         .await;
+        self.notify(user_id, crate::notifications::Event::PinSet)
+            .await;
         Ok(())
     }
 }

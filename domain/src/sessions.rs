@@ -79,6 +79,18 @@ pub fn client_label(user_agent: Option<&str>) -> String {
     }
 }
 
+/// The browser and OS when the User-Agent names known ones, for texts sent
+/// to the user, which must not carry what a stranger typed into their
+/// User-Agent; `None` otherwise.
+pub(crate) fn known_client(user_agent: Option<&str>) -> Option<String> {
+    let parsed = user_agent.and_then(|ua| woothee::parser::Parser::new().parse(ua))?;
+    match parsed {
+        r if r.name != "UNKNOWN" && r.os != "UNKNOWN" => Some(format!("{} on {}", r.name, r.os)),
+        r if r.name != "UNKNOWN" => Some(r.name.to_string()),
+        _ => None,
+    }
+}
+
 fn new_refresh_token() -> String {
     crate::opaque::random_token()
 }

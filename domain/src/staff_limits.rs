@@ -24,10 +24,12 @@ pub enum StaffAction {
     AdjustBalance,
     /// Approving or rejecting a verification submission.
     Review,
+    /// Lifting a payment lock (too many wrong PINs).
+    UnlockPayments,
 }
 
 impl StaffAction {
-    pub const ALL: [StaffAction; 7] = [
+    pub const ALL: [StaffAction; 8] = [
         StaffAction::Freeze,
         StaffAction::Unfreeze,
         StaffAction::SetPermissions,
@@ -35,6 +37,7 @@ impl StaffAction {
         StaffAction::Close,
         StaffAction::AdjustBalance,
         StaffAction::Review,
+        StaffAction::UnlockPayments,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -46,6 +49,7 @@ impl StaffAction {
             StaffAction::Close => "close",
             StaffAction::AdjustBalance => "adjust_balance",
             StaffAction::Review => "review",
+            StaffAction::UnlockPayments => "unlock_payments",
         }
     }
 
@@ -63,6 +67,8 @@ const OWN_BALANCE: &str = "You cannot adjust your own balance.";
 const OWN_REVIEW: &str = "You cannot review your own submission.";
 const OWN_AUTHORISATION: &str = "You cannot name yourself as the authorising operator.";
 const OWN_FREEZE: &str = "You cannot freeze your own account.";
+/// Else a stolen staff session could guess its own PIN without limit.
+const OWN_PAYMENT_LOCK: &str = "You cannot lift your own payment lock.";
 
 impl UserCenter {
     /// `FORBIDDEN` unless `op` is staff and the limits allow `action` on
@@ -82,6 +88,8 @@ impl UserCenter {
             Some(OWN_REVIEW)
         } else if op.id == target && action == StaffAction::Freeze {
             Some(OWN_FREEZE)
+        } else if op.id == target && action == StaffAction::UnlockPayments {
+            Some(OWN_PAYMENT_LOCK)
         } else if authoriser == Some(op.id) {
             Some(OWN_AUTHORISATION)
         } else if action.guards_privileged_targets()
@@ -169,6 +177,7 @@ mod tests {
                 .approve_verification(op, target, VerificationKind::RealName)
                 .await
                 .map(drop),
+            StaffAction::UnlockPayments => uc.unlock_payments(op, target).await,
         };
         match result {
             Err(e) if e.code() == ErrorCode::Forbidden => {
@@ -196,7 +205,10 @@ mod tests {
     fn expected(op: Role, target: Option<Role>, action: StaffAction) -> bool {
         match target {
             None => match action {
-                StaffAction::AdjustBalance | StaffAction::Review | StaffAction::Freeze => true,
+                StaffAction::AdjustBalance
+                | StaffAction::Review
+                | StaffAction::Freeze
+                | StaffAction::UnlockPayments => true,
                 // A staff member's own account is a staff account.
                 _ => op != Role::SuperAdmin,
             },

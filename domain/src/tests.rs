@@ -12,13 +12,23 @@ pub(crate) struct Fixture {
 }
 
 pub(crate) async fn fixture_with(settings: Settings) -> Fixture {
+    fixture_with_messenger(settings, |outbox| {
+        Messenger::outbox(outbox, "User Center <no-reply@localhost>").expect("outbox")
+    })
+    .await
+}
+
+/// A fixture whose messages go through `messenger`, made for the
+/// temporary directory's `outbox` (where the captcha answers go too).
+pub(crate) async fn fixture_with_messenger(
+    settings: Settings,
+    messenger: impl FnOnce(&std::path::Path) -> Messenger,
+) -> Fixture {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}", dir.path().join("test.db").display());
     let pool = db::connect(&url).await.expect("connect");
     let outbox = dir.path().join("outbox");
-    let messenger = Messenger::outbox(&outbox, "User Center <no-reply@localhost>")
-        .expect("outbox")
-        .with_captcha_outbox(outbox.join("captcha"));
+    let messenger = messenger(&outbox).with_captcha_outbox(outbox.join("captcha"));
     let uc = UserCenter::new(
         pool,
         b"test secret of thirty-two bytes!",

@@ -10,6 +10,7 @@ use crate::accounts::user_columns;
 use crate::accounts::UserRow;
 use crate::admin::Operator;
 use crate::audit::AuditEvent;
+use crate::notifications::Event;
 use crate::staff_limits::StaffAction;
 use crate::{clock, db, DomainError, UserCenter};
 use shared::admin::AuditAction;
@@ -396,6 +397,8 @@ impl UserCenter {
             state = state.as_str(),
             "verification reviewed"
         );
+        self.notify(user_id, Event::ReviewDecided { kind, rejection })
+            .await;
         self.with_documents(row, true).await
     }
 

@@ -130,7 +130,7 @@ impl Caller {
 
 /// The language the user picked on the site (leptos_i18n's cookie), else
 /// the browser's first `Accept-Language`.
-fn lang_of(headers: &HeaderMap) -> Lang {
+pub(crate) fn lang_of(headers: &HeaderMap) -> Lang {
     if let Some(picked) = cookie_value(headers, LANG_COOKIE) {
         return Lang::from_tag(&picked);
     }

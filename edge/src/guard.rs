@@ -81,7 +81,14 @@ pub async fn guard(
         nonce: Arc::default(),
     };
     parts.extensions.insert(facts.clone());
-    let mut res = next.run(Request::from_parts(parts, body)).await;
+    // Notices the request causes (a PIN change, a new sign-in) are written
+    // in its language when the user stored none.
+    let lang = crate::caller::lang_of(&parts.headers);
+    let mut res = domain::notifications::request_lang::scope(
+        lang,
+        next.run(Request::from_parts(parts, body)),
+    )
+    .await;
     page_headers::apply(
         res.headers_mut(),
         &Answering {

@@ -73,13 +73,29 @@ export async function lastMessageTo(to: string, atLeast = 1): Promise<string> {
   throw new Error(`no message to ${to}`);
 }
 
-/** The code in the newest message to `to` (its subject, or the SMS text). */
-export async function codeSentTo(to: string, atLeast = 1): Promise<string> {
-  const text = await lastMessageTo(to, atLeast);
+/** The code in a message: six digits in its subject, or in an SMS's text. */
+function codeIn(text: string): string | undefined {
   const line = text.split("\n").find((l) => l.startsWith("Subject:") || l.includes('"text"')) ?? text;
-  const match = line.match(/(?<!\d)\d{6}(?!\d)/);
-  if (!match) throw new Error(`no code in: ${line}`);
-  return match[0];
+  return line.match(/(?<!\d)\d{6}(?!\d)/)?.[0];
+}
+
+/**
+ * The code in the newest message to `to` that carries one, among the messages
+ * from the `atLeast`-th on, waiting for the (possibly background) delivery.
+ * Notices to the same contact (a PIN set, a new sign-in) carry no code and
+ * are passed over.
+ */
+export async function codeSentTo(to: string, atLeast = 1): Promise<string> {
+  for (let i = 0; i < 100; i++) {
+    const code = messagesTo(to)
+      .slice(Math.max(atLeast - 1, 0))
+      .reverse()
+      .map(codeIn)
+      .find((c) => c !== undefined);
+    if (code) return code;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no code to ${to}`);
 }
 
 /** Fills the captcha answer inside `scope` from the dev outbox. */

@@ -198,6 +198,9 @@ pub struct Config {
     #[command(flatten)]
     pub delivery: crate::messaging_config::DeliveryArgs,
 
+    #[command(flatten)]
+    pub notify: crate::messaging_config::NotifyArgs,
+
     /// The seed-compatible facades (`UC_COMPAT*`): see `compat`.
     #[command(flatten)]
     pub compat: crate::compat::settings::CompatArgs,

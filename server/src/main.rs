@@ -16,6 +16,8 @@ mod media_tests;
 mod messaging_config;
 mod middleware;
 #[cfg(test)]
+mod notification_tests;
+#[cfg(test)]
 mod openapi_tests;
 #[cfg(test)]
 mod profile_tests;
@@ -142,6 +144,7 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         uploads: config.uploads(),
         password_digests: config.compat.settings().digest_schemes(),
         public_url: config.public_url.clone(),
+        notifications: config.notify.settings(),
         ..Settings::default()
     };
     if !settings.codes.require_contact_code {
@@ -160,6 +163,7 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         return Ok(());
     }
     tokio::spawn(sweep_documents(uc.clone()));
+    tokio::spawn(deliver_notices(uc.clone(), NOTICE_ROUND_EVERY));
     let conf = get_configuration(None)?;
     let mut leptos_options = conf.leptos_options;
     if let Some(bind) = config.bind {
@@ -214,6 +218,28 @@ async fn sweep_documents(uc: UserCenter) {
         tick.tick().await;
         if let Err(e) = uc.sweep_unattached_documents().await {
             tracing::warn!(error = %e, "document sweep failed");
+        }
+    }
+}
+
+/// How often the notice outbox is looked at for notices due again; a
+/// notice's own backoff (`UC_NOTIFY_RETRY_SECS`, doubling) decides when it is.
+const NOTICE_ROUND_EVERY: Duration = Duration::from_secs(5);
+
+/// Sends the notices that are due (failed ones whose backoff is over, and
+/// any an earlier process left unsent) every `every`, for as long as the
+/// server runs; a failed round is logged and the next tick tries again.
+async fn deliver_notices(uc: UserCenter, every: Duration) {
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match uc.deliver_due_notifications().await {
+            Ok(round) if round != domain::notifications::DeliveryRound::default() => {
+                tracing::info!(?round, "notice round");
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "notice round failed"),
         }
     }
 }

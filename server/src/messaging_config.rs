@@ -7,6 +7,7 @@ use domain::delivery::{
     EmailSender, FileEmail, FileSms, Messenger, SmsSender, SmtpEmail, SmtpSettings, SmtpTls,
     WebhookSms,
 };
+use domain::notifications::{NotifySettings, ReceivedMin};
 use domain::CodeSettings;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -82,6 +83,54 @@ impl CodeArgs {
                 self.activation_code_ttl_hours.clamp(1, 24 * 90) * 3600,
             ),
             ..CodeSettings::default()
+        }
+    }
+}
+
+/// Notices to users (`domain::notifications`): which receipts tell their
+/// receiver, and how a notice that could not be sent is retried.
+#[derive(Args, Debug, Clone)]
+pub struct NotifyArgs {
+    /// Deposits and transfers of at least this much tell their receiver: an
+    /// amount in each currency's own units (`100` is 100.00 CNY and 100
+    /// points), with optional per-currency overrides, e.g.
+    /// `100,BTC=0.01,POINTS=off`. Empty or `off`: never.
+    #[arg(
+        long,
+        env = "UC_NOTIFY_RECEIVED_MIN",
+        default_value = "100",
+        global = true
+    )]
+    pub notify_received_min: ReceivedMin,
+
+    /// Attempts to send a notice, the first included, before it is given up
+    /// (and kept in the outbox with its last error).
+    #[arg(
+        long,
+        env = "UC_NOTIFY_MAX_ATTEMPTS",
+        default_value_t = 8,
+        global = true
+    )]
+    pub notify_max_attempts: u32,
+
+    /// Seconds before a failed notice is tried again; each further retry
+    /// waits twice as long, up to an hour.
+    #[arg(
+        long,
+        env = "UC_NOTIFY_RETRY_SECS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub notify_retry_secs: u64,
+}
+
+impl NotifyArgs {
+    pub fn settings(&self) -> NotifySettings {
+        NotifySettings {
+            received_min: self.notify_received_min.clone(),
+            max_attempts: self.notify_max_attempts.max(1),
+            retry_base: Duration::from_secs(self.notify_retry_secs.max(1)),
+            ..NotifySettings::default()
         }
     }
 }

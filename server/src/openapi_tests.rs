@@ -25,6 +25,7 @@ const EXPECTED: &[&str] = &[
     "GET /api/v1/me",
     "GET /api/v1/me/documents",
     "GET /api/v1/me/documents/{id}",
+    "GET /api/v1/me/notifications",
     "GET /api/v1/me/profile",
     "GET /api/v1/me/verification",
     "GET /api/v1/openapi.json",
@@ -43,6 +44,7 @@ const EXPECTED: &[&str] = &[
     "PATCH /api/v1/me/profile",
     "POST /api/v1/admin/users/{id}/close",
     "POST /api/v1/admin/users/{id}/freeze",
+    "POST /api/v1/admin/users/{id}/payments/unlock",
     "POST /api/v1/admin/users/{id}/qualification/approve",
     "POST /api/v1/admin/users/{id}/qualification/reject",
     "POST /api/v1/admin/users/{id}/unfreeze",
@@ -90,6 +92,7 @@ const EXPECTED: &[&str] = &[
     "POST /api/v1/wallet/transfers",
     "PUT /api/v1/me/avatar",
     "PUT /api/v1/service/users/{id}/permissions",
+    "PUT /api/v1/me/notifications",
 ];
 
 /// `(METHOD, path, operation)` of every operation in the document.

@@ -190,6 +190,9 @@ pub struct UserDetail {
     pub permissions: Permissions,
     /// Unix seconds, while a sign-in lock on one of the user's identifiers lasts.
     pub locked_until: Option<i64>,
+    /// Unix seconds, while payments are locked after too many wrong PINs.
+    #[serde(default)]
+    pub payments_locked_until: Option<i64>,
     pub closed_reason: Option<String>,
     pub sessions: Vec<SessionInfo>,
     pub devices: Vec<DeviceInfo>,
@@ -254,10 +257,12 @@ pub enum AuditAction {
     /// A currency was added or changed (name, scale, aliases, enabled);
     /// `details` says which, and `via` whether from the console or the CLI.
     CurrencyChanged,
+    /// Staff lifted a payment lock (too many wrong PINs).
+    PaymentsUnlocked,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 30] = [
+    pub const ALL: [AuditAction; 31] = [
         AuditAction::LoginSucceeded,
         AuditAction::LoginFailed,
         AuditAction::LoginLocked,
@@ -288,6 +293,7 @@ impl AuditAction {
         AuditAction::AccountOpened,
         AuditAction::AccountActivated,
         AuditAction::CurrencyChanged,
+        AuditAction::PaymentsUnlocked,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -322,6 +328,7 @@ impl AuditAction {
             AuditAction::AccountOpened => "account_opened",
             AuditAction::AccountActivated => "account_activated",
             AuditAction::CurrencyChanged => "currency_changed",
+            AuditAction::PaymentsUnlocked => "payments_unlocked",
         }
     }
 
@@ -337,6 +344,7 @@ impl AuditAction {
                 | AuditAction::AccountUnfrozen
                 | AuditAction::AccountClosed
                 | AuditAction::LoginUnlocked
+                | AuditAction::PaymentsUnlocked
                 | AuditAction::PermissionsChanged
                 | AuditAction::RoleChanged
                 | AuditAction::SessionsRevokedByStaff

@@ -11,6 +11,7 @@ pub mod error;
 pub mod identity;
 pub mod media;
 pub mod money;
+pub mod notifications;
 pub mod profile;
 pub mod service;
 pub mod validate;

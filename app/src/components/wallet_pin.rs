@@ -1,5 +1,7 @@
-//! Setting the payment PIN (activation) or changing it.
+//! Setting the payment PIN (activation), changing it, or replacing a
+//! forgotten one.
 
+use crate::components::forgot_pin::ForgotPinForm;
 use crate::components::form_errors::{source, FormErrors};
 use crate::components::submit_button::SubmitButton;
 use crate::components::{field::TextField, form_alert::FormAlert};
@@ -31,6 +33,7 @@ pub fn PinSection(
             view! {
                 <p class="muted">{t!(i18n, wallet_pin_lead_set)}</p>
                 <ChangePinForm changed=changed saved=saved/>
+                <ForgotPinForm changed=changed saved=saved/>
             }
             .into_any()
         } else {

@@ -1,10 +1,12 @@
 //! `/security`: the password, the email and phone with their verified state,
-//! and the active sessions (revoke one, or all but this one).
+//! the notice choices, and the active sessions (revoke one, or all but this
+//! one).
 
 use crate::api::{current_user, list_sessions, RevokeOtherSessions, RevokeSession};
 use crate::components::change_password::ChangePasswordForm;
 use crate::components::contact_editor::{ContactEditor, ContactKind};
 use crate::components::device_list::DeviceList;
+use crate::components::notification_prefs::NotificationPreferencesForm;
 use crate::errors::error_text;
 use crate::i18n::*;
 use leptos::prelude::*;
@@ -62,6 +64,9 @@ pub fn SecurityPage() -> impl IntoView {
                     }
                 })}
             </Transition>
+            <h2 id="notifications-title">{t!(i18n, notif_title)}</h2>
+            <p class="muted">{t!(i18n, notif_lead)}</p>
+            <NotificationPreferencesForm/>
             <h2 id="sessions-title">{t!(i18n, security_sessions_title)}</h2>
             <p class="muted">{t!(i18n, security_sessions_lead)}</p>
             <Transition fallback=move || view! { <p class="loading">{t!(i18n, loading)}</p> }>

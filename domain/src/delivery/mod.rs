@@ -77,6 +77,11 @@ impl Messenger {
         self
     }
 
+    /// The longest a send may take.
+    pub(crate) fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
     pub(crate) fn captcha_outbox(&self) -> Option<&Path> {
         self.captcha_outbox.as_deref()
     }

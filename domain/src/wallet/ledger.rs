@@ -327,6 +327,20 @@ impl UserCenter {
         let receipt = post_in(&mut tx, &order, now).await?;
         idempotency::record(&mut tx, &scope, &hash, &receipt, now).await?;
         tx.commit().await?;
+        let receiver = match order.kind {
+            TransferKind::Deposit => Some(order.user),
+            TransferKind::Transfer => order.recipient,
+            _ => None,
+        };
+        if let Some(receiver) = receiver {
+            self.notify_received(
+                receiver,
+                &order.currency.code,
+                order.currency.scale(),
+                order.amount,
+            )
+            .await;
+        }
         Ok(receipt)
     }
 }

@@ -10,7 +10,9 @@
 
 use crate::admin::Operator;
 use crate::audit::{AuditEvent, Whence};
+use crate::notifications::Event;
 use crate::passwords::StoredHash;
+use crate::staff_limits::StaffAction;
 use crate::throttle::Kind;
 use crate::AuthContext;
 use crate::{DomainError, UserCenter};
@@ -109,6 +111,7 @@ impl UserCenter {
         tracing::info!(user_id, "payment PIN set");
         self.audit(AuditEvent::by_user(AuditAction::PinSet, user_id, auth))
             .await;
+        self.notify(user_id, Event::PinSet).await;
         Ok(())
     }
 
@@ -136,6 +139,7 @@ impl UserCenter {
         tracing::info!(user_id, "payment PIN changed");
         self.audit(AuditEvent::by_user(AuditAction::PinChanged, user_id, &by))
             .await;
+        self.notify(user_id, Event::PinChanged).await;
         Ok(())
     }
 
@@ -162,6 +166,7 @@ impl UserCenter {
             Whence::default(),
         ))
         .await;
+        self.notify(user_id, Event::PinChanged).await;
         Ok(())
     }
 
@@ -189,15 +194,60 @@ impl UserCenter {
         tracing::info!(user_id, "payment PIN reset with a verification code");
         self.audit(AuditEvent::by_user(AuditAction::PinChanged, user_id, &by))
             .await;
+        self.notify(user_id, Event::PinChanged).await;
         Ok(())
     }
 
-    /// Lifts a payment lock and forgets wrong PINs; for staff.
-    pub async fn unlock_payments(&self, user_id: i64) -> Result<(), DomainError> {
+    /// Forgotten PIN in one step, as the wallet page asks for it: the
+    /// `pay_password` code sent to `contact` (one of the user's own) and the
+    /// new PIN. The PIN is checked first, so a typo in it costs no code; the
+    /// code is then exchanged for a ticket that
+    /// [`reset_payment_pin`](Self::reset_payment_pin) spends.
+    pub async fn reset_payment_pin_with_code(
+        &self,
+        by: impl Into<Operator>,
+        contact: &str,
+        code: &str,
+        new_pin: &str,
+    ) -> Result<(), DomainError> {
+        let by = by.into();
+        wallet::check_pin(new_pin)?;
+        let ticket = self
+            .verify_code(contact, Some(CodePurpose::PayPassword), code, Some(by.id))
+            .await?;
+        self.reset_payment_pin(by, &ticket.sid, new_pin).await
+    }
+
+    /// Staff lift a payment lock and forget the wrong PINs counted so far,
+    /// for a user who proved themselves to support. Within the staff limits
+    /// (never one's own lock: see [`staff_limits`](crate::staff_limits));
+    /// audited with whether a lock was on.
+    pub async fn unlock_payments(
+        &self,
+        op: impl Into<Operator>,
+        user_id: i64,
+    ) -> Result<(), DomainError> {
+        let op = op.into();
+        self.check_staff_action(&op, StaffAction::UnlockPayments, user_id, None)
+            .await?;
+        let exists: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM users WHERE id = ?")
+            .bind(user_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        if exists.is_none() {
+            return Err(ErrorCode::NotFound.into());
+        }
+        let before = self.pin_status(user_id).await?;
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         self.clear_throttle(&mut tx, Kind::Pin, &user_id.to_string())
             .await?;
         tx.commit().await?;
+        tracing::info!(user_id, staff_id = op.id, "payment lock lifted");
+        self.audit(
+            AuditEvent::by_staff(AuditAction::PaymentsUnlocked, &op, Some(user_id))
+                .details(serde_json::json!({ "was_locked": before.locked })),
+        )
+        .await;
         Ok(())
     }
 

@@ -8,6 +8,7 @@
 
 mod activation;
 pub mod media;
+mod notifications;
 pub(crate) mod openapi;
 mod profile;
 mod security;
@@ -64,6 +65,7 @@ pub fn api() -> Api {
         .routes(routes!(revoke_one))
         .routes(routes!(me))
         .merge(activation::routes())
+        .merge(notifications::routes())
         .merge(profile::routes())
         .merge(security::routes())
         .merge(service::routes())

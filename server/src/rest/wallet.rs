@@ -6,7 +6,7 @@
 //! without the `staff` or `super_admin` role (`FORBIDDEN`), so the role is
 //! checked on every request against the database, never taken from a token.
 
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use domain::wallet::{Authorisation, Movement, PinProof, Recipient, Transfer};
@@ -30,6 +30,7 @@ pub fn routes() -> OpenApiRouter<UserCenter> {
         .routes(routes!(pin_status, set_pin))
         .routes(routes!(change_pin))
         .routes(routes!(reset_pin))
+        .routes(routes!(unlock_payments))
         .routes(routes!(transfer))
         .routes(routes!(deposit))
         .routes(routes!(withdraw))
@@ -161,6 +162,22 @@ async fn reset_pin(
     ApiJson(req): ApiJson<ResetPinRequest>,
 ) -> Result<StatusCode, ApiError> {
     uc.reset_payment_pin(&auth, &req.sid, &req.new_pin).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Staff: lifts a payment lock (too many wrong PINs) and forgets the wrong
+/// PINs counted so far.
+///
+/// Audited (`payments_unlocked`). Staff may not lift their own lock, and only
+/// a super admin lifts one on a staff account (`403 FORBIDDEN`).
+#[utoipa::path(post, path = "/admin/users/{id}/payments/unlock", tag = "admin", security(("bearer" = [])), params(("id" = i64, Path, description = "The user's id")),
+    responses((status = 204, description = "Payments unlocked")))]
+async fn unlock_payments(
+    State(uc): State<UserCenter>,
+    Authed(auth): Authed,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    uc.unlock_payments(&auth, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

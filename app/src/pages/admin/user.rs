@@ -5,6 +5,7 @@ use super::{action_error, load_error, short_time, status_class, status_label, Ad
 use crate::admin_api::{
     admin_user, AdminAdjustBalance, AdminCloseAccount, AdminReview, AdminRevokeSessions,
     AdminSendMessage, AdminSetFrozen, AdminSetPermissions, AdminSetRole, AdminUnlock,
+    AdminUnlockPayments,
 };
 use crate::components::form_alert::FormAlert;
 use crate::i18n::*;
@@ -22,6 +23,7 @@ use shared::AppError;
 struct Actions {
     frozen: ServerAction<AdminSetFrozen>,
     unlock: ServerAction<AdminUnlock>,
+    unlock_payments: ServerAction<AdminUnlockPayments>,
     revoke: ServerAction<AdminRevokeSessions>,
     permissions: ServerAction<AdminSetPermissions>,
     role: ServerAction<AdminSetRole>,
@@ -71,6 +73,7 @@ pub fn AdminUserPage() -> impl IntoView {
     let actions = Actions {
         frozen: ServerAction::new(),
         unlock: ServerAction::new(),
+        unlock_payments: ServerAction::new(),
         revoke: ServerAction::new(),
         permissions: ServerAction::new(),
         role: ServerAction::new(),
@@ -81,6 +84,7 @@ pub fn AdminUserPage() -> impl IntoView {
     };
     reload_after(actions.frozen, changed);
     reload_after(actions.unlock, changed);
+    reload_after(actions.unlock_payments, changed);
     reload_after(actions.revoke, changed);
     reload_after(actions.permissions, changed);
     reload_after(actions.role, changed);
@@ -127,6 +131,7 @@ fn UserDetailView(detail: UserDetail, actions: Actions) -> impl IntoView {
     let pre_opened = status == "pre_opened";
     let perms = detail.permissions;
     let locked_until = detail.locked_until;
+    let payments_locked = detail.payments_locked_until.is_some();
     let dash = || view! { <span class="muted">"—"</span> }.into_any();
     let text_or_dash = move |v: Option<String>| match v {
         Some(v) => view! { {v} }.into_any(),
@@ -142,6 +147,7 @@ fn UserDetailView(detail: UserDetail, actions: Actions) -> impl IntoView {
             " "
             <span class="badge badge-neutral">{detail.role.clone()}</span>
             {locked_until.map(|_| view! { " " <span class="badge badge-warn">{t!(i18n, admin_login_locked)}</span> })}
+            {payments_locked.then(|| view! { " " <span class="badge badge-warn">{t!(i18n, admin_payments_locked)}</span> })}
             {(!perms.allow_login).then(|| view! { " " <span class="badge badge-warn">{t!(i18n, admin_login_disabled)}</span> })}
         </p>
         <div class="admin-grid">
@@ -186,12 +192,18 @@ fn UserDetailView(detail: UserDetail, actions: Actions) -> impl IntoView {
                         <input type="hidden" name="user_id" value=uid/>
                         <button type="submit" class="btn btn-ghost">{t!(i18n, admin_revoke_sessions)}</button>
                     </ActionForm>
+                    <ActionForm action=actions.unlock_payments attr:class="inline-form">
+                        <input type="hidden" name="user_id" value=uid/>
+                        <button type="submit" class="btn btn-ghost">{t!(i18n, admin_unlock_payments)}</button>
+                    </ActionForm>
                 </div>
                 {pre_opened.then(|| view! { <super::open::ResendActivation user_id=uid/> })}
                 <FormAlert message=action_error(actions.frozen)/>
                 <FormAlert message=action_error(actions.unlock)/>
                 <FormAlert message=action_error(actions.revoke)/>
+                <FormAlert message=action_error(actions.unlock_payments)/>
                 {done_note(actions.unlock, t_string!(i18n, admin_unlocked))}
+                {done_note(actions.unlock_payments, t_string!(i18n, admin_payments_unlocked))}
                 {done_note(actions.revoke, t_string!(i18n, admin_sessions_revoked))}
 
                 <h3>{t!(i18n, admin_permissions)}</h3>
