@@ -21,6 +21,7 @@ pub mod devices;
 pub mod digest_accounts;
 pub mod error;
 pub mod identifier_lookup;
+pub mod import;
 pub mod legacy_signatures;
 pub mod media;
 mod opaque;

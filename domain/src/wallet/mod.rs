@@ -34,6 +34,7 @@ mod proptests;
 pub(crate) mod tests;
 
 pub use audit::{AuditProblem, AuditReport};
+pub(crate) use ledger::open_balance_in;
 pub use ledger::{Movement, Recipient, Transfer};
 pub use pin::PinProof;
 
