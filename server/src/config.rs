@@ -254,7 +254,7 @@ pub enum ImportCommand {
         skip_invalid: bool,
         /// Rows written per transaction.
         #[arg(long, default_value_t = domain::import::DEFAULT_BATCH_SIZE,
-              value_parser = clap::value_parser!(u64).range(1..=100_000).map(|n| n as usize))]
+              value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100_000))]
         batch_size: usize,
     },
 }
@@ -468,7 +468,8 @@ mod tests {
         }
         assert!(Config::try_parse_from(["server", "import", "users"]).is_err());
         assert!(
-            Config::try_parse_from(["server", "import", "users", "f", "--batch-size", "0"]).is_err()
+            Config::try_parse_from(["server", "import", "users", "f", "--batch-size", "0"])
+                .is_err()
         );
     }
 

@@ -54,7 +54,7 @@ pub async fn run(
         source,
     })?;
     // The phase (writing or not) and count of the last line shown.
-    let mut shown: Option<(bool, u64)> = None;
+    let mut last_shown: Option<(bool, u64)> = None;
     let report = uc
         .import_users(
             || std::fs::File::open(&file).map(BufReader::new),
@@ -64,14 +64,14 @@ pub async fn run(
                     Progress::Checked(n) => (false, "checked", n),
                     Progress::Written(n) => (true, "written", n),
                 };
-                let due = match shown {
+                let due = match last_shown {
                     Some((phase, at)) if phase == writing => done >= at + PROGRESS_EVERY,
                     _ => done > 0,
                 };
                 if due {
                     // A broken stderr must not stop the import.
                     let _ = writeln!(progress_out, "{what} {done} rows");
-                    shown = Some((writing, done));
+                    last_shown = Some((writing, done));
                 }
             },
         )

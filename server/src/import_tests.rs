@@ -71,7 +71,9 @@ async fn dry_run_reports_bad_rows_by_line_and_writes_nothing() {
         .await
         .unwrap();
     assert_eq!(out.failure, None);
-    assert!(out.report.ends_with("7 rows: 7 new, 0 already imported, 0 bad\ndry run: nothing was written\n"));
+    assert!(out
+        .report
+        .ends_with("7 rows: 7 new, 0 already imported, 0 bad\ndry run: nothing was written\n"));
     assert_eq!(users_in(&s).await, 0);
 }
 
@@ -84,7 +86,12 @@ async fn the_import_runs_once_and_its_users_sign_in_over_rest() {
         .await
         .unwrap();
     assert_eq!(out.failure, None, "{}", out.report);
-    assert!(out.report.ends_with("imported 7 users with 9 opening balances\n"), "{}", out.report);
+    assert!(
+        out.report
+            .ends_with("imported 7 users with 9 opening balances\n"),
+        "{}",
+        out.report
+    );
     assert_eq!(users_in(&s).await, 7);
 
     let again = import_cli::run(&s.uc, users(&file, false), Vec::new())
