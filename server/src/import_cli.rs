@@ -53,25 +53,15 @@ pub async fn run(
         file: shown.clone(),
         source,
     })?;
-    // The phase (writing or not) and count of the last line shown.
-    let mut last_shown: Option<(bool, u64)> = None;
+    let mut lines = ProgressLines::default();
     let report = uc
         .import_users(
             || std::fs::File::open(&file).map(BufReader::new),
             &options,
             |p| {
-                let (writing, what, done) = match p {
-                    Progress::Checked(n) => (false, "checked", n),
-                    Progress::Written(n) => (true, "written", n),
-                };
-                let due = match last_shown {
-                    Some((phase, at)) if phase == writing => done >= at + PROGRESS_EVERY,
-                    _ => done > 0,
-                };
-                if due {
+                if let Some(line) = lines.line(p) {
                     // A broken stderr must not stop the import.
-                    let _ = writeln!(progress_out, "{what} {done} rows");
-                    last_shown = Some((writing, done));
+                    let _ = writeln!(progress_out, "{line}");
                 }
             },
         )
@@ -88,6 +78,34 @@ pub async fn run(
 
 /// A progress line every this many rows.
 const PROGRESS_EVERY: u64 = 10_000;
+
+/// A line each time a phase's count passes a multiple of
+/// [`PROGRESS_EVERY`]; the summary gives the final counts.
+struct ProgressLines {
+    last: Progress,
+}
+
+impl Default for ProgressLines {
+    fn default() -> Self {
+        ProgressLines {
+            last: Progress::Checked(0),
+        }
+    }
+}
+
+impl ProgressLines {
+    fn line(&mut self, p: Progress) -> Option<String> {
+        let (what, done, before) = match (p, self.last) {
+            (Progress::Checked(n), Progress::Checked(b)) => ("checked", n, b),
+            (Progress::Written(n), Progress::Written(b)) => ("written", n, b),
+            (Progress::Checked(n), _) => ("checked", n, 0),
+            (Progress::Written(n), _) => ("written", n, 0),
+        };
+        self.last = p;
+        (done / PROGRESS_EVERY > before / PROGRESS_EVERY)
+            .then(|| format!("{what} {} rows", done / PROGRESS_EVERY * PROGRESS_EVERY))
+    }
+}
 
 /// The printed report and the failure, from what the import did.
 pub fn outcome(report: &ImportReport, options: &ImportOptions) -> Outcome {
@@ -134,5 +152,35 @@ pub fn outcome(report: &ImportReport, options: &ImportOptions) -> Outcome {
     Outcome {
         report: text,
         failure,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_is_a_line_per_ten_thousand_rows_of_each_phase() {
+        let mut lines = ProgressLines::default();
+        let events = [
+            Progress::Checked(1000),
+            Progress::Checked(10_000),
+            Progress::Checked(11_000),
+            Progress::Checked(25_000),
+            Progress::Checked(25_000),
+            Progress::Written(2000),
+            Progress::Written(10_000),
+            Progress::Written(24_000),
+        ];
+        let shown: Vec<String> = events.into_iter().filter_map(|p| lines.line(p)).collect();
+        assert_eq!(
+            shown,
+            [
+                "checked 10000 rows",
+                "checked 20000 rows",
+                "written 10000 rows",
+                "written 20000 rows"
+            ]
+        );
     }
 }

@@ -62,7 +62,7 @@ async fn dry_run_reports_bad_rows_by_line_and_writes_nothing() {
          dry run: nothing was written\n"
     );
     assert_eq!(out.failure.as_deref(), Some("2 bad rows"));
-    assert_eq!(String::from_utf8(progress).unwrap(), "checked 9 rows\n");
+    assert!(progress.is_empty(), "a line per 10,000 rows only");
     assert_eq!(users_in(&s).await, 0);
 
     // Without the bad rows the dry run passes, and still writes nothing.

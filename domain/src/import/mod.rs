@@ -210,6 +210,7 @@ impl UserCenter {
             let row = match parsed {
                 Ok(row) => row,
                 Err(problem) => {
+                    report.new -= 1;
                     report.bad.push(BadRow {
                         line: line_no,
                         import_id: None,
@@ -238,6 +239,16 @@ impl UserCenter {
                     report.new -= 1;
                     report.already_imported += 1;
                 }
+                Ok(RowWrite::Refused(problem)) => {
+                    savepoint.rollback().await?;
+                    report.new -= 1;
+                    report.bad.push(BadRow {
+                        line: line_no,
+                        import_id: Some(row.import_id.clone()),
+                        problem,
+                    });
+                }
+                // Someone took an identifier since the check, say.
                 Err(DomainError::Rejected(e)) => {
                     savepoint.rollback().await?;
                     report.new -= 1;
@@ -350,7 +361,7 @@ impl UserCenter {
         match earlier {
             // Another import of the same file got there first.
             Some((hash,)) if hash == row.row_hash => return Ok(RowWrite::AlreadyThere),
-            Some(_) => return Err(DomainError::Rejected(conflict().into_app_error())),
+            Some(_) => return Ok(RowWrite::Refused(conflict())),
             None => {}
         }
         // An argon2id hash made as this product makes them needs no upgrade.
@@ -453,8 +464,13 @@ impl UserCenter {
 
 /// What writing one row did.
 enum RowWrite {
-    Created { deposits: u64 },
+    Created {
+        deposits: u64,
+    },
+    /// Its import id was imported meanwhile, with the same content.
     AlreadyThere,
+    /// Its import id was imported meanwhile, with other content.
+    Refused(Problem),
 }
 
 fn conflict() -> Problem {
@@ -463,12 +479,6 @@ fn conflict() -> Problem {
         Some("import_id"),
         "this import_id was imported before with other content",
     )
-}
-
-impl Problem {
-    fn into_app_error(self) -> shared::AppError {
-        shared::AppError::with_message(self.code, self.message)
-    }
 }
 
 /// The import id of a row that failed its checks, if it has a readable one.

@@ -679,3 +679,46 @@ async fn the_migration_keeps_an_existing_ledger() {
     .unwrap();
     crate::wallet::tests::assert_audit_clean(&uc).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_row_that_turns_bad_after_the_check_is_left_out_alone() {
+    let f = fixture().await;
+    let file = [
+        r#"{"import_id":"a","email":"a@example.com","balances":{"CNY":"2"}}"#,
+        r#"{"import_id":"b","email":"bee@example.com","balances":{"CNY":"3"}}"#,
+        r#"{"import_id":"c","email":"c@example.com","balances":{"CNY":"4"}}"#,
+    ]
+    .join("\n");
+    let uc = f.uc.clone();
+    // Someone signs up with line 2's email between the check and the write.
+    let report =
+        f.uc.import_users(
+            || Ok(Cursor::new(file.as_bytes())),
+            &ImportOptions::default(),
+            |p| {
+                if p == Progress::Checked(3) {
+                    tokio::task::block_in_place(|| {
+                        tokio::runtime::Handle::current().block_on(async {
+                            signup_named(&uc, "bee", "correct horse battery").await;
+                        })
+                    });
+                }
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!((report.new, report.imported, report.deposits), (2, 2, 2));
+    assert_eq!(report.bad.len(), 1);
+    assert_eq!(
+        (report.bad[0].line, report.bad[0].problem.code),
+        (2, ErrorCode::EmailTaken)
+    );
+    let b = user_id(&f.uc, "bee@example.com").await;
+    assert!(
+        holdings(&f.uc, b).await.is_empty(),
+        "nothing of line 2 was written"
+    );
+    let c = user_id(&f.uc, "c@example.com").await;
+    assert_eq!(holdings(&f.uc, c).await, [("CNY".into(), "4.00".into())]);
+    crate::wallet::tests::assert_audit_clean(&f.uc).await;
+}
