@@ -182,7 +182,7 @@ impl UserCenter {
             }
             if verdict != Verdict::Blank {
                 report.rows += 1;
-                if report.rows % 1000 == 0 {
+                if report.rows.is_multiple_of(1000) {
                     progress(Progress::Checked(report.rows));
                 }
             }

@@ -67,9 +67,9 @@ pub fn row(i: u64) -> String {
     ) {
         password["salt"] = Value::String(salt);
     }
-    let (status, closed) = if i % 97 == 0 {
+    let (status, closed) = if i.is_multiple_of(97) {
         (5, true)
-    } else if i % 50 == 0 {
+    } else if i.is_multiple_of(50) {
         (1, false)
     } else {
         (0, false)
@@ -84,17 +84,17 @@ pub fn row(i: u64) -> String {
         "created_at": 1_500_000_000 + i as i64,
         "password": password,
     });
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         row["phone"] = Value::String(format!("139{:08}", i % 100_000_000));
         row["phone_verified"] = Value::Bool(true);
     }
     if !closed {
         let mut balances = serde_json::Map::new();
         balances.insert("CNY".into(), format!("{}.{:02}", i % 1000, i % 100).into());
-        if i % 5 == 0 {
+        if i.is_multiple_of(5) {
             balances.insert("USD".into(), format!("{}.50", i % 300).into());
         }
-        if i % 7 == 0 {
+        if i.is_multiple_of(7) {
             balances.insert("BTC".into(), format!("0.{:08}", i % 100_000_000).into());
         }
         row["balances"] = Value::Object(balances);

@@ -588,6 +588,9 @@ async fn parallel_right_sign_ins_all_succeed_and_a_new_password_drops_the_legacy
     );
 }
 
+/// A wallet account: id, currency, user, system kind, posted.
+type AccountRow = (i64, String, Option<i64>, Option<String>, i64);
+
 #[tokio::test]
 async fn the_migration_keeps_an_existing_ledger() {
     // A database at the schema before this migration, with money in it.
@@ -639,7 +642,7 @@ async fn the_migration_keeps_an_existing_ledger() {
     .execute(&pool)
     .await
     .unwrap();
-    let accounts_before: Vec<(i64, String, Option<i64>, Option<String>, i64)> = sqlx::query_as(
+    let accounts_before: Vec<AccountRow> = sqlx::query_as(
         "SELECT id, currency, user_id, system, posted FROM wallet_accounts ORDER BY id",
     )
     .fetch_all(&pool)
@@ -649,7 +652,7 @@ async fn the_migration_keeps_an_existing_ledger() {
 
     // Opened as the server does: every migration, this one included.
     let pool = crate::db::connect(&url).await.unwrap();
-    let accounts_after: Vec<(i64, String, Option<i64>, Option<String>, i64)> = sqlx::query_as(
+    let accounts_after: Vec<AccountRow> = sqlx::query_as(
         "SELECT id, currency, user_id, system, posted FROM wallet_accounts ORDER BY id",
     )
     .fetch_all(&pool)
