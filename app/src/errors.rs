@@ -137,6 +137,10 @@ pub fn error_text(i18n: leptos_i18n::I18nContext<Locale>, err: &AppError) -> &'s
         (ErrorCode::CsrfRejected, _) => t_string!(i18n, err_csrf_rejected),
         (ErrorCode::NotFound, _) => t_string!(i18n, err_not_found),
         (ErrorCode::InvalidInput, _) => t_string!(i18n, err_invalid_input),
+        // Only the import command (`server import users`) reports these.
+        (ErrorCode::InvalidLegacyHash | ErrorCode::InvalidStatus, _) => {
+            t_string!(i18n, err_invalid_input)
+        }
         (ErrorCode::PayloadTooLarge, _) => t_string!(i18n, err_payload_too_large),
         (ErrorCode::UnsupportedMediaType, _) => t_string!(i18n, err_unsupported_media_type),
         (ErrorCode::Internal, _) => t_string!(i18n, err_internal),

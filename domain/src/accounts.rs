@@ -302,17 +302,25 @@ impl UserCenter {
         role: &str,
     ) -> Result<(sqlx::Transaction<'static, sqlx::Sqlite>, UserRow), DomainError> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        self.ensure_free(&mut *tx, account).await?;
-        let row = insert_account(
-            &mut tx,
-            account,
-            verifiers,
-            Verified::default(),
-            role,
-            self.now(),
-        )
-        .await?;
+        let row = self
+            .insert_vouched_in(&mut tx, account, verifiers, Verified::default(), role)
+            .await?;
         Ok((tx, row))
+    }
+
+    /// [`Self::insert_vouched`] inside the caller's write transaction, for
+    /// callers that write many accounts in one (the import), with the
+    /// contacts the caller also vouches were proven (`verified`).
+    pub(crate) async fn insert_vouched_in(
+        &self,
+        conn: &mut sqlx::SqliteConnection,
+        account: &NewAccount,
+        verifiers: &PasswordVerifiers,
+        verified: Verified,
+        role: &str,
+    ) -> Result<UserRow, DomainError> {
+        self.ensure_free(&mut *conn, account).await?;
+        insert_account(conn, account, verifiers, verified, role, self.now()).await
     }
 
     /// Creates an account and signs it in.

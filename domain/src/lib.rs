@@ -22,6 +22,7 @@ pub mod devices;
 pub mod digest_accounts;
 pub mod error;
 pub mod identifier_lookup;
+pub mod import;
 pub mod legacy_signatures;
 pub mod media;
 pub mod notifications;

@@ -14,6 +14,9 @@
 //! of them; one set through a facade as a digest is the only verifier the
 //! account has until its owner signs in with the plaintext, which then adds
 //! the ordinary verifier (`users.password_hash` is empty until then).
+//!
+//! Imported accounts start with neither: their old system's hash waits in
+//! `legacy_passwords` for the first sign-in (see [`crate::import`]).
 
 use crate::accounts::Registration;
 use crate::audit::AuditEvent;
@@ -140,6 +143,11 @@ impl UserCenter {
             .bind(user_id)
             .execute(&mut *conn)
             .await?;
+        // An imported hash never outlives a new password.
+        sqlx::query("DELETE FROM legacy_passwords WHERE user_id = ?")
+            .bind(user_id)
+            .execute(&mut *conn)
+            .await?;
         store_digests(conn, user_id, &verifiers.digests).await
     }
 
@@ -149,8 +157,10 @@ impl UserCenter {
     ///
     /// An account whose password is known only as a digest is checked
     /// through its digest verifiers; on a match the ordinary verifier is
-    /// added. After any match, verifiers missing for configured schemes are
-    /// added, so a facade enabled later works after one plaintext sign-in.
+    /// added. An imported account's legacy hash is checked first and, on a
+    /// match, replaced (see [`crate::import`]). After any match, verifiers
+    /// missing for configured schemes are added, so a facade enabled later
+    /// works after one plaintext sign-in.
     pub(crate) async fn verify_password(
         &self,
         user_id: i64,
@@ -167,7 +177,17 @@ impl UserCenter {
                     .verify(password, Some(&StoredHash(main.to_owned())))
                     .await?
             }
-            Some(_) => self.verify_through_digests(user_id, password).await?,
+            Some(_) => match self.verify_legacy(user_id, password).await? {
+                Some(true) => true,
+                // A wrong password costs an argon2id check here either way.
+                Some(false) => self.verify_through_digests(user_id, password).await?,
+                // No legacy hash, or no longer: a parallel sign-in may have
+                // just replaced it, and then the new verifier answers.
+                None => match self.main_verifier(user_id).await? {
+                    Some(main) => self.hasher.verify(password, Some(&main)).await?,
+                    None => self.verify_through_digests(user_id, password).await?,
+                },
+            },
         };
         if matched {
             if let Err(e) = self.complete_verifiers(user_id, password).await {
@@ -176,6 +196,15 @@ impl UserCenter {
             }
         }
         Ok(matched)
+    }
+
+    /// The account's ordinary verifier as stored now, if it has one.
+    async fn main_verifier(&self, user_id: i64) -> Result<Option<StoredHash>, DomainError> {
+        let row: Option<(String,)> = sqlx::query_as("SELECT password_hash FROM users WHERE id = ?")
+            .bind(user_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|(h,)| h).filter(|h| !h.is_empty()).map(StoredHash))
     }
 
     async fn verify_through_digests(
@@ -293,6 +322,13 @@ impl UserCenter {
             self.hasher.verify(digest, None).await?;
             return Ok(false);
         };
+        if let (None, Some(id)) = (&verifier, user_id) {
+            // An imported hash that is this very digest; a miss still
+            // costs the dummy check below.
+            if self.verify_legacy_digest(id, scheme, &digest).await? == Some(true) {
+                return Ok(true);
+            }
+        }
         let exists = verifier.is_some();
         Ok(self.hasher.verify(&digest, verifier.as_ref()).await? && exists)
     }

@@ -128,7 +128,34 @@ impl Hasher {
             .load(std::sync::atomic::Ordering::Relaxed)
     }
 
-    async fn run_blocking<T: Send + 'static>(
+    /// Whether `phc` is an argon2id hash made with exactly the parameters
+    /// new hashes get, so an import may store it as it is (see `import`).
+    pub(crate) fn is_current(&self, phc: &str) -> bool {
+        let Ok(parsed) = PasswordHash::new(phc) else {
+            return false;
+        };
+        let Ok(params) = Params::try_from(&parsed) else {
+            return false;
+        };
+        let out_len = self
+            .params
+            .output_len()
+            .unwrap_or(Params::DEFAULT_OUTPUT_LEN);
+        parsed.algorithm == argon2::ARGON2ID_IDENT
+            && parsed.version == Some(Version::V0x13.into())
+            && parsed.salt.is_some()
+            && parsed.hash.map(|h| h.len()) == Some(out_len)
+            && (params.m_cost(), params.t_cost(), params.p_cost())
+                == (
+                    self.params.m_cost(),
+                    self.params.t_cost(),
+                    self.params.p_cost(),
+                )
+    }
+
+    /// Runs slow work (a hash) on the blocking pool, at most one per core
+    /// at a time: the same bound for every password check.
+    pub(crate) async fn run_blocking<T: Send + 'static>(
         &self,
         work: impl FnOnce() -> Result<T, DomainError> + Send + 'static,
     ) -> Result<T, DomainError> {

@@ -231,6 +231,35 @@ pub enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
+    /// Bring users in from another system (run on the server, against its data directory).
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
+}
+
+#[derive(clap::Subcommand, Debug, Clone)]
+pub enum ImportCommand {
+    /// Import users from a JSON Lines file, one user a line, with their
+    /// legacy password hashes and opening balances (the format is in the
+    /// README, "Importing users"). Every row is checked first and bad rows
+    /// are listed by line; any bad row means nothing is written unless
+    /// --skip-invalid. Running the same file again changes nothing.
+    Users {
+        /// The JSON Lines file.
+        file: PathBuf,
+        /// Check every row and report, writing nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Import the good rows even when some are bad (they are still
+        /// listed, and the exit status is still 1).
+        #[arg(long)]
+        skip_invalid: bool,
+        /// Rows written per transaction.
+        #[arg(long, default_value_t = domain::import::DEFAULT_BATCH_SIZE,
+              value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100_000))]
+        batch_size: usize,
+    },
 }
 
 #[derive(clap::Subcommand, Debug, Clone)]
@@ -467,6 +496,32 @@ mod tests {
         assert!(defaults.command.is_none());
         assert!(defaults.codes.require_contact_code);
         assert!(!defaults.delivery.captcha_to_outbox);
+    }
+
+    #[test]
+    fn import_commands_parse() {
+        let config = Config::parse_from(["server", "import", "users", "old.jsonl", "--dry-run"]);
+        match config.command {
+            Some(Command::Import {
+                command:
+                    ImportCommand::Users {
+                        file,
+                        dry_run,
+                        skip_invalid,
+                        batch_size,
+                    },
+            }) => {
+                assert_eq!(file, PathBuf::from("old.jsonl"));
+                assert!(dry_run && !skip_invalid);
+                assert_eq!(batch_size, domain::import::DEFAULT_BATCH_SIZE);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(Config::try_parse_from(["server", "import", "users"]).is_err());
+        assert!(
+            Config::try_parse_from(["server", "import", "users", "f", "--batch-size", "0"])
+                .is_err()
+        );
     }
 
     #[test]

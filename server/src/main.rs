@@ -8,6 +8,9 @@ mod compat;
 mod config;
 #[cfg(test)]
 mod edge_tests;
+mod import_cli;
+#[cfg(test)]
+mod import_tests;
 #[cfg(test)]
 mod locale_tests;
 mod media_files;
@@ -87,10 +90,14 @@ fn main() {
 async fn async_main() {
     let _ = dotenvy::dotenv();
     let config = Config::parse();
-    let admin = matches!(config.command, Some(Command::Admin { .. }));
+    let admin = matches!(
+        config.command,
+        Some(Command::Admin { .. } | Command::Import { .. })
+    );
     if admin {
-        // Standard output carries the command's one-line result only, and
-        // the start-up chatter stays out of the operator's way unless asked for.
+        // Standard output carries the command's result only (one line, or the
+        // import's report), and the start-up chatter stays out of the
+        // operator's way unless asked for.
         let filter = if std::env::var_os("RUST_LOG").is_none() && config.log == "info" {
             "warn"
         } else {
@@ -161,6 +168,14 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         let line = admin_cli::run(&uc, command, std::io::stdin().lock()).await?;
         println!("{line}");
         return Ok(());
+    }
+    if let Some(Command::Import { command }) = config.command.clone() {
+        let outcome = import_cli::run(&uc, command, std::io::stderr().lock()).await?;
+        print!("{}", outcome.report);
+        return match outcome.failure {
+            Some(failure) => Err(failure.into()),
+            None => Ok(()),
+        };
     }
     tokio::spawn(sweep_documents(uc.clone()));
     tokio::spawn(deliver_notices(uc.clone(), NOTICE_ROUND_EVERY));

@@ -240,6 +240,12 @@ error_codes! {
     /// Free space on the server's data disk is under the configured floor;
     /// uploads are refused before they could fill it.
     StorageFull: "STORAGE_FULL", 507, "The server is out of storage space for uploads. Please try again later.";
+    // Importing users (`server import users`)
+    /// A legacy password hash of an unknown scheme, or not of its scheme's
+    /// form (hex length, bcrypt or argon2 string, salt), or too costly.
+    InvalidLegacyHash: "INVALID_LEGACY_HASH", 400, "The password hash does not match its scheme's format.";
+    /// An account status that is neither a state name nor a seed's status number.
+    InvalidStatus: "INVALID_STATUS", 400, "Unknown account status: use normal, frozen or closed, or a seed status number 0–5.";
     /// Something failed on the server; details are in the server log only.
     Internal: "INTERNAL", 500, "Something went wrong on our side. Please try again.";
 }

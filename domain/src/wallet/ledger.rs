@@ -63,6 +63,28 @@ struct Order {
     memo: Option<String>,
     request_id: String,
     actor: Actor,
+    /// The system account deposits come from and payouts go to.
+    outside: Outside,
+}
+
+/// Which per-currency system account stands for the world outside the
+/// wallet in an order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Outside {
+    /// `external`: top-ups and payouts.
+    External,
+    /// `migration`: opening balances brought in by an import (created on
+    /// first use), kept apart so its balance is minus all that moved in.
+    Migration,
+}
+
+impl Outside {
+    fn system(self) -> &'static str {
+        match self {
+            Outside::External => "external",
+            Outside::Migration => "migration",
+        }
+    }
 }
 
 /// One account's balances as read inside the transaction.
@@ -258,6 +280,7 @@ impl UserCenter {
             memo,
             request_id,
             actor,
+            outside: Outside::External,
         })
     }
 
@@ -307,25 +330,14 @@ impl UserCenter {
     /// Posts a validated order in one write transaction, or replays it.
     async fn post(&self, order: Order) -> Result<Receipt, DomainError> {
         let scope = order.actor.scope();
-        let hash = idempotency::request_hash(&(
-            order.kind.as_str(),
-            &order.currency.code,
-            order.user,
-            order.recipient,
-            order.amount,
-            &order.memo,
-        ))?;
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        if let Some(receipt) =
-            idempotency::replay(&mut tx, &scope, &order.request_id, &hash).await?
-        {
+        // Read inside the lock, so journal times never go backwards by id.
+        let now = self.now();
+        let receipt = post_once(&mut tx, &order, &scope, now).await?;
+        if receipt.replayed {
             tx.rollback().await?;
             return Ok(receipt);
         }
-        // Read inside the lock, so journal times never go backwards by id.
-        let now = self.now();
-        let receipt = post_in(&mut tx, &order, now).await?;
-        idempotency::record(&mut tx, &scope, &hash, &receipt, now).await?;
         tx.commit().await?;
         let receiver = match order.kind {
             TransferKind::Deposit => Some(order.user),
@@ -343,6 +355,67 @@ impl UserCenter {
         }
         Ok(receipt)
     }
+}
+
+/// The actor name on the journal rows of opening balances.
+const IMPORT_ACTOR: &str = "import";
+
+/// An imported user's opening balance in one currency: a deposit from the
+/// currency's `migration` account, posted inside the import's write
+/// transaction. The import id is the request id, scoped `import:<code>`
+/// (one deposit per currency and user), so posting it again replays the
+/// first receipt instead of paying twice.
+pub(crate) async fn open_balance_in(
+    conn: &mut SqliteConnection,
+    user_id: i64,
+    currency: &shared::wallet::Currency,
+    amount: i64,
+    memo: &str,
+    import_id: &str,
+    now: i64,
+) -> Result<Receipt, DomainError> {
+    let order = Order {
+        kind: TransferKind::Deposit,
+        currency: CurrencyRow {
+            code: currency.code.clone(),
+            name: currency.name.clone(),
+            scale: i64::from(currency.scale),
+            enabled: currency.enabled,
+        },
+        amount,
+        user: user_id,
+        recipient: None,
+        memo: wallet::check_memo(memo)?,
+        request_id: wallet::check_request_id(import_id)?.to_string(),
+        actor: Actor::Service(IMPORT_ACTOR.to_string()),
+        outside: Outside::Migration,
+    };
+    let scope = format!("{IMPORT_ACTOR}:{}", currency.code);
+    post_once(conn, &order, &scope, now).await
+}
+
+/// Replays the order's earlier receipt (same scope and request id), or
+/// posts it and records the receipt, inside the caller's transaction.
+async fn post_once(
+    conn: &mut SqliteConnection,
+    order: &Order,
+    scope: &str,
+    now: i64,
+) -> Result<Receipt, DomainError> {
+    let hash = idempotency::request_hash(&(
+        order.kind.as_str(),
+        &order.currency.code,
+        order.user,
+        order.recipient,
+        order.amount,
+        &order.memo,
+    ))?;
+    if let Some(receipt) = idempotency::replay(conn, scope, &order.request_id, &hash).await? {
+        return Ok(receipt);
+    }
+    let receipt = post_in(conn, order, now).await?;
+    idempotency::record(conn, scope, &hash, &receipt, now).await?;
+    Ok(receipt)
 }
 
 /// The checks and writes of one order, inside its transaction.
@@ -393,9 +466,9 @@ async fn post_in(
         }
     }
     let (debit, credit) = match kind {
-        TransferKind::Deposit => (external_account(conn, code).await?, user),
+        TransferKind::Deposit => (outside_account(conn, order.outside, code, now).await?, user),
         TransferKind::Withdraw | TransferKind::Settle => {
-            (user, external_account(conn, code).await?)
+            (user, outside_account(conn, order.outside, code, now).await?)
         }
         TransferKind::Freeze | TransferKind::Unfreeze => (user, user),
         TransferKind::Transfer => {
@@ -566,17 +639,41 @@ async fn user_account(
     Ok(Some((status, account)))
 }
 
-/// The currency's `external` system account: the outside world.
-async fn external_account(
+/// The currency's system account for the outside world: `external`
+/// (every currency has one) or `migration` (created here on first use).
+async fn outside_account(
     conn: &mut SqliteConnection,
+    outside: Outside,
     currency: &str,
+    now: i64,
 ) -> Result<AccountState, DomainError> {
-    let (id, posted, frozen): (i64, i64, i64) = sqlx::query_as(
-        "SELECT id, posted, frozen FROM wallet_accounts WHERE system = 'external' AND currency = ?",
+    let found: Option<(i64, i64, i64)> = sqlx::query_as(
+        "SELECT id, posted, frozen FROM wallet_accounts WHERE system = ? AND currency = ?",
     )
+    .bind(outside.system())
     .bind(currency)
-    .fetch_one(&mut *conn)
+    .fetch_optional(&mut *conn)
     .await?;
+    let (id, posted, frozen) = match found {
+        Some(account) => account,
+        None if outside == Outside::Migration => {
+            sqlx::query_as(
+                "INSERT INTO wallet_accounts (currency, system, created_at, updated_at)
+             VALUES (?, 'migration', ?, ?) RETURNING id, posted, frozen",
+            )
+            .bind(currency)
+            .bind(now)
+            .bind(now)
+            .fetch_one(&mut *conn)
+            .await?
+        }
+        None => {
+            return Err(super::internal(format_args!(
+                "no {} account for {currency}",
+                outside.system()
+            )))
+        }
+    };
     Ok(AccountState {
         id,
         posted,

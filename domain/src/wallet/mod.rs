@@ -37,6 +37,7 @@ pub(crate) mod tests;
 
 pub use audit::{AuditProblem, AuditReport};
 pub use currencies::CurrencyAdmin;
+pub(crate) use ledger::open_balance_in;
 pub use ledger::{Movement, Recipient, Transfer};
 pub use pin::PinProof;
 

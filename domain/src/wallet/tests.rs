@@ -158,7 +158,7 @@ pub(super) async fn journal_rows(uc: &UserCenter) -> i64 {
     n
 }
 
-pub(super) async fn assert_audit_clean(uc: &UserCenter) {
+pub(crate) async fn assert_audit_clean(uc: &UserCenter) {
     let report = uc.audit_ledger().await.expect("audit");
     assert!(report.is_clean(), "{:?}", report.problems);
 }
