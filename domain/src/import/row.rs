@@ -508,8 +508,10 @@ mod tests {
                 let c = Currency {
                     code: code.into(),
                     name: code.into(),
+                    name_zh: None,
                     scale,
                     enabled,
+                    aliases: Vec::new(),
                 };
                 (code.to_string(), c)
             })

@@ -70,6 +70,7 @@ async fn account(uc: &UserCenter, name: &str, phone: &str) -> i64 {
             username: name,
             password: PASSWORD,
             code: "",
+            identity: None,
         },
         &ClientInfo::default(),
     )

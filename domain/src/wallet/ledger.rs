@@ -379,6 +379,7 @@ pub(crate) async fn open_balance_in(
         currency: CurrencyRow {
             code: currency.code.clone(),
             name: currency.name.clone(),
+            name_zh: currency.name_zh.clone(),
             scale: i64::from(currency.scale),
             enabled: currency.enabled,
         },

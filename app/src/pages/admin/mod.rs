@@ -5,8 +5,8 @@
 
 pub mod audit;
 pub mod batch;
-pub mod open;
 pub mod currencies;
+pub mod open;
 pub mod reviews;
 pub mod user;
 pub mod users;
