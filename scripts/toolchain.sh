@@ -47,3 +47,22 @@ ensure_chromium() {
 use_npm_tools() {
   export PATH="$PWD/end2end/node_modules/.bin:$PATH"
 }
+
+# Python tools (Schemathesis) in a virtual environment of their own, pinned by
+# scripts/fuzz/requirements.txt; sets FUZZ_PY and FUZZ_BIN.
+ensure_fuzz_venv() {
+  local venv="${UC_VENV:-$HOME/.cache/user-center/venv}"
+  local stamp="$venv/.installed-requirements"
+  FUZZ_BIN="$venv/bin"
+  FUZZ_PY="$venv/bin/python"
+  if [ -f "$stamp" ] && cmp -s scripts/fuzz/requirements.txt "$stamp"; then return; fi
+  if ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
+    step "apt-get install python3-venv"
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq python3 python3-venv >/dev/null
+  fi
+  step "python venv with Schemathesis ($venv)"
+  [ -x "$FUZZ_PY" ] || python3 -m venv "$venv"
+  "$FUZZ_PY" -m pip install -q --disable-pip-version-check -r scripts/fuzz/requirements.txt
+  cp scripts/fuzz/requirements.txt "$stamp"
+}

@@ -1250,16 +1250,39 @@ async fn an_unproven_phone_at_sign_up_stays_pending_and_claims_nothing() {
     send(&f, phone, CodePurpose::ResetPassword, None)
         .await
         .unwrap();
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    assert_eq!(count_messages(&f, phone), 0, "no code for a pending number");
-
-    // Its real owner registers it (once the reset request's cooldown on
+    // Nor a sign-in code (asked for once the reset request's cooldown on
     // the number has passed).
-    let later = f.uc.clone().with_clock({
-        let clock = crate::clock::ManualClock::starting_now();
-        clock.advance(61);
-        clock
-    });
+    let after = |secs| {
+        f.uc.clone().with_clock({
+            let clock = crate::clock::ManualClock::starting_now();
+            clock.advance(secs);
+            clock
+        })
+    };
+    let (key, answer) = solved_captcha(&f).await;
+    after(61)
+        .send_code(
+            CodeRequest {
+                contact: phone,
+                purpose: Some(CodePurpose::Login),
+                captcha_key: Some(&key),
+                captcha_answer: Some(&answer),
+                lang: Lang::En,
+            },
+            None,
+            Some("127.0.0.1"),
+        )
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(
+        count_messages(&f, phone),
+        0,
+        "no reset or sign-in code for a pending number"
+    );
+
+    // Its real owner registers it (once that request's cooldown has passed).
+    let later = after(122);
     let (key, answer) = solved_captcha(&f).await;
     let request = CodeRequest {
         contact: phone,

@@ -167,6 +167,29 @@ where
     }
 }
 
+/// A signed-in member of staff, checked against the database before
+/// anything else of the request is read: a plain user's request body is
+/// never parsed, and every refusal is the same `403 FORBIDDEN` whatever the
+/// body held. The domain still checks each action's own limits (super admins
+/// only, never on oneself).
+pub struct Staff(pub AuthContext);
+
+impl<S> FromRequestParts<S> for Staff
+where
+    S: Send + Sync,
+    UserCenter: FromRef<S>,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Authed(auth) = Authed::from_request_parts(parts, state).await?;
+        UserCenter::from_ref(state)
+            .require_staff(auth.user_id)
+            .await?;
+        Ok(Staff(auth))
+    }
+}
+
 /// The signed-in caller when the request carries a valid token; operations
 /// open to everyone that do more for a signed-in user (codes to one's own
 /// contacts need no captcha).

@@ -1,8 +1,8 @@
 //! How errors become HTTP responses: the shared `AppError` as JSON with the
 //! status its code implies. Internal details stay in the log.
 
-use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, OptionalFromRequest, Path, Query, Request};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -53,6 +53,24 @@ where
     }
 }
 
+/// An optional body (`Option<ApiJson<T>>`): absent when the request says
+/// no JSON (no `Content-Type: application/json`), refused like `ApiJson`
+/// when it says JSON and is not.
+impl<S, T> OptionalFromRequest<S> for ApiJson<T>
+where
+    S: Send + Sync,
+    Json<T>: OptionalFromRequest<S, Rejection = JsonRejection>,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Option<Self>, Self::Rejection> {
+        match <Json<T> as OptionalFromRequest<S>>::from_request(req, state).await {
+            Ok(value) => Ok(value.map(|Json(value)| ApiJson(value))),
+            Err(rejection) => Err(ApiError(rejection_to_error(&rejection))),
+        }
+    }
+}
+
 /// `Query<T>` whose rejections (an unknown or repeated parameter, a value of
 /// the wrong type) are `INVALID_INPUT` (400) like a bad JSON body.
 pub struct ApiQuery<T>(pub T);
@@ -67,6 +85,29 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         match Query::<T>::from_request_parts(parts, state).await {
             Ok(Query(value)) => Ok(ApiQuery(value)),
+            Err(rejection) => Err(ApiError(AppError::with_message(
+                ErrorCode::InvalidInput,
+                rejection.body_text(),
+            ))),
+        }
+    }
+}
+
+/// `Path<T>` whose rejections (an id that is not a number, or out of range)
+/// are `INVALID_INPUT` (400) in the JSON error body like every other answer,
+/// not axum's plain-text message.
+pub struct ApiPath<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for ApiPath<T>
+where
+    S: Send + Sync,
+    Path<T>: FromRequestParts<S, Rejection = PathRejection>,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match Path::<T>::from_request_parts(parts, state).await {
+            Ok(Path(value)) => Ok(ApiPath(value)),
             Err(rejection) => Err(ApiError(AppError::with_message(
                 ErrorCode::InvalidInput,
                 rejection.body_text(),

@@ -7,10 +7,11 @@
 //!   ([`page_headers`]: CSP with a per-response nonce, no framing, …).
 //! - [`Caller`]: the one extractor for who is calling (token and whether it
 //!   came as Bearer or cookie, IP, user agent, device id, language), with
-//!   [`Authed`] / [`MaybeAuthed`] for a checked token, and [`SignedCall`]
+//!   [`Authed`] / [`MaybeAuthed`] for a checked token, [`Staff`] for staff
+//!   checked before the body is read, and [`SignedCall`]
 //!   for the signed service API.
 //! - [`SessionCookies`]: the session cookies' names and attributes.
-//! - [`ApiError`], [`ApiJson`], [`ApiQuery`]: errors as JSON with the status
+//! - [`ApiError`], [`ApiJson`], [`ApiPath`], [`ApiQuery`]: errors as JSON with the status
 //!   their code implies.
 //!
 //! Leptos-free, so the server's REST layer does not depend on the UI crate
@@ -26,9 +27,9 @@ pub mod page_headers;
 pub mod service_call;
 pub mod settings;
 
-pub use caller::{Authed, Caller, MaybeAuthed, TokenSource};
+pub use caller::{Authed, Caller, MaybeAuthed, Staff, TokenSource};
 pub use cookies::SessionCookies;
-pub use error::{ApiError, ApiJson, ApiQuery};
+pub use error::{ApiError, ApiJson, ApiPath, ApiQuery};
 pub use guard::{guard, RequestFacts};
 pub use page_headers::CspNonce;
 pub use service_call::SignedCall;

@@ -4,6 +4,8 @@
 #[cfg(test)]
 mod activation_tests;
 mod admin_cli;
+#[cfg(test)]
+mod authorization_tests;
 mod compat;
 mod config;
 #[cfg(test)]

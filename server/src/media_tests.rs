@@ -8,7 +8,7 @@ use axum::http::{header, HeaderMap, Request, StatusCode};
 use serde_json::{json, Value};
 use std::io::Cursor;
 
-fn png(width: u32, height: u32, seed: u8) -> Vec<u8> {
+pub(crate) fn png(width: u32, height: u32, seed: u8) -> Vec<u8> {
     let image = image::RgbImage::from_fn(width, height, |x, y| {
         image::Rgb([(x % 256) as u8 ^ seed, (y % 256) as u8, seed])
     });
@@ -196,6 +196,26 @@ async fn bad_uploads_are_4xx_with_their_codes_and_keep_the_avatar() {
         )
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // Even a body over the limit is not read for a caller nobody knows:
+    // the answer is about the missing sign-in, not the size.
+    for path in ["/api/v1/me/avatar", "/api/v1/me/documents"] {
+        let method = if path.ends_with("avatar") {
+            "PUT"
+        } else {
+            "POST"
+        };
+        let (status, _, _) = s
+            .raw(
+                method,
+                path,
+                vec![0u8; 6 << 20],
+                Some("image/png"),
+                None,
+                &[],
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}");
+    }
     // Document uploads share the larger limit: 2 MiB reach the handler.
     let (status, _, bytes) = s
         .raw(

@@ -215,3 +215,19 @@ async fn rest_freeze_and_close() {
     assert_eq!(seen["account_state"], "closed");
     assert_eq!(seen["status_code"], 5);
 }
+
+#[tokio::test]
+async fn ids_in_paths_that_are_not_numbers_get_the_json_error() {
+    let s = server().await;
+    let staff = s.staff().await;
+    for path in [
+        "/api/v1/admin/users/9223372036854775808",
+        "/api/v1/admin/users/abc",
+        "/api/v1/admin/documents/-x",
+        "/api/v1/me/documents/1.5",
+    ] {
+        let (status, body) = s.get(path, Some(&staff)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {body}");
+        assert_eq!(body["code"], "INVALID_INPUT", "{path}: {body}");
+    }
+}

@@ -137,6 +137,65 @@ async fn logout_with_a_lapsed_access_token_revokes_the_session() {
 }
 
 #[tokio::test]
+async fn rest_logout_with_only_the_refresh_token_revokes_the_session() {
+    let s = server().await;
+    let (token, refresh) = s.browser_login("rest-lapsed@d.co").await;
+    // Without a token or a refresh token there is nothing to end.
+    let (status, body) = s.post_json("/api/v1/auth/logout", json!({})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let req = Request::builder()
+        .method("POST")
+        .uri("/api/v1/auth/logout")
+        .body(Body::empty())
+        .unwrap();
+    let (status, _, bytes) = s.send(req).await;
+    let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    assert_eq!(body["code"], "UNAUTHENTICATED");
+    // An app whose access token lapsed sends the refresh token alone.
+    let (status, body) = s
+        .post_json("/api/v1/auth/logout", json!({"refresh_token": refresh}))
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    let (status, _) = s.get("/api/v1/me", Some(&token)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, body) = s.rest_refresh(&refresh).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    // Twice is harmless.
+    let (status, _) = s
+        .post_json("/api/v1/auth/logout", json!({"refresh_token": refresh}))
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+}
+
+#[tokio::test]
+async fn a_plain_users_batch_is_refused_before_its_csv_is_read() {
+    let s = server().await;
+    let (token, _) = s.browser_login("not-staff@d.co").await;
+    // 51 rows would be BATCH_TOO_LARGE for staff; anyone else never gets
+    // that far.
+    let csv: String = (0..51).map(|i| format!("u{i}@d.co,,,\n")).collect();
+    let req = Request::builder()
+        .method("POST")
+        .uri("/api/fn/admin_batch_create")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json")
+        .header(header::COOKIE, format!("uc_token={token}"))
+        .body(Body::from(format!(
+            "csv={}",
+            csv.replace('@', "%40")
+                .replace(',', "%2C")
+                .replace('\n', "%0A")
+        )))
+        .unwrap();
+    let (status, _, body) = s.send(req).await;
+    let body = String::from_utf8_lossy(&body);
+    assert!(!status.is_success(), "{status} {body}");
+    assert!(body.contains("FORBIDDEN"), "{status} {body}");
+    assert!(!body.contains("BATCH_TOO_LARGE"), "{body}");
+}
+
+#[tokio::test]
 async fn logout_with_a_live_access_token_revokes_the_session() {
     let s = server().await;
     let (token, refresh) = s.browser_login("live@d.co").await;

@@ -3,14 +3,14 @@
 //! accounts, looking a user up by login identifier and checking a payment
 //! PIN. See `domain::activation`.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use domain::activation::{GivenPassword, Opener, Opening, VouchedActivation};
 use domain::service_apps::Scope;
 use domain::service_pins::PinAsSent;
 use domain::{Lang, UserCenter};
-use edge::{ApiError, ApiJson, Caller, SignedCall};
+use edge::{ApiError, ApiJson, ApiPath, Caller, SignedCall};
 use shared::activation::{
     ActivateRequest, OpenAccountRequest, OpenedAccount, PinVerified, ServiceActivateRequest,
     UserLookupQuery, VerifyPinRequest,
@@ -101,7 +101,7 @@ async fn open_account(
         (status = 404, description = "`NOT_FOUND`", body = AppError)))]
 async fn activate_for_service(
     State(uc): State<UserCenter>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     req: SignedCall,
 ) -> Result<Json<UserProfile>, ApiError> {
     let app = req.verify(&uc, Scope::UsersWrite, false).await?;

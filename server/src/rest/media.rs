@@ -14,14 +14,14 @@
 //! `/media/avatars/{hash}-{size}.png`, outside the API: see `media_files`.
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Path, Request, State};
+use axum::extract::{FromRequest, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use domain::media::PrivateDocument;
 use domain::upload_limits::Upload;
 use domain::{AuthContext, UserCenter};
-use edge::{ApiError, ApiQuery, Authed};
+use edge::{ApiError, ApiPath, ApiQuery, Authed, Staff};
 use shared::dto::UserProfile;
 use shared::media::{DocumentInfo, DocumentKind, DocumentUploadQuery, MAX_IMAGE_BYTES};
 use shared::{AppError, ErrorCode};
@@ -217,7 +217,7 @@ fn private_image(doc: PrivateDocument) -> Response {
 async fn own_document(
     State(uc): State<UserCenter>,
     Authed(auth): Authed,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Response, ApiError> {
     Ok(private_image(uc.own_document(auth.user_id, id).await?))
 }
@@ -232,8 +232,8 @@ async fn own_document(
         (status = 404, description = "`NOT_FOUND`: no such document", body = AppError)))]
 async fn admin_document(
     State(uc): State<UserCenter>,
-    Authed(auth): Authed,
-    Path(id): Path<i64>,
+    Staff(auth): Staff,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Response, ApiError> {
     Ok(private_image(uc.read_private_document(&auth, id).await?))
 }

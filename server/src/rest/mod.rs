@@ -21,7 +21,7 @@ use axum::response::IntoResponse;
 use axum::{Json, Router};
 use domain::accounts::Registration;
 use domain::UserCenter;
-use edge::{ApiError, ApiJson, Authed, Caller};
+use edge::{ApiError, ApiJson, ApiPath, Authed, Caller};
 use serde::Serialize;
 use shared::dto::{
     AuthResponse, BindDeviceRequest, DeviceCheck, DeviceInfo, LoginRequest, RefreshRequest,
@@ -134,13 +134,30 @@ async fn login(
 }
 
 /// Signs out: the session of the token ends at once.
-#[utoipa::path(post, path = "/auth/logout", tag = "auth", security(("bearer" = [])),
-    responses((status = 204, description = "The session is revoked")))]
+///
+/// A client whose access token has lapsed sends its refresh token instead
+/// (`{"refresh_token"}`, no Bearer needed), so signing out never leaves the
+/// session alive until it expires. An unknown or spent refresh token is not
+/// an error: signing out twice is harmless.
+#[utoipa::path(post, path = "/auth/logout", tag = "auth", security(("bearer" = []), ()),
+    request_body(content = RefreshRequest, description = "Optional: the refresh token, when the access token has lapsed"),
+    responses((status = 204, description = "The session is revoked"),
+        (status = 401, description = "`UNAUTHENTICATED`: neither a valid access token nor a refresh token", body = shared::AppError)))]
 async fn logout(
     State(uc): State<UserCenter>,
-    Authed(auth): Authed,
+    caller: Caller,
+    // A Bearer caller's body is not looked at, whatever it holds.
+    body: Result<Option<ApiJson<RefreshRequest>>, ApiError>,
 ) -> Result<impl IntoResponse, ApiError> {
-    uc.logout(&auth).await?;
+    match (caller.authenticate(&uc).await, body) {
+        (Ok(auth), _) => uc.logout(&auth).await?,
+        (Err(_), Ok(Some(ApiJson(req)))) => {
+            uc.logout_by_refresh_token(&req.refresh_token, &caller.client)
+                .await?
+        }
+        (Err(_), Err(bad_body)) => return Err(bad_body),
+        (Err(e), Ok(None)) => return Err(e.into()),
+    }
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -227,7 +244,7 @@ async fn sessions(
 async fn revoke_one(
     State(uc): State<UserCenter>,
     Authed(auth): Authed,
-    axum::extract::Path(id): axum::extract::Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     if uc.revoke_own_session(&auth, &id).await? {
         Ok(StatusCode::NO_CONTENT)
@@ -287,7 +304,7 @@ async fn devices(
 async fn remove_device(
     State(uc): State<UserCenter>,
     Authed(auth): Authed,
-    axum::extract::Path(device_id): axum::extract::Path<String>,
+    ApiPath(device_id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     uc.remove_device(auth.user_id, &device_id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -300,7 +317,7 @@ async fn remove_device(
 async fn check_device(
     State(uc): State<UserCenter>,
     Authed(auth): Authed,
-    axum::extract::Path(device_id): axum::extract::Path<String>,
+    ApiPath(device_id): ApiPath<String>,
 ) -> Result<Json<DeviceCheck>, ApiError> {
     Ok(Json(uc.check_device(auth.user_id, &device_id).await?))
 }

@@ -5,12 +5,12 @@
 //! Staff rights are checked by the domain against the database on every
 //! request (`FORBIDDEN` otherwise).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use domain::AuthContext;
 use domain::UserCenter;
-use edge::{ApiError, ApiJson, Authed};
+use edge::{ApiError, ApiJson, ApiPath, Authed, Staff};
 use shared::dto::UserProfile;
 use shared::profile::{
     AdminCloseRequest, CloseOwnAccountRequest, RejectRequest, SubmitQualificationRequest,
@@ -130,8 +130,8 @@ async fn close_own(
     responses((status = 200, description = "The account, `id_number` in full", body = UserProfile)))]
 async fn admin_profile(
     State(uc): State<UserCenter>,
-    Authed(auth): Authed,
-    Path(id): Path<i64>,
+    Staff(auth): Staff,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<UserProfile>, ApiError> {
     Ok(Json(uc.admin_profile(auth.user_id, id).await?))
 }
@@ -162,8 +162,8 @@ async fn reject(
     responses((status = 200, description = "The reviewed submission", body = Verification)))]
 async fn approve_real_name(
     State(uc): State<UserCenter>,
-    Authed(auth): Authed,
-    Path(id): Path<i64>,
+    Staff(auth): Staff,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Verification>, ApiError> {
     approve(&uc, auth, id, VerificationKind::RealName).await
 }
@@ -174,8 +174,8 @@ async fn approve_real_name(
     responses((status = 200, description = "The reviewed submission", body = Verification)))]
 async fn reject_real_name(
     State(uc): State<UserCenter>,
-    Authed(auth): Authed,
-    Path(id): Path<i64>,
+    Staff(auth): Staff,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<RejectRequest>,
 ) -> Result<Json<Verification>, ApiError> {
     reject(&uc, auth, id, VerificationKind::RealName, &req.reason).await
@@ -188,8 +188,8 @@ async fn reject_real_name(
     responses((status = 200, description = "The reviewed submission", body = Verification)))]
 async fn approve_qualification(
     State(uc): State<UserCenter>,
-    Authed(auth): Authed,
-    Path(id): Path<i64>,
+    Staff(auth): Staff,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Verification>, ApiError> {
     approve(&uc, auth, id, VerificationKind::Qualification).await
 }
@@ -200,8 +200,8 @@ async fn approve_qualification(
     responses((status = 200, description = "The reviewed submission", body = Verification)))]
 async fn reject_qualification(
     State(uc): State<UserCenter>,
-    Authed(auth): Authed,
-    Path(id): Path<i64>,
+    Staff(auth): Staff,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<RejectRequest>,
 ) -> Result<Json<Verification>, ApiError> {
     reject(&uc, auth, id, VerificationKind::Qualification, &req.reason).await
@@ -225,8 +225,8 @@ async fn set_frozen(
     responses((status = 204, description = "Frozen")))]
 async fn freeze(
     State(uc): State<UserCenter>,
-    Authed(auth): Authed,
-    Path(id): Path<i64>,
+    Staff(auth): Staff,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<StatusCode, ApiError> {
     set_frozen(&uc, auth, id, true).await
 }
@@ -236,8 +236,8 @@ async fn freeze(
     responses((status = 204, description = "Active again")))]
 async fn unfreeze(
     State(uc): State<UserCenter>,
-    Authed(auth): Authed,
-    Path(id): Path<i64>,
+    Staff(auth): Staff,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<StatusCode, ApiError> {
     set_frozen(&uc, auth, id, false).await
 }
@@ -250,8 +250,8 @@ async fn unfreeze(
     responses((status = 204, description = "Closed")))]
 async fn close(
     State(uc): State<UserCenter>,
-    Authed(auth): Authed,
-    Path(id): Path<i64>,
+    Staff(auth): Staff,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<AdminCloseRequest>,
 ) -> Result<StatusCode, ApiError> {
     uc.close_account(&auth, id, &req.reason, req.authorised_by)

@@ -5,13 +5,13 @@
 //! Handlers take the raw body: the signature covers its exact bytes, so it
 //! is verified before anything (JSON, query string) is parsed.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use domain::service_apps::Scope;
 use domain::wallet::{Actor, Authorisation, Movement, Recipient, Transfer};
 use domain::{ClientInfo, UserCenter};
-use edge::{ApiError, SignedCall};
+use edge::{ApiError, ApiPath, SignedCall};
 use shared::admin::Permissions;
 use shared::dto::{
     AuthResponse, RegisterRequest, TokenCheckRequest, TokenCheckResponse, UserProfile,
@@ -78,7 +78,7 @@ async fn check(
         (status = 404, description = "`NOT_FOUND`", body = AppError)))]
 async fn user_by_id(
     State(uc): State<UserCenter>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     req: SignedCall,
 ) -> Result<Json<UserProfile>, ApiError> {
     req.verify(&uc, Scope::UsersRead, false).await?;
@@ -102,7 +102,7 @@ fn user_id(raw: &str) -> Result<i64, ApiError> {
         (status = 404, description = "`NOT_FOUND`", body = AppError)))]
 async fn user_balances(
     State(uc): State<UserCenter>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     req: SignedCall,
 ) -> Result<Json<Vec<Balance>>, ApiError> {
     req.verify(&uc, Scope::WalletRead, false).await?;
@@ -121,7 +121,7 @@ async fn user_balances(
         (status = 404, description = "`NOT_FOUND`, or `UNKNOWN_CURRENCY`", body = AppError)))]
 async fn user_history(
     State(uc): State<UserCenter>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     req: SignedCall,
 ) -> Result<Json<HistoryPage>, ApiError> {
     req.verify(&uc, Scope::WalletRead, false).await?;
@@ -140,7 +140,7 @@ async fn user_history(
         (status = 404, description = "`NOT_FOUND`", body = AppError)))]
 async fn user_permissions(
     State(uc): State<UserCenter>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     req: SignedCall,
 ) -> Result<Json<Permissions>, ApiError> {
     req.verify(&uc, Scope::UsersRead, false).await?;
@@ -161,7 +161,7 @@ async fn user_permissions(
         (status = 404, description = "`NOT_FOUND`", body = AppError)))]
 async fn set_user_permissions(
     State(uc): State<UserCenter>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     req: SignedCall,
 ) -> Result<Json<Permissions>, ApiError> {
     let app = req.verify(&uc, Scope::UsersAdmin, false).await?;

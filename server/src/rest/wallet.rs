@@ -6,13 +6,13 @@
 //! without the `staff` or `super_admin` role (`FORBIDDEN`), so the role is
 //! checked on every request against the database, never taken from a token.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use domain::wallet::{Authorisation, Movement, PinProof, Recipient, Transfer};
 use domain::AuthContext;
 use domain::UserCenter;
-use edge::{ApiError, ApiJson, ApiQuery, Authed};
+use edge::{ApiError, ApiJson, ApiPath, ApiQuery, Authed, Staff};
 use shared::wallet::{
     AuditSummary, Balance, BalancePoint, ChangePinRequest, ChartQuery, Currency, HistoryPage,
     HistoryQuery, MovementRequest, PinStatus, Receipt, ResetPinRequest, SetPinRequest,
@@ -174,8 +174,8 @@ async fn reset_pin(
     responses((status = 204, description = "Payments unlocked")))]
 async fn unlock_payments(
     State(uc): State<UserCenter>,
-    Authed(auth): Authed,
-    Path(id): Path<i64>,
+    Staff(auth): Staff,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<StatusCode, ApiError> {
     uc.unlock_payments(&auth, id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -239,7 +239,7 @@ async fn movement(
         (status = 200, description = "The first receipt of this request id, `replayed: true`", body = Receipt)))]
 async fn deposit(
     State(uc): State<UserCenter>,
-    Authed(auth): Authed,
+    Staff(auth): Staff,
     ApiJson(req): ApiJson<MovementRequest>,
 ) -> Result<(StatusCode, Json<Receipt>), ApiError> {
     movement(uc, auth, req, TransferKind::Deposit).await
@@ -254,7 +254,7 @@ async fn deposit(
         (status = 200, description = "The first receipt of this request id, `replayed: true`", body = Receipt)))]
 async fn withdraw(
     State(uc): State<UserCenter>,
-    Authed(auth): Authed,
+    Staff(auth): Staff,
     ApiJson(req): ApiJson<MovementRequest>,
 ) -> Result<(StatusCode, Json<Receipt>), ApiError> {
     movement(uc, auth, req, TransferKind::Withdraw).await
@@ -269,7 +269,7 @@ async fn withdraw(
         (status = 200, description = "The first receipt of this request id, `replayed: true`", body = Receipt)))]
 async fn freeze(
     State(uc): State<UserCenter>,
-    Authed(auth): Authed,
+    Staff(auth): Staff,
     ApiJson(req): ApiJson<MovementRequest>,
 ) -> Result<(StatusCode, Json<Receipt>), ApiError> {
     movement(uc, auth, req, TransferKind::Freeze).await
@@ -284,7 +284,7 @@ async fn freeze(
         (status = 200, description = "The first receipt of this request id, `replayed: true`", body = Receipt)))]
 async fn unfreeze(
     State(uc): State<UserCenter>,
-    Authed(auth): Authed,
+    Staff(auth): Staff,
     ApiJson(req): ApiJson<MovementRequest>,
 ) -> Result<(StatusCode, Json<Receipt>), ApiError> {
     movement(uc, auth, req, TransferKind::Unfreeze).await
@@ -299,7 +299,7 @@ async fn unfreeze(
         (status = 200, description = "The first receipt of this request id, `replayed: true`", body = Receipt)))]
 async fn settle(
     State(uc): State<UserCenter>,
-    Authed(auth): Authed,
+    Staff(auth): Staff,
     ApiJson(req): ApiJson<MovementRequest>,
 ) -> Result<(StatusCode, Json<Receipt>), ApiError> {
     movement(uc, auth, req, TransferKind::Settle).await
@@ -312,7 +312,7 @@ async fn settle(
     responses((status = 200, description = "The auditor's verdict", body = AuditSummary)))]
 async fn audit(
     State(uc): State<UserCenter>,
-    Authed(auth): Authed,
+    Staff(auth): Staff,
 ) -> Result<Json<AuditSummary>, ApiError> {
     uc.require_staff(auth.user_id).await?;
     let report = uc.audit_ledger().await?;
