@@ -1,6 +1,8 @@
 """Opens the fuzzer's two sessions: an ordinary user (made through the signed
 service API, which vouches for the contact) and the super admin that
-`scripts/reliability` created. Prints "USER_TOKEN ADMIN_TOKEN"."""
+`scripts/reliability` created; also makes the account that staff and service
+calls aimed at the user hit instead. Prints
+"USER_TOKEN ADMIN_TOKEN USER_ID TARGET_ID"."""
 
 import os
 import sys
@@ -19,6 +21,7 @@ def create_user(email):
     headers = {"Content-Type": "application/json", **_signed_headers("POST", target, body)}
     r = requests.post(URL + target, data=body, headers=headers, timeout=30)
     r.raise_for_status()
+    return r.json()["id"]
 
 
 def login(identifier):
@@ -31,5 +34,6 @@ def login(identifier):
     return r.json()["token"]
 
 
-create_user("fuzz-user@example.com")
-print(login("fuzz-user@example.com"), login("fuzz-admin@example.com"))
+user_id = create_user("fuzz-user@example.com")
+target_id = create_user("fuzz-target@example.com")
+print(login("fuzz-user@example.com"), login("fuzz-admin@example.com"), user_id, target_id)
