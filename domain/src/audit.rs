@@ -109,6 +109,9 @@ struct AuditRow {
 impl UserCenter {
     /// Appends one row; see the module docs for why errors are only logged.
     pub(crate) async fn audit(&self, event: AuditEvent) {
+        // Every security event and staff action passes here: sign-in results
+        // and locks, PIN locks, refusals. Operators graph them by action.
+        metrics::counter!("uc_audit_events_total", "action" => event.action.as_str()).increment(1);
         if let Err(e) = self.try_audit(&event).await {
             tracing::error!(error = %e, action = event.action.as_str(), "audit row not written");
         }

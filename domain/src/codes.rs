@@ -289,6 +289,8 @@ impl UserCenter {
         match delivery {
             Delivery::Now => {
                 if let Err(e) = self.messenger.deliver(&contact, &message).await {
+                    metrics::counter!("uc_codes_total", "purpose" => purpose.as_str(), "result" => "failed")
+                        .increment(1);
                     // Nothing reached the user: do not hold the cooldown against them.
                     self.forget_send(send_id, code_id).await?;
                     return Err(e);
@@ -299,6 +301,8 @@ impl UserCenter {
             }
             Delivery::Silent => {}
         }
+        metrics::counter!("uc_codes_total", "purpose" => purpose.as_str(), "result" => "requested")
+            .increment(1);
         tracing::info!(purpose = purpose.as_str(), to = %contact.masked(), "code requested");
         Ok(CodeSent {
             sent_to: contact.masked(),

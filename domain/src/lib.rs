@@ -219,6 +219,18 @@ impl UserCenter {
         &self.pool
     }
 
+    /// Whether the database answers, for `/readyz`: one trivial query through
+    /// the pool, so an exhausted pool or an unreadable file shows as not ready.
+    pub async fn check_ready(&self) -> Result<(), DomainError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// The connections the pool holds, and how many of those are idle.
+    pub fn pool_usage(&self) -> (u32, usize) {
+        (self.pool.size(), self.pool.num_idle())
+    }
+
     pub fn settings(&self) -> &Settings {
         &self.settings
     }

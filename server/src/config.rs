@@ -208,6 +208,17 @@ pub struct Config {
     /// Log filter, e.g. `info`, `debug`, `server=debug,sqlx=warn`.
     #[arg(long, env = "RUST_LOG", default_value = "info", global = true)]
     pub log: String,
+
+    /// Log lines as `text` (for people) or `json` (one object a line, for
+    /// log collectors).
+    #[arg(long, env = "UC_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"], global = true)]
+    pub log_format: String,
+
+    /// Address of a second listener that serves Prometheus metrics at
+    /// `/metrics`, e.g. `127.0.0.1:9100`. Unset: no metrics are collected.
+    /// Keep it private: it is not behind the site's guard.
+    #[arg(long, env = "UC_METRICS_BIND", global = true)]
+    pub metrics_bind: Option<std::net::SocketAddr>,
 }
 
 pub use domain::secret_string::SecretString as Secret;

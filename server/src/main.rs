@@ -22,6 +22,7 @@ mod messaging_config;
 mod middleware;
 #[cfg(test)]
 mod notification_tests;
+mod observability;
 #[cfg(test)]
 mod openapi_tests;
 #[cfg(test)]
@@ -110,11 +111,15 @@ async fn async_main() {
             .with_writer(std::io::stderr)
             .init();
     } else {
-        tracing_subscriber::fmt()
-            .with_env_filter(
-                EnvFilter::try_new(&config.log).unwrap_or_else(|_| EnvFilter::new("info")),
-            )
-            .init();
+        let filter = EnvFilter::try_new(&config.log).unwrap_or_else(|_| EnvFilter::new("info"));
+        if config.log_format == "json" {
+            tracing_subscriber::fmt()
+                .json()
+                .with_env_filter(filter)
+                .init();
+        } else {
+            tracing_subscriber::fmt().with_env_filter(filter).init();
+        }
     }
     if let Err(e) = run(config).await {
         // An operator command's error is its answer, printed once below.
@@ -203,6 +208,15 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         uc: uc.clone(),
     };
     let app = router(state, edge, &config.compat.settings());
+    if let Some(metrics_addr) = config.metrics_bind {
+        let handle = observability::install_recorder()?;
+        let uc = uc.clone();
+        tokio::spawn(async move {
+            if let Err(e) = observability::serve_metrics(metrics_addr, handle, uc).await {
+                tracing::error!("metrics listener on {metrics_addr} failed: {e}");
+            }
+        });
+    }
 
     // Without TCP_NODELAY, a page streamed in several chunks waits on delayed
     // ACKs (~40 ms a page).
@@ -286,6 +300,10 @@ fn router(state: AppState, edge: edge::EdgeSettings, compat: &compat::CompatSett
     let compat = compat::routes(&state.uc, compat);
     Router::new()
         .route("/healthz", axum::routing::get(|| async { "ok" }))
+        .route(
+            "/readyz",
+            axum::routing::get(observability::readyz).with_state(state.uc.clone()),
+        )
         .nest("/api/v1", api)
         // Public avatar files: static content, not an API operation.
         .merge(media_files::routes())
@@ -305,6 +323,8 @@ fn router(state: AppState, edge: edge::EdgeSettings, compat: &compat::CompatSett
             REQUEST_BODY_LIMIT,
         ))
         .merge(media)
+        // Every routed request by route pattern (a no-op without UC_METRICS_BIND).
+        .route_layer(axum::middleware::from_fn(observability::track_requests))
         // Outermost, so every route (the media uploads included) is guarded.
         .layer(axum::middleware::from_fn_with_state(
             std::sync::Arc::new(edge),

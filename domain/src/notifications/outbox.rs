@@ -171,6 +171,7 @@ impl UserCenter {
                 .execute(&self.pool)
                 .await?;
                 tracing::info!(id, attempts = row.attempts, to = %to.masked(), "notice sent");
+                metrics::counter!("uc_notice_attempts_total", "outcome" => "sent").increment(1);
                 Ok(Outcome::Sent)
             }
             Err(e) if row.attempts >= i64::from(self.settings.notifications.max_attempts) => {
@@ -184,6 +185,7 @@ impl UserCenter {
                 .execute(&self.pool)
                 .await?;
                 tracing::error!(error = %e, id, attempts = row.attempts, to = %to.masked(), "notice given up");
+                metrics::counter!("uc_notice_attempts_total", "outcome" => "given_up").increment(1);
                 Ok(Outcome::GaveUp)
             }
             Err(e) => {
@@ -198,6 +200,7 @@ impl UserCenter {
                 .execute(&self.pool)
                 .await?;
                 tracing::warn!(error = %e, id, attempts = row.attempts, retry_in_secs = wait, "notice not sent; will retry");
+                metrics::counter!("uc_notice_attempts_total", "outcome" => "retry").increment(1);
                 Ok(Outcome::Failed)
             }
         }

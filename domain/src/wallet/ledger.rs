@@ -333,7 +333,21 @@ impl UserCenter {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         // Read inside the lock, so journal times never go backwards by id.
         let now = self.now();
-        let receipt = post_once(&mut tx, &order, &scope, now).await?;
+        let receipt = match post_once(&mut tx, &order, &scope, now).await {
+            Ok(receipt) => receipt,
+            Err(e) => {
+                metrics::counter!("uc_ledger_orders_total", "kind" => order.kind.as_str(), "result" => e.code().as_str())
+                    .increment(1);
+                return Err(e);
+            }
+        };
+        let result = if receipt.replayed {
+            "replayed"
+        } else {
+            "posted"
+        };
+        metrics::counter!("uc_ledger_orders_total", "kind" => order.kind.as_str(), "result" => result)
+            .increment(1);
         if receipt.replayed {
             tx.rollback().await?;
             return Ok(receipt);
