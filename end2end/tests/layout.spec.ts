@@ -97,6 +97,11 @@ test("the wallet history fits a phone and a desktop, and the chart has axis valu
     await expect(chart.getByText(today, { exact: true })).toBeVisible();
     await expect(chart).toContainText("highest 12345.67 CNY");
   }
+  // A language switch reaches the chart's texts and the history.
+  await page.getByLabel("Language").selectOption("zh-CN");
+  await expect(page.getByRole("figure")).toContainText("最高 12345.67 CNY");
+  await expect(page.getByRole("table", { name: /交易记录/ }).getByRole("cell", { name: "系统" })).toBeVisible();
+  await page.getByLabel("语言").selectOption("en");
 });
 
 test("country names come from CLDR in the page's language, rendered by the server", async ({ page }) => {

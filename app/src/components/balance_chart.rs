@@ -86,29 +86,36 @@ pub fn BalanceChart(currency: String, points: Vec<BalancePoint>) -> impl IntoVie
         .iter()
         .max_by_key(|p| p.balance_minor)
         .map(|p| p.balance.clone());
-    let label = match (&first, &last) {
-        (Some(f), Some(l)) => t_string!(
-            i18n,
-            wallet_chart_label,
-            code = currency.clone(),
-            first = f.balance.clone(),
-            from = f.date.clone(),
-            last = l.balance.clone(),
-            to = l.date.clone()
-        )
-        .to_string(),
-        _ => String::new(),
+    // Texts follow a language switch.
+    let label = {
+        let (currency, first, last) = (currency.clone(), first.clone(), last.clone());
+        move || match (&first, &last) {
+            (Some(f), Some(l)) => t_string!(
+                i18n,
+                wallet_chart_label,
+                code = currency.clone(),
+                first = f.balance.clone(),
+                from = f.date.clone(),
+                last = l.balance.clone(),
+                to = l.date.clone()
+            )
+            .to_string(),
+            _ => String::new(),
+        }
     };
-    let range = match (lowest, highest) {
-        (Some(low), Some(high)) => t_string!(
-            i18n,
-            wallet_chart_range,
-            code = currency.clone(),
-            low = low,
-            high = high
-        )
-        .to_string(),
-        _ => String::new(),
+    let range = {
+        let currency = currency.clone();
+        move || match (&lowest, &highest) {
+            (Some(low), Some(high)) => t_string!(
+                i18n,
+                wallet_chart_range,
+                code = currency.clone(),
+                low = low.clone(),
+                high = high.clone()
+            )
+            .to_string(),
+            _ => String::new(),
+        }
     };
     let aria_label = label.clone();
     let grid = ticks

@@ -88,9 +88,10 @@ fn HistoryRow(item: HistoryItem) -> impl IntoView {
         TransferKind::Unfreeze => t_string!(i18n, kind_unfreeze),
         TransferKind::Settle => t_string!(i18n, kind_settle),
     };
-    let party = match item.counterparty.clone() {
+    let counterparty = item.counterparty.clone();
+    let party = move || match &counterparty {
         Counterparty::System => t_string!(i18n, wallet_system).to_string(),
-        Counterparty::User { display } => display,
+        Counterparty::User { display } => display.clone(),
     };
     let (sign, class) = match item.direction {
         Direction::In => ("+", "num amount amount-in"),
