@@ -12,6 +12,8 @@ for (const [label, viewport] of [
   ["phone", { width: 390, height: 844 }],
 ] as const) {
   test(`screenshots at ${label} width`, async ({ page }) => {
+    // Many pages, two languages and a funded wallet: more than the default 30 s.
+    test.setTimeout(120_000);
     await page.setViewportSize(viewport);
     const shot = (name: string) => page.screenshot({ path: `screenshots/${label}-${name}.png`, fullPage: true });
     await gotoHydrated(page, "/");
