@@ -121,3 +121,15 @@ pub async fn close_account(
     leptos_axum::redirect("/");
     Ok(())
 }
+
+/// The ID document country picker's options, `(code, name)`, named and
+/// sorted in `lang` (CLDR, e.g. "Côte d’Ivoire" / "科特迪瓦"). The table
+/// lives on the server only: pages render these options there, and the
+/// browser asks again only after a language switch.
+#[server(prefix = "/api/fn", endpoint = "country_options")]
+pub async fn country_options(lang: String) -> Result<Vec<(String, String)>, AppError> {
+    Ok(shared::countries::country_names(&lang)
+        .iter()
+        .map(|c| (c.code.to_string(), c.name.clone()))
+        .collect())
+}

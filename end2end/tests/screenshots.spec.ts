@@ -12,6 +12,8 @@ for (const [label, viewport] of [
   ["phone", { width: 390, height: 844 }],
 ] as const) {
   test(`screenshots at ${label} width`, async ({ page }) => {
+    // Many pages, two languages and a funded wallet: more than the default 30 s.
+    test.setTimeout(120_000);
     await page.setViewportSize(viewport);
     const shot = (name: string) => page.screenshot({ path: `screenshots/${label}-${name}.png`, fullPage: true });
     await gotoHydrated(page, "/");
@@ -60,6 +62,26 @@ for (const [label, viewport] of [
     await page.getByRole("button", { name: "Verify phone number" }).click();
     await page.getByRole("img", { name: "Captcha image" }).waitFor();
     await shot("security-verify-phone");
+    // Money in, with a long note, so the chart and the history have something to show.
+    const userId = Number(await (async () => {
+      await gotoHydrated(page, "/profile");
+      return page.getByTestId("user-id").innerText();
+    })());
+    const ops = `shotops.${unique()}@example.com`;
+    const target = process.env.CARGO_TARGET_DIR ?? path.join(__dirname, "..", "..", "target");
+    execFileSync(path.join(target, "debug", "server"), ["admin", "create", "--email", ops, "--password-stdin"], {
+      input: `${PASSWORD}\n`,
+      env: process.env,
+    });
+    const login = await page.context().browser()!.newContext();
+    const token = (await (await login.request.post("/api/v1/auth/login", { data: { identifier: ops, password: PASSWORD } })).json()).token;
+    for (const [amount, memo] of [["1250.00", "Opening balance"], ["86.40", "Refund for order 2024-118 (the blue umbrella), returned in full"]]) {
+      await login.request.post("/api/v1/admin/wallet/deposit", {
+        headers: { Authorization: `Bearer ${token}` },
+        data: { user_id: userId, currency: "CNY", amount, memo, request_id: `shot-${unique()}` },
+      });
+    }
+    await login.close();
     await gotoHydrated(page, "/wallet");
     await shot("wallet");
     await page.getByRole("button", { name: "Set PIN" }).click();
@@ -70,6 +92,9 @@ for (const [label, viewport] of [
     await shot("wallet-zh");
     await gotoHydrated(page, "/security");
     await shot("security-zh");
+    await gotoHydrated(page, "/profile");
+    await page.getByRole("heading", { name: "个人资料" }).waitFor();
+    await shot("profile-zh-after");
     await page.getByLabel("语言").selectOption("en");
   });
 }

@@ -281,7 +281,9 @@ pub fn normalize_id_number(
 }
 
 /// An assigned ISO 3166-1 alpha-2 country code, stored upper-case. The
-/// list comes from the `celes` crate, so `ZZ` or `XX` are refused.
+/// list comes from the `celes` crate, so `ZZ` or `XX` are refused. Server
+/// only (feature `server`), like the names in [`crate::countries`].
+#[cfg(feature = "server")]
 pub fn normalize_country(raw: &str) -> Result<String, AppError> {
     let code = raw.trim().to_ascii_uppercase();
     let assigned = code.len() == 2
@@ -292,17 +294,6 @@ pub fn normalize_country(raw: &str) -> Result<String, AppError> {
     } else {
         Err(AppError::field(ErrorCode::InvalidCountry, Field::IdCountry))
     }
-}
-
-/// Every assigned country as `(alpha-2 code, English name)`, sorted by name,
-/// for the country picker.
-pub fn countries() -> Vec<(&'static str, &'static str)> {
-    let mut all: Vec<_> = celes::Country::get_countries()
-        .iter()
-        .map(|c| (c.alpha2, c.long_name))
-        .collect();
-    all.sort_by_key(|c| c.1);
-    all
 }
 
 /// Free text that people type as a name: trimmed, 1..=`max` characters, no
@@ -518,11 +509,11 @@ mod tests {
         assert_eq!(mask_id_number(""), "");
     }
 
+    #[cfg(feature = "server")]
     #[test]
-    fn countries_names_and_reasons() {
+    fn countries_are_assigned_iso_codes() {
         assert_eq!(normalize_country(" cn ").unwrap(), "CN");
         assert_eq!(normalize_country("us").unwrap(), "US");
-        assert!(countries().contains(&("CN", "China")));
         for bad in ["", "C", "CHN", "C1", "中国", "ZZ", "XX"] {
             assert_eq!(
                 code(normalize_country(bad)),
@@ -530,6 +521,10 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn names_and_reasons() {
         assert_eq!(normalize_display_name("  小明 ").unwrap(), "小明");
         assert_eq!(code(normalize_display_name(" ")), ErrorCode::Required);
         assert_eq!(

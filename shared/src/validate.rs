@@ -15,6 +15,9 @@ pub const PASSWORD_MAX_CHARS: usize = 128;
 
 /// The most common passwords of at least 8 characters (from Django's list,
 /// which is derived from leaked password corpora), one per line, lower-case.
+/// Server only: the browser's forms skip this check (the server makes it),
+/// so the list is not shipped to every visitor.
+#[cfg(feature = "server")]
 const COMMON_PASSWORDS: &str = include_str!("common_passwords.txt");
 
 /// Trims and lower-cases an email address and checks its form.
@@ -100,6 +103,7 @@ pub fn username_key(username: &str) -> String {
 }
 
 /// Whether the password is in the bundled list of common passwords.
+#[cfg(feature = "server")]
 pub fn is_common_password(password: &str) -> bool {
     let lower = password.to_lowercase();
     COMMON_PASSWORDS.lines().any(|line| line == lower)
@@ -136,7 +140,8 @@ impl PasswordLengths {
 
 /// NIST 800-63B style policy: length 8–128 (in characters, any characters
 /// allowed), not a common password, not the account's own email, phone or
-/// username.
+/// username. Without the `server` feature (in the browser) the common
+/// password check is skipped: the server makes it.
 pub fn check_password(password: &str, names: AccountNames<'_>) -> Result<(), AppError> {
     check_password_within(password, names, PasswordLengths::PRODUCT)
 }
@@ -164,6 +169,7 @@ pub fn check_password_within(
     if same_as(names.email) || same_as(names.phone) || same_as(names.username) {
         return Err(AppError::weak_password(PasswordProblem::MatchesAccount));
     }
+    #[cfg(feature = "server")]
     if is_common_password(password) {
         return Err(AppError::weak_password(PasswordProblem::TooCommon));
     }
@@ -561,8 +567,11 @@ mod tests {
         assert_eq!(e.reason, Some(PasswordProblem::TooLong));
         let e = check_password_within("13800138000", names, six).unwrap_err();
         assert_eq!(e.reason, Some(PasswordProblem::MatchesAccount));
-        let e = check_password_within("12345678", names, six).unwrap_err();
-        assert_eq!(e.reason, Some(PasswordProblem::TooCommon));
+        #[cfg(feature = "server")]
+        {
+            let e = check_password_within("12345678", names, six).unwrap_err();
+            assert_eq!(e.reason, Some(PasswordProblem::TooCommon));
+        }
         assert!(validate_registration_within("", "13800138000", "", "xK9#qv", six).is_ok());
         assert!(validate_registration("", "13800138000", "", "xK9#qv").is_err());
     }
@@ -584,12 +593,22 @@ mod tests {
             assert_eq!(e.reason, Some(PasswordProblem::MatchesAccount), "{same}");
         }
         for common in ["password", "Password", "12345678", "qwertyuiop", "iloveyou"] {
-            let e = check_password(common, names).unwrap_err();
-            assert_eq!(e.reason, Some(PasswordProblem::TooCommon), "{common}");
+            let checked = check_password(common, names);
+            if cfg!(feature = "server") {
+                assert_eq!(
+                    checked.unwrap_err().reason,
+                    Some(PasswordProblem::TooCommon),
+                    "{common}"
+                );
+            } else {
+                // The browser leaves this rule to the server.
+                assert!(checked.is_ok(), "{common}");
+            }
         }
         assert!(check_password("correct horse battery staple", names).is_ok());
     }
 
+    #[cfg(feature = "server")]
     #[test]
     fn common_list_has_thousands_of_entries() {
         let n = COMMON_PASSWORDS.lines().count();

@@ -135,7 +135,7 @@ pub fn AvatarEditor(
     let message = Signal::derive(move || error.get().map(|e| error_text(i18n, &e).to_string()));
     let uploading = move || progress.get().is_some();
     view! {
-        <section class="avatar-editor" aria-labelledby="avatar-title">
+        <section class="card panel avatar-editor" aria-labelledby="avatar-title">
             <h2 id="avatar-title">{t!(i18n, avatar_title)}</h2>
             <div class="avatar-editor-body">
                 {move || match preview.get() {

@@ -1,4 +1,5 @@
-//! The site header: brand, sign-in state, log out and language switch.
+//! The site header: brand, sign-in state, log out, language switch and,
+//! when signed in, the navigation between the account pages.
 
 use crate::api::{current_user, Logout};
 use crate::components::avatar_editor::avatar_src;
@@ -35,17 +36,14 @@ pub fn SiteHeader() -> impl IntoView {
                     <span class="brand-mark" aria-hidden="true">"U"</span>
                     <span>{t!(i18n, brand)}</span>
                 </A>
-                <nav class="header-nav" aria-label="Account">
+                <div class="header-nav">
                     <Transition fallback=|| ()>
                         {move || Suspend::new(async move {
                             match user.await {
                                 Ok(Some(u)) => {
                                     let name = u.short_name();
-                                    let staff = u.is_staff();
                                     let avatar = avatar_src(&u, true);
                                     view! {
-                                        {staff.then(|| view! { <A href="/admin" attr:class="nav-link">{t!(i18n, nav_admin)}</A> })}
-                                        <A href="/wallet" attr:class="nav-link">{t!(i18n, nav_wallet)}</A>
                                         <A href="/profile" attr:class="nav-link nav-user">
                                             <img
                                                 class="avatar-img"
@@ -76,10 +74,38 @@ pub fn SiteHeader() -> impl IntoView {
                         })}
                     </Transition>
                     <LanguageSwitch/>
-                </nav>
+                </div>
             </div>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match user.await {
+                        Ok(Some(u)) => view! { <AccountNav staff=u.is_staff()/> }.into_any(),
+                        _ => ().into_any(),
+                    }
+                })}
+            </Transition>
         </header>
     }
+}
+
+/// Links between the signed-in user's pages (and the console, for staff):
+/// a labelled navigation landmark under the header bar. The link of the page
+/// shown carries `aria-current="page"` (the router's `<A>` sets it; the
+/// console's link stays current on its sub-pages).
+#[component]
+fn AccountNav(staff: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <nav class="account-nav" aria-label=move || t_string!(i18n, nav_account_label)>
+            <div class="account-nav-inner">
+                <A href="/profile" attr:class="account-link">{t!(i18n, nav_profile)}</A>
+                <A href="/security" attr:class="account-link">{t!(i18n, nav_security)}</A>
+                <A href="/wallet" attr:class="account-link">{t!(i18n, nav_wallet)}</A>
+                {staff.then(|| view! { <A href="/admin" attr:class="account-link">{t!(i18n, nav_admin)}</A> })}
+            </div>
+        </nav>
+    }
+    .into_any()
 }
 
 /// A labelled `<select>`: changing it switches the language at once and

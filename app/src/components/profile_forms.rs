@@ -6,12 +6,12 @@ use crate::components::upload::{chosen_file, upload_document};
 use crate::components::{field::TextField, form_alert::FormAlert};
 use crate::errors::error_text;
 use crate::i18n::*;
-use crate::profile_api::{SubmitQualification, SubmitRealName, UpdateProfile};
+use crate::profile_api::{country_options, SubmitQualification, SubmitRealName, UpdateProfile};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use shared::dto::UserProfile;
-use shared::identity::{countries, Gender, IdType};
+use shared::identity::{Gender, IdType};
 use shared::media::ACCEPTED_IMAGE_TYPES;
 use shared::profile::VerificationState;
 use shared::{AppError, Field};
@@ -172,18 +172,7 @@ pub fn IdentityFields(
         {document.then(|| view! {
             <div class="field" class:field-invalid=move || field_error(Field::IdCountry).get().is_some()>
                 <label for=country_id>{t!(i18n, field_id_country)}</label>
-                <select
-                    id=country_id
-                    name="id_country"
-                    aria-describedby=country_error_id.clone()
-                    prop:value=move || id_country.get()
-                    on:change=move |ev| id_country.set(event_target_value(&ev))
-                >
-                    {countries()
-                        .into_iter()
-                        .map(|(code, name)| view! { <option value=code>{format!("{name} ({code})")}</option> })
-                        .collect_view()}
-                </select>
+                <CountrySelect id=country_id value=id_country described_by=country_error_id.clone()/>
                 <p class="field-error" id=country_error_id.clone()>{move || field_error(Field::IdCountry).get()}</p>
             </div>
             <div class="field">
@@ -211,6 +200,55 @@ pub fn IdentityFields(
             />
         })}
     }
+}
+
+/// The ID document's issuing country. The options (CLDR names in the page's
+/// language, sorted as that language sorts) come from the server: rendered
+/// with the page, fetched again after a language switch. Until they arrive
+/// the select holds just the current code, so the form still submits it.
+#[component]
+fn CountrySelect(id: &'static str, value: RwSignal<String>, described_by: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let options = Resource::new(
+        move || crate::pages::wallet::ui_lang(i18n),
+        |lang| country_options(lang.to_string()),
+    );
+    let described_for_fallback = described_by.clone();
+    let select = move |list: Vec<(String, String)>, described_by: String| {
+        let list = if list.is_empty() {
+            let code = value.get_untracked();
+            vec![(code.clone(), code)]
+        } else {
+            list
+        };
+        view! {
+            <select
+                id=id
+                name="id_country"
+                aria-describedby=described_by
+                prop:value=move || value.get()
+                on:change=move |ev| value.set(event_target_value(&ev))
+            >
+                {list
+                    .into_iter()
+                    .map(|(code, name)| {
+                        let selected = value.get_untracked() == code;
+                        view! { <option value=code selected=selected>{name}</option> }
+                    })
+                    .collect_view()}
+            </select>
+        }
+        .into_any()
+    };
+    view! {
+        <Transition fallback=move || select(Vec::new(), described_for_fallback.clone())>
+            {move || {
+                let described_by = described_by.clone();
+                Suspend::new(async move { select(options.await.unwrap_or_default(), described_by) })
+            }}
+        </Transition>
+    }
+    .into_any()
 }
 
 /// Uploads the photo chosen in `input` (if any) as a document of `kind`.

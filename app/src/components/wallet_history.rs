@@ -35,6 +35,8 @@ pub fn HistoryTable(currency: Signal<String>, version: Signal<u32>) -> impl Into
                     Ok(p) => {
                         let next = p.next_cursor;
                         view! {
+                            // Notes wrap, and phones get one small block per entry
+                            // instead of columns; sideways scrolling is a last resort.
                             <div class="table-wrap">
                                 <table class="history" aria-labelledby="history-title">
                                     <thead>
@@ -86,13 +88,14 @@ fn HistoryRow(item: HistoryItem) -> impl IntoView {
         TransferKind::Unfreeze => t_string!(i18n, kind_unfreeze),
         TransferKind::Settle => t_string!(i18n, kind_settle),
     };
-    let party = match item.counterparty.clone() {
+    let counterparty = item.counterparty.clone();
+    let party = move || match &counterparty {
         Counterparty::System => t_string!(i18n, wallet_system).to_string(),
-        Counterparty::User { display } => display,
+        Counterparty::User { display } => display.clone(),
     };
     let (sign, class) = match item.direction {
-        Direction::In => ("+", "num amount-in"),
-        Direction::Out => ("−", "num amount-out"),
+        Direction::In => ("+", "num amount amount-in"),
+        Direction::Out => ("−", "num amount amount-out"),
     };
     let when = item
         .created_at
@@ -103,12 +106,12 @@ fn HistoryRow(item: HistoryItem) -> impl IntoView {
         .collect::<String>();
     view! {
         <tr>
-            <td><time datetime=item.created_at.clone()>{when}</time></td>
-            <td>{kind}</td>
-            <td>{party}</td>
+            <td class="when"><time datetime=item.created_at.clone()>{when}</time></td>
+            <td class="kind">{kind}</td>
+            <td class="party">{party}</td>
             <td class=class>{format!("{sign}{}", item.amount)}</td>
-            <td class="num">{item.balance_after.clone()}</td>
-            <td>{item.memo.clone().unwrap_or_default()}</td>
+            <td class="num balance-after" data-label=move || t_string!(i18n, wallet_col_balance)>{item.balance_after.clone()}</td>
+            <td class="note">{item.memo.clone().unwrap_or_default()}</td>
         </tr>
     }
     .into_any()

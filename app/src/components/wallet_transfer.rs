@@ -96,18 +96,9 @@ pub fn TransferForm(
         });
     };
     let no_error = Signal::derive(|| None);
-    // A disabled currency takes no transfers: it is not offered.
-    let lang = crate::pages::wallet::ui_lang(i18n);
-    let choices: Vec<(String, String)> = balances
-        .iter()
-        .filter(|b| b.enabled)
-        .map(|b| {
-            (
-                b.currency.clone(),
-                format!("{} ({})", b.currency, b.name_in(lang)),
-            )
-        })
-        .collect();
+    // A disabled currency takes no transfers: it is not offered. Names
+    // follow the page's language, also after a switch.
+    let choices: Vec<Balance> = balances.iter().filter(|b| b.enabled).cloned().collect();
 
     view! {
         <p class="form-success" role="status">{move || done.get()}</p>
@@ -136,7 +127,13 @@ pub fn TransferForm(
                                 {choices
                                     .clone()
                                     .into_iter()
-                                    .map(|(code, label)| view! { <option value=code>{label}</option> })
+                                    .map(|b| {
+                                        let code = b.currency.clone();
+                                        let label = move || {
+                                            format!("{} ({})", b.currency, b.name_in(crate::pages::wallet::ui_lang(i18n)))
+                                        };
+                                        view! { <option value=code>{label}</option> }
+                                    })
                                     .collect_view()}
                             </select>
                         </div>

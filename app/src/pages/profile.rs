@@ -84,69 +84,82 @@ fn ProfileCard(
         .to_string()
         + " UTC";
     view! {
-        <section class="card profile-card" aria-labelledby="profile-title">
-            <div class="profile-head">
+        <div class="page profile-page">
+            <div class="page-head profile-head">
                 <img class="avatar-img avatar-img-large" src=head_avatar alt="" width="56" height="56"/>
                 <h1 id="profile-title">{t!(i18n, profile_title)}</h1>
             </div>
-            <dl class="details">
-                <dt>{t!(i18n, profile_user_id)}</dt>
-                <dd data-testid="user-id">{user.id}</dd>
-                <dt>{t!(i18n, profile_email)}</dt>
-                {contact(user.email.clone(), user.email_verified)}
-                <dt>{t!(i18n, profile_phone)}</dt>
-                {contact(user.phone.clone(), user.phone_verified)}
-                <dt>{t!(i18n, profile_username)}</dt>
-                {opt(user.username.clone())}
-                <dt>{t!(i18n, profile_display_name)}</dt>
-                {opt(user.display_name.clone())}
-                <dt>{t!(i18n, profile_real_name)}</dt>
-                {opt(user.real_name.clone())}
-                <dt>{t!(i18n, profile_gender)}</dt>
-                <dd>{gender_label(i18n, user.gender)}</dd>
-                <dt>{t!(i18n, profile_id_document)}</dt>
-                {opt(user.id_number_masked.clone().map(|n| format!("{} {}", id_type_label(i18n, user.id_type), n)))}
-                <dt>{t!(i18n, profile_verification)}</dt>
-                <dd>
-                    <span class=match verification {
-                        VerificationState::Verified => "badge badge-ok",
-                        VerificationState::Pending => "badge badge-warn",
-                        VerificationState::Rejected => "badge",
-                        VerificationState::Unverified => "badge badge-neutral",
-                    }>
-                        {match verification {
-                            VerificationState::Unverified => t_string!(i18n, verification_unverified),
-                            VerificationState::Pending => t_string!(i18n, verification_pending),
-                            VerificationState::Verified => t_string!(i18n, verification_verified),
-                            VerificationState::Rejected => t_string!(i18n, verification_rejected),
-                        }}
-                    </span>
-                    {rejected_reason.map(|r| view! { <p class="hint">{t_string!(i18n, verify_rejected_reason, reason = r).to_string()}</p> })}
-                </dd>
-                <dt>{t!(i18n, profile_status)}</dt>
-                <dd>
-                    <span class="badge" class:badge-ok=active>
-                        {move || if active { t_string!(i18n, status_normal) } else { t_string!(i18n, status_other) }}
-                    </span>
-                </dd>
-                <dt>{t!(i18n, profile_created)}</dt>
-                <dd><time datetime=user.created_at.clone()>{created}</time></dd>
-            </dl>
-            <AvatarEditor user=for_avatar changed=changed notice=avatar_notice/>
-            <h2 id="edit-title">{t!(i18n, profile_edit_title)}</h2>
-            <ProfileEditor user=editable changed=changed saved=saved/>
-            {can_submit.then(|| view! {
-                <h2 id="verify-title">{t!(i18n, verify_title)}</h2>
-                <RealNameForm changed=changed/>
-            })}
-            <h2 id="qualification-title">{t!(i18n, qualification_title)}</h2>
-            <QualificationSection changed=changed/>
-            <p class="card-footer-link">
-                <A href="/security">{t!(i18n, profile_manage_security)} " →"</A>
-            </p>
-            <p class="card-footer-link">
-                <A href="/wallet">{t!(i18n, profile_open_wallet)} " →"</A>
-            </p>
-        </section>
+            <div class="panels">
+                <section class="card panel">
+                    <h2 id="account-title">{t!(i18n, profile_account_title)}</h2>
+                    <dl class="details">
+                        <dt>{t!(i18n, profile_user_id)}</dt>
+                        <dd data-testid="user-id">{user.id}</dd>
+                        <dt>{t!(i18n, profile_email)}</dt>
+                        {contact(user.email.clone(), user.email_verified)}
+                        <dt>{t!(i18n, profile_phone)}</dt>
+                        {contact(user.phone.clone(), user.phone_verified)}
+                        <dt>{t!(i18n, profile_username)}</dt>
+                        {opt(user.username.clone())}
+                        <dt>{t!(i18n, profile_display_name)}</dt>
+                        {opt(user.display_name.clone())}
+                        <dt>{t!(i18n, profile_real_name)}</dt>
+                        {opt(user.real_name.clone())}
+                        <dt>{t!(i18n, profile_gender)}</dt>
+                        <dd>{gender_label(i18n, user.gender)}</dd>
+                        <dt>{t!(i18n, profile_id_document)}</dt>
+                        {opt(user.id_number_masked.clone().map(|n| format!("{} {}", id_type_label(i18n, user.id_type), n)))}
+                        <dt>{t!(i18n, profile_verification)}</dt>
+                        <dd>
+                            <span class=match verification {
+                                VerificationState::Verified => "badge badge-ok",
+                                VerificationState::Pending => "badge badge-warn",
+                                VerificationState::Rejected => "badge",
+                                VerificationState::Unverified => "badge badge-neutral",
+                            }>
+                                {match verification {
+                                    VerificationState::Unverified => t_string!(i18n, verification_unverified),
+                                    VerificationState::Pending => t_string!(i18n, verification_pending),
+                                    VerificationState::Verified => t_string!(i18n, verification_verified),
+                                    VerificationState::Rejected => t_string!(i18n, verification_rejected),
+                                }}
+                            </span>
+                            {rejected_reason.map(|r| view! { <p class="hint">{t_string!(i18n, verify_rejected_reason, reason = r).to_string()}</p> })}
+                        </dd>
+                        <dt>{t!(i18n, profile_status)}</dt>
+                        <dd>
+                            <span class="badge" class:badge-ok=active>
+                                {move || if active { t_string!(i18n, status_normal) } else { t_string!(i18n, status_other) }}
+                            </span>
+                        </dd>
+                        <dt>{t!(i18n, profile_created)}</dt>
+                        <dd><time datetime=user.created_at.clone()>{created}</time></dd>
+                    </dl>
+                    <p class="card-footer-link">
+                        <A href="/security">{t!(i18n, profile_manage_security)} " →"</A>
+                    </p>
+                    <p class="card-footer-link">
+                        <A href="/wallet">{t!(i18n, profile_open_wallet)} " →"</A>
+                    </p>
+                </section>
+                <AvatarEditor user=for_avatar changed=changed notice=avatar_notice/>
+                <section class="card panel">
+                    <h2 id="edit-title">{t!(i18n, profile_edit_title)}</h2>
+                    <ProfileEditor user=editable changed=changed saved=saved/>
+                </section>
+                <div class="card panel panel-wide verify-panel">
+                    {can_submit.then(|| view! {
+                        <div class="verify-part">
+                            <h2 id="verify-title">{t!(i18n, verify_title)}</h2>
+                            <RealNameForm changed=changed/>
+                        </div>
+                    })}
+                    <div class="verify-part">
+                        <h2 id="qualification-title">{t!(i18n, qualification_title)}</h2>
+                        <QualificationSection changed=changed/>
+                    </div>
+                </div>
+            </div>
+        </div>
     }
 }

@@ -33,85 +33,101 @@ pub fn SecurityPage() -> impl IntoView {
     );
     let profile = Resource::new_blocking(move || contact_changed.get(), |_| current_user());
     view! {
-        <section class="card wide-card" aria-labelledby="security-title">
-            <h1 id="security-title">{t!(i18n, security_title)}</h1>
-            <p class="lead">{t!(i18n, security_lead)}</p>
-            <h2 id="password-title">{t!(i18n, security_password_title)}</h2>
-            <ChangePasswordForm changed=password_changed/>
-            <h2 id="contacts-title">{t!(i18n, security_contacts_title)}</h2>
-            <Transition fallback=move || view! { <p class="loading">{t!(i18n, loading)}</p> }>
-                {move || Suspend::new(async move {
-                    match profile.await {
-                        Ok(Some(user)) => view! {
-                            <div class="contact-list">
-                                <ContactEditor
-                                    kind=ContactKind::Email
-                                    current=user.email.clone()
-                                    verified=user.email_verified
-                                    pending=user.pending_email.clone()
-                                    changed=contact_changed
-                                />
-                                <ContactEditor
-                                    kind=ContactKind::Phone
-                                    current=user.phone.clone()
-                                    verified=user.phone_verified
-                                    pending=user.pending_phone.clone()
-                                    changed=contact_changed
-                                />
-                            </div>
-                        }.into_any(),
-                        _ => ().into_any(),
-                    }
-                })}
-            </Transition>
-            <h2 id="notifications-title">{t!(i18n, notif_title)}</h2>
-            <p class="muted">{t!(i18n, notif_lead)}</p>
-            <NotificationPreferencesForm/>
-            <h2 id="sessions-title">{t!(i18n, security_sessions_title)}</h2>
-            <p class="muted">{t!(i18n, security_sessions_lead)}</p>
-            <Transition fallback=move || view! { <p class="loading">{t!(i18n, loading)}</p> }>
-                {move || Suspend::new(async move {
-                    match sessions.await {
-                        Ok(list) => {
-                            let others = list.iter().filter(|s| !s.current).count();
-                            view! {
-                                <ul class="session-list" aria-label=move || t_string!(i18n, security_title)>
-                                    {list
-                                        .into_iter()
-                                        .map(|s| view! { <SessionRow session=s revoke=revoke/> }.into_any())
-                                        .collect_view()}
-                                </ul>
-                                {if others > 0 {
+        <div class="page">
+            <div class="page-head">
+                <h1 id="security-title">{t!(i18n, security_title)}</h1>
+                <p class="lead">{t!(i18n, security_lead)}</p>
+            </div>
+            <div class="panels">
+                <section class="card panel">
+                    <h2 id="password-title">{t!(i18n, security_password_title)}</h2>
+                    <ChangePasswordForm changed=password_changed/>
+                </section>
+                <section class="card panel">
+                    <h2 id="contacts-title">{t!(i18n, security_contacts_title)}</h2>
+                    <Transition fallback=move || view! { <p class="loading">{t!(i18n, loading)}</p> }>
+                        {move || Suspend::new(async move {
+                            match profile.await {
+                                Ok(Some(user)) => view! {
+                                    <div class="contact-list">
+                                        <ContactEditor
+                                            kind=ContactKind::Email
+                                            current=user.email.clone()
+                                            verified=user.email_verified
+                                            pending=user.pending_email.clone()
+                                            changed=contact_changed
+                                        />
+                                        <ContactEditor
+                                            kind=ContactKind::Phone
+                                            current=user.phone.clone()
+                                            verified=user.phone_verified
+                                            pending=user.pending_phone.clone()
+                                            changed=contact_changed
+                                        />
+                                    </div>
+                                }.into_any(),
+                                _ => ().into_any(),
+                            }
+                        })}
+                    </Transition>
+                </section>
+                <section class="card panel">
+                    <h2 id="notifications-title">{t!(i18n, notif_title)}</h2>
+                    <p class="muted">{t!(i18n, notif_lead)}</p>
+                    <NotificationPreferencesForm/>
+                </section>
+                <section class="card panel">
+                    <h2 id="sessions-title">{t!(i18n, security_sessions_title)}</h2>
+                    <p class="muted">{t!(i18n, security_sessions_lead)}</p>
+                    <Transition fallback=move || view! { <p class="loading">{t!(i18n, loading)}</p> }>
+                        {move || Suspend::new(async move {
+                            match sessions.await {
+                                Ok(list) => {
+                                    let others = list.iter().filter(|s| !s.current).count();
                                     view! {
-                                        <ActionForm action=revoke_others attr:class="session-actions">
-                                            <button
-                                                type="submit"
-                                                class="btn btn-danger"
-                                                disabled=move || revoke_others.pending().get()
-                                            >
-                                                {t!(i18n, security_revoke_others)}
-                                            </button>
-                                        </ActionForm>
+                                        <ul class="session-list" aria-label=move || t_string!(i18n, security_sessions_list)>
+                                            {list
+                                                .into_iter()
+                                                .map(|s| view! { <SessionRow session=s revoke=revoke/> }.into_any())
+                                                .collect_view()}
+                                        </ul>
+                                        {if others > 0 {
+                                            view! {
+                                                <ActionForm action=revoke_others attr:class="session-actions">
+                                                    <button
+                                                        type="submit"
+                                                        class="btn btn-danger"
+                                                        disabled=move || revoke_others.pending().get()
+                                                    >
+                                                        {t!(i18n, security_revoke_others)}
+                                                    </button>
+                                                </ActionForm>
+                                            }
+                                                .into_any()
+                                        } else {
+                                            view! { <p class="muted">{t!(i18n, security_only_this)}</p> }.into_any()
+                                        }}
                                     }
                                         .into_any()
-                                } else {
-                                    view! { <p class="muted">{t!(i18n, security_only_this)}</p> }.into_any()
-                                }}
+                                }
+                                Err(e) if e.code == ErrorCode::Unauthenticated => {
+                                    view! { <Redirect path="/login?next=/security"/> }.into_any()
+                                }
+                                Err(e) => view! { <p class="form-alert" role="alert">{error_text(i18n, &e)}</p> }.into_any(),
                             }
-                                .into_any()
-                        }
-                        Err(e) if e.code == ErrorCode::Unauthenticated => {
-                            view! { <Redirect path="/login?next=/security"/> }.into_any()
-                        }
-                        Err(e) => view! { <p class="form-alert" role="alert">{error_text(i18n, &e)}</p> }.into_any(),
-                    }
-                })}
-            </Transition>
-            <h2 id="devices-title">{t!(i18n, devices_title)}</h2>
-            <DeviceList/>
-            <h2 id="close-title">{t!(i18n, close_title)}</h2>
-            <crate::components::close_account::CloseAccountForm/>
-        </section>
+                        })}
+                    </Transition>
+                </section>
+                <section class="card panel">
+                    <h2 id="devices-title">{t!(i18n, devices_title)}</h2>
+                    <DeviceList/>
+                </section>
+                <section class="card panel">
+                    <h2 id="close-title">{t!(i18n, close_title)}</h2>
+                    <crate::components::close_account::CloseAccountForm/>
+                </section>
+            </div>
+        </div>
     }
     .into_any()
 }

@@ -24,9 +24,11 @@ pub fn WalletPage() -> impl IntoView {
     let sent_notice = RwSignal::new(None::<String>);
     let pin_saved = RwSignal::new(false);
     view! {
-        <section class="card wide-card" aria-labelledby="wallet-title">
-            <h1 id="wallet-title">{t!(i18n, wallet_title)}</h1>
-            <p class="lead">{t!(i18n, wallet_lead)}</p>
+        <div class="page">
+            <div class="page-head">
+                <h1 id="wallet-title">{t!(i18n, wallet_title)}</h1>
+                <p class="lead">{t!(i18n, wallet_lead)}</p>
+            </div>
             <Transition fallback=move || view! { <p class="loading">{t!(i18n, loading)}</p> }>
                 {move || Suspend::new(async move {
                     match overview.await {
@@ -35,17 +37,21 @@ pub fn WalletPage() -> impl IntoView {
                             let currency = Signal::derive(move || selected.get().unwrap_or_else(|| first.clone()));
                             let pin_set = pin.set;
                             let pin_section = view! {
-                                <h2 id="pin-title">{t!(i18n, wallet_pin_title)}</h2>
-                                <PinSection status=pin changed=changed saved=pin_saved/>
+                                <section class="card panel">
+                                    <h2 id="pin-title">{t!(i18n, wallet_pin_title)}</h2>
+                                    <PinSection status=pin changed=changed saved=pin_saved/>
+                                </section>
                             };
                             let send_section = view! {
-                                <h2 id="send-title">{t!(i18n, wallet_send_title)}</h2>
-                                <TransferForm
-                                    balances=balances.clone()
-                                    initial=currency.get_untracked()
-                                    sent=changed
-                                    done=sent_notice
-                                />
+                                <section class="card panel">
+                                    <h2 id="send-title">{t!(i18n, wallet_send_title)}</h2>
+                                    <TransferForm
+                                        balances=balances.clone()
+                                        initial=currency.get_untracked()
+                                        sent=changed
+                                        done=sent_notice
+                                    />
+                                </section>
                             };
                             // Until a PIN is set, activating payments comes first.
                             let (first_section, second_section) = if pin_set {
@@ -54,14 +60,22 @@ pub fn WalletPage() -> impl IntoView {
                                 (pin_section.into_any(), send_section.into_any())
                             };
                             view! {
-                                <h2 id="balances-title">{t!(i18n, wallet_balances)}</h2>
-                                <BalanceList balances=balances selected=selected current=currency/>
-                                {first_section}
-                                {second_section}
-                                <h2 id="chart-title">{t!(i18n, wallet_chart_title)}</h2>
-                                <ChartFor currency=currency version=changed.into()/>
-                                <h2 id="history-title">{t!(i18n, wallet_history_title)} " · " {move || currency.get()}</h2>
-                                <HistoryTable currency=currency version=changed.into()/>
+                                <div class="panels">
+                                    <section class="card panel panel-wide">
+                                        <h2 id="balances-title">{t!(i18n, wallet_balances)}</h2>
+                                        <BalanceList balances=balances selected=selected current=currency/>
+                                    </section>
+                                    {first_section}
+                                    {second_section}
+                                    <section class="card panel panel-wide">
+                                        <h2 id="chart-title">{t!(i18n, wallet_chart_title)} " · " {move || currency.get()}</h2>
+                                        <ChartFor currency=currency version=changed.into()/>
+                                    </section>
+                                    <section class="card panel panel-wide">
+                                        <h2 id="history-title">{t!(i18n, wallet_history_title)} " · " {move || currency.get()}</h2>
+                                        <HistoryTable currency=currency version=changed.into()/>
+                                    </section>
+                                </div>
                             }
                             .into_any()
                         }
@@ -72,7 +86,7 @@ pub fn WalletPage() -> impl IntoView {
                     }
                 })}
             </Transition>
-        </section>
+        </div>
     }
     .into_any()
 }
