@@ -79,7 +79,8 @@ fn server_fn_access(name: &str) -> Option<Access> {
     }
     Some(match name {
         "login" | "register" | "login_code" | "reset_password" | "send_code" | "captcha"
-        | "refresh" | "logout" | "session_status" | "me" | "activate_account" => Access::Public,
+        | "refresh" | "logout" | "session_status" | "me" | "activate_account"
+        | "country_options" => Access::Public,
         "update_profile"
         | "submit_real_name"
         | "my_qualification"
