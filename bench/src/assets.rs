@@ -87,7 +87,9 @@ pub async fn first_visit(addr: SocketAddr, page: &str) -> Result<Vec<Fetched>, S
 }
 
 /// The site paths a page or script names in quotes: `/pkg/…`, `/favicon.ico`,
-/// and a script's `./…` imports, resolved against its directory.
+/// and a script's `./snippets/…` modules, resolved against its directory
+/// (wasm-bindgen's `./user-center_bg.js` is the WASM's import namespace, not
+/// a file).
 fn references(from: &str, text: &str) -> Vec<String> {
     let dir = &from[..from.rfind('/').map_or(0, |i| i + 1)];
     let files = [".js", ".wasm", ".css", ".ico"];
@@ -98,7 +100,9 @@ fn references(from: &str, text: &str) -> Vec<String> {
             if t.starts_with('/') && !t.starts_with("//") {
                 Some(t.to_string())
             } else {
-                t.strip_prefix("./").map(|rest| format!("{dir}{rest}"))
+                t.strip_prefix("./")
+                    .filter(|rest| rest.starts_with("snippets/"))
+                    .map(|rest| format!("{dir}{rest}"))
             }
         })
         .collect()
@@ -197,7 +201,8 @@ mod.default({module_or_path: '/pkg/user-center.AbC.wasm'})})</script>
                 "/favicon.ico"
             ]
         );
-        let js = r#"import { a } from './snippets/x-1/inline0.js'; new URL("//cdn/x.js")"#;
+        let js = r#"import { a } from './snippets/x-1/inline0.js'; new URL("//cdn/x.js");
+imports['./user-center_bg.js'] = {};"#;
         assert_eq!(
             references("/pkg/user-center.AbC.js", js),
             ["/pkg/snippets/x-1/inline0.js"]
