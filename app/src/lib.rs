@@ -22,7 +22,7 @@ use crate::i18n::*;
 use components::header::SiteHeader;
 use components::session_keeper::{provide_auth_epoch, SessionKeeper};
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, Link, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 use pages::security::SecurityPage;
@@ -39,6 +39,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light"/>
+                // `/pkg/user-center.<hash>.css` when the build hashes file
+                // names (the hash is read from `hash.txt` beside the binary).
+                <HashedStylesheet options=options.clone() id="leptos"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>
@@ -56,7 +59,6 @@ pub fn App() -> impl IntoView {
     provide_auth_epoch();
     view! {
         <I18nContextProvider>
-            <Stylesheet id="leptos" href="/pkg/user-center.css"/>
             <Link rel="icon" href="/favicon.ico"/>
             <AppTitle/>
             <Router>

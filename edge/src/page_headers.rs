@@ -1,6 +1,7 @@
 //! Response headers that make pages hard to abuse: a Content-Security-Policy
 //! with a per-response nonce, no framing, no MIME sniffing, no referrer to
-//! other sites, HSTS over HTTPS, and no caching of personal answers.
+//! other sites, HSTS over HTTPS, no caching of personal answers, and pages
+//! revalidated before each use.
 
 use crate::settings::EdgeSettings;
 use base64::Engine as _;
@@ -87,6 +88,11 @@ pub fn apply(headers: &mut HeaderMap, ctx: &Answering<'_>, settings: &EdgeSettin
     }
     if (html && ctx.personal) || ctx.api {
         set_default(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    } else if html {
+        // A signed-out page may be kept (back and forward), but is asked
+        // for again before each use: it names the current build's hashed
+        // script and WASM, and carries a fresh nonce.
+        set_default(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     }
 }
 
@@ -120,7 +126,7 @@ mod tests {
         assert_eq!(h[X_FRAME_OPTIONS], "DENY");
         assert_eq!(h[X_CONTENT_TYPE_OPTIONS], "nosniff");
         assert_eq!(h[REFERRER_POLICY], "same-origin");
-        assert!(h.get(CACHE_CONTROL).is_none());
+        assert_eq!(h[CACHE_CONTROL], "no-cache");
         assert!(h.get(STRICT_TRANSPORT_SECURITY).is_none());
     }
 

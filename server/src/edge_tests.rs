@@ -334,9 +334,10 @@ async fn pages_carry_the_headers_and_the_nonce_their_scripts_use() {
     assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
     assert_eq!(headers[header::REFERRER_POLICY], "same-origin");
     assert!(headers.get(header::STRICT_TRANSPORT_SECURITY).is_none());
-    assert!(
-        headers.get(header::CACHE_CONTROL).is_none(),
-        "a signed-out page may be cached"
+    assert_eq!(
+        headers[header::CACHE_CONTROL],
+        "no-cache",
+        "a signed-out page may be kept, but is revalidated before each use"
     );
 
     // The 404 page is rendered with the nonce as well.

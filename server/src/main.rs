@@ -4,6 +4,9 @@
 #[cfg(test)]
 mod activation_tests;
 mod admin_cli;
+mod assets;
+#[cfg(test)]
+mod assets_tests;
 #[cfg(test)]
 mod authorization_tests;
 mod compat;
@@ -40,7 +43,8 @@ mod tests;
 mod wallet_tests;
 
 use app::{shell, App};
-use axum::extract::{DefaultBodyLimit, FromRef};
+use axum::extract::{DefaultBodyLimit, FromRef, Request, State};
+use axum::http::{Extensions, HeaderMap, StatusCode, Uri, Version};
 use axum::serve::ListenerExt;
 use axum::Router;
 use clap::Parser;
@@ -50,6 +54,8 @@ use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::net::SocketAddr;
 use std::time::Duration;
+use tower_http::compression::predicate::{DefaultPredicate, Predicate as _};
+use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tracing_subscriber::EnvFilter;
 
 /// Largest JSON body the REST API reads.
@@ -188,6 +194,7 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     tokio::spawn(deliver_notices(uc.clone(), NOTICE_ROUND_EVERY));
     let conf = get_configuration(None)?;
     let mut leptos_options = conf.leptos_options;
+    hashed_names_of_this_build(&mut leptos_options);
     if let Some(bind) = config.bind {
         leptos_options.site_addr = bind;
     }
@@ -233,6 +240,41 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     .with_graceful_shutdown(shutdown_signal())
     .await?;
     Ok(())
+}
+
+/// A binary that cargo-leptos built with `hash-files = true` names the
+/// site's script, WASM and stylesheet by their hashes (read from
+/// `hash.txt` beside the binary) even when started on its own, without the
+/// `LEPTOS_HASH_FILES` that `cargo leptos serve` sets; that variable, when
+/// set, still decides.
+fn hashed_names_of_this_build(options: &mut LeptosOptions) {
+    if std::env::var_os("LEPTOS_HASH_FILES").is_none()
+        && option_env!("LEPTOS_HASH_FILES") == Some("true")
+    {
+        options.hash_files = true;
+        if let (None, Some(name)) = (
+            std::env::var_os("LEPTOS_HASH_FILE_NAME"),
+            option_env!("LEPTOS_HASH_FILE_NAME"),
+        ) {
+            options.hash_file = name.into();
+        }
+    }
+    if options.hash_files {
+        let beside_binary = std::env::current_exe()
+            .ok()
+            .and_then(|exe| exe.parent().map(|dir| dir.join(options.hash_file.as_ref())));
+        if !beside_binary.as_ref().is_some_and(|f| f.is_file()) {
+            tracing::error!(
+                "hashed file names are on, but {} is missing: pages will name the script, WASM \
+                 and stylesheet without their hashes, and they will not load; copy it from the \
+                 build (it is written next to the server binary)",
+                beside_binary.map_or_else(
+                    || options.hash_file.to_string(),
+                    |f| f.display().to_string()
+                )
+            );
+        }
+    }
 }
 
 /// How often expired unattached documents are looked for: far below their
@@ -311,10 +353,24 @@ fn router(state: AppState, edge: edge::EdgeSettings, compat: &compat::CompatSett
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<
-            AppState,
-            _,
-        >(context, shell))
+        .fallback({
+            // Stored files first (precompressed, cache headers: see
+            // `assets`), else the app's 404 page.
+            let not_found =
+                leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell);
+            move |uri: Uri, State(state): State<AppState>, req: Request| {
+                let not_found = not_found.clone();
+                async move {
+                    let options = &state.leptos_options;
+                    let served =
+                        assets::serve(&options.site_root, &options.site_pkg_dir, req).await;
+                    match served {
+                        Ok(res) => res,
+                        Err(req) => not_found(uri, State(state), req).await,
+                    }
+                }
+            }
+        })
         .with_state(state)
         .merge(compat)
         .layer(axum::middleware::from_fn(middleware::server_fn_status))
@@ -330,6 +386,25 @@ fn router(state: AppState, edge: edge::EdgeSettings, compat: &compat::CompatSett
             std::sync::Arc::new(edge),
             edge::guard,
         ))
+        .layer(compression())
+}
+
+/// Compresses answers on the fly (brotli or gzip, as `Accept-Encoding`
+/// allows): pages, streamed as they render, and JSON. Not stored files,
+/// which carry their own compressed copies, nor images (already
+/// compressed), nor anything under 32 bytes.
+fn compression() -> CompressionLayer<impl tower_http::compression::Predicate> {
+    let not_stored = |_: StatusCode, _: Version, _: &HeaderMap, ext: &Extensions| {
+        ext.get::<assets::StoredFile>().is_none()
+    };
+    CompressionLayer::new()
+        .br(true)
+        .gzip(true)
+        // Brotli 4 compresses a page about as well as gzip -9, and a
+        // page's worth of it takes a fraction of a millisecond (the default,
+        // 11, takes milliseconds a page).
+        .quality(CompressionLevel::Precise(4))
+        .compress_when(DefaultPredicate::new().and(not_stored))
 }
 
 async fn shutdown_signal() {

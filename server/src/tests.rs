@@ -57,9 +57,31 @@ async fn server_with_all(
     edge: edge::EdgeSettings,
     compat: &crate::compat::CompatSettings,
 ) -> Server {
-    server_built(settings, edge, compat, |outbox| {
+    server_built(settings, edge, compat, test_site(), |outbox| {
         domain::Messenger::outbox(outbox, "User Center <no-reply@localhost>").unwrap()
     })
+    .await
+}
+
+/// The site the tests serve: the server crate's directory, with no build in it.
+fn test_site() -> LeptosOptions {
+    LeptosOptions::builder().output_name("user-center").build()
+}
+
+/// A server whose stored files (`LEPTOS_SITE_ROOT`) are in `site_root`.
+pub(crate) async fn server_with_site(site_root: &std::path::Path) -> Server {
+    let options = LeptosOptions::builder()
+        .output_name("user-center")
+        .site_root(site_root.to_string_lossy().as_ref())
+        .site_pkg_dir("pkg")
+        .build();
+    server_built(
+        settings(),
+        edge::EdgeSettings::default(),
+        &crate::compat::CompatSettings::default(),
+        options,
+        |outbox| domain::Messenger::outbox(outbox, "User Center <no-reply@localhost>").unwrap(),
+    )
     .await
 }
 
@@ -73,6 +95,7 @@ pub(crate) async fn server_with_messenger(
         settings,
         edge::EdgeSettings::default(),
         &crate::compat::CompatSettings::default(),
+        test_site(),
         messenger,
     )
     .await
@@ -82,6 +105,7 @@ async fn server_built(
     settings: Settings,
     edge: edge::EdgeSettings,
     compat: &crate::compat::CompatSettings,
+    leptos_options: LeptosOptions,
     messenger: impl FnOnce(&std::path::Path) -> domain::Messenger,
 ) -> Server {
     let dir = tempfile::tempdir().unwrap();
@@ -97,7 +121,7 @@ async fn server_built(
     )
     .unwrap();
     let state = AppState {
-        leptos_options: LeptosOptions::builder().output_name("user-center").build(),
+        leptos_options,
         uc: uc.clone(),
     };
     let app = router(state, edge, compat)
