@@ -89,3 +89,17 @@ test("the ID document's issuing country comes from the ISO list", async ({ page 
   expect(res.status()).toBe(400);
   expect((await res.json()).code).toBe("INVALID_COUNTRY");
 });
+
+test("switching to Chinese on the profile page translates its choices and states", async ({ page }) => {
+  await signUpInBrowser(page, { email: `zh.${unique()}@example.com`, password: PASSWORD });
+  await expect(page).toHaveURL(/\/profile$/);
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await expect(page.getByLabel("Gender")).toContainText("Not specified");
+  await page.getByLabel("Language").selectOption("zh-CN");
+  // The select's options, the ID types and the review badges follow at once.
+  await expect(page.getByLabel("性别")).toContainText("未指定");
+  await expect(page.getByLabel("证件类型")).toContainText("中国大陆居民身份证");
+  await expect(page.getByTestId("qualification-state")).toContainText("未提交");
+  await expect(page.getByText("Not specified")).toHaveCount(0);
+  await expect(page.getByText("Not submitted")).toHaveCount(0);
+});

@@ -24,6 +24,20 @@ pub fn gender_label(i18n: leptos_i18n::I18nContext<Locale>, g: Gender) -> &'stat
     }
 }
 
+/// A review's state in the page's language (call it inside a closure, so a
+/// language switch re-renders it).
+pub fn verification_label(
+    i18n: leptos_i18n::I18nContext<Locale>,
+    state: VerificationState,
+) -> &'static str {
+    match state {
+        VerificationState::Unverified => t_string!(i18n, verification_unverified),
+        VerificationState::Pending => t_string!(i18n, verification_pending),
+        VerificationState::Verified => t_string!(i18n, verification_verified),
+        VerificationState::Rejected => t_string!(i18n, verification_rejected),
+    }
+}
+
 pub fn id_type_label(i18n: leptos_i18n::I18nContext<Locale>, t: IdType) -> &'static str {
     match t {
         IdType::MainlandId => t_string!(i18n, id_type_mainland_id),
@@ -165,7 +179,10 @@ pub fn IdentityFields(
             >
                 {Gender::ALL
                     .iter()
-                    .map(|g| view! { <option value=g.as_str()>{gender_label(i18n, *g)}</option> })
+                    .map(|g| {
+                        let g = *g;
+                        view! { <option value=g.as_str()>{move || gender_label(i18n, g)}</option> }
+                    })
                     .collect_view()}
             </select>
         </div>
@@ -185,7 +202,10 @@ pub fn IdentityFields(
                 >
                     {IdType::ALL
                         .iter()
-                        .map(|t| view! { <option value=t.as_str()>{id_type_label(i18n, *t)}</option> })
+                        .map(|t| {
+                            let t = *t;
+                            view! { <option value=t.as_str()>{move || id_type_label(i18n, t)}</option> }
+                        })
                         .collect_view()}
                 </select>
             </div>
@@ -454,17 +474,18 @@ pub fn QualificationSection(changed: RwSignal<u32>) -> impl IntoView {
                 let Ok(v) = state.await else {
                     return ().into_any();
                 };
+                let state_now = v.state;
                 let badge = match v.state {
-                    VerificationState::Verified => ("badge badge-ok", t_string!(i18n, verification_verified)),
-                    VerificationState::Pending => ("badge badge-warn", t_string!(i18n, verification_pending)),
-                    VerificationState::Rejected => ("badge", t_string!(i18n, verification_rejected)),
-                    VerificationState::Unverified => ("badge badge-neutral", t_string!(i18n, verification_unverified)),
+                    VerificationState::Verified => "badge badge-ok",
+                    VerificationState::Pending => "badge badge-warn",
+                    VerificationState::Rejected => "badge",
+                    VerificationState::Unverified => "badge badge-neutral",
                 };
                 let can_submit = matches!(v.state, VerificationState::Unverified | VerificationState::Rejected);
                 let reason = v.reason.clone().filter(|_| v.state == VerificationState::Rejected);
                 view! {
                     <p data-testid="qualification-state">
-                        {t!(i18n, qualification_state)} " " <span class=badge.0>{badge.1}</span>
+                        {t!(i18n, qualification_state)} " " <span class=badge>{move || verification_label(i18n, state_now)}</span>
                     </p>
                     {reason.map(|r| view! { <p class="hint">{t_string!(i18n, verify_rejected_reason, reason = r).to_string()}</p> })}
                     {can_submit.then(|| view! { <QualificationForm changed=changed/> })}

@@ -4,7 +4,8 @@
 use crate::api::current_user;
 use crate::components::avatar_editor::{avatar_src, AvatarEditor, AvatarNotice};
 use crate::components::profile_forms::{
-    gender_label, id_type_label, ProfileEditor, QualificationSection, RealNameForm,
+    gender_label, id_type_label, verification_label, ProfileEditor, QualificationSection,
+    RealNameForm,
 };
 use crate::errors::error_text;
 use crate::i18n::*;
@@ -106,9 +107,10 @@ fn ProfileCard(
                         <dt>{t!(i18n, profile_real_name)}</dt>
                         {opt(user.real_name.clone())}
                         <dt>{t!(i18n, profile_gender)}</dt>
-                        <dd>{gender_label(i18n, user.gender)}</dd>
+                        <dd>{let gender = user.gender; move || gender_label(i18n, gender)}</dd>
                         <dt>{t!(i18n, profile_id_document)}</dt>
-                        {opt(user.id_number_masked.clone().map(|n| format!("{} {}", id_type_label(i18n, user.id_type), n)))}
+                        {let (masked, id_type) = (user.id_number_masked.clone(), user.id_type);
+                         move || opt(masked.clone().map(|n| format!("{} {}", id_type_label(i18n, id_type), n)))}
                         <dt>{t!(i18n, profile_verification)}</dt>
                         <dd>
                             <span class=match verification {
@@ -117,12 +119,7 @@ fn ProfileCard(
                                 VerificationState::Rejected => "badge",
                                 VerificationState::Unverified => "badge badge-neutral",
                             }>
-                                {match verification {
-                                    VerificationState::Unverified => t_string!(i18n, verification_unverified),
-                                    VerificationState::Pending => t_string!(i18n, verification_pending),
-                                    VerificationState::Verified => t_string!(i18n, verification_verified),
-                                    VerificationState::Rejected => t_string!(i18n, verification_rejected),
-                                }}
+                                {move || verification_label(i18n, verification)}
                             </span>
                             {rejected_reason.map(|r| view! { <p class="hint">{t_string!(i18n, verify_rejected_reason, reason = r).to_string()}</p> })}
                         </dd>

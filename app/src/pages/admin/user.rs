@@ -425,12 +425,7 @@ fn VerificationBox(
         VerificationKind::RealName => t_string!(i18n, admin_real_name_review),
         VerificationKind::Qualification => t_string!(i18n, admin_qualification_review),
     };
-    let state = match v.state {
-        VerificationState::Unverified => t_string!(i18n, verification_unverified),
-        VerificationState::Pending => t_string!(i18n, verification_pending),
-        VerificationState::Verified => t_string!(i18n, verification_verified),
-        VerificationState::Rejected => t_string!(i18n, verification_rejected),
-    };
+    let state = crate::components::profile_forms::verification_label(i18n, v.state);
     let pending = v.state == VerificationState::Pending;
     let reason_id = format!("reject-reason-{kind}");
     view! {
