@@ -73,24 +73,33 @@ def _signed_headers(method, target, body):
     }
 
 
-def _throwaway_token():
-    """A new account's session, opened through the service API."""
-    n = next(_throwaway)
-    email = f"throwaway-{os.getpid()}-{n}@example.com"
+def create_user(email):
+    """A new account, opened through the signed service API (which vouches
+    for the contact); returns its id."""
     body = json.dumps({"email": email, "password": PASSWORD}).encode()
     target = "/api/v1/service/users"
     headers = {"Content-Type": "application/json", **_signed_headers("POST", target, body)}
     r = requests.post(URL + target, data=body, headers=headers, timeout=30)
     r.raise_for_status()
-    login = json.dumps({"identifier": email, "password": PASSWORD})
+    return r.json()["id"]
+
+
+def login(identifier):
+    """A new session of `identifier`; returns its access token."""
     r = requests.post(
         URL + "/api/v1/auth/login",
-        data=login,
-        headers={"Content-Type": "application/json"},
+        json={"identifier": identifier, "password": PASSWORD},
         timeout=30,
     )
     r.raise_for_status()
     return r.json()["token"]
+
+
+def _throwaway_token():
+    """A new account's session."""
+    email = f"throwaway-{os.getpid()}-{next(_throwaway)}@example.com"
+    create_user(email)
+    return login(email)
 
 
 def _relative_path(case):
