@@ -8,14 +8,15 @@
 //! and the audit trail stay; after a grace period the email, phone and
 //! username are moved aside so someone may register them again.
 
-use crate::admin::Operator;
 use crate::audit::AuditEvent;
+use crate::caller::Operator;
 use crate::notifications::Event;
 use crate::staff_limits::StaffAction;
+use crate::store;
+use crate::store::users::{ClosedBy, UserStatus};
 use crate::{AuthContext, DomainError, UserCenter};
 use shared::admin::AuditAction;
 use shared::identity;
-use shared::profile::AccountState;
 use shared::{AppError, ErrorCode, Field};
 
 /// Who closes an account and on whose authority.
@@ -46,38 +47,36 @@ impl UserCenter {
             StaffAction::Unfreeze
         };
         self.check_staff_action(&op, action, user_id, None).await?;
-        let (from, to) = if frozen {
-            ("normal", "frozen")
+        let (from, to, audited) = if frozen {
+            (
+                UserStatus::Normal,
+                UserStatus::Frozen,
+                AuditAction::AccountFrozen,
+            )
         } else {
-            ("frozen", "normal")
+            (
+                UserStatus::Frozen,
+                UserStatus::Normal,
+                AuditAction::AccountUnfrozen,
+            )
         };
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let status = self.status_of(&mut tx, user_id).await?;
-        if status == "closed" {
+        if status == UserStatus::Closed {
             return Err(ErrorCode::AccountClosed.into());
         }
         // It cannot sign in or pay anyway; to stop it, close it.
-        if status == AccountState::PreOpened.stored() {
+        if status == UserStatus::PreOpened {
             return Err(ErrorCode::AccountNotActivated.into());
         }
         let changed = status == from;
         if changed {
-            sqlx::query("UPDATE users SET status = ?, updated_at = ? WHERE id = ?")
-                .bind(to)
-                .bind(self.now())
-                .bind(user_id)
-                .execute(&mut *tx)
+            store::users::set_status(&mut tx, user_id, to, self.now()).await?;
+            self.audit_in(&mut tx, &AuditEvent::by_staff(audited, &op, Some(user_id)))
                 .await?;
         }
         tx.commit().await?;
         if changed {
-            let action = if frozen {
-                AuditAction::AccountFrozen
-            } else {
-                AuditAction::AccountUnfrozen
-            };
-            self.audit(AuditEvent::by_staff(action, &op, Some(user_id)))
-                .await;
             let event = if frozen {
                 Event::AccountFrozen
             } else {
@@ -85,7 +84,12 @@ impl UserCenter {
             };
             self.notify(user_id, event).await;
         }
-        tracing::info!(user_id, staff_id, status = to, "account status set");
+        tracing::info!(
+            user_id,
+            staff_id,
+            status = to.as_str(),
+            "account status set"
+        );
         Ok(())
     }
 
@@ -107,19 +111,18 @@ impl UserCenter {
         };
         self.reenter_password(auth, password, Field::Password)
             .await?;
-        self.close(Closing {
-            user_id: auth.user_id,
-            reason: reason.clone(),
-            operator: None,
-            authorised_by: None,
-        })
-        .await?;
-        self.audit(
-            AuditEvent::by_user(AuditAction::AccountClosedByUser, auth.user_id, auth)
-                .details(serde_json::json!({ "reason": reason })),
+        let event = AuditEvent::by_user(AuditAction::AccountClosedByUser, auth.user_id, auth)
+            .details(serde_json::json!({ "reason": reason }));
+        self.close(
+            Closing {
+                user_id: auth.user_id,
+                reason,
+                operator: None,
+                authorised_by: None,
+            },
+            &event,
         )
-        .await;
-        Ok(())
+        .await
     }
 
     /// Staff close an account with a reason, optionally naming the operator
@@ -139,58 +142,45 @@ impl UserCenter {
             self.require_staff(authoriser).await?;
         }
         let reason = identity::normalize_reason(reason)?;
-        self.close(Closing {
-            user_id,
-            reason: Some(reason.clone()),
-            operator: Some(staff_id),
-            authorised_by,
-        })
-        .await?;
-        self.audit(
-            AuditEvent::by_staff(AuditAction::AccountClosed, &op, Some(user_id))
-                .details(serde_json::json!({ "reason": reason, "authorised_by": authorised_by })),
+        let event = AuditEvent::by_staff(AuditAction::AccountClosed, &op, Some(user_id))
+            .details(serde_json::json!({ "reason": reason, "authorised_by": authorised_by }));
+        self.close(
+            Closing {
+                user_id,
+                reason: Some(reason),
+                operator: Some(staff_id),
+                authorised_by,
+            },
+            &event,
         )
-        .await;
-        Ok(())
+        .await
     }
 
-    pub(crate) async fn close(&self, closing: Closing) -> Result<(), DomainError> {
+    /// Closes the account and writes `event` in the same transaction.
+    pub(crate) async fn close(
+        &self,
+        closing: Closing,
+        event: &AuditEvent,
+    ) -> Result<(), DomainError> {
         let user_id = closing.user_id;
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        if self.status_of(&mut tx, user_id).await? == "closed" {
+        if self.status_of(&mut tx, user_id).await? == UserStatus::Closed {
             return Err(ErrorCode::AccountClosed.into());
         }
         // Inside the write transaction, so no deposit lands between the
         // check and the close.
-        let (funded,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM wallet_accounts
-             WHERE user_id = ? AND (posted <> 0 OR frozen <> 0)",
-        )
-        .bind(user_id)
-        .fetch_one(&mut *tx)
-        .await?;
-        if funded > 0 {
+        if store::ledger::holds_money(&mut tx, user_id).await? {
             return Err(ErrorCode::BalanceNotZero.into());
         }
         let now = self.now();
-        sqlx::query(
-            "UPDATE users SET status = 'closed', closed_at = ?, closed_reason = ?, closed_by = ?,
-                    close_authorised_by = ?, updated_at = ?
-             WHERE id = ?",
-        )
-        .bind(now)
-        .bind(&closing.reason)
-        .bind(closing.operator)
-        .bind(closing.authorised_by)
-        .bind(now)
-        .bind(user_id)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query("UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL")
-            .bind(now)
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
+        let by = ClosedBy {
+            reason: closing.reason.as_deref(),
+            operator: closing.operator,
+            authorised_by: closing.authorised_by,
+        };
+        store::users::close(&mut tx, user_id, &by, now).await?;
+        store::sessions::revoke_all(&mut tx, user_id, None, now).await?;
+        self.audit_in(&mut tx, event).await?;
         tx.commit().await?;
         // The contacts stay on the account through the grace period, so
         // they can still be told.
@@ -214,37 +204,21 @@ impl UserCenter {
     /// from a periodic job. Returns how many accounts were released.
     pub async fn release_closed_contacts(&self, now: i64) -> Result<u64, DomainError> {
         let cutoff = now - self.settings.closed_contact_grace.as_secs() as i64;
-        let done = sqlx::query(
-            "UPDATE users SET released_email = email, released_phone = phone,
-                    released_username = username,
-                    email = 'closed-' || id || '@closed.invalid', phone = NULL,
-                    username = NULL, username_key = NULL,
-                    contacts_released_at = ?, updated_at = ?
-             WHERE closed_at IS NOT NULL AND contacts_released_at IS NULL AND closed_at <= ?",
-        )
-        .bind(now)
-        .bind(now)
-        .bind(cutoff)
-        .execute(&self.pool)
-        .await?;
-        if done.rows_affected() > 0 {
-            tracing::info!(
-                accounts = done.rows_affected(),
-                "contacts of closed accounts released"
-            );
+        let mut conn = self.pool.acquire().await?;
+        let released = store::users::release_closed_contacts(&mut conn, cutoff, now).await?;
+        if released > 0 {
+            tracing::info!(accounts = released, "contacts of closed accounts released");
         }
-        Ok(done.rows_affected())
+        Ok(released)
     }
 
     async fn status_of(
         &self,
-        conn: &mut sqlx::SqliteConnection,
+        conn: &mut store::Conn,
         user_id: i64,
-    ) -> Result<String, DomainError> {
-        let row: Option<(String,)> = sqlx::query_as("SELECT status FROM users WHERE id = ?")
-            .bind(user_id)
-            .fetch_optional(&mut *conn)
-            .await?;
-        row.map(|(s,)| s).ok_or_else(|| ErrorCode::NotFound.into())
+    ) -> Result<UserStatus, DomainError> {
+        store::users::status(conn, user_id)
+            .await?
+            .ok_or_else(|| ErrorCode::NotFound.into())
     }
 }

@@ -1,13 +1,15 @@
 //! Registering, signing in and reading one's own account.
 
 use crate::audit::AuditEvent;
+use crate::caller::ClientInfo;
 use crate::codes::code_incorrect;
 use crate::contacts::{add_pending_contact, release_pending};
 use crate::password_digests::{store_digests, DigestScheme, PasswordVerifiers};
 use crate::profile::ProfileFields;
-use crate::sessions::{ClientInfo, IssuedTokens};
+use crate::sessions::{auth_response, IssuedTokens};
+use crate::store::users::{user_columns, UserRow, UserStatus};
 use crate::throttle::{sign_in_key, Kind};
-use crate::{clock, db, DomainError, UserCenter};
+use crate::{clock, db, store, DomainError, UserCenter};
 use shared::admin::AuditAction;
 use shared::dto::{AuthResponse, CodePurpose, UserProfile};
 use shared::identity::CivilDate;
@@ -16,35 +18,15 @@ use shared::media::{avatar_url, AVATAR_SIZES};
 use shared::profile::{
     legacy_status_code, AccountState, UpdateProfileRequest, VerificationKind, VerificationState,
 };
-use shared::validate::{self, Contact, Identifier, PasswordLengths};
+use shared::validate::{self, Contact, PasswordLengths};
 use shared::{AppError, ErrorCode, Field};
-
-#[derive(sqlx::FromRow)]
-pub(crate) struct UserRow {
-    pub(crate) id: i64,
-    email: Option<String>,
-    phone: Option<String>,
-    username: Option<String>,
-    email_verified: bool,
-    phone_verified: bool,
-    pub(crate) status: String,
-    created_at: i64,
-    display_name: Option<String>,
-    real_name: Option<String>,
-    gender: String,
-    id_country: String,
-    id_type: String,
-    pub(crate) id_number: Option<String>,
-    role: String,
-    avatar_hash: Option<String>,
-}
 
 impl From<UserRow> for UserProfile {
     /// The owner's view: the ID number masked, verification unknown
     /// (unverified) until [`with_verification`] fills it in.
     fn from(row: UserRow) -> Self {
-        let account_state = AccountState::from_status(&row.status);
-        let status_code = legacy_status_code(&row.status, VerificationState::Unverified);
+        let account_state = row.status.state();
+        let status_code = legacy_status_code(row.status.as_str(), VerificationState::Unverified);
         UserProfile {
             id: row.id,
             email: row.email,
@@ -54,7 +36,7 @@ impl From<UserRow> for UserProfile {
             pending_phone: None,
             email_verified: row.email_verified,
             phone_verified: row.phone_verified,
-            status: row.status,
+            status: row.status.as_str().to_string(),
             created_at: clock::rfc3339(row.created_at),
             display_name: row.display_name,
             real_name: row.real_name,
@@ -91,15 +73,6 @@ pub(crate) fn with_verification(
     profile.status_code = legacy_status_code(&profile.status, state);
     profile
 }
-
-/// The columns of [`UserRow`], spliced into queries at compile time.
-macro_rules! user_columns {
-    () => {
-        "id, email, phone, username, email_verified, phone_verified, status, created_at,
-         display_name, real_name, gender, id_country, id_type, id_number, role, avatar_hash"
-    };
-}
-pub(crate) use user_columns;
 
 /// What a sign-in proves the password with.
 #[derive(Clone, Copy, Debug)]
@@ -579,25 +552,10 @@ impl UserCenter {
         if secret.is_empty() {
             return Err(AppError::field(ErrorCode::Required, Field::Password).into());
         }
-        let (sql, value) = match &identifier {
-            Identifier::Email(e) => (
-                "SELECT id, password_hash, status FROM users WHERE email = ?",
-                e,
-            ),
-            Identifier::Phone(p) => (
-                "SELECT id, password_hash, status FROM users WHERE phone = ?",
-                p,
-            ),
-            Identifier::Username(u) => (
-                "SELECT id, password_hash, status FROM users WHERE username_key = ?",
-                u,
-            ),
-        };
-        let found: Option<(i64, String, String)> = sqlx::query_as(sql)
-            .bind(value)
-            .fetch_optional(&self.pool)
-            .await?;
-        let key = sign_in_key(found.as_ref().map(|f| f.0), &identifier.key());
+        let mut conn = self.pool.acquire().await?;
+        let found = store::users::credentials(&mut conn, (&identifier).into()).await?;
+        drop(conn);
+        let key = sign_in_key(found.as_ref().map(|f| f.id), &identifier.key());
         if self
             .sign_in_needs_captcha(&key, client.ip.as_deref())
             .await?
@@ -611,10 +569,10 @@ impl UserCenter {
         }
         // Admitted before the hash is checked: see `throttle`.
         let attempt = self.reserve(Kind::SignIn, &key).await?;
-        let user_id = found.as_ref().map(|f| f.0);
+        let user_id = found.as_ref().map(|f| f.id);
         let ok = match secret {
             LoginSecret::Password(password) => {
-                let stored = found.as_ref().map(|(_, hash, _)| hash.as_str());
+                let stored = found.as_ref().map(|f| f.password_hash.as_str());
                 self.verify_password(user_id.unwrap_or(0), stored, password)
                     .await?
             }
@@ -623,13 +581,13 @@ impl UserCenter {
             }
         };
         let (user_id, status) = match found {
-            Some((id, _, status)) if ok => (id, status),
+            Some(f) if ok => (f.id, f.status),
             _ => {
                 tracing::info!(identifier = %identifier.key(), "login failed");
                 let failure = attempt.fail().await?;
                 self.count_ip_failure(client.ip.as_deref()).await?;
                 self.audit_login_failure(
-                    found.as_ref().map(|f| f.0),
+                    found.as_ref().map(|f| f.id),
                     &identifier.key(),
                     failure.set_lock,
                     client,
@@ -643,7 +601,7 @@ impl UserCenter {
         {
             return Err(ErrorCode::DeviceCodeRequired.into());
         }
-        self.sign_in(user_id, &status, client).await
+        self.sign_in(user_id, status, client).await
     }
 
     /// Signs in with a one-time `login` code sent to a bound email or phone.
@@ -658,7 +616,7 @@ impl UserCenter {
         let contact = validate::parse_contact(contact)?;
         let code = validate::check_code(code)?;
         let owner = self.owner_of(&contact).await?;
-        let owner_id = owner.as_ref().map(|o| o.0);
+        let owner_id = owner.as_ref().map(|o| o.id);
         let attempt = self
             .reserve(Kind::SignIn, &sign_in_key(owner_id, &contact.key()))
             .await?;
@@ -666,7 +624,7 @@ impl UserCenter {
             .use_code(&contact, CodePurpose::Login, &code, None)
             .await;
         let (user_id, status) = match (owner, matched) {
-            (Some(owner), Ok(())) => owner,
+            (Some(owner), Ok(())) => (owner.id, owner.status),
             (_, Err(e)) if e.code() != ErrorCode::CodeIncorrect => {
                 // The store failed: count the attempt, as an unjudged one is.
                 attempt.fail().await?;
@@ -682,11 +640,11 @@ impl UserCenter {
             }
         };
         attempt.forgive().await?;
-        if self.settings.unbound_device_needs_code && status == "normal" {
+        if self.settings.unbound_device_needs_code && status == UserStatus::Normal {
             // The code proved the user holds the contact: trust the device.
             self.trust_device(user_id, client).await?;
         }
-        self.sign_in(user_id, &status, client).await
+        self.sign_in(user_id, status, client).await
     }
 
     /// Records a failed sign-in (and the lock it set) against the account,
@@ -717,10 +675,10 @@ impl UserCenter {
     async fn sign_in(
         &self,
         user_id: i64,
-        status: &str,
+        status: UserStatus,
         client: &ClientInfo,
     ) -> Result<AuthResponse, DomainError> {
-        match AccountState::from_status(status) {
+        match status.state() {
             AccountState::Active => {}
             // Told only now, to someone who proved the password or a code.
             AccountState::PreOpened => return Err(ErrorCode::AccountNotActivated.into()),
@@ -766,27 +724,14 @@ impl UserCenter {
         conn: &mut sqlx::SqliteConnection,
         user_id: i64,
     ) -> Result<UserRow, DomainError> {
-        sqlx::query_as::<_, UserRow>(concat!(
-            "SELECT ",
-            user_columns!(),
-            " FROM users WHERE id = ?"
-        ))
-        .bind(user_id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or_else(|| ErrorCode::NotFound.into())
+        store::users::by_id(conn, user_id)
+            .await?
+            .ok_or_else(|| ErrorCode::NotFound.into())
     }
 
     pub(crate) async fn user_row(&self, user_id: i64) -> Result<UserRow, DomainError> {
-        sqlx::query_as::<_, UserRow>(concat!(
-            "SELECT ",
-            user_columns!(),
-            " FROM users WHERE id = ?"
-        ))
-        .bind(user_id)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or_else(|| ErrorCode::NotFound.into())
+        let mut conn = self.pool.acquire().await?;
+        self.user_row_in(&mut conn, user_id).await
     }
 
     /// A row as its owner sees it, with the real-name state looked up.
@@ -806,18 +751,6 @@ impl UserCenter {
             Some(v) => with_verification(profile, v.state(), v.reason),
             None => profile,
         })
-    }
-}
-
-/// What sign-up, sign-in and refresh answer.
-pub(crate) fn auth_response(issued: IssuedTokens, user: UserProfile) -> AuthResponse {
-    AuthResponse {
-        token: issued.access_token,
-        token_type: "Bearer".into(),
-        expires_at: issued.access_expires_at,
-        refresh_token: issued.refresh_token,
-        refresh_expires_at: issued.refresh_expires_at,
-        user,
     }
 }
 

@@ -20,8 +20,8 @@
 //! a trusted caller) ever hears.
 
 use crate::accounts::{mark_pre_opened, NewAccount};
-use crate::admin::Operator;
 use crate::audit::{AuditEvent, Whence};
+use crate::caller::Operator;
 use crate::codes::{code_incorrect, new_code, CodeCheck, IssuedCode};
 use crate::delivery::{templates, Lang};
 use crate::password_digests::{DigestScheme, PasswordVerifiers};
@@ -203,7 +203,7 @@ impl UserCenter {
         self.require_staff(op.id).await?;
         let names = self.names_of_user(user_id).await?;
         let row = self.user_row(user_id).await?;
-        match AccountState::from_status(&row.status) {
+        match row.status.state() {
             AccountState::PreOpened => {}
             AccountState::Closed => return Err(ErrorCode::AccountClosed.into()),
             AccountState::Active | AccountState::Frozen => {
@@ -403,10 +403,7 @@ impl UserCenter {
                 if scheme.of(&pin) == digest {
                     return Err(AppError::field(ErrorCode::PinSameAsPassword, Field::Pin).into());
                 }
-                Some(PasswordVerifiers {
-                    main: None,
-                    digests: vec![(scheme, self.hasher.hash(&digest).await?)],
-                })
+                Some(self.verifiers_of_digest(scheme, &digest).await?)
             }
             None if !self.has_password(user_id).await? => {
                 return Err(AppError::field(ErrorCode::Required, Field::Password).into());
@@ -462,7 +459,7 @@ impl UserCenter {
     /// it is instead.
     async fn ensure_pre_opened(&self, user_id: i64) -> Result<(), DomainError> {
         let row = self.user_row(user_id).await?;
-        match AccountState::from_status(&row.status) {
+        match row.status.state() {
             AccountState::PreOpened => Ok(()),
             AccountState::Active => Err(ErrorCode::AccountAlreadyActive.into()),
             AccountState::Frozen => Err(ErrorCode::AccountDisabled.into()),
@@ -471,10 +468,7 @@ impl UserCenter {
     }
 
     async fn is_pre_opened(&self, user_id: i64) -> Result<bool, DomainError> {
-        Ok(
-            AccountState::from_status(&self.user_row(user_id).await?.status)
-                == AccountState::PreOpened,
-        )
+        Ok(self.user_row(user_id).await?.status.state() == AccountState::PreOpened)
     }
 
     /// Whether the account has any password: an ordinary verifier or a

@@ -4,11 +4,11 @@
 
 use crate::accounts::Registration;
 use crate::activation::{GivenPassword, Opener, Opening, VouchedActivation};
-use crate::admin::Role;
 use crate::codes::CodeRequest;
 use crate::codes_tests::{code_sent_to, count_messages, outbox, solved_captcha};
 use crate::password_digests::DigestScheme;
 use crate::service_pins::PinAsSent;
+use crate::store::users::Role;
 use crate::tests::{client, code_of, fixture, Fixture};
 use crate::wallet::tests::{fresh_id, session_of, set_pin};
 use crate::wallet::{Actor, Authorisation, Movement, Recipient, Transfer};

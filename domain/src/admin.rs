@@ -9,87 +9,9 @@ use crate::{DomainError, UserCenter};
 use shared::dto::UserProfile;
 use shared::validate::{self, Identifier};
 use shared::ErrorCode;
-use std::fmt;
-use std::str::FromStr;
 
-/// A member of staff acting (or a user acting on their own account), and
-/// from where, for the audit log.
-///
-/// Such functions take `impl Into<Operator>`: the web layers pass the
-/// signed-in [`AuthContext`](crate::AuthContext) (which carries the IP and
-/// user agent), tests and the command line a bare user id.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Operator {
-    pub id: i64,
-    pub ip: Option<String>,
-    pub user_agent: Option<String>,
-}
-
-impl From<i64> for Operator {
-    fn from(id: i64) -> Self {
-        Operator {
-            id,
-            ip: None,
-            user_agent: None,
-        }
-    }
-}
-
-impl From<&crate::AuthContext> for Operator {
-    fn from(auth: &crate::AuthContext) -> Self {
-        Operator {
-            id: auth.user_id,
-            ip: auth.ip.clone(),
-            user_agent: auth.user_agent.clone(),
-        }
-    }
-}
-
-/// What an account may do beyond its own things.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Role {
-    User,
-    /// Moves money for users (deposits, withdrawals, holds) and reads the audit.
-    Staff,
-    /// Staff, and (for clients that use groups) group 1.
-    SuperAdmin,
-}
-
-impl Role {
-    /// The name stored in `users.role`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::User => "user",
-            Role::Staff => "staff",
-            Role::SuperAdmin => "super_admin",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        [Role::User, Role::Staff, Role::SuperAdmin]
-            .into_iter()
-            .find(|r| r.as_str() == s)
-    }
-
-    /// Whether the role may act on other users' wallets.
-    pub fn is_staff(self) -> bool {
-        matches!(self, Role::Staff | Role::SuperAdmin)
-    }
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Role {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Role::parse(s).ok_or_else(|| format!("unknown role {s:?}: use user, staff or super_admin"))
-    }
-}
+pub use crate::caller::Operator;
+pub use crate::store::users::Role;
 
 impl UserCenter {
     /// Creates an account with `role`, for an operator at the console.

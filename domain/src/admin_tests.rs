@@ -1,6 +1,6 @@
 //! Tests of operator-created accounts and roles.
 
-use crate::admin::Role;
+use crate::store::users::Role;
 use crate::tests::{client, code_of, fixture};
 use crate::wallet::{Actor, Movement};
 use shared::ErrorCode;

@@ -5,9 +5,13 @@
 //! Every function checks the operator's role against the database first and
 //! leaves an audit row when it changed something.
 
-use crate::admin::{Operator, Role};
 use crate::audit::AuditEvent;
+use crate::caller::Operator;
 use crate::staff_limits::StaffAction;
+use crate::store;
+use crate::store::search::contains_pattern;
+use crate::store::users::Role;
+use crate::store::users::UserStatus;
 use crate::wallet::Movement;
 use crate::{clock, AuthContext, DomainError, UserCenter};
 use shared::admin::{
@@ -58,20 +62,6 @@ impl From<SummaryRow> for UserSummary {
 
 /// The subject of a staff email when staff leave it empty.
 const DEFAULT_SUBJECT: &str = "A message from User Center support";
-
-/// `LIKE` pattern for "contains `text`", with the wildcards in it escaped.
-fn contains_pattern(text: &str) -> String {
-    let mut p = String::with_capacity(text.len() + 2);
-    p.push('%');
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            p.push('\\');
-        }
-        p.push(c);
-    }
-    p.push('%');
-    p
-}
 
 /// The text search, one static statement per order (an `ORDER BY` cannot
 /// be a parameter). `?3` is the account whose identifier the
@@ -446,12 +436,12 @@ impl UserCenter {
         let op = op.into();
         self.require_staff(op.id).await?;
         let (subject, text) = message.validate()?;
-        let (email, phone): (Option<String>, Option<String>) =
-            sqlx::query_as("SELECT email, phone FROM users WHERE id = ? AND status <> 'closed'")
-                .bind(user_id)
-                .fetch_optional(&self.pool)
-                .await?
-                .ok_or(DomainError::from(ErrorCode::NotFound))?;
+        let mut conn = self.pool.acquire().await?;
+        let (email, phone) = match store::users::contacts(&mut conn, user_id).await? {
+            Some(c) if c.status != UserStatus::Closed => (c.email, c.phone),
+            _ => return Err(ErrorCode::NotFound.into()),
+        };
+        drop(conn);
         // Closed accounts' released contacts end in `.invalid`: never sent to.
         let to = match message.channel {
             MessageChannel::Email => email.map(Contact::Email),
@@ -500,15 +490,5 @@ fn sort_summaries(users: &mut [UserSummary], sort: UserSort) {
             users.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)))
         }
         UserSort::Name => users.sort_by_key(|u| (u.label().to_lowercase(), u.id)),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::contains_pattern;
-
-    #[test]
-    fn wildcards_in_search_text_are_literal() {
-        assert_eq!(contains_pattern("a_b%c\\"), "%a\\_b\\%c\\\\%");
     }
 }

@@ -7,8 +7,8 @@
 //! accounts are committed; nobody, staff included, sees it on screen.
 
 use crate::accounts::{insert_account, NewAccount, Verified};
-use crate::admin::Operator;
 use crate::audit::AuditEvent;
+use crate::caller::Operator;
 use crate::delivery::templates::initial_password_message;
 use crate::delivery::Lang;
 use crate::password_digests::PasswordVerifiers;

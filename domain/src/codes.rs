@@ -11,8 +11,9 @@
 
 use crate::delivery::{templates, Lang};
 use crate::opaque::{random_token, token_digest};
+use crate::store::users::{Holder, UserStatus};
 use crate::throttle::Kind;
-use crate::{DomainError, UserCenter};
+use crate::{store, DomainError, UserCenter};
 use rand::Rng;
 use shared::dto::{CodePurpose, CodeSent, SecurityTicket};
 use shared::validate::{self, Contact};
@@ -143,18 +144,9 @@ pub(crate) fn taken(contact: &Contact) -> DomainError {
 
 impl UserCenter {
     /// The account that has `contact`, with its status.
-    pub(crate) async fn owner_of(
-        &self,
-        contact: &Contact,
-    ) -> Result<Option<(i64, String)>, DomainError> {
-        let sql = match contact {
-            Contact::Email(_) => "SELECT id, status FROM users WHERE email = ?",
-            Contact::Phone(_) => "SELECT id, status FROM users WHERE phone = ?",
-        };
-        Ok(sqlx::query_as(sql)
-            .bind(contact.value())
-            .fetch_optional(&self.pool)
-            .await?)
+    pub(crate) async fn owner_of(&self, contact: &Contact) -> Result<Option<Holder>, DomainError> {
+        let mut conn = self.pool.acquire().await?;
+        Ok(store::users::holder(&mut conn, contact.into()).await?)
     }
 
     /// Sends a code for `purpose` to a contact.
@@ -175,7 +167,7 @@ impl UserCenter {
             .ok_or_else(|| AppError::with_message(ErrorCode::InvalidInput, "unknown purpose"))?;
         let contact = validate::parse_contact(request.contact)?;
         let owner = self.owner_of(&contact).await?;
-        let owner_id = owner.as_ref().map(|o| o.0);
+        let owner_id = owner.as_ref().map(|o| o.id);
         let bound_to_requester = requester.is_some() && owner_id == requester;
         let signed_in = || requester.ok_or(DomainError::from(ErrorCode::Unauthenticated));
 
@@ -188,13 +180,13 @@ impl UserCenter {
                 None => (Delivery::Background, None),
             },
             CodePurpose::Login | CodePurpose::ResetPassword => match &owner {
-                Some((_, status)) if status != "closed" => (Delivery::Background, None),
+                Some(o) if o.status != UserStatus::Closed => (Delivery::Background, None),
                 _ => (Delivery::Silent, None),
             },
             // Only a pre-opened account gets an activation code; for any
             // other contact the answer is the same and nothing is sent.
             CodePurpose::Activation => match &owner {
-                Some((_, status)) if status == "pre_opened" => (Delivery::Background, None),
+                Some(o) if o.status == UserStatus::PreOpened => (Delivery::Background, None),
                 _ => (Delivery::Silent, None),
             },
             CodePurpose::ChangeContact | CodePurpose::PayPassword => {

@@ -1,7 +1,8 @@
 //! Tests of the staff console's domain: search, permission flags, roles,
 //! batch creation, messages and the audit log.
 
-use crate::admin::{Operator, Role};
+use crate::caller::Operator;
+use crate::store::users::Role;
 use crate::tests::{client, code_of, fixture, Fixture};
 use crate::wallet::{Actor, Authorisation, Movement, Recipient, Transfer};
 use crate::{AuthContext, Lang, UserCenter};

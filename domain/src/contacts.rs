@@ -6,8 +6,9 @@
 //! cannot move the account's recovery channel.
 
 use crate::audit::AuditEvent;
+use crate::caller::AuthContext;
 use crate::notifications::Event;
-use crate::sessions::AuthContext;
+use crate::store;
 use crate::{codes, db, DomainError, UserCenter};
 use shared::admin::AuditAction;
 use shared::dto::{CodePurpose, UserProfile};
@@ -36,12 +37,12 @@ impl UserCenter {
     ) -> Result<UserProfile, DomainError> {
         let contact = validate::parse_contact(change.contact)?;
         let code = validate::check_code(change.code)?;
-        let (email, phone): (Option<String>, Option<String>) =
-            sqlx::query_as("SELECT email, phone FROM users WHERE id = ?")
-                .bind(auth.user_id)
-                .fetch_optional(&self.pool)
+        let mut conn = self.pool.acquire().await?;
+        let store::users::Contacts { email, phone, .. } =
+            store::users::contacts(&mut conn, auth.user_id)
                 .await?
                 .ok_or(DomainError::from(ErrorCode::NotFound))?;
+        drop(conn);
         let current = match &contact {
             Contact::Email(_) => email.map(Contact::Email),
             Contact::Phone(_) => phone.map(Contact::Phone),

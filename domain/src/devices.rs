@@ -64,17 +64,9 @@ impl UserCenter {
             .as_deref()
             .filter(|d| check_device_id(d).is_ok());
         let label = crate::sessions::client_label(client.user_agent.as_deref());
-        let (any, seen): (bool, bool) = sqlx::query_as(
-            "SELECT EXISTS (SELECT 1 FROM sessions WHERE user_id = ?1),
-                    EXISTS (SELECT 1 FROM sessions WHERE user_id = ?1
-                              AND CASE WHEN ?2 IS NULL THEN label = ?3 ELSE device_id = ?2 END)
-                    OR EXISTS (SELECT 1 FROM devices WHERE user_id = ?1 AND device_id = ?2)",
-        )
-        .bind(user_id)
-        .bind(device_id)
-        .bind(&label)
-        .fetch_one(&self.pool)
-        .await?;
+        let mut conn = self.pool.acquire().await?;
+        let (any, seen) =
+            crate::store::sessions::device_history(&mut conn, user_id, device_id, &label).await?;
         Ok(any && !seen)
     }
 

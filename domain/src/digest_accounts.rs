@@ -11,8 +11,9 @@
 //! only the digest is known. The first plaintext sign-in on the web adds
 //! the ordinary verifier (see [`password_digests`](crate::password_digests)).
 
-use crate::accounts::{mark_pre_opened, AfterSignUp, NewAccount, Registration};
-use crate::password_digests::{DigestScheme, PasswordVerifiers};
+use crate::accounts::{mark_pre_opened, AfterSignUp, LoginSecret, NewAccount, Registration};
+use crate::caller::ClientInfo;
+use crate::password_digests::DigestScheme;
 use crate::{DomainError, UserCenter};
 use shared::dto::UserProfile;
 use shared::profile::AccountState;
@@ -20,6 +21,46 @@ use shared::validate::PasswordLengths;
 use shared::{AppError, ErrorCode, Field};
 
 impl UserCenter {
+    /// Signs in with a digest of the password, with the same lockout,
+    /// captcha and throttling as [`Self::login`]. An account without a
+    /// verifier for `scheme` (its password was set before the facade was
+    /// enabled) fails like a wrong password until one plaintext sign-in
+    /// adds it.
+    pub async fn login_with_digest(
+        &self,
+        identifier: &str,
+        scheme: DigestScheme,
+        digest: &str,
+        captcha: Option<(&str, &str)>,
+        client: &ClientInfo,
+    ) -> Result<shared::dto::AuthResponse, DomainError> {
+        self.sign_in_with(
+            identifier,
+            LoginSecret::Digest(scheme, digest),
+            captcha,
+            client,
+        )
+        .await
+    }
+
+    /// Creates an account, like [`Self::register`] (the same identifier and
+    /// sign-up code rules), whose password is known only as a digest:
+    /// `form.password` is ignored, and the password policy cannot be
+    /// checked. The first plaintext sign-in adds the ordinary verifier.
+    pub async fn register_with_digest(
+        &self,
+        form: Registration<'_>,
+        scheme: DigestScheme,
+        digest: &str,
+        client: &ClientInfo,
+    ) -> Result<shared::dto::AuthResponse, DomainError> {
+        let digest = scheme
+            .normalise(digest)
+            .ok_or(DomainError::from(ErrorCode::InvalidInput))?;
+        let verifiers = self.verifiers_of_digest(scheme, &digest).await?;
+        self.register_verified(form, Some(verifiers), client).await
+    }
+
     /// Creates a `user` account from `form` (email, phone, username; its
     /// password and code are ignored) with `digest` as the password under
     /// `scheme`. `INVALID_INPUT` (on the password field) when `digest` is no
@@ -53,10 +94,7 @@ impl UserCenter {
                 .await;
         }
         let digest = normalised(scheme, digest)?;
-        let verifiers = PasswordVerifiers {
-            main: None,
-            digests: vec![(scheme, self.hasher.hash(&digest).await?)],
-        };
+        let verifiers = self.verifiers_of_digest(scheme, &digest).await?;
         let done = self
             .sign_up(
                 form,
@@ -83,10 +121,7 @@ impl UserCenter {
         let digest = normalised(scheme, digest)?;
         // A taken identifier costs no hash.
         self.ensure_free(&self.pool, &account).await?;
-        let verifiers = PasswordVerifiers {
-            main: None,
-            digests: vec![(scheme, self.hasher.hash(&digest).await?)],
-        };
+        let verifiers = self.verifiers_of_digest(scheme, &digest).await?;
         let (mut tx, mut row) = self.insert_vouched(&account, &verifiers, "user").await?;
         if state == AccountState::PreOpened {
             mark_pre_opened(&mut tx, row.id, self.now()).await?;

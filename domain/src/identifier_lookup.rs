@@ -6,8 +6,8 @@
 //! Only for callers that may know whether an account exists: the facades
 //! that use it answer only the service network.
 
-use crate::{DomainError, UserCenter};
-use shared::validate::{self, Identifier};
+use crate::{store, DomainError, UserCenter};
+use shared::validate;
 
 impl UserCenter {
     /// The id of the account with this email, phone or username, closed
@@ -17,16 +17,10 @@ impl UserCenter {
         &self,
         identifier: &str,
     ) -> Result<Option<i64>, DomainError> {
-        let (sql, value) = match validate::parse_identifier(identifier)? {
-            Identifier::Email(e) => ("SELECT id FROM users WHERE email = ?", e),
-            Identifier::Phone(p) => ("SELECT id FROM users WHERE phone = ?", p),
-            Identifier::Username(u) => ("SELECT id FROM users WHERE username_key = ?", u),
-        };
-        let found: Option<(i64,)> = sqlx::query_as(sql)
-            .bind(value)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(found.map(|(id,)| id))
+        let identifier = validate::parse_identifier(identifier)?;
+        let mut conn = self.pool.acquire().await?;
+        let found = store::users::holder(&mut conn, (&identifier).into()).await?;
+        Ok(found.map(|h| h.id))
     }
 }
 

@@ -16,8 +16,8 @@
 //! `<media>/private/` and are only read through [`UserCenter::own_document`]
 //! and [`UserCenter::read_private_document`].
 
-use crate::admin::Operator;
 use crate::audit::AuditEvent;
+use crate::caller::Operator;
 use crate::upload_limits::Upload;
 use crate::{clock, DomainError, UserCenter};
 use image::codecs::jpeg::JpegEncoder;
@@ -32,6 +32,7 @@ use shared::media::{
     is_avatar_hash, DocumentInfo, DocumentKind, AVATAR_SIZES, DOCUMENT_MAX_SIDE, MAX_IMAGE_BYTES,
     MAX_IMAGE_SIDE,
 };
+use shared::profile::AccountState;
 use shared::{AppError, ErrorCode};
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
@@ -362,7 +363,7 @@ impl UserCenter {
     ) -> Result<UserProfile, DomainError> {
         check_length(&bytes)?;
         let current = self.profile(user_id).await?;
-        if current.status == "closed" {
+        if current.account_state == AccountState::Closed {
             return Err(ErrorCode::AccountClosed.into());
         }
         self.admit_upload(user_id, Upload::Avatar).await?;
@@ -470,7 +471,7 @@ impl UserCenter {
     ) -> Result<DocumentInfo, DomainError> {
         check_length(&bytes)?;
         let current = self.profile(user_id).await?;
-        if current.status == "closed" {
+        if current.account_state == AccountState::Closed {
             return Err(ErrorCode::AccountClosed.into());
         }
         self.admit_upload(user_id, Upload::Document).await?;

@@ -1,8 +1,8 @@
 //! Tests of the avatar and document pipeline on real images, generated here
 //! with the `image` crate (and a few hand-made hostile files).
 
-use crate::admin::Role;
 use crate::media::{process_avatar, process_document};
+use crate::store::users::Role;
 use crate::tests::{code_of, fixture, Fixture};
 use crate::verification::IdCardPhotos;
 use crate::AuthContext;

@@ -18,10 +18,9 @@
 //! Imported accounts start with neither: their old system's hash waits in
 //! `legacy_passwords` for the first sign-in (see [`crate::import`]).
 
-use crate::accounts::Registration;
 use crate::audit::AuditEvent;
+use crate::caller::ClientInfo;
 use crate::passwords::StoredHash;
-use crate::sessions::ClientInfo;
 use crate::{DomainError, UserCenter};
 use md5::{Digest, Md5};
 use sha1::Sha1;
@@ -108,6 +107,20 @@ impl PasswordVerifiers {
 }
 
 impl UserCenter {
+    /// The verifiers of a password known only as a digest (already
+    /// normalised): argon2id over the digest, and no ordinary verifier until
+    /// the first plaintext sign-in adds one.
+    pub(crate) async fn verifiers_of_digest(
+        &self,
+        scheme: DigestScheme,
+        digest: &str,
+    ) -> Result<PasswordVerifiers, DomainError> {
+        Ok(PasswordVerifiers {
+            main: None,
+            digests: vec![(scheme, self.hasher.hash(digest).await?)],
+        })
+    }
+
     /// Hashes a password given in plaintext: the ordinary verifier and one
     /// per configured digest scheme. Run before any write transaction.
     pub(crate) async fn password_verifiers(
@@ -333,49 +346,6 @@ impl UserCenter {
         Ok(self.hasher.verify(&digest, verifier.as_ref()).await? && exists)
     }
 
-    /// Signs in with a digest of the password, with the same lockout,
-    /// captcha and throttling as [`Self::login`]. An account without a
-    /// verifier for `scheme` (its password was set before the facade was
-    /// enabled) fails like a wrong password until one plaintext sign-in
-    /// adds it.
-    pub async fn login_with_digest(
-        &self,
-        identifier: &str,
-        scheme: DigestScheme,
-        digest: &str,
-        captcha: Option<(&str, &str)>,
-        client: &ClientInfo,
-    ) -> Result<shared::dto::AuthResponse, DomainError> {
-        self.sign_in_with(
-            identifier,
-            crate::accounts::LoginSecret::Digest(scheme, digest),
-            captcha,
-            client,
-        )
-        .await
-    }
-
-    /// Creates an account, like [`Self::register`] (the same identifier and
-    /// sign-up code rules), whose password is known only as a digest:
-    /// `form.password` is ignored, and the password policy cannot be
-    /// checked. The first plaintext sign-in adds the ordinary verifier.
-    pub async fn register_with_digest(
-        &self,
-        form: Registration<'_>,
-        scheme: DigestScheme,
-        digest: &str,
-        client: &ClientInfo,
-    ) -> Result<shared::dto::AuthResponse, DomainError> {
-        let digest = scheme
-            .normalise(digest)
-            .ok_or(DomainError::from(ErrorCode::InvalidInput))?;
-        let verifiers = PasswordVerifiers {
-            main: None,
-            digests: vec![(scheme, self.hasher.hash(&digest).await?)],
-        };
-        self.register_verified(form, Some(verifiers), client).await
-    }
-
     /// A counted check of the current password given as a digest (the
     /// re-entry limiter: `PASSWORD_INCORRECT`, then `REENTRY_LOCKED`).
     pub async fn check_password_digest(
@@ -399,10 +369,7 @@ impl UserCenter {
         let digest = scheme
             .normalise(digest)
             .ok_or(DomainError::from(ErrorCode::InvalidInput))?;
-        let verifiers = PasswordVerifiers {
-            main: None,
-            digests: vec![(scheme, self.hasher.hash(&digest).await?)],
-        };
+        let verifiers = self.verifiers_of_digest(scheme, &digest).await?;
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let exists: Option<(i64,)> = sqlx::query_as("SELECT id FROM users WHERE id = ?")
             .bind(user_id)
@@ -412,11 +379,7 @@ impl UserCenter {
             return Err(ErrorCode::NotFound.into());
         }
         self.replace_password(&mut tx, user_id, &verifiers).await?;
-        sqlx::query("UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL")
-            .bind(self.now())
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
+        crate::store::sessions::revoke_all(&mut tx, user_id, None, self.now()).await?;
         tx.commit().await?;
         self.audit(AuditEvent::by_user(
             AuditAction::PasswordChanged,

@@ -13,9 +13,9 @@
 //! account's own email, phone or username.
 
 use crate::accounts::Registration;
+use crate::caller::ClientInfo;
 use crate::delivery::Lang;
 use crate::recovery::ResetProof;
-use crate::sessions::ClientInfo;
 use crate::{DomainError, UserCenter};
 use shared::dto::AuthResponse;
 use shared::validate::PasswordLengths;

@@ -10,6 +10,7 @@ use crate::verification::locked;
 use crate::{DomainError, UserCenter};
 use shared::dto::UserProfile;
 use shared::identity::{self, CivilDate, Gender, IdType};
+use shared::profile::AccountState;
 use shared::profile::{UpdateProfileRequest, VerificationKind, VerificationState};
 use shared::{AppError, ErrorCode, Field};
 
@@ -125,7 +126,7 @@ impl UserCenter {
         change: &UpdateProfileRequest,
     ) -> Result<UserProfile, DomainError> {
         let current = self.profile(user_id).await?;
-        if current.status == "closed" {
+        if current.account_state == AccountState::Closed {
             return Err(ErrorCode::AccountClosed.into());
         }
         let row = self.user_row(user_id).await?;

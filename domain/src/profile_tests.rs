@@ -1,7 +1,7 @@
 //! Tests of the profile, real-name verification and account states.
 
 use crate::accounts::Registration;
-use crate::admin::Role;
+use crate::store::users::Role;
 use crate::tests::{client, clocked_fixture, code_of, fixture};
 use crate::wallet::{Actor, Movement};
 use crate::{AuthContext, UserCenter};

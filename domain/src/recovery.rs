@@ -6,9 +6,9 @@
 //! channel. A change while signed in keeps the current session only.
 
 use crate::audit::AuditEvent;
+use crate::caller::{AuthContext, ClientInfo};
 use crate::delivery::Lang;
 use crate::notifications::Event;
-use crate::sessions::{AuthContext, ClientInfo};
 use crate::{codes, DomainError, UserCenter};
 use shared::admin::AuditAction;
 use shared::dto::CodePurpose;
@@ -166,11 +166,7 @@ impl UserCenter {
         let now = self.now();
         self.replace_password(&mut tx, account.id, &verifiers)
             .await?;
-        sqlx::query("UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL")
-            .bind(now)
-            .bind(account.id)
-            .execute(&mut *tx)
-            .await?;
+        crate::store::sessions::revoke_all(&mut tx, account.id, None, now).await?;
         tx.commit().await?;
         self.unlock_user(account.id).await?;
         tracing::info!(user_id = account.id, "password reset");
@@ -225,15 +221,8 @@ impl UserCenter {
         let now = self.now();
         self.replace_password(&mut tx, auth.user_id, &verifiers)
             .await?;
-        sqlx::query(
-            "UPDATE sessions SET revoked_at = ?
-             WHERE user_id = ? AND revoked_at IS NULL AND id <> ?",
-        )
-        .bind(now)
-        .bind(auth.user_id)
-        .bind(&auth.session_id)
-        .execute(&mut *tx)
-        .await?;
+        crate::store::sessions::revoke_all(&mut tx, auth.user_id, Some(&auth.session_id), now)
+            .await?;
         tx.commit().await?;
         tracing::info!(user_id = auth.user_id, "password changed");
         self.audit(AuditEvent::by_user(

@@ -9,8 +9,8 @@
 
 use crate::accounts::LoginSecret;
 use crate::audit::AuditEvent;
+use crate::caller::AuthContext;
 use crate::password_digests::DigestScheme;
-use crate::sessions::AuthContext;
 use crate::throttle::Kind;
 use crate::{DomainError, UserCenter};
 use shared::admin::AuditAction;

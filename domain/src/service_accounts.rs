@@ -19,10 +19,12 @@
 //!   owner sets one by proving a contact (forgot password, or the seed's
 //!   reset with a code).
 
-use crate::accounts::{user_columns, NewAccount, UserRow};
+use crate::accounts::NewAccount;
 use crate::password_digests::PasswordVerifiers;
-use crate::service_users::like_pattern;
-use crate::{DomainError, UserCenter};
+use crate::store::search::contains_pattern;
+use crate::store::users::{user_columns, UserRow};
+use crate::store::users::{Holder, Key, UserStatus};
+use crate::{store, DomainError, UserCenter};
 use rand::distributions::{Alphanumeric, DistString};
 use shared::dto::UserProfile;
 use shared::identity::normalize_display_name;
@@ -196,8 +198,8 @@ impl UserCenter {
         let mut released = false;
         loop {
             match self.first_holder(identifiers).await? {
-                Some((taken, id, status)) => {
-                    if status == "closed" && !released {
+                Some((taken, Holder { id, status })) => {
+                    if status == UserStatus::Closed && !released {
                         released = true;
                         if self.release_closed_contacts(self.now()).await? > 0 {
                             continue;
@@ -213,36 +215,21 @@ impl UserCenter {
         }
     }
 
-    /// (which identifier, account id, status) of the first holder found.
+    /// Which identifier is taken, and the first account found holding one.
     async fn first_holder(
         &self,
         (phone, email, key): (Option<&str>, Option<&str>, Option<&str>),
-    ) -> Result<Option<(ErrorCode, i64, String)>, DomainError> {
+    ) -> Result<Option<(ErrorCode, Holder)>, DomainError> {
         let checks = [
-            (
-                phone,
-                ErrorCode::PhoneTaken,
-                "SELECT id, status FROM users WHERE phone = ?",
-            ),
-            (
-                email,
-                ErrorCode::EmailTaken,
-                "SELECT id, status FROM users WHERE email = ?",
-            ),
-            (
-                key,
-                ErrorCode::UsernameTaken,
-                "SELECT id, status FROM users WHERE username_key = ?",
-            ),
+            (phone.map(Key::Phone), ErrorCode::PhoneTaken),
+            (email.map(Key::Email), ErrorCode::EmailTaken),
+            (key.map(Key::Username), ErrorCode::UsernameTaken),
         ];
-        for (value, taken, sql) in checks {
-            let Some(value) = value else { continue };
-            let found: Option<(i64, String)> = sqlx::query_as(sql)
-                .bind(value)
-                .fetch_optional(&self.pool)
-                .await?;
-            if let Some((id, status)) = found {
-                return Ok(Some((taken, id, status)));
+        let mut conn = self.pool.acquire().await?;
+        for (key, taken) in checks {
+            let Some(key) = key else { continue };
+            if let Some(holder) = store::users::holder(&mut conn, key).await? {
+                return Ok(Some((taken, holder)));
             }
         }
         Ok(None)
@@ -261,7 +248,7 @@ impl UserCenter {
         let per_page = per_page.clamp(1, 100);
         let ids_json = ids.map(|ids| serde_json::Value::from(ids.to_vec()).to_string());
         let name = name.trim();
-        let pattern = like_pattern(name);
+        let pattern = contains_pattern(name);
         let total: i64 = sqlx::query_scalar(concat!("SELECT COUNT(*)", find_where!()))
             .bind(&ids_json)
             .bind(name)

@@ -10,6 +10,8 @@
 
 use crate::audit::{AuditEvent, Whence};
 use crate::contacts::add_pending_contact;
+use crate::store;
+use crate::store::users::UserStatus;
 use crate::{DomainError, UserCenter};
 use shared::admin::{AuditAction, Permissions};
 use shared::validate::{self, Contact};
@@ -50,13 +52,15 @@ impl UserCenter {
         raw: &str,
     ) -> Result<ContactOutcome, DomainError> {
         let contact = validate::parse_contact(raw)?;
-        let (email, phone, status): (Option<String>, Option<String>, String) =
-            sqlx::query_as("SELECT email, phone, status FROM users WHERE id = ?")
-                .bind(user_id)
-                .fetch_optional(&self.pool)
-                .await?
-                .ok_or(DomainError::from(ErrorCode::NotFound))?;
-        if status == "closed" {
+        let mut conn = self.pool.acquire().await?;
+        let store::users::Contacts {
+            email,
+            phone,
+            status,
+        } = store::users::contacts(&mut conn, user_id)
+            .await?
+            .ok_or(DomainError::from(ErrorCode::NotFound))?;
+        if status == UserStatus::Closed {
             return Err(ErrorCode::AccountClosed.into());
         }
         let live = match &contact {
@@ -142,7 +146,7 @@ pub fn one_off_request_id(prefix: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sessions::AuthContext;
+    use crate::caller::AuthContext;
     use crate::tests::{client, code_of, fixture, signup_named};
     use crate::wallet::{Actor, Authorisation, Movement, PinProof, Recipient, Transfer};
     use shared::admin::AuditQuery;

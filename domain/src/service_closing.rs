@@ -10,7 +10,7 @@
 
 use crate::account_status::Closing;
 use crate::audit::AuditEvent;
-use crate::sessions::ClientInfo;
+use crate::caller::ClientInfo;
 use crate::{DomainError, UserCenter};
 use shared::admin::AuditAction;
 use shared::{identity, AppError, ErrorCode};
@@ -62,14 +62,7 @@ impl UserCenter {
         };
         let operator = label(closing.operator, "operator")?;
         let authoriser = label(closing.authoriser, "authorising operator")?;
-        self.close(Closing {
-            user_id,
-            reason: reason.clone(),
-            operator: None,
-            authorised_by: None,
-        })
-        .await?;
-        self.audit(AuditEvent {
+        let event = AuditEvent {
             action: AuditAction::AccountClosed,
             actor: None,
             actor_app: Some(via.to_string()),
@@ -81,9 +74,17 @@ impl UserCenter {
                 "operator": operator,
                 "authorised_by": authoriser,
             }),
-        })
-        .await;
-        Ok(())
+        };
+        self.close(
+            Closing {
+                user_id,
+                reason,
+                operator: None,
+                authorised_by: None,
+            },
+            &event,
+        )
+        .await
     }
 }
 

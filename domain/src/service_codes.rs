@@ -23,13 +23,15 @@
 //!   proves it (see `contacts`).
 
 use crate::audit::AuditEvent;
+use crate::caller::ClientInfo;
 use crate::codes::{taken, CodeRequest};
 use crate::contacts::{add_pending_contact, release_pending};
 use crate::delivery::Lang;
 use crate::notifications::Event;
 use crate::opaque::token_digest;
 use crate::password_digests::DigestScheme;
-use crate::sessions::ClientInfo;
+use crate::store;
+use crate::store::users::UserStatus;
 use crate::{db, DomainError, UserCenter};
 use shared::admin::{AuditAction, MessageChannel};
 use shared::dto::{CodePurpose, CodeSent, SecurityTicket};
@@ -251,13 +253,14 @@ impl UserCenter {
         let contact = validate::parse_contact(contact)?;
         let sid = sid.map(str::trim).filter(|s| !s.is_empty());
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let (email, phone, status): (Option<String>, Option<String>, String) =
-            sqlx::query_as("SELECT email, phone, status FROM users WHERE id = ?")
-                .bind(user_id)
-                .fetch_optional(&mut *tx)
-                .await?
-                .ok_or(DomainError::from(ErrorCode::NotFound))?;
-        if status == "closed" {
+        let store::users::Contacts {
+            email,
+            phone,
+            status,
+        } = store::users::contacts(&mut tx, user_id)
+            .await?
+            .ok_or(DomainError::from(ErrorCode::NotFound))?;
+        if status == UserStatus::Closed {
             return Err(ErrorCode::AccountClosed.into());
         }
         let current = match &contact {

@@ -15,6 +15,8 @@
 use crate::audit::AuditEvent;
 use crate::password_digests::DigestScheme;
 use crate::passwords::StoredHash;
+use crate::store;
+use crate::store::users::UserStatus;
 use crate::throttle::Kind;
 use crate::{DomainError, UserCenter};
 use md5::{Digest, Md5};
@@ -188,14 +190,13 @@ impl UserCenter {
         pin: PinAsSent<'_>,
         ticket: Option<&str>,
     ) -> Result<(), DomainError> {
-        let status: Option<(String,)> = sqlx::query_as("SELECT status FROM users WHERE id = ?")
-            .bind(user_id)
-            .fetch_optional(&self.pool)
-            .await?;
-        match status.as_ref().map(|(s,)| s.as_str()) {
+        let mut conn = self.pool.acquire().await?;
+        let status = store::users::status(&mut conn, user_id).await?;
+        drop(conn);
+        match status {
             None => return Err(ErrorCode::NotFound.into()),
-            Some("normal") => {}
-            Some("closed") => return Err(ErrorCode::AccountClosed.into()),
+            Some(UserStatus::Normal) => {}
+            Some(UserStatus::Closed) => return Err(ErrorCode::AccountClosed.into()),
             Some(_) => return Err(ErrorCode::AccountDisabled.into()),
         }
         if self.pin_status(user_id).await?.set {

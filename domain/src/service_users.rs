@@ -5,10 +5,12 @@
 //! service sees exactly what `GET /service/users?ids=` shows (ID numbers
 //! masked), and its search is deliberately plain.
 
-use crate::accounts::{user_columns, UserRow};
 use crate::delivery::Message;
+use crate::store::search::contains_pattern;
+use crate::store::users::{user_columns, UserRow};
 use crate::{DomainError, UserCenter};
 use shared::admin::MessageChannel;
+use shared::profile::AccountState;
 use shared::service::{
     CheckedMessage, MessageSent, UserSearch, UserSearchPage, SEARCH_MAX_PER_PAGE,
 };
@@ -17,22 +19,6 @@ use shared::{AppError, ErrorCode};
 
 /// The subject of an email whose sender gave none.
 const DEFAULT_SUBJECT: &str = "User Center";
-
-/// `%text%` for `LIKE … ESCAPE '\'`, with the wildcards and the escape
-/// character in `text` matching only themselves: a search for `a_b` must not
-/// find `axb`, nor `%` every row.
-pub fn like_pattern(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('%');
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out.push('%');
-    out
-}
 
 /// The rows a search matches: the text anywhere in the email, phone,
 /// username or display name. SQLite's `LIKE` ignores ASCII case. A macro,
@@ -59,7 +45,7 @@ impl UserCenter {
         let per_page = search.per_page.clamp(1, SEARCH_MAX_PER_PAGE);
         let page = search.page.max(1);
         let offset = i64::from(page - 1) * i64::from(per_page);
-        let pattern = like_pattern(&search.q);
+        let pattern = contains_pattern(&search.q);
         let total: i64 = sqlx::query_scalar(concat!("SELECT COUNT(*)", search_where!()))
             .bind(&pattern)
             .fetch_one(&self.pool)
@@ -100,7 +86,7 @@ impl UserCenter {
         message: CheckedMessage,
     ) -> Result<MessageSent, DomainError> {
         let user = self.profile(user_id).await?;
-        if user.status == "closed" {
+        if user.account_state == AccountState::Closed {
             return Err(ErrorCode::AccountClosed.into());
         }
         let contact = match channel {
@@ -134,8 +120,7 @@ impl UserCenter {
 
 #[cfg(test)]
 mod tests {
-    use super::like_pattern;
-    use crate::admin::Role;
+    use crate::store::users::Role;
     use crate::tests::{code_of, fixture};
     use shared::admin::MessageChannel;
     use shared::service::{CheckedMessage, UserSearch};
@@ -228,11 +213,5 @@ mod tests {
             ),
             ErrorCode::NotFound
         );
-    }
-
-    #[test]
-    fn wildcards_in_the_search_text_match_only_themselves() {
-        assert_eq!(like_pattern("ab"), "%ab%");
-        assert_eq!(like_pattern("a_b%c\\"), "%a\\_b\\%c\\\\%");
     }
 }

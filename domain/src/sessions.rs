@@ -4,47 +4,20 @@
 //! Keeping sessions server-side is what makes logout and revoking a device
 //! real: a revoked session's tokens are refused even before they expire.
 
-use crate::accounts::auth_response;
 use crate::audit::AuditEvent;
+pub use crate::caller::{AuthContext, ClientInfo};
+use crate::store;
+use crate::store::sessions::{NewSession, SessionOwner};
+use crate::store::users::UserStatus;
 use crate::tokens::Claims;
 use crate::{clock, DomainError, UserCenter};
 use shared::admin::AuditAction;
-use shared::dto::{AuthResponse, SessionInfo};
+use shared::dto::{AuthResponse, SessionInfo, UserProfile};
 use shared::ErrorCode;
 
 const MAX_USER_AGENT_CHARS: usize = 512;
 const MAX_IP_CHARS: usize = 64;
 const MAX_DEVICE_ID_CHARS: usize = 128;
-
-/// Where a request came from, recorded on its session.
-#[derive(Clone, Debug, Default)]
-pub struct ClientInfo {
-    pub ip: Option<String>,
-    pub user_agent: Option<String>,
-    /// The client's own id for the device, if it sends one.
-    pub device_id: Option<String>,
-}
-
-/// Who is calling, once a token has been checked.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AuthContext {
-    pub user_id: i64,
-    pub session_id: String,
-    /// The caller's IP and user agent when the server knows them, for the
-    /// audit log; the token says nothing about them, so the web layer's
-    /// caller extractor fills them in.
-    pub ip: Option<String>,
-    pub user_agent: Option<String>,
-}
-
-impl AuthContext {
-    /// The same caller, as the web layer saw the request.
-    pub fn seen_from(mut self, client: &ClientInfo) -> Self {
-        self.ip.clone_from(&client.ip);
-        self.user_agent.clone_from(&client.user_agent);
-        self
-    }
-}
 
 /// A valid token's facts.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -61,6 +34,18 @@ pub struct IssuedTokens {
     pub access_expires_at: i64,
     pub refresh_token: String,
     pub refresh_expires_at: i64,
+}
+
+/// What sign-up, sign-in and refresh answer.
+pub(crate) fn auth_response(issued: IssuedTokens, user: UserProfile) -> AuthResponse {
+    AuthResponse {
+        token: issued.access_token,
+        token_type: "Bearer".into(),
+        expires_at: issued.access_expires_at,
+        refresh_token: issued.refresh_token,
+        refresh_expires_at: issued.refresh_expires_at,
+        user,
+    }
 }
 
 fn clip(value: &Option<String>, max: usize) -> Option<String> {
@@ -99,29 +84,6 @@ fn hash_refresh_token(token: &str) -> String {
     crate::opaque::token_digest(token)
 }
 
-#[derive(sqlx::FromRow)]
-struct SessionRow {
-    id: String,
-    label: Option<String>,
-    ip: Option<String>,
-    device_id: Option<String>,
-    created_at: i64,
-    last_seen_at: i64,
-}
-
-/// A refresh token with its session and account, as `refresh` reads them.
-#[derive(sqlx::FromRow)]
-struct RefreshRow {
-    session_id: String,
-    rotated_at: Option<i64>,
-    user_id: i64,
-    revoked_at: Option<i64>,
-    expires_at: i64,
-    /// When the session started: the absolute cap counts from here.
-    created_at: i64,
-    status: String,
-}
-
 impl UserCenter {
     /// When a session renewed now ends: a refresh-token lifetime from now
     /// (sessions slide on activity), but never past the absolute cap counted
@@ -136,27 +98,29 @@ impl UserCenter {
     /// its first access and refresh tokens.
     pub(crate) async fn start_session(
         &self,
-        conn: &mut sqlx::SqliteConnection,
+        conn: &mut store::Conn,
         user_id: i64,
         client: &ClientInfo,
     ) -> Result<IssuedTokens, DomainError> {
         let now = self.now();
         let refresh_expires_at = self.session_end(now, now);
         let session_id = uuid::Uuid::new_v4().simple().to_string();
-        sqlx::query(
-            "INSERT INTO sessions (id, user_id, created_at, expires_at, last_seen_at, ip, user_agent, label, device_id)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        let ip = clip(&client.ip, MAX_IP_CHARS);
+        let user_agent = clip(&client.user_agent, MAX_USER_AGENT_CHARS);
+        let device_id = clip(&client.device_id, MAX_DEVICE_ID_CHARS);
+        store::sessions::insert(
+            conn,
+            &NewSession {
+                id: &session_id,
+                user_id,
+                now,
+                expires_at: refresh_expires_at,
+                ip: ip.as_deref(),
+                user_agent: user_agent.as_deref(),
+                label: &client_label(client.user_agent.as_deref()),
+                device_id: device_id.as_deref(),
+            },
         )
-        .bind(&session_id)
-        .bind(user_id)
-        .bind(now)
-        .bind(refresh_expires_at)
-        .bind(now)
-        .bind(clip(&client.ip, MAX_IP_CHARS))
-        .bind(clip(&client.user_agent, MAX_USER_AGENT_CHARS))
-        .bind(client_label(client.user_agent.as_deref()))
-        .bind(clip(&client.device_id, MAX_DEVICE_ID_CHARS))
-        .execute(&mut *conn)
         .await?;
         self.issue_tokens(conn, user_id, &session_id, refresh_expires_at)
             .await
@@ -164,20 +128,19 @@ impl UserCenter {
 
     async fn issue_tokens(
         &self,
-        conn: &mut sqlx::SqliteConnection,
+        conn: &mut store::Conn,
         user_id: i64,
         session_id: &str,
         refresh_expires_at: i64,
     ) -> Result<IssuedTokens, DomainError> {
         let now = self.now();
         let refresh_token = new_refresh_token();
-        sqlx::query(
-            "INSERT INTO refresh_tokens (token_hash, session_id, issued_at) VALUES (?, ?, ?)",
+        store::sessions::insert_refresh_token(
+            conn,
+            &hash_refresh_token(&refresh_token),
+            session_id,
+            now,
         )
-        .bind(hash_refresh_token(&refresh_token))
-        .bind(session_id)
-        .bind(now)
-        .execute(&mut *conn)
         .await?;
         let access_expires_at =
             (now + self.settings.access_ttl.as_secs() as i64).min(refresh_expires_at);
@@ -212,16 +175,8 @@ impl UserCenter {
         let now = self.now();
         let hash = hash_refresh_token(refresh_token);
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let found: Option<RefreshRow> = sqlx::query_as(
-            "SELECT r.session_id, r.rotated_at, s.user_id, s.revoked_at, s.expires_at, s.created_at,
-                    u.status
-             FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id JOIN users u ON u.id = s.user_id
-             WHERE r.token_hash = ?",
-        )
-        .bind(&hash)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(RefreshRow {
+        let found = store::sessions::find_refresh(&mut tx, &hash).await?;
+        let Some(store::sessions::RefreshRow {
             session_id,
             rotated_at,
             user_id,
@@ -233,37 +188,22 @@ impl UserCenter {
         else {
             return Err(ErrorCode::TokenRevoked.into());
         };
-        if revoked_at.is_some() || expires_at <= now || status != "normal" {
+        if revoked_at.is_some() || expires_at <= now || status != UserStatus::Normal {
             return Err(ErrorCode::TokenRevoked.into());
         }
         if let Some(rotated_at) = rotated_at {
             if now - rotated_at > self.settings.refresh_reuse_grace.as_secs() as i64 {
-                sqlx::query("UPDATE sessions SET revoked_at = ? WHERE id = ?")
-                    .bind(now)
-                    .bind(&session_id)
-                    .execute(&mut *tx)
-                    .await?;
+                store::sessions::revoke(&mut tx, &session_id, now).await?;
                 tx.commit().await?;
                 tracing::warn!(user_id, session_id = %session_id, "refresh token reused: session revoked");
                 return Err(ErrorCode::TokenRevoked.into());
             }
             return Err(ErrorCode::RefreshSuperseded.into());
         }
-        sqlx::query("UPDATE refresh_tokens SET rotated_at = ? WHERE token_hash = ?")
-            .bind(now)
-            .bind(&hash)
-            .execute(&mut *tx)
-            .await?;
+        store::sessions::mark_rotated(&mut tx, &hash, now).await?;
         let expires_at = self.session_end(now, created_at);
-        sqlx::query(
-            "UPDATE sessions SET last_seen_at = ?, expires_at = ?, ip = COALESCE(?, ip) WHERE id = ?",
-        )
-        .bind(now)
-        .bind(expires_at)
-        .bind(clip(&client.ip, MAX_IP_CHARS))
-        .bind(&session_id)
-        .execute(&mut *tx)
-        .await?;
+        let ip = clip(&client.ip, MAX_IP_CHARS);
+        store::sessions::touch(&mut tx, &session_id, now, expires_at, ip.as_deref()).await?;
         let issued = self
             .issue_tokens(&mut tx, user_id, &session_id, expires_at)
             .await?;
@@ -297,18 +237,10 @@ impl UserCenter {
             .sub
             .parse()
             .map_err(|_| DomainError::from(ErrorCode::TokenMalformed))?;
-        let live: Option<(i64,)> = sqlx::query_as(
-            "SELECT 1 FROM sessions s JOIN users u ON u.id = s.user_id
-             WHERE s.id = ? AND s.user_id = ? AND s.revoked_at IS NULL AND s.expires_at > ?
-               AND u.status = 'normal'",
-        )
-        .bind(&claims.sid)
-        .bind(user_id)
-        .bind(self.now())
-        .fetch_optional(&self.pool)
-        .await?;
+        let mut conn = self.pool.acquire().await?;
+        let live = store::sessions::is_live(&mut conn, &claims.sid, user_id, self.now()).await?;
         match live {
-            Some(_) => Ok(TokenCheck {
+            true => Ok(TokenCheck {
                 auth: AuthContext {
                     user_id,
                     session_id: claims.sid,
@@ -317,7 +249,7 @@ impl UserCenter {
                 },
                 expires_at: claims.exp,
             }),
-            None => Err(ErrorCode::TokenRevoked.into()),
+            false => Err(ErrorCode::TokenRevoked.into()),
         }
     }
 
@@ -334,17 +266,17 @@ impl UserCenter {
         &self,
         refresh_token: &str,
     ) -> Result<AuthContext, DomainError> {
-        let found: Option<(String, i64)> = sqlx::query_as(
-            "SELECT s.id, s.user_id FROM refresh_tokens r
-             JOIN sessions s ON s.id = r.session_id JOIN users u ON u.id = s.user_id
-             WHERE r.token_hash = ? AND r.rotated_at IS NULL AND s.revoked_at IS NULL
-               AND s.expires_at > ? AND u.status = 'normal'",
+        let mut conn = self.pool.acquire().await?;
+        let found = store::sessions::live_by_current_token(
+            &mut conn,
+            &hash_refresh_token(refresh_token),
+            self.now(),
         )
-        .bind(hash_refresh_token(refresh_token))
-        .bind(self.now())
-        .fetch_optional(&self.pool)
         .await?;
-        let (session_id, user_id) = found.ok_or(ErrorCode::Unauthenticated)?;
+        let SessionOwner {
+            session_id,
+            user_id,
+        } = found.ok_or(ErrorCode::Unauthenticated)?;
         Ok(AuthContext {
             user_id,
             session_id,
@@ -372,14 +304,15 @@ impl UserCenter {
         refresh_token: &str,
         client: &ClientInfo,
     ) -> Result<(), DomainError> {
-        let found: Option<(String, i64)> = sqlx::query_as(
-            "SELECT s.id, s.user_id FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id
-             WHERE r.token_hash = ?",
-        )
-        .bind(hash_refresh_token(refresh_token))
-        .fetch_optional(&self.pool)
-        .await?;
-        let Some((session_id, user_id)) = found else {
+        let mut conn = self.pool.acquire().await?;
+        let found =
+            store::sessions::by_any_token(&mut conn, &hash_refresh_token(refresh_token)).await?;
+        drop(conn);
+        let Some(SessionOwner {
+            session_id,
+            user_id,
+        }) = found
+        else {
             return Ok(());
         };
         if self.revoke_session(user_id, &session_id).await? {
@@ -425,13 +358,8 @@ impl UserCenter {
         user_id: i64,
         session_id: &str,
     ) -> Result<bool, DomainError> {
-        let done = sqlx::query("UPDATE sessions SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL")
-            .bind(self.now())
-            .bind(session_id)
-            .bind(user_id)
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected() > 0)
+        let mut conn = self.pool.acquire().await?;
+        Ok(store::sessions::revoke_own(&mut conn, user_id, session_id, self.now()).await?)
     }
 
     /// Ends every session of the user except `keep` (e.g. after a password
@@ -441,28 +369,14 @@ impl UserCenter {
         user_id: i64,
         keep: Option<&str>,
     ) -> Result<u64, DomainError> {
-        let done = sqlx::query(
-            "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL AND id IS NOT ?",
-        )
-        .bind(self.now())
-        .bind(user_id)
-        .bind(keep)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected())
+        let mut conn = self.pool.acquire().await?;
+        Ok(store::sessions::revoke_all(&mut conn, user_id, keep, self.now()).await?)
     }
 
     /// The user's live sessions, most recently seen first.
     pub async fn list_sessions(&self, auth: &AuthContext) -> Result<Vec<SessionInfo>, DomainError> {
-        let rows: Vec<SessionRow> = sqlx::query_as(
-            "SELECT id, label, ip, device_id, created_at, last_seen_at FROM sessions
-             WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ?
-             ORDER BY last_seen_at DESC, created_at DESC",
-        )
-        .bind(auth.user_id)
-        .bind(self.now())
-        .fetch_all(&self.pool)
-        .await?;
+        let mut conn = self.pool.acquire().await?;
+        let rows = store::sessions::list_live(&mut conn, auth.user_id, self.now()).await?;
         Ok(rows
             .into_iter()
             .map(|r| SessionInfo {

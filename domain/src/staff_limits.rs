@@ -6,8 +6,9 @@
 //! `FORBIDDEN` with a message saying which rule applies, and is written to
 //! the audit log as `staff_action_refused`.
 
-use crate::admin::{Operator, Role};
 use crate::audit::AuditEvent;
+use crate::caller::Operator;
+use crate::store::users::Role;
 use crate::{DomainError, UserCenter};
 use shared::admin::AuditAction;
 use shared::{AppError, ErrorCode};

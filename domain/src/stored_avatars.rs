@@ -14,6 +14,7 @@
 use crate::{DomainError, UserCenter};
 use shared::dto::UserProfile;
 use shared::media::{is_avatar_hash, AVATAR_SIZES};
+use shared::profile::AccountState;
 use shared::ErrorCode;
 
 impl UserCenter {
@@ -30,7 +31,7 @@ impl UserCenter {
             return Err(ErrorCode::NotFound.into());
         }
         let current = self.profile(user_id).await?;
-        if current.status == "closed" {
+        if current.account_state == AccountState::Closed {
             return Err(ErrorCode::AccountClosed.into());
         }
         // Under the media lock: the files cannot be forgotten between the

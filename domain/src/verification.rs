@@ -6,12 +6,12 @@
 //! its state. The partial unique index on pending rows makes two concurrent
 //! submissions create one.
 
-use crate::accounts::user_columns;
-use crate::accounts::UserRow;
-use crate::admin::Operator;
 use crate::audit::AuditEvent;
+use crate::caller::Operator;
 use crate::notifications::Event;
 use crate::staff_limits::StaffAction;
+use crate::store;
+use crate::store::users::UserStatus;
 use crate::{clock, db, DomainError, UserCenter};
 use shared::admin::AuditAction;
 use shared::dto::UserProfile;
@@ -256,13 +256,9 @@ impl UserCenter {
         photos: &[(Option<i64>, DocumentKind)],
     ) -> Result<Verification, DomainError> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let status: Option<(String,)> = sqlx::query_as("SELECT status FROM users WHERE id = ?")
-            .bind(user_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        match status {
+        match store::users::status(&mut tx, user_id).await? {
             None => return Err(ErrorCode::NotFound.into()),
-            Some((s,)) if s == "closed" => return Err(ErrorCode::AccountClosed.into()),
+            Some(UserStatus::Closed) => return Err(ErrorCode::AccountClosed.into()),
             Some(_) => {}
         }
         if let Some(latest) = self.latest_verification(&mut *tx, user_id, kind).await? {
@@ -441,15 +437,7 @@ impl UserCenter {
         user_id: i64,
     ) -> Result<UserProfile, DomainError> {
         self.require_staff(staff_id).await?;
-        let row = sqlx::query_as::<_, UserRow>(concat!(
-            "SELECT ",
-            user_columns!(),
-            " FROM users WHERE id = ?"
-        ))
-        .bind(user_id)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or(DomainError::from(ErrorCode::NotFound))?;
+        let row = self.user_row(user_id).await?;
         let full = row.id_number.clone();
         let mut profile = self.profile_of(row).await?;
         profile.id_number = full;

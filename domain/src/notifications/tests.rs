@@ -4,12 +4,12 @@
 
 use super::{request_lang, NotifySettings, ReceivedMin};
 use crate::accounts::Registration;
-use crate::admin::Role;
 use crate::clock::ManualClock;
 use crate::codes_tests::{code_sent_to, send};
 use crate::contacts::ContactChange;
 use crate::delivery::{DeliveryError, EmailSender, FileEmail, FileSms, Message};
 use crate::recovery::ResetProof;
+use crate::store::users::Role;
 use crate::tests::{client, fixture, fixture_with_messenger, test_settings, Fixture};
 use crate::wallet::tests::{session_of, set_pin};
 use crate::wallet::{Actor, Authorisation, Movement, Recipient, Transfer};

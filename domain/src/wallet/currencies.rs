@@ -17,8 +17,9 @@
 //! Changes come from a signed-in super admin (console) or the operator at
 //! the command line, and each is audited as `currency_changed`.
 
-use crate::admin::{Operator, Role};
 use crate::audit::AuditEvent;
+use crate::caller::Operator;
+use crate::store::users::Role;
 use crate::{DomainError, UserCenter};
 use shared::admin::AuditAction;
 use shared::currency::{CurrencyDetail, CurrencyEdit, NewCurrency};

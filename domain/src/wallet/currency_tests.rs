@@ -3,7 +3,7 @@
 
 use super::tests::{assert_audit_clean, fixture, fresh_id, service, user};
 use super::{Authorisation, CurrencyAdmin, Movement, Recipient, Transfer};
-use crate::admin::Role;
+use crate::store::users::Role;
 use crate::tests::code_of;
 use crate::UserCenter;
 use shared::admin::{AuditAction, AuditQuery};

@@ -148,7 +148,7 @@ impl UserCenter {
     /// user agent. Deposits and withdrawals, holds and their release.
     pub async fn staff_movement(
         &self,
-        op: impl Into<crate::admin::Operator>,
+        op: impl Into<crate::caller::Operator>,
         kind: TransferKind,
         m: Movement<'_>,
     ) -> Result<Receipt, DomainError> {
@@ -219,7 +219,7 @@ impl UserCenter {
         kind: TransferKind,
         m: Movement<'_>,
         actor: &Actor,
-        operator: Option<&crate::admin::Operator>,
+        operator: Option<&crate::caller::Operator>,
     ) -> Result<Receipt, DomainError> {
         self.check_trusted(actor, m.user_id, operator).await?;
         let order = self
@@ -233,26 +233,15 @@ impl UserCenter {
                 actor.clone(),
             )
             .await?;
-        let receipt = self.post(order).await?;
-        if let (Actor::User(staff), false) = (actor, receipt.replayed) {
-            let op = operator
-                .cloned()
-                .unwrap_or_else(|| crate::admin::Operator::from(*staff));
-            self.audit(
-                AuditEvent::by_staff(AuditAction::BalanceAdjusted, &op, Some(m.user_id)).details(
-                    serde_json::json!({
-                        "kind": kind.as_str(),
-                        "currency": receipt.currency,
-                        "amount": receipt.amount,
-                        "memo": m.memo,
-                        "request_id": receipt.request_id,
-                        "transfer_id": receipt.transfer_id,
-                    }),
-                ),
-            )
-            .await;
-        }
-        Ok(receipt)
+        let staff = match actor {
+            Actor::User(staff) => Some(
+                operator
+                    .cloned()
+                    .unwrap_or_else(|| crate::caller::Operator::from(*staff)),
+            ),
+            Actor::Service(_) => None,
+        };
+        self.post_audited(order, staff.as_ref()).await
     }
 
     /// Validates what needs no lock: request id, note, currency, amount.
@@ -291,7 +280,7 @@ impl UserCenter {
         &self,
         actor: &Actor,
         user: i64,
-        operator: Option<&crate::admin::Operator>,
+        operator: Option<&crate::caller::Operator>,
     ) -> Result<(), DomainError> {
         match actor {
             Actor::Service(name) => {
@@ -303,7 +292,7 @@ impl UserCenter {
             Actor::User(id) => {
                 let op = operator
                     .cloned()
-                    .unwrap_or_else(|| crate::admin::Operator::from(*id));
+                    .unwrap_or_else(|| crate::caller::Operator::from(*id));
                 self.check_staff_action(&op, StaffAction::AdjustBalance, user, None)
                     .await
             }
@@ -329,6 +318,17 @@ impl UserCenter {
 
     /// Posts a validated order in one write transaction, or replays it.
     async fn post(&self, order: Order) -> Result<Receipt, DomainError> {
+        self.post_audited(order, None).await
+    }
+
+    /// [`Self::post`]; a movement staff made is audited (`balance_adjusted`,
+    /// with the operator's IP and user agent) in the same transaction, so
+    /// money never moves without its record. A replay writes no second row.
+    async fn post_audited(
+        &self,
+        order: Order,
+        staff: Option<&crate::caller::Operator>,
+    ) -> Result<Receipt, DomainError> {
         let scope = order.actor.scope();
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         // Read inside the lock, so journal times never go backwards by id.
@@ -351,6 +351,18 @@ impl UserCenter {
         if receipt.replayed {
             tx.rollback().await?;
             return Ok(receipt);
+        }
+        if let Some(op) = staff {
+            let event = AuditEvent::by_staff(AuditAction::BalanceAdjusted, op, Some(order.user))
+                .details(serde_json::json!({
+                    "kind": order.kind.as_str(),
+                    "currency": receipt.currency,
+                    "amount": receipt.amount,
+                    "memo": order.memo.as_deref().unwrap_or(""),
+                    "request_id": receipt.request_id,
+                    "transfer_id": receipt.transfer_id,
+                }));
+            self.audit_in(&mut tx, &event).await?;
         }
         tx.commit().await?;
         let receiver = match order.kind {

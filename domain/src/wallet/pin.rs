@@ -8,8 +8,8 @@
 //! the hash than are left. Six digits are only a million guesses, so the lock
 //! (5 tries, then an hour, by default) is what protects them.
 
-use crate::admin::Operator;
 use crate::audit::{AuditEvent, Whence};
+use crate::caller::Operator;
 use crate::notifications::Event;
 use crate::passwords::StoredHash;
 use crate::staff_limits::StaffAction;

@@ -372,6 +372,52 @@ async fn only_staff_users_and_named_services_may_move_money_for_others() {
 }
 
 #[tokio::test]
+async fn a_staff_deposit_whose_audit_row_fails_moves_no_money() {
+    let f = fixture().await;
+    let a = user(&f.uc, "alice").await;
+    let staff = user(&f.uc, "staffer").await;
+    sqlx::query("UPDATE users SET role = 'staff' WHERE id = ?")
+        .bind(staff)
+        .execute(&f.uc.pool)
+        .await
+        .unwrap();
+    // The audit log refuses the row, as a full disk or a broken table would.
+    sqlx::query(
+        "CREATE TRIGGER audit_down BEFORE INSERT ON audit_log
+         WHEN NEW.action = 'balance_adjusted'
+         BEGIN SELECT RAISE(ABORT, 'audit log unavailable'); END",
+    )
+    .execute(&f.uc.pool)
+    .await
+    .unwrap();
+    let id = fresh_id();
+    let refused =
+        f.uc.staff_movement(staff, TransferKind::Deposit, movement(a, "CNY", "5", &id))
+            .await;
+    assert!(refused.is_err(), "the deposit must fail with its audit row");
+    assert_eq!(cny(&f.uc, a).await, (0, 0));
+    assert_eq!(journal_rows(&f.uc).await, 0);
+    assert_audit_clean(&f.uc).await;
+
+    // With the log back, the same request goes through once, with its row.
+    sqlx::query("DROP TRIGGER audit_down")
+        .execute(&f.uc.pool)
+        .await
+        .unwrap();
+    f.uc.staff_movement(staff, TransferKind::Deposit, movement(a, "CNY", "5", &id))
+        .await
+        .expect("deposit");
+    assert_eq!(cny(&f.uc, a).await, (500, 0));
+    let (rows,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM audit_log WHERE action = 'balance_adjusted'")
+            .fetch_one(&f.uc.pool)
+            .await
+            .unwrap();
+    assert_eq!(rows, 1);
+    assert_audit_clean(&f.uc).await;
+}
+
+#[tokio::test]
 async fn transfer_with_pin_by_identifier_and_history_shows_both_sides() {
     let f = fixture().await;
     let a = user(&f.uc, "alice").await;

@@ -1,0 +1,379 @@
+//! Accounts: the `users` table.
+
+use super::{Conn, StoreResult};
+use shared::profile::AccountState;
+use shared::validate::{Contact, Identifier};
+use std::fmt;
+use std::str::FromStr;
+
+/// `users.status` as stored. The account's state proper (normal, frozen,
+/// closed, pre-opened) plus the seed systems' review values that imported
+/// accounts may carry (`unreviewed`, `verify_failed`, `in_review`); those
+/// are only ever read, and block sign-in like a freeze.
+///
+/// The variants are the table's CHECK list, and a test holds them equal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, sqlx::Type)]
+#[sqlx(rename_all = "snake_case")]
+pub enum UserStatus {
+    Normal,
+    Frozen,
+    Closed,
+    PreOpened,
+    Unreviewed,
+    VerifyFailed,
+    InReview,
+}
+
+impl UserStatus {
+    /// Every variant, for the test that holds them equal to the CHECK list.
+    #[cfg(test)]
+    pub const ALL: &'static [UserStatus] = &[
+        UserStatus::Normal,
+        UserStatus::Frozen,
+        UserStatus::Closed,
+        UserStatus::PreOpened,
+        UserStatus::Unreviewed,
+        UserStatus::VerifyFailed,
+        UserStatus::InReview,
+    ];
+
+    /// The stored text, as the CHECK constraint lists it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserStatus::Normal => "normal",
+            UserStatus::Frozen => "frozen",
+            UserStatus::Closed => "closed",
+            UserStatus::PreOpened => "pre_opened",
+            UserStatus::Unreviewed => "unreviewed",
+            UserStatus::VerifyFailed => "verify_failed",
+            UserStatus::InReview => "in_review",
+        }
+    }
+
+    /// The account state the product shows: the review values count as frozen.
+    pub fn state(self) -> AccountState {
+        match self {
+            UserStatus::Normal => AccountState::Active,
+            UserStatus::Closed => AccountState::Closed,
+            UserStatus::PreOpened => AccountState::PreOpened,
+            UserStatus::Frozen
+            | UserStatus::Unreviewed
+            | UserStatus::VerifyFailed
+            | UserStatus::InReview => AccountState::Frozen,
+        }
+    }
+}
+
+/// What an account may do beyond its own things.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, sqlx::Type)]
+#[sqlx(rename_all = "snake_case")]
+pub enum Role {
+    User,
+    /// Moves money for users (deposits, withdrawals, holds) and reads the audit.
+    Staff,
+    /// Staff, and (for clients that use groups) group 1.
+    SuperAdmin,
+}
+
+impl Role {
+    /// The name stored in `users.role`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::User => "user",
+            Role::Staff => "staff",
+            Role::SuperAdmin => "super_admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        [Role::User, Role::Staff, Role::SuperAdmin]
+            .into_iter()
+            .find(|r| r.as_str() == s)
+    }
+
+    /// Whether the role may act on other users' wallets.
+    pub fn is_staff(self) -> bool {
+        matches!(self, Role::Staff | Role::SuperAdmin)
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Role {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Role::parse(s).ok_or_else(|| format!("unknown role {s:?}: use user, staff or super_admin"))
+    }
+}
+
+/// An account's row as the profile and the searches read it.
+#[derive(sqlx::FromRow)]
+pub(crate) struct UserRow {
+    pub id: i64,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub username: Option<String>,
+    pub email_verified: bool,
+    pub phone_verified: bool,
+    pub status: UserStatus,
+    pub created_at: i64,
+    pub display_name: Option<String>,
+    pub real_name: Option<String>,
+    pub gender: String,
+    pub id_country: String,
+    pub id_type: String,
+    pub id_number: Option<String>,
+    pub role: String,
+    pub avatar_hash: Option<String>,
+}
+
+/// The columns of [`UserRow`], for the searches whose filters are built per
+/// request (they splice it at compile time; no value is ever spliced).
+macro_rules! user_columns {
+    () => {
+        "id, email, phone, username, email_verified, phone_verified, status, created_at,
+         display_name, real_name, gender, id_country, id_type, id_number, role, avatar_hash"
+    };
+}
+pub(crate) use user_columns;
+
+pub(crate) async fn by_id(conn: &mut Conn, user_id: i64) -> StoreResult<Option<UserRow>> {
+    sqlx::query_as!(
+        UserRow,
+        r#"SELECT id AS "id!", email, phone, username, email_verified AS "email_verified: bool",
+                  phone_verified AS "phone_verified: bool", status AS "status: UserStatus",
+                  created_at, display_name, real_name, gender, id_country, id_type, id_number,
+                  role, avatar_hash
+           FROM users WHERE id = ?1"#,
+        user_id
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+/// A unique column's value that names one account: what a person signs
+/// in with, or a contact. Choosing the column by the kind of identifier
+/// happens here, once.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Key<'a> {
+    Email(&'a str),
+    Phone(&'a str),
+    /// The case-folded `username_key`.
+    Username(&'a str),
+}
+
+impl<'a> Key<'a> {
+    /// `(email, phone, username_key)` with only this key's column set, for
+    /// one static statement `WHERE email = ?1 OR phone = ?2 OR username_key = ?3`
+    /// (a NULL compares as unknown, so the other two never match; each
+    /// column has its unique index).
+    fn columns(self) -> (Option<&'a str>, Option<&'a str>, Option<&'a str>) {
+        match self {
+            Key::Email(v) => (Some(v), None, None),
+            Key::Phone(v) => (None, Some(v), None),
+            Key::Username(v) => (None, None, Some(v)),
+        }
+    }
+}
+
+impl<'a> From<&'a Identifier> for Key<'a> {
+    fn from(id: &'a Identifier) -> Self {
+        match id {
+            Identifier::Email(v) => Key::Email(v),
+            Identifier::Phone(v) => Key::Phone(v),
+            Identifier::Username(v) => Key::Username(v),
+        }
+    }
+}
+
+impl<'a> From<&'a Contact> for Key<'a> {
+    fn from(c: &'a Contact) -> Self {
+        match c {
+            Contact::Email(v) => Key::Email(v),
+            Contact::Phone(v) => Key::Phone(v),
+        }
+    }
+}
+
+/// An account found by a key, closed ones included.
+pub(crate) struct Holder {
+    pub id: i64,
+    pub status: UserStatus,
+}
+
+/// What a password sign-in needs of the account.
+pub(crate) struct Credentials {
+    pub id: i64,
+    pub password_hash: String,
+    pub status: UserStatus,
+}
+
+/// [`credentials`] without the hash, for lookups that only need to know
+/// who holds the key: one statement for both.
+pub(crate) async fn holder(conn: &mut Conn, key: Key<'_>) -> StoreResult<Option<Holder>> {
+    Ok(credentials(conn, key).await?.map(|c| Holder {
+        id: c.id,
+        status: c.status,
+    }))
+}
+
+pub(crate) async fn credentials(conn: &mut Conn, key: Key<'_>) -> StoreResult<Option<Credentials>> {
+    let (email, phone, username_key) = key.columns();
+    sqlx::query_as!(
+        Credentials,
+        r#"SELECT id AS "id!", password_hash, status AS "status: UserStatus" FROM users
+           WHERE email = ?1 OR phone = ?2 OR username_key = ?3"#,
+        email,
+        phone,
+        username_key,
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+/// An account's contacts and status.
+pub(crate) struct Contacts {
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub status: UserStatus,
+}
+
+pub(crate) async fn contacts(conn: &mut Conn, user_id: i64) -> StoreResult<Option<Contacts>> {
+    sqlx::query_as!(
+        Contacts,
+        r#"SELECT email, phone, status AS "status: UserStatus" FROM users WHERE id = ?1"#,
+        user_id
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+/// The account's stored status; `None` when there is no such account.
+pub(crate) async fn status(conn: &mut Conn, user_id: i64) -> StoreResult<Option<UserStatus>> {
+    sqlx::query_scalar!(
+        r#"SELECT status AS "status: UserStatus" FROM users WHERE id = ?1"#,
+        user_id
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+pub(crate) async fn set_status(
+    conn: &mut Conn,
+    user_id: i64,
+    status: UserStatus,
+    now: i64,
+) -> StoreResult<()> {
+    sqlx::query!(
+        "UPDATE users SET status = ?1, updated_at = ?2 WHERE id = ?3",
+        status,
+        now,
+        user_id,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Who closed an account, and why, as the row records it.
+pub(crate) struct ClosedBy<'a> {
+    pub reason: Option<&'a str>,
+    pub operator: Option<i64>,
+    pub authorised_by: Option<i64>,
+}
+
+/// Marks the account closed (a soft delete: the row stays).
+pub(crate) async fn close(
+    conn: &mut Conn,
+    user_id: i64,
+    by: &ClosedBy<'_>,
+    now: i64,
+) -> StoreResult<()> {
+    sqlx::query!(
+        "UPDATE users SET status = ?1, closed_at = ?2, closed_reason = ?3, closed_by = ?4,
+                close_authorised_by = ?5, updated_at = ?2
+         WHERE id = ?6",
+        UserStatus::Closed,
+        now,
+        by.reason,
+        by.operator,
+        by.authorised_by,
+        user_id,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Moves the contacts of accounts closed at or before `cutoff` aside (to
+/// `released_*`); the email becomes `closed-<id>@closed.invalid`, since a
+/// row must keep an email or a phone. Returns how many were released.
+pub(crate) async fn release_closed_contacts(
+    conn: &mut Conn,
+    cutoff: i64,
+    now: i64,
+) -> StoreResult<u64> {
+    let done = sqlx::query!(
+        "UPDATE users SET released_email = email, released_phone = phone,
+                released_username = username,
+                email = 'closed-' || id || '@closed.invalid', phone = NULL,
+                username = NULL, username_key = NULL,
+                contacts_released_at = ?1, updated_at = ?1
+         WHERE closed_at IS NOT NULL AND contacts_released_at IS NULL AND closed_at <= ?2",
+        now,
+        cutoff,
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::UserStatus;
+
+    /// The values `users.status`'s CHECK constraint admits, read from the
+    /// schema the migrations built.
+    async fn checked_values(pool: &sqlx::SqlitePool) -> Vec<String> {
+        let (sql,): (String,) =
+            sqlx::query_as("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'users'")
+                .fetch_one(pool)
+                .await
+                .unwrap();
+        let start = sql.find("CHECK (status IN (").expect("the status CHECK") + 18;
+        let list = &sql[start..start + sql[start..].find(')').unwrap()];
+        list.split(',')
+            .map(|v| v.trim().trim_matches('\'').to_string())
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn every_stored_status_is_a_variant_and_every_variant_is_storable() {
+        let f = crate::tests::fixture().await;
+        let mut checked = checked_values(&f.uc.pool).await;
+        let mut variants: Vec<String> = UserStatus::ALL.iter().map(|s| s.as_str().into()).collect();
+        checked.sort();
+        variants.sort();
+        assert_eq!(checked, variants);
+        for (n, status) in UserStatus::ALL.iter().enumerate() {
+            let email = format!("s{n}@example.com");
+            sqlx::query("INSERT INTO users (email, password_hash, status, created_at, updated_at) VALUES (?, 'x', ?, 0, 0)")
+                .bind(&email)
+                .bind(status)
+                .execute(&f.uc.pool)
+                .await
+                .unwrap_or_else(|e| panic!("{status:?} refused: {e}"));
+            let (back,): (UserStatus,) = sqlx::query_as("SELECT status FROM users WHERE email = ?")
+                .bind(&email)
+                .fetch_one(&f.uc.pool)
+                .await
+                .unwrap();
+            assert_eq!(back, *status);
+        }
+    }
+}
