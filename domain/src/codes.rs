@@ -220,15 +220,12 @@ impl UserCenter {
         let ttl = settings.code_ttl.as_secs() as i64;
 
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        sqlx::query("DELETE FROM code_sends WHERE at <= ?")
-            .bind(now - DAY)
-            .execute(&mut *tx)
-            .await?;
-        let (last, sent_today, first_today): (Option<i64>, i64, Option<i64>) =
-            sqlx::query_as("SELECT MAX(at), COUNT(*), MIN(at) FROM code_sends WHERE contact = ?")
-                .bind(&key)
-                .fetch_one(&mut *tx)
-                .await?;
+        store::codes::prune_sends(&mut tx, now - DAY).await?;
+        let store::codes::ContactSends {
+            last,
+            count: sent_today,
+            first: first_today,
+        } = store::codes::sends_to(&mut tx, &key).await?;
         if let Some(last) = last.filter(|&l| l + resend > now) {
             return Err(AppError::new(ErrorCode::CodeSendTooSoon)
                 .retry_after(last + resend - now)
@@ -241,11 +238,7 @@ impl UserCenter {
                 .into());
         }
         if let Some(ip) = ip {
-            let (from_ip, first): (i64, Option<i64>) =
-                sqlx::query_as("SELECT COUNT(*), MIN(at) FROM code_sends WHERE ip = ?")
-                    .bind(ip)
-                    .fetch_one(&mut *tx)
-                    .await?;
+            let (from_ip, first) = store::codes::sends_from(&mut tx, ip).await?;
             if from_ip >= i64::from(settings.daily_per_ip) {
                 let wait = first.map_or(DAY, |f| f + DAY - now);
                 return Err(AppError::new(ErrorCode::CodeDailyLimit)
@@ -253,14 +246,7 @@ impl UserCenter {
                     .into());
             }
         }
-        let (send_id,): (i64,) = sqlx::query_as(
-            "INSERT INTO code_sends (contact, ip, at) VALUES (?, ?, ?) RETURNING id",
-        )
-        .bind(&key)
-        .bind(ip)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
+        let send_id = store::codes::record_send(&mut tx, &key, ip, now).await?;
         let mut code_id = None;
         if matches!(delivery, Delivery::Now | Delivery::Background) {
             let issued = IssuedCode {
@@ -316,43 +302,21 @@ impl UserCenter {
         let now = self.now();
         self.clear_throttle(&mut *tx, Kind::Code, &code_throttle_key(purpose, &key))
             .await?;
-        sqlx::query(
-            "UPDATE verification_codes SET consumed_at = ?
-             WHERE contact = ? AND purpose = ? AND consumed_at IS NULL",
-        )
-        .bind(now)
-        .bind(&key)
-        .bind(purpose.as_str())
-        .execute(&mut *tx)
-        .await?;
-        let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO verification_codes
-               (contact, purpose, code_hash, user_id, created_at, expires_at)
-             VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-        )
-        .bind(&key)
-        .bind(purpose.as_str())
-        .bind(self.code_hash(purpose, &key, issued.code))
-        .bind(issued.user)
-        .bind(now)
-        .bind(now + issued.ttl)
-        .fetch_one(&mut *tx)
-        .await?;
-        Ok(id)
+        let code_hash = self.code_hash(purpose, &key, issued.code);
+        let code = store::codes::NewCode {
+            contact: &key,
+            purpose: purpose.as_str(),
+            code_hash: &code_hash,
+            user_id: issued.user,
+            now,
+            expires_at: now + issued.ttl,
+        };
+        Ok(store::codes::replace_code(tx, &code).await?)
     }
 
     async fn forget_send(&self, send_id: i64, code_id: Option<i64>) -> Result<(), DomainError> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        sqlx::query("DELETE FROM code_sends WHERE id = ?")
-            .bind(send_id)
-            .execute(&mut *tx)
-            .await?;
-        if let Some(id) = code_id {
-            sqlx::query("DELETE FROM verification_codes WHERE id = ?")
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-        }
+        store::codes::forget_send(&mut tx, send_id, code_id).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -375,17 +339,13 @@ impl UserCenter {
     ) -> Result<bool, DomainError> {
         let key = contact.key();
         let now = self.now();
-        let row: Option<(i64, String, Option<i64>)> = sqlx::query_as(
-            "SELECT id, code_hash, user_id FROM verification_codes
-             WHERE contact = ? AND purpose = ? AND consumed_at IS NULL AND expires_at > ?
-             ORDER BY id DESC LIMIT 1",
-        )
-        .bind(&key)
-        .bind(purpose.as_str())
-        .bind(now)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some((id, hash, code_user)) = row else {
+        let row = store::codes::live_code(tx, &key, purpose.as_str(), now).await?;
+        let Some(store::codes::LiveCode {
+            id,
+            code_hash: hash,
+            user_id: code_user,
+        }) = row
+        else {
             return Ok(false);
         };
         let right_user = code_user.is_none() || code_user == user;
@@ -405,11 +365,7 @@ impl UserCenter {
             .await?;
         if right || judged.set_lock {
             // Used, or dead of too many wrong tries.
-            sqlx::query("UPDATE verification_codes SET consumed_at = ? WHERE id = ?")
-                .bind(now)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
+            store::codes::consume_code(tx, id, now).await?;
         }
         Ok(right)
     }
@@ -432,16 +388,7 @@ impl UserCenter {
     ) -> Result<CodeCheck, DomainError> {
         let key = contact.key();
         let now = self.now();
-        let live: Option<(i64,)> = sqlx::query_as(
-            "SELECT id FROM verification_codes
-             WHERE contact = ? AND purpose = ? AND consumed_at IS NULL AND expires_at > ?
-             LIMIT 1",
-        )
-        .bind(&key)
-        .bind(purpose.as_str())
-        .bind(now)
-        .fetch_optional(&mut *tx)
-        .await?;
+        let live = store::codes::live_code(&mut *tx, &key, purpose.as_str(), now).await?;
         if live.is_some() {
             let right = self
                 .take_code(&mut *tx, contact, purpose, code, None)
@@ -461,15 +408,7 @@ impl UserCenter {
         let tries_left = state.lock_count == 0
             && state.consecutive < i64::from(self.settings.codes.max_attempts);
         // Only the newest code counts (an older one was replaced, not used).
-        let latest: Option<(String, i64)> = sqlx::query_as(
-            "SELECT code_hash, expires_at FROM verification_codes
-             WHERE contact = ? AND purpose = ?
-             ORDER BY id DESC LIMIT 1",
-        )
-        .bind(&key)
-        .bind(purpose.as_str())
-        .fetch_optional(&mut *tx)
-        .await?;
+        let latest = store::codes::latest_code(&mut *tx, &key, purpose.as_str()).await?;
         let used = tries_left
             && latest.is_some_and(|(hash, expires_at)| {
                 expires_at > now
@@ -532,18 +471,17 @@ impl UserCenter {
             return Err(code_incorrect());
         }
         let sid = random_token();
-        sqlx::query(
-            "INSERT INTO security_tickets (id_hash, contact, purpose, user_id, created_at, expires_at)
-             VALUES (?, ?, ?, ?, ?, ?)",
-        )
-        .bind(token_digest(&sid))
-        .bind(contact.key())
-        .bind(purpose.as_str())
-        .bind(requester)
-        .bind(now)
-        .bind(now + ttl)
-        .execute(&mut *tx)
-        .await?;
+        let id_hash = token_digest(&sid);
+        let contact_key = contact.key();
+        let ticket = store::codes::NewTicket {
+            id_hash: &id_hash,
+            contact: &contact_key,
+            purpose: purpose.as_str(),
+            user_id: requester,
+            now,
+            expires_at: now + ttl,
+        };
+        store::codes::insert_ticket(&mut tx, &ticket).await?;
         tx.commit().await?;
         Ok(SecurityTicket {
             sid,
@@ -562,17 +500,8 @@ impl UserCenter {
         user: Option<i64>,
     ) -> Result<Contact, DomainError> {
         let now = self.now();
-        let row: Option<(String, Option<i64>)> = sqlx::query_as(
-            "UPDATE security_tickets SET consumed_at = ?
-             WHERE id_hash = ? AND purpose = ? AND consumed_at IS NULL AND expires_at > ?
-             RETURNING contact, user_id",
-        )
-        .bind(now)
-        .bind(token_digest(sid.trim()))
-        .bind(purpose.as_str())
-        .bind(now)
-        .fetch_optional(&mut *tx)
-        .await?;
+        let row =
+            store::codes::take_ticket(tx, &token_digest(sid.trim()), purpose.as_str(), now).await?;
         match row {
             Some((contact, ticket_user)) if ticket_user.is_none() || ticket_user == user => {
                 contact_from_key(&contact).ok_or_else(ticket_invalid)

@@ -13,9 +13,11 @@
 //! domain maps them into [`crate::DomainError`].
 
 pub(crate) mod audit;
+pub(crate) mod codes;
 pub(crate) mod ledger;
 pub(crate) mod search;
 pub(crate) mod sessions;
+pub(crate) mod throttle;
 pub(crate) mod users;
 
 /// A connection or an open transaction (`&mut *tx`).

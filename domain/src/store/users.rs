@@ -236,6 +236,20 @@ pub(crate) async fn credentials(conn: &mut Conn, key: Key<'_>) -> StoreResult<Op
     .await
 }
 
+/// The account's email, phone and username key, whichever it has.
+pub(crate) async fn sign_in_identifiers(
+    conn: &mut Conn,
+    user_id: i64,
+) -> StoreResult<Option<(Option<String>, Option<String>, Option<String>)>> {
+    let row = sqlx::query!(
+        "SELECT email, phone, username_key FROM users WHERE id = ?1",
+        user_id
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|r| (r.email, r.phone, r.username_key)))
+}
+
 /// An account's contacts and status.
 pub(crate) struct Contacts {
     pub email: Option<String>,

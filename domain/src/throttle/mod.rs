@@ -35,7 +35,9 @@ pub use policy::LockoutPolicy;
 pub(crate) use policy::State;
 pub(crate) use sign_in::sign_in_key;
 
-use crate::{DomainError, UserCenter};
+use crate::store::throttle::Counters;
+pub use crate::store::throttle::Kind;
+use crate::{store, DomainError, UserCenter};
 use policy::Admission;
 use shared::{AppError, ErrorCode, LoginFailures};
 use sqlx::SqliteConnection;
@@ -76,38 +78,7 @@ impl Default for ThrottleSettings {
     }
 }
 
-/// What is being guessed; each kind has its own counters and policy.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
-    /// Password or code sign-in, per account (per identifier when unknown).
-    SignIn,
-    /// Sign-in failures per client IP; past a threshold a captcha is needed.
-    SignInIp,
-    /// The payment PIN, per user.
-    Pin,
-    /// The current password re-entered to confirm a change, per user.
-    Reentry,
-    /// Wrong entries of the live code for one contact and purpose.
-    Code,
-    /// Captcha images handed to one IP.
-    Captcha,
-    /// Avatar and document uploads per user and hour.
-    Upload,
-}
-
 impl Kind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::SignIn => "sign_in",
-            Kind::SignInIp => "sign_in_ip",
-            Kind::Pin => "pin",
-            Kind::Reentry => "reentry",
-            Kind::Code => "code",
-            Kind::Captcha => "captcha",
-            Kind::Upload => "upload",
-        }
-    }
-
     /// The answer while locked, and for the failure that sets the lock.
     fn locked_code(self) -> ErrorCode {
         match self {
@@ -262,25 +233,13 @@ impl UserCenter {
         let mut state = load(&mut tx, kind, key, &policy, now).await?;
         // Reservations a crash left behind were never judged: count them.
         let stale = now - self.settings.throttle.stale_after.as_secs() as i64;
-        let left_over: Vec<(i64,)> = sqlx::query_as(
-            "DELETE FROM throttle_reservations WHERE kind = ? AND key = ? AND at <= ? RETURNING id",
-        )
-        .bind(kind.as_str())
-        .bind(key)
-        .bind(stale)
-        .fetch_all(&mut *tx)
-        .await?;
-        for _ in &left_over {
+        let left_over = store::throttle::sweep_stale(&mut tx, kind, key, stale).await?;
+        for _ in 0..left_over {
             state = record_failure(&mut tx, kind, key, &policy, &state, now)
                 .await?
                 .0;
         }
-        let (in_flight,): (i64,) =
-            sqlx::query_as("SELECT COUNT(*) FROM throttle_reservations WHERE kind = ? AND key = ?")
-                .bind(kind.as_str())
-                .bind(key)
-                .fetch_one(&mut *tx)
-                .await?;
+        let in_flight = store::throttle::in_flight(&mut tx, kind, key).await?;
         let admitted = match policy.admit(&state, in_flight, now) {
             Admission::Locked(until) => {
                 tx.commit().await?;
@@ -294,17 +253,7 @@ impl UserCenter {
                     .into());
             }
             Admission::Wait => None,
-            Admission::Admit => {
-                let (id,): (i64,) = sqlx::query_as(
-                    "INSERT INTO throttle_reservations (kind, key, at) VALUES (?, ?, ?) RETURNING id",
-                )
-                .bind(kind.as_str())
-                .bind(key)
-                .bind(now)
-                .fetch_one(&mut *tx)
-                .await?;
-                Some(id)
-            }
+            Admission::Admit => Some(store::throttle::reserve(&mut tx, kind, key, now).await?),
         };
         tx.commit().await?;
         Ok(admitted)
@@ -321,12 +270,7 @@ impl UserCenter {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let mut reserved = false;
         if let Some(id) = id {
-            reserved = sqlx::query("DELETE FROM throttle_reservations WHERE id = ?")
-                .bind(id)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected()
-                == 1;
+            reserved = store::throttle::release(&mut tx, id).await?;
         }
         let failure = if right || reserved {
             self.settle_in(&mut tx, kind, key, right).await?
@@ -363,7 +307,7 @@ impl UserCenter {
         let state = load(conn, kind, key, &policy, now).await?;
         if right {
             if state.consecutive != 0 || state.lock_count != 0 {
-                store(
+                save_state(
                     conn,
                     kind,
                     key,
@@ -449,17 +393,7 @@ impl UserCenter {
         kind: Kind,
         key: &str,
     ) -> Result<(), DomainError> {
-        for sql in [
-            "DELETE FROM throttle_state WHERE kind = ? AND key = ?",
-            "DELETE FROM throttle_failures WHERE kind = ? AND key = ?",
-        ] {
-            sqlx::query(sql)
-                .bind(kind.as_str())
-                .bind(key)
-                .execute(&mut *conn)
-                .await?;
-        }
-        Ok(())
+        Ok(store::throttle::clear(conn, kind, key).await?)
     }
 }
 
@@ -471,26 +405,21 @@ async fn load(
     policy: &LockoutPolicy,
     now: i64,
 ) -> Result<State, DomainError> {
-    let row: Option<(i64, i64, Option<i64>)> = sqlx::query_as(
-        "SELECT consecutive, lock_count, locked_until FROM throttle_state WHERE kind = ? AND key = ?",
-    )
-    .bind(kind.as_str())
-    .bind(key)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let (consecutive, lock_count, locked_until) = row.unwrap_or((0, 0, None));
+    let Counters {
+        consecutive,
+        lock_count,
+        locked_until,
+    } = store::throttle::counters(conn, kind, key)
+        .await?
+        .unwrap_or(Counters {
+            consecutive: 0,
+            lock_count: 0,
+            locked_until: None,
+        });
     let mut cumulative = 0;
     if policy.windowed() {
         let window_start = now - policy.window.as_secs() as i64;
-        let (n,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM throttle_failures WHERE kind = ? AND key = ? AND at > ?",
-        )
-        .bind(kind.as_str())
-        .bind(key)
-        .bind(window_start)
-        .fetch_one(&mut *conn)
-        .await?;
-        cumulative = n;
+        cumulative = store::throttle::failures_after(conn, kind, key, window_start).await?;
     }
     Ok(State {
         consecutive,
@@ -513,60 +442,31 @@ async fn record_failure(
     let mut window_lock_end = None;
     if policy.windowed() {
         let window = policy.window.as_secs() as i64;
-        sqlx::query("DELETE FROM throttle_failures WHERE kind = ? AND key = ? AND at <= ?")
-            .bind(kind.as_str())
-            .bind(key)
-            .bind(now - window)
-            .execute(&mut *conn)
-            .await?;
-        sqlx::query("INSERT INTO throttle_failures (kind, key, at) VALUES (?, ?, ?)")
-            .bind(kind.as_str())
-            .bind(key)
-            .bind(now)
-            .execute(&mut *conn)
-            .await?;
+        store::throttle::add_failure(conn, kind, key, now - window, now).await?;
         let cumulative = state.cumulative + 1;
         if cumulative >= i64::from(policy.max_cumulative) {
             // Locked until enough failures leave the window to go below the cap.
             let offset = cumulative - i64::from(policy.max_cumulative);
-            let (oldest,): (i64,) = sqlx::query_as(
-                "SELECT at FROM throttle_failures WHERE kind = ? AND key = ?
-                 ORDER BY at, id LIMIT 1 OFFSET ?",
-            )
-            .bind(kind.as_str())
-            .bind(key)
-            .bind(offset)
-            .fetch_one(&mut *conn)
-            .await?;
+            let oldest = store::throttle::failure_at(conn, kind, key, offset).await?;
             window_lock_end = Some(oldest + window);
         }
     }
     let (next, lock) = policy.after_failure(state, now, |_| window_lock_end.unwrap_or(now));
-    store(conn, kind, key, &next, now).await?;
+    save_state(conn, kind, key, &next, now).await?;
     Ok((next, lock))
 }
 
-async fn store(
+async fn save_state(
     conn: &mut SqliteConnection,
     kind: Kind,
     key: &str,
     state: &State,
     now: i64,
 ) -> Result<(), DomainError> {
-    sqlx::query(
-        "INSERT INTO throttle_state (kind, key, consecutive, lock_count, locked_until, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (kind, key) DO UPDATE SET
-           consecutive = excluded.consecutive, lock_count = excluded.lock_count,
-           locked_until = excluded.locked_until, updated_at = excluded.updated_at",
-    )
-    .bind(kind.as_str())
-    .bind(key)
-    .bind(state.consecutive)
-    .bind(state.lock_count)
-    .bind(state.locked_until)
-    .bind(now)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    let counters = Counters {
+        consecutive: state.consecutive,
+        lock_count: state.lock_count,
+        locked_until: state.locked_until,
+    };
+    Ok(store::throttle::save_counters(conn, kind, key, &counters, now).await?)
 }

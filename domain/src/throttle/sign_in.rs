@@ -2,7 +2,7 @@
 //! a captcha is needed, and the staff unlock.
 
 use super::{account_key, Kind};
-use crate::{DomainError, UserCenter};
+use crate::{store, DomainError, UserCenter};
 use shared::ErrorCode;
 
 /// The key a sign-in attempt counts against: the account when the identifier
@@ -76,12 +76,10 @@ impl UserCenter {
 
     /// The account key and the user's identifier keys.
     async fn sign_in_keys(&self, user_id: i64) -> Result<Vec<String>, DomainError> {
-        let row: Option<(Option<String>, Option<String>, Option<String>)> =
-            sqlx::query_as("SELECT email, phone, username_key FROM users WHERE id = ?")
-                .bind(user_id)
-                .fetch_optional(&self.pool)
-                .await?;
-        let (email, phone, username) = row.ok_or(DomainError::from(ErrorCode::NotFound))?;
+        let mut conn = self.pool.acquire().await?;
+        let (email, phone, username) = store::users::sign_in_identifiers(&mut conn, user_id)
+            .await?
+            .ok_or(DomainError::from(ErrorCode::NotFound))?;
         Ok([
             Some(account_key(user_id)),
             email.map(|e| format!("email:{e}")),
