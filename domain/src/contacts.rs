@@ -92,20 +92,8 @@ impl UserCenter {
             tx.commit().await?;
             return Err(codes::code_incorrect());
         }
-        let sql = match contact {
-            Contact::Email(_) => {
-                "UPDATE users SET email = ?, email_verified = 1, updated_at = ? WHERE id = ?"
-            }
-            Contact::Phone(_) => {
-                "UPDATE users SET phone = ?, phone_verified = 1, updated_at = ? WHERE id = ?"
-            }
-        };
-        let updated = sqlx::query(sql)
-            .bind(contact.value())
-            .bind(self.now())
-            .bind(auth.user_id)
-            .execute(&mut *tx)
-            .await;
+        let updated =
+            store::contacts::set_verified(&mut tx, auth.user_id, &contact, self.now()).await;
         match updated {
             Ok(_) => {}
             Err(e)
@@ -117,11 +105,7 @@ impl UserCenter {
             Err(e) => return Err(e.into()),
         }
         // Proven now: a pending contact of this kind is settled either way.
-        sqlx::query("DELETE FROM pending_contacts WHERE user_id = ? AND kind = ?")
-            .bind(auth.user_id)
-            .bind(contact_kind(&contact))
-            .execute(&mut *tx)
-            .await?;
+        store::contacts::drop_pending_of_kind(&mut tx, auth.user_id, &contact).await?;
         release_pending(&mut tx, &contact).await?;
         tx.commit().await?;
         tracing::info!(
@@ -152,19 +136,8 @@ impl UserCenter {
 impl UserCenter {
     /// The contacts given at sign-up that no code has proven yet.
     pub(crate) async fn pending_contacts(&self, user_id: i64) -> Result<Vec<Contact>, DomainError> {
-        let rows: Vec<(String, String)> = sqlx::query_as(
-            "SELECT kind, value FROM pending_contacts WHERE user_id = ? ORDER BY kind",
-        )
-        .bind(user_id)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(kind, value)| match kind.as_str() {
-                "email" => Contact::Email(value),
-                _ => Contact::Phone(value),
-            })
-            .collect())
+        let mut conn = self.pool.acquire().await?;
+        Ok(store::contacts::pending(&mut conn, user_id).await?)
     }
 }
 
@@ -177,18 +150,7 @@ pub(crate) async fn add_pending_contact(
     contact: &Contact,
     now: i64,
 ) -> Result<(), DomainError> {
-    sqlx::query(
-        "INSERT INTO pending_contacts (user_id, kind, value, created_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (user_id, kind) DO UPDATE SET value = excluded.value,
-           created_at = excluded.created_at",
-    )
-    .bind(user_id)
-    .bind(contact_kind(contact))
-    .bind(contact.value())
-    .bind(now)
-    .execute(tx)
-    .await?;
-    Ok(())
+    Ok(store::contacts::add_pending(tx, user_id, contact, now).await?)
 }
 
 /// A contact someone just proved is theirs: whoever else had it pending
@@ -197,18 +159,5 @@ pub(crate) async fn release_pending(
     tx: &mut sqlx::SqliteConnection,
     contact: &Contact,
 ) -> Result<(), DomainError> {
-    sqlx::query("DELETE FROM pending_contacts WHERE kind = ? AND value = ?")
-        .bind(contact_kind(contact))
-        .bind(contact.value())
-        .execute(tx)
-        .await?;
-    Ok(())
-}
-
-fn contact_kind(contact: &Contact) -> &'static str {
-    if contact.is_email() {
-        "email"
-    } else {
-        "phone"
-    }
+    Ok(store::contacts::release_pending(tx, contact).await?)
 }

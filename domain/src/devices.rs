@@ -1,19 +1,12 @@
 //! Devices a user binds to the account (a phone app, a kiosk, …), so other
 //! services can ask whether a request comes from a known device.
 
-use crate::{clock, DomainError, UserCenter};
+use crate::store::devices::DeviceRow;
+use crate::store::users::Role;
+use crate::{clock, store, DomainError, UserCenter};
 use shared::dto::{DeviceCheck, DeviceInfo};
 use shared::validate::{check_device_field, check_device_id};
 use shared::ErrorCode;
-
-#[derive(sqlx::FromRow)]
-struct DeviceRow {
-    device_id: String,
-    name: String,
-    os: String,
-    created_at: i64,
-    updated_at: i64,
-}
 
 impl From<DeviceRow> for DeviceInfo {
     fn from(r: DeviceRow) -> Self {
@@ -38,13 +31,8 @@ impl UserCenter {
         let Some(device_id) = client.device_id.as_deref() else {
             return Ok(false);
         };
-        let row: Option<(i64,)> =
-            sqlx::query_as("SELECT 1 FROM devices WHERE user_id = ? AND device_id = ?")
-                .bind(user_id)
-                .bind(device_id)
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(row.is_some())
+        let mut conn = self.pool.acquire().await?;
+        Ok(store::devices::is_bound(&mut conn, user_id, device_id).await?)
     }
 
     /// Whether a sign-in from `client` would be the account's first from
@@ -108,41 +96,21 @@ impl UserCenter {
         let name = check_device_field(name, shared::Field::DeviceName)?;
         let os = check_device_field(os, shared::Field::DeviceOs)?;
         let now = self.now();
-        let row: DeviceRow = sqlx::query_as(
-            "INSERT INTO devices (user_id, device_id, name, os, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-             ON CONFLICT (user_id, device_id) DO UPDATE SET name = excluded.name, os = excluded.os,
-               updated_at = excluded.updated_at
-             RETURNING device_id, name, os, created_at, updated_at",
-        )
-        .bind(user_id)
-        .bind(&device_id)
-        .bind(&name)
-        .bind(&os)
-        .bind(now)
-        .bind(now)
-        .fetch_one(&self.pool)
-        .await?;
+        let mut conn = self.pool.acquire().await?;
+        let row = store::devices::bind(&mut conn, user_id, &device_id, &name, &os, now).await?;
         Ok(row.into())
     }
 
     pub async fn list_devices(&self, user_id: i64) -> Result<Vec<DeviceInfo>, DomainError> {
-        let rows: Vec<DeviceRow> = sqlx::query_as(
-            "SELECT device_id, name, os, created_at, updated_at FROM devices WHERE user_id = ? ORDER BY created_at, id",
-        )
-        .bind(user_id)
-        .fetch_all(&self.pool)
-        .await?;
+        let mut conn = self.pool.acquire().await?;
+        let rows = store::devices::list(&mut conn, user_id).await?;
         Ok(rows.into_iter().map(DeviceInfo::from).collect())
     }
 
     /// Unbinds a device; `NOT_FOUND` when it was not bound.
     pub async fn remove_device(&self, user_id: i64, device_id: &str) -> Result<(), DomainError> {
-        let done = sqlx::query("DELETE FROM devices WHERE user_id = ? AND device_id = ?")
-            .bind(user_id)
-            .bind(device_id)
-            .execute(&self.pool)
-            .await?;
-        if done.rows_affected() == 0 {
+        let mut conn = self.pool.acquire().await?;
+        if !store::devices::remove(&mut conn, user_id, device_id).await? {
             return Err(ErrorCode::NotFound.into());
         }
         Ok(())
@@ -155,18 +123,13 @@ impl UserCenter {
         user_id: i64,
         device_id: &str,
     ) -> Result<DeviceCheck, DomainError> {
-        let row: Option<(String, Option<i64>)> = sqlx::query_as(
-            "SELECT u.role, (SELECT 1 FROM devices d WHERE d.user_id = u.id AND d.device_id = ?)
-             FROM users u WHERE u.id = ?",
-        )
-        .bind(device_id)
-        .bind(user_id)
-        .fetch_optional(&self.pool)
-        .await?;
-        let (role, bound) = row.ok_or(DomainError::from(ErrorCode::NotFound))?;
+        let mut conn = self.pool.acquire().await?;
+        let (role, bound) = store::devices::role_and_binding(&mut conn, user_id, device_id)
+            .await?
+            .ok_or(DomainError::from(ErrorCode::NotFound))?;
         Ok(DeviceCheck {
-            bound: bound.is_some(),
-            group: if role == "super_admin" { 1 } else { 2 },
+            bound,
+            group: if role == Role::SuperAdmin { 1 } else { 2 },
         })
     }
 }

@@ -21,7 +21,7 @@
 use crate::audit::AuditEvent;
 use crate::caller::ClientInfo;
 use crate::passwords::StoredHash;
-use crate::{DomainError, UserCenter};
+use crate::{store, DomainError, UserCenter};
 use md5::{Digest, Md5};
 use sha1::Sha1;
 use shared::admin::AuditAction;
@@ -146,21 +146,8 @@ impl UserCenter {
         user_id: i64,
         verifiers: &PasswordVerifiers,
     ) -> Result<(), DomainError> {
-        sqlx::query("UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?")
-            .bind(verifiers.main_phc())
-            .bind(self.now())
-            .bind(user_id)
-            .execute(&mut *conn)
-            .await?;
-        sqlx::query("DELETE FROM password_digests WHERE user_id = ?")
-            .bind(user_id)
-            .execute(&mut *conn)
-            .await?;
-        // An imported hash never outlives a new password.
-        sqlx::query("DELETE FROM legacy_passwords WHERE user_id = ?")
-            .bind(user_id)
-            .execute(&mut *conn)
-            .await?;
+        // An imported hash never outlives a new password, nor a digest.
+        store::passwords::replace(conn, user_id, verifiers.main_phc(), self.now()).await?;
         store_digests(conn, user_id, &verifiers.digests).await
     }
 
@@ -213,11 +200,9 @@ impl UserCenter {
 
     /// The account's ordinary verifier as stored now, if it has one.
     async fn main_verifier(&self, user_id: i64) -> Result<Option<StoredHash>, DomainError> {
-        let row: Option<(String,)> = sqlx::query_as("SELECT password_hash FROM users WHERE id = ?")
-            .bind(user_id)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(row.map(|(h,)| h).filter(|h| !h.is_empty()).map(StoredHash))
+        let mut conn = self.pool.acquire().await?;
+        let hash = store::passwords::main_hash(&mut conn, user_id).await?;
+        Ok(hash.filter(|h| !h.is_empty()).map(StoredHash))
     }
 
     async fn verify_through_digests(
@@ -246,11 +231,8 @@ impl UserCenter {
         &self,
         user_id: i64,
     ) -> Result<Vec<(DigestScheme, StoredHash)>, DomainError> {
-        let rows: Vec<(String, String)> =
-            sqlx::query_as("SELECT scheme, verifier FROM password_digests WHERE user_id = ?")
-                .bind(user_id)
-                .fetch_all(&self.pool)
-                .await?;
+        let mut conn = self.pool.acquire().await?;
+        let rows = store::passwords::digests(&mut conn, user_id).await?;
         Ok(rows
             .into_iter()
             .filter_map(|(name, v)| DigestScheme::from_name(&name).map(|s| (s, StoredHash(v))))
@@ -267,12 +249,10 @@ impl UserCenter {
             .into_iter()
             .map(|(s, _)| s)
             .collect();
-        let main: Option<(String,)> =
-            sqlx::query_as("SELECT password_hash FROM users WHERE id = ?")
-                .bind(user_id)
-                .fetch_optional(&self.pool)
-                .await?;
-        let needs_main = main.is_some_and(|(h,)| h.is_empty());
+        let mut conn = self.pool.acquire().await?;
+        let main = store::passwords::main_hash(&mut conn, user_id).await?;
+        drop(conn);
+        let needs_main = main.is_some_and(|h| h.is_empty());
         let missing: Vec<DigestScheme> = self
             .settings
             .password_digests
@@ -294,22 +274,9 @@ impl UserCenter {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         if let Some(main) = main {
             // Only if the password was not changed meanwhile.
-            sqlx::query("UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ''")
-                .bind(&main.0)
-                .bind(user_id)
-                .execute(&mut *tx)
-                .await?;
+            store::passwords::fill_main(&mut tx, user_id, &main.0).await?;
         }
-        for (scheme, verifier) in &digests {
-            sqlx::query(
-                "INSERT OR IGNORE INTO password_digests (user_id, scheme, verifier) VALUES (?, ?, ?)",
-            )
-            .bind(user_id)
-            .bind(scheme.name())
-            .bind(&verifier.0)
-            .execute(&mut *tx)
-            .await?;
-        }
+        store_digests(&mut tx, user_id, &digests).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -371,11 +338,7 @@ impl UserCenter {
             .ok_or(DomainError::from(ErrorCode::InvalidInput))?;
         let verifiers = self.verifiers_of_digest(scheme, &digest).await?;
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let exists: Option<(i64,)> = sqlx::query_as("SELECT id FROM users WHERE id = ?")
-            .bind(user_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if exists.is_none() {
+        if store::users::status(&mut tx, user_id).await?.is_none() {
             return Err(ErrorCode::NotFound.into());
         }
         self.replace_password(&mut tx, user_id, &verifiers).await?;
@@ -398,12 +361,7 @@ pub(crate) async fn store_digests(
     digests: &[(DigestScheme, StoredHash)],
 ) -> Result<(), DomainError> {
     for (scheme, verifier) in digests {
-        sqlx::query("INSERT INTO password_digests (user_id, scheme, verifier) VALUES (?, ?, ?)")
-            .bind(user_id)
-            .bind(scheme.name())
-            .bind(&verifier.0)
-            .execute(&mut *conn)
-            .await?;
+        store::passwords::add_digest(conn, user_id, scheme.name(), &verifier.0).await?;
     }
     Ok(())
 }

@@ -14,7 +14,10 @@
 
 pub(crate) mod audit;
 pub(crate) mod codes;
+pub(crate) mod contacts;
+pub(crate) mod devices;
 pub(crate) mod ledger;
+pub(crate) mod passwords;
 pub(crate) mod search;
 pub(crate) mod sessions;
 pub(crate) mod throttle;
@@ -25,3 +28,118 @@ pub(crate) type Conn = sqlx::SqliteConnection;
 
 /// What a storage function returns.
 pub(crate) type StoreResult<T> = Result<T, sqlx::Error>;
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use crate::store::throttle::Kind;
+    use crate::store::users::{Role, UserStatus};
+    use shared::identity::{Gender, IdType};
+    use shared::media::DocumentKind;
+    use shared::profile::{VerificationKind, VerificationState};
+    use shared::wallet::TransferKind;
+
+    /// The values a column's `CHECK (column IN (…))` admits, read from the
+    /// schema the migrations built.
+    async fn check_list(pool: &sqlx::SqlitePool, table: &str, column: &str) -> Vec<String> {
+        let (sql,): (String,) =
+            sqlx::query_as("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?")
+                .bind(table)
+                .fetch_one(pool)
+                .await
+                .unwrap_or_else(|e| panic!("table {table}: {e}"));
+        let marker = format!("CHECK ({column} IN (");
+        let start = sql
+            .find(&marker)
+            .unwrap_or_else(|| panic!("{table}.{column} has no CHECK list"))
+            + marker.len();
+        let list = &sql[start..start + sql[start..].find(')').unwrap()];
+        let mut values: Vec<String> = list
+            .split(',')
+            .map(|v| v.trim().trim_matches('\'').to_string())
+            .collect();
+        values.sort();
+        values
+    }
+
+    /// Holds a column's CHECK list equal to an enum's stored names: a variant
+    /// the database would refuse, or a stored value no variant reads, fails.
+    pub(crate) async fn assert_check_lists(
+        pool: &sqlx::SqlitePool,
+        table: &str,
+        column: &str,
+        names: &[&str],
+    ) {
+        let mut names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+        names.sort();
+        assert_eq!(
+            check_list(pool, table, column).await,
+            names,
+            "{table}.{column}"
+        );
+    }
+
+    #[tokio::test]
+    async fn the_check_constraints_admit_exactly_the_enums_variants() {
+        let f = crate::tests::fixture().await;
+        let pool = &f.uc.pool;
+        let cases: Vec<(&str, &str, Vec<&str>)> = vec![
+            (
+                "users",
+                "status",
+                UserStatus::ALL.iter().map(|s| s.as_str()).collect(),
+            ),
+            (
+                "users",
+                "role",
+                Role::ALL.iter().map(|r| r.as_str()).collect(),
+            ),
+            (
+                "users",
+                "gender",
+                Gender::ALL.iter().map(|g| g.as_str()).collect(),
+            ),
+            (
+                "users",
+                "id_type",
+                IdType::ALL.iter().map(|t| t.as_str()).collect(),
+            ),
+            (
+                "verifications",
+                "kind",
+                VerificationKind::ALL.iter().map(|k| k.as_str()).collect(),
+            ),
+            (
+                "verifications",
+                "state",
+                // Unverified is the absence of a row, never stored.
+                VerificationState::ALL
+                    .iter()
+                    .filter(|s| **s != VerificationState::Unverified)
+                    .map(|s| s.as_str())
+                    .collect(),
+            ),
+            (
+                "documents",
+                "kind",
+                DocumentKind::ALL.iter().map(|k| k.as_str()).collect(),
+            ),
+            (
+                "wallet_transfers",
+                "kind",
+                TransferKind::ALL.iter().map(|k| k.as_str()).collect(),
+            ),
+        ];
+        for (table, column, variants) in cases {
+            assert_check_lists(pool, table, column, &variants).await;
+        }
+        // The limiter's kinds have no CHECK; their stored names are the enum's.
+        for kind in Kind::ALL {
+            let (stored,): (String,) = sqlx::query_as("SELECT ?")
+                .bind(kind)
+                .fetch_one(pool)
+                .await
+                .unwrap();
+            assert_eq!(stored, kind.as_str());
+        }
+    }
+}

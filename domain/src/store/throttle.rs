@@ -26,6 +26,18 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// Every kind, for the test that holds the stored names to `as_str`.
+    #[cfg(test)]
+    pub const ALL: [Kind; 7] = [
+        Kind::SignIn,
+        Kind::SignInIp,
+        Kind::Pin,
+        Kind::Reentry,
+        Kind::Code,
+        Kind::Captcha,
+        Kind::Upload,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::SignIn => "sign_in",

@@ -76,6 +76,8 @@ pub enum Role {
 }
 
 impl Role {
+    pub const ALL: [Role; 3] = [Role::User, Role::Staff, Role::SuperAdmin];
+
     /// The name stored in `users.role`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -86,9 +88,7 @@ impl Role {
     }
 
     pub fn parse(s: &str) -> Option<Role> {
-        [Role::User, Role::Staff, Role::SuperAdmin]
-            .into_iter()
-            .find(|r| r.as_str() == s)
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
     }
 
     /// Whether the role may act on other users' wallets.
@@ -351,29 +351,9 @@ pub(crate) async fn release_closed_contacts(
 mod tests {
     use super::UserStatus;
 
-    /// The values `users.status`'s CHECK constraint admits, read from the
-    /// schema the migrations built.
-    async fn checked_values(pool: &sqlx::SqlitePool) -> Vec<String> {
-        let (sql,): (String,) =
-            sqlx::query_as("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'users'")
-                .fetch_one(pool)
-                .await
-                .unwrap();
-        let start = sql.find("CHECK (status IN (").expect("the status CHECK") + 18;
-        let list = &sql[start..start + sql[start..].find(')').unwrap()];
-        list.split(',')
-            .map(|v| v.trim().trim_matches('\'').to_string())
-            .collect()
-    }
-
     #[tokio::test]
-    async fn every_stored_status_is_a_variant_and_every_variant_is_storable() {
+    async fn every_status_is_stored_and_read_back_as_itself() {
         let f = crate::tests::fixture().await;
-        let mut checked = checked_values(&f.uc.pool).await;
-        let mut variants: Vec<String> = UserStatus::ALL.iter().map(|s| s.as_str().into()).collect();
-        checked.sort();
-        variants.sort();
-        assert_eq!(checked, variants);
         for (n, status) in UserStatus::ALL.iter().enumerate() {
             let email = format!("s{n}@example.com");
             sqlx::query("INSERT INTO users (email, password_hash, status, created_at, updated_at) VALUES (?, 'x', ?, 0, 0)")
