@@ -15,9 +15,11 @@
 pub(crate) mod audit;
 pub(crate) mod codes;
 pub(crate) mod contacts;
+pub(crate) mod currencies;
 pub(crate) mod devices;
 pub(crate) mod ledger;
 pub(crate) mod passwords;
+pub(crate) mod pins;
 pub(crate) mod search;
 pub(crate) mod sessions;
 pub(crate) mod throttle;

@@ -20,7 +20,7 @@
 use crate::audit::AuditEvent;
 use crate::caller::Operator;
 use crate::store::users::Role;
-use crate::{DomainError, UserCenter};
+use crate::{store, DomainError, UserCenter};
 use shared::admin::AuditAction;
 use shared::currency::{CurrencyDetail, CurrencyEdit, NewCurrency};
 use shared::wallet::{Currency, TransferKind};
@@ -28,14 +28,7 @@ use shared::{AppError, ErrorCode};
 use sqlx::SqliteConnection;
 use std::collections::BTreeMap;
 
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub(crate) struct CurrencyRow {
-    pub code: String,
-    pub name: String,
-    pub name_zh: Option<String>,
-    pub scale: i64,
-    pub enabled: bool,
-}
+pub(crate) use crate::store::currencies::CurrencyRow;
 
 impl CurrencyRow {
     pub fn scale(&self) -> u32 {
@@ -95,22 +88,15 @@ impl CurrencyAdmin {
     }
 }
 
-const CURRENCY_BY_CODE: &str =
-    "SELECT code, name, name_zh, scale, enabled FROM currencies WHERE code = ?";
-
 impl UserCenter {
     /// Every currency, or only the enabled ones, by code, with their aliases.
     pub async fn list_currencies(
         &self,
         include_disabled: bool,
     ) -> Result<Vec<Currency>, DomainError> {
-        let rows: Vec<CurrencyRow> = sqlx::query_as(
-            "SELECT code, name, name_zh, scale, enabled FROM currencies
-             WHERE enabled = 1 OR ? ORDER BY code",
-        )
-        .bind(include_disabled)
-        .fetch_all(&self.pool)
-        .await?;
+        let mut conn = self.pool.acquire().await?;
+        let rows = store::currencies::list(&mut conn, include_disabled).await?;
+        drop(conn);
         let mut aliases = self.all_aliases().await?;
         Ok(rows
             .into_iter()
@@ -132,7 +118,7 @@ impl UserCenter {
         let mut details = Vec::with_capacity(currencies.len());
         for currency in currencies {
             details.push(CurrencyDetail {
-                scale_locked: has_journal_rows(&mut conn, &currency.code).await?,
+                scale_locked: store::ledger::has_journal_rows(&mut conn, &currency.code).await?,
                 currency,
             });
         }
@@ -169,44 +155,24 @@ impl UserCenter {
         let valid = new.validate()?;
         let now = self.now();
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let inserted = sqlx::query(
-            "INSERT INTO currencies (code, name, name_zh, scale, enabled, created_at)
-             VALUES (?, ?, ?, ?, 1, ?) ON CONFLICT (code) DO NOTHING",
+        let inserted = store::currencies::insert(
+            &mut tx,
+            &valid.code,
+            &valid.name,
+            valid.name_zh.as_deref(),
+            i64::from(valid.scale),
+            now,
         )
-        .bind(&valid.code)
-        .bind(&valid.name)
-        .bind(&valid.name_zh)
-        .bind(i64::from(valid.scale))
-        .bind(now)
-        .execute(&mut *tx)
         .await?;
-        if inserted.rows_affected() == 0 {
+        if !inserted {
             return Err(ErrorCode::CurrencyExists.into());
         }
-        let clash: Option<(String,)> =
-            sqlx::query_as("SELECT currency FROM currency_aliases WHERE alias = ?")
-                .bind(&valid.code)
-                .fetch_optional(&mut *tx)
-                .await?;
-        if let Some((other,)) = clash {
+        if let Some(other) = store::currencies::alias_owner(&mut tx, &valid.code).await? {
             return Err(alias_taken(&valid.code, &other));
         }
-        for system in ["external", "fees"] {
-            sqlx::query(
-                "INSERT INTO wallet_accounts (currency, system, created_at, updated_at)
-                 VALUES (?, ?, ?, ?)",
-            )
-            .bind(&valid.code)
-            .bind(system)
-            .bind(now)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        }
+        store::ledger::open_system_accounts(&mut tx, &valid.code, now).await?;
         replace_aliases(&mut tx, &valid.code, &valid.aliases, now).await?;
-        tx.commit().await?;
-        tracing::info!(currency = %valid.code, scale = valid.scale, via = by.via(), "currency added");
-        self.audit_currency(
+        let event = currency_event(
             &by,
             serde_json::json!({
                 "code": valid.code,
@@ -216,8 +182,10 @@ impl UserCenter {
                 "scale": valid.scale,
                 "aliases": valid.aliases,
             }),
-        )
-        .await;
+        );
+        self.audit_in(&mut tx, &event).await?;
+        tx.commit().await?;
+        tracing::info!(currency = %valid.code, scale = valid.scale, via = by.via(), "currency added");
         self.currency_dto(&valid.code).await
     }
 
@@ -235,50 +203,48 @@ impl UserCenter {
         let edit = edit.validate()?;
         let now = self.now();
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let row: CurrencyRow = sqlx::query_as(CURRENCY_BY_CODE)
-            .bind(code.trim())
-            .fetch_optional(&mut *tx)
+        let row = store::currencies::by_code(&mut tx, code.trim())
             .await?
             .ok_or(DomainError::from(ErrorCode::UnknownCurrency))?;
-        let aliases_before = aliases_of(&mut tx, &row.code).await?;
+        let aliases_before = store::currencies::aliases_of(&mut tx, &row.code).await?;
         let mut changes = serde_json::Map::new();
-        if let Some(name) = edit.name.filter(|n| *n != row.name) {
+        let name = edit.name.filter(|n| *n != row.name);
+        if let Some(name) = &name {
             changes.insert("name".into(), name.clone().into());
-            sqlx::query("UPDATE currencies SET name = ? WHERE code = ?")
-                .bind(name)
-                .bind(&row.code)
-                .execute(&mut *tx)
-                .await?;
         }
-        if let Some(name_zh) = edit.name_zh.filter(|n| *n != row.name_zh) {
+        let name_zh = edit.name_zh.filter(|n| *n != row.name_zh);
+        if let Some(name_zh) = &name_zh {
             changes.insert("name_zh".into(), name_zh.clone().into());
-            sqlx::query("UPDATE currencies SET name_zh = ? WHERE code = ?")
-                .bind(name_zh)
-                .bind(&row.code)
-                .execute(&mut *tx)
-                .await?;
         }
-        if let Some(scale) = edit.scale.filter(|s| *s != row.scale()) {
-            if has_journal_rows(&mut tx, &row.code).await? {
+        let scale = edit.scale.filter(|s| *s != row.scale());
+        if let Some(scale) = scale {
+            if store::ledger::has_journal_rows(&mut tx, &row.code).await? {
                 return Err(ErrorCode::CurrencyScaleLocked.into());
             }
             changes.insert("scale".into(), scale.into());
-            sqlx::query("UPDATE currencies SET scale = ? WHERE code = ?")
-                .bind(i64::from(scale))
-                .bind(&row.code)
-                .execute(&mut *tx)
-                .await?;
         }
+        store::currencies::update(
+            &mut tx,
+            &row.code,
+            name.as_deref(),
+            name_zh.as_ref().map(Option::as_deref),
+            scale.map(i64::from),
+        )
+        .await?;
         if let Some(aliases) = edit.aliases.filter(|a| *a != aliases_before) {
             replace_aliases(&mut tx, &row.code, &aliases, now).await?;
             changes.insert("aliases".into(), aliases.into());
         }
-        tx.commit().await?;
-        if !changes.is_empty() {
-            tracing::info!(currency = %row.code, via = by.via(), "currency edited");
+        let changed = !changes.is_empty();
+        if changed {
             changes.insert("code".into(), row.code.clone().into());
             changes.insert("change".into(), "edited".into());
-            self.audit_currency(&by, changes.into()).await;
+            self.audit_in(&mut tx, &currency_event(&by, changes.into()))
+                .await?;
+        }
+        tx.commit().await?;
+        if changed {
+            tracing::info!(currency = %row.code, via = by.via(), "currency edited");
         }
         self.currency_dto(&row.code).await
     }
@@ -294,23 +260,20 @@ impl UserCenter {
         let by = by.into();
         self.require_currency_admin(&by).await?;
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let before: Option<(String, bool)> =
-            sqlx::query_as("SELECT code, enabled FROM currencies WHERE code = ?")
-                .bind(code.trim())
-                .fetch_optional(&mut *tx)
-                .await?;
-        let (code, was) = before.ok_or(DomainError::from(ErrorCode::UnknownCurrency))?;
-        sqlx::query("UPDATE currencies SET enabled = ? WHERE code = ?")
-            .bind(enabled)
-            .bind(&code)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        if was != enabled {
-            tracing::info!(currency = %code, enabled, via = by.via(), "currency switched");
+        let before = store::currencies::by_code(&mut tx, code.trim())
+            .await?
+            .ok_or(DomainError::from(ErrorCode::UnknownCurrency))?;
+        let code = before.code;
+        let changed = before.enabled != enabled;
+        if changed {
+            store::currencies::set_enabled(&mut tx, &code, enabled).await?;
             let change = if enabled { "enabled" } else { "disabled" };
-            self.audit_currency(&by, serde_json::json!({ "code": code, "change": change }))
-                .await;
+            let event = currency_event(&by, serde_json::json!({ "code": code, "change": change }));
+            self.audit_in(&mut tx, &event).await?;
+        }
+        tx.commit().await?;
+        if changed {
+            tracing::info!(currency = %code, enabled, via = by.via(), "currency switched");
         }
         self.currency_dto(&code).await
     }
@@ -332,40 +295,28 @@ impl UserCenter {
     /// there is none.
     pub(crate) async fn currency(&self, name: &str) -> Result<CurrencyRow, DomainError> {
         let name = name.trim();
-        let by_code: Option<CurrencyRow> = sqlx::query_as(CURRENCY_BY_CODE)
-            .bind(name)
-            .fetch_optional(&self.pool)
-            .await?;
-        if let Some(row) = by_code {
+        let mut conn = self.pool.acquire().await?;
+        if let Some(row) = store::currencies::by_code(&mut conn, name).await? {
             return Ok(row);
         }
-        sqlx::query_as(
-            "SELECT c.code, c.name, c.name_zh, c.scale, c.enabled
-             FROM currency_aliases a JOIN currencies c ON c.code = a.currency
-             WHERE a.alias = ?",
-        )
-        .bind(name)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or_else(|| ErrorCode::UnknownCurrency.into())
+        store::currencies::by_alias(&mut conn, name)
+            .await?
+            .ok_or_else(|| ErrorCode::UnknownCurrency.into())
     }
 
     async fn currency_dto(&self, code: &str) -> Result<Currency, DomainError> {
-        let row: CurrencyRow = sqlx::query_as(CURRENCY_BY_CODE)
-            .bind(code)
-            .fetch_one(&self.pool)
-            .await?;
         let mut conn = self.pool.acquire().await?;
-        let aliases = aliases_of(&mut conn, code).await?;
+        let row = store::currencies::by_code(&mut conn, code)
+            .await?
+            .ok_or(DomainError::from(ErrorCode::UnknownCurrency))?;
+        let aliases = store::currencies::aliases_of(&mut conn, code).await?;
         Ok(row.into_currency(aliases))
     }
 
     /// Aliases by currency code, each list sorted.
     async fn all_aliases(&self) -> Result<BTreeMap<String, Vec<String>>, DomainError> {
-        let rows: Vec<(String, String)> =
-            sqlx::query_as("SELECT currency, alias FROM currency_aliases ORDER BY currency, alias")
-                .fetch_all(&self.pool)
-                .await?;
+        let mut conn = self.pool.acquire().await?;
+        let rows = store::currencies::all_aliases(&mut conn).await?;
         let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for (currency, alias) in rows {
             map.entry(currency).or_default().push(alias);
@@ -388,45 +339,27 @@ impl UserCenter {
             },
         }
     }
-
-    async fn audit_currency(&self, by: &CurrencyAdmin, mut details: serde_json::Value) {
-        details["via"] = by.via().into();
-        let event = match by {
-            CurrencyAdmin::SuperAdmin(op) => {
-                AuditEvent::by_staff(AuditAction::CurrencyChanged, op, None)
-            }
-            // Nobody signed in: the operator at the console of the server.
-            CurrencyAdmin::CommandLine => AuditEvent {
-                action: AuditAction::CurrencyChanged,
-                actor: None,
-                actor_app: None,
-                target: None,
-                ip: None,
-                user_agent: None,
-                details: serde_json::Value::Null,
-            },
-        };
-        self.audit(event.details(details)).await;
-    }
 }
 
-/// Whether any journal row is in `code` (then its scale is fixed).
-async fn has_journal_rows(conn: &mut SqliteConnection, code: &str) -> Result<bool, DomainError> {
-    let used: Option<(i64,)> =
-        sqlx::query_as("SELECT 1 FROM wallet_transfers WHERE currency = ? LIMIT 1")
-            .bind(code)
-            .fetch_optional(&mut *conn)
-            .await?;
-    Ok(used.is_some())
-}
-
-async fn aliases_of(conn: &mut SqliteConnection, code: &str) -> Result<Vec<String>, DomainError> {
-    let rows: Vec<(String,)> =
-        sqlx::query_as("SELECT alias FROM currency_aliases WHERE currency = ? ORDER BY alias")
-            .bind(code)
-            .fetch_all(&mut *conn)
-            .await?;
-    Ok(rows.into_iter().map(|(a,)| a).collect())
+/// The audit row of a currency change, by whoever made it.
+fn currency_event(by: &CurrencyAdmin, mut details: serde_json::Value) -> AuditEvent {
+    details["via"] = by.via().into();
+    let event = match by {
+        CurrencyAdmin::SuperAdmin(op) => {
+            AuditEvent::by_staff(AuditAction::CurrencyChanged, op, None)
+        }
+        // Nobody signed in: the operator at the console of the server.
+        CurrencyAdmin::CommandLine => AuditEvent {
+            action: AuditAction::CurrencyChanged,
+            actor: None,
+            actor_app: None,
+            target: None,
+            ip: None,
+            user_agent: None,
+            details: serde_json::Value::Null,
+        },
+    };
+    event.details(details)
 }
 
 /// Makes `aliases` the currency's whole list, inside the caller's write
@@ -438,28 +371,12 @@ async fn replace_aliases(
     aliases: &[String],
     now: i64,
 ) -> Result<(), DomainError> {
-    sqlx::query("DELETE FROM currency_aliases WHERE currency = ?")
-        .bind(code)
-        .execute(&mut *conn)
-        .await?;
+    store::currencies::clear_aliases(conn, code).await?;
     for alias in aliases {
-        let owner: Option<(String,)> = sqlx::query_as(
-            "SELECT code FROM currencies WHERE code = ?
-             UNION ALL SELECT currency FROM currency_aliases WHERE alias = ?",
-        )
-        .bind(alias)
-        .bind(alias)
-        .fetch_optional(&mut *conn)
-        .await?;
-        if let Some((owner,)) = owner {
+        if let Some(owner) = store::currencies::owner_of_name(conn, alias).await? {
             return Err(alias_taken(alias, &owner));
         }
-        sqlx::query("INSERT INTO currency_aliases (alias, currency, created_at) VALUES (?, ?, ?)")
-            .bind(alias)
-            .bind(code)
-            .bind(now)
-            .execute(&mut *conn)
-            .await?;
+        store::currencies::add_alias(conn, alias, code, now).await?;
     }
     Ok(())
 }

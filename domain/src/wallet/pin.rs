@@ -13,6 +13,7 @@ use crate::caller::Operator;
 use crate::notifications::Event;
 use crate::passwords::StoredHash;
 use crate::staff_limits::StaffAction;
+use crate::store;
 use crate::throttle::Kind;
 use crate::AuthContext;
 use crate::{DomainError, UserCenter};
@@ -53,10 +54,9 @@ impl UserCenter {
     pub async fn pin_status(&self, user_id: i64) -> Result<PinStatus, DomainError> {
         let now = self.now();
         let max = self.settings.wallet.pin_max_failures;
-        let set: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM payment_pins WHERE user_id = ?")
-            .bind(user_id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let mut conn = self.pool.acquire().await?;
+        let set = store::pins::hash_of(&mut conn, user_id).await?;
+        drop(conn);
         let state = self.throttle_state(Kind::Pin, &user_id.to_string()).await?;
         let locked_until = state.locked_until.filter(|&u| u > now);
         Ok(PinStatus {
@@ -88,10 +88,9 @@ impl UserCenter {
     ) -> Result<(), DomainError> {
         let user_id = auth.user_id;
         wallet::check_pin(pin)?;
-        let exists: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM payment_pins WHERE user_id = ?")
-            .bind(user_id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let mut conn = self.pool.acquire().await?;
+        let exists = store::pins::hash_of(&mut conn, user_id).await?;
+        drop(conn);
         if exists.is_some() {
             return Err(ErrorCode::PinAlreadySet.into());
         }
@@ -130,12 +129,9 @@ impl UserCenter {
         wallet::check_pin(new_pin)?;
         self.verify_payment_pin(user_id, old_pin).await?;
         let hash = self.new_pin_hash(user_id, new_pin).await?;
-        sqlx::query("UPDATE payment_pins SET pin_hash = ?, updated_at = ? WHERE user_id = ?")
-            .bind(&hash.0)
-            .bind(self.now())
-            .bind(user_id)
-            .execute(&self.pool)
-            .await?;
+        let mut conn = self.pool.acquire().await?;
+        store::pins::replace(&mut conn, user_id, &hash.0, self.now()).await?;
+        drop(conn);
         tracing::info!(user_id, "payment PIN changed");
         self.audit(AuditEvent::by_user(AuditAction::PinChanged, user_id, &by))
             .await;
@@ -230,10 +226,9 @@ impl UserCenter {
         let op = op.into();
         self.check_staff_action(&op, StaffAction::UnlockPayments, user_id, None)
             .await?;
-        let exists: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM users WHERE id = ?")
-            .bind(user_id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let mut conn = self.pool.acquire().await?;
+        let exists = store::users::status(&mut conn, user_id).await?;
+        drop(conn);
         if exists.is_none() {
             return Err(ErrorCode::NotFound.into());
         }
@@ -266,23 +261,19 @@ impl UserCenter {
         if pin.len() != wallet::PIN_DIGITS || !pin.bytes().all(|b| b.is_ascii_digit()) {
             return Err(ErrorCode::InvalidPin.into());
         }
-        let stored: Option<(String,)> =
-            sqlx::query_as("SELECT pin_hash FROM payment_pins WHERE user_id = ?")
-                .bind(user_id)
-                .fetch_optional(&self.pool)
-                .await?;
-        let Some((hash,)) = stored else {
+        let mut conn = self.pool.acquire().await?;
+        let stored = store::pins::hash_of(&mut conn, user_id).await?;
+        drop(conn);
+        let Some(hash) = stored else {
             return Err(ErrorCode::PinNotSet.into());
         };
         let attempt = self.reserve(Kind::Pin, &user_id.to_string()).await?;
         // Read again once admitted: a PIN replaced while this one waited is
         // the one to check.
-        let current: Option<(String,)> =
-            sqlx::query_as("SELECT pin_hash FROM payment_pins WHERE user_id = ?")
-                .bind(user_id)
-                .fetch_optional(&self.pool)
-                .await?;
-        let hash = current.map_or(hash, |c| c.0);
+        let mut conn = self.pool.acquire().await?;
+        let current = store::pins::hash_of(&mut conn, user_id).await?;
+        drop(conn);
+        let hash = current.unwrap_or(hash);
         if self.hasher.verify(pin, Some(&StoredHash(hash))).await? {
             attempt.forgive().await?;
             return Ok(());
@@ -303,14 +294,10 @@ impl UserCenter {
         let contact = self
             .consume_ticket(&mut *tx, sid, CodePurpose::PayPassword, Some(user_id))
             .await?;
-        let contacts: Option<(Option<String>, Option<String>)> =
-            sqlx::query_as("SELECT email, phone FROM users WHERE id = ?")
-                .bind(user_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let bound = contacts.is_some_and(|(email, phone)| match &contact {
-            Contact::Email(e) => email.as_deref() == Some(e),
-            Contact::Phone(p) => phone.as_deref() == Some(p),
+        let contacts = store::users::contacts(&mut *tx, user_id).await?;
+        let bound = contacts.is_some_and(|c| match &contact {
+            Contact::Email(e) => c.email.as_deref() == Some(e),
+            Contact::Phone(p) => c.phone.as_deref() == Some(p),
         });
         if bound {
             Ok(())
@@ -329,17 +316,8 @@ impl UserCenter {
         hash: &StoredHash,
     ) -> Result<(), DomainError> {
         let now = self.now();
-        let inserted = sqlx::query(
-            "INSERT INTO payment_pins (user_id, pin_hash, created_at, updated_at)
-             VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO NOTHING",
-        )
-        .bind(user_id)
-        .bind(&hash.0)
-        .bind(now)
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
-        if inserted.rows_affected() == 0 {
+        let inserted = store::pins::insert_first(conn, user_id, &hash.0, now).await?;
+        if !inserted {
             return Err(ErrorCode::PinAlreadySet.into());
         }
         self.clear_throttle(conn, Kind::Pin, &user_id.to_string())
@@ -355,18 +333,7 @@ impl UserCenter {
         hash: &StoredHash,
     ) -> Result<(), DomainError> {
         let now = self.now();
-        sqlx::query(
-            "INSERT INTO payment_pins (user_id, pin_hash, created_at, updated_at)
-             VALUES (?, ?, ?, ?)
-             ON CONFLICT (user_id) DO UPDATE SET
-               pin_hash = excluded.pin_hash, updated_at = excluded.updated_at",
-        )
-        .bind(user_id)
-        .bind(&hash.0)
-        .bind(now)
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
+        store::pins::replace(conn, user_id, &hash.0, now).await?;
         self.clear_throttle(conn, Kind::Pin, &user_id.to_string())
             .await
     }
@@ -381,12 +348,11 @@ impl UserCenter {
         user_id: i64,
         pin: &str,
     ) -> Result<StoredHash, DomainError> {
-        let password: Option<(String,)> =
-            sqlx::query_as("SELECT password_hash FROM users WHERE id = ?")
-                .bind(user_id)
-                .fetch_optional(&self.pool)
-                .await?;
-        let (password,) = password.ok_or(DomainError::from(ErrorCode::NotFound))?;
+        let mut conn = self.pool.acquire().await?;
+        let password = store::passwords::main_hash(&mut conn, user_id)
+            .await?
+            .ok_or(DomainError::from(ErrorCode::NotFound))?;
+        drop(conn);
         if self.verify_password(user_id, Some(&password), pin).await? {
             return Err(ErrorCode::PinSameAsPassword.into());
         }
