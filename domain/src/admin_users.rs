@@ -98,19 +98,10 @@ impl UserCenter {
     /// The account's permission flags (all on for an unknown id, which
     /// nothing can act as anyway).
     pub async fn permissions(&self, user_id: i64) -> Result<Permissions, DomainError> {
-        let row: Option<(bool, bool, bool)> = sqlx::query_as(
-            "SELECT allow_login, allow_transfer, allow_withdraw FROM users WHERE id = ?",
-        )
-        .bind(user_id)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(
-            row.map_or_else(Permissions::default, |(l, t, w)| Permissions {
-                allow_login: l,
-                allow_transfer: t,
-                allow_withdraw: w,
-            }),
-        )
+        let mut conn = self.pool.acquire().await?;
+        Ok(store::users::permissions(&mut conn, user_id)
+            .await?
+            .unwrap_or_default())
     }
 
     /// Staff set the flags. Turning sign-in off also ends the user's
@@ -127,36 +118,38 @@ impl UserCenter {
         if op.id == user_id && !permissions.allow_login {
             return Err(ErrorCode::Forbidden.into());
         }
-        let before = self.permissions(user_id).await?;
-        let done = sqlx::query(
-            "UPDATE users SET allow_login = ?, allow_transfer = ?, allow_withdraw = ?, updated_at = ?
-             WHERE id = ?",
-        )
-        .bind(permissions.allow_login)
-        .bind(permissions.allow_transfer)
-        .bind(permissions.allow_withdraw)
-        .bind(self.now())
-        .bind(user_id)
-        .execute(&self.pool)
-        .await?;
-        if done.rows_affected() == 0 {
-            return Err(ErrorCode::NotFound.into());
-        }
+        let event = AuditEvent::by_staff(AuditAction::PermissionsChanged, &op, Some(user_id));
+        self.apply_permissions(user_id, permissions, event).await
+    }
+
+    /// Sets the flags for whoever `event` names (staff or a service), in one
+    /// transaction with its audit row (written only when a flag changed).
+    /// Turning sign-in off also ends the user's sessions, so it takes effect
+    /// at once rather than at token expiry. `NOT_FOUND` for no such account.
+    pub(crate) async fn apply_permissions(
+        &self,
+        user_id: i64,
+        permissions: Permissions,
+        event: AuditEvent,
+    ) -> Result<Permissions, DomainError> {
+        let now = self.now();
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let before = store::users::permissions(&mut tx, user_id)
+            .await?
+            .ok_or(DomainError::from(ErrorCode::NotFound))?;
+        store::users::set_permissions(&mut tx, user_id, &permissions, now).await?;
         if !permissions.allow_login {
-            self.revoke_other_sessions(user_id, None).await?;
+            store::sessions::revoke_all(&mut tx, user_id, None, now).await?;
         }
         if before != permissions {
-            self.audit(
-                AuditEvent::by_staff(AuditAction::PermissionsChanged, &op, Some(user_id)).details(
-                    serde_json::json!({
-                        "allow_login": permissions.allow_login,
-                        "allow_transfer": permissions.allow_transfer,
-                        "allow_withdraw": permissions.allow_withdraw,
-                    }),
-                ),
-            )
-            .await;
+            let event = event.details(serde_json::json!({
+                "allow_login": permissions.allow_login,
+                "allow_transfer": permissions.allow_transfer,
+                "allow_withdraw": permissions.allow_withdraw,
+            }));
+            self.audit_in(&mut tx, &event).await?;
         }
+        tx.commit().await?;
         Ok(permissions)
     }
 

@@ -95,45 +95,13 @@ impl UserCenter {
         shared::wallet::check_request_id(service).map_err(|_| {
             shared::AppError::with_message(ErrorCode::InvalidInput, "bad service name")
         })?;
-        let exists: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM users WHERE id = ?")
-            .bind(user_id)
-            .fetch_optional(&self.pool)
-            .await?;
-        if exists.is_none() {
-            return Err(ErrorCode::NotFound.into());
-        }
-        let before = self.permissions(user_id).await?;
-        sqlx::query(
-            "UPDATE users SET allow_login = ?, allow_transfer = ?, allow_withdraw = ?, updated_at = ?
-             WHERE id = ?",
-        )
-        .bind(permissions.allow_login)
-        .bind(permissions.allow_transfer)
-        .bind(permissions.allow_withdraw)
-        .bind(self.now())
-        .bind(user_id)
-        .execute(&self.pool)
-        .await?;
-        if !permissions.allow_login {
-            self.revoke_other_sessions(user_id, None).await?;
-        }
-        if before != permissions {
-            self.audit(AuditEvent {
-                action: AuditAction::PermissionsChanged,
-                actor: None,
-                actor_app: Some(service.to_string()),
-                target: Some(user_id),
-                ip: from.ip.map(str::to_string),
-                user_agent: from.user_agent.map(str::to_string),
-                details: serde_json::json!({
-                    "allow_login": permissions.allow_login,
-                    "allow_transfer": permissions.allow_transfer,
-                    "allow_withdraw": permissions.allow_withdraw,
-                }),
-            })
-            .await;
-        }
-        Ok(permissions)
+        let event = AuditEvent::by_app(
+            AuditAction::PermissionsChanged,
+            service,
+            Some(user_id),
+            from,
+        );
+        self.apply_permissions(user_id, permissions, event).await
     }
 }
 

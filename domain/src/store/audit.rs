@@ -40,6 +40,15 @@ impl AuditEvent {
         Self::new(action, Some(op.id), target, op.into())
     }
 
+    /// An action a signed service or a seed facade's caller took on `target`,
+    /// recorded under the app's name.
+    pub fn by_app(action: AuditAction, app: &str, target: Option<i64>, from: Whence) -> Self {
+        AuditEvent {
+            actor_app: Some(app.to_string()),
+            ..Self::new(action, None, target, from)
+        }
+    }
+
     /// Adds particulars (a JSON object) to the row.
     pub fn details(mut self, details: serde_json::Value) -> Self {
         self.details = details;

@@ -33,6 +33,7 @@ pub(crate) type StoreResult<T> = Result<T, sqlx::Error>;
 
 #[cfg(test)]
 pub(crate) mod tests {
+    use crate::store::ledger::SystemAccount;
     use crate::store::throttle::Kind;
     use crate::store::users::{Role, UserStatus};
     use shared::identity::{Gender, IdType};
@@ -134,6 +135,17 @@ pub(crate) mod tests {
         for (table, column, variants) in cases {
             assert_check_lists(pool, table, column, &variants).await;
         }
+        let mut systems = Vec::new();
+        for system in SystemAccount::ALL {
+            let (stored,): (String,) = sqlx::query_as("SELECT ?")
+                .bind(system)
+                .fetch_one(pool)
+                .await
+                .unwrap();
+            systems.push(stored);
+        }
+        let systems: Vec<&str> = systems.iter().map(String::as_str).collect();
+        assert_check_lists(pool, "wallet_accounts", "system", &systems).await;
         // The limiter's kinds have no CHECK; their stored names are the enum's.
         for kind in Kind::ALL {
             let (stored,): (String,) = sqlx::query_as("SELECT ?")

@@ -1,6 +1,7 @@
 //! Accounts: the `users` table.
 
 use super::{Conn, StoreResult};
+use shared::admin::Permissions;
 use shared::profile::AccountState;
 use shared::validate::{Contact, Identifier};
 use std::fmt;
@@ -248,6 +249,39 @@ pub(crate) async fn sign_in_identifiers(
     .fetch_optional(conn)
     .await?;
     Ok(row.map(|r| (r.email, r.phone, r.username_key)))
+}
+
+/// The account's permission flags; `None`: no such account.
+pub(crate) async fn permissions(conn: &mut Conn, user_id: i64) -> StoreResult<Option<Permissions>> {
+    sqlx::query_as!(
+        Permissions,
+        r#"SELECT allow_login AS "allow_login: bool", allow_transfer AS "allow_transfer: bool",
+                  allow_withdraw AS "allow_withdraw: bool"
+           FROM users WHERE id = ?1"#,
+        user_id
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+pub(crate) async fn set_permissions(
+    conn: &mut Conn,
+    user_id: i64,
+    p: &Permissions,
+    now: i64,
+) -> StoreResult<()> {
+    sqlx::query!(
+        "UPDATE users SET allow_login = ?1, allow_transfer = ?2, allow_withdraw = ?3, updated_at = ?4
+         WHERE id = ?5",
+        p.allow_login,
+        p.allow_transfer,
+        p.allow_withdraw,
+        now,
+        user_id,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// An account's contacts and status.

@@ -8,7 +8,7 @@
 //! stored, so a request that failed (say, for lack of funds) may be retried
 //! under the same id once the cause is fixed.
 
-use crate::DomainError;
+use crate::{store, DomainError};
 use sha2::{Digest, Sha256};
 use shared::wallet::Receipt;
 use shared::ErrorCode;
@@ -30,13 +30,7 @@ pub(crate) async fn replay(
     request_id: &str,
     hash: &str,
 ) -> Result<Option<Receipt>, DomainError> {
-    let stored: Option<(String, String)> = sqlx::query_as(
-        "SELECT request_hash, result FROM wallet_requests WHERE scope = ? AND request_id = ?",
-    )
-    .bind(scope)
-    .bind(request_id)
-    .fetch_optional(conn)
-    .await?;
+    let stored = store::ledger::find_request(conn, scope, request_id).await?;
     let Some((stored_hash, result)) = stored else {
         return Ok(None);
     };
@@ -57,17 +51,14 @@ pub(crate) async fn record(
     now: i64,
 ) -> Result<(), DomainError> {
     let result = serde_json::to_string(receipt).map_err(super::internal)?;
-    sqlx::query(
-        "INSERT INTO wallet_requests (scope, request_id, request_hash, transfer_id, result, created_at)
-         VALUES (?, ?, ?, ?, ?, ?)",
+    Ok(store::ledger::record_request(
+        conn,
+        scope,
+        &receipt.request_id,
+        hash,
+        receipt.transfer_id,
+        &result,
+        now,
     )
-    .bind(scope)
-    .bind(&receipt.request_id)
-    .bind(hash)
-    .bind(receipt.transfer_id)
-    .bind(result)
-    .bind(now)
-    .execute(conn)
-    .await?;
-    Ok(())
+    .await?)
 }

@@ -9,7 +9,9 @@ use super::currencies::CurrencyRow;
 use super::{idempotency, Actor, Authorisation};
 use crate::audit::AuditEvent;
 use crate::staff_limits::StaffAction;
-use crate::{clock, DomainError, UserCenter};
+use crate::store::ledger::{Balances, NewTransfer, SystemAccount};
+use crate::store::users::UserStatus;
+use crate::{clock, store, DomainError, UserCenter};
 use shared::admin::AuditAction;
 use shared::money::{self, MAX_AMOUNT};
 use shared::profile::AccountState as UserState;
@@ -79,10 +81,10 @@ enum Outside {
 }
 
 impl Outside {
-    fn system(self) -> &'static str {
+    fn system(self) -> SystemAccount {
         match self {
-            Outside::External => "external",
-            Outside::Migration => "migration",
+            Outside::External => SystemAccount::External,
+            Outside::Migration => SystemAccount::Migration,
         }
     }
 }
@@ -302,10 +304,8 @@ impl UserCenter {
     pub(super) async fn resolve_recipient(&self, to: Recipient<'_>) -> Result<i64, DomainError> {
         let found: Option<(i64,)> = match to {
             Recipient::UserId(id) => {
-                sqlx::query_as("SELECT id FROM users WHERE id = ?")
-                    .bind(id)
-                    .fetch_optional(&self.pool)
-                    .await?
+                let mut conn = self.pool.acquire().await?;
+                store::users::status(&mut conn, id).await?.map(|_| (id,))
             }
             Recipient::Identifier(raw) => {
                 self.user_id_by_login_identifier(raw).await?.map(|id| (id,))
@@ -453,10 +453,9 @@ async fn post_in(
 ) -> Result<Receipt, DomainError> {
     let kind = order.kind;
     let code = &order.currency.code;
-    let (enabled,): (bool,) = sqlx::query_as("SELECT enabled FROM currencies WHERE code = ?")
-        .bind(code)
-        .fetch_one(&mut *conn)
-        .await?;
+    let enabled = store::currencies::is_enabled(conn, code)
+        .await?
+        .ok_or(DomainError::from(ErrorCode::UnknownCurrency))?;
     // A disabled currency is wound down: money may leave, none comes in.
     if !enabled && !super::currencies::allowed_while_disabled(kind) {
         return Err(ErrorCode::CurrencyDisabled.into());
@@ -471,7 +470,7 @@ async fn post_in(
     );
     // Money may arrive at a pre-opened account (a deposit); only an active
     // one may send it.
-    let state = UserState::from_status(&status);
+    let state = status.state();
     let allowed = match kind {
         TransferKind::Deposit => state.receives_money(),
         _ => state == UserState::Active,
@@ -480,15 +479,13 @@ async fn post_in(
         return Err(ErrorCode::WalletRestricted.into());
     }
     if matches!(kind, TransferKind::Withdraw | TransferKind::Transfer) {
-        let (allow_transfer, allow_withdraw): (bool, bool) =
-            sqlx::query_as("SELECT allow_transfer, allow_withdraw FROM users WHERE id = ?")
-                .bind(order.user)
-                .fetch_one(&mut *conn)
-                .await?;
-        if kind == TransferKind::Transfer && !allow_transfer {
+        let flags = store::users::permissions(conn, order.user)
+            .await?
+            .ok_or(DomainError::from(ErrorCode::NotFound))?;
+        if kind == TransferKind::Transfer && !flags.allow_transfer {
             return Err(ErrorCode::TransferNotAllowed.into());
         }
-        if kind == TransferKind::Withdraw && !allow_withdraw {
+        if kind == TransferKind::Withdraw && !flags.allow_withdraw {
             return Err(ErrorCode::WithdrawNotAllowed.into());
         }
     }
@@ -503,7 +500,7 @@ async fn post_in(
             let (to_status, to_account) = user_account(conn, to, code, now)
                 .await?
                 .ok_or(ErrorCode::RecipientNotFound)?;
-            if !UserState::from_status(&to_status).receives_money() {
+            if !to_status.state().receives_money() {
                 return Err(ErrorCode::RecipientUnavailable.into());
             }
             (user, to_account)
@@ -518,28 +515,21 @@ async fn post_in(
         Actor::User(id) => (Some(*id), None),
         Actor::Service(name) => (None, Some(name.as_str())),
     };
-    let (transfer_id,): (i64,) = sqlx::query_as(
-        "INSERT INTO wallet_transfers (kind, currency, debit_account, credit_account, amount,
-           debit_posted_after, debit_frozen_after, credit_posted_after, credit_frozen_after,
-           memo, actor_user_id, actor_service, request_id, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-    )
-    .bind(kind.as_str())
-    .bind(code)
-    .bind(debit.id)
-    .bind(credit.id)
-    .bind(order.amount)
-    .bind(debit_after.posted)
-    .bind(debit_after.frozen)
-    .bind(credit_after.posted)
-    .bind(credit_after.frozen)
-    .bind(&order.memo)
-    .bind(actor_user)
-    .bind(actor_service)
-    .bind(&order.request_id)
-    .bind(now)
-    .fetch_one(&mut *conn)
-    .await?;
+    let row = NewTransfer {
+        kind: kind.as_str(),
+        currency: code,
+        debit: debit.id,
+        credit: credit.id,
+        amount: order.amount,
+        debit_after: (debit_after.posted, debit_after.frozen),
+        credit_after: (credit_after.posted, credit_after.frozen),
+        memo: order.memo.as_deref(),
+        actor_user,
+        actor_service,
+        request_id: &order.request_id,
+        now,
+    };
+    let transfer_id = store::ledger::insert_transfer(conn, &row).await?;
     let mine = if kind == TransferKind::Deposit {
         credit_after
     } else {
@@ -614,9 +604,6 @@ fn apply(
     }
 }
 
-/// A user's status and, if the account exists, its id, posted and frozen.
-type StatusAndAccount = (String, Option<i64>, Option<i64>, Option<i64>);
-
 /// A user's status and account in a currency (created empty on first use);
 /// `None` if there is no such user.
 async fn user_account(
@@ -624,44 +611,23 @@ async fn user_account(
     user_id: i64,
     currency: &str,
     now: i64,
-) -> Result<Option<(String, AccountState)>, DomainError> {
-    let row: Option<StatusAndAccount> = sqlx::query_as(
-        "SELECT u.status, a.id, a.posted, a.frozen
-         FROM users u LEFT JOIN wallet_accounts a ON a.user_id = u.id AND a.currency = ?
-         WHERE u.id = ?",
-    )
-    .bind(currency)
-    .bind(user_id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let Some((status, id, posted, frozen)) = row else {
+) -> Result<Option<(UserStatus, AccountState)>, DomainError> {
+    let Some((status, found)) = store::ledger::user_account(conn, user_id, currency).await? else {
         return Ok(None);
     };
-    let account = match (id, posted, frozen) {
-        (Some(id), Some(posted), Some(frozen)) => AccountState {
-            id,
-            posted,
-            frozen,
+    let account = match found {
+        Some(b) => AccountState {
+            id: b.id,
+            posted: b.posted,
+            frozen: b.frozen,
             system: false,
         },
-        _ => {
-            let (id,): (i64,) = sqlx::query_as(
-                "INSERT INTO wallet_accounts (currency, user_id, created_at, updated_at)
-                 VALUES (?, ?, ?, ?) RETURNING id",
-            )
-            .bind(currency)
-            .bind(user_id)
-            .bind(now)
-            .bind(now)
-            .fetch_one(&mut *conn)
-            .await?;
-            AccountState {
-                id,
-                posted: 0,
-                frozen: 0,
-                system: false,
-            }
-        }
+        None => AccountState {
+            id: store::ledger::open_user_account(conn, user_id, currency, now).await?,
+            posted: 0,
+            frozen: 0,
+            system: false,
+        },
     };
     Ok(Some((status, account)))
 }
@@ -674,37 +640,23 @@ async fn outside_account(
     currency: &str,
     now: i64,
 ) -> Result<AccountState, DomainError> {
-    let found: Option<(i64, i64, i64)> = sqlx::query_as(
-        "SELECT id, posted, frozen FROM wallet_accounts WHERE system = ? AND currency = ?",
-    )
-    .bind(outside.system())
-    .bind(currency)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let (id, posted, frozen) = match found {
+    let system = outside.system();
+    let found = store::ledger::system_account(conn, system, currency).await?;
+    let b = match found {
         Some(account) => account,
         None if outside == Outside::Migration => {
-            sqlx::query_as(
-                "INSERT INTO wallet_accounts (currency, system, created_at, updated_at)
-             VALUES (?, 'migration', ?, ?) RETURNING id, posted, frozen",
-            )
-            .bind(currency)
-            .bind(now)
-            .bind(now)
-            .fetch_one(&mut *conn)
-            .await?
+            store::ledger::open_system_account(conn, system, currency, now).await?
         }
         None => {
             return Err(super::internal(format_args!(
-                "no {} account for {currency}",
-                outside.system()
+                "no {system:?} account for {currency}"
             )))
         }
     };
     Ok(AccountState {
-        id,
-        posted,
-        frozen,
+        id: b.id,
+        posted: b.posted,
+        frozen: b.frozen,
         system: true,
     })
 }
@@ -718,19 +670,12 @@ async fn store_balance(
     after: AccountState,
     now: i64,
 ) -> Result<(), DomainError> {
-    let updated = sqlx::query(
-        "UPDATE wallet_accounts SET posted = ?, frozen = ?, updated_at = ?
-         WHERE id = ? AND posted = ? AND frozen = ?",
-    )
-    .bind(after.posted)
-    .bind(after.frozen)
-    .bind(now)
-    .bind(before.id)
-    .bind(before.posted)
-    .bind(before.frozen)
-    .execute(conn)
-    .await?;
-    if updated.rows_affected() != 1 {
+    let read = Balances {
+        id: before.id,
+        posted: before.posted,
+        frozen: before.frozen,
+    };
+    if !store::ledger::set_balances(conn, read, after.posted, after.frozen, now).await? {
         return Err(super::internal(format_args!(
             "account {} changed during the transaction",
             before.id
