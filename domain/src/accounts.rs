@@ -737,7 +737,11 @@ impl UserCenter {
     /// A row as its owner sees it, with the real-name state looked up.
     pub(crate) async fn profile_of(&self, row: UserRow) -> Result<UserProfile, DomainError> {
         let latest = self
-            .latest_verification(&self.pool, row.id, VerificationKind::RealName)
+            .latest_verification(
+                &mut *self.pool.acquire().await?,
+                row.id,
+                VerificationKind::RealName,
+            )
             .await?;
         let pending = self.pending_contacts(row.id).await?;
         let mut profile = UserProfile::from(row);

@@ -18,8 +18,9 @@
 
 use crate::audit::AuditEvent;
 use crate::caller::Operator;
+use crate::store::media::DocumentRow;
 use crate::upload_limits::Upload;
-use crate::{clock, DomainError, UserCenter};
+use crate::{clock, store, DomainError, UserCenter};
 use image::codecs::jpeg::JpegEncoder;
 use image::codecs::png::PngEncoder;
 use image::imageops::FilterType;
@@ -322,17 +323,6 @@ fn remove_if_present(path: &Path) -> Result<(), DomainError> {
     }
 }
 
-#[derive(sqlx::FromRow)]
-struct DocumentRow {
-    id: i64,
-    user_id: i64,
-    verification_id: Option<i64>,
-    kind: String,
-    sha256: String,
-    path: String,
-    created_at: i64,
-}
-
 impl DocumentRow {
     fn info(&self) -> DocumentInfo {
         DocumentInfo {
@@ -346,12 +336,6 @@ impl DocumentRow {
 }
 
 /// The columns of [`DocumentRow`], spliced into queries at compile time.
-macro_rules! document_columns {
-    () => {
-        "id, user_id, verification_id, kind, sha256, path, created_at"
-    };
-}
-
 impl UserCenter {
     /// Replaces the user's avatar with an upload. A refused upload (empty,
     /// too large, not an image, damaged) changes nothing. Returns the
@@ -410,20 +394,10 @@ impl UserCenter {
         hash: Option<&str>,
     ) -> Result<Option<String>, DomainError> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let previous: Option<(Option<String>,)> =
-            sqlx::query_as("SELECT avatar_hash FROM users WHERE id = ?")
-                .bind(user_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let Some((previous,)) = previous else {
+        let Some(previous) = store::media::avatar_of(&mut tx, user_id).await? else {
             return Err(ErrorCode::NotFound.into());
         };
-        sqlx::query("UPDATE users SET avatar_hash = ?, updated_at = ? WHERE id = ?")
-            .bind(hash)
-            .bind(self.now())
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
+        store::media::set_avatar(&mut tx, user_id, hash, self.now()).await?;
         tx.commit().await?;
         Ok(previous)
     }
@@ -432,10 +406,9 @@ impl UserCenter {
     /// same picture may be several people's avatar). The caller holds the
     /// media lock, so no upload of the same picture is half done.
     pub(crate) async fn forget_avatar_files(&self, hash: &str) -> Result<(), DomainError> {
-        let (users,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users WHERE avatar_hash = ?")
-            .bind(hash)
-            .fetch_one(&self.pool)
-            .await?;
+        let mut conn = self.pool.acquire().await?;
+        let users = store::media::avatar_users(&mut conn, hash).await?;
+        drop(conn);
         if users > 0 || !is_avatar_hash(hash) {
             return Ok(());
         }
@@ -482,20 +455,20 @@ impl UserCenter {
         // Under the lock: parallel uploads cannot overshoot the quota, and
         // the sweep cannot remove the file between its write and its row.
         let guard = self.media.lock.lock().await;
-        self.check_document_quota(&self.pool, user_id).await?;
+        let mut conn = self.pool.acquire().await?;
+        self.check_document_quota(&mut conn, user_id).await?;
+        drop(conn);
         tokio::task::spawn_blocking(move || write_once(&path, &jpeg)).await??;
-        let row = sqlx::query_as::<_, DocumentRow>(concat!(
-            "INSERT INTO documents (user_id, kind, sha256, path, created_at)
-             VALUES (?, ?, ?, ?, ?) RETURNING ",
-            document_columns!()
-        ))
-        .bind(user_id)
-        .bind(kind.as_str())
-        .bind(&processed.hash)
-        .bind(&relative)
-        .bind(self.now())
-        .fetch_one(&self.pool)
-        .await?;
+        let document = store::media::NewDocument {
+            user_id,
+            kind: kind.as_str(),
+            sha256: &processed.hash,
+            path: &relative,
+            now: self.now(),
+        };
+        let mut conn = self.pool.acquire().await?;
+        let row = store::media::insert_document(&mut conn, &document).await?;
+        drop(conn);
         drop(guard);
         tracing::info!(
             user_id,
@@ -508,14 +481,8 @@ impl UserCenter {
 
     /// The user's own documents, newest first.
     pub async fn documents(&self, user_id: i64) -> Result<Vec<DocumentInfo>, DomainError> {
-        let rows = sqlx::query_as::<_, DocumentRow>(concat!(
-            "SELECT ",
-            document_columns!(),
-            " FROM documents WHERE user_id = ? ORDER BY id DESC"
-        ))
-        .bind(user_id)
-        .fetch_all(&self.pool)
-        .await?;
+        let mut conn = self.pool.acquire().await?;
+        let rows = store::media::documents_of_user(&mut conn, user_id).await?;
         Ok(rows.iter().map(DocumentRow::info).collect())
     }
 
@@ -524,14 +491,8 @@ impl UserCenter {
         &self,
         verification_id: i64,
     ) -> Result<Vec<DocumentInfo>, DomainError> {
-        let rows = sqlx::query_as::<_, DocumentRow>(concat!(
-            "SELECT ",
-            document_columns!(),
-            " FROM documents WHERE verification_id = ? ORDER BY id"
-        ))
-        .bind(verification_id)
-        .fetch_all(&self.pool)
-        .await?;
+        let mut conn = self.pool.acquire().await?;
+        let rows = store::media::documents_of_verification(&mut conn, verification_id).await?;
         Ok(rows.iter().map(DocumentRow::info).collect())
     }
 
@@ -546,17 +507,7 @@ impl UserCenter {
         document_id: i64,
         kind: DocumentKind,
     ) -> Result<(), DomainError> {
-        let done = sqlx::query(
-            "UPDATE documents SET verification_id = ?
-             WHERE id = ? AND user_id = ? AND kind = ? AND verification_id IS NULL",
-        )
-        .bind(verification_id)
-        .bind(document_id)
-        .bind(user_id)
-        .bind(kind.as_str())
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() == 1 {
+        if store::media::attach(tx, document_id, user_id, kind.as_str(), verification_id).await? {
             Ok(())
         } else {
             Err(AppError::with_message(
@@ -568,15 +519,10 @@ impl UserCenter {
     }
 
     async fn load_document(&self, document_id: i64) -> Result<DocumentRow, DomainError> {
-        sqlx::query_as::<_, DocumentRow>(concat!(
-            "SELECT ",
-            document_columns!(),
-            " FROM documents WHERE id = ?"
-        ))
-        .bind(document_id)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or_else(|| ErrorCode::NotFound.into())
+        let mut conn = self.pool.acquire().await?;
+        store::media::document(&mut conn, document_id)
+            .await?
+            .ok_or_else(|| ErrorCode::NotFound.into())
     }
 
     async fn document_bytes(&self, row: DocumentRow) -> Result<PrivateDocument, DomainError> {

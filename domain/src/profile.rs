@@ -174,7 +174,11 @@ impl UserCenter {
     /// it, e.g. larger payments).
     pub async fn is_real_name_verified(&self, user_id: i64) -> Result<bool, DomainError> {
         Ok(self
-            .latest_verification(&self.pool, user_id, VerificationKind::RealName)
+            .latest_verification(
+                &mut *self.pool.acquire().await?,
+                user_id,
+                VerificationKind::RealName,
+            )
             .await?
             .is_some_and(|v| v.state() == VerificationState::Verified))
     }

@@ -7,7 +7,7 @@
 //! transaction id the app has used before (for wallet calls it is also the
 //! idempotency key of the movement).
 
-use crate::{DomainError, UserCenter};
+use crate::{store, DomainError, UserCenter};
 use base64::Engine;
 use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng};
 use chacha20poly1305::ChaCha20Poly1305;
@@ -167,18 +167,18 @@ impl UserCenter {
             .map(|s| s.as_str())
             .collect::<Vec<_>>()
             .join(",");
-        sqlx::query(
-            "INSERT INTO service_apps (app_id, name, secret_nonce, secret_encrypted, scopes, created_at)
-             VALUES (?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&app_id)
-        .bind(name)
-        .bind(b64.encode(nonce))
-        .bind(b64.encode(encrypted))
-        .bind(&scope_list)
-        .bind(self.now())
-        .execute(&self.pool)
-        .await?;
+        let nonce = b64.encode(nonce);
+        let encrypted = b64.encode(encrypted);
+        let app = store::service_apps::NewApp {
+            app_id: &app_id,
+            name,
+            secret_nonce: &nonce,
+            secret_encrypted: &encrypted,
+            scopes: &scope_list,
+            now: self.now(),
+        };
+        let mut conn = self.pool.acquire().await?;
+        store::service_apps::insert(&mut conn, &app).await?;
         Ok(NewServiceApp {
             app_id,
             secret: crate::secret_string::SecretString::new(secret),
@@ -239,13 +239,16 @@ impl UserCenter {
         &self,
         app_id: &str,
     ) -> Result<(String, Vec<Scope>), DomainError> {
-        let row: Option<(String, String, String, Option<i64>)> = sqlx::query_as(
-            "SELECT secret_nonce, secret_encrypted, scopes, disabled_at FROM service_apps WHERE app_id = ?",
-        )
-        .bind(app_id)
-        .fetch_optional(&self.pool)
-        .await?;
-        let Some((nonce, encrypted, scopes, None)) = row else {
+        let mut conn = self.pool.acquire().await?;
+        let row = store::service_apps::find(&mut conn, app_id).await?;
+        drop(conn);
+        let Some(store::service_apps::StoredApp {
+            secret_nonce: nonce,
+            secret_encrypted: encrypted,
+            scopes,
+            disabled_at: None,
+        }) = row
+        else {
             return Err(refused(ErrorCode::AppUnknown));
         };
         let b64 = base64::engine::general_purpose::STANDARD;
@@ -275,20 +278,16 @@ impl UserCenter {
         transaction_id: &str,
     ) -> Result<(), DomainError> {
         let now = self.now();
-        sqlx::query("DELETE FROM service_transactions WHERE at < ?")
-            .bind(now - 2 * MAX_CLOCK_SKEW_SECS)
-            .execute(&self.pool)
-            .await?;
-        let inserted = sqlx::query(
-            "INSERT INTO service_transactions (app_id, transaction_id, at) VALUES (?, ?, ?)
-             ON CONFLICT DO NOTHING",
+        let mut conn = self.pool.acquire().await?;
+        let fresh = store::service_apps::record_transaction(
+            &mut conn,
+            app_id,
+            transaction_id,
+            now,
+            now - 2 * MAX_CLOCK_SKEW_SECS,
         )
-        .bind(app_id)
-        .bind(transaction_id)
-        .bind(now)
-        .execute(&self.pool)
         .await?;
-        if inserted.rows_affected() == 0 {
+        if !fresh {
             return Err(refused(ErrorCode::TransactionReplayed));
         }
         Ok(())

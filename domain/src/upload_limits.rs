@@ -8,7 +8,7 @@
 //! floor, before anything is decoded or written.
 
 use crate::throttle::{account_key, Kind};
-use crate::{DomainError, UserCenter};
+use crate::{store, DomainError, UserCenter};
 use shared::{AppError, ErrorCode};
 use std::path::Path;
 use std::time::Duration;
@@ -105,7 +105,9 @@ impl UserCenter {
     pub async fn check_upload_room(&self, user_id: i64, what: Upload) -> Result<(), DomainError> {
         self.check_free_space().await?;
         if what == Upload::Document {
-            self.check_document_quota(&self.pool, user_id).await?;
+            let mut conn = self.pool.acquire().await?;
+            self.check_document_quota(&mut conn, user_id).await?;
+            drop(conn);
         }
         Ok(())
     }
@@ -132,18 +134,13 @@ impl UserCenter {
     /// `DOCUMENT_QUOTA` when the user already holds the most unattached
     /// documents allowed. Run under the media lock before a new row is
     /// written, so parallel uploads cannot overshoot.
-    pub(crate) async fn check_document_quota<'c>(
+    pub(crate) async fn check_document_quota(
         &self,
-        conn: impl sqlx::SqliteExecutor<'c>,
+        conn: &mut store::Conn,
         user_id: i64,
     ) -> Result<(), DomainError> {
         let max = self.settings.uploads.max_unattached_documents;
-        let (held,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM documents WHERE user_id = ? AND verification_id IS NULL",
-        )
-        .bind(user_id)
-        .fetch_one(conn)
-        .await?;
+        let held = store::media::unattached_count(conn, user_id).await?;
         if held >= i64::from(max) {
             return Err(AppError::with_message(
                 ErrorCode::DocumentQuota,
@@ -168,18 +165,10 @@ impl UserCenter {
         let cutoff = self.now() - self.settings.uploads.unattached_ttl.as_secs() as i64;
         let _guard = self.media.lock.lock().await;
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let removed: Vec<(String,)> = sqlx::query_as(
-            "DELETE FROM documents WHERE verification_id IS NULL AND created_at <= ? RETURNING path",
-        )
-        .bind(cutoff)
-        .fetch_all(&mut *tx)
-        .await?;
+        let removed = store::media::expire_unattached(&mut tx, cutoff).await?;
         let mut orphans = Vec::new();
-        for (path,) in &removed {
-            let (users,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM documents WHERE path = ?")
-                .bind(path)
-                .fetch_one(&mut *tx)
-                .await?;
+        for path in &removed {
+            let users = store::media::path_users(&mut tx, path).await?;
             if users == 0 && !orphans.contains(path) {
                 orphans.push(path.clone());
             }

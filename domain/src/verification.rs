@@ -23,24 +23,7 @@ use shared::{AppError, ErrorCode, Field};
 /// Longest qualification description kept.
 pub const DOCUMENT_MAX_CHARS: usize = 500;
 
-#[derive(sqlx::FromRow)]
-pub(crate) struct VerificationRow {
-    id: i64,
-    kind: String,
-    state: String,
-    real_name: Option<String>,
-    id_number: Option<String>,
-    document: Option<String>,
-    pub(crate) reason: Option<String>,
-    submitted_at: i64,
-    reviewed_at: Option<i64>,
-}
-
-macro_rules! verification_columns {
-    () => {
-        "id, kind, state, real_name, id_number, document, reason, submitted_at, reviewed_at"
-    };
-}
+pub(crate) use crate::store::verifications::VerificationRow;
 
 impl VerificationRow {
     pub(crate) fn state(&self) -> VerificationState {
@@ -96,24 +79,13 @@ impl UserCenter {
     }
 
     /// The latest submission of a kind, if any.
-    pub(crate) async fn latest_verification<'e, E>(
+    pub(crate) async fn latest_verification(
         &self,
-        executor: E,
+        conn: &mut store::Conn,
         user_id: i64,
         kind: VerificationKind,
-    ) -> Result<Option<VerificationRow>, DomainError>
-    where
-        E: sqlx::SqliteExecutor<'e>,
-    {
-        Ok(sqlx::query_as::<_, VerificationRow>(concat!(
-            "SELECT ",
-            verification_columns!(),
-            " FROM verifications WHERE user_id = ? AND kind = ? ORDER BY id DESC LIMIT 1"
-        ))
-        .bind(user_id)
-        .bind(kind.as_str())
-        .fetch_optional(executor)
-        .await?)
+    ) -> Result<Option<VerificationRow>, DomainError> {
+        Ok(store::verifications::latest(conn, user_id, kind.as_str()).await?)
     }
 
     /// The user's own view of one kind of verification.
@@ -132,7 +104,10 @@ impl UserCenter {
         kind: VerificationKind,
         staff: bool,
     ) -> Result<Verification, DomainError> {
-        match self.latest_verification(&self.pool, user_id, kind).await? {
+        match self
+            .latest_verification(&mut *self.pool.acquire().await?, user_id, kind)
+            .await?
+        {
             Some(row) => self.with_documents(row, staff).await,
             None => Ok(Verification::unverified(kind)),
         }
@@ -261,7 +236,7 @@ impl UserCenter {
             Some(UserStatus::Closed) => return Err(ErrorCode::AccountClosed.into()),
             Some(_) => {}
         }
-        if let Some(latest) = self.latest_verification(&mut *tx, user_id, kind).await? {
+        if let Some(latest) = self.latest_verification(&mut tx, user_id, kind).await? {
             match latest.state() {
                 VerificationState::Pending => return Err(ErrorCode::VerificationPending.into()),
                 VerificationState::Verified => return Err(ErrorCode::AlreadyVerified.into()),
@@ -272,26 +247,23 @@ impl UserCenter {
             Submission::RealName { name, id_number } => (Some(name), Some(id_number), None),
             Submission::Qualification { document } => (None, None, Some(document)),
         };
-        let row = sqlx::query_as::<_, VerificationRow>(concat!(
-            "INSERT INTO verifications (user_id, kind, state, real_name, id_number, document, submitted_at)
-             VALUES (?, ?, 'pending', ?, ?, ?, ?) RETURNING ",
-            verification_columns!()
-        ))
-        .bind(user_id)
-        .bind(kind.as_str())
-        .bind(name)
-        .bind(number)
-        .bind(document)
-        .bind(self.now())
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(|e| {
-            if db::is_unique_violation(&e, "verifications.user_id") {
-                ErrorCode::VerificationPending.into()
-            } else {
-                DomainError::from(e)
-            }
-        })?;
+        let submission = store::verifications::NewSubmission {
+            user_id,
+            kind: kind.as_str(),
+            real_name: name.as_deref(),
+            id_number: number.as_deref(),
+            document: document.as_deref(),
+            now: self.now(),
+        };
+        let row = store::verifications::insert_pending(&mut tx, &submission)
+            .await
+            .map_err(|e| {
+                if db::is_unique_violation(&e, "verifications.user_id") {
+                    ErrorCode::VerificationPending.into()
+                } else {
+                    DomainError::from(e)
+                }
+            })?;
         for (document_id, document_kind) in photos {
             if let Some(document_id) = document_id {
                 self.attach_document(&mut tx, user_id, row.id, *document_id, *document_kind)
@@ -338,7 +310,7 @@ impl UserCenter {
         self.check_staff_action(&op, StaffAction::Review, user_id, None)
             .await?;
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let pending = match self.latest_verification(&mut *tx, user_id, kind).await? {
+        let pending = match self.latest_verification(&mut tx, user_id, kind).await? {
             Some(row) if row.state() == VerificationState::Pending => row,
             _ => return Err(ErrorCode::NotPendingReview.into()),
         };
@@ -348,44 +320,37 @@ impl UserCenter {
         } else {
             VerificationState::Verified
         };
-        let row = sqlx::query_as::<_, VerificationRow>(concat!(
-            "UPDATE verifications SET state = ?, reason = ?, reviewed_at = ?, reviewed_by = ?
-             WHERE id = ? AND state = 'pending' RETURNING ",
-            verification_columns!()
-        ))
-        .bind(state.as_str())
-        .bind(&rejection)
-        .bind(now)
-        .bind(staff_id)
-        .bind(pending.id)
-        .fetch_one(&mut *tx)
-        .await?;
+        let row = store::verifications::decide(
+            &mut tx,
+            pending.id,
+            state,
+            rejection.as_deref(),
+            staff_id,
+            now,
+        )
+        .await?
+        .ok_or(DomainError::from(ErrorCode::NotPendingReview))?;
         if state == VerificationState::Verified && kind == VerificationKind::RealName {
-            sqlx::query(
-                "UPDATE users SET real_name = ?, id_country = 'CN', id_type = 'mainland_id',
-                        id_number = ?, updated_at = ?
-                 WHERE id = ?",
+            store::verifications::set_verified_identity(
+                &mut tx,
+                user_id,
+                row.real_name.as_deref(),
+                row.id_number.as_deref(),
+                now,
             )
-            .bind(&row.real_name)
-            .bind(&row.id_number)
-            .bind(now)
-            .bind(user_id)
-            .execute(&mut *tx)
             .await?;
         }
-        tx.commit().await?;
         let action = if rejection.is_some() {
             AuditAction::VerificationRejected
         } else {
             AuditAction::VerificationApproved
         };
-        self.audit(
-            AuditEvent::by_staff(action, &op, Some(user_id)).details(serde_json::json!({
-                "kind": kind.as_str(),
-                "reason": rejection,
-            })),
-        )
-        .await;
+        let event = AuditEvent::by_staff(action, &op, Some(user_id)).details(serde_json::json!({
+            "kind": kind.as_str(),
+            "reason": rejection,
+        }));
+        self.audit_in(&mut tx, &event).await?;
+        tx.commit().await?;
         tracing::info!(
             user_id,
             staff_id,
@@ -407,24 +372,18 @@ impl UserCenter {
         limit: u32,
     ) -> Result<Vec<(i64, Verification)>, DomainError> {
         self.require_staff(staff_id).await?;
-        let rows: Vec<(i64, i64)> = sqlx::query_as(
-            "SELECT id, user_id FROM verifications WHERE kind = ? AND state = 'pending'
-             ORDER BY submitted_at, id LIMIT ?",
+        let mut conn = self.pool.acquire().await?;
+        let rows = store::verifications::pending_queue(
+            &mut conn,
+            kind.as_str(),
+            i64::from(limit.min(500)),
         )
-        .bind(kind.as_str())
-        .bind(i64::from(limit.min(500)))
-        .fetch_all(&self.pool)
         .await?;
         let mut out = Vec::with_capacity(rows.len());
         for (id, user_id) in rows {
-            let row = sqlx::query_as::<_, VerificationRow>(concat!(
-                "SELECT ",
-                verification_columns!(),
-                " FROM verifications WHERE id = ?"
-            ))
-            .bind(id)
-            .fetch_one(&self.pool)
-            .await?;
+            let row = store::verifications::by_id(&mut conn, id)
+                .await?
+                .ok_or(DomainError::from(ErrorCode::NotFound))?;
             out.push((user_id, self.with_documents(row, true).await?));
         }
         Ok(out)

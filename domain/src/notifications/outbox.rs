@@ -14,7 +14,8 @@
 //! [`deliver_due_notifications`]: UserCenter::deliver_due_notifications
 
 use crate::delivery::Message;
-use crate::{DomainError, UserCenter};
+use crate::store::notifications::NewNotice;
+use crate::{store, DomainError, UserCenter};
 use shared::notifications::NoticeKind;
 use shared::validate::Contact;
 
@@ -45,15 +46,6 @@ enum Outcome {
     NotClaimed,
 }
 
-#[derive(sqlx::FromRow)]
-struct Claimed {
-    channel: String,
-    destination: String,
-    subject: String,
-    body: String,
-    attempts: i64,
-}
-
 impl UserCenter {
     /// Writes a notice for `to`, due now.
     pub(super) async fn enqueue(
@@ -64,21 +56,16 @@ impl UserCenter {
         message: &Message,
     ) -> Result<i64, DomainError> {
         let now = self.now();
-        let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO notification_outbox
-               (user_id, kind, channel, destination, subject, body, next_attempt_at, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        )
-        .bind(user_id)
-        .bind(kind.as_str())
-        .bind(if to.is_email() { "email" } else { "phone" })
-        .bind(to.value())
-        .bind(&message.subject)
-        .bind(&message.text)
-        .bind(now)
-        .bind(now)
-        .fetch_one(&self.pool)
-        .await?;
+        let notice = NewNotice {
+            user_id,
+            kind: kind.as_str(),
+            to,
+            subject: &message.subject,
+            body: &message.text,
+            now,
+        };
+        let mut conn = self.pool.acquire().await?;
+        let id = store::notifications::queue(&mut conn, &notice).await?;
         tracing::info!(id, kind = kind.as_str(), to = %to.masked(), "notice queued");
         Ok(id)
     }
@@ -98,27 +85,12 @@ impl UserCenter {
     /// tests); an error is the store's, not a delivery's.
     pub async fn deliver_due_notifications(&self) -> Result<DeliveryRound, DomainError> {
         let now = self.now();
-        sqlx::query(
-            "DELETE FROM notification_outbox
-             WHERE (sent_at IS NOT NULL AND sent_at < ?) OR (gave_up_at IS NOT NULL AND gave_up_at < ?)",
-        )
-        .bind(now - KEEP_SENT)
-        .bind(now - KEEP_GIVEN_UP)
-        .execute(&self.pool)
-        .await?;
-        let due: Vec<(i64,)> = sqlx::query_as(
-            "SELECT id FROM notification_outbox
-             WHERE sent_at IS NULL AND gave_up_at IS NULL AND next_attempt_at <= ?
-               AND (claimed_until IS NULL OR claimed_until <= ?)
-             ORDER BY next_attempt_at, id LIMIT ?",
-        )
-        .bind(now)
-        .bind(now)
-        .bind(ROUND_SIZE)
-        .fetch_all(&self.pool)
-        .await?;
+        let mut conn = self.pool.acquire().await?;
+        store::notifications::prune(&mut conn, now - KEEP_SENT, now - KEEP_GIVEN_UP).await?;
+        let due = store::notifications::due(&mut conn, now, ROUND_SIZE).await?;
+        drop(conn);
         let mut round = DeliveryRound::default();
-        for (id,) in due {
+        for id in due {
             match self.attempt(id).await? {
                 Outcome::Sent => round.sent += 1,
                 Outcome::Failed => round.failed += 1,
@@ -135,25 +107,13 @@ impl UserCenter {
         // Longer than any send may take (the messenger's timeout), so a
         // live attempt never loses its row to another.
         let lease = self.messenger.timeout().as_secs() as i64 + 60;
-        let claimed: Option<Claimed> = sqlx::query_as(
-            "UPDATE notification_outbox SET attempts = attempts + 1, claimed_until = ?
-             WHERE id = ? AND sent_at IS NULL AND gave_up_at IS NULL AND next_attempt_at <= ?
-               AND (claimed_until IS NULL OR claimed_until <= ?)
-             RETURNING channel, destination, subject, body, attempts",
-        )
-        .bind(now + lease)
-        .bind(id)
-        .bind(now)
-        .bind(now)
-        .fetch_optional(&self.pool)
-        .await?;
+        let mut conn = self.pool.acquire().await?;
+        let claimed = store::notifications::claim(&mut conn, id, now, now + lease).await?;
+        drop(conn);
         let Some(row) = claimed else {
             return Ok(Outcome::NotClaimed);
         };
-        let to = match row.channel.as_str() {
-            "email" => Contact::Email(row.destination),
-            _ => Contact::Phone(row.destination),
-        };
+        let to = row.recipient();
         let message = Message {
             subject: row.subject,
             text: row.body,
@@ -163,42 +123,23 @@ impl UserCenter {
         let now = self.now();
         match sent {
             Ok(()) => {
-                sqlx::query(
-                    "UPDATE notification_outbox SET sent_at = ?, claimed_until = NULL WHERE id = ?",
-                )
-                .bind(now)
-                .bind(id)
-                .execute(&self.pool)
-                .await?;
+                let mut conn = self.pool.acquire().await?;
+                store::notifications::mark_sent(&mut conn, id, now).await?;
                 tracing::info!(id, attempts = row.attempts, to = %to.masked(), "notice sent");
                 metrics::counter!("uc_notice_attempts_total", "outcome" => "sent").increment(1);
                 Ok(Outcome::Sent)
             }
             Err(e) if row.attempts >= i64::from(self.settings.notifications.max_attempts) => {
-                sqlx::query(
-                    "UPDATE notification_outbox
-                     SET gave_up_at = ?, last_error = ?, claimed_until = NULL WHERE id = ?",
-                )
-                .bind(now)
-                .bind(e.to_string())
-                .bind(id)
-                .execute(&self.pool)
-                .await?;
+                let mut conn = self.pool.acquire().await?;
+                store::notifications::give_up(&mut conn, id, now, &e.to_string()).await?;
                 tracing::error!(error = %e, id, attempts = row.attempts, to = %to.masked(), "notice given up");
                 metrics::counter!("uc_notice_attempts_total", "outcome" => "given_up").increment(1);
                 Ok(Outcome::GaveUp)
             }
             Err(e) => {
                 let wait = self.retry_wait(row.attempts);
-                sqlx::query(
-                    "UPDATE notification_outbox
-                     SET next_attempt_at = ?, last_error = ?, claimed_until = NULL WHERE id = ?",
-                )
-                .bind(now + wait)
-                .bind(e.to_string())
-                .bind(id)
-                .execute(&self.pool)
-                .await?;
+                let mut conn = self.pool.acquire().await?;
+                store::notifications::retry_at(&mut conn, id, now + wait, &e.to_string()).await?;
                 tracing::warn!(error = %e, id, attempts = row.attempts, retry_in_secs = wait, "notice not sent; will retry");
                 metrics::counter!("uc_notice_attempts_total", "outcome" => "retry").increment(1);
                 Ok(Outcome::Failed)

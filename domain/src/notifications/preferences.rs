@@ -1,15 +1,7 @@
 //! Which notices a user switched off, and the language they chose for them.
 
-use crate::{DomainError, UserCenter};
+use crate::{store, DomainError, UserCenter};
 use shared::notifications::{check_notice_lang, NotificationPreferences};
-
-#[derive(sqlx::FromRow)]
-struct Row {
-    lang: Option<String>,
-    review_decided: bool,
-    account_unfrozen: bool,
-    money_received: bool,
-}
 
 impl UserCenter {
     /// The user's choices; every notice on and no language until they save some.
@@ -17,21 +9,10 @@ impl UserCenter {
         &self,
         user_id: i64,
     ) -> Result<NotificationPreferences, DomainError> {
-        let row: Option<Row> = sqlx::query_as(
-            "SELECT lang, review_decided, account_unfrozen, money_received
-             FROM notification_preferences WHERE user_id = ?",
-        )
-        .bind(user_id)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.map_or_else(NotificationPreferences::default, |r| {
-            NotificationPreferences {
-                review_decided: r.review_decided,
-                account_unfrozen: r.account_unfrozen,
-                money_received: r.money_received,
-                lang: r.lang,
-            }
-        }))
+        let mut conn = self.pool.acquire().await?;
+        Ok(store::notifications::preferences(&mut conn, user_id)
+            .await?
+            .unwrap_or_default())
     }
 
     /// Saves the user's choices (`INVALID_INPUT` for a language other than
@@ -43,23 +24,13 @@ impl UserCenter {
         prefs: &NotificationPreferences,
     ) -> Result<NotificationPreferences, DomainError> {
         let lang = check_notice_lang(prefs.lang.as_deref())?;
-        sqlx::query(
-            "INSERT INTO notification_preferences
-               (user_id, lang, review_decided, account_unfrozen, money_received, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?)
-             ON CONFLICT (user_id) DO UPDATE SET lang = excluded.lang,
-               review_decided = excluded.review_decided,
-               account_unfrozen = excluded.account_unfrozen,
-               money_received = excluded.money_received, updated_at = excluded.updated_at",
-        )
-        .bind(user_id)
-        .bind(lang)
-        .bind(prefs.review_decided)
-        .bind(prefs.account_unfrozen)
-        .bind(prefs.money_received)
-        .bind(self.now())
-        .execute(&self.pool)
-        .await?;
+        let checked = NotificationPreferences {
+            lang: lang.map(str::to_string),
+            ..prefs.clone()
+        };
+        let mut conn = self.pool.acquire().await?;
+        store::notifications::set_preferences(&mut conn, user_id, &checked, self.now()).await?;
+        drop(conn);
         tracing::info!(user_id, "notification preferences saved");
         self.notification_preferences(user_id).await
     }

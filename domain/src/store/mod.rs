@@ -18,12 +18,17 @@ pub(crate) mod contacts;
 pub(crate) mod currencies;
 pub(crate) mod devices;
 pub(crate) mod ledger;
+pub(crate) mod ledger_reads;
+pub(crate) mod media;
+pub(crate) mod notifications;
 pub(crate) mod passwords;
 pub(crate) mod pins;
 pub(crate) mod search;
+pub(crate) mod service_apps;
 pub(crate) mod sessions;
 pub(crate) mod throttle;
 pub(crate) mod users;
+pub(crate) mod verifications;
 
 /// A connection or an open transaction (`&mut *tx`).
 pub(crate) type Conn = sqlx::SqliteConnection;

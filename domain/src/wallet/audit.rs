@@ -7,7 +7,8 @@
 //! ones and checks that each currency's posted balances sum to zero. It reads
 //! one consistent snapshot, so it may run while payments go on.
 
-use crate::{DomainError, UserCenter};
+use crate::store::ledger_reads::JournalRow as Row;
+use crate::{store, DomainError, UserCenter};
 use std::collections::{BTreeMap, HashMap};
 
 /// What the auditor found; clean when `problems` is empty.
@@ -60,20 +61,6 @@ struct Account {
     frozen: i128,
 }
 
-#[derive(sqlx::FromRow)]
-struct Row {
-    id: i64,
-    kind: String,
-    currency: String,
-    debit_account: i64,
-    credit_account: i64,
-    amount: i64,
-    debit_posted_after: i64,
-    debit_frozen_after: i64,
-    credit_posted_after: i64,
-    credit_frozen_after: i64,
-}
-
 const PAGE: i64 = 5000;
 
 impl UserCenter {
@@ -81,23 +68,19 @@ impl UserCenter {
     pub async fn audit_ledger(&self) -> Result<AuditReport, DomainError> {
         // One read transaction: in WAL mode it sees a single snapshot.
         let mut tx = self.pool.begin().await?;
-        let rows: Vec<(i64, String, Option<String>, i64, i64)> = sqlx::query_as(
-            "SELECT id, currency, system, posted, frozen FROM wallet_accounts ORDER BY id",
-        )
-        .fetch_all(&mut *tx)
-        .await?;
+        let rows = store::ledger_reads::all_accounts(&mut tx).await?;
         let mut accounts: HashMap<i64, Account> = rows
             .into_iter()
-            .map(|(id, currency, system, posted, frozen)| {
+            .map(|r| {
                 let account = Account {
-                    currency,
-                    system: system.is_some(),
-                    stored_posted: posted,
-                    stored_frozen: frozen,
+                    currency: r.currency,
+                    system: r.system,
+                    stored_posted: r.posted,
+                    stored_frozen: r.frozen,
                     posted: 0,
                     frozen: 0,
                 };
-                (id, account)
+                (r.id, account)
             })
             .collect();
         let mut report = AuditReport {
@@ -106,15 +89,7 @@ impl UserCenter {
         };
         let mut last_id = 0;
         loop {
-            let page: Vec<Row> = sqlx::query_as(
-                "SELECT id, kind, currency, debit_account, credit_account, amount,
-                        debit_posted_after, debit_frozen_after, credit_posted_after, credit_frozen_after
-                 FROM wallet_transfers WHERE id > ? ORDER BY id LIMIT ?",
-            )
-            .bind(last_id)
-            .bind(PAGE)
-            .fetch_all(&mut *tx)
-            .await?;
+            let page = store::ledger_reads::journal_page(&mut tx, last_id, PAGE).await?;
             let Some(last) = page.last() else { break };
             last_id = last.id;
             report.transfers += page.len();

@@ -6,7 +6,8 @@
 
 use super::currencies::CurrencyRow;
 use super::ledger::balance_dto;
-use crate::{clock, DomainError, UserCenter};
+use crate::store::ledger_reads::{HistoryFilter, HistoryRow};
+use crate::{clock, store, DomainError, UserCenter};
 use shared::money;
 use shared::wallet::{
     self, Balance, BalancePoint, Counterparty, Direction, HistoryItem, HistoryPage, HistoryRequest,
@@ -14,54 +15,13 @@ use shared::wallet::{
 };
 use shared::{AppError, ErrorCode};
 
-/// An account's posted balance after a journal row (binds the account id).
-macro_rules! posted_after {
-    () => {
-        "CASE WHEN debit_account = ? THEN debit_posted_after ELSE credit_posted_after END"
-    };
-}
-
-/// A currency, and the user's posted and frozen if any.
-#[derive(sqlx::FromRow)]
-struct BalanceRow {
-    #[sqlx(flatten)]
-    currency: CurrencyRow,
-    posted: Option<i64>,
-    frozen: Option<i64>,
-}
-
-#[derive(sqlx::FromRow)]
-struct HistoryRow {
-    id: i64,
-    kind: String,
-    amount: i64,
-    debit_account: i64,
-    debit_posted_after: i64,
-    debit_frozen_after: i64,
-    credit_posted_after: i64,
-    credit_frozen_after: i64,
-    memo: Option<String>,
-    created_at: i64,
-    other_email: Option<String>,
-    other_phone: Option<String>,
-    other_username: Option<String>,
-}
-
 impl UserCenter {
     /// The user's balance in every enabled currency (zero where they have no
     /// account yet), and in each disabled one they still hold money in
     /// (marked `enabled: false`), by currency code.
     pub async fn balances(&self, user_id: i64) -> Result<Vec<Balance>, DomainError> {
-        let rows: Vec<BalanceRow> = sqlx::query_as(
-            "SELECT c.code, c.name, c.name_zh, c.scale, c.enabled, a.posted, a.frozen
-             FROM currencies c
-             LEFT JOIN wallet_accounts a ON a.currency = c.code AND a.user_id = ?
-             WHERE c.enabled = 1 OR a.posted <> 0 OR a.frozen <> 0
-             ORDER BY c.code",
-        )
-        .bind(user_id)
-        .fetch_all(&self.pool)
-        .await?;
+        let mut conn = self.pool.acquire().await?;
+        let rows = store::ledger_reads::balances(&mut conn, user_id).await?;
         Ok(rows
             .into_iter()
             .map(|row| {
@@ -98,43 +58,21 @@ impl UserCenter {
         let Some(account) = self.account_id(user_id, &currency.code).await? else {
             return Ok(empty);
         };
-        // Always six kind parameters, so the SQL stays a literal: the chosen
-        // kinds, padded by repeating the first (all kinds when none is chosen).
-        let kinds: Vec<TransferKind> = if query.kinds.is_empty() {
-            TransferKind::ALL.to_vec()
+        let kinds: Vec<&str> = if query.kinds.is_empty() {
+            TransferKind::ALL.iter().map(|k| k.as_str()).collect()
         } else {
-            query.kinds.clone()
+            query.kinds.iter().map(|k| k.as_str()).collect()
         };
-        let mut q = sqlx::query_as::<_, HistoryRow>(
-            "SELECT t.id, t.kind, t.amount, t.debit_account,
-                    t.debit_posted_after, t.debit_frozen_after,
-                    t.credit_posted_after, t.credit_frozen_after,
-                    t.memo, t.created_at,
-                    u.email AS other_email, u.phone AS other_phone, u.username AS other_username
-             FROM wallet_transfers t
-             LEFT JOIN wallet_accounts o ON o.id =
-                 CASE WHEN t.debit_account = ? THEN t.credit_account ELSE t.debit_account END
-             LEFT JOIN users u ON u.id = o.user_id
-             WHERE (t.debit_account = ? OR t.credit_account = ?)
-               AND (? IS NULL OR t.id < ?)
-               AND (? IS NULL OR t.created_at >= ?)
-               AND (? IS NULL OR t.created_at < ?)
-               AND t.kind IN (?, ?, ?, ?, ?, ?)
-             ORDER BY t.id DESC LIMIT ?",
-        )
-        .bind(account)
-        .bind(account)
-        .bind(account)
-        .bind(query.cursor)
-        .bind(query.cursor)
-        .bind(query.from)
-        .bind(query.from)
-        .bind(query.until)
-        .bind(query.until);
-        for i in 0..TransferKind::ALL.len() {
-            q = q.bind(kinds.get(i).unwrap_or(&kinds[0]).as_str());
-        }
-        let mut rows = q.bind(i64::from(limit) + 1).fetch_all(&self.pool).await?;
+        let filter = HistoryFilter {
+            account,
+            before: query.cursor,
+            from: query.from,
+            until: query.until,
+            kinds: &kinds,
+            limit: i64::from(limit) + 1,
+        };
+        let mut conn = self.pool.acquire().await?;
+        let mut rows = store::ledger_reads::history(&mut conn, &filter).await?;
         let more = rows.len() > limit as usize;
         rows.truncate(limit as usize);
         let next_cursor = if more {
@@ -170,33 +108,11 @@ impl UserCenter {
                 .map(|d| (first + time::Duration::days(i64::from(d)), 0))
                 .collect());
         };
-        let opening: Option<(i64,)> = sqlx::query_as(concat!(
-            "SELECT ",
-            posted_after!(),
-            " FROM wallet_transfers
-             WHERE (debit_account = ? OR credit_account = ?) AND created_at < ?
-             ORDER BY id DESC LIMIT 1"
-        ))
-        .bind(account)
-        .bind(account)
-        .bind(account)
-        .bind(start)
-        .fetch_optional(&self.pool)
-        .await?;
-        let rows: Vec<(i64, i64)> = sqlx::query_as(concat!(
-            "SELECT created_at, ",
-            posted_after!(),
-            " FROM wallet_transfers
-             WHERE (debit_account = ? OR credit_account = ?) AND created_at >= ?
-             ORDER BY id"
-        ))
-        .bind(account)
-        .bind(account)
-        .bind(account)
-        .bind(start)
-        .fetch_all(&self.pool)
-        .await?;
-        let mut balance = opening.map_or(0, |(b,)| b);
+        let mut conn = self.pool.acquire().await?;
+        let opening = store::ledger_reads::posted_before(&mut conn, account, start).await?;
+        let rows = store::ledger_reads::posted_since(&mut conn, account, start).await?;
+        drop(conn);
+        let mut balance = opening.unwrap_or(0);
         let mut rows = rows.into_iter().peekable();
         let mut points = Vec::with_capacity(days as usize);
         for d in 0..days {
@@ -232,13 +148,8 @@ impl UserCenter {
     }
 
     async fn account_id(&self, user_id: i64, currency: &str) -> Result<Option<i64>, DomainError> {
-        let row: Option<(i64,)> =
-            sqlx::query_as("SELECT id FROM wallet_accounts WHERE user_id = ? AND currency = ?")
-                .bind(user_id)
-                .bind(currency)
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(row.map(|(id,)| id))
+        let mut conn = self.pool.acquire().await?;
+        Ok(store::ledger_reads::account_id(&mut conn, user_id, currency).await?)
     }
 }
 
@@ -286,7 +197,11 @@ fn history_item(
 }
 
 /// The least revealing handle of a user, masked: username, else email, else phone.
-fn mask_user(email: Option<String>, phone: Option<String>, username: Option<String>) -> String {
+pub(super) fn mask_user(
+    email: Option<String>,
+    phone: Option<String>,
+    username: Option<String>,
+) -> String {
     if let Some(u) = username {
         return wallet::mask_username(&u);
     }

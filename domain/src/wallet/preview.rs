@@ -5,8 +5,7 @@
 use super::Recipient;
 use crate::{DomainError, UserCenter};
 use shared::money;
-use shared::profile::AccountState;
-use shared::wallet::{self, TransferPreview};
+use shared::wallet::TransferPreview;
 use shared::ErrorCode;
 
 impl UserCenter {
@@ -30,16 +29,8 @@ impl UserCenter {
         if recipient == from_user {
             return Err(ErrorCode::CannotTransferToSelf.into());
         }
-        let (email, phone, username, status): (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            String,
-        ) = sqlx::query_as("SELECT email, phone, username, status FROM users WHERE id = ?")
-            .bind(recipient)
-            .fetch_one(&self.pool)
-            .await?;
-        if !AccountState::from_status(&status).receives_money() {
+        let to = self.user_row(recipient).await?;
+        if !to.status.state().receives_money() {
             return Err(ErrorCode::RecipientUnavailable.into());
         }
         let available = self
@@ -51,12 +42,7 @@ impl UserCenter {
         if minor > available {
             return Err(ErrorCode::InsufficientFunds.into());
         }
-        let display = match (username, email, phone) {
-            (Some(u), _, _) => wallet::mask_username(&u),
-            (None, Some(e), _) => wallet::mask_email(&e),
-            (None, None, Some(p)) => wallet::mask_phone(&p),
-            (None, None, None) => "***".to_string(),
-        };
+        let display = super::history::mask_user(to.email, to.phone, to.username);
         Ok(TransferPreview {
             recipient: display,
             currency: currency.code.clone(),

@@ -1,0 +1,77 @@
+//! Signed service apps: `service_apps` (the secret stored encrypted) and
+//! `service_transactions` (transaction ids seen within the replay window).
+
+use super::{Conn, StoreResult};
+
+/// An app as it is registered.
+pub(crate) struct NewApp<'a> {
+    pub app_id: &'a str,
+    pub name: &'a str,
+    pub secret_nonce: &'a str,
+    pub secret_encrypted: &'a str,
+    /// Comma-separated scope names.
+    pub scopes: &'a str,
+    pub now: i64,
+}
+
+/// An app's stored secret and scopes.
+pub(crate) struct StoredApp {
+    pub secret_nonce: String,
+    pub secret_encrypted: String,
+    pub scopes: String,
+    pub disabled_at: Option<i64>,
+}
+
+pub(crate) async fn insert(conn: &mut Conn, a: &NewApp<'_>) -> StoreResult<()> {
+    sqlx::query!(
+        "INSERT INTO service_apps (app_id, name, secret_nonce, secret_encrypted, scopes, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        a.app_id,
+        a.name,
+        a.secret_nonce,
+        a.secret_encrypted,
+        a.scopes,
+        a.now,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn find(conn: &mut Conn, app_id: &str) -> StoreResult<Option<StoredApp>> {
+    sqlx::query_as!(
+        StoredApp,
+        "SELECT secret_nonce, secret_encrypted, scopes, disabled_at FROM service_apps
+         WHERE app_id = ?1",
+        app_id
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+/// Records a transaction id of the app, first forgetting those seen before
+/// `forget_before`; `false` when the id was already seen (a replay).
+pub(crate) async fn record_transaction(
+    conn: &mut Conn,
+    app_id: &str,
+    transaction_id: &str,
+    now: i64,
+    forget_before: i64,
+) -> StoreResult<bool> {
+    sqlx::query!(
+        "DELETE FROM service_transactions WHERE at < ?1",
+        forget_before
+    )
+    .execute(&mut *conn)
+    .await?;
+    let done = sqlx::query!(
+        "INSERT INTO service_transactions (app_id, transaction_id, at) VALUES (?1, ?2, ?3)
+         ON CONFLICT DO NOTHING",
+        app_id,
+        transaction_id,
+        now,
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
