@@ -7,7 +7,8 @@
 //! any other way have none.
 
 use crate::accounts::NewAccount;
-use crate::{DomainError, UserCenter};
+use crate::store::users::Role;
+use crate::{store, DomainError, UserCenter};
 use shared::dto::UserProfile;
 use shared::validate::{self, Identifier};
 use shared::ErrorCode;
@@ -60,19 +61,15 @@ impl UserCenter {
             Identifier::Username(_) => return Err(ErrorCode::ContactRequired.into()),
         };
         let account = NewAccount::validate(&email, &phone, "", password)?;
-        self.ensure_free(&self.pool, &account).await?;
+        self.ensure_free(&mut *self.pool.acquire().await?, &account)
+            .await?;
         // The password's verifiers, those of the digests seed clients send included.
         let verifiers = self.password_verifiers(&account.valid.password).await?;
         let now = self.now();
-        let (mut tx, row) = self.insert_vouched(&account, &verifiers, "user").await?;
-        sqlx::query(
-            "INSERT INTO account_sources (user_id, source_type, created_at) VALUES (?, ?, ?)",
-        )
-        .bind(row.id)
-        .bind(source.code())
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+        let (mut tx, row) = self
+            .insert_vouched(&account, &verifiers, Role::User)
+            .await?;
+        store::account_sources::insert(&mut tx, row.id, source.code(), now).await?;
         tx.commit().await?;
         tracing::info!(
             user_id = row.id,
@@ -84,12 +81,9 @@ impl UserCenter {
 
     /// The system that created the account, if one did.
     pub async fn account_source(&self, user_id: i64) -> Result<Option<AccountSource>, DomainError> {
-        let row: Option<(i64,)> =
-            sqlx::query_as("SELECT source_type FROM account_sources WHERE user_id = ?")
-                .bind(user_id)
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(row.and_then(|(code,)| AccountSource::from_code(code)))
+        let mut conn = self.pool.acquire().await?;
+        let code = store::account_sources::of_user(&mut conn, user_id).await?;
+        Ok(code.and_then(AccountSource::from_code))
     }
 }
 

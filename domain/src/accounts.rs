@@ -7,7 +7,7 @@ use crate::contacts::{add_pending_contact, release_pending};
 use crate::password_digests::{store_digests, DigestScheme, PasswordVerifiers};
 use crate::profile::ProfileFields;
 use crate::sessions::{auth_response, IssuedTokens};
-use crate::store::users::{user_columns, UserRow, UserStatus};
+use crate::store::users::{Role, UserRow, UserStatus};
 use crate::throttle::{sign_in_key, Kind};
 use crate::{clock, db, store, DomainError, UserCenter};
 use shared::admin::AuditAction;
@@ -234,29 +234,24 @@ pub(crate) async fn insert_account(
     account: &NewAccount,
     verifiers: &PasswordVerifiers,
     verified: Verified,
-    role: &str,
+    role: Role,
     now: i64,
 ) -> Result<UserRow, DomainError> {
     let valid = &account.valid;
-    let row = sqlx::query_as::<_, UserRow>(concat!(
-        "INSERT INTO users (email, phone, username, username_key, password_hash,
-                            email_verified, phone_verified, role, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ",
-        user_columns!()
-    ))
-    .bind(&valid.email)
-    .bind(&valid.phone)
-    .bind(&valid.username)
-    .bind(&account.username_key)
-    .bind(verifiers.main_phc())
-    .bind(verified.email)
-    .bind(verified.phone)
-    .bind(role)
-    .bind(now)
-    .bind(now)
-    .fetch_one(&mut *tx)
-    .await
-    .map_err(map_unique_violation)?;
+    let new = store::users::NewUser {
+        email: valid.email.as_deref(),
+        phone: valid.phone.as_deref(),
+        username: valid.username.as_deref(),
+        username_key: account.username_key.as_deref(),
+        password_hash: verifiers.main_phc(),
+        email_verified: verified.email,
+        phone_verified: verified.phone,
+        role,
+        now,
+    };
+    let row = store::users::insert(tx, &new)
+        .await
+        .map_err(map_unique_violation)?;
     store_digests(tx, row.id, &verifiers.digests).await?;
     Ok(row)
 }
@@ -272,7 +267,7 @@ impl UserCenter {
         &self,
         account: &NewAccount,
         verifiers: &PasswordVerifiers,
-        role: &str,
+        role: Role,
     ) -> Result<(sqlx::Transaction<'static, sqlx::Sqlite>, UserRow), DomainError> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let row = self
@@ -290,7 +285,7 @@ impl UserCenter {
         account: &NewAccount,
         verifiers: &PasswordVerifiers,
         verified: Verified,
-        role: &str,
+        role: Role,
     ) -> Result<UserRow, DomainError> {
         self.ensure_free(&mut *conn, account).await?;
         insert_account(conn, account, verifiers, verified, role, self.now()).await
@@ -414,7 +409,10 @@ impl UserCenter {
             }
         }
         // A taken contact or username costs no hash.
-        if let Err(taken) = self.ensure_free(&self.pool, &account).await {
+        if let Err(taken) = self
+            .ensure_free(&mut *self.pool.acquire().await?, &account)
+            .await
+        {
             // It may belong to an account closed long enough ago: release
             // such contacts (lazily, only when one is in the way) and look again.
             if taken.code() == ErrorCode::Internal
@@ -422,7 +420,8 @@ impl UserCenter {
             {
                 return Err(taken);
             }
-            self.ensure_free(&self.pool, &account).await?;
+            self.ensure_free(&mut *self.pool.acquire().await?, &account)
+                .await?;
         }
         // Hash before taking the write lock: the lock is held for microseconds,
         // the hash for tens of milliseconds.
@@ -432,7 +431,7 @@ impl UserCenter {
         };
 
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        self.ensure_free(&mut *tx, &account).await?;
+        self.ensure_free(&mut tx, &account).await?;
         if let Some(code) = &code {
             if !self
                 .take_code(&mut tx, proven, CodePurpose::Register, code, None)
@@ -447,8 +446,15 @@ impl UserCenter {
             email: code.is_some() && proven.is_email(),
             phone: code.is_some() && !proven.is_email(),
         };
-        let mut row =
-            insert_account(&mut tx, &account, &verifiers, verified, "user", self.now()).await?;
+        let mut row = insert_account(
+            &mut tx,
+            &account,
+            &verifiers,
+            verified,
+            Role::User,
+            self.now(),
+        )
+        .await?;
         if code.is_some() {
             release_pending(&mut tx, proven).await?;
         }
@@ -484,23 +490,18 @@ impl UserCenter {
     /// Refuses an account whose email, phone or username another account
     /// already has (`*_TAKEN`). Run before hashing, for a cheap answer, and
     /// again inside the write transaction, where the answer holds.
-    pub(crate) async fn ensure_free<'e, E>(
+    pub(crate) async fn ensure_free(
         &self,
-        executor: E,
+        conn: &mut store::Conn,
         account: &NewAccount,
-    ) -> Result<(), DomainError>
-    where
-        E: sqlx::SqliteExecutor<'e>,
-    {
+    ) -> Result<(), DomainError> {
         let valid = &account.valid;
-        let taken: Option<(Option<String>, Option<String>)> = sqlx::query_as(
-            "SELECT email, phone FROM users
-             WHERE email = ? OR phone = ? OR username_key = ? LIMIT 1",
+        let taken = store::users::first_holder_of(
+            conn,
+            valid.email.as_deref(),
+            valid.phone.as_deref(),
+            account.username_key.as_deref(),
         )
-        .bind(&valid.email)
-        .bind(&valid.phone)
-        .bind(&account.username_key)
-        .fetch_optional(executor)
         .await?;
         match taken {
             None => Ok(()),
@@ -765,12 +766,7 @@ pub(crate) async fn mark_pre_opened(
     user_id: i64,
     now: i64,
 ) -> Result<(), DomainError> {
-    sqlx::query("UPDATE users SET status = ?, updated_at = ? WHERE id = ?")
-        .bind(AccountState::PreOpened.stored())
-        .bind(now)
-        .bind(user_id)
-        .execute(&mut *conn)
-        .await?;
+    store::users::set_status(conn, user_id, UserStatus::PreOpened, now).await?;
     Ok(())
 }
 

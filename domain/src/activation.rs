@@ -27,7 +27,8 @@ use crate::delivery::{templates, Lang};
 use crate::password_digests::{DigestScheme, PasswordVerifiers};
 use crate::passwords::StoredHash;
 use crate::service_pins::PinAsSent;
-use crate::{ClientInfo, DomainError, UserCenter};
+use crate::store::users::Role;
+use crate::{store, ClientInfo, DomainError, UserCenter};
 use shared::activation::{check_new_pin, ActivateRequest, ActivationSent, OpenedAccount};
 use shared::admin::AuditAction;
 use shared::dto::{CodePurpose, UserProfile};
@@ -123,7 +124,10 @@ impl UserCenter {
             "" => None,
             raw => Some(normalize_display_name(raw)?),
         };
-        if let Err(taken) = self.ensure_free(&self.pool, &account).await {
+        if let Err(taken) = self
+            .ensure_free(&mut *self.pool.acquire().await?, &account)
+            .await
+        {
             // As at sign-up: a contact of an account closed long enough ago
             // is released when it is in the way.
             if taken.code() == ErrorCode::Internal
@@ -138,15 +142,13 @@ impl UserCenter {
         };
         let code = new_code();
         let ttl = self.settings.codes.activation_ttl.as_secs() as i64;
-        let (mut tx, row) = self.insert_vouched(&account, &no_password, "user").await?;
+        let (mut tx, row) = self
+            .insert_vouched(&account, &no_password, Role::User)
+            .await?;
         let now = self.now();
         mark_pre_opened(&mut tx, row.id, now).await?;
         if let Some(name) = &display_name {
-            sqlx::query("UPDATE users SET display_name = ? WHERE id = ?")
-                .bind(name)
-                .bind(row.id)
-                .execute(&mut *tx)
-                .await?;
+            store::users::set_display_name(&mut tx, row.id, name).await?;
         }
         self.issue_code(
             &mut tx,
@@ -297,7 +299,7 @@ impl UserCenter {
         let check = self
             .take_single_use_code(&mut tx, &contact, CodePurpose::Activation, &code)
             .await?;
-        let account = self.names_of_contact(&mut *tx, &contact).await?;
+        let account = self.names_of_contact(&mut tx, &contact).await?;
         match check {
             CodeCheck::Right => {}
             CodeCheck::Wrong => {
@@ -474,15 +476,8 @@ impl UserCenter {
     /// Whether the account has any password: an ordinary verifier or a
     /// digest one.
     async fn has_password(&self, user_id: i64) -> Result<bool, DomainError> {
-        let (known,): (bool,) = sqlx::query_as(
-            "SELECT password_hash <> '' OR EXISTS (SELECT 1 FROM password_digests WHERE user_id = ?)
-             FROM users WHERE id = ?",
-        )
-        .bind(user_id)
-        .bind(user_id)
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(known)
+        let mut conn = self.pool.acquire().await?;
+        Ok(store::passwords::has_any(&mut conn, user_id).await?)
     }
 
     /// The writes of an activation, inside the caller's transaction: the
@@ -498,36 +493,14 @@ impl UserCenter {
         proven: Option<&Contact>,
     ) -> Result<(), DomainError> {
         let now = self.now();
-        let changed =
-            sqlx::query("UPDATE users SET status = ?, updated_at = ? WHERE id = ? AND status = ?")
-                .bind(AccountState::Active.stored())
-                .bind(now)
-                .bind(user_id)
-                .bind(AccountState::PreOpened.stored())
-                .execute(&mut *tx)
-                .await?;
-        if changed.rows_affected() == 0 {
+        if !store::users::activate(tx, user_id, now).await? {
             return Err(ErrorCode::AccountAlreadyActive.into());
         }
         if let Some(verifiers) = password {
             self.replace_password(&mut *tx, user_id, verifiers).await?;
         }
-        match proven {
-            Some(Contact::Email(email)) => {
-                sqlx::query("UPDATE users SET email_verified = 1 WHERE id = ? AND email = ?")
-                    .bind(user_id)
-                    .bind(email)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            Some(Contact::Phone(phone)) => {
-                sqlx::query("UPDATE users SET phone_verified = 1 WHERE id = ? AND phone = ?")
-                    .bind(user_id)
-                    .bind(phone)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            None => {}
+        if let Some(contact) = proven {
+            store::users::mark_contact_verified(tx, user_id, contact).await?;
         }
         self.insert_first_pin(&mut *tx, user_id, pin_hash).await
     }

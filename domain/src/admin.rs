@@ -5,9 +5,9 @@
 //! takes effect at once, without waiting for tokens to expire.
 
 use crate::accounts::NewAccount;
-use crate::{DomainError, UserCenter};
+use crate::{store, DomainError, UserCenter};
 use shared::dto::UserProfile;
-use shared::validate::{self, Identifier};
+use shared::validate;
 use shared::ErrorCode;
 
 pub use crate::caller::Operator;
@@ -29,11 +29,10 @@ impl UserCenter {
         role: Role,
     ) -> Result<UserProfile, DomainError> {
         let account = NewAccount::validate(email, phone, username, password)?;
-        self.ensure_free(&self.pool, &account).await?;
-        let verifiers = self.password_verifiers(&account.valid.password).await?;
-        let (tx, row) = self
-            .insert_vouched(&account, &verifiers, role.as_str())
+        self.ensure_free(&mut *self.pool.acquire().await?, &account)
             .await?;
+        let verifiers = self.password_verifiers(&account.valid.password).await?;
+        let (tx, row) = self.insert_vouched(&account, &verifiers, role).await?;
         tx.commit().await?;
         tracing::info!(
             user_id = row.id,
@@ -46,40 +45,21 @@ impl UserCenter {
     /// Gives the account with this email, phone or username a role; returns
     /// its id. `NOT_FOUND` when there is no such account.
     pub async fn set_role(&self, identifier: &str, role: Role) -> Result<i64, DomainError> {
-        let (sql, value) = match validate::parse_identifier(identifier)? {
-            Identifier::Email(e) => (
-                "UPDATE users SET role = ?, updated_at = ? WHERE email = ? RETURNING id",
-                e,
-            ),
-            Identifier::Phone(p) => (
-                "UPDATE users SET role = ?, updated_at = ? WHERE phone = ? RETURNING id",
-                p,
-            ),
-            Identifier::Username(u) => (
-                "UPDATE users SET role = ?, updated_at = ? WHERE username_key = ? RETURNING id",
-                u,
-            ),
-        };
-        let updated: Option<(i64,)> = sqlx::query_as(sql)
-            .bind(role.as_str())
-            .bind(self.now())
-            .bind(value)
-            .fetch_optional(&self.pool)
-            .await?;
-        let (id,) = updated.ok_or(DomainError::from(ErrorCode::NotFound))?;
+        let identifier = validate::parse_identifier(identifier)?;
+        let mut conn = self.pool.acquire().await?;
+        let updated =
+            store::users::set_role(&mut conn, (&identifier).into(), role, self.now()).await?;
+        let id = updated.ok_or(DomainError::from(ErrorCode::NotFound))?;
         tracing::info!(user_id = id, role = role.as_str(), "role set by operator");
         Ok(id)
     }
 
     /// The account's role; `NOT_FOUND` for an unknown id.
     pub async fn role(&self, user_id: i64) -> Result<Role, DomainError> {
-        let row: Option<(String,)> = sqlx::query_as("SELECT role FROM users WHERE id = ?")
-            .bind(user_id)
-            .fetch_optional(&self.pool)
-            .await?;
-        let (role,) = row.ok_or(DomainError::from(ErrorCode::NotFound))?;
-        Role::parse(&role)
-            .ok_or_else(|| DomainError::Io(std::io::Error::other(format!("unknown role {role:?}"))))
+        let mut conn = self.pool.acquire().await?;
+        store::users::role(&mut conn, user_id)
+            .await?
+            .ok_or_else(|| ErrorCode::NotFound.into())
     }
 
     /// `FORBIDDEN` unless the user is staff or a super admin (an unknown

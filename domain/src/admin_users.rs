@@ -10,7 +10,9 @@ use crate::caller::Operator;
 use crate::staff_limits::StaffAction;
 use crate::store;
 use crate::store::search::contains_pattern;
+use crate::store::user_search::{Order, TextMatch, UserFilter};
 use crate::store::users::Role;
+use crate::store::users::UserRow;
 use crate::store::users::UserStatus;
 use crate::wallet::Movement;
 use crate::{clock, AuthContext, DomainError, UserCenter};
@@ -23,76 +25,24 @@ use shared::validate::Contact;
 use shared::wallet::{HistoryRequest, Receipt, TransferKind};
 use shared::ErrorCode;
 
-/// The columns of [`SummaryRow`].
-macro_rules! summary_columns {
-    () => {
-        "id, email, phone, username, display_name, real_name, status, role, created_at"
-    };
-}
-
-#[derive(sqlx::FromRow)]
-struct SummaryRow {
-    id: i64,
-    email: Option<String>,
-    phone: Option<String>,
-    username: Option<String>,
-    display_name: Option<String>,
-    real_name: Option<String>,
-    status: String,
-    role: String,
-    created_at: i64,
-}
-
-impl From<SummaryRow> for UserSummary {
-    fn from(r: SummaryRow) -> Self {
-        UserSummary {
-            id: r.id,
-            email: r.email,
-            phone: r.phone,
-            username: r.username,
-            display_name: r.display_name,
-            real_name: r.real_name,
-            status: r.status,
-            role: r.role,
-            created_at: clock::rfc3339(r.created_at),
-            exact: false,
-        }
+/// A user's row in the staff list.
+fn summary(r: UserRow) -> UserSummary {
+    UserSummary {
+        id: r.id,
+        email: r.email,
+        phone: r.phone,
+        username: r.username,
+        display_name: r.display_name,
+        real_name: r.real_name,
+        status: r.status.as_str().to_string(),
+        role: r.role,
+        created_at: clock::rfc3339(r.created_at),
+        exact: false,
     }
 }
 
 /// The subject of a staff email when staff leave it empty.
 const DEFAULT_SUBJECT: &str = "A message from User Center support";
-
-/// The text search, one static statement per order (an `ORDER BY` cannot
-/// be a parameter). `?3` is the account whose identifier the
-/// text is exactly (or 0, which no account has): it matches however the
-/// identifier was written, and comes first.
-macro_rules! text_search {
-    ($order:literal) => {
-        concat!(
-            "SELECT ",
-            summary_columns!(),
-            " FROM users
-             WHERE (?1 = '' OR LOWER(COALESCE(email, '')) LIKE ?2 ESCAPE '\\'
-                    OR COALESCE(phone, '') LIKE ?2 ESCAPE '\\'
-                    OR COALESCE(username_key, '') LIKE ?2 ESCAPE '\\'
-                    OR LOWER(COALESCE(display_name, '')) LIKE ?2 ESCAPE '\\'
-                    OR LOWER(COALESCE(real_name, '')) LIKE ?2 ESCAPE '\\'
-                    OR id = ?3)
-             ORDER BY id = ?3 DESC, ",
-            $order,
-            " LIMIT ?4 OFFSET ?5"
-        )
-    };
-}
-
-const COUNT_TEXT: &str = "SELECT COUNT(*) FROM users
-     WHERE (?1 = '' OR LOWER(COALESCE(email, '')) LIKE ?2 ESCAPE '\\'
-            OR COALESCE(phone, '') LIKE ?2 ESCAPE '\\'
-            OR COALESCE(username_key, '') LIKE ?2 ESCAPE '\\'
-            OR LOWER(COALESCE(display_name, '')) LIKE ?2 ESCAPE '\\'
-            OR LOWER(COALESCE(real_name, '')) LIKE ?2 ESCAPE '\\'
-            OR id = ?3)";
 
 impl UserCenter {
     /// The account's permission flags (all on for an unknown id, which
@@ -165,20 +115,17 @@ impl UserCenter {
         if self.role(op.id).await.ok() != Some(Role::SuperAdmin) || op.id == user_id {
             return Err(ErrorCode::Forbidden.into());
         }
-        let before = self.role(user_id).await?;
-        sqlx::query("UPDATE users SET role = ?, updated_at = ? WHERE id = ?")
-            .bind(role.as_str())
-            .bind(self.now())
-            .bind(user_id)
-            .execute(&self.pool)
-            .await?;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let before = store::users::role(&mut tx, user_id)
+            .await?
+            .ok_or(DomainError::from(ErrorCode::NotFound))?;
         if before != role {
-            self.audit(
-                AuditEvent::by_staff(AuditAction::RoleChanged, &op, Some(user_id))
-                    .details(serde_json::json!({ "from": before.as_str(), "to": role.as_str() })),
-            )
-            .await;
+            store::users::set_role_of(&mut tx, user_id, role, self.now()).await?;
+            let event = AuditEvent::by_staff(AuditAction::RoleChanged, &op, Some(user_id))
+                .details(serde_json::json!({ "from": before.as_str(), "to": role.as_str() }));
+            self.audit_in(&mut tx, &event).await?;
         }
+        tx.commit().await?;
         Ok(())
     }
 
@@ -238,19 +185,12 @@ impl UserCenter {
         let query = parse_user_query(&search.q)?;
         let (users, total) = match query {
             UserQuery::Ids(ids) => {
-                // At most 100 ids, each an indexed lookup: portable, no
-                // variable-length `IN` list.
+                // At most 100 ids, each an indexed lookup.
+                let mut conn = self.pool.acquire().await?;
                 let mut users = Vec::with_capacity(ids.len());
                 for id in ids {
-                    let row = sqlx::query_as::<_, SummaryRow>(concat!(
-                        "SELECT ",
-                        summary_columns!(),
-                        " FROM users WHERE id = ?"
-                    ))
-                    .bind(id)
-                    .fetch_optional(&self.pool)
-                    .await?;
-                    users.extend(row.map(UserSummary::from));
+                    let row = store::users::by_id(&mut conn, id).await?;
+                    users.extend(row.map(summary));
                 }
                 sort_summaries(&mut users, search.sort);
                 let total = users.len() as u64;
@@ -267,13 +207,6 @@ impl UserCenter {
                     _ => String::new(),
                 };
                 let pattern = contains_pattern(&text);
-                let sql = match search.sort {
-                    UserSort::Newest => text_search!("created_at DESC, id DESC"),
-                    UserSort::Oldest => text_search!("created_at, id"),
-                    UserSort::Name => text_search!(
-                        "LOWER(COALESCE(display_name, real_name, username, email, phone)), id"
-                    ),
-                };
                 // Text that is no identifier at all is just text.
                 let exact = match &query {
                     UserQuery::Text(_) => self
@@ -283,27 +216,33 @@ impl UserCenter {
                         .flatten(),
                     _ => None,
                 };
-                let rows: Vec<SummaryRow> = sqlx::query_as(sql)
-                    .bind(&text)
-                    .bind(&pattern)
-                    .bind(exact.unwrap_or(0))
-                    .bind(i64::from(per_page))
-                    .bind(offset)
-                    .fetch_all(&self.pool)
-                    .await?;
-                let (total,): (i64,) = sqlx::query_as(COUNT_TEXT)
-                    .bind(&text)
-                    .bind(&pattern)
-                    .bind(exact.unwrap_or(0))
-                    .fetch_one(&self.pool)
-                    .await?;
+                let filter = UserFilter {
+                    ids: None,
+                    text: (!text.is_empty()).then_some(TextMatch::Anywhere(&pattern)),
+                    exact,
+                };
+                let order = match search.sort {
+                    UserSort::Newest => Order::Newest,
+                    UserSort::Oldest => Order::Oldest,
+                    UserSort::Name => Order::Name,
+                };
+                let mut conn = self.pool.acquire().await?;
+                let rows = store::user_search::page(
+                    &mut conn,
+                    &filter,
+                    order,
+                    i64::from(per_page),
+                    offset,
+                )
+                .await?;
+                let total = store::user_search::count(&mut conn, &filter).await?;
                 let users = rows
                     .into_iter()
                     .map(|row| {
                         let is_exact = Some(row.id) == exact;
                         UserSummary {
                             exact: is_exact,
-                            ..UserSummary::from(row)
+                            ..summary(row)
                         }
                     })
                     .collect();
@@ -320,16 +259,7 @@ impl UserCenter {
 
     /// One user's list row.
     pub(crate) async fn user_summary(&self, user_id: i64) -> Result<UserSummary, DomainError> {
-        let row = sqlx::query_as::<_, SummaryRow>(concat!(
-            "SELECT ",
-            summary_columns!(),
-            " FROM users WHERE id = ?"
-        ))
-        .bind(user_id)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or(DomainError::from(ErrorCode::NotFound))?;
-        Ok(row.into())
+        Ok(summary(self.user_row(user_id).await?))
     }
 
     /// Everything staff see about one user.
@@ -340,11 +270,10 @@ impl UserCenter {
     ) -> Result<UserDetail, DomainError> {
         let op = op.into();
         let profile = self.admin_profile(op.id, user_id).await?;
-        let (role, closed_reason): (String, Option<String>) =
-            sqlx::query_as("SELECT role, closed_reason FROM users WHERE id = ?")
-                .bind(user_id)
-                .fetch_one(&self.pool)
-                .await?;
+        let (role, closed_reason) =
+            store::users::role_and_closing(&mut *self.pool.acquire().await?, user_id)
+                .await?
+                .ok_or(DomainError::from(ErrorCode::NotFound))?;
         let as_user = AuthContext {
             user_id,
             session_id: String::new(),
@@ -378,7 +307,7 @@ impl UserCenter {
         recent.truncate(10);
         Ok(UserDetail {
             profile,
-            role,
+            role: role.as_str().to_string(),
             permissions: self.permissions(user_id).await?,
             locked_until: self.locked_until(user_id).await?,
             payments_locked_until: self.pin_status(user_id).await?.locked_until,

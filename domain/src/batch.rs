@@ -12,7 +12,8 @@ use crate::caller::Operator;
 use crate::delivery::templates::initial_password_message;
 use crate::delivery::Lang;
 use crate::password_digests::PasswordVerifiers;
-use crate::{DomainError, UserCenter};
+use crate::store::users::Role;
+use crate::{store, DomainError, UserCenter};
 use rand::distributions::{Alphanumeric, DistString};
 use shared::admin::{
     batch_invalid, validate_batch, AuditAction, BatchCreated, BatchRow, UserSummary, ValidBatchRow,
@@ -62,7 +63,10 @@ impl UserCenter {
                     continue;
                 }
             };
-            if let Err(e) = self.ensure_free(&self.pool, &account).await {
+            if let Err(e) = self
+                .ensure_free(&mut *self.pool.acquire().await?, &account)
+                .await
+            {
                 let e = e.to_app_error();
                 problems.push(RowError {
                     line,
@@ -89,7 +93,7 @@ impl UserCenter {
         for (i, ((account, _, hash), row)) in hashed.iter().zip(&valid).enumerate() {
             // Someone may have signed up with a contact since the check.
             let inserted =
-                insert_account(&mut tx, account, hash, Verified::default(), "user", now).await;
+                insert_account(&mut tx, account, hash, Verified::default(), Role::User, now).await;
             let user = match inserted {
                 Ok(user) => user,
                 Err(e) => {
@@ -103,11 +107,7 @@ impl UserCenter {
                 }
             };
             if let Some(name) = &row.name {
-                sqlx::query("UPDATE users SET display_name = ? WHERE id = ?")
-                    .bind(name)
-                    .bind(user.id)
-                    .execute(&mut *tx)
-                    .await?;
+                store::users::set_display_name(&mut tx, user.id, name).await?;
             }
             created.push(user.id);
         }

@@ -14,6 +14,7 @@
 use crate::accounts::{mark_pre_opened, AfterSignUp, LoginSecret, NewAccount, Registration};
 use crate::caller::ClientInfo;
 use crate::password_digests::DigestScheme;
+use crate::store::users::Role;
 use crate::{DomainError, UserCenter};
 use shared::dto::UserProfile;
 use shared::profile::AccountState;
@@ -120,9 +121,12 @@ impl UserCenter {
         let account = NewAccount::validate_identifiers(form.email, form.phone, form.username)?;
         let digest = normalised(scheme, digest)?;
         // A taken identifier costs no hash.
-        self.ensure_free(&self.pool, &account).await?;
+        self.ensure_free(&mut *self.pool.acquire().await?, &account)
+            .await?;
         let verifiers = self.verifiers_of_digest(scheme, &digest).await?;
-        let (mut tx, mut row) = self.insert_vouched(&account, &verifiers, "user").await?;
+        let (mut tx, mut row) = self
+            .insert_vouched(&account, &verifiers, Role::User)
+            .await?;
         if state == AccountState::PreOpened {
             mark_pre_opened(&mut tx, row.id, self.now()).await?;
             row = self.user_row_in(&mut tx, row.id).await?;

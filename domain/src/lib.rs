@@ -224,7 +224,8 @@ impl UserCenter {
     /// Whether the database answers, for `/readyz`: one trivial query through
     /// the pool, so an exhausted pool or an unreadable file shows as not ready.
     pub async fn check_ready(&self) -> Result<(), DomainError> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        let mut conn = self.pool.acquire().await?;
+        store::ping(&mut conn).await?;
         Ok(())
     }
 

@@ -7,7 +7,7 @@
 //! editable but must still agree with a mainland ID number.
 
 use crate::verification::locked;
-use crate::{DomainError, UserCenter};
+use crate::{store, DomainError, UserCenter};
 use shared::dto::UserProfile;
 use shared::identity::{self, CivilDate, Gender, IdType};
 use shared::profile::AccountState;
@@ -96,22 +96,15 @@ impl ProfileFields {
         user_id: i64,
         now: i64,
     ) -> Result<(), DomainError> {
-        sqlx::query(
-            "UPDATE users SET display_name = ?, real_name = ?, gender = ?, id_country = ?,
-                    id_type = ?, id_number = ?, updated_at = ?
-             WHERE id = ?",
-        )
-        .bind(&self.display_name)
-        .bind(&self.real_name)
-        .bind(self.gender.as_str())
-        .bind(&self.id_country)
-        .bind(self.id_type.as_str())
-        .bind(&self.id_number)
-        .bind(now)
-        .bind(user_id)
-        .execute(&mut *conn)
-        .await?;
-        Ok(())
+        let columns = store::users::ProfileColumns {
+            display_name: self.display_name.as_deref(),
+            real_name: self.real_name.as_deref(),
+            gender: self.gender.as_str(),
+            id_country: &self.id_country,
+            id_type: self.id_type.as_str(),
+            id_number: self.id_number.as_deref(),
+        };
+        Ok(store::users::set_profile(conn, user_id, &columns, now).await?)
     }
 }
 

@@ -9,7 +9,7 @@ use crate::audit::AuditEvent;
 use crate::caller::{AuthContext, ClientInfo};
 use crate::delivery::Lang;
 use crate::notifications::Event;
-use crate::{codes, DomainError, UserCenter};
+use crate::{codes, store, DomainError, UserCenter};
 use shared::admin::AuditAction;
 use shared::dto::CodePurpose;
 use shared::validate::{self, AccountNames, Contact, PasswordLengths};
@@ -32,14 +32,7 @@ pub enum ChangeProof<'a> {
     Ticket(&'a str),
 }
 
-/// An account's id and the identifiers a password must not repeat.
-#[derive(sqlx::FromRow)]
-pub(crate) struct Names {
-    pub(crate) id: i64,
-    pub(crate) email: Option<String>,
-    pub(crate) phone: Option<String>,
-    pub(crate) username: Option<String>,
-}
+pub(crate) use crate::store::users::Names;
 
 impl Names {
     pub(crate) fn names(&self) -> AccountNames<'_> {
@@ -70,28 +63,17 @@ impl UserCenter {
     /// The account that has `contact`, read through `executor` (inside a
     /// write transaction, its own connection: asking the pool for another
     /// while holding the write lock can starve it under load).
-    pub(crate) async fn names_of_contact<'e, E>(
+    pub(crate) async fn names_of_contact(
         &self,
-        executor: E,
+        conn: &mut store::Conn,
         contact: &Contact,
-    ) -> Result<Option<Names>, DomainError>
-    where
-        E: sqlx::SqliteExecutor<'e>,
-    {
-        let sql = match contact {
-            Contact::Email(_) => "SELECT id, email, phone, username FROM users WHERE email = ?",
-            Contact::Phone(_) => "SELECT id, email, phone, username FROM users WHERE phone = ?",
-        };
-        Ok(sqlx::query_as(sql)
-            .bind(contact.value())
-            .fetch_optional(executor)
-            .await?)
+    ) -> Result<Option<Names>, DomainError> {
+        Ok(store::users::names(conn, contact.into()).await?)
     }
 
     pub(crate) async fn names_of_user(&self, user_id: i64) -> Result<Names, DomainError> {
-        sqlx::query_as("SELECT id, email, phone, username FROM users WHERE id = ?")
-            .bind(user_id)
-            .fetch_optional(&self.pool)
+        let mut conn = self.pool.acquire().await?;
+        store::users::names_by_id(&mut conn, user_id)
             .await?
             .ok_or_else(|| ErrorCode::NotFound.into())
     }
@@ -154,7 +136,7 @@ impl UserCenter {
             }
             (ResetProof::Code { .. }, None) => return Err(ErrorCode::InvalidInput.into()),
         };
-        let account = self.names_of_contact(&mut *tx, &contact).await?;
+        let account = self.names_of_contact(&mut tx, &contact).await?;
         let Some(account) = account else {
             // A ticket or code for a contact without an account: nothing to reset.
             return Err(codes::code_incorrect());

@@ -12,7 +12,7 @@ use crate::audit::AuditEvent;
 use crate::caller::AuthContext;
 use crate::password_digests::DigestScheme;
 use crate::throttle::Kind;
-use crate::{DomainError, UserCenter};
+use crate::{store, DomainError, UserCenter};
 use shared::admin::AuditAction;
 use shared::{AppError, ErrorCode, Field};
 
@@ -59,12 +59,10 @@ impl UserCenter {
         let attempt = self.reserve(Kind::Reentry, &key).await?;
         let matched = match secret {
             LoginSecret::Password(password) => {
-                let stored: Option<(String,)> =
-                    sqlx::query_as("SELECT password_hash FROM users WHERE id = ?")
-                        .bind(user_id)
-                        .fetch_optional(&self.pool)
-                        .await?;
-                self.verify_password(user_id, stored.as_ref().map(|(h,)| h.as_str()), password)
+                let mut conn = self.pool.acquire().await?;
+                let stored = store::passwords::main_hash(&mut conn, user_id).await?;
+                drop(conn);
+                self.verify_password(user_id, stored.as_deref(), password)
                     .await?
             }
             LoginSecret::Digest(scheme, digest) => {

@@ -22,8 +22,8 @@
 use crate::accounts::NewAccount;
 use crate::password_digests::PasswordVerifiers;
 use crate::store::search::contains_pattern;
-use crate::store::users::{user_columns, UserRow};
-use crate::store::users::{Holder, Key, UserStatus};
+use crate::store::user_search::{Order, TextMatch, UserFilter};
+use crate::store::users::{Holder, Key, Role, UserStatus};
 use crate::{store, DomainError, UserCenter};
 use rand::distributions::{Alphanumeric, DistString};
 use shared::dto::UserProfile;
@@ -92,16 +92,6 @@ fn optional(
     }
 }
 
-/// The filter of [`UserCenter::find_service_users`]: `?1` a JSON array of
-/// ids or NULL, `?2` the name, `?3` its `LIKE` pattern.
-macro_rules! find_where {
-    () => {
-        " FROM users
-          WHERE (?1 IS NULL OR id IN (SELECT value FROM json_each(?1)))
-            AND (?2 = '' OR COALESCE(display_name, username, phone, email) LIKE ?3 ESCAPE '\\')"
-    };
-}
-
 impl UserCenter {
     /// Creates the account, or answers which account already has its phone,
     /// email or username. See the module docs.
@@ -161,7 +151,7 @@ impl UserCenter {
             }
         };
         // Someone may have taken an identifier since the look above.
-        let (mut tx, row) = match self.insert_vouched(&account, &verifiers, "user").await {
+        let (mut tx, row) = match self.insert_vouched(&account, &verifiers, Role::User).await {
             Ok(inserted) => inserted,
             Err(e) if is_taken(e.code()) => {
                 return match self.holder(holders).await? {
@@ -172,11 +162,7 @@ impl UserCenter {
             Err(e) => return Err(e),
         };
         if let Some(name) = &display_name {
-            sqlx::query("UPDATE users SET display_name = ? WHERE id = ?")
-                .bind(name)
-                .bind(row.id)
-                .execute(&mut *tx)
-                .await?;
+            store::users::set_display_name(&mut tx, row.id, name).await?;
         }
         tx.commit().await?;
         tracing::info!(
@@ -246,28 +232,24 @@ impl UserCenter {
         per_page: u32,
     ) -> Result<ServiceUserPage, DomainError> {
         let per_page = per_page.clamp(1, 100);
-        let ids_json = ids.map(|ids| serde_json::Value::from(ids.to_vec()).to_string());
         let name = name.trim();
         let pattern = contains_pattern(name);
-        let total: i64 = sqlx::query_scalar(concat!("SELECT COUNT(*)", find_where!()))
-            .bind(&ids_json)
-            .bind(name)
-            .bind(&pattern)
-            .fetch_one(&self.pool)
-            .await?;
-        let rows: Vec<UserRow> = sqlx::query_as(concat!(
-            "SELECT ",
-            user_columns!(),
-            find_where!(),
-            " ORDER BY created_at, id LIMIT ?4 OFFSET ?5"
-        ))
-        .bind(&ids_json)
-        .bind(name)
-        .bind(&pattern)
-        .bind(i64::from(per_page))
-        .bind(i64::from(page) * i64::from(per_page))
-        .fetch_all(&self.pool)
+        let filter = UserFilter {
+            ids,
+            text: (!name.is_empty()).then_some(TextMatch::ShownName(&pattern)),
+            exact: None,
+        };
+        let mut conn = self.pool.acquire().await?;
+        let total = store::user_search::count(&mut conn, &filter).await?;
+        let rows = store::user_search::page(
+            &mut conn,
+            &filter,
+            Order::Oldest,
+            i64::from(per_page),
+            i64::from(page) * i64::from(per_page),
+        )
         .await?;
+        drop(conn);
         let mut users = Vec::with_capacity(rows.len());
         for row in rows {
             users.push(self.profile_of(row).await?);

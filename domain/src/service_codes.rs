@@ -59,12 +59,12 @@ impl UserCenter {
         user_id: i64,
         channel: MessageChannel,
     ) -> Result<Contact, DomainError> {
-        let (email, phone): (Option<String>, Option<String>) =
-            sqlx::query_as("SELECT email, phone FROM users WHERE id = ?")
-                .bind(user_id)
-                .fetch_optional(&self.pool)
+        let mut conn = self.pool.acquire().await?;
+        let store::users::Contacts { email, phone, .. } =
+            store::users::contacts(&mut conn, user_id)
                 .await?
                 .ok_or(DomainError::from(ErrorCode::NotFound))?;
+        drop(conn);
         match channel {
             MessageChannel::Email => email.map(Contact::Email),
             MessageChannel::Sms => phone.map(Contact::Phone),
@@ -151,18 +151,15 @@ impl UserCenter {
         user_id: i64,
         sid: &str,
     ) -> Result<bool, DomainError> {
-        let found: Option<(i64,)> = sqlx::query_as(
-            "SELECT 1 FROM security_tickets
-             WHERE id_hash = ? AND purpose = ? AND user_id = ?
-               AND consumed_at IS NULL AND expires_at > ?",
+        let mut conn = self.pool.acquire().await?;
+        Ok(store::codes::ticket_is_live(
+            &mut conn,
+            &token_digest(sid.trim()),
+            USER_PURPOSE.as_str(),
+            user_id,
+            self.now(),
         )
-        .bind(token_digest(sid.trim()))
-        .bind(USER_PURPOSE.as_str())
-        .bind(user_id)
-        .bind(self.now())
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(found.is_some())
+        .await?)
     }
 
     /// Uses up a user's ticket of `user_id` inside `tx`; the contact it
@@ -176,12 +173,9 @@ impl UserCenter {
         let proven = self
             .consume_ticket(tx, sid, USER_PURPOSE, Some(user_id))
             .await?;
-        let (email, phone): (Option<String>, Option<String>) =
-            sqlx::query_as("SELECT email, phone FROM users WHERE id = ?")
-                .bind(user_id)
-                .fetch_optional(&mut *tx)
-                .await?
-                .ok_or(DomainError::from(ErrorCode::TicketInvalid))?;
+        let store::users::Contacts { email, phone, .. } = store::users::contacts(tx, user_id)
+            .await?
+            .ok_or(DomainError::from(ErrorCode::TicketInvalid))?;
         let bound = match &proven {
             Contact::Email(e) => email.as_deref() == Some(e),
             Contact::Phone(p) => phone.as_deref() == Some(p),
@@ -293,20 +287,7 @@ impl UserCenter {
             tx.commit().await?;
             return Ok(ContactOutcome::Live);
         }
-        let sql = match contact {
-            Contact::Email(_) => {
-                "UPDATE users SET email = ?, email_verified = 1, updated_at = ? WHERE id = ?"
-            }
-            Contact::Phone(_) => {
-                "UPDATE users SET phone = ?, phone_verified = 1, updated_at = ? WHERE id = ?"
-            }
-        };
-        let updated = sqlx::query(sql)
-            .bind(contact.value())
-            .bind(self.now())
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await;
+        let updated = store::contacts::set_verified(&mut tx, user_id, &contact, self.now()).await;
         match updated {
             Ok(_) => {}
             Err(e)
@@ -317,11 +298,7 @@ impl UserCenter {
             }
             Err(e) => return Err(e.into()),
         }
-        sqlx::query("DELETE FROM pending_contacts WHERE user_id = ? AND kind = ?")
-            .bind(user_id)
-            .bind(if contact.is_email() { "email" } else { "phone" })
-            .execute(&mut *tx)
-            .await?;
+        store::contacts::drop_pending_of_kind(&mut tx, user_id, &contact).await?;
         release_pending(&mut tx, &contact).await?;
         tx.commit().await?;
         let kind = if contact.is_email() { "email" } else { "phone" };

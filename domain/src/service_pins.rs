@@ -138,11 +138,9 @@ impl UserCenter {
             // is not six digits.
             return Err(not_a_pin());
         }
-        let stored: Option<(String,)> =
-            sqlx::query_as("SELECT pin_hash FROM payment_pins WHERE user_id = ?")
-                .bind(user_id)
-                .fetch_optional(&self.pool)
-                .await?;
+        let mut conn = self.pool.acquire().await?;
+        let stored = store::pins::hash_of(&mut conn, user_id).await?;
+        drop(conn);
         if stored.is_none() {
             return Err(ErrorCode::PinNotSet.into());
         }
@@ -150,13 +148,11 @@ impl UserCenter {
         let matched = match invert(scheme, digest).await? {
             Some(pin) => {
                 // Read once admitted: a PIN replaced meanwhile is the one to check.
-                let current: Option<(String,)> =
-                    sqlx::query_as("SELECT pin_hash FROM payment_pins WHERE user_id = ?")
-                        .bind(user_id)
-                        .fetch_optional(&self.pool)
-                        .await?;
+                let mut conn = self.pool.acquire().await?;
+                let current = store::pins::hash_of(&mut conn, user_id).await?;
+                drop(conn);
                 match current {
-                    Some((hash,)) => self.hasher.verify(&pin, Some(&StoredHash(hash))).await?,
+                    Some(hash) => self.hasher.verify(&pin, Some(&StoredHash(hash))).await?,
                     None => false,
                 }
             }

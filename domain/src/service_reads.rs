@@ -8,7 +8,7 @@
 //! than an empty wallet, so a service cannot mistake a typo for a user
 //! without money.
 
-use crate::{DomainError, UserCenter};
+use crate::{store, DomainError, UserCenter};
 use shared::admin::Permissions;
 use shared::wallet::{Balance, HistoryPage, HistoryRequest};
 use shared::ErrorCode;
@@ -38,10 +38,8 @@ impl UserCenter {
     }
 
     async fn require_user(&self, user_id: i64) -> Result<(), DomainError> {
-        let found: Option<(i64,)> = sqlx::query_as("SELECT id FROM users WHERE id = ?")
-            .bind(user_id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let mut conn = self.pool.acquire().await?;
+        let found = store::users::status(&mut conn, user_id).await?;
         found.map(drop).ok_or_else(|| ErrorCode::NotFound.into())
     }
 }

@@ -7,8 +7,8 @@
 
 use crate::delivery::Message;
 use crate::store::search::contains_pattern;
-use crate::store::users::{user_columns, UserRow};
-use crate::{DomainError, UserCenter};
+use crate::store::user_search::{Order, TextMatch, UserFilter};
+use crate::{store, DomainError, UserCenter};
 use shared::admin::MessageChannel;
 use shared::profile::AccountState;
 use shared::service::{
@@ -19,18 +19,6 @@ use shared::{AppError, ErrorCode};
 
 /// The subject of an email whose sender gave none.
 const DEFAULT_SUBJECT: &str = "User Center";
-
-/// The rows a search matches: the text anywhere in the email, phone,
-/// username or display name. SQLite's `LIKE` ignores ASCII case. A macro,
-/// so the queries stay literal strings (`concat!`).
-macro_rules! search_where {
-    () => {
-        " FROM users WHERE email LIKE ?1 ESCAPE '\\'
-            OR phone LIKE ?1 ESCAPE '\\'
-            OR username LIKE ?1 ESCAPE '\\'
-            OR display_name LIKE ?1 ESCAPE '\\'"
-    };
-}
 
 impl UserCenter {
     /// One page of the users matching `search.q`, ordered by id, with the
@@ -46,21 +34,17 @@ impl UserCenter {
         let page = search.page.max(1);
         let offset = i64::from(page - 1) * i64::from(per_page);
         let pattern = contains_pattern(&search.q);
-        let total: i64 = sqlx::query_scalar(concat!("SELECT COUNT(*)", search_where!()))
-            .bind(&pattern)
-            .fetch_one(&self.pool)
-            .await?;
-        let rows: Vec<UserRow> = sqlx::query_as(concat!(
-            "SELECT ",
-            user_columns!(),
-            search_where!(),
-            " ORDER BY id LIMIT ?2 OFFSET ?3"
-        ))
-        .bind(&pattern)
-        .bind(i64::from(per_page))
-        .bind(offset)
-        .fetch_all(&self.pool)
-        .await?;
+        // The text anywhere in the email, phone, username or display name.
+        let filter = UserFilter {
+            text: Some(TextMatch::Public(&pattern)),
+            ..UserFilter::default()
+        };
+        let mut conn = self.pool.acquire().await?;
+        let total = store::user_search::count(&mut conn, &filter).await?;
+        let rows =
+            store::user_search::page(&mut conn, &filter, Order::Id, i64::from(per_page), offset)
+                .await?;
+        drop(conn);
         let mut items = Vec::with_capacity(rows.len());
         for row in rows {
             items.push(self.profile_of(row).await?);

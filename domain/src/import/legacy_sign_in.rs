@@ -18,7 +18,7 @@
 
 use super::legacy_hash::LegacyHash;
 use crate::password_digests::{store_digests, DigestScheme};
-use crate::{DomainError, UserCenter};
+use crate::{store, DomainError, UserCenter};
 
 impl UserCenter {
     /// The user's legacy hash, if it has one left.
@@ -26,11 +26,7 @@ impl UserCenter {
         &self,
         user_id: i64,
     ) -> Result<Option<LegacyHash>, DomainError> {
-        let row: Option<(String, Option<String>, String)> =
-            sqlx::query_as("SELECT scheme, salt, hash FROM legacy_passwords WHERE user_id = ?")
-                .bind(user_id)
-                .fetch_optional(&self.pool)
-                .await?;
+        let row = store::import::legacy_of(&mut *self.pool.acquire().await?, user_id).await?;
         Ok(row.and_then(|(scheme, salt, hash)| LegacyHash::from_stored(&scheme, salt, hash)))
     }
 
@@ -70,12 +66,7 @@ impl UserCenter {
     ) -> Result<(), DomainError> {
         let verifiers = self.password_verifiers(password).await?;
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let taken = sqlx::query("DELETE FROM legacy_passwords WHERE user_id = ? AND hash = ?")
-            .bind(user_id)
-            .bind(legacy.hash())
-            .execute(&mut *tx)
-            .await?;
-        if taken.rows_affected() == 1 {
+        if store::import::take_legacy(&mut tx, user_id, legacy.hash()).await? {
             self.replace_password(&mut tx, user_id, &verifiers).await?;
             tracing::info!(
                 user_id,
@@ -121,17 +112,8 @@ impl UserCenter {
     ) -> Result<(), DomainError> {
         let verifier = self.hasher.hash(digest).await?;
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let taken = sqlx::query("DELETE FROM legacy_passwords WHERE user_id = ? AND hash = ?")
-            .bind(user_id)
-            .bind(legacy.hash())
-            .execute(&mut *tx)
-            .await?;
-        if taken.rows_affected() == 1 {
-            sqlx::query("DELETE FROM password_digests WHERE user_id = ? AND scheme = ?")
-                .bind(user_id)
-                .bind(scheme.name())
-                .execute(&mut *tx)
-                .await?;
+        if store::import::take_legacy(&mut tx, user_id, legacy.hash()).await? {
+            store::passwords::drop_digest(&mut tx, user_id, scheme.name()).await?;
             store_digests(&mut tx, user_id, &[(scheme, verifier)]).await?;
             tracing::info!(
                 user_id,

@@ -35,9 +35,11 @@ mod tests;
 
 use crate::password_digests::PasswordVerifiers;
 use crate::passwords::StoredHash;
-use crate::{DomainError, UserCenter};
+use crate::store::users::Role;
+use crate::{store, DomainError, UserCenter};
 use legacy_hash::LegacyScheme;
 use row::{ImportRow, Problem, Review, Status};
+use shared::profile::VerificationState;
 use shared::wallet::Currency;
 use shared::ErrorCode;
 use sqlx::Acquire;
@@ -328,17 +330,17 @@ impl UserCenter {
         if let Some(problem) = duplicate {
             return Ok((Verdict::Bad, vec![bad(problem)]));
         }
-        let earlier: Option<(String,)> =
-            sqlx::query_as("SELECT row_hash FROM imported_users WHERE import_id = ?")
-                .bind(&row.import_id)
-                .fetch_optional(&self.pool)
-                .await?;
+        let earlier =
+            store::import::row_hash(&mut *self.pool.acquire().await?, &row.import_id).await?;
         match earlier {
-            Some((hash,)) if hash == row.row_hash => return Ok((Verdict::Already, Vec::new())),
+            Some(hash) if hash == row.row_hash => return Ok((Verdict::Already, Vec::new())),
             Some(_) => return Ok((Verdict::Bad, vec![bad(conflict())])),
             None => {}
         }
-        if let Err(e) = self.ensure_free(&self.pool, &row.account).await {
+        if let Err(e) = self
+            .ensure_free(&mut *self.pool.acquire().await?, &row.account)
+            .await
+        {
             let e = e.to_app_error();
             let problem = Problem::new(e.code, e.field.map(|f| f.as_str()), e.message);
             return Ok((Verdict::Bad, vec![bad(problem)]));
@@ -353,14 +355,10 @@ impl UserCenter {
         row: &ImportRow,
         now: i64,
     ) -> Result<RowWrite, DomainError> {
-        let earlier: Option<(String,)> =
-            sqlx::query_as("SELECT row_hash FROM imported_users WHERE import_id = ?")
-                .bind(&row.import_id)
-                .fetch_optional(&mut *conn)
-                .await?;
+        let earlier = store::import::row_hash(&mut *conn, &row.import_id).await?;
         match earlier {
             // Another import of the same file got there first.
-            Some((hash,)) if hash == row.row_hash => return Ok(RowWrite::AlreadyThere),
+            Some(hash) if hash == row.row_hash => return Ok(RowWrite::AlreadyThere),
             Some(_) => return Ok(RowWrite::Refused(conflict())),
             None => {}
         }
@@ -374,17 +372,22 @@ impl UserCenter {
             digests: Vec::new(),
         };
         let user = self
-            .insert_vouched_in(&mut *conn, &row.account, &verifiers, row.verified, "user")
+            .insert_vouched_in(
+                &mut *conn,
+                &row.account,
+                &verifiers,
+                row.verified,
+                Role::User,
+            )
             .await?;
         if let (Some(legacy), None) = (&row.password, current) {
-            sqlx::query(
-                "INSERT INTO legacy_passwords (user_id, scheme, salt, hash) VALUES (?, ?, ?, ?)",
+            store::import::insert_legacy(
+                &mut *conn,
+                user.id,
+                legacy.scheme().name(),
+                legacy.salt(),
+                legacy.hash(),
             )
-            .bind(user.id)
-            .bind(legacy.scheme().name())
-            .bind(legacy.salt())
-            .bind(legacy.hash())
-            .execute(&mut *conn)
             .await?;
         }
         // While the account is still `normal`: the ledger pays only those.
@@ -401,52 +404,37 @@ impl UserCenter {
             .await?;
         }
         let closed = row.status == Status::Closed;
-        sqlx::query(
-            "UPDATE users SET display_name = ?, real_name = ?, gender = ?, id_country = ?,
-                    id_type = ?, id_number = ?, status = ?, created_at = ?, updated_at = ?,
-                    closed_at = ?, closed_reason = ?
-             WHERE id = ?",
-        )
-        .bind(&row.display_name)
-        .bind(&row.real_name)
-        .bind(row.gender.as_str())
-        .bind(&row.id_country)
-        .bind(row.id_type.as_str())
-        .bind(&row.id_number)
-        .bind(row.status.as_str())
-        .bind(row.created_at.unwrap_or(now))
-        .bind(now)
-        .bind(closed.then_some(now))
-        .bind(closed.then_some(CLOSED_REASON))
-        .bind(user.id)
-        .execute(&mut *conn)
-        .await?;
+        let profile = store::import::ImportedProfile {
+            display_name: row.display_name.as_deref(),
+            real_name: row.real_name.as_deref(),
+            gender: row.gender.as_str(),
+            id_country: &row.id_country,
+            id_type: row.id_type.as_str(),
+            id_number: row.id_number.as_deref(),
+            status: row.status.stored(),
+            created_at: row.created_at.unwrap_or(now),
+            closed_reason: closed.then_some(CLOSED_REASON),
+        };
+        store::import::set_profile(&mut *conn, user.id, &profile, now).await?;
         if row.review != Review::None {
             let verified = row.review == Review::Verified;
-            sqlx::query(
-                "INSERT INTO verifications (user_id, kind, state, real_name, id_number,
-                                            submitted_at, reviewed_at)
-                 VALUES (?, 'real_name', ?, ?, ?, ?, ?)",
+            let state = if verified {
+                VerificationState::Verified
+            } else {
+                VerificationState::Pending
+            };
+            store::import::insert_review(
+                &mut *conn,
+                user.id,
+                state.as_str(),
+                row.real_name.as_deref(),
+                row.id_number.as_deref(),
+                verified.then_some(now),
+                now,
             )
-            .bind(user.id)
-            .bind(if verified { "verified" } else { "pending" })
-            .bind(&row.real_name)
-            .bind(&row.id_number)
-            .bind(now)
-            .bind(verified.then_some(now))
-            .execute(&mut *conn)
             .await?;
         }
-        sqlx::query(
-            "INSERT INTO imported_users (import_id, user_id, row_hash, imported_at)
-             VALUES (?, ?, ?, ?)",
-        )
-        .bind(&row.import_id)
-        .bind(user.id)
-        .bind(&row.row_hash)
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
+        store::import::record(&mut *conn, &row.import_id, user.id, &row.row_hash, now).await?;
         Ok(RowWrite::Created {
             deposits: row.balances.len() as u64,
         })
@@ -455,9 +443,7 @@ impl UserCenter {
     /// How many imported users still have their old system's hash: zero
     /// once every one of them has signed in (or reset the password).
     pub async fn legacy_passwords_left(&self) -> Result<u64, DomainError> {
-        let (left,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM legacy_passwords")
-            .fetch_one(&self.pool)
-            .await?;
+        let left = store::import::legacy_left(&mut *self.pool.acquire().await?).await?;
         Ok(left as u64)
     }
 }

@@ -7,6 +7,7 @@
 
 use super::legacy_hash::LegacyHash;
 use crate::accounts::{NewAccount, Verified};
+use crate::store::users::UserStatus;
 use serde::Deserialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -97,11 +98,11 @@ pub(crate) enum Status {
 }
 
 impl Status {
-    pub(crate) fn as_str(self) -> &'static str {
+    pub(crate) fn stored(self) -> UserStatus {
         match self {
-            Status::Normal => "normal",
-            Status::Frozen => "frozen",
-            Status::Closed => "closed",
+            Status::Normal => UserStatus::Normal,
+            Status::Frozen => UserStatus::Frozen,
+            Status::Closed => UserStatus::Closed,
         }
     }
 }

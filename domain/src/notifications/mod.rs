@@ -39,7 +39,7 @@ pub use outbox::DeliveryRound;
 pub use thresholds::ReceivedMin;
 
 use crate::delivery::Lang;
-use crate::{DomainError, UserCenter};
+use crate::{store, DomainError, UserCenter};
 use shared::notifications::NoticeKind;
 use shared::profile::VerificationKind;
 use shared::validate::Contact;
@@ -148,7 +148,6 @@ enum Audience {
 
 /// The account's live contacts. Those of a closed account whose contacts
 /// were released end in `.invalid` and are never written to.
-#[derive(sqlx::FromRow)]
 struct Contacts {
     email: Option<String>,
     phone: Option<String>,
@@ -224,11 +223,14 @@ impl UserCenter {
         lang: Option<Lang>,
     ) -> Result<Option<i64>, DomainError> {
         let kind = event.kind();
-        let contacts: Option<Contacts> =
-            sqlx::query_as("SELECT email, phone FROM users WHERE id = ?")
-                .bind(user_id)
-                .fetch_optional(&self.pool)
-                .await?;
+        let mut conn = self.pool.acquire().await?;
+        let contacts = store::users::contacts(&mut conn, user_id)
+            .await?
+            .map(|c| Contacts {
+                email: c.email,
+                phone: c.phone,
+            });
+        drop(conn);
         let Some(contacts) = contacts else {
             return Ok(None);
         };

@@ -213,3 +213,25 @@ pub(crate) async fn take_ticket(
     .await?;
     Ok(row.map(|r| (r.contact, r.user_id)))
 }
+
+/// Whether a live ticket of the purpose, issued to the user, exists.
+pub(crate) async fn ticket_is_live(
+    conn: &mut Conn,
+    id_hash: &str,
+    purpose: &str,
+    user_id: i64,
+    now: i64,
+) -> StoreResult<bool> {
+    let found = sqlx::query_scalar!(
+        r#"SELECT 1 AS "live!: i64" FROM security_tickets
+           WHERE id_hash = ?1 AND purpose = ?2 AND user_id = ?3
+             AND consumed_at IS NULL AND expires_at > ?4"#,
+        id_hash,
+        purpose,
+        user_id,
+        now,
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(found.is_some())
+}

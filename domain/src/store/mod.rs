@@ -12,11 +12,13 @@
 //! Errors are `sqlx::Error`: this layer has nothing to add to them, and the
 //! domain maps them into [`crate::DomainError`].
 
+pub(crate) mod account_sources;
 pub(crate) mod audit;
 pub(crate) mod codes;
 pub(crate) mod contacts;
 pub(crate) mod currencies;
 pub(crate) mod devices;
+pub(crate) mod import;
 pub(crate) mod ledger;
 pub(crate) mod ledger_reads;
 pub(crate) mod media;
@@ -27,8 +29,15 @@ pub(crate) mod search;
 pub(crate) mod service_apps;
 pub(crate) mod sessions;
 pub(crate) mod throttle;
+pub(crate) mod user_search;
 pub(crate) mod users;
 pub(crate) mod verifications;
+
+/// Whether the database answers (the readiness probe).
+pub(crate) async fn ping(conn: &mut Conn) -> StoreResult<()> {
+    sqlx::query!("SELECT 1 AS one").fetch_one(conn).await?;
+    Ok(())
+}
 
 /// A connection or an open transaction (`&mut *tx`).
 pub(crate) type Conn = sqlx::SqliteConnection;

@@ -79,3 +79,27 @@ pub(crate) async fn add_digest(
     .await?;
     Ok(())
 }
+
+/// Whether the account has any password: an ordinary verifier or a digest one.
+pub(crate) async fn has_any(conn: &mut Conn, user_id: i64) -> StoreResult<bool> {
+    sqlx::query_scalar!(
+        r#"SELECT (password_hash <> '' OR EXISTS (SELECT 1 FROM password_digests WHERE user_id = ?1))
+                  AS "known!: bool"
+           FROM users WHERE id = ?1"#,
+        user_id
+    )
+    .fetch_one(conn)
+    .await
+}
+
+/// Drops the account's digest verifier of a scheme.
+pub(crate) async fn drop_digest(conn: &mut Conn, user_id: i64, scheme: &str) -> StoreResult<()> {
+    sqlx::query!(
+        "DELETE FROM password_digests WHERE user_id = ?1 AND scheme = ?2",
+        user_id,
+        scheme,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}

@@ -251,6 +251,247 @@ pub(crate) async fn sign_in_identifiers(
     Ok(row.map(|r| (r.email, r.phone, r.username_key)))
 }
 
+/// An account as it is created.
+pub(crate) struct NewUser<'a> {
+    pub email: Option<&'a str>,
+    pub phone: Option<&'a str>,
+    pub username: Option<&'a str>,
+    pub username_key: Option<&'a str>,
+    /// Empty while only digests of the password are known.
+    pub password_hash: &'a str,
+    pub email_verified: bool,
+    pub phone_verified: bool,
+    pub role: Role,
+    pub now: i64,
+}
+
+/// Inserts an account. A UNIQUE violation means one of its identifiers
+/// was taken meanwhile.
+pub(crate) async fn insert(conn: &mut Conn, n: &NewUser<'_>) -> StoreResult<UserRow> {
+    sqlx::query_as!(
+        UserRow,
+        r#"INSERT INTO users (email, phone, username, username_key, password_hash,
+                              email_verified, phone_verified, role, created_at, updated_at)
+           VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)
+           RETURNING id AS "id!", email, phone, username, email_verified AS "email_verified: bool",
+                     phone_verified AS "phone_verified: bool", status AS "status: UserStatus",
+                     created_at, display_name, real_name, gender, id_country, id_type, id_number,
+                     role, avatar_hash"#,
+        n.email,
+        n.phone,
+        n.username,
+        n.username_key,
+        n.password_hash,
+        n.email_verified,
+        n.phone_verified,
+        n.role,
+        n.now,
+    )
+    .fetch_one(conn)
+    .await
+}
+
+/// The (email, phone) of an account holding any of these identifiers.
+pub(crate) async fn first_holder_of(
+    conn: &mut Conn,
+    email: Option<&str>,
+    phone: Option<&str>,
+    username_key: Option<&str>,
+) -> StoreResult<Option<(Option<String>, Option<String>)>> {
+    let row = sqlx::query!(
+        "SELECT email, phone FROM users
+         WHERE email = ?1 OR phone = ?2 OR username_key = ?3 LIMIT 1",
+        email,
+        phone,
+        username_key,
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|r| (r.email, r.phone)))
+}
+
+/// An account's id and the identifiers a password must not repeat.
+pub(crate) struct Names {
+    pub id: i64,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub username: Option<String>,
+}
+
+pub(crate) async fn names(conn: &mut Conn, key: Key<'_>) -> StoreResult<Option<Names>> {
+    let (email, phone, username_key) = key.columns();
+    sqlx::query_as!(
+        Names,
+        r#"SELECT id AS "id!", email, phone, username FROM users
+           WHERE email = ?1 OR phone = ?2 OR username_key = ?3"#,
+        email,
+        phone,
+        username_key,
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+pub(crate) async fn names_by_id(conn: &mut Conn, user_id: i64) -> StoreResult<Option<Names>> {
+    sqlx::query_as!(
+        Names,
+        r#"SELECT id AS "id!", email, phone, username FROM users WHERE id = ?1"#,
+        user_id
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+pub(crate) async fn role(conn: &mut Conn, user_id: i64) -> StoreResult<Option<Role>> {
+    sqlx::query_scalar!(
+        r#"SELECT role AS "role: Role" FROM users WHERE id = ?1"#,
+        user_id
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+/// The account's role and, if it was closed, why.
+pub(crate) async fn role_and_closing(
+    conn: &mut Conn,
+    user_id: i64,
+) -> StoreResult<Option<(Role, Option<String>)>> {
+    let row = sqlx::query!(
+        r#"SELECT role AS "role: Role", closed_reason FROM users WHERE id = ?1"#,
+        user_id
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|r| (r.role, r.closed_reason)))
+}
+
+/// Gives the account a key names a role; its id, `None` for no such account.
+pub(crate) async fn set_role(
+    conn: &mut Conn,
+    key: Key<'_>,
+    role: Role,
+    now: i64,
+) -> StoreResult<Option<i64>> {
+    let (email, phone, username_key) = key.columns();
+    sqlx::query_scalar!(
+        r#"UPDATE users SET role = ?1, updated_at = ?2
+           WHERE email = ?3 OR phone = ?4 OR username_key = ?5 RETURNING id AS "id!: i64""#,
+        role,
+        now,
+        email,
+        phone,
+        username_key,
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+pub(crate) async fn set_role_of(
+    conn: &mut Conn,
+    user_id: i64,
+    role: Role,
+    now: i64,
+) -> StoreResult<()> {
+    sqlx::query!(
+        "UPDATE users SET role = ?1, updated_at = ?2 WHERE id = ?3",
+        role,
+        now,
+        user_id
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The profile columns as the profile form writes them.
+pub(crate) struct ProfileColumns<'a> {
+    pub display_name: Option<&'a str>,
+    pub real_name: Option<&'a str>,
+    pub gender: &'a str,
+    pub id_country: &'a str,
+    pub id_type: &'a str,
+    pub id_number: Option<&'a str>,
+}
+
+pub(crate) async fn set_profile(
+    conn: &mut Conn,
+    user_id: i64,
+    p: &ProfileColumns<'_>,
+    now: i64,
+) -> StoreResult<()> {
+    sqlx::query!(
+        "UPDATE users SET display_name = ?1, real_name = ?2, gender = ?3, id_country = ?4,
+                id_type = ?5, id_number = ?6, updated_at = ?7
+         WHERE id = ?8",
+        p.display_name,
+        p.real_name,
+        p.gender,
+        p.id_country,
+        p.id_type,
+        p.id_number,
+        now,
+        user_id,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn set_display_name(conn: &mut Conn, user_id: i64, name: &str) -> StoreResult<()> {
+    sqlx::query!(
+        "UPDATE users SET display_name = ?1 WHERE id = ?2",
+        name,
+        user_id
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Activates a pre-opened account; `false` when it is not pre-opened (any
+/// more: of two activations at once, one finds nothing to do).
+pub(crate) async fn activate(conn: &mut Conn, user_id: i64, now: i64) -> StoreResult<bool> {
+    let done = sqlx::query!(
+        "UPDATE users SET status = ?1, updated_at = ?2 WHERE id = ?3 AND status = ?4",
+        UserStatus::Normal,
+        now,
+        user_id,
+        UserStatus::PreOpened,
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Marks the account's contact verified, if it still is the account's.
+pub(crate) async fn mark_contact_verified(
+    conn: &mut Conn,
+    user_id: i64,
+    contact: &Contact,
+) -> StoreResult<()> {
+    match contact {
+        Contact::Email(v) => {
+            sqlx::query!(
+                "UPDATE users SET email_verified = 1 WHERE id = ?1 AND email = ?2",
+                user_id,
+                v
+            )
+            .execute(conn)
+            .await?
+        }
+        Contact::Phone(v) => {
+            sqlx::query!(
+                "UPDATE users SET phone_verified = 1 WHERE id = ?1 AND phone = ?2",
+                user_id,
+                v
+            )
+            .execute(conn)
+            .await?
+        }
+    };
+    Ok(())
+}
+
 /// The account's permission flags; `None`: no such account.
 pub(crate) async fn permissions(conn: &mut Conn, user_id: i64) -> StoreResult<Option<Permissions>> {
     sqlx::query_as!(

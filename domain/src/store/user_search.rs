@@ -1,0 +1,132 @@
+//! Searching accounts: one filter for the staff console, the signed service
+//! API and the seed facades, so the three differ only in what they ask for.
+//!
+//! Built with `QueryBuilder` because the filter is assembled per request
+//! (which text columns, an id list of any length, the order); every value
+//! is bound and the SQL fragments come from this file alone.
+
+use super::users::UserRow;
+use super::{Conn, StoreResult};
+use sqlx::{QueryBuilder, Sqlite};
+
+/// Where a search text is looked for. Each is a `LIKE … ESCAPE '\'`
+/// pattern (see [`contains_pattern`](super::search::contains_pattern));
+/// SQLite's `LIKE` ignores ASCII case.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum TextMatch<'a> {
+    /// Staff: the email, phone, username, display name and real name.
+    Anywhere(&'a str),
+    /// Services: the email, phone, username and display name (never the
+    /// real name, which only staff search).
+    Public(&'a str),
+    /// The name the seed facades show: the display name, else the
+    /// username, phone or email.
+    ShownName(&'a str),
+}
+
+/// The order of a result page.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Order {
+    Newest,
+    Oldest,
+    /// By the shown name, case-folded.
+    Name,
+    Id,
+}
+
+/// Which accounts a search matches; every part given must hold.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct UserFilter<'a> {
+    /// Only these accounts.
+    pub ids: Option<&'a [i64]>,
+    pub text: Option<TextMatch<'a>>,
+    /// An account that matches whatever the text says (the text is exactly
+    /// its email, phone or username), and comes first.
+    pub exact: Option<i64>,
+}
+
+fn push_where(q: &mut QueryBuilder<Sqlite>, f: &UserFilter<'_>) {
+    q.push(" FROM users WHERE 1 = 1");
+    if let Some(ids) = f.ids {
+        if ids.is_empty() {
+            q.push(" AND 0 = 1");
+        } else {
+            q.push(" AND id IN (");
+            let mut list = q.separated(", ");
+            for id in ids {
+                list.push_bind(*id);
+            }
+            list.push_unseparated(")");
+        }
+    }
+    if let Some(text) = f.text {
+        q.push(" AND (");
+        match text {
+            TextMatch::Anywhere(p) => {
+                q.push("LOWER(COALESCE(email, '')) LIKE ")
+                    .push_bind(p)
+                    .push(" ESCAPE '\\' OR COALESCE(phone, '') LIKE ")
+                    .push_bind(p)
+                    .push(" ESCAPE '\\' OR COALESCE(username_key, '') LIKE ")
+                    .push_bind(p)
+                    .push(" ESCAPE '\\' OR LOWER(COALESCE(display_name, '')) LIKE ")
+                    .push_bind(p)
+                    .push(" ESCAPE '\\' OR LOWER(COALESCE(real_name, '')) LIKE ")
+                    .push_bind(p)
+                    .push(" ESCAPE '\\'");
+            }
+            TextMatch::Public(p) => {
+                q.push("email LIKE ")
+                    .push_bind(p)
+                    .push(" ESCAPE '\\' OR phone LIKE ")
+                    .push_bind(p)
+                    .push(" ESCAPE '\\' OR username LIKE ")
+                    .push_bind(p)
+                    .push(" ESCAPE '\\' OR display_name LIKE ")
+                    .push_bind(p)
+                    .push(" ESCAPE '\\'");
+            }
+            TextMatch::ShownName(p) => {
+                q.push("COALESCE(display_name, username, phone, email) LIKE ")
+                    .push_bind(p)
+                    .push(" ESCAPE '\\'");
+            }
+        }
+        if let Some(exact) = f.exact {
+            q.push(" OR id = ").push_bind(exact);
+        }
+        q.push(")");
+    }
+}
+
+/// How many accounts match.
+pub(crate) async fn count(conn: &mut Conn, f: &UserFilter<'_>) -> StoreResult<i64> {
+    let mut q = QueryBuilder::new("SELECT COUNT(*)");
+    push_where(&mut q, f);
+    q.build_query_scalar::<i64>().fetch_one(conn).await
+}
+
+/// One page of the matching accounts.
+pub(crate) async fn page(
+    conn: &mut Conn,
+    f: &UserFilter<'_>,
+    order: Order,
+    limit: i64,
+    offset: i64,
+) -> StoreResult<Vec<UserRow>> {
+    let mut q = QueryBuilder::new(concat!("SELECT ", super::users::user_columns!()));
+    push_where(&mut q, f);
+    q.push(" ORDER BY ");
+    if let Some(exact) = f.exact {
+        q.push("id = ").push_bind(exact).push(" DESC, ");
+    }
+    q.push(match order {
+        Order::Newest => "created_at DESC, id DESC",
+        Order::Oldest => "created_at, id",
+        Order::Name => "LOWER(COALESCE(display_name, real_name, username, email, phone)), id",
+        Order::Id => "id",
+    });
+    q.push(" LIMIT ").push_bind(limit);
+    q.push(" OFFSET ").push_bind(offset);
+    q.build_query_as::<UserRow>().fetch_all(conn).await
+}
