@@ -48,6 +48,14 @@ use_npm_tools() {
   export PATH="$PWD/end2end/node_modules/.bin:$PATH"
 }
 
+# Python 3 itself (scripts/sqlx-prepare applies the migrations with its sqlite3 module).
+ensure_python3() {
+  command -v python3 >/dev/null && return
+  step "apt-get install python3"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq python3 >/dev/null
+}
+
 # Python tools (Schemathesis) in a virtual environment of their own, pinned by
 # scripts/fuzz/requirements.txt; sets FUZZ_PY and FUZZ_BIN.
 ensure_fuzz_venv() {

@@ -60,7 +60,7 @@ impl UserCenter {
                 AuditAction::AccountUnfrozen,
             )
         };
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = crate::store::begin_write(&self.pool).await?;
         let status = self.status_of(&mut tx, user_id).await?;
         if status == UserStatus::Closed {
             return Err(ErrorCode::AccountClosed.into());
@@ -163,7 +163,7 @@ impl UserCenter {
         event: &AuditEvent,
     ) -> Result<(), DomainError> {
         let user_id = closing.user_id;
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = crate::store::begin_write(&self.pool).await?;
         if self.status_of(&mut tx, user_id).await? == UserStatus::Closed {
             return Err(ErrorCode::AccountClosed.into());
         }

@@ -269,7 +269,7 @@ impl UserCenter {
         verifiers: &PasswordVerifiers,
         role: Role,
     ) -> Result<(sqlx::Transaction<'static, sqlx::Sqlite>, UserRow), DomainError> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = crate::store::begin_write(&self.pool).await?;
         let row = self
             .insert_vouched_in(&mut tx, account, verifiers, Verified::default(), role)
             .await?;
@@ -397,7 +397,7 @@ impl UserCenter {
         // its owner gets a notice). The code stays live until the account
         // is created.
         if let Some(code) = &code {
-            let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+            let mut tx = crate::store::begin_write(&self.pool).await?;
             if self
                 .take_code(&mut tx, proven, CodePurpose::Register, code, None)
                 .await?
@@ -430,7 +430,7 @@ impl UserCenter {
             None => self.password_verifiers(&account.valid.password).await?,
         };
 
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = crate::store::begin_write(&self.pool).await?;
         self.ensure_free(&mut tx, &account).await?;
         if let Some(code) = &code {
             if !self
@@ -691,7 +691,7 @@ impl UserCenter {
             return Err(ErrorCode::LoginNotAllowed.into());
         }
         let new_device = self.is_new_device(user_id, client).await?;
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = crate::store::begin_write(&self.pool).await?;
         let issued = self.start_session(&mut tx, user_id, client).await?;
         tx.commit().await?;
         self.audit(AuditEvent::by_user(

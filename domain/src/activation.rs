@@ -219,7 +219,7 @@ impl UserCenter {
         };
         let code = new_code();
         let ttl = self.settings.codes.activation_ttl.as_secs() as i64;
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = crate::store::begin_write(&self.pool).await?;
         self.issue_code(
             &mut tx,
             IssuedCode {
@@ -295,7 +295,7 @@ impl UserCenter {
         let verifiers = self.password_verifiers(&form.password).await?;
         let pin_hash = self.hasher.hash(&form.pin).await?;
 
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = crate::store::begin_write(&self.pool).await?;
         let check = self
             .take_single_use_code(&mut tx, &contact, CodePurpose::Activation, &code)
             .await?;
@@ -418,7 +418,7 @@ impl UserCenter {
             None => self.new_pin_hash(user_id, &pin).await?,
         };
 
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = crate::store::begin_write(&self.pool).await?;
         if let Some((contact, code)) = &code {
             match self
                 .take_single_use_code(&mut tx, contact, CodePurpose::Activation, code)

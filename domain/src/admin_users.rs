@@ -83,7 +83,7 @@ impl UserCenter {
         event: AuditEvent,
     ) -> Result<Permissions, DomainError> {
         let now = self.now();
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = crate::store::begin_write(&self.pool).await?;
         let before = store::users::permissions(&mut tx, user_id)
             .await?
             .ok_or(DomainError::from(ErrorCode::NotFound))?;
@@ -115,7 +115,7 @@ impl UserCenter {
         if self.role(op.id).await.ok() != Some(Role::SuperAdmin) || op.id == user_id {
             return Err(ErrorCode::Forbidden.into());
         }
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = crate::store::begin_write(&self.pool).await?;
         let before = store::users::role(&mut tx, user_id)
             .await?
             .ok_or(DomainError::from(ErrorCode::NotFound))?;

@@ -88,7 +88,7 @@ impl UserCenter {
             hashed.push((account, password, verifiers));
         }
         let now = self.now();
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = crate::store::begin_write(&self.pool).await?;
         let mut created = Vec::with_capacity(hashed.len());
         for (i, ((account, _, hash), row)) in hashed.iter().zip(&valid).enumerate() {
             // Someone may have signed up with a contact since the check.

@@ -3,7 +3,7 @@
 
 use crate::opaque::{random_token, token_digest};
 use crate::throttle::Kind;
-use crate::{DomainError, UserCenter};
+use crate::{store, DomainError, UserCenter};
 use base64::Engine;
 use shared::dto::CaptchaChallenge;
 use shared::validate::check_captcha_answer;
@@ -62,20 +62,11 @@ impl UserCenter {
         let now = self.now();
         let ttl = self.settings.codes.captcha_ttl.as_secs() as i64;
         // Expired captchas are only clutter; sweep them as new ones are made.
-        sqlx::query("DELETE FROM captchas WHERE expires_at <= ?")
-            .bind(now)
-            .execute(&self.pool)
+        let answer_hash = self.keyed.hash(&["captcha", &answer.to_uppercase()]);
+        let mut conn = self.pool.acquire().await?;
+        store::codes::put_captcha(&mut conn, &token_digest(key), &answer_hash, now, now + ttl)
             .await?;
-        sqlx::query(
-            "INSERT INTO captchas (key_hash, answer_hash, expires_at) VALUES (?, ?, ?)
-             ON CONFLICT (key_hash) DO UPDATE SET answer_hash = excluded.answer_hash,
-               expires_at = excluded.expires_at",
-        )
-        .bind(token_digest(key))
-        .bind(self.keyed.hash(&["captcha", &answer.to_uppercase()]))
-        .bind(now + ttl)
-        .execute(&self.pool)
-        .await?;
+        drop(conn);
         if let Some(dir) = self.messenger.captcha_outbox() {
             tokio::fs::create_dir_all(dir).await?;
             tokio::fs::write(dir.join(format!("{key}.txt")), &answer).await?;
@@ -96,16 +87,10 @@ impl UserCenter {
                 .into());
         };
         let answer = check_captcha_answer(answer)?;
-        let stored: Option<(String,)> = sqlx::query_as(
-            "DELETE FROM captchas WHERE key_hash = ? AND expires_at > ?
-             RETURNING answer_hash",
-        )
-        .bind(token_digest(key))
-        .bind(self.now())
-        .fetch_optional(&self.pool)
-        .await?;
+        let mut conn = self.pool.acquire().await?;
+        let stored = store::codes::take_captcha(&mut conn, &token_digest(key), self.now()).await?;
         match stored {
-            Some((hash,)) if self.keyed.matches(&["captcha", &answer], &hash) => Ok(()),
+            Some(hash) if self.keyed.matches(&["captcha", &answer], &hash) => Ok(()),
             _ => Err(AppError::field(ErrorCode::CaptchaIncorrect, Field::Captcha)
                 .needing_captcha()
                 .into()),

@@ -219,7 +219,7 @@ impl UserCenter {
         let resend = settings.resend_after.as_secs() as i64;
         let ttl = settings.code_ttl.as_secs() as i64;
 
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = crate::store::begin_write(&self.pool).await?;
         store::codes::prune_sends(&mut tx, now - DAY).await?;
         let store::codes::ContactSends {
             last,
@@ -315,7 +315,7 @@ impl UserCenter {
     }
 
     async fn forget_send(&self, send_id: i64, code_id: Option<i64>) -> Result<(), DomainError> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = crate::store::begin_write(&self.pool).await?;
         store::codes::forget_send(&mut tx, send_id, code_id).await?;
         tx.commit().await?;
         Ok(())
@@ -435,7 +435,7 @@ impl UserCenter {
         code: &str,
         user: Option<i64>,
     ) -> Result<(), DomainError> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = crate::store::begin_write(&self.pool).await?;
         let ok = self
             .take_code(&mut tx, contact, purpose, code, user)
             .await?;
@@ -462,7 +462,7 @@ impl UserCenter {
         let code = validate::check_code(code)?;
         let now = self.now();
         let ttl = self.settings.codes.ticket_ttl.as_secs() as i64;
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = crate::store::begin_write(&self.pool).await?;
         if !self
             .take_code(&mut tx, &contact, purpose, &code, requester)
             .await?

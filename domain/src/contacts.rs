@@ -70,7 +70,7 @@ impl UserCenter {
             }
         }
 
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = crate::store::begin_write(&self.pool).await?;
         if let Some((sid, old)) = ticket {
             let proven = self
                 .consume_ticket(&mut tx, sid, CodePurpose::ChangeContact, Some(auth.user_id))

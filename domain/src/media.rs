@@ -393,7 +393,7 @@ impl UserCenter {
         user_id: i64,
         hash: Option<&str>,
     ) -> Result<Option<String>, DomainError> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = crate::store::begin_write(&self.pool).await?;
         let Some(previous) = store::media::avatar_of(&mut tx, user_id).await? else {
             return Err(ErrorCode::NotFound.into());
         };

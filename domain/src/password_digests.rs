@@ -271,7 +271,7 @@ impl UserCenter {
         for scheme in missing {
             digests.push((scheme, self.hasher.hash(&scheme.of(password)).await?));
         }
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = crate::store::begin_write(&self.pool).await?;
         if let Some(main) = main {
             // Only if the password was not changed meanwhile.
             store::passwords::fill_main(&mut tx, user_id, &main.0).await?;
@@ -337,7 +337,7 @@ impl UserCenter {
             .normalise(digest)
             .ok_or(DomainError::from(ErrorCode::InvalidInput))?;
         let verifiers = self.verifiers_of_digest(scheme, &digest).await?;
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = crate::store::begin_write(&self.pool).await?;
         if store::users::status(&mut tx, user_id).await?.is_none() {
             return Err(ErrorCode::NotFound.into());
         }

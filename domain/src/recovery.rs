@@ -118,7 +118,7 @@ impl UserCenter {
             .map_err(on_new_password)?;
         let verifiers = self.password_verifiers(new_password).await?;
 
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = crate::store::begin_write(&self.pool).await?;
         let contact = match (proof, code_proof) {
             (_, Some((contact, code))) => {
                 if !self
@@ -187,7 +187,7 @@ impl UserCenter {
             ChangeProof::Ticket(sid) => tx_ticket = Some(sid),
         }
         let verifiers = self.password_verifiers(new_password).await?;
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = crate::store::begin_write(&self.pool).await?;
         if let Some(sid) = tx_ticket {
             let contact = self
                 .consume_ticket(&mut tx, sid, CodePurpose::ResetPassword, Some(auth.user_id))

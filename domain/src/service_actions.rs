@@ -70,7 +70,7 @@ impl UserCenter {
         if live.as_deref() == Some(contact.value()) {
             return Ok(ContactOutcome::Unchanged);
         }
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = crate::store::begin_write(&self.pool).await?;
         add_pending_contact(&mut tx, user_id, &contact, self.now()).await?;
         tx.commit().await?;
         tracing::info!(

@@ -215,7 +215,7 @@ impl UserCenter {
         if let Some((scheme, current)) = current {
             self.check_password_digest(user_id, scheme, current).await?;
         }
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = crate::store::begin_write(&self.pool).await?;
         self.consume_user_ticket(&mut tx, user_id, sid).await?;
         tx.commit().await?;
         self.set_password_digest(user_id, new.0, &digest, client)
@@ -246,7 +246,7 @@ impl UserCenter {
     ) -> Result<ContactOutcome, DomainError> {
         let contact = validate::parse_contact(contact)?;
         let sid = sid.map(str::trim).filter(|s| !s.is_empty());
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = crate::store::begin_write(&self.pool).await?;
         let store::users::Contacts {
             email,
             phone,

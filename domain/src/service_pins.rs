@@ -201,7 +201,7 @@ impl UserCenter {
         let pin = self.pin_as_digits(pin).await?;
         wallet::check_pin(&pin)?;
         let hash = self.new_pin_hash(user_id, &pin).await?;
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = crate::store::begin_write(&self.pool).await?;
         if let Some(sid) = ticket {
             self.consume_pay_ticket(&mut tx, user_id, sid).await?;
         }

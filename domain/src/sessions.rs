@@ -174,7 +174,7 @@ impl UserCenter {
     ) -> Result<AuthResponse, DomainError> {
         let now = self.now();
         let hash = hash_refresh_token(refresh_token);
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = crate::store::begin_write(&self.pool).await?;
         let found = store::sessions::find_refresh(&mut tx, &hash).await?;
         let Some(store::sessions::RefreshRow {
             session_id,

@@ -164,7 +164,7 @@ impl UserCenter {
     pub async fn sweep_unattached_documents(&self) -> Result<u64, DomainError> {
         let cutoff = self.now() - self.settings.uploads.unattached_ttl.as_secs() as i64;
         let _guard = self.media.lock.lock().await;
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = crate::store::begin_write(&self.pool).await?;
         let removed = store::media::expire_unattached(&mut tx, cutoff).await?;
         let mut orphans = Vec::new();
         for path in &removed {

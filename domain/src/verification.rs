@@ -230,7 +230,7 @@ impl UserCenter {
         submission: Submission,
         photos: &[(Option<i64>, DocumentKind)],
     ) -> Result<Verification, DomainError> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = crate::store::begin_write(&self.pool).await?;
         match store::users::status(&mut tx, user_id).await? {
             None => return Err(ErrorCode::NotFound.into()),
             Some(UserStatus::Closed) => return Err(ErrorCode::AccountClosed.into()),
@@ -309,7 +309,7 @@ impl UserCenter {
         let staff_id = op.id;
         self.check_staff_action(&op, StaffAction::Review, user_id, None)
             .await?;
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = crate::store::begin_write(&self.pool).await?;
         let pending = match self.latest_verification(&mut tx, user_id, kind).await? {
             Some(row) if row.state() == VerificationState::Pending => row,
             _ => return Err(ErrorCode::NotPendingReview.into()),

@@ -106,32 +106,9 @@ impl AccountState {
         AccountState::PreOpened,
     ];
 
-    /// From `users.status`. The legacy review values (`unreviewed`,
-    /// `verify_failed`, `in_review`) block sign-in like a freeze, so they
-    /// count as frozen here.
-    pub fn from_status(status: &str) -> AccountState {
-        match status {
-            "normal" => AccountState::Active,
-            "closed" => AccountState::Closed,
-            "pre_opened" => AccountState::PreOpened,
-            _ => AccountState::Frozen,
-        }
-    }
-
     pub fn as_str(self) -> &'static str {
         match self {
             AccountState::Active => "active",
-            AccountState::Frozen => "frozen",
-            AccountState::Closed => "closed",
-            AccountState::PreOpened => "pre_opened",
-        }
-    }
-
-    /// The value stored in `users.status` for this state (frozen is stored
-    /// as `frozen`; the legacy review values are only ever read).
-    pub fn stored(self) -> &'static str {
-        match self {
-            AccountState::Active => "normal",
             AccountState::Frozen => "frozen",
             AccountState::Closed => "closed",
             AccountState::PreOpened => "pre_opened",
@@ -315,13 +292,7 @@ mod tests {
         assert_eq!(legacy_status_code("frozen", Pending), 1);
         assert_eq!(legacy_status_code("closed", Verified), 5);
         assert_eq!(legacy_status_code("unreviewed", Unverified), 2);
-        assert_eq!(AccountState::from_status("normal"), AccountState::Active);
-        assert_eq!(AccountState::from_status("in_review"), AccountState::Frozen);
-        assert_eq!(AccountState::from_status("closed"), AccountState::Closed);
         assert_eq!(legacy_status_code("pre_opened", Verified), 2);
-        for state in AccountState::ALL {
-            assert_eq!(AccountState::from_status(state.stored()), *state);
-        }
         assert!(AccountState::PreOpened.receives_money());
         assert!(!AccountState::Frozen.receives_money());
     }

@@ -65,7 +65,7 @@ impl UserCenter {
         password: &str,
     ) -> Result<(), DomainError> {
         let verifiers = self.password_verifiers(password).await?;
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = crate::store::begin_write(&self.pool).await?;
         if store::import::take_legacy(&mut tx, user_id, legacy.hash()).await? {
             self.replace_password(&mut tx, user_id, &verifiers).await?;
             tracing::info!(
@@ -111,7 +111,7 @@ impl UserCenter {
         digest: &str,
     ) -> Result<(), DomainError> {
         let verifier = self.hasher.hash(digest).await?;
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = crate::store::begin_write(&self.pool).await?;
         if store::import::take_legacy(&mut tx, user_id, legacy.hash()).await? {
             store::passwords::drop_digest(&mut tx, user_id, scheme.name()).await?;
             store_digests(&mut tx, user_id, &[(scheme, verifier)]).await?;

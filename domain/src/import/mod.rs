@@ -227,7 +227,7 @@ impl UserCenter {
             };
             let batch = match &mut tx {
                 Some(tx) => tx,
-                None => tx.insert(self.pool.begin_with("BEGIN IMMEDIATE").await?),
+                None => tx.insert(crate::store::begin_write(&self.pool).await?),
             };
             let mut savepoint = batch.begin().await?;
             match self.write_row(&mut savepoint, &row, now).await {

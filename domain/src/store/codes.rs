@@ -235,3 +235,43 @@ pub(crate) async fn ticket_is_live(
     .await?;
     Ok(found.is_some())
 }
+
+/// Stores a captcha's answer (as a keyed hash) under its key (as a digest),
+/// first forgetting the expired ones.
+pub(crate) async fn put_captcha(
+    conn: &mut Conn,
+    key_hash: &str,
+    answer_hash: &str,
+    now: i64,
+    expires_at: i64,
+) -> StoreResult<()> {
+    sqlx::query!("DELETE FROM captchas WHERE expires_at <= ?1", now)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query!(
+        "INSERT INTO captchas (key_hash, answer_hash, expires_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (key_hash) DO UPDATE SET answer_hash = excluded.answer_hash,
+           expires_at = excluded.expires_at",
+        key_hash,
+        answer_hash,
+        expires_at,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Uses up a live captcha: its answer hash, if it was there.
+pub(crate) async fn take_captcha(
+    conn: &mut Conn,
+    key_hash: &str,
+    now: i64,
+) -> StoreResult<Option<String>> {
+    sqlx::query_scalar!(
+        "DELETE FROM captchas WHERE key_hash = ?1 AND expires_at > ?2 RETURNING answer_hash",
+        key_hash,
+        now,
+    )
+    .fetch_optional(conn)
+    .await
+}

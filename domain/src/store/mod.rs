@@ -33,6 +33,15 @@ pub(crate) mod user_search;
 pub(crate) mod users;
 pub(crate) mod verifications;
 
+/// Opens a write transaction. `BEGIN IMMEDIATE` takes SQLite's write lock
+/// at once, so the reads inside see the state the writes apply to (a plain
+/// `BEGIN` would take it at the first write and could fail there instead).
+pub(crate) async fn begin_write(
+    pool: &sqlx::SqlitePool,
+) -> StoreResult<sqlx::Transaction<'static, sqlx::Sqlite>> {
+    pool.begin_with("BEGIN IMMEDIATE").await
+}
+
 /// Whether the database answers (the readiness probe).
 pub(crate) async fn ping(conn: &mut Conn) -> StoreResult<()> {
     sqlx::query!("SELECT 1 AS one").fetch_one(conn).await?;

@@ -626,6 +626,21 @@ pub(crate) async fn release_closed_contacts(
 mod tests {
     use super::UserStatus;
 
+    #[test]
+    fn review_values_count_as_frozen_and_every_state_can_be_stored() {
+        use shared::profile::AccountState;
+        assert_eq!(UserStatus::InReview.state(), AccountState::Frozen);
+        assert_eq!(UserStatus::Unreviewed.state(), AccountState::Frozen);
+        assert_eq!(UserStatus::Normal.state(), AccountState::Active);
+        assert_eq!(UserStatus::PreOpened.state(), AccountState::PreOpened);
+        for state in AccountState::ALL {
+            assert!(
+                UserStatus::ALL.iter().any(|s| s.state() == *state),
+                "{state:?} has a stored form"
+            );
+        }
+    }
+
     #[tokio::test]
     async fn every_status_is_stored_and_read_back_as_itself() {
         let f = crate::tests::fixture().await;

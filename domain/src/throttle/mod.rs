@@ -229,7 +229,7 @@ impl UserCenter {
     async fn try_reserve(&self, kind: Kind, key: &str) -> Result<Option<i64>, DomainError> {
         let policy = self.policy(kind);
         let now = self.now();
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = crate::store::begin_write(&self.pool).await?;
         let mut state = load(&mut tx, kind, key, &policy, now).await?;
         // Reservations a crash left behind were never judged: count them.
         let stale = now - self.settings.throttle.stale_after.as_secs() as i64;
@@ -267,7 +267,7 @@ impl UserCenter {
         id: Option<i64>,
         right: bool,
     ) -> Result<Failure, DomainError> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = crate::store::begin_write(&self.pool).await?;
         let mut reserved = false;
         if let Some(id) = id {
             reserved = store::throttle::release(&mut tx, id).await?;
@@ -344,7 +344,7 @@ impl UserCenter {
     pub(crate) async fn charge(&self, kind: Kind, key: &str) -> Result<Failure, DomainError> {
         let policy = self.policy(kind);
         let now = self.now();
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = crate::store::begin_write(&self.pool).await?;
         let state = load(&mut tx, kind, key, &policy, now).await?;
         if let Admission::Locked(until) = policy.admit(&state, 0, now) {
             tx.commit().await?;

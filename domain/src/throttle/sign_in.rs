@@ -41,7 +41,7 @@ impl UserCenter {
     /// Lifts a lock and clears the failure history of one sign-in key: a
     /// normalised identifier (`email:a@b.co`) or `user:<id>`; for staff.
     pub async fn unlock_identifier(&self, identifier: &str) -> Result<(), DomainError> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = crate::store::begin_write(&self.pool).await?;
         self.clear_throttle(&mut tx, Kind::SignIn, identifier)
             .await?;
         tx.commit().await?;
@@ -52,7 +52,7 @@ impl UserCenter {
     /// on its identifiers from before they were counted together.
     pub async fn unlock_user(&self, user_id: i64) -> Result<(), DomainError> {
         let keys = self.sign_in_keys(user_id).await?;
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = crate::store::begin_write(&self.pool).await?;
         for key in keys {
             self.clear_throttle(&mut tx, Kind::SignIn, &key).await?;
         }

@@ -154,7 +154,7 @@ impl UserCenter {
         self.require_currency_admin(&by).await?;
         let valid = new.validate()?;
         let now = self.now();
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = crate::store::begin_write(&self.pool).await?;
         let inserted = store::currencies::insert(
             &mut tx,
             &valid.code,
@@ -202,7 +202,7 @@ impl UserCenter {
         self.require_currency_admin(&by).await?;
         let edit = edit.validate()?;
         let now = self.now();
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = crate::store::begin_write(&self.pool).await?;
         let row = store::currencies::by_code(&mut tx, code.trim())
             .await?
             .ok_or(DomainError::from(ErrorCode::UnknownCurrency))?;
@@ -259,7 +259,7 @@ impl UserCenter {
     ) -> Result<Currency, DomainError> {
         let by = by.into();
         self.require_currency_admin(&by).await?;
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = crate::store::begin_write(&self.pool).await?;
         let before = store::currencies::by_code(&mut tx, code.trim())
             .await?
             .ok_or(DomainError::from(ErrorCode::UnknownCurrency))?;

@@ -330,7 +330,7 @@ impl UserCenter {
         staff: Option<&crate::caller::Operator>,
     ) -> Result<Receipt, DomainError> {
         let scope = order.actor.scope();
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = crate::store::begin_write(&self.pool).await?;
         // Read inside the lock, so journal times never go backwards by id.
         let now = self.now();
         let receipt = match post_once(&mut tx, &order, &scope, now).await {

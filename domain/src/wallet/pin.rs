@@ -99,7 +99,7 @@ impl UserCenter {
                 .await?;
         }
         let hash = self.new_pin_hash(user_id, pin).await?;
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = crate::store::begin_write(&self.pool).await?;
         if let PinProof::Ticket(sid) = proof {
             self.consume_pay_ticket(&mut tx, user_id, sid).await?;
         }
@@ -152,7 +152,7 @@ impl UserCenter {
     ) -> Result<(), DomainError> {
         wallet::check_pin(new_pin)?;
         let hash = self.new_pin_hash(user_id, new_pin).await?;
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = crate::store::begin_write(&self.pool).await?;
         self.store_replaced_pin(&mut tx, user_id, &hash).await?;
         tx.commit().await?;
         tracing::info!(user_id, "payment PIN replaced");
@@ -183,7 +183,7 @@ impl UserCenter {
         let user_id = by.id;
         wallet::check_pin(new_pin)?;
         let hash = self.new_pin_hash(user_id, new_pin).await?;
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = crate::store::begin_write(&self.pool).await?;
         self.consume_pay_ticket(&mut tx, user_id, sid).await?;
         self.store_replaced_pin(&mut tx, user_id, &hash).await?;
         tx.commit().await?;
@@ -233,7 +233,7 @@ impl UserCenter {
             return Err(ErrorCode::NotFound.into());
         }
         let before = self.pin_status(user_id).await?;
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = crate::store::begin_write(&self.pool).await?;
         self.clear_throttle(&mut tx, Kind::Pin, &user_id.to_string())
             .await?;
         tx.commit().await?;
