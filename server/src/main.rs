@@ -19,6 +19,7 @@ mod import_tests;
 #[cfg(test)]
 mod locale_tests;
 mod media_files;
+mod media_sweep;
 #[cfg(test)]
 mod media_tests;
 mod messaging_config;
@@ -189,6 +190,11 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
             Some(failure) => Err(failure.into()),
             None => Ok(()),
         };
+    }
+    match media_sweep::remove_orphans(uc.pool(), &config.data_dir.join("media")).await {
+        Ok(0) => {}
+        Ok(removed) => tracing::warn!(removed, "media files of interrupted uploads removed"),
+        Err(e) => tracing::error!(error = %e, "could not check the media directory for orphans"),
     }
     tokio::spawn(sweep_documents(uc.clone()));
     tokio::spawn(deliver_notices(uc.clone(), NOTICE_ROUND_EVERY));
