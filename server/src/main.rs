@@ -343,7 +343,9 @@ fn router(state: AppState, edge: edge::EdgeSettings, compat: &compat::CompatSett
     // Image uploads need a larger body than the rest of the site: the media
     // operations carry their own limit (`rest::media::UPLOAD_BODY_LIMIT`)
     // and are merged outside the 1 MiB cap below.
-    let media: Router = Router::new().nest("/api/v1", media.with_state(state.uc.clone()));
+    let media: Router = Router::new()
+        .nest("/api/v1", media.with_state(state.uc.clone()))
+        .layer(axum::middleware::from_fn(rest::media::close_after_refusal));
     // The seed systems' own APIs, when `UC_COMPAT` turns them on.
     let compat = compat::routes(&state.uc, compat);
     Router::new()

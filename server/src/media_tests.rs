@@ -421,6 +421,19 @@ async fn uploads_stop_under_the_free_space_floor() {
         assert_eq!(body["code"], "STORAGE_FULL");
     }
     assert!(!s._dir.path().join("media").exists(), "nothing written");
+    // The unread body stays on the connection: the answer says it closes.
+    let (status, headers, _) = s
+        .raw(
+            "PUT",
+            "/api/v1/me/avatar",
+            png(60, 40, 3),
+            Some("image/png"),
+            Some(&token),
+            &[],
+        )
+        .await;
+    assert_eq!(status.as_u16(), 507);
+    assert_eq!(headers[header::CONNECTION], "close");
     // Refused before the body is read: even one over the upload limit.
     let oversized = vec![0u8; crate::rest::media::UPLOAD_BODY_LIMIT + 1];
     let (status, body) = s.post_document(&token, oversized).await;
