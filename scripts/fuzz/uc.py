@@ -33,7 +33,6 @@ RAISED_LIMITS = {
     "UC_CAPTCHAS_PER_IP_HOUR": "1000000",
     "UC_CODE_DAILY_PER_IP": "1000000",
     "UC_UPLOADS_PER_HOUR": "1000000",
-    "RUST_LOG": "warn",
 }
 
 
@@ -49,6 +48,7 @@ class Server:
         self.data_dir = Path(data_dir)
         self.url = f"http://127.0.0.1:{port}"
         self.env = {
+            "RUST_LOG": "warn",
             **os.environ,
             **RAISED_LIMITS,
             "UC_DATA_DIR": str(self.data_dir),
