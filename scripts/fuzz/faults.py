@@ -375,9 +375,9 @@ def disk_full(run):
         _, payer = funded_user(api, "disk-payer@example.com")
         funded_user(api, "disk-payee@example.com", amount=None)
         writes = Writes(api, payer, "disk-payee@example.com")
-        all_succeed(writes.attempt(), "with room")
         if not mounted:
             return storage_floor_only(api, server, writes)
+        all_succeed(writes.attempt(), "with room")
         pid = server.pid
         # Under the upload floor: uploads refused, the database still writes.
         fill(filler, leave=1 << 20)
