@@ -5,7 +5,7 @@
 
 use crate::DomainError;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::SqlitePool;
+use sqlx::{Connection, SqlitePool};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -21,6 +21,18 @@ pub async fn connect(url: &str) -> Result<SqlitePool, DomainError> {
         .busy_timeout(Duration::from_secs(5));
     let pool = SqlitePoolOptions::new()
         .max_connections(8)
+        // When SQLite rolls a transaction back by itself (a COMMIT that
+        // found the disk full), sqlx's own ROLLBACK then fails and the
+        // connection believes a transaction is still open: every later
+        // `begin` on it would fail until a restart. Such a connection is
+        // closed instead of going back to the pool (the ping first runs
+        // the rollback a dropped transaction left queued).
+        .after_release(|conn, _| {
+            Box::pin(async move {
+                conn.ping().await?;
+                Ok(!conn.is_in_transaction())
+            })
+        })
         .connect_with(options)
         .await?;
     sqlx::migrate!("./migrations").run(&pool).await?;
@@ -33,5 +45,34 @@ pub(crate) fn is_unique_violation(err: &sqlx::Error, column: &str) -> bool {
     match err {
         sqlx::Error::Database(db) => db.is_unique_violation() && db.message().contains(column),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A connection whose transaction SQLite ended by itself (as on a full
+    /// disk) must not poison the pool: afterwards every connection can
+    /// begin a transaction again.
+    #[tokio::test]
+    async fn a_transaction_sqlite_rolled_back_itself_does_not_poison_the_pool() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let pool = connect(&url).await.unwrap();
+        {
+            let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.unwrap();
+            // SQLite's own rollback, behind sqlx's back.
+            sqlx::query("ROLLBACK").execute(&mut *tx).await.unwrap();
+            assert!(tx.commit().await.is_err());
+        }
+        let mut held = Vec::new();
+        for _ in 0..8 {
+            held.push(pool.acquire().await.unwrap());
+        }
+        for conn in &mut held {
+            let tx = conn.begin_with("BEGIN IMMEDIATE").await.unwrap();
+            tx.rollback().await.unwrap();
+        }
     }
 }

@@ -18,16 +18,16 @@ Settings come from the environment, written by `scripts/reliability`:
 `UC_FUZZ_APP_SECRET`, `UC_FUZZ_PASSWORD`.
 """
 
-import hashlib
-import hmac
 import itertools
 import json
 import os
-import time
-import uuid
+import sys
 
 import requests
 import schemathesis
+
+sys.path.insert(0, os.path.dirname(__file__))
+from signing import signed_headers  # noqa: E402
 
 URL = os.environ["UC_FUZZ_URL"]
 # Absent while scripts/fuzz/setup.py opens these sessions.
@@ -59,18 +59,7 @@ _throwaway = itertools.count()
 
 def _signed_headers(method, target, body):
     """The four service headers for one request (README: Signed service API)."""
-    req_time = str(int(time.time()))
-    transaction_id = f"fuzz-{uuid.uuid4().hex}"
-    text = "\n".join(
-        [method.upper(), target, req_time, transaction_id, hashlib.sha256(body).hexdigest()]
-    )
-    sign = hmac.new(APP_SECRET.encode(), text.encode(), hashlib.sha256).hexdigest()
-    return {
-        "X-App-Id": APP_ID,
-        "X-Req-Time": req_time,
-        "X-Transaction-Id": transaction_id,
-        "X-Sign": sign,
-    }
+    return signed_headers(APP_ID, APP_SECRET, method, target, body)
 
 
 def create_user(email):

@@ -19,6 +19,7 @@ mod import_tests;
 #[cfg(test)]
 mod locale_tests;
 mod media_files;
+mod media_sweep;
 #[cfg(test)]
 mod media_tests;
 mod messaging_config;
@@ -190,6 +191,11 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
             None => Ok(()),
         };
     }
+    match media_sweep::remove_orphans(uc.pool(), &config.data_dir.join("media")).await {
+        Ok(0) => {}
+        Ok(removed) => tracing::warn!(removed, "media files of interrupted uploads removed"),
+        Err(e) => tracing::error!(error = %e, "could not check the media directory for orphans"),
+    }
     tokio::spawn(sweep_documents(uc.clone()));
     tokio::spawn(deliver_notices(uc.clone(), NOTICE_ROUND_EVERY));
     let conf = get_configuration(None)?;
@@ -337,7 +343,9 @@ fn router(state: AppState, edge: edge::EdgeSettings, compat: &compat::CompatSett
     // Image uploads need a larger body than the rest of the site: the media
     // operations carry their own limit (`rest::media::UPLOAD_BODY_LIMIT`)
     // and are merged outside the 1 MiB cap below.
-    let media: Router = Router::new().nest("/api/v1", media.with_state(state.uc.clone()));
+    let media: Router = Router::new()
+        .nest("/api/v1", media.with_state(state.uc.clone()))
+        .layer(axum::middleware::from_fn(rest::media::close_after_refusal));
     // The seed systems' own APIs, when `UC_COMPAT` turns them on.
     let compat = compat::routes(&state.uc, compat);
     Router::new()

@@ -421,8 +421,88 @@ async fn uploads_stop_under_the_free_space_floor() {
         assert_eq!(body["code"], "STORAGE_FULL");
     }
     assert!(!s._dir.path().join("media").exists(), "nothing written");
+    // The unread body stays on the connection: the answer says it closes.
+    let (status, headers, _) = s
+        .raw(
+            "PUT",
+            "/api/v1/me/avatar",
+            png(60, 40, 3),
+            Some("image/png"),
+            Some(&token),
+            &[],
+        )
+        .await;
+    assert_eq!(status.as_u16(), 507);
+    assert_eq!(headers[header::CONNECTION], "close");
     // Refused before the body is read: even one over the upload limit.
     let oversized = vec![0u8; crate::rest::media::UPLOAD_BODY_LIMIT + 1];
     let (status, body) = s.post_document(&token, oversized).await;
     assert_eq!(status.as_u16(), 507, "{body}");
+}
+
+/// What a crash between an upload's file write and its database row leaves
+/// (files nothing references, a half-written temporary file) is removed at
+/// start; the files accounts and documents use stay.
+#[tokio::test]
+async fn start_removes_the_files_of_interrupted_uploads_only() {
+    let s = server().await;
+    let (_, token) = s.signup("sweep@example.com").await;
+    let (status, body) = s.put_avatar(&token, png(64, 64, 7), "image/png").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, doc) = s.post_document(&token, png(80, 50, 3)).await;
+    assert_eq!(status, StatusCode::CREATED, "{doc}");
+    let media = s._dir.path().join("media");
+    let kept: Vec<_> = walk(&media);
+    assert_eq!(kept.len(), 3, "{kept:?}");
+
+    let orphan_avatar = media
+        .join("avatars/ab")
+        .join(format!("{}-256.png", "ab".repeat(32)));
+    let half_written = media
+        .join("avatars/ab")
+        .join(format!("{}-64.tmp-1f2e", "ab".repeat(32)));
+    let orphan_document = media
+        .join("private/documents/cd")
+        .join(format!("{}.jpg", "cd".repeat(32)));
+    for path in [&orphan_avatar, &half_written, &orphan_document] {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, b"left by a crash").unwrap();
+    }
+    let unknown = media.join("avatars/ab/README");
+    std::fs::write(&unknown, b"not ours").unwrap();
+
+    let removed = crate::media_sweep::remove_orphans(s.uc.pool(), &media)
+        .await
+        .unwrap();
+    assert_eq!(removed, 3);
+    let mut left = walk(&media);
+    left.retain(|p| p != &unknown);
+    assert_eq!(left, kept);
+    // Nothing left to do the second time.
+    assert_eq!(
+        crate::media_sweep::remove_orphans(s.uc.pool(), &media)
+            .await
+            .unwrap(),
+        0
+    );
+    let url = body["avatar_url"].as_str().unwrap();
+    assert_eq!(
+        s.raw("GET", url, vec![], None, None, &[]).await.0,
+        StatusCode::OK
+    );
+}
+
+/// Every file below `dir`, sorted.
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files.sort();
+    files
 }

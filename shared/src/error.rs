@@ -239,7 +239,7 @@ error_codes! {
     DocumentQuota: "DOCUMENT_QUOTA", 409, "You have too many photos waiting to be submitted. Submit them, or try again tomorrow.";
     /// Free space on the server's data disk is under the configured floor;
     /// uploads are refused before they could fill it.
-    StorageFull: "STORAGE_FULL", 507, "The server is out of storage space for uploads. Please try again later.";
+    StorageFull: "STORAGE_FULL", 507, "The server is out of storage space. Please try again later.";
     // Importing users (`server import users`)
     /// A legacy password hash of an unknown scheme, or not of its scheme's
     /// form (hex length, bcrypt or argon2 string, salt), or too costly.

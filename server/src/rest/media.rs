@@ -15,7 +15,7 @@
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use domain::media::PrivateDocument;
@@ -34,6 +34,23 @@ use utoipa_axum::routes;
 /// client that miscounts; anything bigger is `413 PAYLOAD_TOO_LARGE`
 /// before it is read, anything between is `413 IMAGE_TOO_LARGE`.
 pub const UPLOAD_BODY_LIMIT: usize = MAX_IMAGE_BYTES + 64 * 1024;
+
+/// Answers a refused upload with `Connection: close`. A refusal made
+/// before the body was read (no session, `429`, `507`, `413`) leaves the
+/// rest of the body on the connection, so the server closes it after
+/// answering; without the header a client reuses it for its next request,
+/// which then fails as "disconnected without a response" (seen by the
+/// disk-full fault of `scripts/reliability`). Reads are left alone.
+pub async fn close_after_refusal(request: Request, next: axum::middleware::Next) -> Response {
+    let upload = !matches!(*request.method(), Method::GET | Method::HEAD);
+    let mut response = next.run(request).await;
+    if upload && (response.status().is_client_error() || response.status().is_server_error()) {
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    response
+}
 
 /// The media operations under `/api/v1`, with paths relative to it like
 /// every other module's. Kept apart from [`super::api`]'s main router only
