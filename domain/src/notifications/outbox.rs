@@ -14,7 +14,7 @@
 //! [`deliver_due_notifications`]: UserCenter::deliver_due_notifications
 
 use crate::delivery::Message;
-use crate::store::notifications::NewNotice;
+use crate::store::notifications::{AfterFailure, NewNotice};
 use crate::{store, DomainError, UserCenter};
 use shared::notifications::NoticeKind;
 use shared::validate::Contact;
@@ -131,7 +131,8 @@ impl UserCenter {
             }
             Err(e) if row.attempts >= i64::from(self.settings.notifications.max_attempts) => {
                 let mut conn = self.pool.acquire().await?;
-                store::notifications::give_up(&mut conn, id, now, &e.to_string()).await?;
+                let then = AfterFailure::GiveUp(now);
+                store::notifications::failed(&mut conn, id, &e.to_string(), then).await?;
                 tracing::error!(error = %e, id, attempts = row.attempts, to = %to.masked(), "notice given up");
                 metrics::counter!("uc_notice_attempts_total", "outcome" => "given_up").increment(1);
                 Ok(Outcome::GaveUp)
@@ -139,7 +140,8 @@ impl UserCenter {
             Err(e) => {
                 let wait = self.retry_wait(row.attempts);
                 let mut conn = self.pool.acquire().await?;
-                store::notifications::retry_at(&mut conn, id, now + wait, &e.to_string()).await?;
+                let then = AfterFailure::RetryAt(now + wait);
+                store::notifications::failed(&mut conn, id, &e.to_string(), then).await?;
                 tracing::warn!(error = %e, id, attempts = row.attempts, retry_in_secs = wait, "notice not sent; will retry");
                 metrics::counter!("uc_notice_attempts_total", "outcome" => "retry").increment(1);
                 Ok(Outcome::Failed)

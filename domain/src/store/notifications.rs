@@ -119,24 +119,32 @@ pub(crate) async fn mark_sent(conn: &mut Conn, id: i64, now: i64) -> StoreResult
     Ok(())
 }
 
-pub(crate) async fn give_up(conn: &mut Conn, id: i64, now: i64, error: &str) -> StoreResult<()> {
-    sqlx::query!(
-        "UPDATE notification_outbox SET gave_up_at = ?1, last_error = ?2, claimed_until = NULL
-         WHERE id = ?3",
-        now,
-        error,
-        id,
-    )
-    .execute(conn)
-    .await?;
-    Ok(())
+/// What becomes of a notice whose attempt failed.
+pub(crate) enum AfterFailure {
+    /// Tried again at this time.
+    RetryAt(i64),
+    /// Never tried again (given up at this time).
+    GiveUp(i64),
 }
 
-pub(crate) async fn retry_at(conn: &mut Conn, id: i64, at: i64, error: &str) -> StoreResult<()> {
+/// Records a failed attempt and releases the notice's claim.
+pub(crate) async fn failed(
+    conn: &mut Conn,
+    id: i64,
+    error: &str,
+    then: AfterFailure,
+) -> StoreResult<()> {
+    let (retry_at, gave_up_at) = match then {
+        AfterFailure::RetryAt(at) => (Some(at), None),
+        AfterFailure::GiveUp(at) => (None, Some(at)),
+    };
     sqlx::query!(
-        "UPDATE notification_outbox SET next_attempt_at = ?1, last_error = ?2, claimed_until = NULL
-         WHERE id = ?3",
-        at,
+        "UPDATE notification_outbox
+         SET next_attempt_at = COALESCE(?1, next_attempt_at), gave_up_at = ?2, last_error = ?3,
+             claimed_until = NULL
+         WHERE id = ?4",
+        retry_at,
+        gave_up_at,
         error,
         id,
     )
