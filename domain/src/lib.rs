@@ -26,6 +26,7 @@ pub mod identifier_lookup;
 pub mod import;
 pub mod legacy_signatures;
 pub mod media;
+mod media_sweep;
 pub mod notifications;
 mod opaque;
 pub mod password_digests;

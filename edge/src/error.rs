@@ -22,33 +22,10 @@ impl IntoResponse for ApiError {
 }
 
 impl From<DomainError> for ApiError {
+    /// A full data disk comes out as `507 STORAGE_FULL` (see
+    /// [`DomainError::to_app_error`]), every other internal failure as `500`.
     fn from(e: DomainError) -> Self {
-        if is_storage_full(&e) {
-            tracing::error!(error = %e, "write refused: the data disk is full");
-            return ApiError(AppError::new(ErrorCode::StorageFull));
-        }
         ApiError(e.to_app_error())
-    }
-}
-
-/// SQLite's primary result code for "database or disk is full".
-const SQLITE_FULL: i32 = 13;
-
-/// Whether a failure is the data disk being full: SQLite's `SQLITE_FULL`
-/// (a write, sign-in or payment that needed room the disk no longer has)
-/// or `ENOSPC` from a file write. Clients get `507 STORAGE_FULL`, which
-/// tells them to try again later, instead of `500 INTERNAL`; nothing was
-/// written either way.
-fn is_storage_full(e: &DomainError) -> bool {
-    match e {
-        DomainError::Database(sqlx::Error::Database(db)) => db
-            .code()
-            .and_then(|code| code.parse::<i32>().ok())
-            .is_some_and(|code| code & 0xff == SQLITE_FULL),
-        DomainError::Database(sqlx::Error::Io(io)) | DomainError::Io(io) => {
-            io.kind() == std::io::ErrorKind::StorageFull
-        }
-        _ => false,
     }
 }
 
@@ -157,48 +134,5 @@ fn rejection_to_error(rejection: &JsonRejection) -> AppError {
             AppError::new(ErrorCode::PayloadTooLarge)
         }
         _ => AppError::new(ErrorCode::InvalidInput),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use sqlx::Connection;
-
-    fn code_of(e: DomainError) -> ErrorCode {
-        ApiError::from(e).0.code
-    }
-
-    /// A real `SQLITE_FULL`: an in-memory database capped at a few pages.
-    async fn sqlite_full() -> sqlx::Error {
-        let mut conn = sqlx::SqliteConnection::connect("sqlite::memory:")
-            .await
-            .unwrap();
-        sqlx::query("PRAGMA max_page_count = 4")
-            .execute(&mut conn)
-            .await
-            .unwrap();
-        sqlx::query("CREATE TABLE t (b BLOB)")
-            .execute(&mut conn)
-            .await
-            .unwrap();
-        sqlx::query("INSERT INTO t VALUES (zeroblob(100000))")
-            .execute(&mut conn)
-            .await
-            .unwrap_err()
-    }
-
-    #[tokio::test]
-    async fn a_full_disk_is_storage_full_not_internal() {
-        assert_eq!(code_of(sqlite_full().await.into()), ErrorCode::StorageFull);
-        let enospc = std::io::Error::from_raw_os_error(28);
-        assert_eq!(code_of(enospc.into()), ErrorCode::StorageFull);
-        // Other failures stay internal.
-        let denied = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
-        assert_eq!(code_of(denied.into()), ErrorCode::Internal);
-        assert_eq!(
-            code_of(sqlx::Error::RowNotFound.into()),
-            ErrorCode::Internal
-        );
     }
 }

@@ -19,7 +19,6 @@ mod import_tests;
 #[cfg(test)]
 mod locale_tests;
 mod media_files;
-mod media_sweep;
 #[cfg(test)]
 mod media_tests;
 mod messaging_config;
@@ -191,7 +190,7 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
             None => Ok(()),
         };
     }
-    match media_sweep::remove_orphans(uc.pool(), &config.data_dir.join("media")).await {
+    match uc.remove_orphan_media().await {
         Ok(0) => {}
         Ok(removed) => tracing::warn!(removed, "media files of interrupted uploads removed"),
         Err(e) => tracing::error!(error = %e, "could not check the media directory for orphans"),

@@ -471,20 +471,13 @@ async fn start_removes_the_files_of_interrupted_uploads_only() {
     let unknown = media.join("avatars/ab/README");
     std::fs::write(&unknown, b"not ours").unwrap();
 
-    let removed = crate::media_sweep::remove_orphans(s.uc.pool(), &media)
-        .await
-        .unwrap();
+    let removed = s.uc.remove_orphan_media().await.unwrap();
     assert_eq!(removed, 3);
     let mut left = walk(&media);
     left.retain(|p| p != &unknown);
     assert_eq!(left, kept);
     // Nothing left to do the second time.
-    assert_eq!(
-        crate::media_sweep::remove_orphans(s.uc.pool(), &media)
-            .await
-            .unwrap(),
-        0
-    );
+    assert_eq!(s.uc.remove_orphan_media().await.unwrap(), 0);
     let url = body["avatar_url"].as_str().unwrap();
     assert_eq!(
         s.raw("GET", url, vec![], None, None, &[]).await.0,

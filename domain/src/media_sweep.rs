@@ -8,51 +8,43 @@
 //! using them, documents with their row. So the server deletes them once at
 //! start, before it serves anything, when no upload can be half done.
 
+use crate::{store, DomainError, UserCenter};
 use shared::media::parse_avatar_file_name;
-use sqlx::SqlitePool;
 use std::path::{Path, PathBuf};
 
-/// Deletes the files under `media` (the media directory) that no account's
-/// avatar and no document references, and half-written temporary files;
-/// returns how many. Files it does not recognise are left alone.
-pub async fn remove_orphans(pool: &SqlitePool, media: &Path) -> Result<usize, domain::DomainError> {
-    let mut removed = 0;
-    for (path, name) in files_two_levels_below(&media.join("avatars"))? {
-        let orphan = is_half_written(&name)
-            || match parse_avatar_file_name(&name) {
-                Some((hash, _)) => !referenced(pool, AVATAR_IN_USE, hash).await?,
-                None => false,
-            };
-        removed += remove_if(orphan, &path)?;
+impl UserCenter {
+    /// Deletes the files in the media directory that no account's avatar
+    /// and no document references, and half-written temporary files;
+    /// returns how many. Files it does not recognise are left alone. Run
+    /// at start, before serving.
+    pub async fn remove_orphan_media(&self) -> Result<usize, DomainError> {
+        let media = self.media.dir().to_path_buf();
+        let mut conn = self.pool.acquire().await?;
+        let mut removed = 0;
+        for (path, name) in files_two_levels_below(&media.join("avatars"))? {
+            let orphan = is_half_written(&name)
+                || match parse_avatar_file_name(&name) {
+                    Some((hash, _)) => store::media::avatar_users(&mut conn, hash).await? == 0,
+                    None => false,
+                };
+            removed += remove_if(orphan, &path)?;
+        }
+        let private = media.join("private");
+        for (path, name) in files_two_levels_below(&private.join("documents"))? {
+            let relative = path.strip_prefix(&private).unwrap_or(&path);
+            let orphan = is_half_written(&name)
+                || store::media::path_users(&mut conn, &relative.to_string_lossy()).await? == 0;
+            removed += remove_if(orphan, &path)?;
+        }
+        Ok(removed)
     }
-    let private = media.join("private");
-    for (path, name) in files_two_levels_below(&private.join("documents"))? {
-        let relative = path.strip_prefix(&private).unwrap_or(&path);
-        let orphan = is_half_written(&name)
-            || !referenced(pool, DOCUMENT_STORED, &relative.to_string_lossy()).await?;
-        removed += remove_if(orphan, &path)?;
-    }
-    Ok(removed)
 }
 
 fn is_half_written(name: &str) -> bool {
     name.contains(".tmp-")
 }
 
-const AVATAR_IN_USE: &str = "SELECT EXISTS (SELECT 1 FROM users WHERE avatar_hash = ?)";
-const DOCUMENT_STORED: &str = "SELECT EXISTS (SELECT 1 FROM documents WHERE path = ?)";
-
-/// Whether the `EXISTS` query `sql` finds `value`.
-async fn referenced(
-    pool: &SqlitePool,
-    sql: &'static str,
-    value: &str,
-) -> Result<bool, domain::DomainError> {
-    let (found,): (bool,) = sqlx::query_as(sql).bind(value).fetch_one(pool).await?;
-    Ok(found)
-}
-
-fn remove_if(orphan: bool, path: &Path) -> Result<usize, domain::DomainError> {
+fn remove_if(orphan: bool, path: &Path) -> Result<usize, DomainError> {
     if !orphan {
         return Ok(0);
     }
