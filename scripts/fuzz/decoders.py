@@ -28,7 +28,11 @@ parser.add_argument("--cases", type=int, default=100_000)
 parser.add_argument("--jobs", type=int, default=1)
 args = parser.parse_args()
 
-env = dict(os.environ, RUSTFLAGS="--cfg erase_components", UC_FUZZ_CASES=str(args.cases))
+# Built as ./scripts/test's `cargo test` builds them, so the artifacts are
+# shared: without the LEPTOS_* settings scripts/reliability exports for its
+# servers (leptos reads LEPTOS_OUTPUT_NAME at compile time).
+env = {k: v for k, v in os.environ.items() if not k.startswith("LEPTOS_")}
+env.update(RUSTFLAGS="--cfg erase_components", UC_FUZZ_CASES=str(args.cases))
 build = subprocess.run(
     ["cargo", "test", "--no-run", "--message-format=json"] + [a for c in CRATES for a in ("-p", c)],
     env=env, stdout=subprocess.PIPE, check=True, text=True,
