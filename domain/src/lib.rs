@@ -66,6 +66,8 @@ mod console_tests;
 #[cfg(test)]
 mod delivery_tests;
 #[cfg(test)]
+mod fuzz_tests;
+#[cfg(test)]
 mod media_tests;
 #[cfg(test)]
 mod password_digests_tests;

@@ -23,7 +23,7 @@ async fn signup(f: &Fixture, name: &str) -> AuthContext {
 }
 
 /// A colourful gradient, so a crop or a resize shows in the pixels.
-fn gradient(width: u32, height: u32, seed: u8) -> RgbImage {
+pub(crate) fn gradient(width: u32, height: u32, seed: u8) -> RgbImage {
     RgbImage::from_fn(width, height, |x, y| {
         Rgb([
             (x * 255 / width.max(1)) as u8 ^ seed,
@@ -33,7 +33,7 @@ fn gradient(width: u32, height: u32, seed: u8) -> RgbImage {
     })
 }
 
-fn encode(image: DynamicImage, format: ImageFormat) -> Vec<u8> {
+pub(crate) fn encode(image: DynamicImage, format: ImageFormat) -> Vec<u8> {
     let mut out = Cursor::new(Vec::new());
     image.write_to(&mut out, format).unwrap();
     out.into_inner()
@@ -86,7 +86,7 @@ fn animated_gif() -> Vec<u8> {
     out
 }
 
-fn crc32(bytes: &[u8]) -> u32 {
+pub(crate) fn crc32(bytes: &[u8]) -> u32 {
     let mut crc = 0xffff_ffffu32;
     for &b in bytes {
         crc ^= u32::from(b);

@@ -13,6 +13,8 @@ pub mod countries;
 pub mod currency;
 pub mod dto;
 pub mod error;
+#[cfg(test)]
+mod fuzz_tests;
 pub mod identity;
 pub mod media;
 pub mod money;
@@ -23,3 +25,14 @@ pub mod validate;
 pub mod wallet;
 
 pub use error::{AppError, ErrorCode, Field, LoginFailures, RowError};
+
+/// How many cases each decoder fuzz test (the `fuzz_…` proptests of
+/// `shared`, `domain` and `server`) runs: `UC_FUZZ_CASES`, else 256, the
+/// count `cargo test` runs; `scripts/reliability` asks for 100,000.
+#[doc(hidden)]
+pub fn fuzz_cases() -> u32 {
+    std::env::var("UC_FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(256)
+}

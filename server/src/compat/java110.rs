@@ -98,7 +98,8 @@ impl FromStr for UtcOffset {
         };
         let (hours, minutes) = match digits.split_once(':') {
             Some((h, m)) => (h, m),
-            None if digits.len() == 4 => digits.split_at(2),
+            // Four bytes split in two only when they are four characters.
+            None if digits.len() == 4 && digits.is_ascii() => digits.split_at(2),
             None => (digits, "0"),
         };
         let number = |s: &str| {
@@ -395,6 +396,9 @@ async fn check(
 }
 
 #[cfg(test)]
+mod fuzz_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -425,6 +429,11 @@ mod tests {
             "+0a:00",
             "+123",
         ] {
+            assert!(bad.parse::<UtcOffset>().is_err(), "{bad}");
+        }
+        // Four bytes that are not four characters: refused, not a panic
+        // (found by the decoder fuzzing).
+        for bad in ["-0一", "+1é1", "UTC+é12"] {
             assert!(bad.parse::<UtcOffset>().is_err(), "{bad}");
         }
         assert_eq!(UtcOffset::default().to_string(), "+08:00");

@@ -14,6 +14,8 @@
 pub mod app_api;
 #[cfg(test)]
 mod app_api_tests;
+#[cfg(test)]
+mod fuzz;
 pub mod java110;
 #[cfg(test)]
 mod java110_tests;

@@ -15,6 +15,8 @@ mod accounts;
 mod addresses;
 mod details;
 mod envelope;
+#[cfg(test)]
+mod fuzz_tests;
 mod params;
 mod reviews;
 mod status;

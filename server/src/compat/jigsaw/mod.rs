@@ -10,6 +10,8 @@
 //! Passwords arrive as `MD5(MD5(password))` ([`DigestScheme::DoubleMd5`]).
 
 mod envelope;
+#[cfg(test)]
+mod fuzz_tests;
 mod request;
 mod trades;
 mod user_info;

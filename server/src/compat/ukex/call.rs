@@ -269,3 +269,6 @@ pub(crate) fn own_user(fields: &Fields, name: &str, auth: &AuthContext) -> Resul
         Err(_) => Err(Problem::invalid(name, "须为用户 id（数字）")),
     }
 }
+
+#[cfg(test)]
+mod fuzz_tests;

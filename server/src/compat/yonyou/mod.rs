@@ -21,6 +21,8 @@
 mod call;
 mod codes;
 mod contacts;
+#[cfg(test)]
+mod fuzz_tests;
 mod messages;
 mod params;
 mod passwords;
