@@ -37,11 +37,15 @@ ensure_npm_deps() {
   cp end2end/package-lock.json "$stamp"
 }
 
-ensure_chromium() {
-  command -v chromium >/dev/null && return
-  step "apt-get install chromium"
+# Installs Debian packages, quietly.
+apt_install() {
+  step "apt-get install $*"
   as_root apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" >/dev/null
+}
+
+ensure_chromium() {
+  command -v chromium >/dev/null || apt_install chromium
 }
 
 use_npm_tools() {
@@ -50,10 +54,7 @@ use_npm_tools() {
 
 # Python 3 itself (scripts/sqlx-prepare applies the migrations with its sqlite3 module).
 ensure_python3() {
-  command -v python3 >/dev/null && return
-  step "apt-get install python3"
-  as_root apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq python3 >/dev/null
+  command -v python3 >/dev/null || apt_install python3
 }
 
 # Python tools (Schemathesis) in a virtual environment of their own, pinned by
@@ -64,11 +65,7 @@ ensure_fuzz_venv() {
   FUZZ_BIN="$venv/bin"
   FUZZ_PY="$venv/bin/python"
   if [ -f "$stamp" ] && cmp -s scripts/fuzz/requirements.txt "$stamp"; then return; fi
-  if ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
-    step "apt-get install python3-venv"
-    as_root apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq python3 python3-venv >/dev/null
-  fi
+  python3 -c 'import ensurepip, venv' 2>/dev/null || apt_install python3 python3-venv
   step "python venv with Schemathesis ($venv)"
   [ -x "$FUZZ_PY" ] || python3 -m venv "$venv"
   "$FUZZ_PY" -m pip install -q --disable-pip-version-check -r scripts/fuzz/requirements.txt
