@@ -405,12 +405,14 @@ impl UserCenter {
         }
         let closed = row.status == Status::Closed;
         let profile = store::import::ImportedProfile {
-            display_name: row.display_name.as_deref(),
-            real_name: row.real_name.as_deref(),
-            gender: row.gender.as_str(),
-            id_country: &row.id_country,
-            id_type: row.id_type.as_str(),
-            id_number: row.id_number.as_deref(),
+            profile: store::users::ProfileColumns {
+                display_name: row.display_name.as_deref(),
+                real_name: row.real_name.as_deref(),
+                gender: row.gender.as_str(),
+                id_country: &row.id_country,
+                id_type: row.id_type.as_str(),
+                id_number: row.id_number.as_deref(),
+            },
             status: row.status.stored(),
             created_at: row.created_at.unwrap_or(now),
             closed_reason: closed.then_some(CLOSED_REASON),

@@ -2,7 +2,7 @@
 //! became which account, with the row's hash) and `legacy_passwords` (the
 //! old system's hash until the first sign-in replaces it).
 
-use super::users::UserStatus;
+use super::users::{ProfileColumns, UserStatus};
 use super::{Conn, StoreResult};
 
 /// The hash of the row an import id was imported from, if it was.
@@ -35,14 +35,10 @@ pub(crate) async fn record(
     Ok(())
 }
 
-/// What the import sets on a new account besides its identifiers.
+/// What the import sets on a new account besides its identifiers: the
+/// profile as the profile form writes it, and the old system's state.
 pub(crate) struct ImportedProfile<'a> {
-    pub display_name: Option<&'a str>,
-    pub real_name: Option<&'a str>,
-    pub gender: &'a str,
-    pub id_country: &'a str,
-    pub id_type: &'a str,
-    pub id_number: Option<&'a str>,
+    pub profile: ProfileColumns<'a>,
     pub status: UserStatus,
     pub created_at: i64,
     /// Set for an account the old system had closed.
@@ -61,12 +57,12 @@ pub(crate) async fn set_profile(
                 id_type = ?5, id_number = ?6, status = ?7, created_at = ?8, updated_at = ?9,
                 closed_at = ?10, closed_reason = ?11
          WHERE id = ?12",
-        p.display_name,
-        p.real_name,
-        p.gender,
-        p.id_country,
-        p.id_type,
-        p.id_number,
+        p.profile.display_name,
+        p.profile.real_name,
+        p.profile.gender,
+        p.profile.id_country,
+        p.profile.id_type,
+        p.profile.id_number,
         p.status,
         p.created_at,
         now,
