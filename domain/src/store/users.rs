@@ -343,12 +343,7 @@ pub(crate) async fn names_by_id(conn: &mut Conn, user_id: i64) -> StoreResult<Op
 }
 
 pub(crate) async fn role(conn: &mut Conn, user_id: i64) -> StoreResult<Option<Role>> {
-    sqlx::query_scalar!(
-        r#"SELECT role AS "role: Role" FROM users WHERE id = ?1"#,
-        user_id
-    )
-    .fetch_optional(conn)
-    .await
+    Ok(role_and_closing(conn, user_id).await?.map(|(role, _)| role))
 }
 
 /// The account's role and, if it was closed, why.
