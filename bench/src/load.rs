@@ -24,6 +24,22 @@ pub struct LoadResult {
 }
 
 impl LoadResult {
+    /// A result measured without HTTP (the baselines).
+    pub fn measured(
+        requests: usize,
+        errors: usize,
+        elapsed: Duration,
+        mut latencies: Vec<Duration>,
+    ) -> Self {
+        latencies.sort();
+        LoadResult {
+            requests,
+            errors,
+            elapsed,
+            latencies,
+        }
+    }
+
     pub fn per_sec(&self) -> f64 {
         (self.requests - self.errors) as f64 / self.elapsed.as_secs_f64()
     }

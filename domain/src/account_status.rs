@@ -76,6 +76,7 @@ impl UserCenter {
                 .await?;
         }
         tx.commit().await?;
+        self.sessions_changed_for(user_id);
         if changed {
             let event = if frozen {
                 Event::AccountFrozen
@@ -182,6 +183,7 @@ impl UserCenter {
         store::sessions::revoke_all(&mut tx, user_id, None, now).await?;
         self.audit_in(&mut tx, event).await?;
         tx.commit().await?;
+        self.sessions_changed_for(user_id);
         // The contacts stay on the account through the grace period, so
         // they can still be told.
         self.notify(user_id, Event::AccountClosed).await;

@@ -15,9 +15,7 @@ use shared::dto::{AuthResponse, CodePurpose, UserProfile};
 use shared::identity::CivilDate;
 use shared::identity::{mask_id_number, Gender, IdType};
 use shared::media::{avatar_url, AVATAR_SIZES};
-use shared::profile::{
-    legacy_status_code, AccountState, UpdateProfileRequest, VerificationKind, VerificationState,
-};
+use shared::profile::{AccountState, UpdateProfileRequest, VerificationKind, VerificationState};
 use shared::validate::{self, Contact, PasswordLengths};
 use shared::{AppError, ErrorCode, Field};
 
@@ -25,8 +23,6 @@ impl From<UserRow> for UserProfile {
     /// The owner's view: the ID number masked, verification unknown
     /// (unverified) until [`with_verification`] fills it in.
     fn from(row: UserRow) -> Self {
-        let account_state = row.status.state();
-        let status_code = legacy_status_code(row.status.as_str(), VerificationState::Unverified);
         UserProfile {
             id: row.id,
             email: row.email,
@@ -36,7 +32,6 @@ impl From<UserRow> for UserProfile {
             pending_phone: None,
             email_verified: row.email_verified,
             phone_verified: row.phone_verified,
-            status: row.status.as_str().to_string(),
             created_at: clock::rfc3339(row.created_at),
             display_name: row.display_name,
             real_name: row.real_name,
@@ -47,8 +42,7 @@ impl From<UserRow> for UserProfile {
             id_number: None,
             verification: VerificationState::Unverified,
             verification_reason: None,
-            account_state,
-            status_code,
+            account_state: row.status.state(),
             role: row.role,
             avatar_url: row
                 .avatar_hash
@@ -70,7 +64,6 @@ pub(crate) fn with_verification(
 ) -> UserProfile {
     profile.verification = state;
     profile.verification_reason = reason;
-    profile.status_code = legacy_status_code(&profile.status, state);
     profile
 }
 
@@ -715,8 +708,21 @@ impl UserCenter {
     /// The signed-in user's own account, with the real-name state; the ID
     /// number is masked.
     pub async fn profile(&self, user_id: i64) -> Result<UserProfile, DomainError> {
-        let row = self.user_row(user_id).await?;
-        self.profile_of(row).await
+        let mut conn = self.pool.acquire().await?;
+        let row = store::users::profile_by_id(&mut conn, user_id)
+            .await?
+            .ok_or(DomainError::from(ErrorCode::NotFound))?;
+        let mut profile = UserProfile::from(row.user);
+        profile.pending_email = row.pending_email;
+        profile.pending_phone = row.pending_phone;
+        Ok(match row.verification {
+            Some((state, reason)) => {
+                // The CHECK constraint admits only the known states.
+                let state = VerificationState::parse(&state).unwrap_or(VerificationState::Pending);
+                with_verification(profile, state, reason)
+            }
+            None => profile,
+        })
     }
 
     /// [`Self::user_row`] inside the caller's transaction.
@@ -728,6 +734,14 @@ impl UserCenter {
         store::users::by_id(conn, user_id)
             .await?
             .ok_or_else(|| ErrorCode::NotFound.into())
+    }
+
+    /// The status as stored, including the seed systems' review values that
+    /// imported accounts may carry (`in_review`, …). Only the seed facades
+    /// whose documents show those values read it; everything else reads the
+    /// profile's `account_state`.
+    pub async fn stored_status(&self, user_id: i64) -> Result<UserStatus, DomainError> {
+        Ok(self.user_row(user_id).await?.status)
     }
 
     pub(crate) async fn user_row(&self, user_id: i64) -> Result<UserRow, DomainError> {

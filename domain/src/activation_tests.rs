@@ -113,7 +113,7 @@ async fn a_pre_opened_account_receives_money_and_is_usable_only_once_activated()
         .unwrap();
     let ann = opened.user.id;
     assert_eq!(opened.user.account_state, AccountState::PreOpened);
-    assert_eq!(opened.user.status, "pre_opened");
+    assert_eq!(opened.user.account_state, AccountState::PreOpened);
     assert_eq!(opened.user.display_name.as_deref(), Some("Ann"));
     assert_eq!(opened.activation.sent_to, "a***@example.com");
     assert!(opened.activation.delivered);

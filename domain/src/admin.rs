@@ -50,6 +50,7 @@ impl UserCenter {
         let updated =
             store::users::set_role(&mut conn, (&identifier).into(), role, self.now()).await?;
         let id = updated.ok_or(DomainError::from(ErrorCode::NotFound))?;
+        self.sessions_changed_for(id);
         tracing::info!(user_id = id, role = role.as_str(), "role set by operator");
         Ok(id)
     }

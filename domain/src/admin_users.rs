@@ -34,7 +34,7 @@ fn summary(r: UserRow) -> UserSummary {
         username: r.username,
         display_name: r.display_name,
         real_name: r.real_name,
-        status: r.status.as_str().to_string(),
+        account_state: r.status.state(),
         role: r.role,
         created_at: clock::rfc3339(r.created_at),
         exact: false,
@@ -100,6 +100,7 @@ impl UserCenter {
             self.audit_in(&mut tx, &event).await?;
         }
         tx.commit().await?;
+        self.sessions_changed_for(user_id);
         Ok(permissions)
     }
 
@@ -126,6 +127,7 @@ impl UserCenter {
             self.audit_in(&mut tx, &event).await?;
         }
         tx.commit().await?;
+        self.sessions_changed_for(user_id);
         Ok(())
     }
 
@@ -307,7 +309,7 @@ impl UserCenter {
         recent.truncate(10);
         Ok(UserDetail {
             profile,
-            role: role.as_str().to_string(),
+            role,
             permissions: self.permissions(user_id).await?,
             locked_until: self.locked_until(user_id).await?,
             payments_locked_until: self.pin_status(user_id).await?.locked_until,

@@ -10,6 +10,7 @@ use shared::admin::{
     AdjustBalanceRequest, AdjustDirection, AuditAction, AuditQuery, BatchRow, MessageChannel,
     Permissions, StaffMessage, UserSearch, UserSort,
 };
+use shared::profile::AccountState;
 use shared::profile::VerificationKind;
 use shared::ErrorCode;
 use std::path::Path;
@@ -165,7 +166,10 @@ async fn a_normal_user_is_forbidden_every_staff_function() {
         assert_eq!(code, ErrorCode::Forbidden, "{name}");
     }
     // Nothing happened to the victim.
-    assert_eq!(uc.profile(victim).await.unwrap().status, "normal");
+    assert_eq!(
+        uc.profile(victim).await.unwrap().account_state,
+        AccountState::Active
+    );
 }
 
 #[tokio::test]
@@ -632,7 +636,7 @@ async fn the_detail_view_gathers_sessions_balances_and_ledger_rows() {
         .unwrap();
     }
     let detail = f.uc.user_detail(op.clone(), user.user_id).await.unwrap();
-    assert_eq!(detail.role, "user");
+    assert_eq!(detail.role, Role::User);
     assert_eq!(detail.sessions.len(), 1);
     let cny = detail
         .balances

@@ -21,15 +21,21 @@ pub async fn connect(url: &str) -> Result<SqlitePool, DomainError> {
         .busy_timeout(Duration::from_secs(5));
     let pool = SqlitePoolOptions::new()
         .max_connections(8)
+        // A local file does not go away between uses: no round trip to
+        // test a connection before handing it out.
+        .test_before_acquire(false)
         // When SQLite rolls a transaction back by itself (a COMMIT that
         // found the disk full), sqlx's own ROLLBACK then fails and the
         // connection believes a transaction is still open: every later
         // `begin` on it would fail until a restart. Such a connection is
-        // closed instead of going back to the pool (the ping first runs
-        // the rollback a dropped transaction left queued).
+        // closed instead of going back to the pool. Only a connection that
+        // still looks inside a transaction (a dropped one, whose rollback
+        // is queued) pays the ping that runs that rollback first.
         .after_release(|conn, _| {
             Box::pin(async move {
-                conn.ping().await?;
+                if conn.is_in_transaction() {
+                    conn.ping().await?;
+                }
                 Ok(!conn.is_in_transaction())
             })
         })

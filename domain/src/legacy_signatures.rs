@@ -157,7 +157,7 @@ impl UserCenter {
                  (e.g. 1000000000 + YYYYMMDDhhmmss + a 6-digit sequence).",
             )
         })?;
-        let (secret, scopes) = self.app_secret(app_id).await?;
+        let (secret, scopes) = self.cached_app(app_id).await?;
         let expected = java110_sign(transaction_id, req_time, app_id, req.body, &secret);
         if !same_hex(&expected, sign_hex) {
             return Err(refused(

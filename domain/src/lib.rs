@@ -11,6 +11,8 @@ pub mod admin;
 pub mod admin_users;
 pub mod audit;
 pub mod batch;
+mod cache;
+mod caches;
 pub mod caller;
 pub mod captcha;
 pub mod client_captcha;
@@ -74,6 +76,8 @@ mod password_digests_tests;
 #[cfg(test)]
 mod profile_tests;
 #[cfg(test)]
+mod session_cache_tests;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod upload_limits_tests;
@@ -87,6 +91,7 @@ pub use delivery::{Lang, Messenger};
 pub use error::DomainError;
 pub use passwords::HashCost;
 pub use sessions::{AuthContext, ClientInfo, TokenCheck};
+pub use store::users::UserStatus;
 pub use throttle::{LockoutPolicy, ThrottleSettings};
 pub use upload_limits::UploadSettings;
 
@@ -176,6 +181,11 @@ pub struct UserCenter {
     /// Woken whenever an attempt is settled, for attempts waiting on the
     /// limiter (see [`throttle`]).
     pub(crate) settled: std::sync::Arc<tokio::sync::Notify>,
+    /// The ledger writer (group commit), started on the first money
+    /// movement so that building a `UserCenter` needs no runtime.
+    pub(crate) ledger: std::sync::Arc<tokio::sync::OnceCell<wallet::LedgerWriter>>,
+    /// Live sessions, currencies and service apps, kept in memory.
+    pub(crate) caches: std::sync::Arc<caches::Caches>,
 }
 
 impl UserCenter {
@@ -207,13 +217,26 @@ impl UserCenter {
             settings,
             clock: std::sync::Arc::new(clock::SystemClock),
             settled: std::sync::Arc::default(),
+            ledger: std::sync::Arc::default(),
+            caches: std::sync::Arc::default(),
         })
     }
 
     /// Replaces the clock (tests move time with [`clock::ManualClock`]).
     pub fn with_clock(mut self, clock: impl Clock) -> Self {
         self.clock = std::sync::Arc::new(clock);
+        // A writer started before would stamp the old clock's times.
+        self.ledger = std::sync::Arc::default();
         self
+    }
+
+    /// The ledger writer, started on first use.
+    pub(crate) async fn ledger_writer(&self) -> &wallet::LedgerWriter {
+        self.ledger
+            .get_or_init(|| async {
+                wallet::LedgerWriter::spawn(self.pool.clone(), self.clock.clone())
+            })
+            .await
     }
 
     pub(crate) fn now(&self) -> i64 {

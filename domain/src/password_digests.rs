@@ -344,6 +344,7 @@ impl UserCenter {
         self.replace_password(&mut tx, user_id, &verifiers).await?;
         crate::store::sessions::revoke_all(&mut tx, user_id, None, self.now()).await?;
         tx.commit().await?;
+        self.sessions_changed_for(user_id);
         self.audit(AuditEvent::by_user(
             AuditAction::PasswordChanged,
             user_id,

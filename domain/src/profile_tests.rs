@@ -185,7 +185,6 @@ async fn real_name_flow_submit_reject_resubmit_approve() {
     assert_eq!(submitted.id_number, None);
     let profile = f.uc.profile(me.user_id).await.unwrap();
     assert_eq!(profile.verification, VerificationState::Pending);
-    assert_eq!(profile.status_code, 4);
     // Pending: no second submission, and the identity fields are locked,
     // but the user may still sign in.
     assert_eq!(
@@ -245,7 +244,6 @@ async fn real_name_flow_submit_reject_resubmit_approve() {
         profile.verification_reason.as_deref(),
         Some("Photo unreadable")
     );
-    assert_eq!(profile.status_code, 3);
 
     // Resubmit, approve: the profile takes the verified name and number.
     f.uc.submit_real_name(me.user_id, "张三", MALE_ID)
@@ -268,7 +266,6 @@ async fn real_name_flow_submit_reject_resubmit_approve() {
     assert_eq!(signed_in.user.verification, VerificationState::Verified);
     assert_eq!(signed_in.user.real_name.as_deref(), Some("张三"));
     assert_eq!(signed_in.user.id_type, IdType::MainlandId);
-    assert_eq!(signed_in.user.status_code, 0);
     assert!(f.uc.is_real_name_verified(me.user_id).await.unwrap());
     assert_eq!(
         code_of(f.uc.submit_real_name(me.user_id, "张三", MALE_ID).await),
@@ -359,7 +356,6 @@ async fn freezing_blocks_sign_in_and_tokens_until_unfrozen() {
     assert!(f.uc.authenticate(&token).await.is_err());
     let profile = f.uc.profile(me.user_id).await.unwrap();
     assert_eq!(profile.account_state, AccountState::Frozen);
-    assert_eq!(profile.status_code, 1);
     // Freezing twice is harmless; unfreezing restores everything.
     f.uc.set_frozen(ops, me.user_id, true).await.unwrap();
     f.uc.set_frozen(ops, me.user_id, false).await.unwrap();
@@ -404,7 +400,6 @@ async fn closing_needs_the_password_and_zero_balances_and_ends_sign_in() {
     );
     let kept = f.uc.admin_profile(ops, me.user_id).await.unwrap();
     assert_eq!(kept.account_state, AccountState::Closed);
-    assert_eq!(kept.status_code, 5);
     assert_eq!(kept.email.as_deref(), Some("fay@example.com"));
     // Closed stays closed.
     assert_eq!(

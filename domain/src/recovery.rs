@@ -150,6 +150,7 @@ impl UserCenter {
             .await?;
         crate::store::sessions::revoke_all(&mut tx, account.id, None, now).await?;
         tx.commit().await?;
+        self.sessions_changed_for(account.id);
         self.unlock_user(account.id).await?;
         tracing::info!(user_id = account.id, "password reset");
         self.audit(AuditEvent::by_user(
@@ -206,6 +207,7 @@ impl UserCenter {
         crate::store::sessions::revoke_all(&mut tx, auth.user_id, Some(&auth.session_id), now)
             .await?;
         tx.commit().await?;
+        self.sessions_changed_for(auth.user_id);
         tracing::info!(user_id = auth.user_id, "password changed");
         self.audit(AuditEvent::by_user(
             AuditAction::PasswordChanged,

@@ -209,7 +209,7 @@ impl UserCenter {
             return Err(refused(ErrorCode::RequestExpired));
         }
         shared::wallet::check_request_id(transaction_id)?;
-        let (secret, scopes) = self.app_secret(app_id).await?;
+        let (secret, scopes) = self.cached_app(app_id).await?;
         let expected = sign(
             &secret,
             &string_to_sign(
@@ -269,24 +269,20 @@ impl UserCenter {
     }
 
     /// Records that `app_id` used `transaction_id`; `TRANSACTION_REPLAYED`
-    /// if it did before. Ids older than twice the skew window are
-    /// forgotten: a request carrying one is refused as expired anyway, as
-    /// long as the request's time is part of what is signed.
+    /// if it did before. Written through the ledger writer's batches (no
+    /// commit of its own); ids older than twice the skew window are
+    /// forgotten there: a request carrying one is refused as expired
+    /// anyway, as long as the request's time is part of what is signed.
     pub(crate) async fn record_transaction(
         &self,
         app_id: &str,
         transaction_id: &str,
     ) -> Result<(), DomainError> {
-        let now = self.now();
-        let mut conn = self.pool.acquire().await?;
-        let fresh = store::service_apps::record_transaction(
-            &mut conn,
-            app_id,
-            transaction_id,
-            now,
-            now - 2 * MAX_CLOCK_SKEW_SECS,
-        )
-        .await?;
+        let fresh = self
+            .ledger_writer()
+            .await
+            .record_transaction(app_id, transaction_id)
+            .await?;
         if !fresh {
             return Err(refused(ErrorCode::TransactionReplayed));
         }

@@ -123,7 +123,10 @@ mod tests {
         f.uc.close_account_for_service(user.id, closing, "jigsaw", &client())
             .await
             .unwrap();
-        assert_eq!(f.uc.profile(user.id).await.unwrap().status, "closed");
+        assert_eq!(
+            f.uc.profile(user.id).await.unwrap().account_state,
+            shared::profile::AccountState::Closed
+        );
         let (app, details): (Option<String>, String) = sqlx::query_as(
             "SELECT actor_app, details FROM audit_log WHERE action = 'account_closed' AND target_id = ?",
         )

@@ -195,6 +195,7 @@ impl UserCenter {
             if now - rotated_at > self.settings.refresh_reuse_grace.as_secs() as i64 {
                 store::sessions::revoke(&mut tx, &session_id, now).await?;
                 tx.commit().await?;
+                self.session_ended(&session_id);
                 tracing::warn!(user_id, session_id = %session_id, "refresh token reused: session revoked");
                 return Err(ErrorCode::TokenRevoked.into());
             }
@@ -237,8 +238,7 @@ impl UserCenter {
             .sub
             .parse()
             .map_err(|_| DomainError::from(ErrorCode::TokenMalformed))?;
-        let mut conn = self.pool.acquire().await?;
-        let live = store::sessions::is_live(&mut conn, &claims.sid, user_id, self.now()).await?;
+        let live = self.session_is_live(&claims.sid, user_id).await?;
         match live {
             true => Ok(TokenCheck {
                 auth: AuthContext {
@@ -359,7 +359,9 @@ impl UserCenter {
         session_id: &str,
     ) -> Result<bool, DomainError> {
         let mut conn = self.pool.acquire().await?;
-        Ok(store::sessions::revoke_own(&mut conn, user_id, session_id, self.now()).await?)
+        let ended = store::sessions::revoke_own(&mut conn, user_id, session_id, self.now()).await?;
+        self.session_ended(session_id);
+        Ok(ended)
     }
 
     /// Ends every session of the user except `keep` (e.g. after a password
@@ -370,7 +372,9 @@ impl UserCenter {
         keep: Option<&str>,
     ) -> Result<u64, DomainError> {
         let mut conn = self.pool.acquire().await?;
-        Ok(store::sessions::revoke_all(&mut conn, user_id, keep, self.now()).await?)
+        let ended = store::sessions::revoke_all(&mut conn, user_id, keep, self.now()).await?;
+        self.sessions_changed_for(user_id);
+        Ok(ended)
     }
 
     /// The user's live sessions, most recently seen first.

@@ -8,11 +8,12 @@ import time
 import uuid
 
 
-def signed_headers(app_id, secret, method, target, body):
+def signed_headers(app_id, secret, method, target, body, transaction_id=None):
     """The four service headers for one request: `target` is the path with
-    its query, `body` the exact bytes sent."""
+    its query, `body` the exact bytes sent; a fresh transaction id unless
+    one is given (a retry of the same order)."""
     req_time = str(int(time.time()))
-    transaction_id = f"rel-{uuid.uuid4().hex}"
+    transaction_id = transaction_id or f"rel-{uuid.uuid4().hex}"
     text = "\n".join(
         [method.upper(), target, req_time, transaction_id, hashlib.sha256(body).hexdigest()]
     )

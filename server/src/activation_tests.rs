@@ -10,6 +10,7 @@ use domain::activation::{Opener, Opening};
 use domain::admin::Role;
 use domain::service_apps::Scope;
 use serde_json::{json, Value};
+use shared::profile::AccountState;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 const PASSWORD: &str = "correct horse battery";
@@ -70,7 +71,7 @@ async fn an_account_staff_opened_is_activated_over_rest_then_signs_in() {
         )
         .await
         .unwrap();
-    assert_eq!(opened.user.status, "pre_opened");
+    assert_eq!(opened.user.account_state, AccountState::PreOpened);
     let code = s.last_code_to("ann@example.com").await;
 
     // Not yet: nothing signs in.
@@ -248,7 +249,7 @@ async fn staff_open_and_resend_through_the_console_functions() {
         )
         .await
         .unwrap();
-    assert!(page.users[0].exact && page.users[0].status == "pre_opened");
+    assert!(page.users[0].exact && page.users[0].account_state == AccountState::PreOpened);
 }
 
 #[tokio::test]
@@ -281,7 +282,6 @@ async fn services_open_look_up_activate_and_check_pins_within_their_scopes() {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{opened}");
     assert_eq!(opened["user"]["account_state"], "pre_opened");
-    assert_eq!(opened["user"]["status_code"], 2);
     assert_eq!(opened["activation"]["delivered"], true);
     let carol = opened["user"]["id"].as_i64().unwrap();
     assert!(!s.messages("13900139000").is_empty());

@@ -3,7 +3,7 @@
 
 use crate::dto::{DeviceInfo, SessionInfo, UserProfile};
 use crate::error::{AppError, ErrorCode, Field, RowError};
-use crate::profile::VerificationOverview;
+use crate::profile::{AccountState, Role, VerificationOverview};
 use crate::validate;
 use crate::wallet::{Balance, HistoryItem};
 use serde::{Deserialize, Serialize};
@@ -126,10 +126,8 @@ pub struct UserSummary {
     pub username: Option<String>,
     pub display_name: Option<String>,
     pub real_name: Option<String>,
-    /// `normal`, `frozen`, `closed` or `pre_opened`.
-    pub status: String,
-    /// `user`, `staff` or `super_admin`.
-    pub role: String,
+    pub account_state: AccountState,
+    pub role: Role,
     /// RFC 3339.
     pub created_at: String,
     /// The search text is exactly this user's email, phone or username
@@ -186,7 +184,7 @@ impl Default for Permissions {
 pub struct UserDetail {
     /// With the ID number in full.
     pub profile: UserProfile,
-    pub role: String,
+    pub role: Role,
     pub permissions: Permissions,
     /// Unix seconds, while a sign-in lock on one of the user's identifiers lasts.
     pub locked_until: Option<i64>,

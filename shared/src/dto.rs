@@ -1,7 +1,7 @@
 //! Data transfer objects: what the server sends to the browser and API clients.
 
 use crate::identity::{Gender, IdType};
-use crate::profile::{AccountState, VerificationState};
+use crate::profile::{AccountState, Role, VerificationState};
 use serde::{Deserialize, Serialize};
 
 /// What a signed-in user may see about their own account.
@@ -25,8 +25,6 @@ pub struct UserProfile {
     /// Whether the phone number was proven by a code.
     #[serde(default)]
     pub phone_verified: bool,
-    /// `normal`, `frozen`, `closed`, …
-    pub status: String,
     /// RFC 3339, UTC.
     pub created_at: String,
     /// The nickname shown to others, if set.
@@ -53,13 +51,11 @@ pub struct UserProfile {
     /// Why the last real-name submission was rejected.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verification_reason: Option<String>,
-    /// `active`, `frozen` or `closed`, whatever the verification.
+    /// `active`, `frozen`, `closed` or `pre_opened`, whatever the
+    /// verification. The one place the account's state is carried; the seed
+    /// facades derive their own status numbers from it.
     #[serde(default)]
     pub account_state: AccountState,
-    /// The seed system's combined number (0 normal, 1 frozen, 2 not
-    /// reviewed, 3 verification failed, 4 in review, 5 deleted).
-    #[serde(default)]
-    pub status_code: u8,
     /// The uploaded avatar, 256 × 256 PNG (`/media/avatars/{hash}-256.png`);
     /// `None` means the default avatar (initials on a colour derived from
     /// the id, see [`crate::media::default_avatar_svg`]). A new upload
@@ -71,18 +67,14 @@ pub struct UserProfile {
     pub avatar_small_url: Option<String>,
     /// `user`, `staff` or `super_admin`. Informational (the console link);
     /// the server checks the role itself on every staff request.
-    #[serde(default = "default_role")]
-    pub role: String,
-}
-
-fn default_role() -> String {
-    "user".to_string()
+    #[serde(default)]
+    pub role: Role,
 }
 
 impl UserProfile {
     /// Whether the staff console is open to this user.
     pub fn is_staff(&self) -> bool {
-        matches!(self.role.as_str(), "staff" | "super_admin")
+        self.role.is_staff()
     }
 }
 
@@ -435,7 +427,6 @@ mod tests {
             pending_phone: None,
             email_verified: false,
             phone_verified: false,
-            status: "normal".into(),
             created_at: String::new(),
             display_name: None,
             real_name: None,
@@ -447,8 +438,7 @@ mod tests {
             verification: VerificationState::Unverified,
             verification_reason: None,
             account_state: AccountState::Active,
-            status_code: 0,
-            role: "user".into(),
+            role: Role::User,
             avatar_url: None,
             avatar_small_url: None,
         }
@@ -478,10 +468,16 @@ mod tests {
         assert_eq!(parsed.id_country, "CN");
         assert_eq!(parsed.verification, VerificationState::Unverified);
         assert_eq!(parsed.account_state, AccountState::Active);
+        assert_eq!(parsed.role, Role::User);
         // The full ID number is never sent unless set (staff answers only).
         let json = serde_json::to_value(user(None, Some("13800138000"), None)).unwrap();
         assert!(json.get("id_number").is_none());
         assert_eq!(json["verification"], "unverified");
+        // One account state on the wire; the seeds' status numbers are
+        // the facades' business.
+        assert_eq!(json["account_state"], "active");
+        assert!(json.get("status").is_none() && json.get("status_code").is_none());
+        assert_eq!(json["role"], "user");
     }
 
     #[test]

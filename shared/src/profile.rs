@@ -123,25 +123,56 @@ impl AccountState {
     }
 }
 
-/// The seed system's single status number, for clients that still use it:
-/// 0 normal, 1 frozen, 2 not reviewed, 3 verification failed, 4 in review,
-/// 5 deleted. The account state wins over the verification state; an
-/// account that never submitted anything is 0 (it may do everything a
-/// normal account does), and the legacy stored values map to their numbers.
-/// A pre-opened account is 2: set up by someone else, not yet usable by
-/// its owner (the seeds have no number of its own for it).
-pub fn legacy_status_code(status: &str, verification: VerificationState) -> u8 {
-    match status {
-        "closed" => 5,
-        "frozen" => 1,
-        "unreviewed" | "pre_opened" => 2,
-        "verify_failed" => 3,
-        "in_review" => 4,
-        _ => match verification {
-            VerificationState::Pending => 4,
-            VerificationState::Rejected => 3,
-            VerificationState::Unverified | VerificationState::Verified => 0,
-        },
+/// What an account may do beyond its own things. Stored in `users.role`
+/// and sent by that name (`user`, `staff`, `super_admin`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "sqlx", derive(sqlx::Type))]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "sqlx", sqlx(rename_all = "snake_case"))]
+pub enum Role {
+    #[default]
+    User,
+    /// Moves money for users (deposits, withdrawals, holds) and reads the audit.
+    Staff,
+    /// Staff, and (for clients that use groups) group 1.
+    SuperAdmin,
+}
+
+impl Role {
+    pub const ALL: [Role; 3] = [Role::User, Role::Staff, Role::SuperAdmin];
+
+    /// The name stored in `users.role` and sent on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::User => "user",
+            Role::Staff => "staff",
+            Role::SuperAdmin => "super_admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// Whether the role opens the staff console and may act on other
+    /// users' wallets.
+    pub fn is_staff(self) -> bool {
+        matches!(self, Role::Staff | Role::SuperAdmin)
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Role {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Role::parse(s).ok_or_else(|| format!("unknown role {s:?}: use user, staff or super_admin"))
     }
 }
 
@@ -283,16 +314,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn legacy_codes_combine_account_and_verification_state() {
-        use VerificationState::*;
-        assert_eq!(legacy_status_code("normal", Unverified), 0);
-        assert_eq!(legacy_status_code("normal", Verified), 0);
-        assert_eq!(legacy_status_code("normal", Pending), 4);
-        assert_eq!(legacy_status_code("normal", Rejected), 3);
-        assert_eq!(legacy_status_code("frozen", Pending), 1);
-        assert_eq!(legacy_status_code("closed", Verified), 5);
-        assert_eq!(legacy_status_code("unreviewed", Unverified), 2);
-        assert_eq!(legacy_status_code("pre_opened", Verified), 2);
+    fn roles_round_trip_by_their_names() {
+        for role in Role::ALL {
+            assert_eq!(role.as_str().parse::<Role>(), Ok(role));
+            let json = serde_json::to_string(&role).unwrap();
+            assert_eq!(json, format!("\"{}\"", role.as_str()));
+        }
+        assert!("admin".parse::<Role>().is_err());
+        assert!(Role::SuperAdmin.is_staff() && !Role::User.is_staff());
+    }
+
+    #[test]
+    fn only_active_and_pre_opened_accounts_receive_money() {
         assert!(AccountState::PreOpened.receives_money());
         assert!(!AccountState::Frozen.receives_money());
     }

@@ -12,7 +12,7 @@ use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_router::components::{Redirect, A};
 use shared::dto::UserProfile;
-use shared::profile::VerificationState;
+use shared::profile::{AccountState, VerificationState};
 
 #[component]
 pub fn ProfilePage() -> impl IntoView {
@@ -77,7 +77,7 @@ fn ProfileCard(
     let editable = user.clone();
     let head_avatar = avatar_src(&user, false);
     let for_avatar = user.clone();
-    let active = user.status == "normal";
+    let active = user.account_state == AccountState::Active;
     let created = user
         .created_at
         .replace('T', " ")

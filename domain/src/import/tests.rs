@@ -5,7 +5,8 @@ use super::legacy_hash::LegacyScheme;
 use super::{sample, ImportOptions, ImportReport, Progress};
 use crate::password_digests::DigestScheme;
 use crate::tests::{client, code_of, fixture, fixture_with, signup_named, test_settings};
-use crate::UserCenter;
+use crate::{UserCenter, UserStatus};
+use shared::profile::AccountState;
 use shared::wallet::HistoryRequest;
 use shared::ErrorCode;
 use std::io::Cursor;
@@ -399,7 +400,8 @@ async fn imported_accounts_keep_their_status_profile_and_review() {
 
     let fz = user_id(&f.uc, "fz@example.com").await;
     let profile = f.uc.profile(fz).await.unwrap();
-    assert_eq!(profile.status, "frozen");
+    assert_eq!(profile.account_state, AccountState::Frozen);
+    assert_eq!(f.uc.stored_status(fz).await.unwrap(), UserStatus::Frozen);
     assert!(
         !profile.email_verified,
         "contacts are vouched for, not verified"
@@ -426,12 +428,11 @@ async fn imported_accounts_keep_their_status_profile_and_review() {
 
     let rv = user_id(&f.uc, "rv@example.com").await;
     let profile = f.uc.profile(rv).await.unwrap();
-    assert_eq!(profile.status, "normal");
+    assert_eq!(profile.account_state, AccountState::Active);
     assert_eq!(
         profile.verification,
         shared::profile::VerificationState::Pending
     );
-    assert_eq!(profile.status_code, 4);
     assert_eq!(profile.created_at, "2019-05-06T07:08:09Z");
     assert_eq!(profile.gender, shared::identity::Gender::Female);
 

@@ -49,21 +49,14 @@ pub(crate) async fn find(conn: &mut Conn, app_id: &str) -> StoreResult<Option<St
     .await
 }
 
-/// Records a transaction id of the app, first forgetting those seen before
-/// `forget_before`; `false` when the id was already seen (a replay).
+/// Records a transaction id of the app; `false` when it was already seen
+/// (a replay).
 pub(crate) async fn record_transaction(
     conn: &mut Conn,
     app_id: &str,
     transaction_id: &str,
     now: i64,
-    forget_before: i64,
 ) -> StoreResult<bool> {
-    sqlx::query!(
-        "DELETE FROM service_transactions WHERE at < ?1",
-        forget_before
-    )
-    .execute(&mut *conn)
-    .await?;
     let done = sqlx::query!(
         "INSERT INTO service_transactions (app_id, transaction_id, at) VALUES (?1, ?2, ?3)
          ON CONFLICT DO NOTHING",
@@ -74,4 +67,12 @@ pub(crate) async fn record_transaction(
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Forgets the transaction ids seen before `before`.
+pub(crate) async fn forget_transactions(conn: &mut Conn, before: i64) -> StoreResult<()> {
+    sqlx::query!("DELETE FROM service_transactions WHERE at < ?1", before)
+        .execute(conn)
+        .await?;
+    Ok(())
 }

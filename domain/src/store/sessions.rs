@@ -132,16 +132,16 @@ pub(crate) async fn touch(
     Ok(())
 }
 
-/// Whether the session is live and its account may sign in: the check
-/// behind every access token.
-pub(crate) async fn is_live(
+/// When the session expires, if it is live and its account may sign in:
+/// the check behind every access token.
+pub(crate) async fn live_until(
     conn: &mut Conn,
     session_id: &str,
     user_id: i64,
     now: i64,
-) -> StoreResult<bool> {
-    let found = sqlx::query_scalar!(
-        r#"SELECT 1 AS "live!: i64" FROM sessions s JOIN users u ON u.id = s.user_id
+) -> StoreResult<Option<i64>> {
+    sqlx::query_scalar!(
+        r#"SELECT s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id
            WHERE s.id = ?1 AND s.user_id = ?2 AND s.revoked_at IS NULL AND s.expires_at > ?3
              AND u.status = ?4"#,
         session_id,
@@ -150,8 +150,7 @@ pub(crate) async fn is_live(
         UserStatus::Normal,
     )
     .fetch_optional(conn)
-    .await?;
-    Ok(found.is_some())
+    .await
 }
 
 /// The live session whose current (unrotated) refresh token this is.

@@ -4,8 +4,6 @@ use super::{Conn, StoreResult};
 use shared::admin::Permissions;
 use shared::profile::AccountState;
 use shared::validate::{Contact, Identifier};
-use std::fmt;
-use std::str::FromStr;
 
 /// `users.status` as stored. The account's state proper (normal, frozen,
 /// closed, pre-opened) plus the seed systems' review values that imported
@@ -65,52 +63,7 @@ impl UserStatus {
     }
 }
 
-/// What an account may do beyond its own things.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, sqlx::Type)]
-#[sqlx(rename_all = "snake_case")]
-pub enum Role {
-    User,
-    /// Moves money for users (deposits, withdrawals, holds) and reads the audit.
-    Staff,
-    /// Staff, and (for clients that use groups) group 1.
-    SuperAdmin,
-}
-
-impl Role {
-    pub const ALL: [Role; 3] = [Role::User, Role::Staff, Role::SuperAdmin];
-
-    /// The name stored in `users.role`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::User => "user",
-            Role::Staff => "staff",
-            Role::SuperAdmin => "super_admin",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-
-    /// Whether the role may act on other users' wallets.
-    pub fn is_staff(self) -> bool {
-        matches!(self, Role::Staff | Role::SuperAdmin)
-    }
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Role {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Role::parse(s).ok_or_else(|| format!("unknown role {s:?}: use user, staff or super_admin"))
-    }
-}
+pub use shared::profile::Role;
 
 /// An account's row as the profile and the searches read it.
 #[derive(sqlx::FromRow)]
@@ -129,7 +82,7 @@ pub(crate) struct UserRow {
     pub id_country: String,
     pub id_type: String,
     pub id_number: Option<String>,
-    pub role: String,
+    pub role: Role,
     pub avatar_hash: Option<String>,
 }
 
@@ -149,12 +102,75 @@ pub(crate) async fn by_id(conn: &mut Conn, user_id: i64) -> StoreResult<Option<U
         r#"SELECT id AS "id!", email, phone, username, email_verified AS "email_verified: bool",
                   phone_verified AS "phone_verified: bool", status AS "status: UserStatus",
                   created_at, display_name, real_name, gender, id_country, id_type, id_number,
-                  role, avatar_hash
+                  role AS "role: Role", avatar_hash
            FROM users WHERE id = ?1"#,
         user_id
     )
     .fetch_optional(conn)
     .await
+}
+
+/// An account's row with what its owner's profile adds: the latest
+/// real-name review and the contacts awaiting proof.
+pub(crate) struct ProfileRow {
+    pub user: UserRow,
+    /// The latest real-name submission's state and rejection reason.
+    pub verification: Option<(String, Option<String>)>,
+    pub pending_email: Option<String>,
+    pub pending_phone: Option<String>,
+}
+
+/// [`ProfileRow`] in one statement: `GET /me` and every answer that
+/// carries the user read it.
+pub(crate) async fn profile_by_id(
+    conn: &mut Conn,
+    user_id: i64,
+) -> StoreResult<Option<ProfileRow>> {
+    let row = sqlx::query!(
+        r#"SELECT u.id AS "id!", u.email, u.phone, u.username,
+                  u.email_verified AS "email_verified: bool",
+                  u.phone_verified AS "phone_verified: bool", u.status AS "status: UserStatus",
+                  u.created_at, u.display_name, u.real_name, u.gender, u.id_country, u.id_type,
+                  u.id_number, u.role AS "role: Role", u.avatar_hash,
+                  v.state AS "verification_state?", v.reason AS "verification_reason?",
+                  (SELECT value FROM pending_contacts WHERE user_id = u.id AND kind = 'email')
+                      AS "pending_email?: String",
+                  (SELECT value FROM pending_contacts WHERE user_id = u.id AND kind = 'phone')
+                      AS "pending_phone?: String"
+           FROM users u
+           LEFT JOIN verifications v ON v.id = (
+               SELECT id FROM verifications WHERE user_id = u.id AND kind = 'real_name'
+               ORDER BY id DESC LIMIT 1)
+           WHERE u.id = ?1"#,
+        user_id
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|r| ProfileRow {
+        user: UserRow {
+            id: r.id,
+            email: r.email,
+            phone: r.phone,
+            username: r.username,
+            email_verified: r.email_verified,
+            phone_verified: r.phone_verified,
+            status: r.status,
+            created_at: r.created_at,
+            display_name: r.display_name,
+            real_name: r.real_name,
+            gender: r.gender,
+            id_country: r.id_country,
+            id_type: r.id_type,
+            id_number: r.id_number,
+            role: r.role,
+            avatar_hash: r.avatar_hash,
+        },
+        verification: r
+            .verification_state
+            .map(|state| (state, r.verification_reason)),
+        pending_email: r.pending_email,
+        pending_phone: r.pending_phone,
+    }))
 }
 
 /// A unique column's value that names one account: what a person signs
@@ -276,7 +292,7 @@ pub(crate) async fn insert(conn: &mut Conn, n: &NewUser<'_>) -> StoreResult<User
            RETURNING id AS "id!", email, phone, username, email_verified AS "email_verified: bool",
                      phone_verified AS "phone_verified: bool", status AS "status: UserStatus",
                      created_at, display_name, real_name, gender, id_country, id_type, id_number,
-                     role, avatar_hash"#,
+                     role AS "role: Role", avatar_hash"#,
         n.email,
         n.phone,
         n.username,

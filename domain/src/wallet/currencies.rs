@@ -185,6 +185,7 @@ impl UserCenter {
         );
         self.audit_in(&mut tx, &event).await?;
         tx.commit().await?;
+        self.currencies_changed();
         tracing::info!(currency = %valid.code, scale = valid.scale, via = by.via(), "currency added");
         self.currency_dto(&valid.code).await
     }
@@ -243,6 +244,7 @@ impl UserCenter {
                 .await?;
         }
         tx.commit().await?;
+        self.currencies_changed();
         if changed {
             tracing::info!(currency = %row.code, via = by.via(), "currency edited");
         }
@@ -272,6 +274,7 @@ impl UserCenter {
             self.audit_in(&mut tx, &event).await?;
         }
         tx.commit().await?;
+        self.currencies_changed();
         if changed {
             tracing::info!(currency = %code, enabled, via = by.via(), "currency switched");
         }
@@ -293,17 +296,6 @@ impl UserCenter {
 
     /// A currency by code or alias, enabled or not; `UNKNOWN_CURRENCY` if
     /// there is none.
-    pub(crate) async fn currency(&self, name: &str) -> Result<CurrencyRow, DomainError> {
-        let name = name.trim();
-        let mut conn = self.pool.acquire().await?;
-        if let Some(row) = store::currencies::by_code(&mut conn, name).await? {
-            return Ok(row);
-        }
-        store::currencies::by_alias(&mut conn, name)
-            .await?
-            .ok_or_else(|| ErrorCode::UnknownCurrency.into())
-    }
-
     async fn currency_dto(&self, code: &str) -> Result<Currency, DomainError> {
         let mut conn = self.pool.acquire().await?;
         let row = store::currencies::by_code(&mut conn, code)

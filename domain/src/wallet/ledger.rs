@@ -7,12 +7,10 @@
 
 use super::currencies::CurrencyRow;
 use super::{idempotency, Actor, Authorisation};
-use crate::audit::AuditEvent;
 use crate::staff_limits::StaffAction;
 use crate::store::ledger::{Balances, NewTransfer, SystemAccount};
 use crate::store::users::UserStatus;
 use crate::{clock, store, DomainError, UserCenter};
-use shared::admin::AuditAction;
 use shared::money::{self, MAX_AMOUNT};
 use shared::profile::AccountState as UserState;
 use shared::wallet::{self, Balance, Receipt, TransferKind};
@@ -54,17 +52,17 @@ pub struct Transfer<'a> {
 
 /// A validated operation, ready to post.
 #[derive(Debug)]
-struct Order {
-    kind: TransferKind,
+pub(super) struct Order {
+    pub(super) kind: TransferKind,
     currency: CurrencyRow,
     amount: i64,
     /// The user the receipt is about: the payer of a transfer.
-    user: i64,
+    pub(super) user: i64,
     /// The payee of a transfer.
     recipient: Option<i64>,
-    memo: Option<String>,
+    pub(super) memo: Option<String>,
     request_id: String,
-    actor: Actor,
+    pub(super) actor: Actor,
     /// The system account deposits come from and payouts go to.
     outside: Outside,
 }
@@ -172,6 +170,17 @@ impl UserCenter {
         t: Transfer<'_>,
         auth: Authorisation<'_>,
     ) -> Result<Receipt, DomainError> {
+        let order = self.transfer_order(t, auth).await?;
+        self.post(order).await
+    }
+
+    /// The checks of [`Self::transfer`] that need no write lock (the PIN
+    /// among them), giving the order to post.
+    pub(super) async fn transfer_order(
+        &self,
+        t: Transfer<'_>,
+        auth: Authorisation<'_>,
+    ) -> Result<Order, DomainError> {
         let actor = match auth {
             Authorisation::Pin(_) => Actor::User(t.from_user),
             Authorisation::Service(actor) => {
@@ -202,7 +211,7 @@ impl UserCenter {
         if let Authorisation::Pin(pin) = auth {
             self.verify_payment_pin(t.from_user, pin).await?;
         }
-        self.post(order).await
+        Ok(order)
     }
 
     async fn movement(
@@ -223,6 +232,20 @@ impl UserCenter {
         actor: &Actor,
         operator: Option<&crate::caller::Operator>,
     ) -> Result<Receipt, DomainError> {
+        let (order, staff) = self.movement_order(kind, m, actor, operator).await?;
+        self.post_audited(order, staff.as_ref()).await
+    }
+
+    /// The checks of a movement that need no write lock, giving the order
+    /// to post and the member of staff to audit it under (none for a
+    /// service).
+    pub(super) async fn movement_order(
+        &self,
+        kind: TransferKind,
+        m: Movement<'_>,
+        actor: &Actor,
+        operator: Option<&crate::caller::Operator>,
+    ) -> Result<(Order, Option<crate::caller::Operator>), DomainError> {
         self.check_trusted(actor, m.user_id, operator).await?;
         let order = self
             .order(
@@ -243,7 +266,7 @@ impl UserCenter {
             ),
             Actor::Service(_) => None,
         };
-        self.post_audited(order, staff.as_ref()).await
+        Ok((order, staff))
     }
 
     /// Validates what needs no lock: request id, note, currency, amount.
@@ -316,68 +339,42 @@ impl UserCenter {
             .ok_or_else(|| ErrorCode::RecipientNotFound.into())
     }
 
-    /// Posts a validated order in one write transaction, or replays it.
+    /// Posts a validated order, or replays it.
     async fn post(&self, order: Order) -> Result<Receipt, DomainError> {
         self.post_audited(order, None).await
     }
 
-    /// [`Self::post`]; a movement staff made is audited (`balance_adjusted`,
-    /// with the operator's IP and user agent) in the same transaction, so
-    /// money never moves without its record. A replay writes no second row.
+    /// [`Self::post`] through the ledger writer (see [`super::writer`]),
+    /// which answers after the COMMIT that contains the order. A movement
+    /// staff made is audited (`balance_adjusted`, with the operator's IP and
+    /// user agent) in the same transaction, so money never moves without its
+    /// record. A replay writes no second row.
     async fn post_audited(
         &self,
         order: Order,
         staff: Option<&crate::caller::Operator>,
     ) -> Result<Receipt, DomainError> {
-        let scope = order.actor.scope();
-        let mut tx = crate::store::begin_write(&self.pool).await?;
-        // Read inside the lock, so journal times never go backwards by id.
-        let now = self.now();
-        let receipt = match post_once(&mut tx, &order, &scope, now).await {
-            Ok(receipt) => receipt,
-            Err(e) => {
-                metrics::counter!("uc_ledger_orders_total", "kind" => order.kind.as_str(), "result" => e.code().as_str())
-                    .increment(1);
-                return Err(e);
-            }
-        };
-        let result = if receipt.replayed {
-            "replayed"
-        } else {
-            "posted"
-        };
-        metrics::counter!("uc_ledger_orders_total", "kind" => order.kind.as_str(), "result" => result)
-            .increment(1);
-        if receipt.replayed {
-            tx.rollback().await?;
-            return Ok(receipt);
-        }
-        if let Some(op) = staff {
-            let event = AuditEvent::by_staff(AuditAction::BalanceAdjusted, op, Some(order.user))
-                .details(serde_json::json!({
-                    "kind": order.kind.as_str(),
-                    "currency": receipt.currency,
-                    "amount": receipt.amount,
-                    "memo": order.memo.as_deref().unwrap_or(""),
-                    "request_id": receipt.request_id,
-                    "transfer_id": receipt.transfer_id,
-                }));
-            self.audit_in(&mut tx, &event).await?;
-        }
-        tx.commit().await?;
         let receiver = match order.kind {
             TransferKind::Deposit => Some(order.user),
             TransferKind::Transfer => order.recipient,
             _ => None,
         };
+        let (currency, scale, amount) = (
+            order.currency.code.clone(),
+            order.currency.scale(),
+            order.amount,
+        );
+        let receipt = self
+            .ledger_writer()
+            .await
+            .post(order, staff.cloned())
+            .await?;
+        if receipt.replayed {
+            return Ok(receipt);
+        }
         if let Some(receiver) = receiver {
-            self.notify_received(
-                receiver,
-                &order.currency.code,
-                order.currency.scale(),
-                order.amount,
-            )
-            .await;
+            self.notify_received(receiver, &currency, scale, amount)
+                .await;
         }
         Ok(receipt)
     }
@@ -423,7 +420,7 @@ pub(crate) async fn open_balance_in(
 
 /// Replays the order's earlier receipt (same scope and request id), or
 /// posts it and records the receipt, inside the caller's transaction.
-async fn post_once(
+pub(super) async fn post_once(
     conn: &mut SqliteConnection,
     order: &Order,
     scope: &str,

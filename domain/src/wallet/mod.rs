@@ -3,9 +3,11 @@
 //!
 //! Design, in short (TigerBeetle and Formance were the models):
 //! - Amounts are `i64` minor units; text is parsed by [`shared::money`].
-//! - Every operation is ONE `BEGIN IMMEDIATE` transaction that checks the
-//!   idempotency key, inserts one immutable journal row and updates the
-//!   balances it touches, with the balances after the row stored in it.
+//! - Every operation checks the idempotency key, inserts one immutable
+//!   journal row and updates the balances it touches, with the balances
+//!   after the row stored in it, all in one savepoint of a write
+//!   transaction that the ledger writer commits for many orders at once
+//!   (group commit, see [`writer`]).
 //! - Deposits and withdrawals go through a per-currency `external` system
 //!   account, so the posted balances of a currency always sum to zero.
 //! - A hold (freeze) moves nothing: it is a journal row whose two sides are the
@@ -27,6 +29,7 @@ mod idempotency;
 mod ledger;
 mod pin;
 mod preview;
+mod writer;
 
 #[cfg(test)]
 mod currency_tests;
@@ -40,6 +43,7 @@ pub use currencies::CurrencyAdmin;
 pub(crate) use ledger::open_balance_in;
 pub use ledger::{Movement, Recipient, Transfer};
 pub use pin::PinProof;
+pub(crate) use writer::LedgerWriter;
 
 use std::time::Duration;
 

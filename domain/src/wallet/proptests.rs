@@ -6,6 +6,12 @@
 //! model's, the error code must be the one the model predicts, and the
 //! auditor must pass (which also checks that no available balance went
 //! negative and that every currency sums to zero).
+//!
+//! The same sequences run a second way, through the ledger writer's batches:
+//! every order between two currency switches is queued before the writer
+//! runs, so they post in one transaction, each against the state the earlier
+//! ones left. Receipts, refusals and balances must be exactly those of the
+//! orders applied one at a time (the model).
 
 use super::tests::{assert_audit_clean, balance_of, fixture, service, set_status, user};
 use super::{Authorisation, Movement, Recipient, Transfer};
@@ -232,25 +238,10 @@ async fn send(
 async fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
     let f = fixture().await;
     let uc = &f.uc;
-    let mut ids = Vec::new();
-    for name in ["ann", "ben", "cat", "dan"] {
-        ids.push(user(uc, name).await);
-    }
-    set_status(uc, ids[FROZEN_USER], "frozen").await;
-    ids.push(999_999);
+    let ids = users(uc).await;
     let mut model = Model::default();
     let mut sent: Vec<Sent> = Vec::new();
-    // Everyone normal starts with some money, so most operations can succeed.
-    let opening = (0..FROZEN_USER).flat_map(|user| {
-        (0..CURRENCIES.len()).map(move |currency| Op::Move {
-            kind: TransferKind::Deposit,
-            user,
-            to: user,
-            currency,
-            amount: Amount::Exact(10_000),
-        })
-    });
-    for (step, op) in opening.chain(ops).enumerate() {
+    for (step, op) in opening().chain(ops).enumerate() {
         match op {
             Op::Move {
                 kind,
@@ -316,21 +307,260 @@ async fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                 model.disabled[currency] = !enabled;
             }
         }
-        for (u, &id) in ids.iter().enumerate() {
-            for (c, (code, _)) in CURRENCIES.iter().enumerate() {
-                let expected = model.balances.get(&(u, c)).copied().unwrap_or_default();
-                prop_assert_eq!(
-                    balance_of(uc, id, code).await,
-                    expected,
-                    "user {} {}",
-                    u,
-                    code
-                );
-            }
-        }
-        assert_audit_clean(uc).await;
+        check_balances(uc, &ids, &model).await?;
     }
     Ok(())
+}
+
+/// The users 0–4 of the model (4 does not exist), 3 frozen.
+async fn users(uc: &crate::UserCenter) -> Vec<i64> {
+    let mut ids = Vec::new();
+    for name in ["ann", "ben", "cat", "dan"] {
+        ids.push(user(uc, name).await);
+    }
+    set_status(uc, ids[FROZEN_USER], "frozen").await;
+    ids.push(999_999);
+    ids
+}
+
+/// Everyone normal starts with some money, so most operations can succeed.
+fn opening() -> impl Iterator<Item = Op> {
+    (0..FROZEN_USER).flat_map(|user| {
+        (0..CURRENCIES.len()).map(move |currency| Op::Move {
+            kind: TransferKind::Deposit,
+            user,
+            to: user,
+            currency,
+            amount: Amount::Exact(10_000),
+        })
+    })
+}
+
+/// Every balance is the model's, and the auditor is clean.
+async fn check_balances(
+    uc: &crate::UserCenter,
+    ids: &[i64],
+    model: &Model,
+) -> Result<(), TestCaseError> {
+    for (u, &id) in ids.iter().enumerate() {
+        for (c, (code, _)) in CURRENCIES.iter().enumerate() {
+            let expected = model.balances.get(&(u, c)).copied().unwrap_or_default();
+            prop_assert_eq!(
+                balance_of(uc, id, code).await,
+                expected,
+                "user {} {}",
+                u,
+                code
+            );
+        }
+    }
+    assert_audit_clean(uc).await;
+    Ok(())
+}
+
+/// Validates a request as [`send`] would, without posting it.
+async fn prepare(
+    uc: &crate::UserCenter,
+    kind: TransferKind,
+    user: i64,
+    to: i64,
+    currency: &str,
+    amount: &str,
+    id: &str,
+) -> Result<super::ledger::Order, crate::DomainError> {
+    let svc = service();
+    if kind == TransferKind::Transfer {
+        let t = Transfer {
+            from_user: user,
+            to: Recipient::UserId(to),
+            currency,
+            amount,
+            memo: "",
+            request_id: id,
+        };
+        return uc.transfer_order(t, Authorisation::Service(&svc)).await;
+    }
+    let m = Movement {
+        user_id: user,
+        currency,
+        amount,
+        memo: "",
+        request_id: id,
+    };
+    Ok(uc.movement_order(kind, m, &svc, None).await?.0)
+}
+
+/// What a batched request should answer.
+enum Expect {
+    /// A new posting (kept for later retries under this index of `sent`).
+    Posted(Box<Sent>),
+    /// The receipt of `sent[i]`, replayed.
+    Replay(usize),
+    Refused(ErrorCode),
+}
+
+/// [`run`], with the orders of each round queued together (one batch).
+async fn run_batched(ops: Vec<Op>) -> Result<(), TestCaseError> {
+    let f = fixture().await;
+    let uc = &f.uc;
+    let ids = users(uc).await;
+    let mut model = Model::default();
+    let mut sent: Vec<Sent> = Vec::new();
+    let mut rounds: Vec<Vec<Op>> = vec![opening().collect()];
+    for op in ops {
+        // A currency switch opens a new round, so it takes effect before
+        // that round's orders and after the previous round's.
+        if matches!(op, Op::SetEnabled { .. }) {
+            rounds.push(Vec::new());
+        }
+        rounds.last_mut().expect("a round").push(op);
+    }
+    let writer = uc.ledger_writer().await.clone();
+    let mut step = 0;
+    for round in rounds {
+        // Validate every order of the round first (reads only), in order,
+        // with what the model expects of it.
+        let mut queued = Vec::new();
+        for op in round {
+            step += 1;
+            let (kind, user, to, code, amount, id, expect) = match op {
+                Op::Move {
+                    kind,
+                    user,
+                    to,
+                    currency,
+                    amount,
+                } => {
+                    let (code, scale) = CURRENCIES[currency];
+                    let minor = model.resolve(kind, user, currency, amount);
+                    let text = format_amount(minor, scale);
+                    let id = format!("op-{step}");
+                    let expect = match model.apply(kind, user, to, currency, minor) {
+                        Ok(()) => Expect::Posted(Box::new(Sent {
+                            kind,
+                            user: ids[user],
+                            to: ids[to],
+                            currency: code,
+                            amount: text.clone(),
+                            id: id.clone(),
+                            receipt: placeholder(),
+                        })),
+                        Err(code) => Expect::Refused(code),
+                    };
+                    (kind, ids[user], ids[to], code, text, id, expect)
+                }
+                Op::Retry(i) if !sent.is_empty() => {
+                    let i = i % sent.len();
+                    let s = &sent[i];
+                    let (kind, user, to, code, amount, id) = (
+                        s.kind,
+                        s.user,
+                        s.to,
+                        s.currency,
+                        s.amount.clone(),
+                        s.id.clone(),
+                    );
+                    (kind, user, to, code, amount, id, Expect::Replay(i))
+                }
+                Op::Conflict(i) if !sent.is_empty() => {
+                    let s = &sent[i % sent.len()];
+                    let scale = CURRENCIES
+                        .iter()
+                        .find(|(c, _)| *c == s.currency)
+                        .map_or(2, |(_, scale)| *scale);
+                    let minor = shared::money::parse_amount(&s.amount, scale).unwrap_or(0);
+                    let other = format_amount(minor + 1, scale);
+                    let expect = Expect::Refused(ErrorCode::IdempotencyConflict);
+                    (
+                        s.kind,
+                        s.user,
+                        s.to,
+                        s.currency,
+                        other,
+                        s.id.clone(),
+                        expect,
+                    )
+                }
+                Op::Retry(_) | Op::Conflict(_) => continue,
+                Op::SetEnabled { currency, enabled } => {
+                    uc.set_currency_enabled(CURRENCIES[currency].0, enabled)
+                        .await
+                        .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                    model.disabled[currency] = !enabled;
+                    continue;
+                }
+            };
+            let prepared = prepare(uc, kind, user, to, code, &amount, &id).await;
+            if let Expect::Posted(s) = &expect {
+                // Later retries in the same round refer to it.
+                sent.push(Sent::clone(s));
+            }
+            queued.push((prepared, expect, sent.len().wrapping_sub(1)));
+        }
+        // Queue every valid order before the writer runs: one batch.
+        let answers: Vec<_> = queued
+            .into_iter()
+            .map(|(prepared, expect, index)| {
+                let answer = prepared.map(|order| writer.queue_now(order));
+                (answer, expect, index)
+            })
+            .collect();
+        for (answer, expect, index) in answers {
+            let got = match answer {
+                Ok(receiver) => receiver
+                    .await
+                    .map_err(|_| TestCaseError::fail("no answer"))?,
+                Err(refused) => Err(refused),
+            };
+            match (got, expect) {
+                (Ok(receipt), Expect::Posted(_)) => {
+                    prop_assert!(!receipt.replayed);
+                    sent[index].receipt = receipt;
+                }
+                (Ok(receipt), Expect::Replay(i)) => {
+                    prop_assert!(receipt.replayed);
+                    prop_assert_eq!(
+                        &Receipt {
+                            replayed: false,
+                            ..receipt
+                        },
+                        &sent[i].receipt
+                    );
+                }
+                (Err(e), Expect::Refused(code)) => prop_assert_eq!(e.code(), code),
+                (got, _) => prop_assert!(false, "got {got:?}, the model expected otherwise"),
+            }
+        }
+        check_balances(uc, &ids, &model).await?;
+    }
+    Ok(())
+}
+
+/// A receipt slot filled once the batch answers.
+fn placeholder() -> Receipt {
+    Receipt {
+        transfer_id: 0,
+        kind: TransferKind::Deposit,
+        currency: String::new(),
+        amount: String::new(),
+        amount_minor: 0,
+        balance: shared::wallet::Balance {
+            currency: String::new(),
+            name: String::new(),
+            name_zh: None,
+            enabled: true,
+            scale: 0,
+            available: String::new(),
+            frozen: String::new(),
+            posted: String::new(),
+            available_minor: 0,
+            frozen_minor: 0,
+            posted_minor: 0,
+        },
+        request_id: String::new(),
+        created_at: String::new(),
+        replayed: false,
+    }
 }
 
 proptest! {
@@ -347,5 +577,14 @@ proptest! {
             .build()
             .map_err(|e| TestCaseError::fail(e.to_string()))?;
         rt.block_on(run(ops))?;
+    }
+
+    #[test]
+    fn batched_ledger_matches_the_model(ops in prop::collection::vec(op(), 5..60)) {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        rt.block_on(run_batched(ops))?;
     }
 }

@@ -17,6 +17,7 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_location;
+use shared::profile::AccountState;
 use shared::{AppError, ErrorCode};
 
 /// The console's section tabs; the current one is marked for screen readers.
@@ -90,21 +91,21 @@ pub fn short_time(rfc3339: &str) -> String {
 }
 
 /// The translated name of an account status.
-pub fn status_label(i18n: leptos_i18n::I18nContext<Locale>, status: &str) -> &'static str {
-    match status {
-        "frozen" => t_string!(i18n, admin_status_frozen),
-        "closed" => t_string!(i18n, admin_status_closed),
-        "pre_opened" => t_string!(i18n, admin_status_pre_opened),
-        _ => t_string!(i18n, admin_status_normal),
+pub fn status_label(i18n: leptos_i18n::I18nContext<Locale>, state: AccountState) -> &'static str {
+    match state {
+        AccountState::Frozen => t_string!(i18n, admin_status_frozen),
+        AccountState::Closed => t_string!(i18n, admin_status_closed),
+        AccountState::PreOpened => t_string!(i18n, admin_status_pre_opened),
+        AccountState::Active => t_string!(i18n, admin_status_normal),
     }
 }
 
 /// The badge class of an account status.
-pub fn status_class(status: &str) -> &'static str {
-    match status {
-        "frozen" => "badge badge-warn",
-        "closed" => "badge",
-        "pre_opened" => "badge badge-neutral",
-        _ => "badge badge-ok",
+pub fn status_class(state: AccountState) -> &'static str {
+    match state {
+        AccountState::Frozen => "badge badge-warn",
+        AccountState::Closed => "badge",
+        AccountState::PreOpened => "badge badge-neutral",
+        AccountState::Active => "badge badge-ok",
     }
 }

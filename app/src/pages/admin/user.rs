@@ -14,7 +14,7 @@ use leptos::server_fn::ServerFn;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use shared::admin::UserDetail;
-use shared::profile::{Verification, VerificationKind, VerificationState};
+use shared::profile::{AccountState, Role, Verification, VerificationKind, VerificationState};
 use shared::AppError;
 
 /// The actions of the page: each bumps `changed` when it succeeds, so the
@@ -125,10 +125,10 @@ fn UserDetailView(detail: UserDetail, actions: Actions) -> impl IntoView {
     } else {
         format!("{} (#{uid})", p.short_name())
     };
-    let status = p.status.clone();
-    let frozen = status == "frozen";
-    let closed = status == "closed";
-    let pre_opened = status == "pre_opened";
+    let state = p.account_state;
+    let frozen = state == AccountState::Frozen;
+    let closed = state == AccountState::Closed;
+    let pre_opened = state == AccountState::PreOpened;
     let perms = detail.permissions;
     let locked_until = detail.locked_until;
     let payments_locked = detail.payments_locked_until.is_some();
@@ -143,9 +143,9 @@ fn UserDetailView(detail: UserDetail, actions: Actions) -> impl IntoView {
     view! {
         <h1 id="admin-user-title">{title}</h1>
         <p class="badges">
-            <span class=status_class(&status)>{status_label(i18n, &status)}</span>
+            <span class=status_class(state)>{status_label(i18n, state)}</span>
             " "
-            <span class="badge badge-neutral">{detail.role.clone()}</span>
+            <span class="badge badge-neutral">{detail.role.as_str()}</span>
             {locked_until.map(|_| view! { " " <span class="badge badge-warn">{t!(i18n, admin_login_locked)}</span> })}
             {payments_locked.then(|| view! { " " <span class="badge badge-warn">{t!(i18n, admin_payments_locked)}</span> })}
             {(!perms.allow_login).then(|| view! { " " <span class="badge badge-warn">{t!(i18n, admin_login_disabled)}</span> })}
@@ -222,9 +222,9 @@ fn UserDetailView(detail: UserDetail, actions: Actions) -> impl IntoView {
                     <div class="field">
                         <label for="admin-role">{t!(i18n, admin_role)}</label>
                         <select id="admin-role" name="role">
-                            {["user", "staff", "super_admin"].into_iter().map(|r| {
+                            {Role::ALL.into_iter().map(|r| {
                                 let selected = detail.role == r;
-                                view! { <option value=r selected=selected>{r}</option> }
+                                view! { <option value=r.as_str() selected=selected>{r.as_str()}</option> }
                             }).collect_view()}
                         </select>
                         <p class="hint">{t!(i18n, admin_role_hint)}</p>

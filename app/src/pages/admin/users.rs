@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use leptos_router::components::{Form, A};
 use leptos_router::hooks::use_query_map;
 use shared::admin::{UserPage, UserSort};
+use shared::profile::Role;
 
 #[component]
 pub fn AdminUsersPage() -> impl IntoView {
@@ -99,10 +100,10 @@ fn UserTable(page: UserPage, q: String, sort: String) -> impl IntoView {
                         view! {
                             <tr>
                                 <td>{u.id}</td>
-                                <td><A href=href>{label}</A>{(u.role != "user").then(|| view! { " " <span class="badge badge-neutral">{u.role.clone()}</span> })}{u.exact.then(|| view! { " " <span class="badge badge-ok">{t!(i18n, admin_exact_match)}</span> })}</td>
+                                <td><A href=href>{label}</A>{(u.role != Role::User).then(|| view! { " " <span class="badge badge-neutral">{u.role.as_str()}</span> })}{u.exact.then(|| view! { " " <span class="badge badge-ok">{t!(i18n, admin_exact_match)}</span> })}</td>
                                 <td>{u.email.unwrap_or_default()}</td>
                                 <td>{u.phone.unwrap_or_default()}</td>
-                                <td><span class=status_class(&u.status)>{status_label(i18n, &u.status)}</span></td>
+                                <td><span class=status_class(u.account_state)>{status_label(i18n, u.account_state)}</span></td>
                                 <td>{short_time(&u.created_at)}</td>
                             </tr>
                         }

@@ -70,12 +70,13 @@ pub(super) async fn get_user_details(req: &Request<'_>) -> Reply {
     let uc = req.uc();
     let read = async {
         let profile = uc.profile(auth.user_id).await?;
+        let stored = uc.stored_status(auth.user_id).await?;
         let reviews = uc.verifications(auth.user_id).await?;
         let balances = uc.balances(auth.user_id).await?;
         let sessions = uc.list_sessions(&auth).await?;
-        Ok::<_, domain::DomainError>((profile, reviews, balances, sessions))
+        Ok::<_, domain::DomainError>((profile, stored, reviews, balances, sessions))
     };
-    let (profile, reviews, balances, sessions) = match read.await {
+    let (profile, stored, reviews, balances, sessions) = match read.await {
         Ok(all) => all,
         Err(e) => {
             if e.code() != ErrorCode::NotFound {
@@ -85,12 +86,7 @@ pub(super) async fn get_user_details(req: &Request<'_>) -> Reply {
         }
     };
     let options = &req.facade.options;
-    let status = seed_status(
-        profile.account_state,
-        &profile.status,
-        reviews.real_name.state,
-        reviews.qualification.state,
-    );
+    let status = seed_status(stored, reviews.real_name.state, reviews.qualification.state);
     let account = profile
         .phone
         .clone()

@@ -26,22 +26,22 @@
 //! The legacy stored values (`unreviewed`, `verify_failed`, `in_review`)
 //! keep their numbers 2, 3 and 4.
 
+use domain::UserStatus;
 use shared::profile::{AccountState, VerificationState};
 
 /// The `status` of `get_user_details`.
 pub(super) fn seed_status(
-    account: AccountState,
-    stored_status: &str,
+    stored: UserStatus,
     real_name: VerificationState,
     qualification: VerificationState,
 ) -> u8 {
-    match account {
+    match stored.state() {
         AccountState::Closed => 5,
         AccountState::PreOpened => 2,
-        AccountState::Frozen => match stored_status {
-            "unreviewed" => 2,
-            "verify_failed" => 3,
-            "in_review" => 4,
+        AccountState::Frozen => match stored {
+            UserStatus::Unreviewed => 2,
+            UserStatus::VerifyFailed => 3,
+            UserStatus::InReview => 4,
             _ => 1,
         },
         AccountState::Active => {
@@ -63,36 +63,36 @@ pub(super) fn seed_status(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use AccountState::*;
+    use UserStatus::{InReview, Normal, Unreviewed, VerifyFailed};
     use VerificationState::*;
 
     #[test]
     fn account_state_first_then_the_reviews() {
         let table = [
-            // (account, stored, real name, qualification) → status
-            (Active, "normal", Unverified, Unverified, 2),
-            (Active, "normal", Pending, Unverified, 4),
-            (Active, "normal", Verified, Unverified, 0),
-            (Active, "normal", Rejected, Unverified, 3),
-            (Active, "normal", Unverified, Pending, 4),
-            (Active, "normal", Unverified, Verified, 0),
-            (Active, "normal", Verified, Pending, 4),
-            (Active, "normal", Verified, Rejected, 3),
-            (Active, "normal", Pending, Rejected, 3),
-            (Active, "normal", Verified, Verified, 0),
-            (Frozen, "frozen", Verified, Unverified, 1),
-            (Frozen, "frozen", Unverified, Unverified, 1),
-            (Closed, "closed", Verified, Verified, 5),
-            (Frozen, "unreviewed", Unverified, Unverified, 2),
-            (Frozen, "verify_failed", Unverified, Unverified, 3),
-            (Frozen, "in_review", Unverified, Unverified, 4),
-            (PreOpened, "pre_opened", Unverified, Unverified, 2),
+            // (stored, real name, qualification) → status
+            (Normal, Unverified, Unverified, 2),
+            (Normal, Pending, Unverified, 4),
+            (Normal, Verified, Unverified, 0),
+            (Normal, Rejected, Unverified, 3),
+            (Normal, Unverified, Pending, 4),
+            (Normal, Unverified, Verified, 0),
+            (Normal, Verified, Pending, 4),
+            (Normal, Verified, Rejected, 3),
+            (Normal, Pending, Rejected, 3),
+            (Normal, Verified, Verified, 0),
+            (UserStatus::Frozen, Verified, Unverified, 1),
+            (UserStatus::Frozen, Unverified, Unverified, 1),
+            (UserStatus::Closed, Verified, Verified, 5),
+            (Unreviewed, Unverified, Unverified, 2),
+            (VerifyFailed, Unverified, Unverified, 3),
+            (InReview, Unverified, Unverified, 4),
+            (UserStatus::PreOpened, Unverified, Unverified, 2),
         ];
-        for (account, stored, real, qual, want) in table {
+        for (stored, real, qual, want) in table {
             assert_eq!(
-                seed_status(account, stored, real, qual),
+                seed_status(stored, real, qual),
                 want,
-                "{account:?} {stored} {real:?} {qual:?}"
+                "{stored:?} {real:?} {qual:?}"
             );
         }
     }

@@ -237,7 +237,7 @@ async fn info_of(s: &Ukex, call: &Call) -> Result<Value, Problem> {
                             .await?
                             .map(|source| source.code()),
                     ),
-                    Some("status") => Value::from(profile.status.clone()),
+                    Some("status") => Value::from(s.uc.stored_status(profile.id).await?.as_str()),
                     Some("created_at") => Value::from(profile.created_at.clone()),
                     Some("is_real_name") => Value::from(i64::from(
                         profile.verification == shared::profile::VerificationState::Verified,
