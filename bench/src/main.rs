@@ -25,6 +25,8 @@ struct Args {
     server: PathBuf,
     site_root: PathBuf,
     record: Option<PathBuf>,
+    /// Only the wallet measures (for profiling the write path).
+    wallet_only: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -33,11 +35,13 @@ fn parse_args() -> Result<Args, String> {
         server: PathBuf::from("target/release/server"),
         site_root: PathBuf::from("target/site"),
         record: None,
+        wallet_only: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         match a.as_str() {
             "--quick" => args.quick = true,
+            "--wallet-only" => args.wallet_only = true,
             "--server" => args.server = it.next().ok_or("--server needs a path")?.into(),
             "--site-root" => args.site_root = it.next().ok_or("--site-root needs a path")?.into(),
             "--record" => args.record = Some(it.next().ok_or("--record needs a file")?.into()),
@@ -136,7 +140,7 @@ async fn main() -> ExitCode {
         Ok(a) => a,
         Err(e) => {
             eprintln!(
-                "bench: {e}\nusage: bench [--quick] --server PATH --site-root DIR [--record FILE]"
+                "bench: {e}\nusage: bench [--quick] [--wallet-only] --server PATH --site-root DIR [--record FILE]"
             );
             return ExitCode::from(2);
         }
@@ -205,6 +209,9 @@ async fn run(args: &Args) -> Result<Vec<Row>, String> {
     })
     .await
     .map_err(|e| e.to_string())?;
+    if args.wallet_only {
+        return wallet_rows(&srv, &scale, &tokens, &user_ids, raw).await;
+    }
     let users = scale.users;
     let login: MakeRequest = Arc::new(move |i| {
         let u = i % users;
@@ -294,97 +301,7 @@ async fn run(args: &Args) -> Result<Vec<Row>, String> {
 
     // 4. Wallet: PIN-checked transfers and staff deposits, after the reads so
     // the /healthz baseline above is from the same run.
-    let wallet = wallet_measures(&srv, &scale, &tokens, &user_ids).await?;
-    let inserts = baseline::sqlite_single_inserts(64, scale.raw_inserts).await?;
-    check_errors("raw SQLite inserts", &inserts)?;
-    let raw_rate = (inserts.per_sec(), "raw 1-row transactions/s, FULL sync");
-    let wallet_rows = [
-        Row {
-            measure: "raw SQLite: single-row insert transactions/s (FULL sync, 64 tasks)",
-            value: inserts.per_sec(),
-            unit: "/s",
-            baseline: None,
-            target: "",
-        },
-        Row {
-            measure: "raw SQLite insert p50",
-            value: ms(inserts.percentile(0.5)),
-            unit: "ms",
-            baseline: None,
-            target: "",
-        },
-        Row {
-            measure: "raw SQLite insert p99",
-            value: ms(inserts.percentile(0.99)),
-            unit: "ms",
-            baseline: None,
-            target: "",
-        },
-        Row {
-            measure: "signed service transfers/s (no PIN, 64 clients)",
-            value: wallet.service_transfers.per_sec(),
-            unit: "/s",
-            baseline: Some(raw_rate),
-            target: ">= 10000/s, ratio >= 3",
-        },
-        Row {
-            measure: "signed service transfer p50",
-            value: ms(wallet.service_transfers.percentile(0.5)),
-            unit: "ms",
-            baseline: None,
-            target: "",
-        },
-        Row {
-            measure: "signed service transfer p99",
-            value: ms(wallet.service_transfers.percentile(0.99)),
-            unit: "ms",
-            baseline: None,
-            target: "< 20 ms",
-        },
-        Row {
-            measure: "staff deposits/s (64 clients)",
-            value: wallet.deposits.per_sec(),
-            unit: "/s",
-            baseline: Some(raw_rate),
-            target: ">= 5000/s",
-        },
-        Row {
-            measure: "staff deposit p50",
-            value: ms(wallet.deposits.percentile(0.5)),
-            unit: "ms",
-            baseline: None,
-            target: "",
-        },
-        Row {
-            measure: "staff deposit p99",
-            value: ms(wallet.deposits.percentile(0.99)),
-            unit: "ms",
-            baseline: None,
-            target: "",
-        },
-        Row {
-            measure: "PIN transfers/s (argon2id PIN + ledger write, 64 clients)",
-            value: wallet.transfers.per_sec(),
-            unit: "/s",
-            baseline: Some((raw, "raw argon2id hashes/s, all cores")),
-            target: "ratio >= 0.9",
-        },
-        Row {
-            measure: "PIN transfer p50",
-            value: ms(wallet.transfers.percentile(0.5)),
-            unit: "ms",
-            baseline: None,
-            target: "",
-        },
-        Row {
-            measure: "PIN transfer p99",
-            value: ms(wallet.transfers.percentile(0.99)),
-            unit: "ms",
-            baseline: None,
-            target: "",
-        },
-    ];
-    rows.extend(wallet_rows);
+    rows.extend(wallet_rows(&srv, &scale, &tokens, &user_ids, raw).await?);
 
     // 5. Server-rendered pages.
     let login_page = load::run(addr, 16, scale.pages, Arc::new(|_| get("/login", &[]))).await;
@@ -485,10 +402,167 @@ async fn run(args: &Args) -> Result<Vec<Row>, String> {
     Ok(rows)
 }
 
+/// The wallet's rows: PIN transfers against raw argon2id (`raw_argon2`,
+/// hashes/s), deposits and signed transfers against raw SQLite inserts.
+async fn wallet_rows(
+    srv: &server::Server,
+    scale: &Scale,
+    tokens: &[String],
+    user_ids: &[i64],
+    raw: f64,
+) -> Result<Vec<Row>, String> {
+    let wallet = wallet_measures(srv, scale, tokens, user_ids).await?;
+    let inserts = baseline::sqlite_single_inserts(64, scale.raw_inserts).await?;
+    check_errors("raw SQLite inserts", &inserts)?;
+    let raw_rate = (inserts.per_sec(), "raw 1-row transactions/s, FULL sync");
+    Ok(vec![
+        Row {
+            measure: "raw SQLite: single-row insert transactions/s (FULL sync, 64 tasks)",
+            value: inserts.per_sec(),
+            unit: "/s",
+            baseline: None,
+            target: "",
+        },
+        Row {
+            measure: "raw SQLite insert p50",
+            value: ms(inserts.percentile(0.5)),
+            unit: "ms",
+            baseline: None,
+            target: "",
+        },
+        Row {
+            measure: "raw SQLite insert p99",
+            value: ms(inserts.percentile(0.99)),
+            unit: "ms",
+            baseline: None,
+            target: "",
+        },
+        Row {
+            measure: "signed service transfers/s (no PIN, 64 clients)",
+            value: wallet.service_transfers.per_sec(),
+            unit: "/s",
+            baseline: Some(raw_rate),
+            target: ">= 10000/s, ratio >= 3",
+        },
+        Row {
+            measure: "signed service transfer p50",
+            value: ms(wallet.service_transfers.percentile(0.5)),
+            unit: "ms",
+            baseline: None,
+            target: "",
+        },
+        Row {
+            measure: "signed service transfer p99",
+            value: ms(wallet.service_transfers.percentile(0.99)),
+            unit: "ms",
+            baseline: None,
+            target: "< 20 ms",
+        },
+        Row {
+            measure: "signed service transfers: orders per ledger commit (mean)",
+            value: wallet.service_batch,
+            unit: "",
+            baseline: None,
+            target: "",
+        },
+        Row {
+            measure: "staff deposits/s (64 clients)",
+            value: wallet.deposits.per_sec(),
+            unit: "/s",
+            baseline: Some(raw_rate),
+            target: ">= 5000/s",
+        },
+        Row {
+            measure: "staff deposit p50",
+            value: ms(wallet.deposits.percentile(0.5)),
+            unit: "ms",
+            baseline: None,
+            target: "",
+        },
+        Row {
+            measure: "staff deposit p99",
+            value: ms(wallet.deposits.percentile(0.99)),
+            unit: "ms",
+            baseline: None,
+            target: "",
+        },
+        Row {
+            measure: "staff deposits: orders per ledger commit (mean)",
+            value: wallet.deposit_batch,
+            unit: "",
+            baseline: None,
+            target: "",
+        },
+        Row {
+            measure: "PIN transfers/s (argon2id PIN + ledger write, 64 clients)",
+            value: wallet.transfers.per_sec(),
+            unit: "/s",
+            baseline: Some((raw, "raw argon2id hashes/s, all cores")),
+            target: "ratio >= 0.9",
+        },
+        Row {
+            measure: "PIN transfer p50",
+            value: ms(wallet.transfers.percentile(0.5)),
+            unit: "ms",
+            baseline: None,
+            target: "",
+        },
+        Row {
+            measure: "PIN transfer p99",
+            value: ms(wallet.transfers.percentile(0.99)),
+            unit: "ms",
+            baseline: None,
+            target: "",
+        },
+    ])
+}
+
 struct WalletLoad {
     transfers: LoadResult,
     deposits: LoadResult,
     service_transfers: LoadResult,
+    /// Mean orders per ledger commit during the deposits and the signed
+    /// transfers.
+    deposit_batch: f64,
+    service_batch: f64,
+}
+
+/// `(sum, count)` of the ledger writer's jobs-per-commit summary.
+async fn batch_counts(srv: &server::Server) -> Result<(f64, f64), String> {
+    use http_body_util::BodyExt;
+    let res = send_once(srv.metrics, get("/metrics", &[])).await?;
+    let body = res
+        .into_body()
+        .collect()
+        .await
+        .map_err(|e| e.to_string())?
+        .to_bytes();
+    let text = String::from_utf8_lossy(&body);
+    let value = |name: &str| {
+        text.lines()
+            .find_map(|l| {
+                l.strip_prefix(name)?
+                    .strip_prefix(' ')?
+                    .trim()
+                    .parse::<f64>()
+                    .ok()
+            })
+            .unwrap_or(0.0)
+    };
+    Ok((
+        value("uc_ledger_batch_orders_sum"),
+        value("uc_ledger_batch_orders_count"),
+    ))
+}
+
+/// Mean jobs per commit between two [`batch_counts`].
+fn mean_batch(before: (f64, f64), after: (f64, f64)) -> f64 {
+    let commits = after.1 - before.1;
+    if commits > 0.0 {
+        (after.0 - before.0) / commits
+    } else {
+        0.0
+    }
 }
 
 /// Makes a super admin with the `admin create` command, funds every user and
@@ -570,8 +644,10 @@ async fn wallet_measures(
             &[("authorization", bearer.clone())],
         )
     });
+    let before = batch_counts(srv).await?;
     let deposits = load::run(addr, 64, scale.deposits, deposit).await;
     check_errors("staff deposits", &deposits)?;
+    let after_deposits = batch_counts(srv).await?;
 
     // The service path: signed buyer-to-seller transfers, no PIN.
     let (app_id, secret) = srv.create_app("bench-shop", "wallet:write")?;
@@ -600,8 +676,10 @@ async fn wallet_measures(
             ],
         )
     });
+    let before_service = batch_counts(srv).await?;
     let service_transfers = load::run(addr, 64, scale.service_transfers, service).await;
     check_errors("signed service transfers", &service_transfers)?;
+    let after_service = batch_counts(srv).await?;
 
     let audit = get_json(
         addr,
@@ -616,6 +694,8 @@ async fn wallet_measures(
         transfers,
         deposits,
         service_transfers,
+        deposit_batch: mean_batch(before, after_deposits),
+        service_batch: mean_batch(before_service, after_service),
     })
 }
 

@@ -10,21 +10,28 @@ use std::time::{Duration, Instant};
 pub struct Server {
     child: Child,
     pub addr: SocketAddr,
+    /// The Prometheus listener (`UC_METRICS_BIND`).
+    pub metrics: SocketAddr,
     binary: PathBuf,
     data_dir: PathBuf,
 }
 
 impl Server {
     pub fn start(binary: &Path, site_root: &Path) -> Result<Server, String> {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map_err(|e| format!("no free port: {e}"))?
-            .port();
+        let free_port = || {
+            TcpListener::bind("127.0.0.1:0")
+                .and_then(|l| l.local_addr())
+                .map(|a| a.port())
+                .map_err(|e| format!("no free port: {e}"))
+        };
+        let port = free_port()?;
         let addr = SocketAddr::from(([127, 0, 0, 1], port));
+        let metrics = SocketAddr::from(([127, 0, 0, 1], free_port()?));
         let data_dir = std::env::temp_dir().join(format!("uc-bench-{}-{port}", std::process::id()));
         let child = Command::new(binary)
             .env("UC_BIND", addr.to_string())
             .env("UC_DATA_DIR", &data_dir)
+            .env("UC_METRICS_BIND", metrics.to_string())
             .env("LEPTOS_SITE_ROOT", site_root)
             .env("LEPTOS_OUTPUT_NAME", "user-center")
             .env("RUST_LOG", "error")
@@ -38,6 +45,7 @@ impl Server {
         let server = Server {
             child,
             addr,
+            metrics,
             binary: binary.to_path_buf(),
             data_dir,
         };

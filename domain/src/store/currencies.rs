@@ -170,13 +170,3 @@ pub(crate) async fn add_alias(
     .await?;
     Ok(())
 }
-
-/// Whether the currency is enabled; `None`: no such currency.
-pub(crate) async fn is_enabled(conn: &mut Conn, code: &str) -> StoreResult<Option<bool>> {
-    sqlx::query_scalar!(
-        r#"SELECT enabled AS "enabled: bool" FROM currencies WHERE code = ?1"#,
-        code
-    )
-    .fetch_optional(conn)
-    .await
-}

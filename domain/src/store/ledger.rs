@@ -6,7 +6,7 @@ use super::{Conn, StoreResult};
 use crate::store::users::UserStatus;
 
 /// The system accounts of a currency: where money enters and leaves.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, sqlx::Type)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, sqlx::Type)]
 #[sqlx(rename_all = "snake_case")]
 pub(crate) enum SystemAccount {
     /// The outside world: deposits come from it, withdrawals go to it.
@@ -91,30 +91,20 @@ pub(crate) async fn has_journal_rows(conn: &mut Conn, currency: &str) -> StoreRe
     .await
 }
 
-/// The user's status and, when it exists, their account in the currency;
-/// `None`: no such user.
-pub(crate) async fn user_account(
-    conn: &mut Conn,
-    user_id: i64,
-    currency: &str,
-) -> StoreResult<Option<(UserStatus, Option<Balances>)>> {
-    let row = sqlx::query!(
-        r#"SELECT u.status AS "status: UserStatus", a.id AS "id?: i64", a.posted AS "posted?: i64",
-                  a.frozen AS "frozen?: i64"
-           FROM users u LEFT JOIN wallet_accounts a ON a.user_id = u.id AND a.currency = ?1
-           WHERE u.id = ?2"#,
-        currency,
-        user_id,
-    )
-    .fetch_optional(conn)
-    .await?;
-    Ok(row.map(|r| {
-        let account = match (r.id, r.posted, r.frozen) {
-            (Some(id), Some(posted), Some(frozen)) => Some(Balances { id, posted, frozen }),
-            _ => None,
-        };
-        (r.status, account)
-    }))
+/// What an order needs to know of its currency and of one user (see
+/// [`order_states`]).
+pub(crate) struct OrderState {
+    pub currency_enabled: bool,
+    /// `None`: no such user.
+    pub user: Option<OrderUser>,
+}
+
+pub(crate) struct OrderUser {
+    pub status: UserStatus,
+    pub allow_transfer: bool,
+    pub allow_withdraw: bool,
+    /// The user's account in the currency, when it exists.
+    pub account: Option<Balances>,
 }
 
 /// Opens the user's (empty) account in the currency; its id.
@@ -132,22 +122,6 @@ pub(crate) async fn open_user_account(
         now,
     )
     .fetch_one(conn)
-    .await
-}
-
-pub(crate) async fn system_account(
-    conn: &mut Conn,
-    system: SystemAccount,
-    currency: &str,
-) -> StoreResult<Option<Balances>> {
-    sqlx::query_as!(
-        Balances,
-        r#"SELECT id AS "id!", posted, frozen FROM wallet_accounts
-           WHERE system = ?1 AND currency = ?2"#,
-        system,
-        currency,
-    )
-    .fetch_optional(conn)
     .await
 }
 
@@ -169,95 +143,199 @@ pub(crate) async fn open_system_account(
     .await
 }
 
-/// Writes new balances with a compare-and-set on the ones read; `false`
-/// when the account changed meanwhile (impossible under SQLite's single
-/// writer, possible on other databases).
-pub(crate) async fn set_balances(
-    conn: &mut Conn,
-    before: Balances,
-    posted: i64,
-    frozen: i64,
-    now: i64,
-) -> StoreResult<bool> {
-    let done = sqlx::query!(
-        "UPDATE wallet_accounts SET posted = ?1, frozen = ?2, updated_at = ?3
-         WHERE id = ?4 AND posted = ?5 AND frozen = ?6",
-        posted,
-        frozen,
-        now,
-        before.id,
-        before.posted,
-        before.frozen,
-    )
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+// ---------------------------------------------------------------------------
+// Set-based statements for the ledger writer's batches: a whole batch reads
+// and writes in a handful of statements, whatever its size. The rows travel
+// as one JSON array parameter (`json_each`), so each statement stays static
+// and compile-checked. SQLite-only (PostgreSQL: `unnest` of arrays; see
+// domain/MIGRATIONS.md).
+// ---------------------------------------------------------------------------
+
+/// A stored request: its hash and receipt JSON, by (scope, request id).
+pub(crate) struct StoredRequest {
+    pub scope: String,
+    pub request_id: String,
+    pub request_hash: String,
+    pub result: String,
 }
 
-/// Appends a journal row; its id.
-pub(crate) async fn insert_transfer(conn: &mut Conn, t: &NewTransfer<'_>) -> StoreResult<i64> {
-    sqlx::query_scalar!(
-        r#"INSERT INTO wallet_transfers (kind, currency, debit_account, credit_account, amount,
-             debit_posted_after, debit_frozen_after, credit_posted_after, credit_frozen_after,
-             memo, actor_user_id, actor_service, request_id, created_at)
-           VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
-           RETURNING id AS "id!: i64""#,
-        t.kind,
-        t.currency,
-        t.debit,
-        t.credit,
-        t.amount,
-        t.debit_after.0,
-        t.debit_after.1,
-        t.credit_after.0,
-        t.credit_after.1,
-        t.memo,
-        t.actor_user,
-        t.actor_service,
-        t.request_id,
-        t.now,
+/// The stored requests among `keys` (scope, request id).
+pub(crate) async fn find_requests(
+    conn: &mut Conn,
+    keys: &[(&str, &str)],
+) -> StoreResult<Vec<StoredRequest>> {
+    let keys = json(keys)?;
+    sqlx::query_as!(
+        StoredRequest,
+        r#"SELECT r.scope AS "scope!", r.request_id AS "request_id!", r.request_hash, r.result
+           FROM json_each(?1) j
+           JOIN wallet_requests r ON r.scope = j.value ->> 0 AND r.request_id = j.value ->> 1"#,
+        keys
     )
-    .fetch_one(conn)
+    .fetch_all(conn)
     .await
 }
 
-/// The stored (request hash, receipt JSON) of an earlier request.
-pub(crate) async fn find_request(
+/// [`OrderState`] of each (currency, user) pair, in one statement; pairs
+/// whose currency does not exist are left out.
+pub(crate) async fn order_states(
     conn: &mut Conn,
-    scope: &str,
-    request_id: &str,
-) -> StoreResult<Option<(String, String)>> {
-    let row = sqlx::query!(
-        "SELECT request_hash, result FROM wallet_requests WHERE scope = ?1 AND request_id = ?2",
-        scope,
-        request_id,
+    pairs: &[(&str, i64)],
+) -> StoreResult<Vec<(String, i64, OrderState)>> {
+    let pairs = json(pairs)?;
+    let rows = sqlx::query!(
+        r#"SELECT c.code AS "currency!: String", j.value ->> 1 AS "user_id!: i64",
+                  c.enabled AS "enabled: bool", u.status AS "status?: UserStatus",
+                  u.allow_transfer AS "allow_transfer?: bool",
+                  u.allow_withdraw AS "allow_withdraw?: bool",
+                  a.id AS "id?: i64", a.posted AS "posted?: i64", a.frozen AS "frozen?: i64"
+           FROM json_each(?1) j
+           JOIN currencies c ON c.code = j.value ->> 0
+           LEFT JOIN users u ON u.id = j.value ->> 1
+           LEFT JOIN wallet_accounts a ON a.user_id = u.id AND a.currency = c.code"#,
+        pairs
     )
-    .fetch_optional(conn)
+    .fetch_all(conn)
     .await?;
-    Ok(row.map(|r| (r.request_hash, r.result)))
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let account = match (r.id, r.posted, r.frozen) {
+                (Some(id), Some(posted), Some(frozen)) => Some(Balances { id, posted, frozen }),
+                _ => None,
+            };
+            let user = match (r.status, r.allow_transfer, r.allow_withdraw) {
+                (Some(status), Some(allow_transfer), Some(allow_withdraw)) => Some(OrderUser {
+                    status,
+                    allow_transfer,
+                    allow_withdraw,
+                    account,
+                }),
+                _ => None,
+            };
+            let state = OrderState {
+                currency_enabled: r.enabled,
+                user,
+            };
+            (r.currency, r.user_id, state)
+        })
+        .collect())
 }
 
-/// Records a finished request; the primary key makes a second record fail.
-pub(crate) async fn record_request(
+/// The system accounts of the given currencies.
+pub(crate) async fn system_accounts(
     conn: &mut Conn,
-    scope: &str,
-    request_id: &str,
-    hash: &str,
-    transfer_id: i64,
-    result: &str,
+    currencies: &[&str],
+) -> StoreResult<Vec<(String, SystemAccount, Balances)>> {
+    let currencies = json(currencies)?;
+    let rows = sqlx::query!(
+        r#"SELECT a.id AS "id!", a.currency, a.system AS "system!: SystemAccount", a.posted,
+                  a.frozen
+           FROM wallet_accounts a
+           WHERE a.system IS NOT NULL AND a.currency IN (SELECT value FROM json_each(?1))"#,
+        currencies
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let balances = Balances {
+                id: r.id,
+                posted: r.posted,
+                frozen: r.frozen,
+            };
+            (r.currency, r.system, balances)
+        })
+        .collect())
+}
+
+/// Sets the balances of accounts (id, posted, frozen). The writer read them
+/// inside the same write transaction, so no compare-and-set is needed; the
+/// table's CHECKs still refuse an overdraft.
+pub(crate) async fn set_balances_many(
+    conn: &mut Conn,
+    accounts: &[(i64, i64, i64)],
     now: i64,
 ) -> StoreResult<()> {
+    let accounts = json(accounts)?;
     sqlx::query!(
-        "INSERT INTO wallet_requests (scope, request_id, request_hash, transfer_id, result, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        scope,
-        request_id,
-        hash,
-        transfer_id,
-        result,
+        "UPDATE wallet_accounts SET posted = j.value ->> 1, frozen = j.value ->> 2, updated_at = ?2
+         FROM json_each(?1) j WHERE wallet_accounts.id = j.value ->> 0",
+        accounts,
         now,
     )
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// Appends journal rows in order; their ids, in the same order.
+pub(crate) async fn insert_transfers(
+    conn: &mut Conn,
+    rows: &[NewTransfer<'_>],
+) -> StoreResult<Vec<i64>> {
+    let rows = json(
+        &rows
+            .iter()
+            .map(|t| {
+                (
+                    t.kind,
+                    t.currency,
+                    t.debit,
+                    t.credit,
+                    t.amount,
+                    t.debit_after,
+                    t.credit_after,
+                    (t.memo, t.actor_user, t.actor_service, t.request_id, t.now),
+                )
+            })
+            .collect::<Vec<_>>(),
+    )?;
+    // Rows are inserted in the array's order, so the ids they get rise in
+    // that order.
+    let mut ids = sqlx::query_scalar!(
+        r#"INSERT INTO wallet_transfers (kind, currency, debit_account, credit_account, amount,
+             debit_posted_after, debit_frozen_after, credit_posted_after, credit_frozen_after,
+             memo, actor_user_id, actor_service, request_id, created_at)
+           SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4,
+                  value ->> '$[5][0]', value ->> '$[5][1]', value ->> '$[6][0]', value ->> '$[6][1]',
+                  value ->> '$[7][0]', value ->> '$[7][1]', value ->> '$[7][2]', value ->> '$[7][3]',
+                  value ->> '$[7][4]'
+           FROM json_each(?1) ORDER BY key
+           RETURNING id AS "id!: i64""#,
+        rows
+    )
+    .fetch_all(conn)
+    .await?;
+    ids.sort_unstable();
+    Ok(ids)
+}
+
+/// A finished request to record: scope, request id, hash, journal row,
+/// receipt JSON.
+pub(crate) type NewRequest<'a> = (&'a str, &'a str, &'a str, i64, &'a str);
+
+/// Records finished requests; the primary key makes a second record fail.
+pub(crate) async fn record_requests(
+    conn: &mut Conn,
+    requests: &[NewRequest<'_>],
+    now: i64,
+) -> StoreResult<()> {
+    let requests = json(requests)?;
+    sqlx::query!(
+        "INSERT INTO wallet_requests (scope, request_id, request_hash, transfer_id, result, created_at)
+         SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, ?2
+         FROM json_each(?1)",
+        requests,
+        now,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The JSON array parameter of a set-based statement.
+fn json<T: serde::Serialize + ?Sized>(rows: &T) -> StoreResult<String> {
+    serde_json::to_string(rows).map_err(|e| sqlx::Error::Encode(Box::new(e)))
 }

@@ -6,13 +6,11 @@
 //! the idempotency record commit together or not at all.
 
 use super::currencies::CurrencyRow;
-use super::{idempotency, Actor, Authorisation};
+use super::{Actor, Authorisation};
 use crate::staff_limits::StaffAction;
-use crate::store::ledger::{Balances, NewTransfer, SystemAccount};
-use crate::store::users::UserStatus;
-use crate::{clock, store, DomainError, UserCenter};
+use crate::store::ledger::SystemAccount;
+use crate::{store, DomainError, UserCenter};
 use shared::money::{self, MAX_AMOUNT};
-use shared::profile::AccountState as UserState;
 use shared::wallet::{self, Balance, Receipt, TransferKind};
 use shared::{AppError, ErrorCode};
 use sqlx::SqliteConnection;
@@ -54,23 +52,23 @@ pub struct Transfer<'a> {
 #[derive(Debug)]
 pub(super) struct Order {
     pub(super) kind: TransferKind,
-    currency: CurrencyRow,
-    amount: i64,
+    pub(super) currency: CurrencyRow,
+    pub(super) amount: i64,
     /// The user the receipt is about: the payer of a transfer.
     pub(super) user: i64,
     /// The payee of a transfer.
-    recipient: Option<i64>,
+    pub(super) recipient: Option<i64>,
     pub(super) memo: Option<String>,
-    request_id: String,
+    pub(super) request_id: String,
     pub(super) actor: Actor,
     /// The system account deposits come from and payouts go to.
-    outside: Outside,
+    pub(super) outside: Outside,
 }
 
 /// Which per-currency system account stands for the world outside the
 /// wallet in an order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Outside {
+pub(super) enum Outside {
     /// `external`: top-ups and payouts.
     External,
     /// `migration`: opening balances brought in by an import (created on
@@ -79,7 +77,7 @@ enum Outside {
 }
 
 impl Outside {
-    fn system(self) -> SystemAccount {
+    pub(super) fn system(self) -> SystemAccount {
         match self {
             Outside::External => SystemAccount::External,
             Outside::Migration => SystemAccount::Migration,
@@ -89,12 +87,12 @@ impl Outside {
 
 /// One account's balances as read inside the transaction.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct AccountState {
-    id: i64,
-    posted: i64,
-    frozen: i64,
+pub(super) struct AccountState {
+    pub(super) id: i64,
+    pub(super) posted: i64,
+    pub(super) frozen: i64,
     /// System accounts may go negative and hold no frozen funds.
-    system: bool,
+    pub(super) system: bool,
 }
 
 /// The balance DTO of one currency.
@@ -415,138 +413,19 @@ pub(crate) async fn open_balance_in(
         outside: Outside::Migration,
     };
     let scope = format!("{IMPORT_ACTOR}:{}", currency.code);
-    post_once(conn, &order, &scope, now).await
-}
-
-/// Replays the order's earlier receipt (same scope and request id), or
-/// posts it and records the receipt, inside the caller's transaction.
-pub(super) async fn post_once(
-    conn: &mut SqliteConnection,
-    order: &Order,
-    scope: &str,
-    now: i64,
-) -> Result<Receipt, DomainError> {
-    let hash = idempotency::request_hash(&(
-        order.kind.as_str(),
-        &order.currency.code,
-        order.user,
-        order.recipient,
-        order.amount,
-        &order.memo,
-    ))?;
-    if let Some(receipt) = idempotency::replay(conn, scope, &order.request_id, &hash).await? {
-        return Ok(receipt);
-    }
-    let receipt = post_in(conn, order, now).await?;
-    idempotency::record(conn, scope, &hash, &receipt, now).await?;
-    Ok(receipt)
-}
-
-/// The checks and writes of one order, inside its transaction.
-async fn post_in(
-    conn: &mut SqliteConnection,
-    order: &Order,
-    now: i64,
-) -> Result<Receipt, DomainError> {
-    let kind = order.kind;
-    let code = &order.currency.code;
-    let enabled = store::currencies::is_enabled(conn, code)
+    let entry = super::batch::Entry {
+        order: &order,
+        staff: None,
+        scope,
+    };
+    super::batch::post_batch(conn, &[entry], now)
         .await?
-        .ok_or(DomainError::from(ErrorCode::UnknownCurrency))?;
-    // A disabled currency is wound down: money may leave, none comes in.
-    if !enabled && !super::currencies::allowed_while_disabled(kind) {
-        return Err(ErrorCode::CurrencyDisabled.into());
-    }
-    let (status, user) = user_account(conn, order.user, code, now)
-        .await?
-        .ok_or(DomainError::from(ErrorCode::NotFound))?;
-    // Holds and settlements also work on frozen accounts (compliance holds).
-    let moves_money = matches!(
-        kind,
-        TransferKind::Deposit | TransferKind::Withdraw | TransferKind::Transfer
-    );
-    // Money may arrive at a pre-opened account (a deposit); only an active
-    // one may send it.
-    let state = status.state();
-    let allowed = match kind {
-        TransferKind::Deposit => state.receives_money(),
-        _ => state == UserState::Active,
-    };
-    if moves_money && !allowed {
-        return Err(ErrorCode::WalletRestricted.into());
-    }
-    if matches!(kind, TransferKind::Withdraw | TransferKind::Transfer) {
-        let flags = store::users::permissions(conn, order.user)
-            .await?
-            .ok_or(DomainError::from(ErrorCode::NotFound))?;
-        if kind == TransferKind::Transfer && !flags.allow_transfer {
-            return Err(ErrorCode::TransferNotAllowed.into());
-        }
-        if kind == TransferKind::Withdraw && !flags.allow_withdraw {
-            return Err(ErrorCode::WithdrawNotAllowed.into());
-        }
-    }
-    let (debit, credit) = match kind {
-        TransferKind::Deposit => (outside_account(conn, order.outside, code, now).await?, user),
-        TransferKind::Withdraw | TransferKind::Settle => {
-            (user, outside_account(conn, order.outside, code, now).await?)
-        }
-        TransferKind::Freeze | TransferKind::Unfreeze => (user, user),
-        TransferKind::Transfer => {
-            let to = order.recipient.ok_or(ErrorCode::RecipientNotFound)?;
-            let (to_status, to_account) = user_account(conn, to, code, now)
-                .await?
-                .ok_or(ErrorCode::RecipientNotFound)?;
-            if !to_status.state().receives_money() {
-                return Err(ErrorCode::RecipientUnavailable.into());
-            }
-            (user, to_account)
-        }
-    };
-    let (debit_after, credit_after) = apply(kind, order.amount, debit, credit)?;
-    store_balance(conn, debit, debit_after, now).await?;
-    if credit.id != debit.id {
-        store_balance(conn, credit, credit_after, now).await?;
-    }
-    let (actor_user, actor_service) = match &order.actor {
-        Actor::User(id) => (Some(*id), None),
-        Actor::Service(name) => (None, Some(name.as_str())),
-    };
-    let row = NewTransfer {
-        kind: kind.as_str(),
-        currency: code,
-        debit: debit.id,
-        credit: credit.id,
-        amount: order.amount,
-        debit_after: (debit_after.posted, debit_after.frozen),
-        credit_after: (credit_after.posted, credit_after.frozen),
-        memo: order.memo.as_deref(),
-        actor_user,
-        actor_service,
-        request_id: &order.request_id,
-        now,
-    };
-    let transfer_id = store::ledger::insert_transfer(conn, &row).await?;
-    let mine = if kind == TransferKind::Deposit {
-        credit_after
-    } else {
-        debit_after
-    };
-    Ok(Receipt {
-        transfer_id,
-        kind,
-        currency: code.clone(),
-        amount: money::format_amount(order.amount, order.currency.scale()),
-        amount_minor: order.amount,
-        balance: balance_dto(&order.currency, mine.posted, mine.frozen),
-        request_id: order.request_id.clone(),
-        created_at: clock::rfc3339(now),
-        replayed: false,
-    })
+        .pop()
+        .unwrap_or_else(|| Err(super::internal("the batch gave no answer")))
 }
 
 /// The balances of both sides after `amount` of `kind`, or why it may not happen.
-fn apply(
+pub(super) fn apply(
     kind: TransferKind,
     amount: i64,
     debit: AccountState,
@@ -599,86 +478,6 @@ fn apply(
             Ok((add(debit, -amount)?, add(credit, amount)?))
         }
     }
-}
-
-/// A user's status and account in a currency (created empty on first use);
-/// `None` if there is no such user.
-async fn user_account(
-    conn: &mut SqliteConnection,
-    user_id: i64,
-    currency: &str,
-    now: i64,
-) -> Result<Option<(UserStatus, AccountState)>, DomainError> {
-    let Some((status, found)) = store::ledger::user_account(conn, user_id, currency).await? else {
-        return Ok(None);
-    };
-    let account = match found {
-        Some(b) => AccountState {
-            id: b.id,
-            posted: b.posted,
-            frozen: b.frozen,
-            system: false,
-        },
-        None => AccountState {
-            id: store::ledger::open_user_account(conn, user_id, currency, now).await?,
-            posted: 0,
-            frozen: 0,
-            system: false,
-        },
-    };
-    Ok(Some((status, account)))
-}
-
-/// The currency's system account for the outside world: `external`
-/// (every currency has one) or `migration` (created here on first use).
-async fn outside_account(
-    conn: &mut SqliteConnection,
-    outside: Outside,
-    currency: &str,
-    now: i64,
-) -> Result<AccountState, DomainError> {
-    let system = outside.system();
-    let found = store::ledger::system_account(conn, system, currency).await?;
-    let b = match found {
-        Some(account) => account,
-        None if outside == Outside::Migration => {
-            store::ledger::open_system_account(conn, system, currency, now).await?
-        }
-        None => {
-            return Err(super::internal(format_args!(
-                "no {system:?} account for {currency}"
-            )))
-        }
-    };
-    Ok(AccountState {
-        id: b.id,
-        posted: b.posted,
-        frozen: b.frozen,
-        system: true,
-    })
-}
-
-/// Writes new balances with a compare-and-set on the ones read, so a
-/// concurrent change (impossible under SQLite's single writer, possible on
-/// other databases) fails the transaction instead of being overwritten.
-async fn store_balance(
-    conn: &mut SqliteConnection,
-    before: AccountState,
-    after: AccountState,
-    now: i64,
-) -> Result<(), DomainError> {
-    let read = Balances {
-        id: before.id,
-        posted: before.posted,
-        frozen: before.frozen,
-    };
-    if !store::ledger::set_balances(conn, read, after.posted, after.frozen, now).await? {
-        return Err(super::internal(format_args!(
-            "account {} changed during the transaction",
-            before.id
-        )));
-    }
-    Ok(())
 }
 
 #[cfg(test)]

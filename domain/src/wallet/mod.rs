@@ -5,9 +5,9 @@
 //! - Amounts are `i64` minor units; text is parsed by [`shared::money`].
 //! - Every operation checks the idempotency key, inserts one immutable
 //!   journal row and updates the balances it touches, with the balances
-//!   after the row stored in it, all in one savepoint of a write
-//!   transaction that the ledger writer commits for many orders at once
-//!   (group commit, see [`writer`]).
+//!   after the row stored in it, in a write transaction that the ledger
+//!   writer commits for many orders at once (group commit, see [`writer`];
+//!   set-based reads and writes, see [`batch`]).
 //! - Deposits and withdrawals go through a per-currency `external` system
 //!   account, so the posted balances of a currency always sum to zero.
 //! - A hold (freeze) moves nothing: it is a journal row whose two sides are the
@@ -23,6 +23,7 @@
 //! correct without SQLite's single writer (a lost race fails the transaction).
 
 mod audit;
+mod batch;
 mod currencies;
 mod history;
 mod idempotency;

@@ -10,29 +10,29 @@
 //! order inside ONE write transaction, and commits once: one fsync per batch,
 //! durability unchanged.
 //!
-//! Each order runs inside its own savepoint, against the state the earlier
-//! orders of the batch left: a refused order (insufficient funds, a flag
-//! off, an idempotency conflict) is rolled back to its savepoint and
-//! answered with its error, and its neighbours go on. Receipts are sent only
+//! The orders are applied in arrival order, each against the state the
+//! earlier orders of the batch left, and written set-based (see
+//! [`super::batch`]): a refused order (insufficient funds, a flag off, an
+//! idempotency conflict) is answered with its error and changes nothing, and
+//! its neighbours go on. Receipts are sent only
 //! after the COMMIT that contains them, so an acknowledged movement survives
 //! `kill -9` and power loss. If the batch itself fails (the disk is full, the
 //! COMMIT fails), every order in it is answered with that failure and none
 //! of them moved money.
 //!
 //! Idempotency records, journal rows, balances and staff audit rows are
-//! written by the order's own savepoint, so they commit with it.
+//! written in the batch's transaction, so they commit with the movement.
 //!
 //! The same batches record the transaction ids of signed non-wallet calls
 //! (the replay window), so those reads no longer commit on their own, and
 //! purge the ids that left the window once a minute.
 
-use super::ledger::{post_once, Order};
-use crate::audit::AuditEvent;
+use super::batch::{post_batch, Entry};
+use super::ledger::Order;
 use crate::caller::Operator;
 use crate::{store, Clock, DomainError};
-use shared::admin::AuditAction;
 use shared::wallet::Receipt;
-use sqlx::{Connection, SqlitePool};
+use sqlx::SqlitePool;
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 
@@ -222,11 +222,25 @@ async fn commit_batch(
     if let Some(before) = purge_before {
         store::service_apps::forget_transactions(&mut tx, before).await?;
     }
+    let entries: Vec<Entry<'_>> = batch
+        .iter()
+        .filter_map(|job| match job {
+            Job::Order { order, staff, .. } => Some(Entry {
+                order,
+                staff: staff.as_ref(),
+                scope: order.actor.scope(),
+            }),
+            Job::Seen { .. } => None,
+        })
+        .collect();
+    let mut posted = post_batch(&mut tx, &entries, now).await?.into_iter();
     let mut done = Vec::with_capacity(batch.len());
     for job in batch {
         done.push(match job {
-            Job::Order { order, staff, .. } => {
-                let answer = post_in_savepoint(&mut tx, order, staff.as_ref(), now).await?;
+            Job::Order { order, .. } => {
+                let answer = posted
+                    .next()
+                    .unwrap_or_else(|| Err(super::internal("an order was not answered")));
                 count(order, &answer);
                 Done::Order(answer)
             }
@@ -242,46 +256,6 @@ async fn commit_batch(
     }
     tx.commit().await?;
     Ok(done)
-}
-
-/// One order in its own savepoint: its answer, or (outer `Err`) a failure of
-/// the savepoint that ends the whole batch.
-async fn post_in_savepoint(
-    tx: &mut store::Conn,
-    order: &Order,
-    staff: Option<&Operator>,
-    now: i64,
-) -> Result<Result<Receipt, DomainError>, DomainError> {
-    let mut savepoint = tx.begin().await?;
-    let posted = async {
-        let receipt = post_once(&mut savepoint, order, &order.actor.scope(), now).await?;
-        if let (Some(op), false) = (staff, receipt.replayed) {
-            let event = AuditEvent::by_staff(AuditAction::BalanceAdjusted, op, Some(order.user))
-                .details(serde_json::json!({
-                    "kind": order.kind.as_str(),
-                    "currency": receipt.currency,
-                    "amount": receipt.amount,
-                    "memo": order.memo.as_deref().unwrap_or(""),
-                    "request_id": receipt.request_id,
-                    "transfer_id": receipt.transfer_id,
-                }));
-            store::audit::insert(&mut savepoint, now, &event).await?;
-            metrics::counter!("uc_audit_events_total", "action" => event.action.as_str())
-                .increment(1);
-        }
-        Ok::<_, DomainError>(receipt)
-    }
-    .await;
-    match posted {
-        Ok(receipt) => {
-            savepoint.commit().await?;
-            Ok(Ok(receipt))
-        }
-        Err(e) => {
-            savepoint.rollback().await?;
-            Ok(Err(e))
-        }
-    }
 }
 
 fn count(order: &Order, answer: &Result<Receipt, DomainError>) {
