@@ -25,8 +25,8 @@ struct Args {
     server: PathBuf,
     site_root: PathBuf,
     record: Option<PathBuf>,
-    /// Only the wallet measures (for profiling the write path).
-    wallet_only: bool,
+    /// Only one group of measures, `wallet` or `reads` (for profiling).
+    only: Option<String>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -35,13 +35,13 @@ fn parse_args() -> Result<Args, String> {
         server: PathBuf::from("target/release/server"),
         site_root: PathBuf::from("target/site"),
         record: None,
-        wallet_only: false,
+        only: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         match a.as_str() {
             "--quick" => args.quick = true,
-            "--wallet-only" => args.wallet_only = true,
+            "--only" => args.only = Some(it.next().ok_or("--only needs wallet or reads")?),
             "--server" => args.server = it.next().ok_or("--server needs a path")?.into(),
             "--site-root" => args.site_root = it.next().ok_or("--site-root needs a path")?.into(),
             "--record" => args.record = Some(it.next().ok_or("--record needs a file")?.into()),
@@ -140,7 +140,7 @@ async fn main() -> ExitCode {
         Ok(a) => a,
         Err(e) => {
             eprintln!(
-                "bench: {e}\nusage: bench [--quick] [--wallet-only] --server PATH --site-root DIR [--record FILE]"
+                "bench: {e}\nusage: bench [--quick] [--only wallet|reads] --server PATH --site-root DIR [--record FILE]"
             );
             return ExitCode::from(2);
         }
@@ -209,8 +209,11 @@ async fn run(args: &Args) -> Result<Vec<Row>, String> {
     })
     .await
     .map_err(|e| e.to_string())?;
-    if args.wallet_only {
-        return wallet_rows(&srv, &scale, &tokens, &user_ids, raw).await;
+    match args.only.as_deref() {
+        Some("wallet") => return wallet_rows(&srv, &scale, &tokens, &user_ids, raw).await,
+        Some("reads") => return Ok(read_rows(addr, &scale, &token).await?.0),
+        Some(other) => return Err(format!("--only {other}: use wallet or reads")),
+        None => {}
     }
     let users = scale.users;
     let login: MakeRequest = Arc::new(move |i| {
@@ -250,54 +253,8 @@ async fn run(args: &Args) -> Result<Vec<Row>, String> {
     });
 
     // 3. Authenticated reads vs the trivial endpoint.
-    let trivial = load::run(addr, 64, scale.reads, Arc::new(|_| get("/healthz", &[]))).await;
-    check_errors("/healthz", &trivial)?;
-    let t = token.clone();
-    let check = load::run(
-        addr,
-        64,
-        scale.reads,
-        Arc::new(move |_| post_json("/api/v1/auth/check", &json!({ "token": t }), &[])),
-    )
-    .await;
-    check_errors("token check", &check)?;
-    let bearer = format!("Bearer {token}");
-    let me = load::run(
-        addr,
-        64,
-        scale.reads,
-        Arc::new(move |_| get("/api/v1/me", &[("authorization", bearer.clone())])),
-    )
-    .await;
-    check_errors("profile read", &me)?;
-    rows.push(Row {
-        measure: "trivial endpoint /healthz req/s",
-        value: trivial.per_sec(),
-        unit: "/s",
-        baseline: None,
-        target: "",
-    });
-    rows.push(Row {
-        measure: "token check req/s",
-        value: check.per_sec(),
-        unit: "/s",
-        baseline: Some((trivial.per_sec(), "/healthz req/s")),
-        target: "ratio >= 0.6",
-    });
-    rows.push(Row {
-        measure: "token check p99",
-        value: ms(check.percentile(0.99)),
-        unit: "ms",
-        baseline: Some((ms(trivial.percentile(0.99)), "/healthz p99 ms")),
-        target: "",
-    });
-    rows.push(Row {
-        measure: "profile read (GET /api/v1/me) req/s",
-        value: me.per_sec(),
-        unit: "/s",
-        baseline: Some((trivial.per_sec(), "/healthz req/s")),
-        target: "ratio >= 0.5",
-    });
+    let (reads, trivial) = read_rows(addr, &scale, &token).await?;
+    rows.extend(reads);
 
     // 4. Wallet: PIN-checked transfers and staff deposits, after the reads so
     // the /healthz baseline above is from the same run.
@@ -515,6 +472,67 @@ async fn wallet_rows(
             target: "",
         },
     ])
+}
+
+/// `/healthz`, the token check and `GET /api/v1/me` under 64 clients, the
+/// last two against the first; also the `/healthz` load, the later rows'
+/// baseline.
+async fn read_rows(
+    addr: std::net::SocketAddr,
+    scale: &Scale,
+    token: &str,
+) -> Result<(Vec<Row>, LoadResult), String> {
+    let mut rows = Vec::new();
+    let trivial = load::run(addr, 64, scale.reads, Arc::new(|_| get("/healthz", &[]))).await;
+    check_errors("/healthz", &trivial)?;
+    let t = token.to_string();
+    let check = load::run(
+        addr,
+        64,
+        scale.reads,
+        Arc::new(move |_| post_json("/api/v1/auth/check", &json!({ "token": t }), &[])),
+    )
+    .await;
+    check_errors("token check", &check)?;
+    let bearer = format!("Bearer {token}");
+    let me = load::run(
+        addr,
+        64,
+        scale.reads,
+        Arc::new(move |_| get("/api/v1/me", &[("authorization", bearer.clone())])),
+    )
+    .await;
+    check_errors("profile read", &me)?;
+    rows.push(Row {
+        measure: "trivial endpoint /healthz req/s",
+        value: trivial.per_sec(),
+        unit: "/s",
+        baseline: None,
+        target: "",
+    });
+    rows.push(Row {
+        measure: "token check req/s",
+        value: check.per_sec(),
+        unit: "/s",
+        baseline: Some((trivial.per_sec(), "/healthz req/s")),
+        target: "ratio >= 0.6",
+    });
+    rows.push(Row {
+        measure: "token check p99",
+        value: ms(check.percentile(0.99)),
+        unit: "ms",
+        baseline: Some((ms(trivial.percentile(0.99)), "/healthz p99 ms")),
+        target: "",
+    });
+    rows.push(Row {
+        measure: "profile read (GET /api/v1/me) req/s",
+        value: me.per_sec(),
+        unit: "/s",
+        baseline: Some((trivial.per_sec(), "/healthz req/s")),
+        target: "ratio >= 0.5",
+    });
+
+    Ok((rows, trivial))
 }
 
 struct WalletLoad {

@@ -1127,7 +1127,7 @@ async fn a_sign_up_code_request_answers_alike_for_free_and_taken_contacts() {
     // about the address either.
     clock.advance(61);
     let mut strict = f.uc.clone();
-    strict.settings.codes.require_contact_code = true;
+    strict.settings_mut().codes.require_contact_code = true;
     for email in ["taken@example.com", "free@example.com"] {
         let form = Registration {
             email,

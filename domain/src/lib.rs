@@ -164,9 +164,26 @@ impl Default for Settings {
     }
 }
 
-/// Everything a request handler needs, cheap to clone.
+/// Everything a request handler needs, cheap to clone: one shared
+/// [`Core`] (handlers clone the handle on every request, so a clone must
+/// not copy keys and settings).
 #[derive(Clone)]
 pub struct UserCenter {
+    inner: std::sync::Arc<Core>,
+}
+
+impl std::ops::Deref for UserCenter {
+    type Target = Core;
+
+    fn deref(&self) -> &Core {
+        &self.inner
+    }
+}
+
+/// What a [`UserCenter`] holds; reached through it.
+#[doc(hidden)]
+#[derive(Clone)]
+pub struct Core {
     pub(crate) pool: sqlx::SqlitePool,
     pub(crate) hasher: passwords::Hasher,
     pub(crate) tokens: tokens::TokenKeys,
@@ -207,27 +224,36 @@ impl UserCenter {
                 .join("media")
         });
         Ok(UserCenter {
-            media: std::sync::Arc::new(media::MediaStore::new(media_dir)),
-            hasher: passwords::Hasher::new(settings.hash_cost)?,
-            tokens: tokens::TokenKeys::new(secret),
-            keyed: opaque::KeyedHash::derive(secret, "user-center/codes/v1"),
-            apps_key: opaque::KeyedHash::derive(secret, "user-center/service-apps/v1"),
-            messenger,
-            pool,
-            settings,
-            clock: std::sync::Arc::new(clock::SystemClock),
-            settled: std::sync::Arc::default(),
-            ledger: std::sync::Arc::default(),
-            caches: std::sync::Arc::default(),
+            inner: std::sync::Arc::new(Core {
+                media: std::sync::Arc::new(media::MediaStore::new(media_dir)),
+                hasher: passwords::Hasher::new(settings.hash_cost)?,
+                tokens: tokens::TokenKeys::new(secret),
+                keyed: opaque::KeyedHash::derive(secret, "user-center/codes/v1"),
+                apps_key: opaque::KeyedHash::derive(secret, "user-center/service-apps/v1"),
+                messenger,
+                pool,
+                settings,
+                clock: std::sync::Arc::new(clock::SystemClock),
+                settled: std::sync::Arc::default(),
+                ledger: std::sync::Arc::default(),
+                caches: std::sync::Arc::default(),
+            }),
         })
     }
 
     /// Replaces the clock (tests move time with [`clock::ManualClock`]).
     pub fn with_clock(mut self, clock: impl Clock) -> Self {
-        self.clock = std::sync::Arc::new(clock);
+        let core = std::sync::Arc::make_mut(&mut self.inner);
+        core.clock = std::sync::Arc::new(clock);
         // A writer started before would stamp the old clock's times.
-        self.ledger = std::sync::Arc::default();
+        core.ledger = std::sync::Arc::default();
         self
+    }
+
+    /// Settings of this handle only (tests that vary one setting).
+    #[cfg(test)]
+    pub(crate) fn settings_mut(&mut self) -> &mut Settings {
+        &mut std::sync::Arc::make_mut(&mut self.inner).settings
     }
 
     /// The ledger writer, started on first use.

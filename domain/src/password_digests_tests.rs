@@ -217,7 +217,7 @@ async fn a_facade_enabled_later_works_after_one_plaintext_sign_in() {
     let f = fixture_for(&[]).await;
     f.uc.register(form("a@b.com"), &client()).await.unwrap();
     let mut later = f.uc.clone();
-    later.settings.password_digests = vec![DigestScheme::Sha1];
+    later.settings_mut().password_digests = vec![DigestScheme::Sha1];
     let digest = DigestScheme::Sha1.of(PASSWORD);
     let err = later
         .login_with_digest("a@b.com", DigestScheme::Sha1, &digest, None, &client())

@@ -33,7 +33,10 @@ pub fn install_recorder() -> Result<PrometheusHandle, String> {
     PrometheusBuilder::new()
         .set_buckets_for_metric(Matcher::Suffix("_seconds".into()), BUCKETS)
         .map_err(|e| e.to_string())?
-        .set_buckets_for_metric(Matcher::Full("uc_ledger_batch_orders".into()), BATCH_BUCKETS)
+        .set_buckets_for_metric(
+            Matcher::Full("uc_ledger_batch_orders".into()),
+            BATCH_BUCKETS,
+        )
         .map_err(|e| e.to_string())?
         .install_recorder()
         .map_err(|e| format!("cannot install the metrics recorder: {e}"))

@@ -42,6 +42,14 @@ pub(crate) async fn begin_write(
     pool.begin_with("BEGIN IMMEDIATE").await
 }
 
+/// [`begin_write`] on a connection of the caller's own (the ledger writer's).
+pub(crate) async fn begin_write_on(
+    conn: &mut Conn,
+) -> StoreResult<sqlx::Transaction<'_, sqlx::Sqlite>> {
+    use sqlx::Connection;
+    conn.begin_with("BEGIN IMMEDIATE").await
+}
+
 /// Whether the database answers (the readiness probe).
 pub(crate) async fn ping(conn: &mut Conn) -> StoreResult<()> {
     sqlx::query!("SELECT 1 AS one").fetch_one(conn).await?;

@@ -198,8 +198,7 @@ pub(super) async fn post_batch(
                 "transfer_id": receipt.transfer_id,
             }));
         store::audit::insert(conn, now, &event).await?;
-        metrics::counter!("uc_audit_events_total", "action" => event.action.as_str())
-            .increment(1);
+        metrics::counter!("uc_audit_events_total", "action" => event.action.as_str()).increment(1);
     }
 
     // Answers: the accepted orders' receipts (a repeat inside the batch
@@ -404,7 +403,11 @@ impl Book {
 
     /// The currency's account for the world outside; `external` always
     /// exists, `migration` is opened on first use (imports).
-    fn system_account(&mut self, currency: &str, outside: Outside) -> Result<AccountState, ErrorCode> {
+    fn system_account(
+        &mut self,
+        currency: &str,
+        outside: Outside,
+    ) -> Result<AccountState, ErrorCode> {
         let system = outside.system();
         let key = (currency.to_string(), system);
         let id = match self.systems.get(&key) {

@@ -133,13 +133,8 @@ impl Model {
         if amount == 0 {
             return Err(ErrorCode::AmountNotPositive);
         }
-        if kind == TransferKind::Transfer {
-            if to == UNKNOWN_USER {
-                return Err(ErrorCode::RecipientNotFound);
-            }
-            if to == user {
-                return Err(ErrorCode::CannotTransferToSelf);
-            }
+        if kind == TransferKind::Transfer && to == user {
+            return Err(ErrorCode::CannotTransferToSelf);
         }
         // A disabled currency lets money out and holds end, nothing else.
         let winds_down = matches!(
@@ -158,6 +153,11 @@ impl Model {
         );
         if moves_money && user == FROZEN_USER {
             return Err(ErrorCode::WalletRestricted);
+        }
+        // A recipient named by id is looked up when the order is posted,
+        // after the payer's checks.
+        if kind == TransferKind::Transfer && to == UNKNOWN_USER {
+            return Err(ErrorCode::RecipientNotFound);
         }
         if kind == TransferKind::Transfer && to == FROZEN_USER {
             return Err(ErrorCode::RecipientUnavailable);

@@ -32,7 +32,7 @@ use super::ledger::Order;
 use crate::caller::Operator;
 use crate::{store, Clock, DomainError};
 use shared::wallet::Receipt;
-use sqlx::SqlitePool;
+use sqlx::{SqliteConnection, SqlitePool};
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 
@@ -154,11 +154,29 @@ const PURGE_EVERY: i64 = 60;
 async fn run(pool: SqlitePool, clock: Arc<dyn Clock>, mut jobs: mpsc::Receiver<Job>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     let mut purged_at = i64::MIN;
+    // The writer's own connection, taken out of the pool (which opens
+    // another in its place): it never waits for the readers' connections,
+    // and they never wait for it. Dropped after a failed batch (its state is
+    // then unknown) and opened again for the next.
+    let mut own: Option<SqliteConnection> = None;
     while jobs.recv_many(&mut batch, MAX_BATCH).await > 0 {
         metrics::histogram!("uc_ledger_batch_orders").record(batch.len() as f64);
         let now = clock.now();
         let purge = (now.saturating_sub(purged_at) >= PURGE_EVERY).then_some(now - REPLAY_WINDOW);
-        match commit_batch(&pool, now, purge, &batch).await {
+        let outcome = match own.as_mut() {
+            Some(conn) => commit_batch(conn, now, purge, &batch).await,
+            None => match pool.acquire().await {
+                Ok(conn) => {
+                    let conn = own.insert(conn.detach());
+                    commit_batch(conn, now, purge, &batch).await
+                }
+                Err(e) => Err(e.into()),
+            },
+        };
+        if outcome.is_err() {
+            own = None;
+        }
+        match outcome {
             Ok(done) => {
                 if purge.is_some() {
                     purged_at = now;
@@ -211,14 +229,14 @@ fn fail(job: Job, e: &DomainError) {
 /// Does the batch's work in one transaction, in order; `Err` when the
 /// batch as a whole failed and nothing of it was committed.
 async fn commit_batch(
-    pool: &SqlitePool,
+    conn: &mut SqliteConnection,
     now: i64,
     purge_before: Option<i64>,
     batch: &[Job],
 ) -> Result<Vec<Done>, DomainError> {
     // `now` was read before the lock; journal times still never go
     // backwards by id, because this task is the only ledger writer.
-    let mut tx = store::begin_write(pool).await?;
+    let mut tx = store::begin_write_on(conn).await?;
     if let Some(before) = purge_before {
         store::service_apps::forget_transactions(&mut tx, before).await?;
     }
