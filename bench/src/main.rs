@@ -340,6 +340,7 @@ async fn run(args: &Args) -> Result<Vec<Row>, String> {
         baseline: None,
         target: "<= 300 KB",
     });
+    rows.extend(browser_rows(addr)?);
 
     // 7. Memory.
     rows.push(Row {
@@ -533,6 +534,84 @@ async fn read_rows(
     });
 
     Ok((rows, trivial))
+}
+
+/// A first and a repeat visit in Chromium (`end2end/first-load.mjs`):
+/// bytes over the network and time to interactive (a hydrated handler
+/// answering), at Fast 3G and unthrottled.
+fn browser_rows(addr: std::net::SocketAddr) -> Result<Vec<Row>, String> {
+    let script = std::path::Path::new("end2end/first-load.mjs");
+    let out = std::process::Command::new("node")
+        .arg(script)
+        .arg(format!("http://{addr}"))
+        .output()
+        .map_err(|e| format!("cannot run node {}: {e}", script.display()))?;
+    if !out.status.success() {
+        return Err(format!(
+            "{} failed: {}",
+            script.display(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    let visits: serde_json::Value =
+        serde_json::from_slice(&out.stdout).map_err(|e| format!("first-load output: {e}"))?;
+    let get = |visit: &str, what: &str| -> Result<f64, String> {
+        visits[visit][what]
+            .as_f64()
+            .ok_or_else(|| format!("first-load output has no {visit}.{what}"))
+    };
+    let unthrottled = get("login_first_unthrottled", "ms")?;
+    Ok(vec![
+        Row {
+            measure: "Chromium, first visit /login, Fast 3G: bytes transferred",
+            value: get("login_first_fast3g", "bytes")? / 1024.0,
+            unit: "KiB",
+            baseline: None,
+            target: "<= 300 KB",
+        },
+        Row {
+            measure: "Chromium, first visit /login, Fast 3G: time to interactive",
+            value: get("login_first_fast3g", "ms")?,
+            unit: "ms",
+            baseline: Some((unthrottled, "unthrottled ms")),
+            target: "<= 3 s",
+        },
+        Row {
+            measure: "Chromium, first visit /login, unthrottled: time to interactive",
+            value: unthrottled,
+            unit: "ms",
+            baseline: None,
+            target: "",
+        },
+        Row {
+            measure: "Chromium, repeat visit /login, Fast 3G: bytes transferred",
+            value: get("login_repeat_fast3g", "bytes")? / 1024.0,
+            unit: "KiB",
+            baseline: None,
+            target: "the page only: no WASM, JS or CSS again",
+        },
+        Row {
+            measure: "Chromium, repeat visit /login, Fast 3G: time to interactive",
+            value: get("login_repeat_fast3g", "ms")?,
+            unit: "ms",
+            baseline: None,
+            target: "",
+        },
+        Row {
+            measure: "Chromium, /wallet after signing in on /login, Fast 3G: bytes transferred",
+            value: get("wallet_after_login_fast3g", "bytes")? / 1024.0,
+            unit: "KiB",
+            baseline: None,
+            target: "only the wallet's chunk",
+        },
+        Row {
+            measure: "Chromium, /wallet after signing in on /login, Fast 3G: time to interactive",
+            value: get("wallet_after_login_fast3g", "ms")?,
+            unit: "ms",
+            baseline: None,
+            target: "",
+        },
+    ])
 }
 
 struct WalletLoad {
