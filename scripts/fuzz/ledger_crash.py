@@ -11,7 +11,8 @@ same data directory. At the end:
 
 - every acknowledged order (201, or 200 for a replay) is in the journal
   exactly once, under its transaction id;
-- no transaction id is in the journal twice, and no refused order is in it;
+- no transaction id is in the journal twice, and no refused order (one
+  transfer in twenty asks for more than any balance) is in it;
 - the auditor recomputes every balance from the journal and finds it clean;
 - each currency's balances sum to zero.
 
@@ -70,7 +71,10 @@ class Storm:
             else:
                 payer, payee = rng.sample(self.users, 2)
                 kind = "transfer"
-                body = {"from_user_id": payer, "to_user_id": payee, "currency": "CNY", "amount": "0.01"}
+                # One in twenty asks for more than any balance holds: refused
+                # (INSUFFICIENT_FUNDS), and it must leave no trace.
+                amount = "100000.00" if rng.random() < 0.05 else "0.01"
+                body = {"from_user_id": payer, "to_user_id": payee, "currency": "CNY", "amount": amount}
             try:
                 self._until_answered(http, kind, body, transaction_id)
             except ApiFailure as e:
@@ -168,6 +172,8 @@ def run(args):
         refused_in = [t for t in storm.refused if t in by_id]
         if refused_in:
             raise ApiFailure(f"refused orders in the journal: {refused_in[:5]}")
+        if not storm.refused:
+            raise ApiFailure("no order was refused: the run did not test refusals")
         unsummed = {c: s for c, s in sums.items() if s != 0}
         if unsummed:
             raise ApiFailure(f"currencies that do not sum to zero: {unsummed}")
