@@ -31,8 +31,10 @@ use super::batch::{post_batch, Entry};
 use super::ledger::Order;
 use crate::caller::Operator;
 use crate::{store, Clock, DomainError};
+use futures_util::FutureExt;
 use shared::wallet::Receipt;
 use sqlx::{SqliteConnection, SqlitePool};
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 
@@ -163,16 +165,24 @@ async fn run(pool: SqlitePool, clock: Arc<dyn Clock>, mut jobs: mpsc::Receiver<J
         metrics::histogram!("uc_ledger_batch_orders").record(batch.len() as f64);
         let now = clock.now();
         let purge = (now.saturating_sub(purged_at) >= PURGE_EVERY).then_some(now - REPLAY_WINDOW);
-        let outcome = match own.as_mut() {
-            Some(conn) => commit_batch(conn, now, purge, &batch).await,
-            None => match pool.acquire().await {
-                Ok(conn) => {
-                    let conn = own.insert(conn.detach());
-                    commit_batch(conn, now, purge, &batch).await
-                }
-                Err(e) => Err(e.into()),
-            },
+        let attempt = async {
+            match own.as_mut() {
+                Some(conn) => commit_batch(conn, now, purge, &batch).await,
+                None => match pool.acquire().await {
+                    Ok(conn) => {
+                        let conn = own.insert(conn.detach());
+                        commit_batch(conn, now, purge, &batch).await
+                    }
+                    Err(e) => Err(e.into()),
+                },
+            }
         };
+        // A bug that panics fails its batch (nothing of it committed: the
+        // transaction is dropped), not every later movement.
+        let outcome = AssertUnwindSafe(attempt)
+            .catch_unwind()
+            .await
+            .unwrap_or_else(|_| Err(super::internal("a ledger batch panicked")));
         if outcome.is_err() {
             own = None;
         }
