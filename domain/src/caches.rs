@@ -48,8 +48,13 @@ impl UserCenter {
     ) -> Result<bool, DomainError> {
         let now = self.now();
         let sessions = &self.caches.sessions;
+        // Only a "live" answer comes from memory: a session past the end
+        // remembered may have been extended since (a refresh slides it), so
+        // that case, like a miss, asks the database.
         if let Some((owner, expires_at)) = sessions.get(session_id) {
-            return Ok(owner == user_id && expires_at > now);
+            if owner == user_id && expires_at > now {
+                return Ok(true);
+            }
         }
         let epoch = sessions.epoch();
         let mut conn = self.pool.acquire().await?;

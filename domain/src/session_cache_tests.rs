@@ -3,8 +3,9 @@
 //! very next check, through that memory.
 
 use crate::caller::Operator;
+use crate::clock::Clock;
 use crate::store::users::Role;
-use crate::tests::{code_of, fixture, signup_named, Fixture};
+use crate::tests::{clocked_fixture, code_of, fixture, signup_named, Fixture};
 use crate::UserCenter;
 use shared::admin::Permissions;
 use shared::ErrorCode;
@@ -111,4 +112,33 @@ async fn a_demoted_member_of_staff_loses_staff_powers_on_the_next_request() {
         code_of(uc.require_staff(check.user_id).await),
         ErrorCode::Forbidden
     );
+}
+
+#[tokio::test]
+async fn a_session_extended_after_it_was_remembered_stays_live() {
+    let (f, clock) = clocked_fixture().await;
+    let uc = &f.uc;
+    let (auth, token) = signup_named(uc, "sliding", PASSWORD).await;
+    let now = clock.now();
+    let set_end = |end: i64| {
+        sqlx::query("UPDATE sessions SET expires_at = ? WHERE id = ?")
+            .bind(end)
+            .bind(auth.session_id.clone())
+            .execute(&uc.pool)
+    };
+    set_end(now + 5).await.unwrap();
+    // Signing up remembered the session with its first end: forget it, so
+    // the next check remembers the end 5 s from now.
+    uc.sessions_changed_for(auth.user_id);
+    assert!(
+        uc.check_token(&token).await.is_ok(),
+        "remembered, ending in 5 s"
+    );
+    // A refresh slides the session's end; the memory still has the old one.
+    set_end(now + 3600).await.unwrap();
+    clock.advance(10);
+    assert!(uc.check_token(&token).await.is_ok(), "extended: still live");
+    // Past the new end, it is over.
+    clock.advance(3600);
+    assert!(uc.check_token(&token).await.is_err(), "ended");
 }
