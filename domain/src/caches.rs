@@ -17,7 +17,9 @@ const SESSIONS: usize = 100_000;
 /// is seen within this time; changes through the console at once.
 const CURRENCY_MAX_AGE: Duration = Duration::from_secs(2);
 
-/// Apps are only ever added (an unknown app is never cached).
+/// Apps are only added: nothing in the product disables one yet
+/// (`service_apps.disabled_at` has no writer), and an unknown app is never
+/// cached. Whatever comes to disable apps must drop the entry too.
 const APP_MAX_AGE: Duration = Duration::from_secs(60);
 
 pub(crate) struct Caches {

@@ -95,6 +95,8 @@ pub(crate) async fn has_journal_rows(conn: &mut Conn, currency: &str) -> StoreRe
 /// [`order_states`]).
 pub(crate) struct OrderState {
     pub currency_enabled: bool,
+    /// The currency's decimal places now (fixed once it has a journal row).
+    pub currency_scale: i64,
     /// `None`: no such user.
     pub user: Option<OrderUser>,
 }
@@ -185,7 +187,7 @@ pub(crate) async fn order_states(
     let pairs = json(pairs)?;
     let rows = sqlx::query!(
         r#"SELECT c.code AS "currency!: String", j.value ->> 1 AS "user_id!: i64",
-                  c.enabled AS "enabled: bool", u.status AS "status?: UserStatus",
+                  c.enabled AS "enabled: bool", c.scale, u.status AS "status?: UserStatus",
                   u.allow_transfer AS "allow_transfer?: bool",
                   u.allow_withdraw AS "allow_withdraw?: bool",
                   a.id AS "id?: i64", a.posted AS "posted?: i64", a.frozen AS "frozen?: i64"
@@ -215,6 +217,7 @@ pub(crate) async fn order_states(
             };
             let state = OrderState {
                 currency_enabled: r.enabled,
+                currency_scale: r.scale,
                 user,
             };
             (r.currency, r.user_id, state)

@@ -29,7 +29,7 @@ use shared::admin::AuditAction;
 use shared::money;
 use shared::profile::AccountState as UserState;
 use shared::wallet::{Receipt, TransferKind};
-use shared::ErrorCode;
+use shared::{AppError, ErrorCode};
 use std::collections::HashMap;
 
 /// One order of a batch, and the member of staff to audit it under.
@@ -91,6 +91,17 @@ pub(super) async fn post_batch(
         }
         if let Some((stored_hash, result)) = book.stored.get(&key) {
             answers.push(Some(replay(stored_hash, result, &hash)));
+            continue;
+        }
+        if book.scale_changed(order) {
+            // The amount was read in the scale the currency had when the
+            // request came in; with another scale now (possible until its
+            // first journal row) those minor units would mean another amount.
+            let e = AppError::with_message(
+                ErrorCode::InvalidAmount,
+                "The currency's decimal places changed while the request was on its way; send it again.",
+            );
+            answers.push(Some(Err(e.into())));
             continue;
         }
         match book.decide(order) {
@@ -310,6 +321,14 @@ impl Book {
             book.accounts.insert(b.id, account(b, true));
         }
         Ok(book)
+    }
+
+    /// Whether the order's currency has another scale now than when the
+    /// order's amount was read.
+    fn scale_changed(&self, order: &Order) -> bool {
+        self.states
+            .get(&(order.currency.code.clone(), order.user))
+            .is_some_and(|s| s.currency_scale != order.currency.scale)
     }
 
     /// The journal row of one order against the current balances, which it

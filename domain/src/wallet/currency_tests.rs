@@ -505,3 +505,40 @@ async fn aliases_address_one_currency_each() {
     assert_eq!(uc.resolve_currency("1").await.unwrap(), "EUR");
     assert_audit_clean(uc).await;
 }
+
+/// The scale may change until a currency's first journal row. An order whose
+/// amount was read in the old scale, posted after the change, is refused
+/// rather than posted as another amount.
+#[tokio::test]
+async fn an_order_read_in_a_scale_changed_since_is_refused() {
+    let f = fixture().await;
+    let uc = &f.uc;
+    let ann = user(uc, "ann").await;
+    uc.add_currency("EUR", "Euro", 2).await.unwrap();
+    let m = Movement {
+        user_id: ann,
+        currency: "EUR",
+        amount: "1.00",
+        memo: "",
+        request_id: &fresh_id(),
+    };
+    let (order, _) = uc
+        .movement_order(shared::wallet::TransferKind::Deposit, m, &service(), None)
+        .await
+        .unwrap();
+    let edit = CurrencyEdit {
+        scale: Some(0),
+        ..CurrencyEdit::default()
+    };
+    uc.edit_currency(CurrencyAdmin::CommandLine, "EUR", &edit)
+        .await
+        .unwrap();
+    let refused = uc.ledger_writer().await.post(order, None).await;
+    assert_eq!(code_of(refused), ErrorCode::InvalidAmount);
+    assert_eq!(super::tests::balance_of(uc, ann, "EUR").await, (0, 0));
+    // Sent again, it is read in the new scale: one whole euro, not 100.
+    let receipt = uc.deposit(m, &service()).await.unwrap();
+    assert_eq!((receipt.amount_minor, receipt.amount.as_str()), (1, "1"));
+    assert_eq!(super::tests::balance_of(uc, ann, "EUR").await, (1, 0));
+    assert_audit_clean(uc).await;
+}

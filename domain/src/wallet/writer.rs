@@ -208,7 +208,8 @@ async fn run(pool: SqlitePool, clock: Arc<dyn Clock>, mut jobs: mpsc::Receiver<J
 // The caller may have gone (a dropped request); what it asked for stands.
 fn answer(job: Job, done: Done) {
     match (job, done) {
-        (Job::Order { reply, .. }, Done::Order(result)) => {
+        (Job::Order { order, reply, .. }, Done::Order(result)) => {
+            count(&order, &result);
             let _ = reply.send(result);
         }
         (Job::Seen { reply, .. }, Done::Seen(fresh)) => {
@@ -227,8 +228,10 @@ fn fail(job: Job, e: &DomainError) {
     };
     let error = || DomainError::Io(std::io::Error::new(kind, format!("ledger batch: {e}")));
     match job {
-        Job::Order { reply, .. } => {
-            let _ = reply.send(Err(error()));
+        Job::Order { order, reply, .. } => {
+            let error = Err(error());
+            count(&order, &error);
+            let _ = reply.send(error);
         }
         Job::Seen { reply, .. } => {
             let _ = reply.send(Err(error()));
@@ -244,8 +247,9 @@ async fn commit_batch(
     purge_before: Option<i64>,
     batch: &[Job],
 ) -> Result<Vec<Done>, DomainError> {
-    // `now` was read before the lock; journal times still never go
-    // backwards by id, because this task is the only ledger writer.
+    // `now` was read before the lock; the journal's times still rise with
+    // its ids, because this task writes every movement (but an import's
+    // opening balances, which carry the import's own time).
     let mut tx = store::begin_write_on(conn).await?;
     if let Some(before) = purge_before {
         store::service_apps::forget_transactions(&mut tx, before).await?;
@@ -265,13 +269,11 @@ async fn commit_batch(
     let mut done = Vec::with_capacity(batch.len());
     for job in batch {
         done.push(match job {
-            Job::Order { order, .. } => {
-                let answer = posted
+            Job::Order { .. } => Done::Order(
+                posted
                     .next()
-                    .unwrap_or_else(|| Err(super::internal("an order was not answered")));
-                count(order, &answer);
-                Done::Order(answer)
-            }
+                    .unwrap_or_else(|| Err(super::internal("an order was not answered"))),
+            ),
             Job::Seen {
                 app_id,
                 transaction_id,
@@ -286,6 +288,7 @@ async fn commit_batch(
     Ok(done)
 }
 
+/// Counts an order once its batch committed or failed.
 fn count(order: &Order, answer: &Result<Receipt, DomainError>) {
     let result = match answer {
         Ok(r) if r.replayed => "replayed",
