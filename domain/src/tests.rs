@@ -41,6 +41,8 @@ pub(crate) async fn fixture_with_messenger(
 
 /// Weak hashing, and neither sign-up codes nor sign-in captchas, so tests of
 /// other features need not solve them; the code tests turn them back on.
+/// The uploads' free-space floor is off: the test machine's disk is not
+/// the product's, and the floor's own tests set it explicitly.
 pub(crate) fn test_settings() -> Settings {
     let mut settings = Settings {
         hash_cost: HashCost::TestMinimum,
@@ -48,7 +50,16 @@ pub(crate) fn test_settings() -> Settings {
     };
     settings.codes.require_contact_code = false;
     settings.lockout.captcha_after = u32::MAX;
+    settings.uploads = upload_settings();
     settings
+}
+
+/// The product's upload limits without the free-space floor.
+pub(crate) fn upload_settings() -> crate::UploadSettings {
+    crate::UploadSettings {
+        min_free_bytes: 0,
+        ..crate::UploadSettings::default()
+    }
 }
 
 pub(crate) async fn fixture() -> Fixture {

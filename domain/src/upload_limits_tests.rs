@@ -2,7 +2,7 @@
 //! quota, the free-space floor and the sweep of expired documents.
 
 use crate::clock::ManualClock;
-use crate::tests::{code_of, fixture_with, signup_named, test_settings, Fixture};
+use crate::tests::{code_of, fixture_with, signup_named, test_settings, upload_settings, Fixture};
 use crate::upload_limits::UploadSettings;
 use crate::verification::IdCardPhotos;
 use crate::AuthContext;
@@ -82,7 +82,7 @@ fn the_floor_is_the_smaller_of_the_bytes_and_the_percentage() {
 async fn uploads_are_limited_per_user_and_hour() {
     let (f, clock) = clocked(UploadSettings {
         per_hour: 3,
-        ..UploadSettings::default()
+        ..upload_settings()
     })
     .await;
     let me = user(&f, "ursula").await;
@@ -113,7 +113,7 @@ async fn uploads_are_limited_per_user_and_hour() {
 async fn unattached_documents_are_capped_and_submitted_ones_do_not_count() {
     let (f, _clock) = clocked(UploadSettings {
         max_unattached_documents: 2,
-        ..UploadSettings::default()
+        ..upload_settings()
     })
     .await;
     let me = user(&f, "wanda").await;
@@ -177,7 +177,7 @@ async fn under_the_free_space_floor_nothing_is_written_or_counted() {
 
 #[tokio::test]
 async fn the_sweep_removes_expired_unattached_documents_and_unshared_files() {
-    let (f, clock) = clocked(UploadSettings::default()).await;
+    let (f, clock) = clocked(upload_settings()).await;
     let early = user(&f, "yara").await;
     let late = user(&f, "zack").await;
     let private = f._dir.path().join("media/private");
