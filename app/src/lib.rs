@@ -10,6 +10,7 @@ pub mod api;
 pub mod components;
 pub mod currency_admin_api;
 pub mod errors;
+mod lazy_pages;
 pub mod notifications_api;
 pub mod pages;
 pub mod profile_api;
@@ -21,14 +22,12 @@ pub mod wallet_api;
 use crate::i18n::*;
 use components::header::SiteHeader;
 use components::session_keeper::{provide_auth_epoch, SessionKeeper};
+use lazy_pages::*;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, Link, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{path, SsrMode};
-use pages::security::SecurityPage;
-use pages::{
-    home::HomePage, login::LoginPage, not_found::NotFound, profile::ProfilePage, signup::SignupPage,
-};
+use leptos_router::{path, Lazy, SsrMode};
+use pages::{login::LoginPage, not_found::NotFound};
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -62,26 +61,27 @@ pub fn App() -> impl IntoView {
             <Link rel="icon" href="/favicon.ico"/>
             <AppTitle/>
             <Router>
-                <HydrationMarker/>
                 <SessionKeeper/>
                 <SiteHeader/>
                 <main id="main" class="main" tabindex="-1">
                     <Routes fallback=NotFound>
-                        <Route path=path!("/") view=HomePage/>
-                        <Route path=path!("/signup") view=SignupPage ssr=SsrMode::Async/>
+                        // Only the sign-in page is in the main module: every
+                        // other page is a chunk of its own (see lazy_pages).
                         <Route path=path!("/login") view=LoginPage/>
-                        <Route path=path!("/forgot") view=pages::forgot::ForgotPage ssr=SsrMode::Async/>
-                        <Route path=path!("/activate") view=pages::activate::ActivatePage ssr=SsrMode::Async/>
-                        <Route path=path!("/profile") view=ProfilePage ssr=SsrMode::Async/>
-                        <Route path=path!("/security") view=SecurityPage ssr=SsrMode::Async/>
-                        <Route path=path!("/wallet") view=pages::wallet::WalletPage ssr=SsrMode::Async/>
-                        <Route path=path!("/admin") view=pages::admin::users::AdminUsersPage ssr=SsrMode::Async/>
-                        <Route path=path!("/admin/users/:id") view=pages::admin::user::AdminUserPage ssr=SsrMode::Async/>
-                        <Route path=path!("/admin/reviews") view=pages::admin::reviews::AdminReviewsPage ssr=SsrMode::Async/>
-                        <Route path=path!("/admin/audit") view=pages::admin::audit::AdminAuditPage ssr=SsrMode::Async/>
-                        <Route path=path!("/admin/batch") view=pages::admin::batch::AdminBatchPage ssr=SsrMode::Async/>
-                        <Route path=path!("/admin/open") view=pages::admin::open::AdminOpenPage ssr=SsrMode::Async/>
-                        <Route path=path!("/admin/currencies") view=pages::admin::currencies::AdminCurrenciesPage ssr=SsrMode::Async/>
+                        <Route path=path!("/") view={Lazy::<Home>::new()}/>
+                        <Route path=path!("/signup") view={Lazy::<Signup>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("/forgot") view={Lazy::<Forgot>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("/activate") view={Lazy::<Activate>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("/profile") view={Lazy::<Profile>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("/security") view={Lazy::<Security>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("/wallet") view={Lazy::<Wallet>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("/admin") view={Lazy::<AdminUsers>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("/admin/users/:id") view={Lazy::<AdminUser>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("/admin/reviews") view={Lazy::<AdminReviews>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("/admin/audit") view={Lazy::<AdminAudit>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("/admin/batch") view={Lazy::<AdminBatch>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("/admin/open") view={Lazy::<AdminOpen>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("/admin/currencies") view={Lazy::<AdminCurrencies>::new()} ssr=SsrMode::Async/>
                     </Routes>
                 </main>
             </Router>
@@ -98,15 +98,4 @@ fn AppTitle() -> impl IntoView {
     let i18n = use_i18n();
     let title = t_string!(i18n, brand).to_string();
     view! { <Title text=title/> }
-}
-
-/// Marks `<body data-hydrated="true">` once the WASM has taken over, so tests
-/// (and curious users) can tell a hydrated page from server-rendered HTML.
-#[component]
-fn HydrationMarker() -> impl IntoView {
-    Effect::new(move |_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
 }

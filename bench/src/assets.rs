@@ -33,6 +33,27 @@ pub fn main_file(site_root: &Path, ext: &str) -> Result<PathBuf, String> {
         .ok_or_else(|| format!("no user-center*.{ext} in {}", pkg.display()))
 }
 
+/// The summed sizes of every file with extension `ext` in `site_root/pkg`,
+/// each compressed on its own, as each is sent.
+pub fn all_sizes(site_root: &Path, ext: &str) -> Result<Sizes, String> {
+    let pkg = site_root.join("pkg");
+    let entries = std::fs::read_dir(&pkg).map_err(|e| format!("{}: {e}", pkg.display()))?;
+    let mut total = Sizes {
+        raw: 0,
+        gzip: 0,
+        brotli: 0,
+    };
+    for path in entries.flatten().map(|e| e.path()) {
+        if path.extension().is_some_and(|x| x == ext) {
+            let one = sizes(&path)?;
+            total.raw += one.raw;
+            total.gzip += one.gzip;
+            total.brotli += one.brotli;
+        }
+    }
+    Ok(total)
+}
+
 pub fn sizes(path: &Path) -> Result<Sizes, String> {
     let data = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let (gzip, brotli) = compressed_sizes(&data);

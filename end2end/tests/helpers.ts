@@ -151,12 +151,22 @@ export async function signUpInBrowser(
   await page.getByRole("button", { name: "Sign up" }).click();
 }
 
+/**
+ * The server binary under test, for its operator CLI: `UC_SERVER_BIN` (the
+ * release build `./scripts/test` runs the suite against), else the debug
+ * build `cargo leptos end-to-end` makes.
+ */
+export function serverBinary(): string {
+  if (process.env.UC_SERVER_BIN) return process.env.UC_SERVER_BIN;
+  const target = process.env.CARGO_TARGET_DIR ?? path.join(__dirname, "..", "..", "target");
+  return path.join(target, "debug", "server");
+}
+
 /** An account made with the operator's CLI (its contacts are live at once, no codes sent). */
 export function createWithCli(account: { email: string; phone?: string }, role: "super_admin" | "staff" | "user") {
-  const target = process.env.CARGO_TARGET_DIR ?? path.join(__dirname, "..", "..", "target");
   const args = ["admin", "create", "--email", account.email, "--role", role, "--password-stdin"];
   if (account.phone) args.push("--phone", account.phone);
-  execFileSync(path.join(target, "debug", "server"), args, { input: `${PASSWORD}\n`, env: process.env });
+  execFileSync(serverBinary(), args, { input: `${PASSWORD}\n`, env: process.env });
 }
 
 /** A staff account made with the CLI, as an operator would (there is no default admin). */

@@ -1,15 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { execFileSync } from "child_process";
-import * as path from "path";
-import { gotoHydrated, PASSWORD, SAME_ORIGIN, signUpInBrowser, unique } from "./helpers";
-
-function staffToken(email: string) {
-  const target = process.env.CARGO_TARGET_DIR ?? path.join(__dirname, "..", "..", "target");
-  execFileSync(path.join(target, "debug", "server"), ["admin", "create", "--email", email, "--password-stdin"], {
-    input: `${PASSWORD}\n`,
-    env: process.env,
-  });
-}
+import { createStaff, gotoHydrated, PASSWORD, SAME_ORIGIN, signUpInBrowser, unique } from "./helpers";
 
 test("edit the profile, verify the real name, and have staff approve it", async ({ page }) => {
   await signUpInBrowser(page, { email: `prof.${unique()}@example.com`, password: PASSWORD });
@@ -35,7 +25,7 @@ test("edit the profile, verify the real name, and have staff approve it", async 
 
   // Staff approve it over the API.
   const staff = `staff.${unique()}@example.com`;
-  staffToken(staff);
+  createStaff(staff);
   const login = await page.request.post("/api/v1/auth/login", {
     data: { identifier: staff, password: PASSWORD },
     headers: SAME_ORIGIN,

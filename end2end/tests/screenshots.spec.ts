@@ -1,7 +1,5 @@
 import { test } from "@playwright/test";
-import { execFileSync } from "child_process";
-import * as path from "path";
-import { gotoHydrated, PASSWORD, registerViaApi, signUpInBrowser, solveCaptcha, unique, uniquePhone } from "./helpers";
+import { createStaff, gotoHydrated, PASSWORD, registerViaApi, signUpInBrowser, solveCaptcha, unique, uniquePhone } from "./helpers";
 
 // Opt-in (SCREENSHOTS=1): pictures of each page at desktop and phone width,
 // for a human to look at. Not part of the regular run.
@@ -68,11 +66,7 @@ for (const [label, viewport] of [
       return page.getByTestId("user-id").innerText();
     })());
     const ops = `shotops.${unique()}@example.com`;
-    const target = process.env.CARGO_TARGET_DIR ?? path.join(__dirname, "..", "..", "target");
-    execFileSync(path.join(target, "debug", "server"), ["admin", "create", "--email", ops, "--password-stdin"], {
-      input: `${PASSWORD}\n`,
-      env: process.env,
-    });
+    createStaff(ops);
     const login = await page.context().browser()!.newContext();
     const token = (await (await login.request.post("/api/v1/auth/login", { data: { identifier: ops, password: PASSWORD } })).json()).token;
     for (const [amount, memo] of [["1250.00", "Opening balance"], ["86.40", "Refund for order 2024-118 (the blue umbrella), returned in full"]]) {
@@ -116,11 +110,7 @@ for (const [label, viewport] of [
     });
     await ctx.close();
     const staff = `shotops.${unique()}@example.com`;
-    const target = process.env.CARGO_TARGET_DIR ?? path.join(__dirname, "..", "..", "target");
-    execFileSync(path.join(target, "debug", "server"), ["admin", "create", "--email", staff, "--password-stdin"], {
-      input: `${PASSWORD}\n`,
-      env: process.env,
-    });
+    createStaff(staff);
     await gotoHydrated(page, "/login");
     await page.getByLabel("Email, phone or username").fill(staff);
     await page.getByLabel("Password", { exact: true }).fill(PASSWORD);

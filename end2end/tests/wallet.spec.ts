@@ -1,21 +1,10 @@
 import { expect, Page, test } from "@playwright/test";
-import { execFileSync } from "child_process";
-import * as path from "path";
-import { gotoHydrated, PASSWORD, registerViaApi, signUpInBrowser, unique } from "./helpers";
-
-/** The server binary cargo-leptos built, run as the operator would. */
-function serverBinary(): string {
-  const target = process.env.CARGO_TARGET_DIR ?? path.join(__dirname, "..", "..", "target");
-  return path.join(target, "debug", "server");
-}
+import { createStaff, gotoHydrated, PASSWORD, registerViaApi, signUpInBrowser, unique } from "./helpers";
 
 /** A staff account made with the CLI (there is no default admin password). */
 async function staffToken(page: Page): Promise<string> {
   const email = `admin.${unique()}@example.com`;
-  execFileSync(serverBinary(), ["admin", "create", "--email", email, "--password-stdin"], {
-    input: `${PASSWORD}\n`,
-    env: process.env,
-  });
+  createStaff(email);
   const res = await page.request.post("/api/v1/auth/login", { data: { identifier: email, password: PASSWORD } });
   expect(res.status()).toBe(200);
   return (await res.json()).token;

@@ -100,8 +100,8 @@ fn UserTable(page: UserPage, q: String, sort: String) -> impl IntoView {
                         view! {
                             <tr>
                                 <td>{u.id}</td>
-                                <td><A href=href>{label}</A>{(u.role != Role::User).then(|| view! { " " <span class="badge badge-neutral">{u.role.as_str()}</span> })}{u.exact.then(|| view! { " " <span class="badge badge-ok">{t!(i18n, admin_exact_match)}</span> })}</td>
-                                <td>{u.email.unwrap_or_default()}</td>
+                                <td class="wrap"><A href=href>{label}</A>{(u.role != Role::User).then(|| view! { " " <span class="badge badge-neutral">{u.role.as_str()}</span> })}{u.exact.then(|| view! { " " <span class="badge badge-ok">{t!(i18n, admin_exact_match)}</span> })}</td>
+                                <td class="wrap">{u.email.unwrap_or_default()}</td>
                                 <td>{u.phone.unwrap_or_default()}</td>
                                 <td><span class=status_class(u.account_state)>{status_label(i18n, u.account_state)}</span></td>
                                 <td>{short_time(&u.created_at)}</td>
