@@ -4,9 +4,11 @@
 //! page below is its own WASM chunk, fetched on the first visit to its
 //! route (and named in a `<link rel="preload">` when the server renders
 //! that route), so a visitor to `/login` does not download the wallet, the
-//! profile editor or the staff console. Without `--split` (`cargo leptos
-//! watch`, the debug build) the same routes are compiled into the one
-//! module and simply awaited.
+//! profile editor or the staff console. Every WASM build needs `--split`
+//! (`cargo leptos watch --split` in development): the lazy functions are
+//! imports that only the split step resolves; without it the script imports
+//! a placeholder module and no page hydrates. On the server they are plain
+//! async functions.
 
 use crate::pages;
 use leptos::prelude::*;
