@@ -1,10 +1,17 @@
 # Installs what building and testing need, skipping whatever is already there.
-# Sourced by scripts/run and scripts/test; every step is idempotent.
+# Sourced by the scripts that build or test; every step is idempotent.
 
 # cargo-leptos 0.3.11 needs a newer rustc than stable here; keep this pin.
 CARGO_LEPTOS_VERSION=0.3.10
 
 step() { printf '\n== %s\n' "$*"; }
+
+# The release site as ./scripts/run serves it and the tests, bench and
+# reliability suite measure it (README.md, "Compression and caching" and
+# "Lazily loaded pages"): optimised, .br/.gz copies of the site's files, and a
+# WASM chunk per lazily loaded page. Used with LEPTOS_HASH_FILES=true, which
+# names the files by their hashes.
+RELEASE_SITE=(--release --precompress --split)
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
