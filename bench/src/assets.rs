@@ -15,41 +15,50 @@ pub struct Sizes {
     pub brotli: usize,
 }
 
-/// The site's main file with extension `ext` in `site_root/pkg`: the
-/// largest `user-center…` file (hashed or not), not a compressed copy.
-pub fn main_file(site_root: &Path, ext: &str) -> Result<PathBuf, String> {
+/// The files with extension `ext` in `site_root/pkg` (not their compressed
+/// copies, whose extension is `br` or `gz`).
+fn pkg_files(site_root: &Path, ext: &str) -> Result<Vec<PathBuf>, String> {
     let pkg = site_root.join("pkg");
     let entries = std::fs::read_dir(&pkg).map_err(|e| format!("{}: {e}", pkg.display()))?;
-    entries
+    Ok(entries
         .flatten()
         .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == ext))
+        .collect())
+}
+
+/// The site's main file with extension `ext` in `site_root/pkg`: the
+/// largest `user-center…` file (hashed or not).
+pub fn main_file(site_root: &Path, ext: &str) -> Result<PathBuf, String> {
+    pkg_files(site_root, ext)?
+        .into_iter()
         .filter(|p| {
-            p.extension().is_some_and(|x| x == ext)
-                && p.file_name()
-                    .and_then(|n| n.to_str())
-                    .is_some_and(|n| n.starts_with("user-center"))
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("user-center"))
         })
         .max_by_key(|p| std::fs::metadata(p).map_or(0, |m| m.len()))
-        .ok_or_else(|| format!("no user-center*.{ext} in {}", pkg.display()))
+        .ok_or_else(|| {
+            format!(
+                "no user-center*.{ext} in {}",
+                site_root.join("pkg").display()
+            )
+        })
 }
 
 /// The summed sizes of every file with extension `ext` in `site_root/pkg`,
 /// each compressed on its own, as each is sent.
 pub fn all_sizes(site_root: &Path, ext: &str) -> Result<Sizes, String> {
-    let pkg = site_root.join("pkg");
-    let entries = std::fs::read_dir(&pkg).map_err(|e| format!("{}: {e}", pkg.display()))?;
     let mut total = Sizes {
         raw: 0,
         gzip: 0,
         brotli: 0,
     };
-    for path in entries.flatten().map(|e| e.path()) {
-        if path.extension().is_some_and(|x| x == ext) {
-            let one = sizes(&path)?;
-            total.raw += one.raw;
-            total.gzip += one.gzip;
-            total.brotli += one.brotli;
-        }
+    for path in pkg_files(site_root, ext)? {
+        let one = sizes(&path)?;
+        total.raw += one.raw;
+        total.gzip += one.gzip;
+        total.brotli += one.brotli;
     }
     Ok(total)
 }
