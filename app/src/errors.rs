@@ -121,6 +121,8 @@ pub fn error_text(i18n: leptos_i18n::I18nContext<Locale>, err: &AppError) -> &'s
         (ErrorCode::VerificationPending, _) => t_string!(i18n, err_verification_pending),
         (ErrorCode::AlreadyVerified, _) => t_string!(i18n, err_already_verified),
         (ErrorCode::NotPendingReview, _) => t_string!(i18n, err_not_pending_review),
+        (ErrorCode::IdNumberInUse, _) => t_string!(i18n, err_id_number_in_use),
+        (ErrorCode::ConsentRequired, _) => t_string!(i18n, err_consent_required),
         (ErrorCode::BalanceNotZero, _) => t_string!(i18n, err_balance_not_zero),
         (ErrorCode::AccountClosed, _) => t_string!(i18n, err_account_closed),
         (ErrorCode::ImageEmpty, _) => t_string!(i18n, err_image_empty),

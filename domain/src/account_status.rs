@@ -26,6 +26,8 @@ pub(crate) struct Closing {
     /// `None` when the owner (or a trusted server) closes it.
     pub(crate) operator: Option<i64>,
     pub(crate) authorised_by: Option<i64>,
+    /// Erase the personal data after the grace period.
+    pub(crate) erase: bool,
 }
 
 impl UserCenter {
@@ -96,12 +98,14 @@ impl UserCenter {
 
     /// The user closes their own account, confirmed by the password. All
     /// balances must be zero (`BALANCE_NOT_ZERO`); every session ends,
-    /// this one included.
+    /// this one included. With `erase`, the personal data is erased once
+    /// the grace period is over (see [`crate::erasure`]).
     pub async fn close_own_account(
         &self,
         auth: &AuthContext,
         password: &str,
         reason: Option<&str>,
+        erase: bool,
     ) -> Result<(), DomainError> {
         if password.is_empty() {
             return Err(AppError::field(ErrorCode::Required, Field::Password).into());
@@ -113,13 +117,14 @@ impl UserCenter {
         self.reenter_password(auth, password, Field::Password)
             .await?;
         let event = AuditEvent::by_user(AuditAction::AccountClosedByUser, auth.user_id, auth)
-            .details(serde_json::json!({ "reason": reason }));
+            .details(serde_json::json!({ "reason": reason, "erase": erase }));
         self.close(
             Closing {
                 user_id: auth.user_id,
                 reason,
                 operator: None,
                 authorised_by: None,
+                erase,
             },
             &event,
         )
@@ -151,6 +156,7 @@ impl UserCenter {
                 reason: Some(reason),
                 operator: Some(staff_id),
                 authorised_by,
+                erase: false,
             },
             &event,
         )
@@ -180,6 +186,9 @@ impl UserCenter {
             authorised_by: closing.authorised_by,
         };
         store::users::close(&mut tx, user_id, &by, now).await?;
+        if closing.erase {
+            store::erasure::request(&mut tx, user_id, now).await?;
+        }
         store::sessions::revoke_all(&mut tx, user_id, None, now).await?;
         self.audit_in(&mut tx, event).await?;
         tx.commit().await?;

@@ -455,7 +455,9 @@ impl UserCenter {
             add_pending_contact(&mut tx, row.id, contact, self.now()).await?;
         }
         if let Some(profile) = &profile {
-            profile.store(&mut tx, row.id, self.now()).await?;
+            profile
+                .store(&mut tx, self.vault().await?, row.id, self.now())
+                .await?;
         }
         let issued = match after {
             AfterSignUp::SignIn(client) => Some(self.start_session(&mut tx, row.id, client).await?),
@@ -709,7 +711,7 @@ impl UserCenter {
     /// number is masked.
     pub async fn profile(&self, user_id: i64) -> Result<UserProfile, DomainError> {
         let mut conn = self.pool.acquire().await?;
-        let row = store::users::profile_by_id(&mut conn, user_id)
+        let row = store::users::profile_by_id(&mut conn, self.vault().await?, user_id)
             .await?
             .ok_or(DomainError::from(ErrorCode::NotFound))?;
         let mut profile = UserProfile::from(row.user);
@@ -731,7 +733,7 @@ impl UserCenter {
         conn: &mut sqlx::SqliteConnection,
         user_id: i64,
     ) -> Result<UserRow, DomainError> {
-        store::users::by_id(conn, user_id)
+        store::users::by_id(conn, self.vault().await?, user_id)
             .await?
             .ok_or_else(|| ErrorCode::NotFound.into())
     }

@@ -185,13 +185,14 @@ impl UserCenter {
         let page = search.page.max(1);
         let offset = i64::from(page - 1) * i64::from(per_page);
         let query = parse_user_query(&search.q)?;
+        let vault = self.vault().await?;
         let (users, total) = match query {
             UserQuery::Ids(ids) => {
                 // At most 100 ids, each an indexed lookup.
                 let mut conn = self.pool.acquire().await?;
                 let mut users = Vec::with_capacity(ids.len());
                 for id in ids {
-                    let row = store::users::by_id(&mut conn, id).await?;
+                    let row = store::users::by_id(&mut conn, vault, id).await?;
                     users.extend(row.map(summary));
                 }
                 sort_summaries(&mut users, search.sort);
@@ -218,9 +219,19 @@ impl UserCenter {
                         .flatten(),
                     _ => None,
                 };
+                let real_name_index = store::sealed::real_name_index(vault, &text);
+                let id_number_index = store::sealed::id_number_index(
+                    vault,
+                    shared::identity::IdType::MainlandId.as_str(),
+                    &text.to_uppercase(),
+                );
                 let filter = UserFilter {
                     ids: None,
-                    text: (!text.is_empty()).then_some(TextMatch::Anywhere(&pattern)),
+                    text: (!text.is_empty()).then_some(TextMatch::Anywhere {
+                        pattern: &pattern,
+                        real_name_index: &real_name_index,
+                        id_number_index: &id_number_index,
+                    }),
                     exact,
                 };
                 let order = match search.sort {
@@ -231,6 +242,7 @@ impl UserCenter {
                 let mut conn = self.pool.acquire().await?;
                 let rows = store::user_search::page(
                     &mut conn,
+                    vault,
                     &filter,
                     order,
                     i64::from(per_page),
@@ -318,7 +330,7 @@ impl UserCenter {
             devices: self.list_devices(user_id).await?,
             balances,
             recent,
-            verifications: self.verifications_as(user_id, true).await?,
+            verifications: self.verifications(user_id).await?,
             adjust_request_id: format!("console-{}", crate::opaque::random_token()),
         })
     }

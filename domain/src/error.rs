@@ -25,6 +25,8 @@ pub enum DomainError {
     Image(#[from] image::ImageError),
     #[error("background task failed: {0}")]
     Task(#[from] tokio::task::JoinError),
+    #[error(transparent)]
+    Vault(#[from] crate::vault::VaultError),
 }
 
 impl DomainError {

@@ -18,11 +18,14 @@ pub mod captcha;
 pub mod client_captcha;
 pub mod clock;
 pub mod codes;
+pub mod consent;
 pub mod contacts;
+pub mod data_export;
 pub mod db;
 pub mod delivery;
 pub mod devices;
 pub mod digest_accounts;
+pub mod erasure;
 pub mod error;
 pub mod identifier_lookup;
 pub mod import;
@@ -54,6 +57,7 @@ pub mod stored_avatars;
 pub mod throttle;
 pub mod tokens;
 pub mod upload_limits;
+pub mod vault;
 pub mod verification;
 pub mod wallet;
 
@@ -73,6 +77,8 @@ mod fuzz_tests;
 mod media_tests;
 #[cfg(test)]
 mod password_digests_tests;
+#[cfg(test)]
+mod personal_data_tests;
 #[cfg(test)]
 mod profile_tests;
 #[cfg(test)]
@@ -139,6 +145,10 @@ pub struct Settings {
     pub public_url: Option<String>,
     /// Which receipts tell their receiver, and how failed notices are retried.
     pub notifications: notifications::NotifySettings,
+    /// The key-encryption key of the personal data (see [`vault`]). `None`:
+    /// one derived from the token secret (embedders and tests; the server
+    /// always sets its own, from `UC_DATA_KEY` or the data-key file).
+    pub data_key: Option<vault::DataKey>,
 }
 
 impl Default for Settings {
@@ -160,6 +170,7 @@ impl Default for Settings {
             password_digests: Vec::new(),
             public_url: None,
             notifications: notifications::NotifySettings::default(),
+            data_key: None,
         }
     }
 }
@@ -193,6 +204,12 @@ pub struct Core {
     pub(crate) keyed: opaque::KeyedHash,
     /// Encrypts the stored signing secrets of service apps.
     pub(crate) apps_key: opaque::KeyedHash,
+    /// The key-encryption key, until [`UserCenter::vault`] has loaded the
+    /// data keys with it.
+    pub(crate) data_key: vault::DataKey,
+    /// The unwrapped data keys, loaded on first use (or at start-up by
+    /// [`UserCenter::open_vault`]).
+    pub(crate) vault: std::sync::Arc<tokio::sync::OnceCell<vault::Vault>>,
     pub(crate) messenger: Messenger,
     pub(crate) media: std::sync::Arc<media::MediaStore>,
     /// Woken whenever an attempt is settled, for attempts waiting on the
@@ -230,6 +247,11 @@ impl UserCenter {
                 tokens: tokens::TokenKeys::new(secret),
                 keyed: opaque::KeyedHash::derive(secret, "user-center/codes/v1"),
                 apps_key: opaque::KeyedHash::derive(secret, "user-center/service-apps/v1"),
+                data_key: settings
+                    .data_key
+                    .clone()
+                    .unwrap_or_else(|| vault::DataKey::derived_from(secret)),
+                vault: std::sync::Arc::new(tokio::sync::OnceCell::new()),
                 messenger,
                 pool,
                 settings,

@@ -93,6 +93,12 @@ impl MediaStore {
         self.dir.join("private")
     }
 
+    /// A stored relative path inside the private directory; `None` for one
+    /// that could leave it.
+    pub(crate) fn private_path(&self, relative: &str) -> Option<PathBuf> {
+        safe_relative(relative).then(|| self.private_dir().join(relative))
+    }
+
     /// Where every media file lives; its disk is the one whose free space
     /// is checked before an upload.
     pub(crate) fn dir(&self) -> &Path {
@@ -294,7 +300,7 @@ pub fn process_document(bytes: &[u8]) -> Result<ProcessedDocument, DomainError> 
 /// Writes `bytes` to `path` unless an identical (same-hash) file is already
 /// there: through a temporary file and a rename, so a reader never sees
 /// half a file.
-fn write_once(path: &Path, bytes: &[u8]) -> Result<(), DomainError> {
+pub(crate) fn write_once(path: &Path, bytes: &[u8]) -> Result<(), DomainError> {
     if path.exists() {
         return Ok(());
     }
@@ -310,13 +316,53 @@ fn write_once(path: &Path, bytes: &[u8]) -> Result<(), DomainError> {
     Ok(())
 }
 
+/// Of the paths of deleted document rows, those no other row uses any more
+/// (identical photos share a file), each once: the files to remove after
+/// the caller's transaction commits.
+pub(crate) async fn unused_document_paths(
+    conn: &mut store::Conn,
+    paths: &[String],
+) -> Result<Vec<String>, DomainError> {
+    let mut unused: Vec<String> = Vec::new();
+    for path in paths {
+        if !unused.contains(path) && store::media::path_users(conn, path).await? == 0 {
+            unused.push(path.clone());
+        }
+    }
+    Ok(unused)
+}
+
+impl MediaStore {
+    /// Removes private files by their stored relative paths, off the async
+    /// runtime.
+    pub(crate) async fn remove_private_files(
+        self: &std::sync::Arc<Self>,
+        paths: Vec<String>,
+    ) -> Result<(), DomainError> {
+        let media = self.clone();
+        tokio::task::spawn_blocking(move || {
+            paths
+                .iter()
+                .try_for_each(|path| media.remove_private_file(path))
+        })
+        .await?
+    }
+}
+
+/// Where a document photo sealed under a data key is kept, relative to the
+/// private directory. The key id is in the name, so re-sealing under a new
+/// key writes a new file and the row moves to it in one update.
+pub(crate) fn sealed_document_path(sha256: &str, key_id: i64) -> String {
+    format!("documents/{}/{sha256}.k{key_id}.sealed", &sha256[..2])
+}
+
 /// Stored paths are written by `upload_document` only; anything that could
 /// leave the private directory is refused.
 fn safe_relative(path: &str) -> bool {
     !path.contains("..") && !path.starts_with('/')
 }
 
-fn remove_if_present(path: &Path) -> Result<(), DomainError> {
+pub(crate) fn remove_if_present(path: &Path) -> Result<(), DomainError> {
     match std::fs::remove_file(path) {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
         _ => Ok(()),
@@ -447,23 +493,34 @@ impl UserCenter {
         if current.account_state == AccountState::Closed {
             return Err(ErrorCode::AccountClosed.into());
         }
+        if kind != DocumentKind::Qualification {
+            let mut conn = self.pool.acquire().await?;
+            self.require_consent(
+                &mut conn,
+                user_id,
+                shared::privacy::ConsentPurpose::IdentityDocuments,
+            )
+            .await?;
+        }
         self.admit_upload(user_id, Upload::Document).await?;
         let processed = self.media.process(bytes, process_document).await?;
-        let relative = format!("documents/{}/{}.jpg", &processed.hash[..2], processed.hash);
+        // Sealed before it touches the disk (see `vault`).
+        let (key_id, sealed) = self.vault().await?.seal_file(&processed.jpeg);
+        let relative = sealed_document_path(&processed.hash, key_id);
         let path = self.media.private_dir().join(&relative);
-        let jpeg = processed.jpeg;
         // Under the lock: parallel uploads cannot overshoot the quota, and
         // the sweep cannot remove the file between its write and its row.
         let guard = self.media.lock.lock().await;
         let mut conn = self.pool.acquire().await?;
         self.check_document_quota(&mut conn, user_id).await?;
         drop(conn);
-        tokio::task::spawn_blocking(move || write_once(&path, &jpeg)).await??;
+        tokio::task::spawn_blocking(move || write_once(&path, &sealed)).await??;
         let document = store::media::NewDocument {
             user_id,
             kind: kind.as_str(),
             sha256: &processed.hash,
             path: &relative,
+            key_id,
             now: self.now(),
         };
         let mut conn = self.pool.acquire().await?;
@@ -529,7 +586,12 @@ impl UserCenter {
         if !safe_relative(&row.path) {
             return Err(ErrorCode::NotFound.into());
         }
-        let bytes = tokio::fs::read(self.media.private_dir().join(&row.path)).await?;
+        let file = tokio::fs::read(self.media.private_dir().join(&row.path)).await?;
+        let bytes = match crate::vault::sealed_file_parts(&file) {
+            Some(_) => self.vault().await?.open_file(&file)?,
+            // A photo from before encryption, not yet sealed at start-up.
+            None => file,
+        };
         Ok(PrivateDocument {
             info: row.info(),
             user_id: row.user_id,

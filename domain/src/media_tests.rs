@@ -375,6 +375,7 @@ async fn private_documents_are_for_the_owner_and_staff() {
             .unwrap()
             .id;
 
+    crate::tests::consent(&f.uc, owner.user_id).await;
     let front =
         f.uc.upload_document(owner.user_id, DocumentKind::IdFront, jpeg_with_exif())
             .await
@@ -436,6 +437,7 @@ async fn submissions_reference_the_users_own_documents() {
     let f = fixture().await;
     let owner = signup(&f, "fay").await;
     let other = signup(&f, "gus").await;
+    crate::tests::consent(&f.uc, owner.user_id).await;
     let front =
         f.uc.upload_document(owner.user_id, DocumentKind::IdFront, png(400, 250, 5))
             .await
@@ -444,6 +446,7 @@ async fn submissions_reference_the_users_own_documents() {
         f.uc.upload_document(owner.user_id, DocumentKind::IdBack, png(400, 250, 6))
             .await
             .unwrap();
+    crate::tests::consent(&f.uc, other.user_id).await;
     let theirs =
         f.uc.upload_document(other.user_id, DocumentKind::IdBack, png(400, 250, 7))
             .await

@@ -39,6 +39,11 @@ impl KeyedHash {
         }
     }
 
+    /// A hash under a key of its own (the blind-index key, stored wrapped).
+    pub(crate) fn from_key(key: [u8; 32]) -> Self {
+        KeyedHash { key }
+    }
+
     /// The derived key itself, for uses other than hashing (encrypting
     /// stored secrets).
     pub(crate) fn key_bytes(&self) -> &[u8; 32] {

@@ -93,6 +93,7 @@ impl ProfileFields {
     pub(crate) async fn store(
         &self,
         conn: &mut sqlx::SqliteConnection,
+        vault: &crate::vault::Vault,
         user_id: i64,
         now: i64,
     ) -> Result<(), DomainError> {
@@ -104,7 +105,7 @@ impl ProfileFields {
             id_type: self.id_type.as_str(),
             id_number: self.id_number.as_deref(),
         };
-        Ok(store::users::set_profile(conn, user_id, &columns, now).await?)
+        Ok(store::users::set_profile(conn, vault, user_id, &columns, now).await?)
     }
 }
 
@@ -150,7 +151,9 @@ impl UserCenter {
         let merged = stored.merged(change, today)?;
         {
             let mut conn = self.pool.acquire().await?;
-            merged.store(&mut conn, user_id, self.now()).await?;
+            merged
+                .store(&mut conn, self.vault().await?, user_id, self.now())
+                .await?;
         }
         tracing::info!(user_id, "profile updated");
         self.profile(user_id).await

@@ -68,10 +68,28 @@ async fn profile_updates_validate_and_mask_the_id_number() {
         Some("1101**********002X")
     );
     assert_eq!(updated.id_number, None, "owners see it masked");
-    // Staff see it whole; other users may not look.
+    // Staff see it masked, and whole only by revealing it with a reason,
+    // which is audited; other users may not look.
     let ops = staff(&f.uc).await;
     let seen = f.uc.admin_profile(ops, me.user_id).await.unwrap();
-    assert_eq!(seen.id_number.as_deref(), Some(FEMALE_ID));
+    assert_eq!(seen.id_number, None);
+    assert_eq!(seen.id_number_masked.as_deref(), Some("1101**********002X"));
+    assert_eq!(
+        code_of(f.uc.reveal_id_number(ops, me.user_id, " ").await),
+        ErrorCode::Required
+    );
+    let revealed = f.uc.reveal_id_number(ops, me.user_id, "ticket 4711").await;
+    assert_eq!(revealed.unwrap(), FEMALE_ID);
+    let (actor, details): (i64, String) = sqlx::query_as(
+        "SELECT actor_id, details FROM audit_log WHERE action = 'id_number_revealed' \
+         AND target_id = ?",
+    )
+    .bind(me.user_id)
+    .fetch_one(&f.uc.pool)
+    .await
+    .unwrap();
+    assert_eq!(actor, ops);
+    assert!(details.contains("ticket 4711"), "{details}");
     let bob = signup(&f.uc, "bob").await;
     assert_eq!(
         code_of(f.uc.admin_profile(bob.user_id, me.user_id).await),
@@ -153,6 +171,7 @@ async fn real_name_flow_submit_reject_resubmit_approve() {
     let bob = signup(&f.uc, "bob").await;
 
     // Checked before anything is stored.
+    crate::tests::consent(&f.uc, me.user_id).await;
     assert_eq!(
         code_of(
             f.uc.submit_real_name(me.user_id, "张三", "440524188001010015")
@@ -254,10 +273,25 @@ async fn real_name_flow_submit_reject_resubmit_approve() {
             .await
             .unwrap();
     assert_eq!(approved.state, VerificationState::Verified);
+    assert_eq!(approved.id_number, None, "staff see it masked");
     assert_eq!(
-        approved.id_number.as_deref(),
-        Some(MALE_ID),
-        "staff see it whole"
+        f.uc.reveal_id_number(ops, me.user_id, "check")
+            .await
+            .unwrap(),
+        MALE_ID
+    );
+    // The same number cannot verify a second account.
+    let dave = signup(&f.uc, "dave").await;
+    crate::tests::consent(&f.uc, dave.user_id).await;
+    f.uc.submit_real_name(dave.user_id, "张三", MALE_ID)
+        .await
+        .unwrap();
+    assert_eq!(
+        code_of(
+            f.uc.approve_verification(ops, dave.user_id, VerificationKind::RealName)
+                .await
+        ),
+        ErrorCode::IdNumberInUse
     );
     let signed_in =
         f.uc.login("carol", PASSWORD, None, &client())
@@ -332,6 +366,7 @@ async fn the_stated_gender_must_match_a_submitted_id() {
     )
     .await
     .unwrap();
+    crate::tests::consent(&f.uc, me.user_id).await;
     assert_eq!(
         code_of(f.uc.submit_real_name(me.user_id, "张三", MALE_ID).await),
         ErrorCode::IdGenderMismatch
@@ -375,21 +410,27 @@ async fn closing_needs_the_password_and_zero_balances_and_ends_sign_in() {
         .await
         .unwrap();
     assert_eq!(
-        code_of(f.uc.close_own_account(&me, "wrong password", None).await),
+        code_of(
+            f.uc.close_own_account(&me, "wrong password", None, false)
+                .await
+        ),
         ErrorCode::PasswordIncorrect
     );
     assert_eq!(
-        code_of(f.uc.close_own_account(&me, "", None).await),
+        code_of(f.uc.close_own_account(&me, "", None, false).await),
         ErrorCode::Required
     );
     assert_eq!(
-        code_of(f.uc.close_own_account(&me, PASSWORD, Some("moving")).await),
+        code_of(
+            f.uc.close_own_account(&me, PASSWORD, Some("moving"), false)
+                .await
+        ),
         ErrorCode::BalanceNotZero
     );
     f.uc.withdraw(deposit(me.user_id, "close-2"), &Actor::User(ops))
         .await
         .unwrap();
-    f.uc.close_own_account(&me, PASSWORD, Some("moving"))
+    f.uc.close_own_account(&me, PASSWORD, Some("moving"), false)
         .await
         .unwrap();
     // Every session ended, sign-in refused, the record kept.
@@ -467,7 +508,9 @@ async fn staff_close_with_a_reason_and_an_authorising_operator() {
 async fn closed_contacts_are_released_after_the_grace_period() {
     let (f, clock) = clocked_fixture().await;
     let me = signup(&f.uc, "hana").await;
-    f.uc.close_own_account(&me, PASSWORD, None).await.unwrap();
+    f.uc.close_own_account(&me, PASSWORD, None, false)
+        .await
+        .unwrap();
     let grace = f.uc.settings.closed_contact_grace.as_secs() as i64;
 
     // Within the grace period the contacts stay taken.

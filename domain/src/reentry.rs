@@ -136,7 +136,7 @@ mod tests {
         ] {
             let e = match n {
                 1 => {
-                    f.uc.close_own_account(&auth, wrong, None)
+                    f.uc.close_own_account(&auth, wrong, None, false)
                         .await
                         .unwrap_err()
                 }

@@ -19,6 +19,11 @@ pub const MIN_SECRET_BYTES: usize = 32;
 /// A stored secret shorter than [`MIN_SECRET_BYTES`] is an error: the server
 /// must not start with it.
 pub fn load_or_create(path: &Path) -> Result<Vec<u8>, DomainError> {
+    load_or_create_named(path, "token secret")
+}
+
+/// [`load_or_create`] for any 32-byte key; `what` names it in errors.
+pub fn load_or_create_named(path: &Path, what: &str) -> Result<Vec<u8>, DomainError> {
     if path.exists() {
         let text = std::fs::read_to_string(path)?;
         let secret = base64::engine::general_purpose::STANDARD
@@ -26,9 +31,8 @@ pub fn load_or_create(path: &Path) -> Result<Vec<u8>, DomainError> {
             .map_err(|e| invalid(format!("{} is not base64: {e}", path.display())))?;
         if secret.len() < MIN_SECRET_BYTES {
             return Err(invalid(format!(
-                "the token secret in {} is {} bytes; at least {MIN_SECRET_BYTES} are needed. \
-                 Delete the file to have a new one generated (everyone is signed out), or \
-                 write a longer base64 secret into it",
+                "the {what} in {} is {} bytes; at least {MIN_SECRET_BYTES} are needed. \
+                 Write the right base64 key into it (restore it from your backup)",
                 path.display(),
                 secret.len()
             )));

@@ -243,6 +243,7 @@ impl UserCenter {
         let total = store::user_search::count(&mut conn, &filter).await?;
         let rows = store::user_search::page(
             &mut conn,
+            self.vault().await?,
             &filter,
             Order::Oldest,
             i64::from(per_page),

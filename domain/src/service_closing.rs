@@ -81,6 +81,7 @@ impl UserCenter {
                 reason,
                 operator: None,
                 authorised_by: None,
+                erase: false,
             },
             &event,
         )

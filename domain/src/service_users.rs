@@ -41,9 +41,15 @@ impl UserCenter {
         };
         let mut conn = self.pool.acquire().await?;
         let total = store::user_search::count(&mut conn, &filter).await?;
-        let rows =
-            store::user_search::page(&mut conn, &filter, Order::Id, i64::from(per_page), offset)
-                .await?;
+        let rows = store::user_search::page(
+            &mut conn,
+            self.vault().await?,
+            &filter,
+            Order::Id,
+            i64::from(per_page),
+            offset,
+        )
+        .await?;
         drop(conn);
         let mut items = Vec::with_capacity(rows.len());
         for row in rows {

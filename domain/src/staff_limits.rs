@@ -27,10 +27,12 @@ pub enum StaffAction {
     Review,
     /// Lifting a payment lock (too many wrong PINs).
     UnlockPayments,
+    /// Seeing a full ID number (everything else shows it masked).
+    RevealIdNumber,
 }
 
 impl StaffAction {
-    pub const ALL: [StaffAction; 8] = [
+    pub const ALL: [StaffAction; 9] = [
         StaffAction::Freeze,
         StaffAction::Unfreeze,
         StaffAction::SetPermissions,
@@ -39,6 +41,7 @@ impl StaffAction {
         StaffAction::AdjustBalance,
         StaffAction::Review,
         StaffAction::UnlockPayments,
+        StaffAction::RevealIdNumber,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -51,6 +54,7 @@ impl StaffAction {
             StaffAction::AdjustBalance => "adjust_balance",
             StaffAction::Review => "review",
             StaffAction::UnlockPayments => "unlock_payments",
+            StaffAction::RevealIdNumber => "reveal_id_number",
         }
     }
 
@@ -179,6 +183,7 @@ mod tests {
                 .await
                 .map(drop),
             StaffAction::UnlockPayments => uc.unlock_payments(op, target).await,
+            StaffAction::RevealIdNumber => uc.reveal_id_number(op, target, "test").await.map(drop),
         };
         match result {
             Err(e) if e.code() == ErrorCode::Forbidden => {

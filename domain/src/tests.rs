@@ -36,6 +36,7 @@ pub(crate) async fn fixture_with_messenger(
         messenger,
     )
     .expect("domain");
+    uc.open_vault().await.expect("data keys");
     Fixture { uc, _dir: dir }
 }
 
@@ -971,4 +972,18 @@ async fn pooled_hashes_interoperate_with_the_standard_argon2_api() {
         .verify("another passworD", Some(&stored))
         .await
         .unwrap());
+}
+
+/// The user agrees to the processing of identity documents (needed before
+/// a real-name submission or an ID-card photo).
+pub(crate) async fn consent(uc: &UserCenter, user_id: i64) {
+    let purpose = shared::privacy::ConsentPurpose::IdentityDocuments;
+    uc.give_consent(
+        user_id,
+        purpose,
+        purpose.current_version(),
+        &ClientInfo::default(),
+    )
+    .await
+    .unwrap();
 }

@@ -166,21 +166,9 @@ impl UserCenter {
         let _guard = self.media.lock.lock().await;
         let mut tx = crate::store::begin_write(&self.pool).await?;
         let removed = store::media::expire_unattached(&mut tx, cutoff).await?;
-        let mut orphans = Vec::new();
-        for path in &removed {
-            let users = store::media::path_users(&mut tx, path).await?;
-            if users == 0 && !orphans.contains(path) {
-                orphans.push(path.clone());
-            }
-        }
+        let orphans = crate::media::unused_document_paths(&mut tx, &removed).await?;
         tx.commit().await?;
-        let store = self.media.clone();
-        tokio::task::spawn_blocking(move || {
-            orphans
-                .iter()
-                .try_for_each(|path| store.remove_private_file(path))
-        })
-        .await??;
+        self.media.remove_private_files(orphans).await?;
         if !removed.is_empty() {
             tracing::info!(
                 documents = removed.len(),

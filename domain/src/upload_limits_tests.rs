@@ -42,6 +42,7 @@ async fn submit(f: &Fixture, who: &AuthContext, front: i64, back: i64) {
         front: Some(front),
         back: Some(back),
     };
+    crate::tests::consent(&f.uc, who.user_id).await;
     f.uc.submit_real_name_with_photos(who.user_id, "张三", MALE_ID, photos)
         .await
         .unwrap();
@@ -88,6 +89,7 @@ async fn uploads_are_limited_per_user_and_hour() {
     let me = user(&f, "ursula").await;
     let other = user(&f, "victor").await;
     f.uc.set_avatar(me.user_id, png(1)).await.unwrap();
+    crate::tests::consent(&f.uc, me.user_id).await;
     f.uc.upload_document(me.user_id, DocumentKind::IdFront, png(2))
         .await
         .unwrap();
@@ -117,6 +119,7 @@ async fn unattached_documents_are_capped_and_submitted_ones_do_not_count() {
     })
     .await;
     let me = user(&f, "wanda").await;
+    crate::tests::consent(&f.uc, me.user_id).await;
     let front =
         f.uc.upload_document(me.user_id, DocumentKind::IdFront, png(1))
             .await
@@ -155,6 +158,7 @@ async fn under_the_free_space_floor_nothing_is_written_or_counted() {
             code_of(f.uc.set_avatar(me.user_id, png(1)).await),
             ErrorCode::StorageFull
         );
+        crate::tests::consent(&f.uc, me.user_id).await;
         assert_eq!(
             code_of(
                 f.uc.upload_document(me.user_id, DocumentKind::IdFront, png(2))
@@ -183,6 +187,7 @@ async fn the_sweep_removes_expired_unattached_documents_and_unshared_files() {
     let private = f._dir.path().join("media/private");
 
     // The same image from two people shares one file.
+    crate::tests::consent(&f.uc, early.user_id).await;
     let shared_early =
         f.uc.upload_document(early.user_id, DocumentKind::IdFront, png(1))
             .await
@@ -197,6 +202,7 @@ async fn the_sweep_removes_expired_unattached_documents_and_unshared_files() {
             .unwrap();
     submit(&f, &early, front.id, back.id).await;
     clock.advance(12 * 3600);
+    crate::tests::consent(&f.uc, late.user_id).await;
     f.uc.upload_document(late.user_id, DocumentKind::IdFront, png(1))
         .await
         .unwrap();

@@ -17,6 +17,7 @@ use shared::admin::AuditAction;
 use shared::dto::UserProfile;
 use shared::identity::{self, mask_id_number, CivilDate};
 use shared::media::DocumentKind;
+use shared::privacy::ConsentPurpose;
 use shared::profile::{Verification, VerificationKind, VerificationOverview, VerificationState};
 use shared::{AppError, ErrorCode, Field};
 
@@ -31,9 +32,9 @@ impl VerificationRow {
         VerificationState::parse(&self.state).unwrap_or(VerificationState::Pending)
     }
 
-    /// The row as its owner sees it (ID number masked); `full_id` adds the
-    /// whole number for staff.
-    fn into_dto(self, full_id: bool) -> Verification {
+    /// The row as the API shows it, to its owner and to staff alike: the ID
+    /// number masked (staff reveal it with [`UserCenter::reveal_id_number`]).
+    fn into_dto(self) -> Verification {
         let kind = VerificationKind::parse(&self.kind).unwrap_or(VerificationKind::RealName);
         let state = self.state();
         Verification {
@@ -41,7 +42,7 @@ impl VerificationRow {
             state,
             real_name: self.real_name,
             id_number_masked: self.id_number.as_deref().map(mask_id_number),
-            id_number: self.id_number.filter(|_| full_id),
+            id_number: None,
             document: self.document,
             reason: self.reason,
             submitted_at: Some(clock::rfc3339(self.submitted_at)),
@@ -67,13 +68,9 @@ pub struct IdCardPhotos {
 
 impl UserCenter {
     /// A row as the API shows it, with its attached documents.
-    async fn with_documents(
-        &self,
-        row: VerificationRow,
-        full_id: bool,
-    ) -> Result<Verification, DomainError> {
+    async fn with_documents(&self, row: VerificationRow) -> Result<Verification, DomainError> {
         let id = row.id;
-        let mut dto = row.into_dto(full_id);
+        let mut dto = row.into_dto();
         dto.documents = self.verification_documents(id).await?;
         Ok(dto)
     }
@@ -85,7 +82,8 @@ impl UserCenter {
         user_id: i64,
         kind: VerificationKind,
     ) -> Result<Option<VerificationRow>, DomainError> {
-        Ok(store::verifications::latest(conn, user_id, kind.as_str()).await?)
+        let vault = self.vault().await?;
+        Ok(store::verifications::latest(conn, vault, user_id, kind.as_str()).await?)
     }
 
     /// The user's own view of one kind of verification.
@@ -94,43 +92,24 @@ impl UserCenter {
         user_id: i64,
         kind: VerificationKind,
     ) -> Result<Verification, DomainError> {
-        self.verification_as(user_id, kind, false).await
-    }
-
-    /// One kind; `staff` unmasks the ID number.
-    async fn verification_as(
-        &self,
-        user_id: i64,
-        kind: VerificationKind,
-        staff: bool,
-    ) -> Result<Verification, DomainError> {
         match self
             .latest_verification(&mut *self.pool.acquire().await?, user_id, kind)
             .await?
         {
-            Some(row) => self.with_documents(row, staff).await,
+            Some(row) => self.with_documents(row).await,
             None => Ok(Verification::unverified(kind)),
         }
     }
 
-    /// Both kinds, for the user's verification page.
+    /// Both kinds, for the user's verification page and for staff (who
+    /// see the same masked ID number).
     pub async fn verifications(&self, user_id: i64) -> Result<VerificationOverview, DomainError> {
-        self.verifications_as(user_id, false).await
-    }
-
-    /// Both kinds as staff see them (ID numbers in full); the caller has
-    /// checked the role.
-    pub(crate) async fn verifications_as(
-        &self,
-        user_id: i64,
-        staff: bool,
-    ) -> Result<VerificationOverview, DomainError> {
         Ok(VerificationOverview {
             real_name: self
-                .verification_as(user_id, VerificationKind::RealName, staff)
+                .verification(user_id, VerificationKind::RealName)
                 .await?,
             qualification: self
-                .verification_as(user_id, VerificationKind::Qualification, staff)
+                .verification(user_id, VerificationKind::Qualification)
                 .await?,
         })
     }
@@ -236,6 +215,10 @@ impl UserCenter {
             Some(UserStatus::Closed) => return Err(ErrorCode::AccountClosed.into()),
             Some(_) => {}
         }
+        if kind == VerificationKind::RealName {
+            self.require_consent(&mut tx, user_id, ConsentPurpose::IdentityDocuments)
+                .await?;
+        }
         if let Some(latest) = self.latest_verification(&mut tx, user_id, kind).await? {
             match latest.state() {
                 VerificationState::Pending => return Err(ErrorCode::VerificationPending.into()),
@@ -255,7 +238,7 @@ impl UserCenter {
             document: document.as_deref(),
             now: self.now(),
         };
-        let row = store::verifications::insert_pending(&mut tx, &submission)
+        let row = store::verifications::insert_pending(&mut tx, self.vault().await?, &submission)
             .await
             .map_err(|e| {
                 if db::is_unique_violation(&e, "verifications.user_id") {
@@ -272,7 +255,7 @@ impl UserCenter {
         }
         tx.commit().await?;
         tracing::info!(user_id, kind = kind.as_str(), "verification submitted");
-        self.with_documents(row, false).await
+        self.with_documents(row).await
     }
 
     /// Staff approve the pending submission. An approved real name becomes
@@ -320,8 +303,24 @@ impl UserCenter {
         } else {
             VerificationState::Verified
         };
+        let vault = self.vault().await?;
+        if rejection.is_none() && kind == VerificationKind::RealName {
+            if let Some(number) = pending.id_number.as_deref() {
+                let holder =
+                    store::verifications::verified_holder_of(&mut tx, vault, number, user_id)
+                        .await?;
+                if let Some(other) = holder {
+                    return Err(AppError::with_message(
+                        ErrorCode::IdNumberInUse,
+                        format!("This ID number already verifies account {other}."),
+                    )
+                    .into());
+                }
+            }
+        }
         let row = store::verifications::decide(
             &mut tx,
+            vault,
             pending.id,
             state,
             rejection.as_deref(),
@@ -333,6 +332,7 @@ impl UserCenter {
         if state == VerificationState::Verified && kind == VerificationKind::RealName {
             store::verifications::set_verified_identity(
                 &mut tx,
+                vault,
                 user_id,
                 row.real_name.as_deref(),
                 row.id_number.as_deref(),
@@ -360,7 +360,7 @@ impl UserCenter {
         );
         self.notify(user_id, Event::ReviewDecided { kind, rejection })
             .await;
-        self.with_documents(row, true).await
+        self.with_documents(row).await
     }
 
     /// Submissions awaiting review, oldest first, with full ID numbers: for
@@ -381,15 +381,16 @@ impl UserCenter {
         .await?;
         let mut out = Vec::with_capacity(rows.len());
         for (id, user_id) in rows {
-            let row = store::verifications::by_id(&mut conn, id)
+            let row = store::verifications::by_id(&mut conn, self.vault().await?, id)
                 .await?
                 .ok_or(DomainError::from(ErrorCode::NotFound))?;
-            out.push((user_id, self.with_documents(row, true).await?));
+            out.push((user_id, self.with_documents(row).await?));
         }
         Ok(out)
     }
 
-    /// Any user's profile for staff, with the ID number in full.
+    /// Any user's profile for staff, the ID number masked: the full one
+    /// takes [`Self::reveal_id_number`].
     pub async fn admin_profile(
         &self,
         staff_id: i64,
@@ -397,10 +398,41 @@ impl UserCenter {
     ) -> Result<UserProfile, DomainError> {
         self.require_staff(staff_id).await?;
         let row = self.user_row(user_id).await?;
-        let full = row.id_number.clone();
-        let mut profile = self.profile_of(row).await?;
-        profile.id_number = full;
-        Ok(profile)
+        self.profile_of(row).await
+    }
+
+    /// The full ID number of an account, for staff who give a reason
+    /// (PIPL art. 51: least privilege). The account's verified number, else
+    /// the one in its latest real-name submission. Every reveal is audited
+    /// (`id_number_revealed`, with the reason); `NOT_FOUND` when there is
+    /// no number.
+    pub async fn reveal_id_number(
+        &self,
+        op: impl Into<Operator>,
+        user_id: i64,
+        reason: &str,
+    ) -> Result<String, DomainError> {
+        let op = op.into();
+        let reason = identity::normalize_reason(reason)?;
+        self.check_staff_action(&op, StaffAction::RevealIdNumber, user_id, None)
+            .await?;
+        let row = self.user_row(user_id).await?;
+        let number = match row.id_number {
+            Some(number) => Some(number),
+            None => {
+                let mut conn = self.pool.acquire().await?;
+                self.latest_verification(&mut conn, user_id, VerificationKind::RealName)
+                    .await?
+                    .and_then(|v| v.id_number)
+            }
+        };
+        let number = number.ok_or(DomainError::from(ErrorCode::NotFound))?;
+        let event = AuditEvent::by_staff(AuditAction::IdNumberRevealed, &op, Some(user_id))
+            .details(serde_json::json!({ "reason": reason }));
+        // Written before the number is handed out: no unaudited reveal.
+        let mut conn = self.pool.acquire().await?;
+        self.audit_in(&mut conn, &event).await?;
+        Ok(number)
     }
 }
 

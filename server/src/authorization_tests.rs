@@ -56,7 +56,8 @@ fn rest_access(method: &str, path: &str) -> Option<Access> {
         | ("PUT" | "DELETE", "/me/avatar")
         | ("POST", "/me/close" | "/me/contact" | "/me/password" | "/me/qualification")
         | ("GET" | "POST", "/me/documents" | "/me/verification")
-        | ("GET", "/me/documents/{id}")
+        | ("GET", "/me/documents/{id}" | "/me/export")
+        | ("GET" | "POST" | "DELETE", "/me/consents/identity_documents")
         | ("GET" | "PUT", "/me/notifications")
         | ("GET" | "PATCH", "/me/profile")
         | ("GET", "/sessions")
@@ -142,6 +143,7 @@ async fn owner(s: &Server) -> Owner {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{device}");
+    s.consent(&token).await;
     let (status, document) = s
         .json(
             "POST",

@@ -33,6 +33,14 @@ pub struct Config {
     #[arg(long, env = "UC_JWT_SECRET", hide_env_values = true, global = true)]
     pub jwt_secret: Option<Secret>,
 
+    /// Key-encryption key of the personal data (base64 of 32 bytes): it
+    /// unwraps the keys that seal real names, ID numbers and document
+    /// photos. When unset, one is generated on first start and kept in
+    /// <data dir>/data-key (0600). Without it the data cannot be read: back
+    /// it up apart from the database.
+    #[arg(long, env = "UC_DATA_KEY", hide_env_values = true, global = true)]
+    pub data_key: Option<Secret>,
+
     /// Mark cookies `Secure`: set this whenever the site is served over HTTPS.
     #[arg(
         long,
@@ -247,6 +255,24 @@ pub enum Command {
         #[command(subcommand)]
         command: ImportCommand,
     },
+    /// The keys that seal personal data (run on the server, against its data directory).
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(clap::Subcommand, Debug, Clone)]
+pub enum KeysCommand {
+    /// Add a data-encryption key, which seals every write from now on, and
+    /// re-seal the stored real names, ID numbers and document photos under
+    /// it. Interrupted, it resumes at the next start of the server (or with
+    /// `keys reseal`).
+    Rotate,
+    /// Finish re-sealing under the active key without adding one.
+    Reseal,
+    /// Print the active key and how many records are not yet sealed under it.
+    Status,
 }
 
 #[derive(clap::Subcommand, Debug, Clone)]

@@ -16,6 +16,7 @@ mod edge_tests;
 mod import_cli;
 #[cfg(test)]
 mod import_tests;
+mod keys_cli;
 #[cfg(test)]
 mod locale_tests;
 mod media_files;
@@ -28,6 +29,8 @@ mod notification_tests;
 mod observability;
 #[cfg(test)]
 mod openapi_tests;
+#[cfg(test)]
+mod privacy_tests;
 #[cfg(test)]
 mod profile_tests;
 mod rest;
@@ -101,7 +104,7 @@ async fn async_main() {
     let config = Config::parse();
     let admin = matches!(
         config.command,
-        Some(Command::Admin { .. } | Command::Import { .. })
+        Some(Command::Admin { .. } | Command::Import { .. } | Command::Keys { .. })
     );
     if admin {
         // Standard output carries the command's result only (one line, or the
@@ -165,6 +168,10 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         password_digests: config.compat.settings().digest_schemes(),
         public_url: config.public_url.clone(),
         notifications: config.notify.settings(),
+        data_key: Some(match &config.data_key {
+            Some(key) => domain::vault::DataKey::from_base64(key.expose())?,
+            None => domain::vault::DataKey::load_or_create(&config.data_dir.join("data-key"))?,
+        }),
         ..Settings::default()
     };
     if !settings.codes.require_contact_code {
@@ -177,6 +184,12 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         .delivery
         .messenger(&config.data_dir, config.secure_cookies)?;
     let uc = UserCenter::new(pool, &secret, settings, messenger)?;
+    // A wrong data key stops every command here, before anything is read.
+    uc.open_vault().await?;
+    if let Some(Command::Keys { command }) = config.command.clone() {
+        println!("{}", keys_cli::run(&uc, command).await?);
+        return Ok(());
+    }
     if let Some(Command::Admin { command }) = config.command.clone() {
         let line = admin_cli::run(&uc, command, std::io::stdin().lock()).await?;
         println!("{line}");
@@ -196,6 +209,7 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         Err(e) => tracing::error!(error = %e, "could not check the media directory for orphans"),
     }
     tokio::spawn(sweep_documents(uc.clone()));
+    tokio::spawn(keys_cli::reseal_in_background(uc.clone()));
     tokio::spawn(deliver_notices(uc.clone(), NOTICE_ROUND_EVERY));
     let conf = get_configuration(None)?;
     let mut leptos_options = conf.leptos_options;
@@ -286,9 +300,10 @@ fn hashed_names_of_this_build(options: &mut LeptosOptions) {
 /// 24-hour life, so none outlives it by much.
 const DOCUMENT_SWEEP_EVERY: Duration = Duration::from_secs(15 * 60);
 
-/// Removes expired unattached documents now and every [`DOCUMENT_SWEEP_EVERY`]
-/// for as long as the server runs; a failed sweep is logged and retried at
-/// the next tick.
+/// Removes expired unattached documents and erases the closed accounts
+/// whose erasure is due, now and every [`DOCUMENT_SWEEP_EVERY`] for as long
+/// as the server runs; a failed sweep is logged and retried at the next
+/// tick.
 async fn sweep_documents(uc: UserCenter) {
     let mut tick = tokio::time::interval(DOCUMENT_SWEEP_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -296,6 +311,9 @@ async fn sweep_documents(uc: UserCenter) {
         tick.tick().await;
         if let Err(e) = uc.sweep_unattached_documents().await {
             tracing::warn!(error = %e, "document sweep failed");
+        }
+        if let Err(e) = uc.erase_due_accounts().await {
+            tracing::warn!(error = %e, "erasure of closed accounts failed");
         }
     }
 }

@@ -217,6 +217,7 @@ async fn bad_uploads_are_4xx_with_their_codes_and_keep_the_avatar() {
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}");
     }
     // Document uploads share the larger limit: 2 MiB reach the handler.
+    s.consent(&token).await;
     let (status, _, bytes) = s
         .raw(
             "POST",
@@ -254,6 +255,7 @@ async fn documents_are_private_to_owner_and_staff() {
     let staff = s.staff().await;
     let (owner_id, owner) = s.signup("doc@example.com").await;
     let (_, other) = s.signup("snoop@example.com").await;
+    s.consent(&owner).await;
 
     let (status, _, bytes) = s
         .raw(
@@ -311,6 +313,7 @@ async fn documents_are_private_to_owner_and_staff() {
     assert_eq!(status, StatusCode::NOT_FOUND);
 
     // The submission references it; another user's id is refused.
+    s.consent(&other).await;
     let (status, body) = s
         .post_as(
             &other,
@@ -343,6 +346,7 @@ async fn documents_are_private_to_owner_and_staff() {
 impl Server {
     /// Uploads a document of kind `id_front`; returns the status and answer.
     async fn post_document(&self, token: &str, body: Vec<u8>) -> (StatusCode, Value) {
+        self.consent(token).await;
         let (status, _, bytes) = self
             .raw(
                 "POST",

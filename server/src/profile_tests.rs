@@ -2,7 +2,7 @@
 
 use crate::tests::server;
 use axum::http::StatusCode;
-use serde_json::json;
+use serde_json::{json, Value};
 
 const PASSWORD: &str = "correct horse battery";
 
@@ -73,11 +73,22 @@ async fn rest_real_name_review_by_staff_only() {
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert_eq!(body["code"], "INVALID_ID_NUMBER");
 
+    // Without the separate consent, nothing is taken; with it, given in the
+    // same request, the submission goes through.
     let (status, body) = s
         .post_as(
             &token,
             "/api/v1/me/verification",
             json!({"real_name": "张三", "id_number": "440524188001010014"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["code"], "CONSENT_REQUIRED");
+    let (status, body) = s
+        .post_as(
+            &token,
+            "/api/v1/me/verification",
+            json!({"real_name": "张三", "id_number": "440524188001010014", "consent_version": 1}),
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
@@ -124,11 +135,25 @@ async fn rest_real_name_review_by_staff_only() {
     assert_eq!(status, StatusCode::OK, "{login}");
     assert_eq!(login["user"]["verification"], "verified");
     assert_eq!(login["user"]["real_name"], "张三");
-    // Staff see the whole number; the owner does not.
+    // Staff see it masked too, and whole only by revealing it with a
+    // reason; the owner cannot reveal.
     let (_, seen) = s
         .get(&format!("/api/v1/admin/users/{id}"), Some(&staff))
         .await;
-    assert_eq!(seen["id_number"], "440524188001010014");
+    assert_eq!(seen["id_number"], Value::Null);
+    assert_eq!(seen["id_number_masked"], "4405**********0014");
+    let reveal = format!("/api/v1/admin/users/{id}/id-number/reveal");
+    let (status, body) = s
+        .post_as(&token, &reveal, json!({"reason": "curious"}))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let (status, body) = s.post_as(&staff, &reveal, json!({"reason": ""})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let (status, body) = s
+        .post_as(&staff, &reveal, json!({"reason": "ticket 12"}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["id_number"], "440524188001010014");
 }
 
 #[tokio::test]

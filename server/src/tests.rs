@@ -123,6 +123,7 @@ async fn server_built(
         messenger,
     )
     .unwrap();
+    uc.open_vault().await.unwrap();
     let state = AppState {
         leptos_options,
         uc: uc.clone(),
@@ -133,6 +134,20 @@ async fn server_built(
 }
 
 impl Server {
+    /// The user agrees to the processing of identity documents (needed
+    /// before ID-card photos and real-name submissions).
+    pub(crate) async fn consent(&self, token: &str) {
+        let (status, body) = self
+            .post_as(
+                token,
+                "/api/v1/me/consents/identity_documents",
+                serde_json::json!({ "version": 1 }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["in_force"], true);
+    }
+
     /// Sends a request as the site's own pages would: to host
     /// [`SITE_HOST`], and with that origin on requests that carry cookies
     /// (the cross-origin tests set their own `Origin`).
@@ -195,7 +210,7 @@ impl Server {
             .await
     }
 
-    async fn delete(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
+    pub(crate) async fn delete(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
         self.json("DELETE", path, Body::empty(), "application/json", token)
             .await
     }

@@ -257,10 +257,23 @@ pub enum AuditAction {
     CurrencyChanged,
     /// Staff lifted a payment lock (too many wrong PINs).
     PaymentsUnlocked,
+    /// Staff revealed a full ID number; `details` has the reason.
+    IdNumberRevealed,
+    /// The user agreed to the processing of identity documents (`details`:
+    /// the consent text's version).
+    ConsentGiven,
+    /// The user withdrew that consent; unverified submissions were deleted.
+    ConsentWithdrawn,
+    /// The user's data was exported (by the user, or by a service for them).
+    DataExported,
+    /// Erasure was requested with the account's closing.
+    ErasureRequested,
+    /// The grace period ended and the account's personal data was erased.
+    AccountErased,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 31] = [
+    pub const ALL: [AuditAction; 37] = [
         AuditAction::LoginSucceeded,
         AuditAction::LoginFailed,
         AuditAction::LoginLocked,
@@ -292,6 +305,12 @@ impl AuditAction {
         AuditAction::AccountActivated,
         AuditAction::CurrencyChanged,
         AuditAction::PaymentsUnlocked,
+        AuditAction::IdNumberRevealed,
+        AuditAction::ConsentGiven,
+        AuditAction::ConsentWithdrawn,
+        AuditAction::DataExported,
+        AuditAction::ErasureRequested,
+        AuditAction::AccountErased,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -327,6 +346,12 @@ impl AuditAction {
             AuditAction::AccountActivated => "account_activated",
             AuditAction::CurrencyChanged => "currency_changed",
             AuditAction::PaymentsUnlocked => "payments_unlocked",
+            AuditAction::IdNumberRevealed => "id_number_revealed",
+            AuditAction::ConsentGiven => "consent_given",
+            AuditAction::ConsentWithdrawn => "consent_withdrawn",
+            AuditAction::DataExported => "data_exported",
+            AuditAction::ErasureRequested => "erasure_requested",
+            AuditAction::AccountErased => "account_erased",
         }
     }
 
@@ -353,6 +378,7 @@ impl AuditAction {
                 | AuditAction::UsersBatchCreated
                 | AuditAction::AccountOpened
                 | AuditAction::CurrencyChanged
+                | AuditAction::IdNumberRevealed
         )
     }
 }

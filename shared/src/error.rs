@@ -200,6 +200,12 @@ error_codes! {
     /// A real-name submission is already awaiting review.
     VerificationPending: "VERIFICATION_PENDING", 409, "Your submission is being reviewed. Please wait for the result.";
     AlreadyVerified: "ALREADY_VERIFIED", 409, "This has already been verified.";
+    /// Staff tried to approve a real name whose ID number already verifies
+    /// another account (found through its blind index).
+    IdNumberInUse: "ID_NUMBER_IN_USE", 409, "This ID number already verifies another account.";
+    /// A real-name submission without the separate consent to processing
+    /// identity documents (PIPL art. 29) in force.
+    ConsentRequired: "CONSENT_REQUIRED", 409, "Agree to the processing of your identity document before submitting it.";
     /// Staff tried to approve or reject something that is not awaiting review.
     NotPendingReview: "NOT_PENDING_REVIEW", 409, "There is no submission awaiting review.";
     /// An account with money in it (posted or frozen) cannot be closed.

@@ -19,6 +19,7 @@ pub mod identity;
 pub mod media;
 pub mod money;
 pub mod notifications;
+pub mod privacy;
 pub mod profile;
 pub mod service;
 pub mod validate;

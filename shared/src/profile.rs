@@ -268,6 +268,11 @@ pub struct SubmitRealNameRequest {
     pub id_front_document: Option<i64>,
     #[serde(default)]
     pub id_back_document: Option<i64>,
+    /// The version of the identity-documents consent text the user agreed
+    /// to with this submission. Needed unless that consent is already in
+    /// force (`POST /api/v1/me/consents/identity_documents`).
+    #[serde(default)]
+    pub consent_version: Option<u32>,
 }
 
 /// `POST /api/v1/me/qualification`: what the qualification document is.
@@ -289,6 +294,10 @@ pub struct CloseOwnAccountRequest {
     pub password: String,
     #[serde(default)]
     pub reason: Option<String>,
+    /// Also erase the personal data once the closed account's grace period
+    /// is over (see README, "Personal data").
+    #[serde(default)]
+    pub erase: bool,
 }
 
 /// Staff rejecting a submission.

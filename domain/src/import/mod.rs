@@ -404,6 +404,7 @@ impl UserCenter {
             .await?;
         }
         let closed = row.status == Status::Closed;
+        let vault = self.vault().await?;
         let profile = store::import::ImportedProfile {
             profile: store::users::ProfileColumns {
                 display_name: row.display_name.as_deref(),
@@ -417,7 +418,7 @@ impl UserCenter {
             created_at: row.created_at.unwrap_or(now),
             closed_reason: closed.then_some(CLOSED_REASON),
         };
-        store::import::set_profile(&mut *conn, user.id, &profile, now).await?;
+        store::import::set_profile(&mut *conn, vault, user.id, &profile, now).await?;
         if row.review != Review::None {
             let verified = row.review == Review::Verified;
             let state = if verified {
@@ -425,16 +426,14 @@ impl UserCenter {
             } else {
                 VerificationState::Pending
             };
-            store::import::insert_review(
-                &mut *conn,
-                user.id,
-                state.as_str(),
-                row.real_name.as_deref(),
-                row.id_number.as_deref(),
-                verified.then_some(now),
-                now,
-            )
-            .await?;
+            let review = store::import::ImportedReview {
+                user_id: user.id,
+                state: state.as_str(),
+                real_name: row.real_name.as_deref(),
+                id_number: row.id_number.as_deref(),
+                reviewed_at: verified.then_some(now),
+            };
+            store::import::insert_review(&mut *conn, vault, &review, now).await?;
         }
         store::import::record(&mut *conn, &row.import_id, user.id, &row.row_hash, now).await?;
         Ok(RowWrite::Created {

@@ -681,6 +681,7 @@ async fn the_migration_keeps_an_existing_ledger() {
         crate::Messenger::outbox(&dir.path().join("outbox"), "x <x@localhost>").unwrap(),
     )
     .unwrap();
+    uc.open_vault().await.unwrap();
     crate::wallet::tests::assert_audit_clean(&uc).await;
 }
 

@@ -120,6 +120,7 @@ async fn each_event_tells_the_account_or_the_old_contact() {
     let mail = "alice@example.com";
 
     // Reviews: the reason of a rejection is in the notice.
+    crate::tests::consent(uc, alice).await;
     uc.submit_real_name(alice, "张三", "440524188001010014")
         .await
         .unwrap();
@@ -321,7 +322,7 @@ async fn a_reset_tells_the_other_contact_and_closing_tells_the_account() {
     .await
     .unwrap();
     let auth = session_of(uc, carol, "a new long passphrase").await;
-    uc.close_own_account(&auth, "a new long passphrase", None)
+    uc.close_own_account(&auth, "a new long passphrase", None, false)
         .await
         .unwrap();
     assert_eq!(
@@ -367,6 +368,7 @@ async fn switching_off_silences_only_the_notices_that_have_a_switch() {
         off
     );
 
+    crate::tests::consent(uc, dan).await;
     uc.submit_real_name(dan, "张三", "440524188001010014")
         .await
         .unwrap();

@@ -35,6 +35,11 @@ impl AuditEvent {
         Self::new(action, Some(user_id), Some(user_id), from.into())
     }
 
+    /// Something the system did on its own (a scheduled erasure).
+    pub fn by_system(action: AuditAction, target: Option<i64>) -> Self {
+        Self::new(action, None, target, Whence::default())
+    }
+
     /// A staff action on `target`.
     pub fn by_staff(action: AuditAction, op: &Operator, target: Option<i64>) -> Self {
         Self::new(action, Some(op.id), target, op.into())
@@ -126,6 +131,32 @@ pub(crate) async fn page(conn: &mut Conn, f: &AuditFilter<'_>) -> StoreResult<Ve
         f.target_id,
         f.before,
         f.limit,
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// An event about one user, for their data export: what they did to
+/// themselves and what was done to them (never what they did to others).
+pub(crate) struct SubjectEvent {
+    pub at: i64,
+    pub action: String,
+    pub actor_id: Option<i64>,
+    pub actor_app: Option<String>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub details: String,
+}
+
+/// Every event whose target is the user, or whose actor is the user with
+/// no other target; oldest first.
+pub(crate) async fn about_user(conn: &mut Conn, user_id: i64) -> StoreResult<Vec<SubjectEvent>> {
+    sqlx::query_as!(
+        SubjectEvent,
+        "SELECT at, action, actor_id, actor_app, ip, user_agent, details FROM audit_log
+         WHERE target_id = ?1 OR (actor_id = ?1 AND target_id IS NULL)
+         ORDER BY id",
+        user_id,
     )
     .fetch_all(conn)
     .await

@@ -2,8 +2,10 @@
 //! became which account, with the row's hash) and `legacy_passwords` (the
 //! old system's hash until the first sign-in replaces it).
 
+use super::sealed::SealedIdentity;
 use super::users::{ProfileColumns, UserStatus};
 use super::{Conn, StoreResult};
+use crate::vault::Vault;
 
 /// The hash of the row an import id was imported from, if it was.
 pub(crate) async fn row_hash(conn: &mut Conn, import_id: &str) -> StoreResult<Option<String>> {
@@ -47,56 +49,80 @@ pub(crate) struct ImportedProfile<'a> {
 
 pub(crate) async fn set_profile(
     conn: &mut Conn,
+    vault: &Vault,
     user_id: i64,
     p: &ImportedProfile<'_>,
     now: i64,
 ) -> StoreResult<()> {
     let closed_at = p.closed_reason.map(|_| now);
+    let sealed = SealedIdentity::seal(
+        vault,
+        p.profile.real_name,
+        p.profile.id_type,
+        p.profile.id_number,
+    );
     sqlx::query!(
         "UPDATE users SET display_name = ?1, real_name = ?2, gender = ?3, id_country = ?4,
                 id_type = ?5, id_number = ?6, status = ?7, created_at = ?8, updated_at = ?9,
-                closed_at = ?10, closed_reason = ?11
+                closed_at = ?10, closed_reason = ?11, pii_key_id = ?13, real_name_index = ?14,
+                id_number_index = ?15
          WHERE id = ?12",
         p.profile.display_name,
-        p.profile.real_name,
+        sealed.real_name,
         p.profile.gender,
         p.profile.id_country,
         p.profile.id_type,
-        p.profile.id_number,
+        sealed.id_number,
         p.status,
         p.created_at,
         now,
         closed_at,
         p.closed_reason,
         user_id,
+        sealed.key_id,
+        sealed.real_name_index,
+        sealed.id_number_index,
     )
     .execute(conn)
     .await?;
     Ok(())
 }
 
-/// Records the real-name review the old system had: verified, or pending.
+/// The real-name review the old system had: verified, or pending.
+pub(crate) struct ImportedReview<'a> {
+    pub user_id: i64,
+    pub state: &'a str,
+    pub real_name: Option<&'a str>,
+    pub id_number: Option<&'a str>,
+    pub reviewed_at: Option<i64>,
+}
+
 pub(crate) async fn insert_review(
     conn: &mut Conn,
-    user_id: i64,
-    state: &str,
-    real_name: Option<&str>,
-    id_number: Option<&str>,
-    reviewed_at: Option<i64>,
+    vault: &Vault,
+    review: &ImportedReview<'_>,
     now: i64,
 ) -> StoreResult<()> {
     let kind = shared::profile::VerificationKind::RealName.as_str();
+    let sealed = SealedIdentity::seal(
+        vault,
+        review.real_name,
+        shared::identity::IdType::MainlandId.as_str(),
+        review.id_number,
+    );
     sqlx::query!(
         "INSERT INTO verifications (user_id, kind, state, real_name, id_number, submitted_at,
-                                    reviewed_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        user_id,
+                                    reviewed_at, pii_key_id, id_number_index)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        review.user_id,
         kind,
-        state,
-        real_name,
-        id_number,
+        review.state,
+        sealed.real_name,
+        sealed.id_number,
         now,
-        reviewed_at,
+        review.reviewed_at,
+        sealed.key_id,
+        sealed.id_number_index,
     )
     .execute(conn)
     .await?;

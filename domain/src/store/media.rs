@@ -21,6 +21,8 @@ pub(crate) struct NewDocument<'a> {
     pub sha256: &'a str,
     pub path: &'a str,
     pub now: i64,
+    /// The data key the file is sealed under.
+    pub key_id: i64,
 }
 
 /// The user's avatar hash (`Some(None)`: the default avatar); `None`: no
@@ -68,14 +70,15 @@ pub(crate) async fn insert_document(
 ) -> StoreResult<DocumentRow> {
     sqlx::query_as!(
         DocumentRow,
-        r#"INSERT INTO documents (user_id, kind, sha256, path, created_at)
-           VALUES (?1, ?2, ?3, ?4, ?5)
+        r#"INSERT INTO documents (user_id, kind, sha256, path, created_at, key_id)
+           VALUES (?1, ?2, ?3, ?4, ?5, ?6)
            RETURNING id AS "id!", user_id, verification_id, kind, sha256, path, created_at"#,
         d.user_id,
         d.kind,
         d.sha256,
         d.path,
         d.now,
+        d.key_id,
     )
     .fetch_one(conn)
     .await

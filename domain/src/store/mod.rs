@@ -15,9 +15,12 @@
 pub(crate) mod account_sources;
 pub(crate) mod audit;
 pub(crate) mod codes;
+pub(crate) mod consents;
 pub(crate) mod contacts;
 pub(crate) mod currencies;
+pub(crate) mod data_keys;
 pub(crate) mod devices;
+pub(crate) mod erasure;
 pub(crate) mod import;
 pub(crate) mod ledger;
 pub(crate) mod ledger_reads;
@@ -25,6 +28,8 @@ pub(crate) mod media;
 pub(crate) mod notifications;
 pub(crate) mod passwords;
 pub(crate) mod pins;
+pub(crate) mod resealing;
+pub(crate) mod sealed;
 pub(crate) mod search;
 pub(crate) mod service_apps;
 pub(crate) mod sessions;
@@ -161,6 +166,25 @@ pub(crate) mod tests {
                 "wallet_transfers",
                 "kind",
                 TransferKind::ALL.iter().map(|k| k.as_str()).collect(),
+            ),
+            (
+                "consents",
+                "purpose",
+                shared::privacy::ConsentPurpose::ALL
+                    .iter()
+                    .map(|p| p.as_str())
+                    .collect(),
+            ),
+            (
+                "data_keys",
+                "purpose",
+                [
+                    crate::store::data_keys::Purpose::Data,
+                    crate::store::data_keys::Purpose::Index,
+                ]
+                .iter()
+                .map(|p| p.as_str())
+                .collect(),
             ),
         ];
         for (table, column, variants) in cases {

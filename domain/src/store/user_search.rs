@@ -7,6 +7,7 @@
 
 use super::users::UserRow;
 use super::{Conn, StoreResult};
+use crate::vault::Vault;
 use sqlx::{QueryBuilder, Sqlite};
 
 /// Where a search text is looked for. Each is a `LIKE … ESCAPE '\'`
@@ -14,8 +15,14 @@ use sqlx::{QueryBuilder, Sqlite};
 /// SQLite's `LIKE` ignores ASCII case.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum TextMatch<'a> {
-    /// Staff: the email, phone, username, display name and real name.
-    Anywhere(&'a str),
+    /// Staff: the email, phone, username and display name, or exactly the
+    /// real name or mainland ID number (through their blind indexes: those
+    /// two are sealed, so a part of them cannot be searched).
+    Anywhere {
+        pattern: &'a str,
+        real_name_index: &'a str,
+        id_number_index: &'a str,
+    },
     /// Services: the email, phone, username and display name (never the
     /// real name, which only staff search).
     Public(&'a str),
@@ -62,7 +69,11 @@ fn push_where(q: &mut QueryBuilder<Sqlite>, f: &UserFilter<'_>) {
     if let Some(text) = f.text {
         q.push(" AND (");
         match text {
-            TextMatch::Anywhere(p) => {
+            TextMatch::Anywhere {
+                pattern: p,
+                real_name_index,
+                id_number_index,
+            } => {
                 q.push("LOWER(COALESCE(email, '')) LIKE ")
                     .push_bind(p)
                     .push(" ESCAPE '\\' OR COALESCE(phone, '') LIKE ")
@@ -71,9 +82,10 @@ fn push_where(q: &mut QueryBuilder<Sqlite>, f: &UserFilter<'_>) {
                     .push_bind(p)
                     .push(" ESCAPE '\\' OR LOWER(COALESCE(display_name, '')) LIKE ")
                     .push_bind(p)
-                    .push(" ESCAPE '\\' OR LOWER(COALESCE(real_name, '')) LIKE ")
-                    .push_bind(p)
-                    .push(" ESCAPE '\\'");
+                    .push(" ESCAPE '\\' OR real_name_index = ")
+                    .push_bind(real_name_index)
+                    .push(" OR id_number_index = ")
+                    .push_bind(id_number_index);
             }
             TextMatch::Public(p) => {
                 q.push("email LIKE ")
@@ -109,6 +121,7 @@ pub(crate) async fn count(conn: &mut Conn, f: &UserFilter<'_>) -> StoreResult<i6
 /// One page of the matching accounts.
 pub(crate) async fn page(
     conn: &mut Conn,
+    vault: &Vault,
     f: &UserFilter<'_>,
     order: Order,
     limit: i64,
@@ -123,10 +136,16 @@ pub(crate) async fn page(
     q.push(match order {
         Order::Newest => "created_at DESC, id DESC",
         Order::Oldest => "created_at, id",
-        Order::Name => "LOWER(COALESCE(display_name, real_name, username, email, phone)), id",
+        // The real name is sealed, so it cannot order anything.
+        Order::Name => "LOWER(COALESCE(display_name, username, email, phone)), id",
         Order::Id => "id",
     });
     q.push(" LIMIT ").push_bind(limit);
     q.push(" OFFSET ").push_bind(offset);
-    q.build_query_as::<UserRow>().fetch_all(conn).await
+    let rows = q.build_query_as::<UserRow>().fetch_all(&mut *conn).await?;
+    let mut opened = Vec::with_capacity(rows.len());
+    for row in rows {
+        opened.push(row.open(conn, vault).await?);
+    }
+    Ok(opened)
 }

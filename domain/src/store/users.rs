@@ -1,6 +1,8 @@
 //! Accounts: the `users` table.
 
+use super::sealed::{self, SealedIdentity};
 use super::{Conn, StoreResult};
+use crate::vault::Vault;
 use shared::admin::Permissions;
 use shared::profile::AccountState;
 use shared::validate::{Contact, Identifier};
@@ -84,6 +86,23 @@ pub(crate) struct UserRow {
     pub id_number: Option<String>,
     pub role: Role,
     pub avatar_hash: Option<String>,
+    /// The data key sealing `real_name` and `id_number`.
+    pub pii_key_id: Option<i64>,
+}
+
+impl UserRow {
+    /// Opens the sealed real name and ID number in place.
+    pub(crate) async fn open(mut self, conn: &mut Conn, vault: &Vault) -> StoreResult<Self> {
+        sealed::open_identity(
+            conn,
+            vault,
+            self.pii_key_id,
+            &mut self.real_name,
+            &mut self.id_number,
+        )
+        .await?;
+        Ok(self)
+    }
 }
 
 /// The columns of [`UserRow`], for the searches whose filters are built per
@@ -91,23 +110,32 @@ pub(crate) struct UserRow {
 macro_rules! user_columns {
     () => {
         "id, email, phone, username, email_verified, phone_verified, status, created_at,
-         display_name, real_name, gender, id_country, id_type, id_number, role, avatar_hash"
+         display_name, real_name, gender, id_country, id_type, id_number, role, avatar_hash,
+         pii_key_id"
     };
 }
 pub(crate) use user_columns;
 
-pub(crate) async fn by_id(conn: &mut Conn, user_id: i64) -> StoreResult<Option<UserRow>> {
-    sqlx::query_as!(
+pub(crate) async fn by_id(
+    conn: &mut Conn,
+    vault: &Vault,
+    user_id: i64,
+) -> StoreResult<Option<UserRow>> {
+    let row = sqlx::query_as!(
         UserRow,
         r#"SELECT id AS "id!", email, phone, username, email_verified AS "email_verified: bool",
                   phone_verified AS "phone_verified: bool", status AS "status: UserStatus",
                   created_at, display_name, real_name, gender, id_country, id_type, id_number,
-                  role AS "role: Role", avatar_hash
+                  role AS "role: Role", avatar_hash, pii_key_id
            FROM users WHERE id = ?1"#,
         user_id
     )
-    .fetch_optional(conn)
-    .await
+    .fetch_optional(&mut *conn)
+    .await?;
+    match row {
+        Some(row) => Ok(Some(row.open(conn, vault).await?)),
+        None => Ok(None),
+    }
 }
 
 /// An account's row with what its owner's profile adds: the latest
@@ -124,6 +152,7 @@ pub(crate) struct ProfileRow {
 /// carries the user read it.
 pub(crate) async fn profile_by_id(
     conn: &mut Conn,
+    vault: &Vault,
     user_id: i64,
 ) -> StoreResult<Option<ProfileRow>> {
     let row = sqlx::query!(
@@ -131,7 +160,7 @@ pub(crate) async fn profile_by_id(
                   u.email_verified AS "email_verified: bool",
                   u.phone_verified AS "phone_verified: bool", u.status AS "status: UserStatus",
                   u.created_at, u.display_name, u.real_name, u.gender, u.id_country, u.id_type,
-                  u.id_number, u.role AS "role: Role", u.avatar_hash,
+                  u.id_number, u.role AS "role: Role", u.avatar_hash, u.pii_key_id,
                   v.state AS "verification_state?", v.reason AS "verification_reason?",
                   (SELECT value FROM pending_contacts WHERE user_id = u.id AND kind = 'email')
                       AS "pending_email?: String",
@@ -144,27 +173,34 @@ pub(crate) async fn profile_by_id(
            WHERE u.id = ?1"#,
         user_id
     )
-    .fetch_optional(conn)
+    .fetch_optional(&mut *conn)
     .await?;
-    Ok(row.map(|r| ProfileRow {
-        user: UserRow {
-            id: r.id,
-            email: r.email,
-            phone: r.phone,
-            username: r.username,
-            email_verified: r.email_verified,
-            phone_verified: r.phone_verified,
-            status: r.status,
-            created_at: r.created_at,
-            display_name: r.display_name,
-            real_name: r.real_name,
-            gender: r.gender,
-            id_country: r.id_country,
-            id_type: r.id_type,
-            id_number: r.id_number,
-            role: r.role,
-            avatar_hash: r.avatar_hash,
-        },
+    let Some(r) = row else {
+        return Ok(None);
+    };
+    let user = UserRow {
+        id: r.id,
+        email: r.email,
+        phone: r.phone,
+        username: r.username,
+        email_verified: r.email_verified,
+        phone_verified: r.phone_verified,
+        status: r.status,
+        created_at: r.created_at,
+        display_name: r.display_name,
+        real_name: r.real_name,
+        gender: r.gender,
+        id_country: r.id_country,
+        id_type: r.id_type,
+        id_number: r.id_number,
+        role: r.role,
+        avatar_hash: r.avatar_hash,
+        pii_key_id: r.pii_key_id,
+    }
+    .open(conn, vault)
+    .await?;
+    Ok(Some(ProfileRow {
+        user,
         verification: r
             .verification_state
             .map(|state| (state, r.verification_reason)),
@@ -292,7 +328,7 @@ pub(crate) async fn insert(conn: &mut Conn, n: &NewUser<'_>) -> StoreResult<User
            RETURNING id AS "id!", email, phone, username, email_verified AS "email_verified: bool",
                      phone_verified AS "phone_verified: bool", status AS "status: UserStatus",
                      created_at, display_name, real_name, gender, id_country, id_type, id_number,
-                     role AS "role: Role", avatar_hash"#,
+                     role AS "role: Role", avatar_hash, pii_key_id"#,
         n.email,
         n.phone,
         n.username,
@@ -426,21 +462,27 @@ pub(crate) struct ProfileColumns<'a> {
 
 pub(crate) async fn set_profile(
     conn: &mut Conn,
+    vault: &Vault,
     user_id: i64,
     p: &ProfileColumns<'_>,
     now: i64,
 ) -> StoreResult<()> {
+    let sealed = SealedIdentity::seal(vault, p.real_name, p.id_type, p.id_number);
     sqlx::query!(
         "UPDATE users SET display_name = ?1, real_name = ?2, gender = ?3, id_country = ?4,
-                id_type = ?5, id_number = ?6, updated_at = ?7
-         WHERE id = ?8",
+                id_type = ?5, id_number = ?6, updated_at = ?7, pii_key_id = ?8,
+                real_name_index = ?9, id_number_index = ?10
+         WHERE id = ?11",
         p.display_name,
-        p.real_name,
+        sealed.real_name,
         p.gender,
         p.id_country,
         p.id_type,
-        p.id_number,
+        sealed.id_number,
         now,
+        sealed.key_id,
+        sealed.real_name_index,
+        sealed.id_number_index,
         user_id,
     )
     .execute(conn)

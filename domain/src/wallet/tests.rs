@@ -1394,6 +1394,7 @@ async fn transfer_throughput() {
             messenger,
         )
         .unwrap();
+        f.uc.open_vault().await.unwrap();
     }
     let mut users = Vec::new();
     for i in 0..100 {

@@ -263,6 +263,11 @@ async fn status_numbers_follow_the_account_and_its_review() {
     let no = activated(&s, "13800138000").await;
     assert_eq!(status(&s, &no).await, 0);
     let id: i64 = no.parse().unwrap();
+    let purpose = shared::privacy::ConsentPurpose::IdentityDocuments;
+    let client = domain::ClientInfo::default();
+    s.uc.give_consent(id, purpose, purpose.current_version(), &client)
+        .await
+        .unwrap();
     s.uc.submit_real_name(id, "张三", ID_NUMBER).await.unwrap();
     assert_eq!(status(&s, &no).await, 4, "review pending");
     let staff =

@@ -1178,6 +1178,7 @@ async fn an_account_from_before_the_facade_validates_after_one_plaintext_sign_in
         domain::Messenger::outbox(&s._dir.path().join("outbox"), "UC <uc@localhost>").unwrap(),
     )
     .unwrap();
+    uc.open_vault().await.unwrap();
     let client = domain::ClientInfo::default();
     uc.login("old@example.com", "correct horse battery", None, &client)
         .await

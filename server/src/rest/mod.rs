@@ -10,6 +10,7 @@ mod activation;
 pub mod media;
 mod notifications;
 pub(crate) mod openapi;
+mod privacy;
 mod profile;
 mod security;
 mod service;
@@ -66,6 +67,7 @@ pub fn api() -> Api {
         .routes(routes!(me))
         .merge(activation::routes())
         .merge(notifications::routes())
+        .merge(privacy::routes())
         .merge(profile::routes())
         .merge(security::routes())
         .merge(service::routes())

@@ -74,7 +74,9 @@ async fn verifications(
 
 /// Submits the real name and mainland resident ID for review.
 ///
-/// Allowed again after a rejection.
+/// Needs the consent to processing identity documents: in force already,
+/// or given with this request (`consent_version`); `409 CONSENT_REQUIRED`
+/// otherwise. Allowed again after a rejection.
 #[utoipa::path(post, path = "/me/verification", tag = "profile", security(("bearer" = [])),
     request_body = SubmitRealNameRequest,
     responses((status = 201, description = "The submission, `pending`", body = Verification)))]
@@ -87,6 +89,11 @@ async fn submit_real_name(
         front: req.id_front_document,
         back: req.id_back_document,
     };
+    if let Some(version) = req.consent_version {
+        let purpose = shared::privacy::ConsentPurpose::IdentityDocuments;
+        uc.give_consent(auth.user_id, purpose, version, &auth)
+            .await?;
+    }
     let v = uc
         .submit_real_name_with_photos(auth.user_id, &req.real_name, &req.id_number, photos)
         .await?;
@@ -120,14 +127,15 @@ async fn close_own(
     Authed(auth): Authed,
     ApiJson(req): ApiJson<CloseOwnAccountRequest>,
 ) -> Result<StatusCode, ApiError> {
-    uc.close_own_account(&auth, &req.password, req.reason.as_deref())
+    uc.close_own_account(&auth, &req.password, req.reason.as_deref(), req.erase)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Staff: a user's account with the full ID number.
+/// Staff: a user's account, the ID number masked (the full number takes
+/// `POST /admin/users/{id}/id-number/reveal`).
 #[utoipa::path(get, path = "/admin/users/{id}", tag = "admin", security(("bearer" = [])), params(("id" = i64, Path, description = "The user's id")),
-    responses((status = 200, description = "The account, `id_number` in full", body = UserProfile)))]
+    responses((status = 200, description = "The account, ID number masked", body = UserProfile)))]
 async fn admin_profile(
     State(uc): State<UserCenter>,
     Staff(auth): Staff,

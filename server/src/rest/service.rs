@@ -35,6 +35,7 @@ pub fn routes() -> OpenApiRouter<UserCenter> {
         .routes(routes!(search_users))
         .routes(routes!(user_by_id))
         .routes(routes!(user_balances))
+        .routes(routes!(user_export))
         .routes(routes!(user_history))
         .routes(routes!(user_permissions, set_user_permissions))
         .routes(routes!(send_message))
@@ -107,6 +108,28 @@ async fn user_balances(
 ) -> Result<Json<Vec<Balance>>, ApiError> {
     req.verify(&uc, Scope::WalletRead, false).await?;
     Ok(Json(uc.balances_for_service(user_id(&id)?).await?))
+}
+
+/// A user's data, for an operator answering the user's access request: the
+/// same zip as `GET /me/export`. Needs `users:admin` (it holds the full ID
+/// number and the ID-card photos). Audited as `data_exported` by the app.
+#[utoipa::path(get, path = "/service/users/{id}/export", tag = "service",
+    security(("service_sign" = ["users:admin"])),
+    params(("id" = i64, Path, description = "The user's id")),
+    responses((status = 200, description = "The archive", content_type = "application/zip",
+        body = Vec<u8>),
+        (status = 404, description = "`NOT_FOUND`", body = AppError)))]
+async fn user_export(
+    State(uc): State<UserCenter>,
+    ApiPath(id): ApiPath<String>,
+    req: SignedCall,
+) -> Result<axum::response::Response, ApiError> {
+    let app = req.verify(&uc, Scope::UsersAdmin, false).await?;
+    let id = user_id(&id)?;
+    let zip = uc
+        .export_personal_data(id, domain::data_export::ExportedFor::Service(&app.app_id))
+        .await?;
+    Ok(super::privacy::zip_download(id, zip))
 }
 
 /// A user's history in one currency, newest first, a page at a time.

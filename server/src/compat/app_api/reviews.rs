@@ -11,6 +11,7 @@ use super::addresses::{document_id, local_path};
 use super::envelope::{Code, Reply};
 use super::Request;
 use serde_json::json;
+use shared::privacy::ConsentPurpose;
 use shared::profile::{VerificationKind, VerificationState};
 use shared::ErrorCode;
 
@@ -27,6 +28,18 @@ pub(super) async fn verification(req: &Request<'_>) -> Reply {
     let (Some(name), Some(cardno)) = (req.params.get("name"), req.params.get("cardno")) else {
         return Reply::fail(Code::InputWrong, "输入的信息有误:姓名和身份证号不能为空");
     };
+    // The seed has no consent step: its client shows the consent text in its
+    // own app before it calls this, and the call records that consent (see
+    // README, "Personal data").
+    let purpose = ConsentPurpose::IdentityDocuments;
+    let consent = req
+        .uc()
+        .give_consent(auth.user_id, purpose, purpose.current_version(), &auth)
+        .await;
+    if let Err(e) = consent {
+        log_unexpected("verification consent", &e);
+        return Reply::fail(Code::VerificationFailed, "认证失败");
+    }
     match req.uc().submit_real_name(auth.user_id, name, cardno).await {
         Ok(_) => Reply::ok(json!(""), "认证信息提交成功,等待客服审核"),
         Err(e) => match e.code() {
