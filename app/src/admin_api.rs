@@ -176,6 +176,17 @@ pub async fn admin_send_message(
         .map_err(reject)
 }
 
+/// The account's full ID number, for a reason that goes to the audit log.
+#[server(prefix = "/api/fn", endpoint = "admin_reveal_id_number")]
+pub async fn admin_reveal_id_number(user_id: i64, reason: String) -> Result<String, AppError> {
+    use crate::server::*;
+    let uc = user_center()?;
+    let auth = require_auth(&uc).await?;
+    uc.reveal_id_number(&auth, user_id, &reason)
+        .await
+        .map_err(reject)
+}
+
 /// Closes the account with a reason, optionally on another operator's authority.
 #[server(prefix = "/api/fn", endpoint = "admin_close_account")]
 pub async fn admin_close_account(

@@ -13,6 +13,7 @@ pub mod errors;
 mod lazy_pages;
 pub mod notifications_api;
 pub mod pages;
+pub mod privacy_api;
 pub mod profile_api;
 #[cfg(feature = "ssr")]
 pub mod server;

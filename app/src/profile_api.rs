@@ -109,12 +109,13 @@ pub async fn remove_avatar() -> Result<(), AppError> {
 pub async fn close_account(
     password: String,
     #[server(default)] reason: String,
-    #[server(default)] erase: bool,
+    #[server(default)] erase: Option<String>,
 ) -> Result<(), AppError> {
     use crate::server::*;
     let uc = user_center()?;
     let caller = caller().await?;
     let auth = caller.authenticate(&uc).await.map_err(reject)?;
+    let erase = erase.is_some_and(|v| v != "false" && v != "off");
     uc.close_own_account(&auth, &password, Some(&reason), erase)
         .await
         .map_err(reject)?;

@@ -14,7 +14,7 @@ test("staff find a user, freeze them, approve their verification, adjust the bal
   const { token, user } = await reg.json();
   const submitted = await userCtx.request.post("/api/v1/me/verification", {
     headers: { Authorization: `Bearer ${token}` },
-    data: { real_name: "张伟", id_number: "11010519491231002X" },
+    data: { real_name: "张伟", id_number: "11010519491231002X", consent_version: 1 },
   });
   expect(submitted.status(), await submitted.text()).toBeLessThan(300);
 
@@ -32,8 +32,14 @@ test("staff find a user, freeze them, approve their verification, adjust the bal
   await page.getByRole("link", { name }).click();
   await expect(page.getByRole("heading", { level: 1 })).toContainText(`#${user.id}`);
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
-  // Staff see the ID number in full.
-  await expect(page.getByText("11010519491231002X").first()).toBeVisible();
+  // Staff see the ID number masked, and in full only by giving a reason.
+  await expect(page.getByText("1101**********002X").first()).toBeVisible();
+  await expect(page.getByText("11010519491231002X")).toHaveCount(0);
+  await page.getByRole("button", { name: "Reveal ID number" }).click();
+  await expect(page.locator("form.reveal-form").getByRole("alert")).toBeVisible();
+  await page.getByLabel("Reason for seeing the full ID number").fill("Support ticket 4711");
+  await page.getByRole("button", { name: "Reveal ID number" }).click();
+  await expect(page.getByTestId("revealed-id-number")).toHaveText("11010519491231002X");
 
   // Freeze: the user can no longer sign in.
   await page.getByRole("button", { name: "Freeze account" }).click();
@@ -68,10 +74,17 @@ test("staff find a user, freeze them, approve their verification, adjust the bal
   await page.getByLabel("Target user id").fill(String(user.id));
   await page.getByRole("button", { name: "Filter" }).click();
   const log = page.locator("table.audit-table");
-  for (const action of ["account_frozen", "account_unfrozen", "verification_approved", "balance_adjusted"]) {
+  for (const action of [
+    "id_number_revealed",
+    "account_frozen",
+    "account_unfrozen",
+    "verification_approved",
+    "balance_adjusted",
+  ]) {
     await expect(log.getByText(action, { exact: true })).toBeVisible();
   }
   await expect(log).toContainText("Refund for order 1001");
+  await expect(log).toContainText("Support ticket 4711");
   await userCtx.close();
 });
 

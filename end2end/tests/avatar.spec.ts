@@ -113,6 +113,7 @@ test("submit the real name with ID card photos and a qualification document", as
   await expect(page).toHaveURL(/\/profile$/);
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
 
+  await page.getByRole("button", { name: "I agree" }).click();
   await page.getByLabel("Real name").fill("张伟");
   await page.getByLabel("Resident ID number").fill("11010519491231002X");
   await page.getByLabel("Photo of the ID card front").setInputFiles({

@@ -13,6 +13,11 @@ test("edit the profile, verify the real name, and have staff approve it", async 
   await expect(page.getByText("Profile saved.")).toBeVisible();
   await expect(page.locator("dl.details")).toContainText("Zhang Wei");
 
+  // The separate consent comes first.
+  await expect(page.getByLabel("Resident ID number")).toHaveCount(0);
+  await page.getByRole("button", { name: "I agree" }).click();
+  await expect(page.getByTestId("consent-state")).toContainText("You agreed to version 1");
+
   // A corrupted check character is refused with a specific message.
   await page.getByLabel("Real name").fill("张伟");
   await page.getByLabel("Resident ID number").fill("110105194912310021");

@@ -49,6 +49,9 @@ for (const [label, viewport] of [
     await page.getByLabel("Language").selectOption("zh-CN");
     await page.getByRole("heading", { name: "个人资料" }).waitFor();
     await shot("profile-zh");
+    await page.getByRole("button", { name: "我同意" }).click();
+    await page.getByTestId("consent-state").waitFor();
+    await shot("profile-zh-consent-given");
     await page.getByLabel("语言").selectOption("en");
     // A second browser signs in too, so the security page lists two sessions.
     const email = await page.getByText(/^shot\..*@example\.com$/).first().innerText();
@@ -106,7 +109,7 @@ for (const [label, viewport] of [
     const { token, user } = await reg.json();
     await ctx.request.post("/api/v1/me/verification", {
       headers: { Authorization: `Bearer ${token}` },
-      data: { real_name: "张伟", id_number: "11010519491231002X" },
+      data: { real_name: "张伟", id_number: "11010519491231002X", consent_version: 1 },
     });
     await ctx.close();
     const staff = `shotops.${unique()}@example.com`;
@@ -119,6 +122,9 @@ for (const [label, viewport] of [
     await gotoHydrated(page, "/admin");
     await shot("admin-users");
     await gotoHydrated(page, `/admin/users/${user.id}`);
+    await page.getByLabel("Reason for seeing the full ID number").fill("Support ticket 4711");
+    await page.getByRole("button", { name: "Reveal ID number" }).click();
+    await page.getByTestId("revealed-id-number").waitFor();
     await shot("admin-user");
     await gotoHydrated(page, "/admin/reviews");
     await shot("admin-reviews");

@@ -37,6 +37,11 @@ pub fn CloseAccountForm() -> impl IntoView {
                 value=reason
                 error=field_error(Field::Reason)
             />
+            <label class="check">
+                <input type="checkbox" name="erase" value="on"/>
+                " " {t!(i18n, close_erase)}
+            </label>
+            <p class="hint">{t!(i18n, close_erase_hint)}</p>
             <SubmitButton
                 pending=action.pending()
                 label=Signal::derive(move || t_string!(i18n, close_submit))

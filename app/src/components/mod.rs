@@ -5,6 +5,7 @@ pub mod balance_chart;
 pub mod captcha;
 pub mod change_password;
 pub mod close_account;
+pub mod consent;
 pub mod contact_editor;
 pub mod device_list;
 pub mod field;

@@ -3,9 +3,9 @@
 
 use crate::api::current_user;
 use crate::components::avatar_editor::{avatar_src, AvatarEditor, AvatarNotice};
+use crate::components::consent::IdentityConsent;
 use crate::components::profile_forms::{
     gender_label, id_type_label, verification_label, ProfileEditor, QualificationSection,
-    RealNameForm,
 };
 use crate::errors::error_text;
 use crate::i18n::*;
@@ -145,17 +145,24 @@ fn ProfileCard(
                     <ProfileEditor user=editable changed=changed saved=saved/>
                 </section>
                 <div class="card panel panel-wide verify-panel">
-                    {can_submit.then(|| view! {
-                        <div class="verify-part">
-                            <h2 id="verify-title">{t!(i18n, verify_title)}</h2>
-                            <RealNameForm changed=changed/>
-                        </div>
-                    })}
+                    <div class="verify-part">
+                        <h2 id="verify-title">{t!(i18n, verify_title)}</h2>
+                        <IdentityConsent changed=changed can_submit=can_submit/>
+                    </div>
                     <div class="verify-part">
                         <h2 id="qualification-title">{t!(i18n, qualification_title)}</h2>
                         <QualificationSection changed=changed/>
                     </div>
                 </div>
+                <section class="card panel panel-wide" aria-labelledby="your-data-title">
+                    <h2 id="your-data-title">{t!(i18n, data_title)}</h2>
+                    <p class="muted">{t!(i18n, data_lead)}</p>
+                    <p>
+                        <a class="btn btn-secondary" href="/api/v1/me/export" download="" rel="external">
+                            {t!(i18n, data_download)}
+                        </a>
+                    </p>
+                </section>
             </div>
         </div>
     }

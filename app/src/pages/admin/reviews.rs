@@ -67,7 +67,7 @@ fn Queue(
         <ul class="review-list">
             {items.into_iter().map(|(user_id, v)| {
                 let reason_id = format!("reason-{kind}-{user_id}");
-                let what = v.real_name.clone().map(|n| format!("{n} · {}", v.id_number.clone().unwrap_or_default()))
+                let what = v.real_name.clone().map(|n| format!("{n} · {}", v.id_number_masked.clone().unwrap_or_default()))
                     .or(v.document.clone())
                     .unwrap_or_default();
                 view! {

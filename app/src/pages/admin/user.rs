@@ -3,9 +3,9 @@
 
 use super::{action_error, load_error, short_time, status_class, status_label, AdminNav};
 use crate::admin_api::{
-    admin_user, AdminAdjustBalance, AdminCloseAccount, AdminReview, AdminRevokeSessions,
-    AdminSendMessage, AdminSetFrozen, AdminSetPermissions, AdminSetRole, AdminUnlock,
-    AdminUnlockPayments,
+    admin_user, AdminAdjustBalance, AdminCloseAccount, AdminRevealIdNumber, AdminReview,
+    AdminRevokeSessions, AdminSendMessage, AdminSetFrozen, AdminSetPermissions, AdminSetRole,
+    AdminUnlock, AdminUnlockPayments,
 };
 use crate::components::form_alert::FormAlert;
 use crate::i18n::*;
@@ -115,6 +115,33 @@ pub fn AdminUserPage() -> impl IntoView {
     .into_any()
 }
 
+/// The full ID number on request, with the reason the audit log records.
+#[component]
+fn RevealIdNumber(user_id: i64) -> impl IntoView {
+    let i18n = use_i18n();
+    let reveal = ServerAction::<AdminRevealIdNumber>::new();
+    view! {
+        <ActionForm action=reveal attr:class="stack-form reveal-form" attr:novalidate=true>
+            <input type="hidden" name="user_id" value=user_id/>
+            <div class="field">
+                <label for="reveal-reason">{t!(i18n, admin_reveal_reason)}</label>
+                <input id="reveal-reason" name="reason" autocomplete="off" aria-describedby="reveal-hint"/>
+                <p class="hint" id="reveal-hint">{t!(i18n, admin_reveal_hint)}</p>
+            </div>
+            <FormAlert message=action_error(reveal)/>
+            <button type="submit" class="btn btn-ghost">{t!(i18n, admin_reveal)}</button>
+            <p class="form-success" role="status">
+                {move || match reveal.value().get() {
+                    Some(Ok(number)) => Some(view! {
+                        {t!(i18n, admin_revealed)} " " <strong data-testid="revealed-id-number">{number}</strong>
+                    }),
+                    _ => None,
+                }}
+            </p>
+        </ActionForm>
+    }
+}
+
 #[component]
 fn UserDetailView(detail: UserDetail, actions: Actions) -> impl IntoView {
     let i18n = use_i18n();
@@ -137,6 +164,8 @@ fn UserDetailView(detail: UserDetail, actions: Actions) -> impl IntoView {
         Some(v) => view! { {v} }.into_any(),
         None => dash(),
     };
+    let has_number =
+        p.id_number_masked.is_some() || detail.verifications.real_name.id_number_masked.is_some();
     let request_id = detail.adjust_request_id.clone();
     let currencies: Vec<String> = detail.balances.iter().map(|b| b.currency.clone()).collect();
     let preferred = crate::pages::wallet::default_currency(&detail.balances);
@@ -165,7 +194,7 @@ fn UserDetailView(detail: UserDetail, actions: Actions) -> impl IntoView {
                     <dt>{t!(i18n, profile_real_name)}</dt>
                     <dd>{text_or_dash(p.real_name.clone())}</dd>
                     <dt>{t!(i18n, profile_id_document)}</dt>
-                    <dd>{text_or_dash(p.id_number.clone())}</dd>
+                    <dd data-testid="admin-id-number">{text_or_dash(p.id_number_masked.clone())}</dd>
                     <dt>{t!(i18n, admin_col_created)}</dt>
                     <dd>{short_time(&p.created_at)}</dd>
                     {detail.closed_reason.clone().map(|r| view! {
@@ -173,6 +202,7 @@ fn UserDetailView(detail: UserDetail, actions: Actions) -> impl IntoView {
                         <dd>{r}</dd>
                     })}
                 </dl>
+                {has_number.then(|| view! { <RevealIdNumber user_id=uid/> })}
             </section>
             <section aria-labelledby="admin-account-h">
                 <h2 id="admin-account-h">{t!(i18n, admin_account_heading)}</h2>
@@ -433,7 +463,7 @@ fn VerificationBox(
             <h3>{heading} " " <span class="badge badge-neutral">{state}</span></h3>
             <dl class="details">
                 {v.real_name.clone().map(|n| view! { <dt>{t!(i18n, profile_real_name)}</dt><dd>{n}</dd> })}
-                {v.id_number.clone().map(|n| view! { <dt>{t!(i18n, profile_id_document)}</dt><dd>{n}</dd> })}
+                {v.id_number_masked.clone().map(|n| view! { <dt>{t!(i18n, profile_id_document)}</dt><dd>{n}</dd> })}
                 {v.document.clone().map(|d| view! { <dt>{t!(i18n, admin_document)}</dt><dd>{d}</dd> })}
                 {v.reason.clone().map(|r| view! { <dt>{t!(i18n, admin_reason)}</dt><dd>{r}</dd> })}
             </dl>
