@@ -210,6 +210,10 @@ async fn run(args: &Args) -> Result<Vec<Row>, String> {
         );
     }
     let token = tokens[0].clone();
+    // The first account holds a sealed real name and ID number (decrypted on
+    // every read of it); the second holds none, the baseline of that cost.
+    let plain_token = tokens.get(1).cloned().unwrap_or_else(|| token.clone());
+    give_personal_data(addr, &token).await?;
 
     // 1. Password logins vs raw argon2id on all cores.
     let raw = tokio::task::spawn_blocking(move || {
@@ -219,7 +223,7 @@ async fn run(args: &Args) -> Result<Vec<Row>, String> {
     .map_err(|e| e.to_string())?;
     match args.only.as_deref() {
         Some("wallet") => return wallet_rows(&srv, &scale, &tokens, &user_ids, raw).await,
-        Some("reads") => return Ok(read_rows(addr, &scale, &token).await?.0),
+        Some("reads") => return Ok(read_rows(addr, &scale, &token, &plain_token).await?.0),
         Some(other) => return Err(format!("--only {other}: use wallet or reads")),
         None => {}
     }
@@ -261,7 +265,7 @@ async fn run(args: &Args) -> Result<Vec<Row>, String> {
     });
 
     // 3. Authenticated reads vs the trivial endpoint.
-    let (reads, trivial) = read_rows(addr, &scale, &token).await?;
+    let (reads, trivial) = read_rows(addr, &scale, &token, &plain_token).await?;
     rows.extend(reads);
 
     // 4. Wallet: PIN-checked transfers and staff deposits, after the reads so
@@ -280,6 +284,15 @@ async fn run(args: &Args) -> Result<Vec<Row>, String> {
     )
     .await;
     check_errors("SSR /profile", &profile_page)?;
+    let plain_cookie = format!("uc_token={plain_token}");
+    let plain_profile_page = load::run(
+        addr,
+        16,
+        scale.pages,
+        Arc::new(move |_| get("/profile", &[("cookie", plain_cookie.clone())])),
+    )
+    .await;
+    check_errors("SSR /profile, no personal data", &plain_profile_page)?;
     rows.push(Row {
         measure: "SSR /login pages/s",
         value: login_page.per_sec(),
@@ -292,6 +305,16 @@ async fn run(args: &Args) -> Result<Vec<Row>, String> {
         value: profile_page.per_sec(),
         unit: "/s",
         baseline: Some((trivial.per_sec(), "/healthz req/s")),
+        target: "",
+    });
+    rows.push(Row {
+        measure: "SSR /profile, real name and ID sealed, vs none: pages/s",
+        value: profile_page.per_sec(),
+        unit: "/s",
+        baseline: Some((
+            plain_profile_page.per_sec(),
+            "SSR /profile of an account without them, pages/s",
+        )),
         target: "",
     });
 
@@ -492,6 +515,7 @@ async fn read_rows(
     addr: std::net::SocketAddr,
     scale: &Scale,
     token: &str,
+    plain_token: &str,
 ) -> Result<(Vec<Row>, LoadResult), String> {
     let mut rows = Vec::new();
     let trivial = load::run(addr, 64, scale.reads, Arc::new(|_| get("/healthz", &[]))).await;
@@ -514,6 +538,15 @@ async fn read_rows(
     )
     .await;
     check_errors("profile read", &me)?;
+    let plain_bearer = format!("Bearer {plain_token}");
+    let plain_me = load::run(
+        addr,
+        64,
+        scale.reads,
+        Arc::new(move |_| get("/api/v1/me", &[("authorization", plain_bearer.clone())])),
+    )
+    .await;
+    check_errors("profile read, no personal data", &plain_me)?;
     rows.push(Row {
         measure: "trivial endpoint /healthz req/s",
         value: trivial.per_sec(),
@@ -541,6 +574,13 @@ async fn read_rows(
         unit: "/s",
         baseline: Some((trivial.per_sec(), "/healthz req/s")),
         target: "ratio >= 0.5",
+    });
+    rows.push(Row {
+        measure: "GET /api/v1/me, real name and ID sealed, vs none: req/s",
+        value: me.per_sec(),
+        unit: "/s",
+        baseline: Some((plain_me.per_sec(), "/me of an account without them, req/s")),
+        target: "",
     });
 
     Ok((rows, trivial))
@@ -822,6 +862,22 @@ fn check_errors(what: &str, r: &LoadResult) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// Sets a real name and a passport number on the token's account, so its
+/// reads decrypt them.
+async fn give_personal_data(addr: std::net::SocketAddr, token: &str) -> Result<(), String> {
+    let body =
+        json!({ "real_name": "Bench Holder", "id_type": "passport", "id_number": "E1234567" });
+    let req = hyper::Request::patch("/api/v1/me/profile")
+        .header("host", "127.0.0.1")
+        .header("content-type", "application/json")
+        .header("authorization", format!("Bearer {token}"))
+        .body(http_body_util::Full::new(bytes::Bytes::from(
+            body.to_string(),
+        )))
+        .map_err(|e| e.to_string())?;
+    request(addr, "/api/v1/me/profile", req).await.map(drop)
 }
 
 async fn post(

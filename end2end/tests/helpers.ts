@@ -182,3 +182,23 @@ export async function signIn(page: Page, identifier: string) {
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page).toHaveURL(/\/profile$/);
 }
+
+/**
+ * A valid mainland resident ID number (GB 11643) no other test uses: one ID
+ * number verifies one account, and the tests share a database.
+ */
+export function uniqueIdNumber(female = true): string {
+  const day = new Date(Date.UTC(1950, 0, 1) + Math.floor(Math.random() * 18_000) * 86_400_000);
+  const birth = day.toISOString().slice(0, 10).replaceAll("-", "");
+  let seq = Math.floor(Math.random() * 500) * 2; // even: female
+  if (!female) seq += 1;
+  const body = `110105${birth}${String(seq).padStart(3, "0")}`;
+  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const sum = [...body].reduce((s, d, i) => s + Number(d) * weights[i], 0);
+  return body + "10X98765432"[sum % 11];
+}
+
+/** How the product masks an ID number: the first and last four characters. */
+export function masked(id: string): string {
+  return `${id.slice(0, 4)}${"*".repeat(id.length - 8)}${id.slice(-4)}`;
+}

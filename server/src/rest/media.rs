@@ -63,10 +63,11 @@ pub fn routes() -> OpenApiRouter<UserCenter> {
         .routes(routes!(admin_document))
 }
 
-/// An image file's bytes, for the document: a binary string.
-struct ImageFile;
+/// A file's bytes (an image, the data export's zip), for the document: a binary
+/// string.
+pub(crate) struct BinaryFile;
 
-impl utoipa::PartialSchema for ImageFile {
+impl utoipa::PartialSchema for BinaryFile {
     fn schema() -> RefOr<Schema> {
         ObjectBuilder::new()
             .schema_type(Type::String)
@@ -75,7 +76,7 @@ impl utoipa::PartialSchema for ImageFile {
     }
 }
 
-impl utoipa::ToSchema for ImageFile {}
+impl utoipa::ToSchema for BinaryFile {}
 
 /// An upload's raw bytes. The content type only has to claim an image (or
 /// be absent, or generic); what the bytes are is decided by sniffing them.
@@ -134,9 +135,9 @@ impl ImageBody {
 /// PNGs, whose public URLs (`/media/avatars/…`) the answer carries.
 #[utoipa::path(put, path = "/me/avatar", tag = "media", security(("bearer" = [])),
     request_body(description = "The image file as the raw body",
-        content((inline(ImageFile) = "image/jpeg"), (inline(ImageFile) = "image/png"),
-            (inline(ImageFile) = "image/webp"), (inline(ImageFile) = "image/gif"),
-            (inline(ImageFile) = "application/octet-stream"))),
+        content((inline(BinaryFile) = "image/jpeg"), (inline(BinaryFile) = "image/png"),
+            (inline(BinaryFile) = "image/webp"), (inline(BinaryFile) = "image/gif"),
+            (inline(BinaryFile) = "application/octet-stream"))),
     responses((status = 200, description = "The account with its new avatar URLs", body = UserProfile),
         (status = 400, description = "`IMAGE_EMPTY`, `IMAGE_CORRUPT` or `IMAGE_DIMENSIONS_TOO_LARGE`", body = AppError),
         (status = 413, description = "`IMAGE_TOO_LARGE` (over 5 MiB) or `PAYLOAD_TOO_LARGE` (body over the upload limit)", body = AppError),
@@ -170,9 +171,9 @@ async fn remove_avatar(
 #[utoipa::path(post, path = "/me/documents", tag = "media", security(("bearer" = [])),
     params(("kind" = inline(DocumentKind), Query, description = "What the image shows")),
     request_body(description = "The image file as the raw body",
-        content((inline(ImageFile) = "image/jpeg"), (inline(ImageFile) = "image/png"),
-            (inline(ImageFile) = "image/webp"), (inline(ImageFile) = "image/gif"),
-            (inline(ImageFile) = "application/octet-stream"))),
+        content((inline(BinaryFile) = "image/jpeg"), (inline(BinaryFile) = "image/png"),
+            (inline(BinaryFile) = "image/webp"), (inline(BinaryFile) = "image/gif"),
+            (inline(BinaryFile) = "application/octet-stream"))),
     responses((status = 201, description = "The stored document", body = DocumentInfo),
         (status = 400, description = "`INVALID_INPUT` (no or unknown `kind`), `IMAGE_EMPTY`, `IMAGE_CORRUPT` or `IMAGE_DIMENSIONS_TOO_LARGE`", body = AppError),
         (status = 409, description = "`DOCUMENT_QUOTA`: already 20 documents not attached to a submission", body = AppError),
@@ -229,7 +230,7 @@ fn private_image(doc: PrivateDocument) -> Response {
 /// Answered with `Cache-Control: private, no-store`.
 #[utoipa::path(get, path = "/me/documents/{id}", tag = "media", security(("bearer" = [])),
     params(("id" = i64, Path, description = "The document id from `GET /me/documents`")),
-    responses((status = 200, description = "The image", content_type = "image/jpeg", body = inline(ImageFile)),
+    responses((status = 200, description = "The image", content_type = "image/jpeg", body = inline(BinaryFile)),
         (status = 404, description = "`NOT_FOUND`: no such document of this user", body = AppError)))]
 async fn own_document(
     State(uc): State<UserCenter>,
@@ -244,7 +245,7 @@ async fn own_document(
 /// Answered with `Cache-Control: private, no-store`.
 #[utoipa::path(get, path = "/admin/documents/{id}", tag = "admin", security(("bearer" = [])),
     params(("id" = i64, Path, description = "The document id, as listed with the user's verifications")),
-    responses((status = 200, description = "The image", content_type = "image/jpeg", body = inline(ImageFile)),
+    responses((status = 200, description = "The image", content_type = "image/jpeg", body = inline(BinaryFile)),
         (status = 403, description = "`FORBIDDEN`: not staff", body = AppError),
         (status = 404, description = "`NOT_FOUND`: no such document", body = AppError)))]
 async fn admin_document(

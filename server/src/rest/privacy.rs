@@ -44,7 +44,7 @@ pub(crate) fn zip_download(user_id: i64, zip: Vec<u8>) -> Response {
 /// "Personal data".
 #[utoipa::path(get, path = "/me/export", tag = "profile", security(("bearer" = [])),
     responses((status = 200, description = "The archive", content_type = "application/zip",
-        body = Vec<u8>)))]
+        body = inline(super::media::BinaryFile))))]
 async fn export(State(uc): State<UserCenter>, Authed(auth): Authed) -> Result<Response, ApiError> {
     let zip = uc
         .export_personal_data(auth.user_id, ExportedFor::Owner(&auth))

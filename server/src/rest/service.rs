@@ -117,7 +117,7 @@ async fn user_balances(
     security(("service_sign" = ["users:admin"])),
     params(("id" = i64, Path, description = "The user's id")),
     responses((status = 200, description = "The archive", content_type = "application/zip",
-        body = Vec<u8>),
+        body = inline(super::media::BinaryFile)),
         (status = 404, description = "`NOT_FOUND`", body = AppError)))]
 async fn user_export(
     State(uc): State<UserCenter>,
