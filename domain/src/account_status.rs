@@ -188,6 +188,11 @@ impl UserCenter {
         store::users::close(&mut tx, user_id, &by, now).await?;
         if closing.erase {
             store::erasure::request(&mut tx, user_id, now).await?;
+            let requested = AuditEvent {
+                action: AuditAction::ErasureRequested,
+                ..event.clone()
+            };
+            self.audit_in(&mut tx, &requested).await?;
         }
         store::sessions::revoke_all(&mut tx, user_id, None, now).await?;
         self.audit_in(&mut tx, event).await?;

@@ -146,19 +146,30 @@ impl UserCenter {
         let events = store::audit::about_user(&mut conn, user_id)
             .await?
             .into_iter()
-            .map(|e| Event {
-                at: clock::rfc3339(e.at),
-                by: match (e.actor_id, &e.actor_app) {
+            .map(|e| {
+                let by = match (e.actor_id, &e.actor_app) {
                     (_, Some(_)) => "service",
                     (Some(actor), None) if actor == user_id => "you",
                     (Some(_), None) => "staff",
                     (None, None) => "system",
-                },
-                action: e.action,
-                service: e.actor_app,
-                ip: e.ip,
-                user_agent: e.user_agent,
-                details: serde_json::from_str(&e.details).unwrap_or(serde_json::Value::Null),
+                };
+                let details = serde_json::from_str(&e.details).unwrap_or(serde_json::Value::Null);
+                // The address, browser and names of whoever acted on the
+                // user are that person's data, not the user's.
+                let own = matches!(by, "you" | "system");
+                Event {
+                    at: clock::rfc3339(e.at),
+                    by,
+                    action: e.action,
+                    service: e.actor_app,
+                    ip: e.ip.filter(|_| own),
+                    user_agent: e.user_agent.filter(|_| own),
+                    details: if own {
+                        details
+                    } else {
+                        without_actors(details)
+                    },
+                }
             })
             .collect();
         let photos = store::media::documents_of_user(&mut conn, user_id).await?;
@@ -240,6 +251,17 @@ impl UserCenter {
         }
         Ok(Wallet { balances, history })
     }
+}
+
+/// Details without the fields that name staff (the operator who closed an
+/// account through a service, the one who authorised it).
+fn without_actors(mut details: serde_json::Value) -> serde_json::Value {
+    if let Some(map) = details.as_object_mut() {
+        for key in ["operator", "authorised_by", "actor", "staff"] {
+            map.remove(key);
+        }
+    }
+    details
 }
 
 fn write_zip(archive: &Archive, files: &[(String, Vec<u8>)]) -> Result<Vec<u8>, DomainError> {

@@ -588,7 +588,7 @@ impl UserCenter {
         }
         let file = tokio::fs::read(self.media.private_dir().join(&row.path)).await?;
         let bytes = match crate::vault::sealed_file_parts(&file) {
-            Some(_) => self.vault().await?.open_file(&file)?,
+            Some(_) => self.open_document_file(&file).await?,
             // A photo from before encryption, not yet sealed at start-up.
             None => file,
         };

@@ -427,7 +427,13 @@ async fn the_export_has_everything_of_the_user_and_nothing_of_anyone_else() {
     f.uc.adjust_balance(ops, me.user_id, &deposit)
         .await
         .unwrap();
-    f.uc.reveal_id_number(ops, me.user_id, "support ticket")
+    // From the staff member's own address and browser, which are theirs.
+    let from_desk = crate::caller::Operator {
+        id: ops,
+        ip: Some("10.9.8.7".into()),
+        user_agent: Some("StaffDesk/1.0".into()),
+    };
+    f.uc.reveal_id_number(from_desk, me.user_id, "support ticket")
         .await
         .unwrap();
     let zip =
@@ -476,6 +482,8 @@ async fn the_export_has_everything_of_the_user_and_nothing_of_anyone_else() {
         "Passport Holder",
         "E7654321",
         "ops@example.com",
+        "10.9.8.7",
+        "StaffDesk",
     ] {
         assert!(!text.contains(foreign), "{foreign} is in the export");
     }
@@ -518,6 +526,18 @@ async fn erasure_after_the_grace_period_leaves_balanced_books_and_no_person() {
         f.uc.adjust_balance(ops, me.user_id, &req).await.unwrap();
     }
     f.uc.set_avatar(me.user_id, photo(4)).await.unwrap();
+    // A failed sign-in records what was typed.
+    let wrong =
+        f.uc.login(
+            "nana@example.com",
+            "not the password",
+            None,
+            &ClientInfo::default(),
+        )
+        .await;
+    assert!(wrong.is_err());
+    // What the staff member does to another account is theirs to keep.
+    let before_ops = audit_rows_by(&f, ops).await;
     f.uc.close_own_account(&me, PASSWORD, Some("leaving"), true)
         .await
         .unwrap();
@@ -556,6 +576,13 @@ async fn erasure_after_the_grace_period_leaves_balanced_books_and_no_person() {
     .await
     .unwrap();
     assert_eq!(with_ip, 0);
+    let (naming,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM audit_log WHERE details LIKE '%nana@example.com%'")
+            .fetch_one(&f.uc.pool)
+            .await
+            .unwrap();
+    assert_eq!(naming, 0, "no audit row names the erased account's email");
+    assert_eq!(audit_rows_by(&f, ops).await, before_ops);
     // The staff's records about the account stay, as do the journal rows.
     let (staff_rows,): (i64,) = sqlx::query_as(
         "SELECT COUNT(*) FROM audit_log WHERE actor_id = ? AND target_id = ? AND details LIKE '%test%'",
@@ -593,4 +620,37 @@ async fn erasure_after_the_grace_period_leaves_balanced_books_and_no_person() {
     .await
     .unwrap();
     assert_eq!(erased, 1);
+
+    // A staff member who erases their own account keeps the record of what
+    // they did to others.
+    let ops_auth = crate::tests::signup_named(&f.uc, "ops2", PASSWORD).await.0;
+    f.uc.set_role("ops2", Role::Staff).await.unwrap();
+    f.uc.reveal_id_number(ops_auth.user_id, other, "check passport")
+        .await
+        .unwrap();
+    f.uc.close_own_account(&ops_auth, PASSWORD, None, true)
+        .await
+        .unwrap();
+    clock.advance(f.uc.settings.closed_contact_grace.as_secs() as i64 + 1);
+    assert_eq!(f.uc.erase_due_accounts().await.unwrap(), 1);
+    let (reason,): (String,) = sqlx::query_as(
+        "SELECT details FROM audit_log WHERE action = 'id_number_revealed' AND actor_id = ?",
+    )
+    .bind(ops_auth.user_id)
+    .fetch_one(&f.uc.pool)
+    .await
+    .unwrap();
+    assert!(reason.contains("check passport"), "{reason}");
+}
+
+/// (id, details) of every audit row `actor` wrote about someone else.
+async fn audit_rows_by(f: &Fixture, actor: i64) -> Vec<(i64, String)> {
+    sqlx::query_as(
+        "SELECT id, details FROM audit_log WHERE actor_id = ? AND target_id <> ? ORDER BY id",
+    )
+    .bind(actor)
+    .bind(actor)
+    .fetch_all(&f.uc.pool)
+    .await
+    .unwrap()
 }

@@ -11,13 +11,19 @@ pub async fn run(uc: &UserCenter, command: KeysCommand) -> Result<String, Domain
     Ok(match command {
         KeysCommand::Rotate => {
             let key = uc.rotate_data_key().await?;
-            let done = uc.reseal_all(None).await?;
-            format!("data key {key} is active; re-sealed {}", counts(done))
+            let done = uc.reseal_rows().await?;
+            format!(
+                "data key {key} is active; re-sealed {}{FILES}",
+                counts(done)
+            )
         }
         KeysCommand::Reseal => {
-            let done = uc.reseal_all(None).await?;
+            let done = uc.reseal_rows().await?;
             let key = uc.active_data_key().await?;
-            format!("data key {key} is active; re-sealed {}", counts(done))
+            format!(
+                "data key {key} is active; re-sealed {}{FILES}",
+                counts(done)
+            )
         }
         KeysCommand::Status => {
             let status = uc.key_status().await?;
@@ -29,6 +35,11 @@ pub async fn run(uc: &UserCenter, command: KeysCommand) -> Result<String, Domain
         }
     })
 }
+
+/// The CLI re-seals rows only: files belong to the server, which holds the
+/// lock that keeps uploads, sweeps and re-sealing of a file apart.
+const FILES: &str = "; the server re-seals the document photos (within a minute while it \
+                     runs, else at its next start)";
 
 fn counts(r: Resealed) -> String {
     format!(

@@ -5,6 +5,7 @@
 //! pseudonym), so the books still balance.
 
 use super::{Conn, StoreResult};
+use shared::validate::Contact;
 
 /// Accounts whose erasure is due: closed with erasure requested at or
 /// before `cutoff`, and not erased yet.
@@ -71,6 +72,25 @@ pub(crate) async fn erase(
     )
     .execute(&mut *conn)
     .await?;
+    // Codes and tickets name the contact as `email:…` or `phone:…`; the
+    // record of sends too, which has no account.
+    for contact in contacts_of(conn, user_id).await? {
+        sqlx::query!("DELETE FROM code_sends WHERE contact = ?1", contact)
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query!("DELETE FROM verification_codes WHERE contact = ?1", contact)
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query!("DELETE FROM security_tickets WHERE contact = ?1", contact)
+            .execute(&mut *conn)
+            .await?;
+    }
+    sqlx::query!("DELETE FROM verification_codes WHERE user_id = ?1", user_id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query!("DELETE FROM security_tickets WHERE user_id = ?1", user_id)
+        .execute(&mut *conn)
+        .await?;
     let avatar = sqlx::query_scalar!("SELECT avatar_hash FROM users WHERE id = ?1", user_id)
         .fetch_optional(&mut *conn)
         .await?
@@ -90,14 +110,38 @@ pub(crate) async fn erase(
     )
     .execute(&mut *conn)
     .await?;
-    // What the person did themselves carries their address and browser,
-    // and may carry what they typed (a sign-in identifier).
+    // What the person did to their own account, and what happened to it
+    // with nobody signed in (failed sign-ins, locks), carries their address
+    // and browser, and may carry what they typed (a sign-in identifier).
+    // What a staff member did to others stays whole: that is the record of
+    // their staff actions.
     sqlx::query!(
         r#"UPDATE audit_log SET ip = NULL, user_agent = NULL, details = '{"erased":true}'
-           WHERE actor_id = ?1 AND actor_app IS NULL"#,
+           WHERE (actor_id = ?1 AND actor_app IS NULL AND (target_id IS NULL OR target_id = ?1))
+              OR (target_id = ?1 AND actor_id IS NULL AND actor_app IS NULL)"#,
         user_id
     )
     .execute(&mut *conn)
     .await?;
     Ok((paths, avatar))
+}
+
+/// The account's contacts, current and released, as codes name them.
+async fn contacts_of(conn: &mut Conn, user_id: i64) -> StoreResult<Vec<String>> {
+    let r = sqlx::query!(
+        "SELECT email, phone, released_email, released_phone FROM users WHERE id = ?1",
+        user_id
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(r) = r else {
+        return Ok(Vec::new());
+    };
+    let emails = [r.email, r.released_email].into_iter().flatten();
+    let phones = [r.phone, r.released_phone].into_iter().flatten();
+    Ok(emails
+        .map(Contact::Email)
+        .chain(phones.map(Contact::Phone))
+        .map(|c| c.key())
+        .collect())
 }

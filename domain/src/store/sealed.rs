@@ -23,16 +23,14 @@ impl SealedIdentity {
         id_type: &str,
         id_number: Option<&str>,
     ) -> Self {
-        let mut key_id = None;
-        let mut seal = |field, value: &str| {
-            let (id, text) = vault.seal(field, value);
-            key_id = Some(id);
-            text
-        };
-        let sealed_name = real_name.map(|v| seal(Field::RealName, v));
-        let sealed_number = id_number.map(|v| seal(Field::IdNumber, v));
+        // One key for both values: a rotation between the two must not
+        // leave the row naming a key that did not seal one of them.
+        let sealer = vault.sealer();
+        let sealed_name = real_name.map(|v| sealer.seal(Field::RealName, v));
+        let sealed_number = id_number.map(|v| sealer.seal(Field::IdNumber, v));
+        let any = sealed_name.is_some() || sealed_number.is_some();
         SealedIdentity {
-            key_id,
+            key_id: any.then(|| sealer.key_id()),
             real_name: sealed_name,
             id_number: sealed_number,
             real_name_index: real_name.map(|v| real_name_index(vault, v)),

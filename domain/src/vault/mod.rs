@@ -246,26 +246,16 @@ impl Vault {
         self.read_keys().keys().next_back().copied().unwrap_or(0)
     }
 
+    /// Seals values under the key active now, the same for all of them.
+    pub(crate) fn sealer(&self) -> Sealer<'_> {
+        Sealer {
+            keys: self.read_keys(),
+        }
+    }
+
     fn seal_bytes(&self, field: Field, plain: &[u8]) -> (i64, Vec<u8>) {
-        let keys = self.read_keys();
-        let (id, cipher) = keys
-            .iter()
-            .next_back()
-            .expect("Vault::load creates a data key");
-        let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
-        let sealed = cipher
-            .encrypt(
-                &nonce,
-                Payload {
-                    msg: plain,
-                    aad: field.label(),
-                },
-            )
-            .expect("XChaCha20-Poly1305 seals any length used here");
-        let mut out = Vec::with_capacity(NONCE_BYTES + sealed.len());
-        out.extend_from_slice(&nonce);
-        out.extend_from_slice(&sealed);
-        (*id, out)
+        let sealer = self.sealer();
+        (sealer.key_id(), sealer.seal_bytes(field, plain))
     }
 
     fn open_bytes(&self, key_id: i64, field: Field, sealed: &[u8]) -> Result<Vec<u8>, VaultError> {
@@ -286,13 +276,7 @@ impl Vault {
             .map_err(|_| VaultError::Corrupt)
     }
 
-    /// Seals a text field under the active key: (key id, base64 text).
-    pub(crate) fn seal(&self, field: Field, plain: &str) -> (i64, String) {
-        let (id, bytes) = self.seal_bytes(field, plain.as_bytes());
-        (id, base64::engine::general_purpose::STANDARD.encode(bytes))
-    }
-
-    /// Opens a text field sealed by [`Self::seal`].
+    /// Opens a text field sealed by [`Sealer::seal`].
     pub(crate) fn open(
         &self,
         key_id: i64,
@@ -326,6 +310,50 @@ impl Vault {
     pub(crate) fn index(&self, field: Field, value: &str) -> String {
         let label = std::str::from_utf8(field.label()).unwrap_or_default();
         self.index.hash(&[label, value])
+    }
+}
+
+/// The active key, held for a few values so they are all sealed under it.
+pub(crate) struct Sealer<'a> {
+    keys: std::sync::RwLockReadGuard<'a, BTreeMap<i64, XChaCha20Poly1305>>,
+}
+
+impl Sealer<'_> {
+    fn active(&self) -> (i64, &XChaCha20Poly1305) {
+        let (id, cipher) = self
+            .keys
+            .iter()
+            .next_back()
+            .expect("Vault::load creates a data key");
+        (*id, cipher)
+    }
+
+    pub(crate) fn key_id(&self) -> i64 {
+        self.active().0
+    }
+
+    fn seal_bytes(&self, field: Field, plain: &[u8]) -> Vec<u8> {
+        let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
+        let sealed = self
+            .active()
+            .1
+            .encrypt(
+                &nonce,
+                Payload {
+                    msg: plain,
+                    aad: field.label(),
+                },
+            )
+            .expect("XChaCha20-Poly1305 seals any length used here");
+        let mut out = Vec::with_capacity(NONCE_BYTES + sealed.len());
+        out.extend_from_slice(&nonce);
+        out.extend_from_slice(&sealed);
+        out
+    }
+
+    /// A text field sealed under the held key, as base64.
+    pub(crate) fn seal(&self, field: Field, plain: &str) -> String {
+        base64::engine::general_purpose::STANDARD.encode(self.seal_bytes(field, plain.as_bytes()))
     }
 }
 
@@ -388,6 +416,21 @@ fn unwrap_key(
 }
 
 impl crate::UserCenter {
+    /// The photo in a sealed document file, reading keys added by another
+    /// process (a rotation from the CLI) if the file names one this process
+    /// has not seen.
+    pub(crate) async fn open_document_file(&self, file: &[u8]) -> Result<Vec<u8>, VaultError> {
+        let vault = self.vault().await?;
+        match vault.open_file(file) {
+            Err(VaultError::UnknownKey(_)) => {
+                let mut conn = self.pool.acquire().await?;
+                vault.refresh(&mut conn).await?;
+                vault.open_file(file)
+            }
+            other => other,
+        }
+    }
+
     /// The data keys, loaded on first use.
     pub(crate) async fn vault(&self) -> Result<&Vault, VaultError> {
         self.vault

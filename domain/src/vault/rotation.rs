@@ -56,12 +56,27 @@ impl UserCenter {
     /// `limit` batches per table (`None`: until none is left). Returns how
     /// many it re-sealed.
     pub async fn reseal_all(&self, limit: Option<u32>) -> Result<Resealed, DomainError> {
+        self.reseal(limit, true).await
+    }
+
+    /// [`Self::reseal_all`] without the document files: for the operator
+    /// CLI, a process of its own, which cannot take the running server's
+    /// media lock (the server re-seals the files within a minute, or at its
+    /// next start).
+    pub async fn reseal_rows(&self) -> Result<Resealed, DomainError> {
+        self.reseal(None, false).await
+    }
+
+    async fn reseal(&self, limit: Option<u32>, files: bool) -> Result<Resealed, DomainError> {
         let vault = self.vault().await?;
         let mut conn = self.pool.acquire().await?;
         vault.refresh(&mut conn).await?;
         drop(conn);
         let mut total = Resealed::default();
         let mut cursor = Cursor::default();
+        if !files {
+            cursor.documents = None;
+        }
         let mut rounds = 0u32;
         while !cursor.done() {
             let step = self.reseal_batch(vault, &mut cursor).await?;
@@ -172,7 +187,7 @@ impl UserCenter {
             Err(e) => return Err(e.into()),
         };
         let plain = match sealed_file_parts(&bytes) {
-            Some(_) => vault.open_file(&bytes).map_err(DomainError::from)?,
+            Some(_) => self.open_document_file(&bytes).await?,
             None => bytes,
         };
         let (key_id, sealed) = vault.seal_file(&plain);
