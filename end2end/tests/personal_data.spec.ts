@@ -1,6 +1,7 @@
 import { expect, test } from "@playwright/test";
+import { spawnSync } from "child_process";
 import { readFileSync } from "fs";
-import { gotoHydrated, PASSWORD, SAME_ORIGIN, signUpInBrowser, unique } from "./helpers";
+import { gotoHydrated, PASSWORD, SAME_ORIGIN, serverBinary, signUpInBrowser, unique } from "./helpers";
 
 test("identity documents need a separate consent, and withdrawing it deletes the submission", async ({ page }) => {
   await signUpInBrowser(page, { email: `consent.${unique()}@example.com`, password: PASSWORD });
@@ -57,4 +58,24 @@ test("download my data gives a zip of the account", async ({ page }) => {
   const again = await page.request.get("/api/v1/me/export");
   expect(again.status()).toBe(200);
   expect(again.headers()["content-type"]).toBe("application/zip");
+});
+
+test("a wrong data key stops the operator CLI before it reads anything", () => {
+  const wrong = Buffer.alloc(32, 7).toString("base64");
+  const refused = spawnSync(serverBinary(), ["keys", "status"], {
+    env: { ...process.env, UC_DATA_KEY: wrong },
+    encoding: "utf8",
+  });
+  expect(refused.status).toBe(1);
+  expect(refused.stderr).toContain("does not open the data-encryption keys stored in the database");
+  const malformed = spawnSync(serverBinary(), ["keys", "status"], {
+    env: { ...process.env, UC_DATA_KEY: "too short" },
+    encoding: "utf8",
+  });
+  expect(malformed.status).toBe(1);
+  expect(malformed.stderr).toContain("UC_DATA_KEY must be the base64 of exactly 32 bytes");
+  // With the data directory's own key it answers.
+  const status = spawnSync(serverBinary(), ["keys", "status"], { env: process.env, encoding: "utf8" });
+  expect(status.status, status.stderr).toBe(0);
+  expect(status.stdout).toMatch(/^data key \d+ is active; not yet sealed under it: \d+ users/);
 });
