@@ -493,15 +493,10 @@ impl UserCenter {
         if current.account_state == AccountState::Closed {
             return Err(ErrorCode::AccountClosed.into());
         }
-        if kind != DocumentKind::Qualification {
-            let mut conn = self.pool.acquire().await?;
-            self.require_consent(
-                &mut conn,
-                user_id,
-                shared::privacy::ConsentPurpose::IdentityDocuments,
-            )
-            .await?;
-        }
+        // Refused before the image is decoded, and again under the lock
+        // below, which a withdrawal of the consent also takes: no ID photo
+        // lands after a withdrawal has deleted the others.
+        self.require_document_consent(user_id, kind).await?;
         self.admit_upload(user_id, Upload::Document).await?;
         let processed = self.media.process(bytes, process_document).await?;
         // Sealed before it touches the disk (see `vault`).
@@ -511,6 +506,7 @@ impl UserCenter {
         // Under the lock: parallel uploads cannot overshoot the quota, and
         // the sweep cannot remove the file between its write and its row.
         let guard = self.media.lock.lock().await;
+        self.require_document_consent(user_id, kind).await?;
         let mut conn = self.pool.acquire().await?;
         self.check_document_quota(&mut conn, user_id).await?;
         drop(conn);
@@ -534,6 +530,25 @@ impl UserCenter {
             "document uploaded"
         );
         Ok(row.info())
+    }
+
+    /// `CONSENT_REQUIRED` for an ID-card photo without the consent to
+    /// processing identity documents in force.
+    async fn require_document_consent(
+        &self,
+        user_id: i64,
+        kind: DocumentKind,
+    ) -> Result<(), DomainError> {
+        if kind == DocumentKind::Qualification {
+            return Ok(());
+        }
+        let mut conn = self.pool.acquire().await?;
+        self.require_consent(
+            &mut conn,
+            user_id,
+            shared::privacy::ConsentPurpose::IdentityDocuments,
+        )
+        .await
     }
 
     /// The user's own documents, newest first.
