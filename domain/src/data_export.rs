@@ -186,7 +186,8 @@ impl UserCenter {
                 created_at: clock::rfc3339(row.created_at),
                 file: file.clone(),
             });
-            files.push((file, self.own_document(user_id, row.id).await?.bytes));
+            // The row is in hand: read its file, not the row again.
+            files.push((file, self.document_bytes(row).await?.bytes));
         }
         let requested_by = match requested {
             ExportedFor::Owner(_) => "user".to_string(),

@@ -597,7 +597,10 @@ impl UserCenter {
             .ok_or_else(|| ErrorCode::NotFound.into())
     }
 
-    async fn document_bytes(&self, row: DocumentRow) -> Result<PrivateDocument, DomainError> {
+    pub(crate) async fn document_bytes(
+        &self,
+        row: DocumentRow,
+    ) -> Result<PrivateDocument, DomainError> {
         if !safe_relative(&row.path) {
             return Err(ErrorCode::NotFound.into());
         }

@@ -60,12 +60,9 @@ pub(crate) async fn erase(
     sqlx::query!("DELETE FROM pending_contacts WHERE user_id = ?1", user_id)
         .execute(&mut *conn)
         .await?;
-    sqlx::query!("DELETE FROM password_digests WHERE user_id = ?1", user_id)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query!("DELETE FROM legacy_passwords WHERE user_id = ?1", user_id)
-        .execute(&mut *conn)
-        .await?;
+    // No password at all: the ordinary verifier emptied, digests and any
+    // imported hash gone.
+    super::passwords::replace(conn, user_id, "", now).await?;
     sqlx::query!(
         "DELETE FROM notification_outbox WHERE user_id = ?1",
         user_id
@@ -91,13 +88,10 @@ pub(crate) async fn erase(
     sqlx::query!("DELETE FROM security_tickets WHERE user_id = ?1", user_id)
         .execute(&mut *conn)
         .await?;
-    let avatar = sqlx::query_scalar!("SELECT avatar_hash FROM users WHERE id = ?1", user_id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .flatten();
+    let avatar = super::media::avatar_of(conn, user_id).await?.flatten();
     sqlx::query!(
         "UPDATE users SET email = 'erased-' || id || '@erased.invalid', phone = NULL,
-                username = NULL, username_key = NULL, password_hash = '',
+                username = NULL, username_key = NULL,
                 display_name = NULL, real_name = NULL, id_number = NULL, pii_key_id = NULL,
                 real_name_index = NULL, id_number_index = NULL, avatar_hash = NULL,
                 gender = 'unspecified', released_email = NULL, released_phone = NULL,
