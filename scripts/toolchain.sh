@@ -78,3 +78,43 @@ ensure_fuzz_venv() {
   "$FUZZ_PY" -m pip install -q --disable-pip-version-check -r scripts/fuzz/requirements.txt
   cp scripts/fuzz/requirements.txt "$stamp"
 }
+
+# Debian's PostgreSQL server programs (initdb, pg_ctl); sets PG_BIN.
+ensure_postgres() {
+  PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+  if [ -z "$PG_BIN" ] || [ ! -x "$PG_BIN/initdb" ]; then
+    apt_install postgresql
+    PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+  fi
+}
+
+# Starts a throwaway PostgreSQL cluster for tests: a new temporary directory,
+# run by an unprivileged user (the package's `postgres` user when this runs as
+# root), listening on 127.0.0.1 only, on a free port. Sets UC_PG_DIR and
+# PG_DATABASE_URL (a database `uc` owned by role `uc`); pg_cluster_stop
+# removes it all. Durability settings stay at their defaults (fsync on), so
+# the crash tests crash a real configuration.
+pg_cluster_start() {
+  ensure_postgres
+  local run=()
+  if [ "$(id -u)" -eq 0 ]; then run=(runuser -u postgres --); fi
+  UC_PG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/uc-pg.XXXXXX")
+  chmod 700 "$UC_PG_DIR"
+  [ "$(id -u)" -eq 0 ] && chown postgres: "$UC_PG_DIR"
+  local port
+  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  "${run[@]}" "$PG_BIN/initdb" -D "$UC_PG_DIR/data" -U uc --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+  "${run[@]}" "$PG_BIN/pg_ctl" -D "$UC_PG_DIR/data" -l "$UC_PG_DIR/log" -w \
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $UC_PG_DIR -c max_connections=300" start >/dev/null
+  "${run[@]}" "$PG_BIN/createdb" -h 127.0.0.1 -p "$port" -U uc uc
+  PG_DATABASE_URL="postgres://uc@127.0.0.1:$port/uc"
+  PG_RUN=("${run[@]}")
+  export UC_PG_DIR PG_DATABASE_URL
+}
+
+pg_cluster_stop() {
+  [ -n "${UC_PG_DIR:-}" ] && [ -d "$UC_PG_DIR" ] || return 0
+  "${PG_RUN[@]}" "$PG_BIN/pg_ctl" -D "$UC_PG_DIR/data" -m immediate -w stop >/dev/null 2>&1 || true
+  rm -rf "$UC_PG_DIR"
+  unset UC_PG_DIR
+}

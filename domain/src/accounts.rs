@@ -223,7 +223,7 @@ pub(crate) struct Verified {
 /// violation that slipped past [`UserCenter::ensure_free`] becomes its
 /// `*_TAKEN` error.
 pub(crate) async fn insert_account(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut crate::store::Conn,
     account: &NewAccount,
     verifiers: &PasswordVerifiers,
     verified: Verified,
@@ -261,7 +261,7 @@ impl UserCenter {
         account: &NewAccount,
         verifiers: &PasswordVerifiers,
         role: Role,
-    ) -> Result<(sqlx::Transaction<'static, sqlx::Sqlite>, UserRow), DomainError> {
+    ) -> Result<(store::Tx<'static>, UserRow), DomainError> {
         let mut tx = crate::store::begin_write(&self.pool).await?;
         let row = self
             .insert_vouched_in(&mut tx, account, verifiers, Verified::default(), role)
@@ -274,7 +274,7 @@ impl UserCenter {
     /// contacts the caller also vouches were proven (`verified`).
     pub(crate) async fn insert_vouched_in(
         &self,
-        conn: &mut sqlx::SqliteConnection,
+        conn: &mut crate::store::Conn,
         account: &NewAccount,
         verifiers: &PasswordVerifiers,
         verified: Verified,
@@ -730,7 +730,7 @@ impl UserCenter {
     /// [`Self::user_row`] inside the caller's transaction.
     pub(crate) async fn user_row_in(
         &self,
-        conn: &mut sqlx::SqliteConnection,
+        conn: &mut crate::store::Conn,
         user_id: i64,
     ) -> Result<UserRow, DomainError> {
         store::users::by_id(conn, self.vault().await?, user_id)
@@ -778,7 +778,7 @@ impl UserCenter {
 /// Puts a just-inserted account in the pre-opened state, inside the
 /// transaction that inserted it.
 pub(crate) async fn mark_pre_opened(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut crate::store::Conn,
     user_id: i64,
     now: i64,
 ) -> Result<(), DomainError> {

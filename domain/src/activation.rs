@@ -36,7 +36,6 @@ use shared::identity::normalize_display_name;
 use shared::profile::AccountState;
 use shared::validate::{self, Contact};
 use shared::{AppError, ErrorCode, Field};
-use sqlx::SqliteConnection;
 
 /// Who opens an account.
 #[derive(Clone, Debug)]
@@ -486,7 +485,7 @@ impl UserCenter {
     /// the contact the code proved, and the first PIN.
     async fn finish_activation(
         &self,
-        tx: &mut SqliteConnection,
+        tx: &mut crate::store::Conn,
         user_id: i64,
         password: Option<&PasswordVerifiers>,
         pin_hash: &StoredHash,

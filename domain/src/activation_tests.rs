@@ -408,7 +408,7 @@ async fn only_staff_and_services_open_accounts_and_contacts_stay_unique() {
         "SELECT actor_app FROM audit_log WHERE action = 'account_opened' AND target_id = ?",
     )
     .bind(by_app.user.id)
-    .fetch_one(f.uc.pool())
+    .fetch_one(f.uc.pool().as_sqlite())
     .await
     .unwrap();
     assert_eq!(app.as_deref(), Some("app_shop"));

@@ -18,7 +18,6 @@ use rand::Rng;
 use shared::dto::{CodePurpose, CodeSent, SecurityTicket};
 use shared::validate::{self, Contact};
 use shared::{AppError, ErrorCode, Field};
-use sqlx::SqliteConnection;
 use std::time::Duration;
 
 /// Limits and lifetimes of codes, tickets and captchas.
@@ -294,7 +293,7 @@ impl UserCenter {
     /// starts with every try. Returns the code's row id.
     pub(crate) async fn issue_code(
         &self,
-        tx: &mut SqliteConnection,
+        tx: &mut crate::store::Conn,
         issued: IssuedCode<'_>,
     ) -> Result<i64, DomainError> {
         let key = issued.contact.key();
@@ -331,7 +330,7 @@ impl UserCenter {
     /// so the caller must commit `tx` either way.
     pub(crate) async fn take_code(
         &self,
-        tx: &mut SqliteConnection,
+        tx: &mut crate::store::Conn,
         contact: &Contact,
         purpose: CodePurpose,
         code: &str,
@@ -381,7 +380,7 @@ impl UserCenter {
     /// code's lifetime is over, even the right one is just wrong.
     pub(crate) async fn take_single_use_code(
         &self,
-        tx: &mut SqliteConnection,
+        tx: &mut crate::store::Conn,
         contact: &Contact,
         purpose: CodePurpose,
         code: &str,
@@ -494,7 +493,7 @@ impl UserCenter {
     /// works for that user.
     pub(crate) async fn consume_ticket(
         &self,
-        tx: &mut SqliteConnection,
+        tx: &mut crate::store::Conn,
         sid: &str,
         purpose: CodePurpose,
         user: Option<i64>,

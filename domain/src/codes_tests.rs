@@ -1393,7 +1393,7 @@ async fn a_forgotten_pin_is_replaced_with_a_code_and_the_lock_lifts() {
         "SELECT kind FROM notification_outbox WHERE user_id = ? ORDER BY id DESC LIMIT 1",
     )
     .bind(alice)
-    .fetch_one(f.uc.pool())
+    .fetch_one(f.uc.pool().as_sqlite())
     .await
     .unwrap();
     assert_eq!(kind, "pin_changed");

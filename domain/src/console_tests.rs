@@ -443,11 +443,11 @@ async fn security_events_and_staff_actions_land_in_an_append_only_log() {
     assert_eq!(failed.entries[0].target_id, None);
 
     let update = sqlx::query("UPDATE audit_log SET action = 'logout'")
-        .execute(f.uc.pool())
+        .execute(f.uc.pool().as_sqlite())
         .await;
     assert!(update.is_err(), "the log refuses updates");
     let delete = sqlx::query("DELETE FROM audit_log")
-        .execute(f.uc.pool())
+        .execute(f.uc.pool().as_sqlite())
         .await;
     assert!(delete.is_err(), "the log refuses deletes");
 }
@@ -547,7 +547,7 @@ async fn a_batch_with_one_bad_or_taken_row_creates_nobody() {
     signup(&f.uc, "taken").await;
     let count = |uc: UserCenter| async move {
         let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users")
-            .fetch_one(uc.pool())
+            .fetch_one(uc.pool().as_sqlite())
             .await
             .unwrap();
         n

@@ -145,7 +145,7 @@ impl UserCenter {
 /// (another person may register it) and nothing can be done with it until
 /// the user proves it by binding it with a code.
 pub(crate) async fn add_pending_contact(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut crate::store::Conn,
     user_id: i64,
     contact: &Contact,
     now: i64,
@@ -156,7 +156,7 @@ pub(crate) async fn add_pending_contact(
 /// A contact someone just proved is theirs: whoever else had it pending
 /// (typed by mistake, or someone else's number) loses it.
 pub(crate) async fn release_pending(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut crate::store::Conn,
     contact: &Contact,
 ) -> Result<(), DomainError> {
     Ok(store::contacts::release_pending(tx, contact).await?)

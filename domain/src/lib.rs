@@ -53,6 +53,7 @@ pub mod service_users;
 pub mod sessions;
 pub mod staff_limits;
 mod store;
+pub use store::Pool;
 pub mod stored_avatars;
 pub mod throttle;
 pub mod tokens;
@@ -195,7 +196,7 @@ impl std::ops::Deref for UserCenter {
 #[doc(hidden)]
 #[derive(Clone)]
 pub struct Core {
-    pub(crate) pool: sqlx::SqlitePool,
+    pub(crate) pool: store::Pool,
     pub(crate) hasher: passwords::Hasher,
     pub(crate) tokens: tokens::TokenKeys,
     pub(crate) settings: Settings,
@@ -226,19 +227,22 @@ impl UserCenter {
     /// Builds the domain on an open, migrated pool, the server secret (it
     /// signs tokens and keys the hashes of codes) and the message senders.
     pub fn new(
-        pool: sqlx::SqlitePool,
+        pool: store::Pool,
         secret: &[u8],
         settings: Settings,
         messenger: Messenger,
     ) -> Result<Self, DomainError> {
         secret::check(secret)?;
-        let media_dir = settings.media_dir.clone().unwrap_or_else(|| {
-            let options = pool.connect_options();
-            options
+        // Beside the SQLite file by default; a PostgreSQL deployment names
+        // its media directory (the server passes `<data dir>/media`).
+        let media_dir = settings.media_dir.clone().unwrap_or_else(|| match &pool {
+            store::Pool::Sqlite(p) => p
+                .connect_options()
                 .get_filename()
                 .parent()
                 .unwrap_or_else(|| std::path::Path::new("."))
-                .join("media")
+                .join("media"),
+            store::Pool::Postgres(_) => std::path::PathBuf::from("media"),
         });
         Ok(UserCenter {
             inner: std::sync::Arc::new(Core {
@@ -291,7 +295,7 @@ impl UserCenter {
         self.clock.now()
     }
 
-    pub fn pool(&self) -> &sqlx::SqlitePool {
+    pub fn pool(&self) -> &store::Pool {
         &self.pool
     }
 
@@ -305,7 +309,7 @@ impl UserCenter {
 
     /// The connections the pool holds, and how many of those are idle.
     pub fn pool_usage(&self) -> (u32, usize) {
-        (self.pool.size(), self.pool.num_idle())
+        self.pool.usage()
     }
 
     pub fn settings(&self) -> &Settings {

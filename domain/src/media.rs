@@ -573,7 +573,7 @@ impl UserCenter {
     /// (`INVALID_DOCUMENT` otherwise, and the submission is rolled back).
     pub(crate) async fn attach_document(
         &self,
-        tx: &mut sqlx::SqliteConnection,
+        tx: &mut crate::store::Conn,
         user_id: i64,
         verification_id: i64,
         document_id: i64,

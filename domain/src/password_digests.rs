@@ -142,7 +142,7 @@ impl UserCenter {
     /// old password had, inside the caller's transaction.
     pub(crate) async fn replace_password(
         &self,
-        conn: &mut sqlx::SqliteConnection,
+        conn: &mut crate::store::Conn,
         user_id: i64,
         verifiers: &PasswordVerifiers,
     ) -> Result<(), DomainError> {
@@ -357,7 +357,7 @@ impl UserCenter {
 
 /// Inserts digest verifiers for a user inside the caller's transaction.
 pub(crate) async fn store_digests(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut crate::store::Conn,
     user_id: i64,
     digests: &[(DigestScheme, StoredHash)],
 ) -> Result<(), DomainError> {

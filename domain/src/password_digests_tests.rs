@@ -25,7 +25,7 @@ fn form(email: &str) -> Registration<'_> {
 async fn password_hash(f: &Fixture, email: &str) -> String {
     let (hash,): (String,) = sqlx::query_as("SELECT password_hash FROM users WHERE email = ?")
         .bind(email)
-        .fetch_one(&f.uc.pool)
+        .fetch_one(f.uc.pool.as_sqlite())
         .await
         .unwrap();
     hash
@@ -95,7 +95,7 @@ async fn a_web_password_signs_in_through_a_digest_client() {
     assert_eq!(err.code(), ErrorCode::InvalidCredentials);
     // Nothing stored is a bare digest.
     let rows: Vec<(String,)> = sqlx::query_as("SELECT verifier FROM password_digests")
-        .fetch_all(&f.uc.pool)
+        .fetch_all(f.uc.pool.as_sqlite())
         .await
         .unwrap();
     assert_eq!(rows.len(), 1);

@@ -266,7 +266,7 @@ async fn rows_and_photos_stored_before_encryption_are_sealed_in_place() {
          pii_key_id = NULL WHERE id = ?",
     )
     .bind(me.user_id)
-    .execute(&f.uc.pool)
+    .execute(f.uc.pool.as_sqlite())
     .await
     .unwrap();
     let plain = photo(9);
@@ -280,7 +280,7 @@ async fn rows_and_photos_stored_before_encryption_are_sealed_in_place() {
     )
     .bind(me.user_id)
     .bind(relative)
-    .execute(&f.uc.pool)
+    .execute(f.uc.pool.as_sqlite())
     .await
     .unwrap();
     // Readable before sealing, and after.
@@ -293,7 +293,7 @@ async fn rows_and_photos_stored_before_encryption_are_sealed_in_place() {
     assert_eq!(p.id_number_masked.as_deref(), Some("E1****11"));
     let (stored,): (String,) = sqlx::query_as("SELECT real_name FROM users WHERE id = ?")
         .bind(me.user_id)
-        .fetch_one(&f.uc.pool)
+        .fetch_one(f.uc.pool.as_sqlite())
         .await
         .unwrap();
     assert_ne!(stored, "Old Name");
@@ -387,7 +387,7 @@ async fn identity_documents_need_consent_and_withdrawing_it_deletes_what_is_unve
          FROM audit_log WHERE actor_id = ?",
     )
     .bind(me.user_id)
-    .fetch_one(&f.uc.pool)
+    .fetch_one(f.uc.pool.as_sqlite())
     .await
     .unwrap();
     assert_eq!((given, withdrawn), (1, 1));
@@ -491,7 +491,7 @@ async fn the_export_has_everything_of_the_user_and_nothing_of_anyone_else() {
         "SELECT COUNT(*) FROM audit_log WHERE action = 'data_exported' AND actor_id = ?",
     )
     .bind(me.user_id)
-    .fetch_one(&f.uc.pool)
+    .fetch_one(f.uc.pool.as_sqlite())
     .await
     .unwrap();
     assert_eq!(exports, 1);
@@ -564,7 +564,7 @@ async fn erasure_after_the_grace_period_leaves_balanced_books_and_no_person() {
     let (submissions,): (i64,) =
         sqlx::query_as("SELECT COUNT(*) FROM verifications WHERE user_id = ?")
             .bind(me.user_id)
-            .fetch_one(&f.uc.pool)
+            .fetch_one(f.uc.pool.as_sqlite())
             .await
             .unwrap();
     assert_eq!(submissions, 0);
@@ -572,13 +572,13 @@ async fn erasure_after_the_grace_period_leaves_balanced_books_and_no_person() {
         "SELECT COUNT(*) FROM audit_log WHERE actor_id = ? AND (ip IS NOT NULL OR user_agent IS NOT NULL)",
     )
     .bind(me.user_id)
-    .fetch_one(&f.uc.pool)
+    .fetch_one(f.uc.pool.as_sqlite())
     .await
     .unwrap();
     assert_eq!(with_ip, 0);
     let (naming,): (i64,) =
         sqlx::query_as("SELECT COUNT(*) FROM audit_log WHERE details LIKE '%nana@example.com%'")
-            .fetch_one(&f.uc.pool)
+            .fetch_one(f.uc.pool.as_sqlite())
             .await
             .unwrap();
     assert_eq!(naming, 0, "no audit row names the erased account's email");
@@ -589,7 +589,7 @@ async fn erasure_after_the_grace_period_leaves_balanced_books_and_no_person() {
     )
     .bind(ops)
     .bind(me.user_id)
-    .fetch_one(&f.uc.pool)
+    .fetch_one(f.uc.pool.as_sqlite())
     .await
     .unwrap();
     assert_eq!(staff_rows, 2);
@@ -597,7 +597,7 @@ async fn erasure_after_the_grace_period_leaves_balanced_books_and_no_person() {
     let (sum,): (i64,) = sqlx::query_as(
         "SELECT COALESCE(SUM(posted), 0) FROM wallet_accounts WHERE currency = 'CNY'",
     )
-    .fetch_one(&f.uc.pool)
+    .fetch_one(f.uc.pool.as_sqlite())
     .await
     .unwrap();
     assert_eq!(sum, 0, "CNY still sums to zero");
@@ -616,7 +616,7 @@ async fn erasure_after_the_grace_period_leaves_balanced_books_and_no_person() {
         "SELECT COUNT(*) FROM audit_log WHERE action = 'account_erased' AND target_id = ?",
     )
     .bind(me.user_id)
-    .fetch_one(&f.uc.pool)
+    .fetch_one(f.uc.pool.as_sqlite())
     .await
     .unwrap();
     assert_eq!(erased, 1);
@@ -637,7 +637,7 @@ async fn erasure_after_the_grace_period_leaves_balanced_books_and_no_person() {
         "SELECT details FROM audit_log WHERE action = 'id_number_revealed' AND actor_id = ?",
     )
     .bind(ops_auth.user_id)
-    .fetch_one(&f.uc.pool)
+    .fetch_one(f.uc.pool.as_sqlite())
     .await
     .unwrap();
     assert!(reason.contains("check passport"), "{reason}");
@@ -650,7 +650,7 @@ async fn audit_rows_by(f: &Fixture, actor: i64) -> Vec<(i64, String)> {
     )
     .bind(actor)
     .bind(actor)
-    .fetch_all(&f.uc.pool)
+    .fetch_all(f.uc.pool.as_sqlite())
     .await
     .unwrap()
 }

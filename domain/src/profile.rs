@@ -92,7 +92,7 @@ impl ProfileFields {
     /// transaction.
     pub(crate) async fn store(
         &self,
-        conn: &mut sqlx::SqliteConnection,
+        conn: &mut crate::store::Conn,
         vault: &crate::vault::Vault,
         user_id: i64,
         now: i64,

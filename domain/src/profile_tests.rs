@@ -85,7 +85,7 @@ async fn profile_updates_validate_and_mask_the_id_number() {
          AND target_id = ?",
     )
     .bind(me.user_id)
-    .fetch_one(&f.uc.pool)
+    .fetch_one(f.uc.pool.as_sqlite())
     .await
     .unwrap();
     assert_eq!(actor, ops);
@@ -490,7 +490,7 @@ async fn staff_close_with_a_reason_and_an_authorising_operator() {
         "SELECT status, closed_reason, closed_by, close_authorised_by FROM users WHERE id = ?",
     )
     .bind(me.user_id)
-    .fetch_one(&f.uc.pool)
+    .fetch_one(f.uc.pool.as_sqlite())
     .await
     .unwrap();
     assert_eq!(
@@ -555,7 +555,7 @@ async fn closed_contacts_are_released_after_the_grace_period() {
         "SELECT email, username, released_email, released_username FROM users WHERE id = ?",
     )
     .bind(me.user_id)
-    .fetch_one(&f.uc.pool)
+    .fetch_one(f.uc.pool.as_sqlite())
     .await
     .unwrap();
     assert_eq!(

@@ -117,7 +117,7 @@ mod tests {
     async fn audited(uc: &crate::UserCenter, action: &str) -> i64 {
         let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit_log WHERE action = ?")
             .bind(action)
-            .fetch_one(&uc.pool)
+            .fetch_one(uc.pool.as_sqlite())
             .await
             .unwrap();
         n

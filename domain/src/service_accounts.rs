@@ -355,12 +355,12 @@ mod tests {
         let user = created(f.uc.create_service_account(&new).await.unwrap());
         let (hash,): (String,) = sqlx::query_as("SELECT password_hash FROM users WHERE id = ?")
             .bind(user.id)
-            .fetch_one(&f.uc.pool)
+            .fetch_one(f.uc.pool.as_sqlite())
             .await
             .unwrap();
         assert!(hash.starts_with("$argon2id$"));
         let (digests,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM password_digests")
-            .fetch_one(&f.uc.pool)
+            .fetch_one(f.uc.pool.as_sqlite())
             .await
             .unwrap();
         assert_eq!(digests, 0);
@@ -381,7 +381,7 @@ mod tests {
         );
         sqlx::query("UPDATE users SET status = 'closed', closed_at = 0 WHERE id = ?")
             .bind(first.id)
-            .execute(&f.uc.pool)
+            .execute(f.uc.pool.as_sqlite())
             .await
             .unwrap();
         let second = created(

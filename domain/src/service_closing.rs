@@ -132,7 +132,7 @@ mod tests {
             "SELECT actor_app, details FROM audit_log WHERE action = 'account_closed' AND target_id = ?",
         )
         .bind(user.id)
-        .fetch_one(&f.uc.pool)
+        .fetch_one(f.uc.pool.as_sqlite())
         .await
         .unwrap();
         assert_eq!(app.as_deref(), Some("jigsaw"));

@@ -166,7 +166,7 @@ impl UserCenter {
     /// proved must still be on the account (`TICKET_INVALID` otherwise).
     pub(crate) async fn consume_user_ticket(
         &self,
-        tx: &mut sqlx::SqliteConnection,
+        tx: &mut crate::store::Conn,
         user_id: i64,
         sid: &str,
     ) -> Result<(), DomainError> {

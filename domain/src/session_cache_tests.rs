@@ -124,7 +124,7 @@ async fn a_session_extended_after_it_was_remembered_stays_live() {
         sqlx::query("UPDATE sessions SET expires_at = ? WHERE id = ?")
             .bind(end)
             .bind(auth.session_id.clone())
-            .execute(&uc.pool)
+            .execute(uc.pool.as_sqlite())
     };
     set_end(now + 5).await.unwrap();
     // Signing up remembered the session with its first end: forget it, so

@@ -200,7 +200,7 @@ mod tests {
     async fn refusals_audited(uc: &UserCenter) -> i64 {
         let (n,): (i64,) =
             sqlx::query_as("SELECT COUNT(*) FROM audit_log WHERE action = 'staff_action_refused'")
-                .fetch_one(&uc.pool)
+                .fetch_one(uc.pool.as_sqlite())
                 .await
                 .unwrap();
         n

@@ -8,6 +8,8 @@ use std::time::Duration;
 
 pub(crate) struct Fixture {
     pub(crate) uc: UserCenter,
+    // Dropped in this order: the database, then the directory.
+    pub(crate) db: db::TestDatabase,
     pub(crate) _dir: tempfile::TempDir,
 }
 
@@ -25,8 +27,14 @@ pub(crate) async fn fixture_with_messenger(
     messenger: impl FnOnce(&std::path::Path) -> Messenger,
 ) -> Fixture {
     let dir = tempfile::tempdir().expect("temp dir");
-    let url = format!("sqlite://{}", dir.path().join("test.db").display());
-    let pool = db::connect(&url).await.expect("connect");
+    let test_db = db::TestDatabase::new(dir.path())
+        .await
+        .expect("test database");
+    let pool = db::connect(&test_db.url).await.expect("connect");
+    let mut settings = settings;
+    settings
+        .media_dir
+        .get_or_insert_with(|| dir.path().join("media"));
     let outbox = dir.path().join("outbox");
     let messenger = messenger(&outbox).with_captcha_outbox(outbox.join("captcha"));
     let uc = UserCenter::new(
@@ -37,7 +45,11 @@ pub(crate) async fn fixture_with_messenger(
     )
     .expect("domain");
     uc.open_vault().await.expect("data keys");
-    Fixture { uc, _dir: dir }
+    Fixture {
+        uc,
+        db: test_db,
+        _dir: dir,
+    }
 }
 
 /// Weak hashing, and neither sign-up codes nor sign-in captchas, so tests of
@@ -72,7 +84,14 @@ pub(crate) async fn clocked_fixture() -> (Fixture, crate::clock::ManualClock) {
     let f = fixture().await;
     let clock = crate::clock::ManualClock::starting_now();
     let uc = f.uc.clone().with_clock(clock.clone());
-    (Fixture { uc, _dir: f._dir }, clock)
+    (
+        Fixture {
+            uc,
+            db: f.db,
+            _dir: f._dir,
+        },
+        clock,
+    )
 }
 
 pub(crate) fn client() -> ClientInfo {
@@ -175,7 +194,7 @@ async fn duplicates_are_detected_after_normalisation() {
         ErrorCode::UsernameTaken
     );
     let count: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users")
-        .fetch_one(&f.uc.pool)
+        .fetch_one(f.uc.pool.as_sqlite())
         .await
         .unwrap();
     assert_eq!(count.0, 1);
@@ -197,7 +216,7 @@ async fn invalid_registration_writes_nothing() {
         ErrorCode::ContactRequired
     );
     let count: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users")
-        .fetch_one(&f.uc.pool)
+        .fetch_one(f.uc.pool.as_sqlite())
         .await
         .unwrap();
     assert_eq!(count.0, 0);
@@ -367,7 +386,7 @@ async fn frozen_account_cannot_sign_in_or_use_tokens() {
             .unwrap();
     sqlx::query("UPDATE users SET status = 'frozen' WHERE id = ?")
         .bind(res.user.id)
-        .execute(&f.uc.pool)
+        .execute(f.uc.pool.as_sqlite())
         .await
         .unwrap();
     assert_eq!(
@@ -408,7 +427,7 @@ async fn concurrent_duplicate_registrations_create_one_account() {
     }
     assert_eq!(ok, 1);
     let count: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users")
-        .fetch_one(&f.uc.pool)
+        .fetch_one(f.uc.pool.as_sqlite())
         .await
         .unwrap();
     assert_eq!(count.0, 1);
@@ -545,7 +564,7 @@ mod lockout {
             clock.advance(expected);
             // Keep the cumulative window out of the way.
             sqlx::query("DELETE FROM throttle_failures WHERE key = 'email:nobody@b.com'")
-                .execute(&f.uc.pool)
+                .execute(f.uc.pool.as_sqlite())
                 .await
                 .unwrap();
             expected = (expected * 2).min(24 * 3600);
@@ -642,7 +661,7 @@ mod lockout {
         );
         let (events,): (i64,) =
             sqlx::query_as("SELECT COUNT(*) FROM throttle_failures WHERE kind = 'sign_in'")
-                .fetch_one(&f.uc.pool)
+                .fetch_one(f.uc.pool.as_sqlite())
                 .await
                 .unwrap();
         assert_eq!(events, 5);
@@ -695,7 +714,7 @@ mod lockout {
         }
         assert_eq!(sessions, 12);
         let (rows,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sessions")
-            .fetch_one(&f.uc.pool)
+            .fetch_one(f.uc.pool.as_sqlite())
             .await
             .unwrap();
         assert_eq!(rows, 13, "the sign-up's session and twelve more");
@@ -834,7 +853,7 @@ mod refresh {
             .unwrap();
         let (logouts,): (i64,) =
             sqlx::query_as("SELECT COUNT(*) FROM audit_log WHERE action = 'logout'")
-                .fetch_one(&f.uc.pool)
+                .fetch_one(f.uc.pool.as_sqlite())
                 .await
                 .unwrap();
         assert_eq!(logouts, 1);

@@ -29,7 +29,14 @@ async fn clocked(uploads: UploadSettings) -> (Fixture, ManualClock) {
     let f = fixture_with(settings).await;
     let clock = ManualClock::starting_now();
     let uc = f.uc.clone().with_clock(clock.clone());
-    (Fixture { uc, _dir: f._dir }, clock)
+    (
+        Fixture {
+            uc,
+            db: f.db,
+            _dir: f._dir,
+        },
+        clock,
+    )
 }
 
 async fn user(f: &Fixture, name: &str) -> AuthContext {

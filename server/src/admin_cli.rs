@@ -311,7 +311,7 @@ mod tests {
             "SELECT COUNT(*) FROM audit_log WHERE action = 'currency_changed'
              AND actor_id IS NULL AND json_extract(details, '$.via') = 'cli'",
         )
-        .fetch_one(uc.pool())
+        .fetch_one(uc.pool().as_sqlite())
         .await
         .unwrap();
         assert_eq!(n, 7, "add, 2 renames, scale, aliases, disable, enable");

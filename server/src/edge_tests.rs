@@ -193,7 +193,7 @@ async fn the_public_url_is_the_only_accepted_origin() {
 async fn audit_facts(s: &Server, action: &str) -> Vec<(Option<String>, Option<String>)> {
     sqlx::query_as("SELECT ip, user_agent FROM audit_log WHERE action = ? ORDER BY id")
         .bind(action)
-        .fetch_all(s.uc.pool())
+        .fetch_all(s.uc.pool().as_sqlite())
         .await
         .unwrap()
 }

@@ -104,7 +104,7 @@ async fn a_notice_the_mail_server_refused_is_retried_by_the_background_task() {
         row = sqlx::query_as(
             "SELECT kind, attempts, sent_at IS NOT NULL, last_error FROM notification_outbox",
         )
-        .fetch_one(s.uc.pool())
+        .fetch_one(s.uc.pool().as_sqlite())
         .await
         .unwrap();
         if row.2 {
@@ -118,7 +118,7 @@ async fn a_notice_the_mail_server_refused_is_retried_by_the_background_task() {
         ("pin_set", 3, true, Some("email: 421 try again later"))
     );
     let (body,): (String,) = sqlx::query_as("SELECT body FROM notification_outbox")
-        .fetch_one(s.uc.pool())
+        .fetch_one(s.uc.pool().as_sqlite())
         .await
         .unwrap();
     assert!(body.starts_with("【用户中心】"), "{body}");
@@ -206,7 +206,7 @@ async fn staff_lift_a_payment_lock_over_rest() {
         "SELECT COUNT(*) FROM audit_log WHERE action = 'payments_unlocked' AND target_id = ?",
     )
     .bind(id)
-    .fetch_one(s.uc.pool())
+    .fetch_one(s.uc.pool().as_sqlite())
     .await
     .unwrap();
     assert_eq!(unlocks, 1);

@@ -236,7 +236,7 @@ async fn users_admin_sets_the_flags_and_they_take_effect() {
         "SELECT actor_app FROM audit_log WHERE action = 'permissions_changed' AND target_id = ?",
     )
     .bind(id)
-    .fetch_one(s.uc.pool())
+    .fetch_one(s.uc.pool().as_sqlite())
     .await
     .unwrap();
     assert_eq!(actor_app.as_deref(), Some(admin.id.as_str()));

@@ -19,6 +19,8 @@ pub(crate) const SITE_ORIGIN: &str = "http://uc.test";
 pub(crate) struct Server {
     app: Router,
     pub(crate) uc: UserCenter,
+    // Dropped in this order: the database, then the directory.
+    pub(crate) db: domain::db::TestDatabase,
     pub(crate) _dir: tempfile::TempDir,
 }
 
@@ -112,8 +114,12 @@ async fn server_built(
     messenger: impl FnOnce(&std::path::Path) -> domain::Messenger,
 ) -> Server {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("t.db").display());
-    let pool = domain::db::connect(&url).await.unwrap();
+    let test_db = domain::db::TestDatabase::new(dir.path()).await.unwrap();
+    let pool = domain::db::connect(&test_db.url).await.unwrap();
+    let mut settings = settings;
+    settings
+        .media_dir
+        .get_or_insert_with(|| dir.path().join("media"));
     let outbox = dir.path().join("outbox");
     let messenger = messenger(&outbox).with_captcha_outbox(outbox.join("captcha"));
     let uc = UserCenter::new(
@@ -130,7 +136,12 @@ async fn server_built(
     };
     let app = router(state, edge, compat)
         .layer(MockConnectInfo(SocketAddr::from(([127, 0, 0, 1], 4000))));
-    Server { app, uc, _dir: dir }
+    Server {
+        app,
+        uc,
+        db: test_db,
+        _dir: dir,
+    }
 }
 
 impl Server {
@@ -447,7 +458,7 @@ async fn rest_bad_input_gets_specific_4xx() {
 
 async fn user_count(s: &Server) -> i64 {
     let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users")
-        .fetch_one(s.uc.pool())
+        .fetch_one(s.uc.pool().as_sqlite())
         .await
         .unwrap();
     n

@@ -129,7 +129,7 @@ impl AccountState {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "sqlx", derive(sqlx::Type))]
 #[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "sqlx", sqlx(rename_all = "snake_case"))]
+#[cfg_attr(feature = "sqlx", sqlx(type_name = "text", rename_all = "snake_case"))]
 pub enum Role {
     #[default]
     User,

@@ -42,7 +42,6 @@ use row::{ImportRow, Problem, Review, Status};
 use shared::profile::VerificationState;
 use shared::wallet::Currency;
 use shared::ErrorCode;
-use sqlx::Acquire;
 use std::collections::HashMap;
 use std::io::BufRead;
 
@@ -229,8 +228,8 @@ impl UserCenter {
                 Some(tx) => tx,
                 None => tx.insert(crate::store::begin_write(&self.pool).await?),
             };
-            let mut savepoint = batch.begin().await?;
-            match self.write_row(&mut savepoint, &row, now).await {
+            let mut savepoint = batch.savepoint().await?;
+            match self.write_row(&mut *savepoint, &row, now).await {
                 Ok(RowWrite::Created { deposits }) => {
                     savepoint.commit().await?;
                     report.imported += 1;
@@ -351,7 +350,7 @@ impl UserCenter {
     /// Creates one imported account inside the caller's savepoint.
     async fn write_row(
         &self,
-        conn: &mut sqlx::SqliteConnection,
+        conn: &mut crate::store::Conn,
         row: &ImportRow,
         now: i64,
     ) -> Result<RowWrite, DomainError> {

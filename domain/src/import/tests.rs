@@ -26,14 +26,17 @@ fn sample_file(rows: std::ops::RangeInclusive<u64>) -> String {
 }
 
 async fn count(uc: &UserCenter, sql: &'static str) -> i64 {
-    let (n,): (i64,) = sqlx::query_as(sql).fetch_one(&uc.pool).await.unwrap();
+    let (n,): (i64,) = sqlx::query_as(sql)
+        .fetch_one(uc.pool.as_sqlite())
+        .await
+        .unwrap();
     n
 }
 
 async fn user_id(uc: &UserCenter, email: &str) -> i64 {
     let (id,): (i64,) = sqlx::query_as("SELECT id FROM users WHERE email = ?")
         .bind(email)
-        .fetch_one(&uc.pool)
+        .fetch_one(uc.pool.as_sqlite())
         .await
         .unwrap();
     id
@@ -42,7 +45,7 @@ async fn user_id(uc: &UserCenter, email: &str) -> i64 {
 async fn password_hash(uc: &UserCenter, id: i64) -> String {
     let (hash,): (String,) = sqlx::query_as("SELECT password_hash FROM users WHERE id = ?")
         .bind(id)
-        .fetch_one(&uc.pool)
+        .fetch_one(uc.pool.as_sqlite())
         .await
         .unwrap();
     hash
@@ -74,7 +77,7 @@ async fn every_scheme_signs_in_once_then_only_argon2id_is_left() {
     let schemes: Vec<String> = sqlx::query_as::<_, (String,)>(
         "SELECT DISTINCT scheme FROM legacy_passwords ORDER BY scheme",
     )
-    .fetch_all(&f.uc.pool)
+    .fetch_all(f.uc.pool.as_sqlite())
     .await
     .unwrap()
     .into_iter()
@@ -337,14 +340,14 @@ async fn opening_balances_are_migration_deposits_that_reconcile() {
             "SELECT posted FROM wallet_accounts WHERE system = 'migration' AND currency = ?",
         )
         .bind(currency)
-        .fetch_one(&f.uc.pool)
+        .fetch_one(f.uc.pool.as_sqlite())
         .await
         .unwrap();
         let (users,): (i64,) = sqlx::query_as(
             "SELECT SUM(posted) FROM wallet_accounts WHERE user_id IS NOT NULL AND currency = ?",
         )
         .bind(currency)
-        .fetch_one(&f.uc.pool)
+        .fetch_one(f.uc.pool.as_sqlite())
         .await
         .unwrap();
         assert_eq!(migration, -users, "{currency}");
@@ -353,7 +356,7 @@ async fn opening_balances_are_migration_deposits_that_reconcile() {
             "SELECT posted FROM wallet_accounts WHERE system = 'external' AND currency = ?",
         )
         .bind(currency)
-        .fetch_one(&f.uc.pool)
+        .fetch_one(f.uc.pool.as_sqlite())
         .await
         .unwrap();
         assert_eq!(external, 0);
@@ -363,7 +366,7 @@ async fn opening_balances_are_migration_deposits_that_reconcile() {
          JOIN wallet_accounts a ON a.id = t.credit_account WHERE a.user_id = ? AND t.currency = 'CNY'",
     )
     .bind(id)
-    .fetch_one(&f.uc.pool)
+    .fetch_one(f.uc.pool.as_sqlite())
     .await
     .unwrap();
     assert_eq!(
@@ -417,7 +420,7 @@ async fn imported_accounts_keep_their_status_profile_and_review() {
 
     let (closed, closed_at): (String, Option<i64>) =
         sqlx::query_as("SELECT status, closed_at FROM users WHERE phone = '13900000001'")
-            .fetch_one(&f.uc.pool)
+            .fetch_one(f.uc.pool.as_sqlite())
             .await
             .unwrap();
     assert_eq!(closed, "closed");
@@ -653,6 +656,7 @@ async fn the_migration_keeps_an_existing_ledger() {
 
     // Opened as the server does: every migration, this one included.
     let pool = crate::db::connect(&url).await.unwrap();
+    let pool = pool.as_sqlite().clone();
     let accounts_after: Vec<AccountRow> = sqlx::query_as(
         "SELECT id, currency, user_id, system, posted FROM wallet_accounts ORDER BY id",
     )
@@ -675,7 +679,7 @@ async fn the_migration_keeps_an_existing_ledger() {
     .unwrap();
     assert_eq!(next, accounts_before.last().unwrap().0 + 1);
     let uc = UserCenter::new(
-        pool,
+        crate::Pool::Sqlite(pool),
         b"test secret of thirty-two bytes!",
         test_settings(),
         crate::Messenger::outbox(&dir.path().join("outbox"), "x <x@localhost>").unwrap(),

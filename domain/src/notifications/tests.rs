@@ -38,7 +38,7 @@ async fn notices(uc: &UserCenter, user_id: i64) -> Vec<(String, String)> {
         "SELECT kind, destination FROM notification_outbox WHERE user_id = ? ORDER BY id",
     )
     .bind(user_id)
-    .fetch_all(&uc.pool)
+    .fetch_all(uc.pool.as_sqlite())
     .await
     .unwrap();
     rows.into_iter().map(|r| (r.kind, r.destination)).collect()
@@ -50,7 +50,7 @@ async fn last_text(uc: &UserCenter, user_id: i64) -> (String, String) {
         "SELECT subject, body FROM notification_outbox WHERE user_id = ? ORDER BY id DESC LIMIT 1",
     )
     .bind(user_id)
-    .fetch_one(&uc.pool)
+    .fetch_one(uc.pool.as_sqlite())
     .await
     .unwrap()
 }
@@ -335,7 +335,7 @@ async fn a_reset_tells_the_other_contact_and_closing_tells_the_account() {
     // The reset notice is in the language of the reset's request.
     let (subject,): (String,) =
         sqlx::query_as("SELECT subject FROM notification_outbox WHERE kind = 'password_reset'")
-            .fetch_one(&uc.pool)
+            .fetch_one(uc.pool.as_sqlite())
             .await
             .unwrap();
     assert_eq!(subject, "用户中心：密码已重置");
@@ -513,7 +513,15 @@ async fn flaky_fixture(
     .await;
     let clock = ManualClock::starting_now();
     let uc = f.uc.clone().with_clock(clock.clone());
-    (Fixture { uc, _dir: f._dir }, clock, email.unwrap())
+    (
+        Fixture {
+            uc,
+            db: f.db,
+            _dir: f._dir,
+        },
+        clock,
+        email.unwrap(),
+    )
 }
 
 #[derive(Debug, PartialEq, Eq, sqlx::FromRow)]
@@ -529,7 +537,7 @@ async fn state(uc: &UserCenter) -> State {
         "SELECT attempts, sent_at IS NOT NULL AS sent, gave_up_at IS NOT NULL AS gave_up, last_error
          FROM notification_outbox ORDER BY id DESC LIMIT 1",
     )
-    .fetch_one(&uc.pool)
+    .fetch_one(uc.pool.as_sqlite())
     .await
     .unwrap()
 }
@@ -540,7 +548,7 @@ async fn wait_tried(uc: &UserCenter, n: i64) {
         let (tried,): (i64,) = sqlx::query_as(
             "SELECT COUNT(*) FROM notification_outbox WHERE attempts > 0 AND claimed_until IS NULL",
         )
-        .fetch_one(&uc.pool)
+        .fetch_one(uc.pool.as_sqlite())
         .await
         .unwrap();
         if tried >= n {
@@ -555,7 +563,7 @@ async fn wait_sent(uc: &UserCenter, n: i64) {
     for _ in 0..250 {
         let (sent,): (i64,) =
             sqlx::query_as("SELECT COUNT(*) FROM notification_outbox WHERE sent_at IS NOT NULL")
-                .fetch_one(&uc.pool)
+                .fetch_one(uc.pool.as_sqlite())
                 .await
                 .unwrap();
         if sent >= n {

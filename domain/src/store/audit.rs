@@ -1,7 +1,7 @@
 //! The audit log: `audit_log`, append-only (its triggers refuse updates
 //! and deletes).
 
-use super::{Conn, StoreResult};
+use super::{Conn, EngineConn, StoreResult};
 use crate::caller::{Operator, Whence};
 use shared::admin::AuditAction;
 
@@ -88,52 +88,105 @@ pub(crate) struct AuditFilter<'a> {
 }
 
 pub(crate) async fn insert(conn: &mut Conn, at: i64, e: &AuditEvent) -> StoreResult<()> {
-    let action = e.action.as_str();
-    let details = e.details.to_string();
-    sqlx::query!(
-        "INSERT INTO audit_log (at, actor_id, actor_app, target_id, action, ip, user_agent, details)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        at,
-        e.actor,
-        e.actor_app,
-        e.target,
-        action,
-        e.ip,
-        e.user_agent,
-        details,
-    )
-    .execute(conn)
-    .await?;
-    Ok(())
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            let action = e.action.as_str();
+            let details = e.details.to_string();
+            sqlx::query!(
+                "INSERT INTO audit_log (at, actor_id, actor_app, target_id, action, ip, user_agent, details)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                at,
+                e.actor,
+                e.actor_app,
+                e.target,
+                action,
+                e.ip,
+                e.user_agent,
+                details,
+            )
+            .execute(conn)
+            .await?;
+            Ok(())
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            let action = e.action.as_str();
+            let details = e.details.to_string();
+            sqlx::query!(
+                "INSERT INTO audit_log (at, actor_id, actor_app, target_id, action, ip, user_agent, details)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                at,
+                e.actor,
+                e.actor_app,
+                e.target,
+                action,
+                e.ip,
+                e.user_agent,
+                details,
+            )
+            .execute(conn)
+            .await?;
+            Ok(())
+        },
+    }
 }
 
 /// A page, newest first. Optional filters are `(?n IS NULL OR column = ?n)`:
 /// one static statement rather than SQL assembled per filter.
 pub(crate) async fn page(conn: &mut Conn, f: &AuditFilter<'_>) -> StoreResult<Vec<AuditRow>> {
-    sqlx::query_as!(
-        AuditRow,
-        r#"SELECT a.id AS "id!", a.at, a.action, a.actor_id,
-                  COALESCE(actor.email, actor.username, actor.phone) AS "actor_label?: String",
-                  a.actor_app, a.target_id,
-                  COALESCE(target.email, target.username, target.phone) AS "target_label?: String",
-                  a.ip, a.user_agent, a.details
-           FROM audit_log a
-           LEFT JOIN users actor ON actor.id = a.actor_id
-           LEFT JOIN users target ON target.id = a.target_id
-           WHERE (?1 IS NULL OR a.action = ?1)
-             AND (?2 IS NULL OR a.actor_id = ?2)
-             AND (?3 IS NULL OR a.target_id = ?3)
-             AND (?4 IS NULL OR a.id < ?4)
-           ORDER BY a.id DESC
-           LIMIT ?5"#,
-        f.action,
-        f.actor_id,
-        f.target_id,
-        f.before,
-        f.limit,
-    )
-    .fetch_all(conn)
-    .await
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            sqlx::query_as!(
+                AuditRow,
+                r#"SELECT a.id AS "id!", a.at, a.action, a.actor_id,
+                          COALESCE(actor.email, actor.username, actor.phone) AS "actor_label?: String",
+                          a.actor_app, a.target_id,
+                          COALESCE(target.email, target.username, target.phone) AS "target_label?: String",
+                          a.ip, a.user_agent, a.details
+                   FROM audit_log a
+                   LEFT JOIN users actor ON actor.id = a.actor_id
+                   LEFT JOIN users target ON target.id = a.target_id
+                   WHERE (?1 IS NULL OR a.action = ?1)
+                     AND (?2 IS NULL OR a.actor_id = ?2)
+                     AND (?3 IS NULL OR a.target_id = ?3)
+                     AND (?4 IS NULL OR a.id < ?4)
+                   ORDER BY a.id DESC
+                   LIMIT ?5"#,
+                f.action,
+                f.actor_id,
+                f.target_id,
+                f.before,
+                f.limit,
+            )
+            .fetch_all(conn)
+            .await
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            sqlx::query_as!(
+                AuditRow,
+                r#"SELECT a.id AS "id!", a.at, a.action, a.actor_id,
+                          COALESCE(actor.email, actor.username, actor.phone) AS "actor_label?: String",
+                          a.actor_app, a.target_id,
+                          COALESCE(target.email, target.username, target.phone) AS "target_label?: String",
+                          a.ip, a.user_agent, a.details
+                   FROM audit_log a
+                   LEFT JOIN users actor ON actor.id = a.actor_id
+                   LEFT JOIN users target ON target.id = a.target_id
+                   WHERE ($1::text IS NULL OR a.action = $1)
+                     AND ($2::bigint IS NULL OR a.actor_id = $2)
+                     AND ($3::bigint IS NULL OR a.target_id = $3)
+                     AND ($4::bigint IS NULL OR a.id < $4)
+                   ORDER BY a.id DESC
+                   LIMIT $5"#,
+                f.action,
+                f.actor_id,
+                f.target_id,
+                f.before,
+                f.limit,
+            )
+            .fetch_all(conn)
+            .await
+        },
+    }
 }
 
 /// An event about one user, for their data export: what they did to
@@ -151,13 +204,28 @@ pub(crate) struct SubjectEvent {
 /// Every event whose target is the user, or whose actor is the user with
 /// no other target; oldest first.
 pub(crate) async fn about_user(conn: &mut Conn, user_id: i64) -> StoreResult<Vec<SubjectEvent>> {
-    sqlx::query_as!(
-        SubjectEvent,
-        "SELECT at, action, actor_id, actor_app, ip, user_agent, details FROM audit_log
-         WHERE target_id = ?1 OR (actor_id = ?1 AND target_id IS NULL)
-         ORDER BY id",
-        user_id,
-    )
-    .fetch_all(conn)
-    .await
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            sqlx::query_as!(
+                SubjectEvent,
+                "SELECT at, action, actor_id, actor_app, ip, user_agent, details FROM audit_log
+                 WHERE target_id = ?1 OR (actor_id = ?1 AND target_id IS NULL)
+                 ORDER BY id",
+                user_id,
+            )
+            .fetch_all(conn)
+            .await
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            sqlx::query_as!(
+                SubjectEvent,
+                "SELECT at, action, actor_id, actor_app, ip, user_agent, details FROM audit_log
+                 WHERE target_id = $1 OR (actor_id = $1 AND target_id IS NULL)
+                 ORDER BY id",
+                user_id,
+            )
+            .fetch_all(conn)
+            .await
+        },
+    }
 }

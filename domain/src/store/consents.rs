@@ -1,7 +1,7 @@
 //! `consents`: separate consents given and withdrawn, and the removal of
 //! what a withdrawn identity-documents consent no longer covers.
 
-use super::{Conn, StoreResult};
+use super::{Conn, EngineConn, StoreResult};
 
 pub(crate) struct ConsentRow {
     pub version: i64,
@@ -15,15 +15,30 @@ pub(crate) async fn latest(
     user_id: i64,
     purpose: &str,
 ) -> StoreResult<Option<ConsentRow>> {
-    sqlx::query_as!(
-        ConsentRow,
-        "SELECT version, given_at, withdrawn_at FROM consents
-         WHERE user_id = ?1 AND purpose = ?2 ORDER BY id DESC LIMIT 1",
-        user_id,
-        purpose,
-    )
-    .fetch_optional(conn)
-    .await
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            sqlx::query_as!(
+                ConsentRow,
+                "SELECT version, given_at, withdrawn_at FROM consents
+                 WHERE user_id = ?1 AND purpose = ?2 ORDER BY id DESC LIMIT 1",
+                user_id,
+                purpose,
+            )
+            .fetch_optional(conn)
+            .await
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            sqlx::query_as!(
+                ConsentRow,
+                "SELECT version, given_at, withdrawn_at FROM consents
+                 WHERE user_id = $1 AND purpose = $2 ORDER BY id DESC LIMIT 1",
+                user_id,
+                purpose,
+            )
+            .fetch_optional(conn)
+            .await
+        },
+    }
 }
 
 pub(crate) async fn insert(
@@ -33,16 +48,32 @@ pub(crate) async fn insert(
     version: i64,
     now: i64,
 ) -> StoreResult<()> {
-    sqlx::query!(
-        "INSERT INTO consents (user_id, purpose, version, given_at) VALUES (?1, ?2, ?3, ?4)",
-        user_id,
-        purpose,
-        version,
-        now,
-    )
-    .execute(conn)
-    .await?;
-    Ok(())
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            sqlx::query!(
+                "INSERT INTO consents (user_id, purpose, version, given_at) VALUES (?1, ?2, ?3, ?4)",
+                user_id,
+                purpose,
+                version,
+                now,
+            )
+            .execute(conn)
+            .await?;
+            Ok(())
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            sqlx::query!(
+                "INSERT INTO consents (user_id, purpose, version, given_at) VALUES ($1, $2, $3, $4)",
+                user_id,
+                purpose,
+                version,
+                now,
+            )
+            .execute(conn)
+            .await?;
+            Ok(())
+        },
+    }
 }
 
 /// Closes the consents in force; whether there was one.
@@ -52,16 +83,32 @@ pub(crate) async fn withdraw(
     purpose: &str,
     now: i64,
 ) -> StoreResult<bool> {
-    let done = sqlx::query!(
-        "UPDATE consents SET withdrawn_at = ?1
-         WHERE user_id = ?2 AND purpose = ?3 AND withdrawn_at IS NULL",
-        now,
-        user_id,
-        purpose,
-    )
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() > 0)
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            let done = sqlx::query!(
+                "UPDATE consents SET withdrawn_at = ?1
+                 WHERE user_id = ?2 AND purpose = ?3 AND withdrawn_at IS NULL",
+                now,
+                user_id,
+                purpose,
+            )
+            .execute(conn)
+            .await?;
+            Ok(done.rows_affected() > 0)
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            let done = sqlx::query!(
+                "UPDATE consents SET withdrawn_at = $1
+                 WHERE user_id = $2 AND purpose = $3 AND withdrawn_at IS NULL",
+                now,
+                user_id,
+                purpose,
+            )
+            .execute(conn)
+            .await?;
+            Ok(done.rows_affected() > 0)
+        },
+    }
 }
 
 /// Every consent row of a user, oldest first (for the data export).
@@ -69,26 +116,52 @@ pub(crate) async fn all_of(
     conn: &mut Conn,
     user_id: i64,
 ) -> StoreResult<Vec<(String, ConsentRow)>> {
-    let rows = sqlx::query!(
-        "SELECT purpose, version, given_at, withdrawn_at FROM consents
-         WHERE user_id = ?1 ORDER BY id",
-        user_id,
-    )
-    .fetch_all(conn)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            (
-                r.purpose,
-                ConsentRow {
-                    version: r.version,
-                    given_at: r.given_at,
-                    withdrawn_at: r.withdrawn_at,
-                },
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            let rows = sqlx::query!(
+                "SELECT purpose, version, given_at, withdrawn_at FROM consents
+                 WHERE user_id = ?1 ORDER BY id",
+                user_id,
             )
-        })
-        .collect())
+            .fetch_all(conn)
+            .await?;
+            Ok(rows
+                .into_iter()
+                .map(|r| {
+                    (
+                        r.purpose,
+                        ConsentRow {
+                            version: r.version,
+                            given_at: r.given_at,
+                            withdrawn_at: r.withdrawn_at,
+                        },
+                    )
+                })
+                .collect())
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            let rows = sqlx::query!(
+                "SELECT purpose, version, given_at, withdrawn_at FROM consents
+                 WHERE user_id = $1 ORDER BY id",
+                user_id,
+            )
+            .fetch_all(conn)
+            .await?;
+            Ok(rows
+                .into_iter()
+                .map(|r| {
+                    (
+                        r.purpose,
+                        ConsentRow {
+                            version: r.version,
+                            given_at: r.given_at,
+                            withdrawn_at: r.withdrawn_at,
+                        },
+                    )
+                })
+                .collect())
+        },
+    }
 }
 
 /// Deletes the user's real-name submissions that are not verified, with
@@ -98,23 +171,48 @@ pub(crate) async fn remove_unverified_identity(
     conn: &mut Conn,
     user_id: i64,
 ) -> StoreResult<(u64, Vec<String>)> {
-    let paths = sqlx::query_scalar!(
-        "DELETE FROM documents
-         WHERE user_id = ?1 AND kind IN ('id_front', 'id_back')
-           AND (verification_id IS NULL OR verification_id IN (
-                SELECT id FROM verifications
-                WHERE user_id = ?1 AND kind = 'real_name' AND state <> 'verified'))
-         RETURNING path",
-        user_id,
-    )
-    .fetch_all(&mut *conn)
-    .await?;
-    let done = sqlx::query!(
-        "DELETE FROM verifications
-         WHERE user_id = ?1 AND kind = 'real_name' AND state <> 'verified'",
-        user_id,
-    )
-    .execute(conn)
-    .await?;
-    Ok((done.rows_affected(), paths))
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            let paths = sqlx::query_scalar!(
+                "DELETE FROM documents
+                 WHERE user_id = ?1 AND kind IN ('id_front', 'id_back')
+                   AND (verification_id IS NULL OR verification_id IN (
+                        SELECT id FROM verifications
+                        WHERE user_id = ?1 AND kind = 'real_name' AND state <> 'verified'))
+                 RETURNING path",
+                user_id,
+            )
+            .fetch_all(&mut *conn)
+            .await?;
+            let done = sqlx::query!(
+                "DELETE FROM verifications
+                 WHERE user_id = ?1 AND kind = 'real_name' AND state <> 'verified'",
+                user_id,
+            )
+            .execute(conn)
+            .await?;
+            Ok((done.rows_affected(), paths))
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            let paths = sqlx::query_scalar!(
+                "DELETE FROM documents
+                 WHERE user_id = $1 AND kind IN ('id_front', 'id_back')
+                   AND (verification_id IS NULL OR verification_id IN (
+                        SELECT id FROM verifications
+                        WHERE user_id = $1 AND kind = 'real_name' AND state <> 'verified'))
+                 RETURNING path",
+                user_id,
+            )
+            .fetch_all(&mut *conn)
+            .await?;
+            let done = sqlx::query!(
+                "DELETE FROM verifications
+                 WHERE user_id = $1 AND kind = 'real_name' AND state <> 'verified'",
+                user_id,
+            )
+            .execute(conn)
+            .await?;
+            Ok((done.rows_affected(), paths))
+        },
+    }
 }

@@ -1,7 +1,7 @@
 //! Pictures: avatars (`users.avatar_hash`, files named by content hash) and
 //! private documents (`documents`, files under the private media directory).
 
-use super::{Conn, StoreResult};
+use super::{Conn, EngineConn, StoreResult};
 
 #[derive(Clone, Debug)]
 pub(crate) struct DocumentRow {
@@ -31,10 +31,20 @@ pub(crate) async fn avatar_of(
     conn: &mut Conn,
     user_id: i64,
 ) -> StoreResult<Option<Option<String>>> {
-    let row = sqlx::query!("SELECT avatar_hash FROM users WHERE id = ?1", user_id)
-        .fetch_optional(conn)
-        .await?;
-    Ok(row.map(|r| r.avatar_hash))
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            let row = sqlx::query!("SELECT avatar_hash FROM users WHERE id = ?1", user_id)
+                .fetch_optional(conn)
+                .await?;
+            Ok(row.map(|r| r.avatar_hash))
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            let row = sqlx::query!("SELECT avatar_hash FROM users WHERE id = $1", user_id)
+                .fetch_optional(conn)
+                .await?;
+            Ok(row.map(|r| r.avatar_hash))
+        },
+    }
 }
 
 pub(crate) async fn set_avatar(
@@ -43,56 +53,117 @@ pub(crate) async fn set_avatar(
     hash: Option<&str>,
     now: i64,
 ) -> StoreResult<()> {
-    sqlx::query!(
-        "UPDATE users SET avatar_hash = ?1, updated_at = ?2 WHERE id = ?3",
-        hash,
-        now,
-        user_id,
-    )
-    .execute(conn)
-    .await?;
-    Ok(())
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            sqlx::query!(
+                "UPDATE users SET avatar_hash = ?1, updated_at = ?2 WHERE id = ?3",
+                hash,
+                now,
+                user_id,
+            )
+            .execute(conn)
+            .await?;
+            Ok(())
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            sqlx::query!(
+                "UPDATE users SET avatar_hash = $1, updated_at = $2 WHERE id = $3",
+                hash,
+                now,
+                user_id,
+            )
+            .execute(conn)
+            .await?;
+            Ok(())
+        },
+    }
 }
 
 /// How many accounts use the picture as their avatar.
 pub(crate) async fn avatar_users(conn: &mut Conn, hash: &str) -> StoreResult<i64> {
-    sqlx::query_scalar!(
-        r#"SELECT COUNT(*) AS "n!: i64" FROM users WHERE avatar_hash = ?1"#,
-        hash
-    )
-    .fetch_one(conn)
-    .await
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            sqlx::query_scalar!(
+                r#"SELECT COUNT(*) AS "n!: i64" FROM users WHERE avatar_hash = ?1"#,
+                hash
+            )
+            .fetch_one(conn)
+            .await
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            sqlx::query_scalar!(
+                r#"SELECT COUNT(*) AS "n!: i64" FROM users WHERE avatar_hash = $1"#,
+                hash
+            )
+            .fetch_one(conn)
+            .await
+        },
+    }
 }
 
 pub(crate) async fn insert_document(
     conn: &mut Conn,
     d: &NewDocument<'_>,
 ) -> StoreResult<DocumentRow> {
-    sqlx::query_as!(
-        DocumentRow,
-        r#"INSERT INTO documents (user_id, kind, sha256, path, created_at, key_id)
-           VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-           RETURNING id AS "id!", user_id, verification_id, kind, sha256, path, created_at"#,
-        d.user_id,
-        d.kind,
-        d.sha256,
-        d.path,
-        d.now,
-        d.key_id,
-    )
-    .fetch_one(conn)
-    .await
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            sqlx::query_as!(
+                DocumentRow,
+                r#"INSERT INTO documents (user_id, kind, sha256, path, created_at, key_id)
+                   VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                   RETURNING id AS "id!", user_id, verification_id, kind, sha256, path, created_at"#,
+                d.user_id,
+                d.kind,
+                d.sha256,
+                d.path,
+                d.now,
+                d.key_id,
+            )
+            .fetch_one(conn)
+            .await
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            sqlx::query_as!(
+                DocumentRow,
+                r#"INSERT INTO documents (user_id, kind, sha256, path, created_at, key_id)
+                   VALUES ($1, $2, $3, $4, $5, $6)
+                   RETURNING id AS "id!", user_id, verification_id, kind, sha256, path, created_at"#,
+                d.user_id,
+                d.kind,
+                d.sha256,
+                d.path,
+                d.now,
+                d.key_id,
+            )
+            .fetch_one(conn)
+            .await
+        },
+    }
 }
 
 pub(crate) async fn document(conn: &mut Conn, id: i64) -> StoreResult<Option<DocumentRow>> {
-    sqlx::query_as!(
-        DocumentRow,
-        r#"SELECT id AS "id!", user_id, verification_id, kind, sha256, path, created_at
-           FROM documents WHERE id = ?1"#,
-        id
-    )
-    .fetch_optional(conn)
-    .await
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            sqlx::query_as!(
+                DocumentRow,
+                r#"SELECT id AS "id!", user_id, verification_id, kind, sha256, path, created_at
+                   FROM documents WHERE id = ?1"#,
+                id
+            )
+            .fetch_optional(conn)
+            .await
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            sqlx::query_as!(
+                DocumentRow,
+                r#"SELECT id AS "id!", user_id, verification_id, kind, sha256, path, created_at
+                   FROM documents WHERE id = $1"#,
+                id
+            )
+            .fetch_optional(conn)
+            .await
+        },
+    }
 }
 
 /// The user's documents, newest first.
@@ -100,14 +171,28 @@ pub(crate) async fn documents_of_user(
     conn: &mut Conn,
     user_id: i64,
 ) -> StoreResult<Vec<DocumentRow>> {
-    sqlx::query_as!(
-        DocumentRow,
-        r#"SELECT id AS "id!", user_id, verification_id, kind, sha256, path, created_at
-           FROM documents WHERE user_id = ?1 ORDER BY id DESC"#,
-        user_id
-    )
-    .fetch_all(conn)
-    .await
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            sqlx::query_as!(
+                DocumentRow,
+                r#"SELECT id AS "id!", user_id, verification_id, kind, sha256, path, created_at
+                   FROM documents WHERE user_id = ?1 ORDER BY id DESC"#,
+                user_id
+            )
+            .fetch_all(conn)
+            .await
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            sqlx::query_as!(
+                DocumentRow,
+                r#"SELECT id AS "id!", user_id, verification_id, kind, sha256, path, created_at
+                   FROM documents WHERE user_id = $1 ORDER BY id DESC"#,
+                user_id
+            )
+            .fetch_all(conn)
+            .await
+        },
+    }
 }
 
 /// The documents attached to a submission, in upload order.
@@ -115,14 +200,28 @@ pub(crate) async fn documents_of_verification(
     conn: &mut Conn,
     verification_id: i64,
 ) -> StoreResult<Vec<DocumentRow>> {
-    sqlx::query_as!(
-        DocumentRow,
-        r#"SELECT id AS "id!", user_id, verification_id, kind, sha256, path, created_at
-           FROM documents WHERE verification_id = ?1 ORDER BY id"#,
-        verification_id
-    )
-    .fetch_all(conn)
-    .await
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            sqlx::query_as!(
+                DocumentRow,
+                r#"SELECT id AS "id!", user_id, verification_id, kind, sha256, path, created_at
+                   FROM documents WHERE verification_id = ?1 ORDER BY id"#,
+                verification_id
+            )
+            .fetch_all(conn)
+            .await
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            sqlx::query_as!(
+                DocumentRow,
+                r#"SELECT id AS "id!", user_id, verification_id, kind, sha256, path, created_at
+                   FROM documents WHERE verification_id = $1 ORDER BY id"#,
+                verification_id
+            )
+            .fetch_all(conn)
+            .await
+        },
+    }
 }
 
 /// Attaches the user's unattached document of `kind` to a submission;
@@ -134,46 +233,100 @@ pub(crate) async fn attach(
     kind: &str,
     verification_id: i64,
 ) -> StoreResult<bool> {
-    let done = sqlx::query!(
-        "UPDATE documents SET verification_id = ?1
-         WHERE id = ?2 AND user_id = ?3 AND kind = ?4 AND verification_id IS NULL",
-        verification_id,
-        document_id,
-        user_id,
-        kind,
-    )
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            let done = sqlx::query!(
+                "UPDATE documents SET verification_id = ?1
+                 WHERE id = ?2 AND user_id = ?3 AND kind = ?4 AND verification_id IS NULL",
+                verification_id,
+                document_id,
+                user_id,
+                kind,
+            )
+            .execute(conn)
+            .await?;
+            Ok(done.rows_affected() == 1)
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            let done = sqlx::query!(
+                "UPDATE documents SET verification_id = $1
+                 WHERE id = $2 AND user_id = $3 AND kind = $4 AND verification_id IS NULL",
+                verification_id,
+                document_id,
+                user_id,
+                kind,
+            )
+            .execute(conn)
+            .await?;
+            Ok(done.rows_affected() == 1)
+        },
+    }
 }
 
 /// The user's documents not attached to any submission.
 pub(crate) async fn unattached_count(conn: &mut Conn, user_id: i64) -> StoreResult<i64> {
-    sqlx::query_scalar!(
-        r#"SELECT COUNT(*) AS "n!: i64" FROM documents
-           WHERE user_id = ?1 AND verification_id IS NULL"#,
-        user_id
-    )
-    .fetch_one(conn)
-    .await
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            sqlx::query_scalar!(
+                r#"SELECT COUNT(*) AS "n!: i64" FROM documents
+                   WHERE user_id = ?1 AND verification_id IS NULL"#,
+                user_id
+            )
+            .fetch_one(conn)
+            .await
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            sqlx::query_scalar!(
+                r#"SELECT COUNT(*) AS "n!: i64" FROM documents
+                   WHERE user_id = $1 AND verification_id IS NULL"#,
+                user_id
+            )
+            .fetch_one(conn)
+            .await
+        },
+    }
 }
 
 /// Deletes unattached documents uploaded at or before `cutoff`; their paths.
 pub(crate) async fn expire_unattached(conn: &mut Conn, cutoff: i64) -> StoreResult<Vec<String>> {
-    sqlx::query_scalar!(
-        "DELETE FROM documents WHERE verification_id IS NULL AND created_at <= ?1 RETURNING path",
-        cutoff
-    )
-    .fetch_all(conn)
-    .await
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            sqlx::query_scalar!(
+                "DELETE FROM documents WHERE verification_id IS NULL AND created_at <= ?1 RETURNING path",
+                cutoff
+            )
+            .fetch_all(conn)
+            .await
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            sqlx::query_scalar!(
+                "DELETE FROM documents WHERE verification_id IS NULL AND created_at <= $1 RETURNING path",
+                cutoff
+            )
+            .fetch_all(conn)
+            .await
+        },
+    }
 }
 
 /// How many documents use the file (the same photo uploaded twice shares it).
 pub(crate) async fn path_users(conn: &mut Conn, path: &str) -> StoreResult<i64> {
-    sqlx::query_scalar!(
-        r#"SELECT COUNT(*) AS "n!: i64" FROM documents WHERE path = ?1"#,
-        path
-    )
-    .fetch_one(conn)
-    .await
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            sqlx::query_scalar!(
+                r#"SELECT COUNT(*) AS "n!: i64" FROM documents WHERE path = ?1"#,
+                path
+            )
+            .fetch_one(conn)
+            .await
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            sqlx::query_scalar!(
+                r#"SELECT COUNT(*) AS "n!: i64" FROM documents WHERE path = $1"#,
+                path
+            )
+            .fetch_one(conn)
+            .await
+        },
+    }
 }

@@ -12,6 +12,35 @@
 //! Errors are `sqlx::Error`: this layer has nothing to add to them, and the
 //! domain maps them into [`crate::DomainError`].
 
+// Each storage function holds one statement per engine, side by side:
+// `match conn.engine() { Sqlite(c) => on_sqlite! {…}, Postgres(c) =>
+// on_postgres! {…} }`. Both are checked at compile time against the query
+// data in `domain/.sqlx`, where each statement's file names its engine.
+// `scripts/sqlx-prepare` refreshes that data one engine at a time (a live
+// database describes only its own statements), building with the feature
+// `prepare-sqlite` or `prepare-postgres`, which leaves the other engine's
+// statements out of that build.
+#[cfg(not(feature = "prepare-postgres"))]
+macro_rules! on_sqlite {
+    ($($body:tt)*) => {{ $($body)* }};
+}
+#[cfg(feature = "prepare-postgres")]
+macro_rules! on_sqlite {
+    ($($body:tt)*) => {
+        unreachable!("SQLite statements are left out while preparing PostgreSQL's")
+    };
+}
+#[cfg(not(feature = "prepare-sqlite"))]
+macro_rules! on_postgres {
+    ($($body:tt)*) => {{ $($body)* }};
+}
+#[cfg(feature = "prepare-sqlite")]
+macro_rules! on_postgres {
+    ($($body:tt)*) => {
+        unreachable!("PostgreSQL statements are left out while preparing SQLite's")
+    };
+}
+
 pub(crate) mod account_sources;
 pub(crate) mod audit;
 pub(crate) mod codes;
@@ -38,31 +67,64 @@ pub(crate) mod user_search;
 pub(crate) mod users;
 pub(crate) mod verifications;
 
-/// Opens a write transaction. `BEGIN IMMEDIATE` takes SQLite's write lock
-/// at once, so the reads inside see the state the writes apply to (a plain
-/// `BEGIN` would take it at the first write and could fail there instead).
-pub(crate) async fn begin_write(
-    pool: &sqlx::SqlitePool,
-) -> StoreResult<sqlx::Transaction<'static, sqlx::Sqlite>> {
-    pool.begin_with("BEGIN IMMEDIATE").await
+mod engine;
+pub use engine::{Conn, Engine, Pool, Tx};
+pub(crate) use engine::{EngineConn, OwnConn};
+
+/// Opens a write transaction. On SQLite, `BEGIN IMMEDIATE` takes the write
+/// lock at once, so the reads inside see the state the writes apply to (a
+/// plain `BEGIN` would take it at the first write and could fail there
+/// instead). On PostgreSQL the same guarantee comes from a transaction-level
+/// advisory lock that every write transaction takes first: the domain's
+/// read-then-write steps (lockout counters, limits, balances) stay exact
+/// however many servers share the database.
+pub(crate) async fn begin_write(pool: &Pool) -> StoreResult<Tx<'static>> {
+    match pool {
+        Pool::Sqlite(p) => Ok(Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?)),
+        Pool::Postgres(p) => {
+            let mut tx = p.begin().await?;
+            lock_writes(&mut tx).await?;
+            Ok(Tx::Postgres(tx))
+        }
+    }
 }
 
 /// [`begin_write`] on a connection of the caller's own (the ledger writer's).
-pub(crate) async fn begin_write_on(
-    conn: &mut Conn,
-) -> StoreResult<sqlx::Transaction<'_, sqlx::Sqlite>> {
+pub(crate) async fn begin_write_on(conn: &mut OwnConn) -> StoreResult<Tx<'_>> {
     use sqlx::Connection;
-    conn.begin_with("BEGIN IMMEDIATE").await
+    match conn {
+        OwnConn::Sqlite(c) => Ok(Tx::Sqlite(c.begin_with("BEGIN IMMEDIATE").await?)),
+        OwnConn::Postgres(c) => {
+            let mut tx = c.begin().await?;
+            lock_writes(&mut tx).await?;
+            Ok(Tx::Postgres(tx))
+        }
+    }
+}
+
+/// The advisory lock key of write transactions on PostgreSQL ("uc-write").
+const WRITE_LOCK: i64 = 0x7563_2d77_7269_7465;
+
+async fn lock_writes(conn: &mut sqlx::PgConnection) -> StoreResult<()> {
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(WRITE_LOCK)
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 /// Whether the database answers (the readiness probe).
 pub(crate) async fn ping(conn: &mut Conn) -> StoreResult<()> {
-    sqlx::query!("SELECT 1 AS one").fetch_one(conn).await?;
+    match conn.engine() {
+        EngineConn::Sqlite(c) => on_sqlite! {
+            sqlx::query!("SELECT 1 AS one").fetch_one(c).await?;
+        },
+        EngineConn::Postgres(c) => on_postgres! {
+            sqlx::query("SELECT 1").execute(c).await?;
+        },
+    }
     Ok(())
 }
-
-/// A connection or an open transaction (`&mut *tx`).
-pub(crate) type Conn = sqlx::SqliteConnection;
 
 /// What a storage function returns.
 pub(crate) type StoreResult<T> = Result<T, sqlx::Error>;
@@ -120,7 +182,7 @@ pub(crate) mod tests {
     #[tokio::test]
     async fn the_check_constraints_admit_exactly_the_enums_variants() {
         let f = crate::tests::fixture().await;
-        let pool = &f.uc.pool;
+        let pool = f.uc.pool.as_sqlite();
         let cases: Vec<(&str, &str, Vec<&str>)> = vec![
             (
                 "users",

@@ -3,7 +3,7 @@
 //! equality lookups. Every statement that reads or writes those columns
 //! goes through here, so the domain above sees only plaintext.
 
-use super::{Conn, StoreResult};
+use super::{Conn, EngineConn, StoreResult};
 use crate::vault::{Field, Vault, VaultError};
 
 /// A real name and ID number ready to be written.
@@ -60,15 +60,30 @@ pub(crate) async fn open_identity(
     real_name: &mut Option<String>,
     id_number: &mut Option<String>,
 ) -> StoreResult<()> {
-    let Some(key_id) = key_id else {
-        return Ok(());
-    };
-    for (value, field) in [(real_name, Field::RealName), (id_number, Field::IdNumber)] {
-        if let Some(sealed) = value.as_deref() {
-            *value = Some(open(conn, vault, key_id, field, sealed).await?);
-        }
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            let Some(key_id) = key_id else {
+                return Ok(());
+            };
+            for (value, field) in [(real_name, Field::RealName), (id_number, Field::IdNumber)] {
+                if let Some(sealed) = value.as_deref() {
+                    *value = Some(open(conn, vault, key_id, field, sealed).await?);
+                }
+            }
+            Ok(())
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            let Some(key_id) = key_id else {
+                return Ok(());
+            };
+            for (value, field) in [(real_name, Field::RealName), (id_number, Field::IdNumber)] {
+                if let Some(sealed) = value.as_deref() {
+                    *value = Some(open(conn, vault, key_id, field, sealed).await?);
+                }
+            }
+            Ok(())
+        },
     }
-    Ok(())
 }
 
 /// Opens one value, first reading keys added by another process if the
@@ -80,11 +95,24 @@ pub(crate) async fn open(
     field: Field,
     sealed: &str,
 ) -> StoreResult<String> {
-    match vault.open(key_id, field, sealed) {
-        Err(VaultError::UnknownKey(_)) => {
-            vault.refresh(conn).await?;
-            Ok(vault.open(key_id, field, sealed)?)
-        }
-        other => Ok(other?),
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            match vault.open(key_id, field, sealed) {
+                Err(VaultError::UnknownKey(_)) => {
+                    vault.refresh(conn).await?;
+                    Ok(vault.open(key_id, field, sealed)?)
+                }
+                other => Ok(other?),
+            }
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            match vault.open(key_id, field, sealed) {
+                Err(VaultError::UnknownKey(_)) => {
+                    vault.refresh(conn).await?;
+                    Ok(vault.open(key_id, field, sealed)?)
+                }
+                other => Ok(other?),
+            }
+        },
     }
 }

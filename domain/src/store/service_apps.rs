@@ -1,7 +1,7 @@
 //! Signed service apps: `service_apps` (the secret stored encrypted) and
 //! `service_transactions` (transaction ids seen within the replay window).
 
-use super::{Conn, StoreResult};
+use super::{Conn, EngineConn, StoreResult};
 
 /// An app as it is registered.
 pub(crate) struct NewApp<'a> {
@@ -23,30 +23,63 @@ pub(crate) struct StoredApp {
 }
 
 pub(crate) async fn insert(conn: &mut Conn, a: &NewApp<'_>) -> StoreResult<()> {
-    sqlx::query!(
-        "INSERT INTO service_apps (app_id, name, secret_nonce, secret_encrypted, scopes, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        a.app_id,
-        a.name,
-        a.secret_nonce,
-        a.secret_encrypted,
-        a.scopes,
-        a.now,
-    )
-    .execute(conn)
-    .await?;
-    Ok(())
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            sqlx::query!(
+                "INSERT INTO service_apps (app_id, name, secret_nonce, secret_encrypted, scopes, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                a.app_id,
+                a.name,
+                a.secret_nonce,
+                a.secret_encrypted,
+                a.scopes,
+                a.now,
+            )
+            .execute(conn)
+            .await?;
+            Ok(())
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            sqlx::query!(
+                "INSERT INTO service_apps (app_id, name, secret_nonce, secret_encrypted, scopes, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+                a.app_id,
+                a.name,
+                a.secret_nonce,
+                a.secret_encrypted,
+                a.scopes,
+                a.now,
+            )
+            .execute(conn)
+            .await?;
+            Ok(())
+        },
+    }
 }
 
 pub(crate) async fn find(conn: &mut Conn, app_id: &str) -> StoreResult<Option<StoredApp>> {
-    sqlx::query_as!(
-        StoredApp,
-        "SELECT secret_nonce, secret_encrypted, scopes, disabled_at FROM service_apps
-         WHERE app_id = ?1",
-        app_id
-    )
-    .fetch_optional(conn)
-    .await
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            sqlx::query_as!(
+                StoredApp,
+                "SELECT secret_nonce, secret_encrypted, scopes, disabled_at FROM service_apps
+                 WHERE app_id = ?1",
+                app_id
+            )
+            .fetch_optional(conn)
+            .await
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            sqlx::query_as!(
+                StoredApp,
+                "SELECT secret_nonce, secret_encrypted, scopes, disabled_at FROM service_apps
+                 WHERE app_id = $1",
+                app_id
+            )
+            .fetch_optional(conn)
+            .await
+        },
+    }
 }
 
 /// Records a transaction id of the app; `false` when it was already seen
@@ -57,22 +90,48 @@ pub(crate) async fn record_transaction(
     transaction_id: &str,
     now: i64,
 ) -> StoreResult<bool> {
-    let done = sqlx::query!(
-        "INSERT INTO service_transactions (app_id, transaction_id, at) VALUES (?1, ?2, ?3)
-         ON CONFLICT DO NOTHING",
-        app_id,
-        transaction_id,
-        now,
-    )
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            let done = sqlx::query!(
+                "INSERT INTO service_transactions (app_id, transaction_id, at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT DO NOTHING",
+                app_id,
+                transaction_id,
+                now,
+            )
+            .execute(conn)
+            .await?;
+            Ok(done.rows_affected() == 1)
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            let done = sqlx::query!(
+                "INSERT INTO service_transactions (app_id, transaction_id, at) VALUES ($1, $2, $3)
+                 ON CONFLICT DO NOTHING",
+                app_id,
+                transaction_id,
+                now,
+            )
+            .execute(conn)
+            .await?;
+            Ok(done.rows_affected() == 1)
+        },
+    }
 }
 
 /// Forgets the transaction ids seen before `before`.
 pub(crate) async fn forget_transactions(conn: &mut Conn, before: i64) -> StoreResult<()> {
-    sqlx::query!("DELETE FROM service_transactions WHERE at < ?1", before)
-        .execute(conn)
-        .await?;
-    Ok(())
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            sqlx::query!("DELETE FROM service_transactions WHERE at < ?1", before)
+                .execute(conn)
+                .await?;
+            Ok(())
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            sqlx::query!("DELETE FROM service_transactions WHERE at < $1", before)
+                .execute(conn)
+                .await?;
+            Ok(())
+        },
+    }
 }

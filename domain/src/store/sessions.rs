@@ -4,7 +4,7 @@
 //! digest only. Revoking is setting `revoked_at`: rows stay for the
 //! account's session history and for reuse detection.
 
-use super::{Conn, StoreResult};
+use super::{Conn, EngineConn, StoreResult};
 use crate::store::users::UserStatus;
 
 /// A session as it is opened.
@@ -48,22 +48,44 @@ pub(crate) struct SessionOwner {
 }
 
 pub(crate) async fn insert(conn: &mut Conn, s: &NewSession<'_>) -> StoreResult<()> {
-    sqlx::query!(
-        "INSERT INTO sessions (id, user_id, created_at, expires_at, last_seen_at, ip, user_agent,
-                               label, device_id)
-         VALUES (?1, ?2, ?3, ?4, ?3, ?5, ?6, ?7, ?8)",
-        s.id,
-        s.user_id,
-        s.now,
-        s.expires_at,
-        s.ip,
-        s.user_agent,
-        s.label,
-        s.device_id,
-    )
-    .execute(conn)
-    .await?;
-    Ok(())
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            sqlx::query!(
+                "INSERT INTO sessions (id, user_id, created_at, expires_at, last_seen_at, ip, user_agent,
+                                       label, device_id)
+                 VALUES (?1, ?2, ?3, ?4, ?3, ?5, ?6, ?7, ?8)",
+                s.id,
+                s.user_id,
+                s.now,
+                s.expires_at,
+                s.ip,
+                s.user_agent,
+                s.label,
+                s.device_id,
+            )
+            .execute(conn)
+            .await?;
+            Ok(())
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            sqlx::query!(
+                "INSERT INTO sessions (id, user_id, created_at, expires_at, last_seen_at, ip, user_agent,
+                                       label, device_id)
+                 VALUES ($1, $2, $3, $4, $3, $5, $6, $7, $8)",
+                s.id,
+                s.user_id,
+                s.now,
+                s.expires_at,
+                s.ip,
+                s.user_agent,
+                s.label,
+                s.device_id,
+            )
+            .execute(conn)
+            .await?;
+            Ok(())
+        },
+    }
 }
 
 pub(crate) async fn insert_refresh_token(
@@ -72,44 +94,90 @@ pub(crate) async fn insert_refresh_token(
     session_id: &str,
     now: i64,
 ) -> StoreResult<()> {
-    sqlx::query!(
-        "INSERT INTO refresh_tokens (token_hash, session_id, issued_at) VALUES (?1, ?2, ?3)",
-        token_hash,
-        session_id,
-        now,
-    )
-    .execute(conn)
-    .await?;
-    Ok(())
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            sqlx::query!(
+                "INSERT INTO refresh_tokens (token_hash, session_id, issued_at) VALUES (?1, ?2, ?3)",
+                token_hash,
+                session_id,
+                now,
+            )
+            .execute(conn)
+            .await?;
+            Ok(())
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            sqlx::query!(
+                "INSERT INTO refresh_tokens (token_hash, session_id, issued_at) VALUES ($1, $2, $3)",
+                token_hash,
+                session_id,
+                now,
+            )
+            .execute(conn)
+            .await?;
+            Ok(())
+        },
+    }
 }
 
 pub(crate) async fn find_refresh(
     conn: &mut Conn,
     token_hash: &str,
 ) -> StoreResult<Option<RefreshRow>> {
-    sqlx::query_as!(
-        RefreshRow,
-        r#"SELECT r.session_id, r.rotated_at, s.user_id, s.revoked_at, s.expires_at, s.created_at,
-                  u.status AS "status: UserStatus"
-           FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id
-           JOIN users u ON u.id = s.user_id
-           WHERE r.token_hash = ?1"#,
-        token_hash,
-    )
-    .fetch_optional(conn)
-    .await
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            sqlx::query_as!(
+                RefreshRow,
+                r#"SELECT r.session_id, r.rotated_at, s.user_id, s.revoked_at, s.expires_at, s.created_at,
+                          u.status AS "status: UserStatus"
+                   FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id
+                   JOIN users u ON u.id = s.user_id
+                   WHERE r.token_hash = ?1"#,
+                token_hash,
+            )
+            .fetch_optional(conn)
+            .await
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            sqlx::query_as!(
+                RefreshRow,
+                r#"SELECT r.session_id, r.rotated_at, s.user_id, s.revoked_at, s.expires_at, s.created_at,
+                          u.status AS "status: UserStatus"
+                   FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id
+                   JOIN users u ON u.id = s.user_id
+                   WHERE r.token_hash = $1"#,
+                token_hash,
+            )
+            .fetch_optional(conn)
+            .await
+        },
+    }
 }
 
 /// Marks a refresh token as replaced (it may come back only within the grace).
 pub(crate) async fn mark_rotated(conn: &mut Conn, token_hash: &str, now: i64) -> StoreResult<()> {
-    sqlx::query!(
-        "UPDATE refresh_tokens SET rotated_at = ?1 WHERE token_hash = ?2",
-        now,
-        token_hash,
-    )
-    .execute(conn)
-    .await?;
-    Ok(())
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            sqlx::query!(
+                "UPDATE refresh_tokens SET rotated_at = ?1 WHERE token_hash = ?2",
+                now,
+                token_hash,
+            )
+            .execute(conn)
+            .await?;
+            Ok(())
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            sqlx::query!(
+                "UPDATE refresh_tokens SET rotated_at = $1 WHERE token_hash = $2",
+                now,
+                token_hash,
+            )
+            .execute(conn)
+            .await?;
+            Ok(())
+        },
+    }
 }
 
 /// A refresh extends the session and records where it was seen.
@@ -120,16 +188,32 @@ pub(crate) async fn touch(
     expires_at: i64,
     ip: Option<&str>,
 ) -> StoreResult<()> {
-    sqlx::query!(
-        "UPDATE sessions SET last_seen_at = ?1, expires_at = ?2, ip = COALESCE(?3, ip) WHERE id = ?4",
-        now,
-        expires_at,
-        ip,
-        session_id,
-    )
-    .execute(conn)
-    .await?;
-    Ok(())
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            sqlx::query!(
+                "UPDATE sessions SET last_seen_at = ?1, expires_at = ?2, ip = COALESCE(?3, ip) WHERE id = ?4",
+                now,
+                expires_at,
+                ip,
+                session_id,
+            )
+            .execute(conn)
+            .await?;
+            Ok(())
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            sqlx::query!(
+                "UPDATE sessions SET last_seen_at = $1, expires_at = $2, ip = COALESCE($3, ip) WHERE id = $4",
+                now,
+                expires_at,
+                ip,
+                session_id,
+            )
+            .execute(conn)
+            .await?;
+            Ok(())
+        },
+    }
 }
 
 /// When the session expires, if it is live and its account may sign in:
@@ -140,17 +224,34 @@ pub(crate) async fn live_until(
     user_id: i64,
     now: i64,
 ) -> StoreResult<Option<i64>> {
-    sqlx::query_scalar!(
-        r#"SELECT s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id
-           WHERE s.id = ?1 AND s.user_id = ?2 AND s.revoked_at IS NULL AND s.expires_at > ?3
-             AND u.status = ?4"#,
-        session_id,
-        user_id,
-        now,
-        UserStatus::Normal,
-    )
-    .fetch_optional(conn)
-    .await
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            sqlx::query_scalar!(
+                r#"SELECT s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id
+                   WHERE s.id = ?1 AND s.user_id = ?2 AND s.revoked_at IS NULL AND s.expires_at > ?3
+                     AND u.status = ?4"#,
+                session_id,
+                user_id,
+                now,
+                UserStatus::Normal,
+            )
+            .fetch_optional(conn)
+            .await
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            sqlx::query_scalar!(
+                r#"SELECT s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id
+                   WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > $3
+                     AND u.status = $4"#,
+                session_id,
+                user_id,
+                now,
+                UserStatus::Normal as _,
+            )
+            .fetch_optional(conn)
+            .await
+        },
+    }
 }
 
 /// The live session whose current (unrotated) refresh token this is.
@@ -159,18 +260,36 @@ pub(crate) async fn live_by_current_token(
     token_hash: &str,
     now: i64,
 ) -> StoreResult<Option<SessionOwner>> {
-    sqlx::query_as!(
-        SessionOwner,
-        r#"SELECT s.id AS "session_id!", s.user_id FROM refresh_tokens r
-           JOIN sessions s ON s.id = r.session_id JOIN users u ON u.id = s.user_id
-           WHERE r.token_hash = ?1 AND r.rotated_at IS NULL AND s.revoked_at IS NULL
-             AND s.expires_at > ?2 AND u.status = ?3"#,
-        token_hash,
-        now,
-        UserStatus::Normal,
-    )
-    .fetch_optional(conn)
-    .await
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            sqlx::query_as!(
+                SessionOwner,
+                r#"SELECT s.id AS "session_id!", s.user_id FROM refresh_tokens r
+                   JOIN sessions s ON s.id = r.session_id JOIN users u ON u.id = s.user_id
+                   WHERE r.token_hash = ?1 AND r.rotated_at IS NULL AND s.revoked_at IS NULL
+                     AND s.expires_at > ?2 AND u.status = ?3"#,
+                token_hash,
+                now,
+                UserStatus::Normal,
+            )
+            .fetch_optional(conn)
+            .await
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            sqlx::query_as!(
+                SessionOwner,
+                r#"SELECT s.id AS "session_id!", s.user_id FROM refresh_tokens r
+                   JOIN sessions s ON s.id = r.session_id JOIN users u ON u.id = s.user_id
+                   WHERE r.token_hash = $1 AND r.rotated_at IS NULL AND s.revoked_at IS NULL
+                     AND s.expires_at > $2 AND u.status = $3"#,
+                token_hash,
+                now,
+                UserStatus::Normal as _,
+            )
+            .fetch_optional(conn)
+            .await
+        },
+    }
 }
 
 /// The session any of whose refresh tokens (current or rotated) this is.
@@ -178,27 +297,56 @@ pub(crate) async fn by_any_token(
     conn: &mut Conn,
     token_hash: &str,
 ) -> StoreResult<Option<SessionOwner>> {
-    sqlx::query_as!(
-        SessionOwner,
-        r#"SELECT s.id AS "session_id!", s.user_id FROM refresh_tokens r
-           JOIN sessions s ON s.id = r.session_id
-           WHERE r.token_hash = ?1"#,
-        token_hash,
-    )
-    .fetch_optional(conn)
-    .await
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            sqlx::query_as!(
+                SessionOwner,
+                r#"SELECT s.id AS "session_id!", s.user_id FROM refresh_tokens r
+                   JOIN sessions s ON s.id = r.session_id
+                   WHERE r.token_hash = ?1"#,
+                token_hash,
+            )
+            .fetch_optional(conn)
+            .await
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            sqlx::query_as!(
+                SessionOwner,
+                r#"SELECT s.id AS "session_id!", s.user_id FROM refresh_tokens r
+                   JOIN sessions s ON s.id = r.session_id
+                   WHERE r.token_hash = $1"#,
+                token_hash,
+            )
+            .fetch_optional(conn)
+            .await
+        },
+    }
 }
 
 /// Ends one session, whoever owns it (a stolen refresh token's).
 pub(crate) async fn revoke(conn: &mut Conn, session_id: &str, now: i64) -> StoreResult<()> {
-    sqlx::query!(
-        "UPDATE sessions SET revoked_at = ?1 WHERE id = ?2 AND revoked_at IS NULL",
-        now,
-        session_id,
-    )
-    .execute(conn)
-    .await?;
-    Ok(())
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            sqlx::query!(
+                "UPDATE sessions SET revoked_at = ?1 WHERE id = ?2 AND revoked_at IS NULL",
+                now,
+                session_id,
+            )
+            .execute(conn)
+            .await?;
+            Ok(())
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            sqlx::query!(
+                "UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
+                now,
+                session_id,
+            )
+            .execute(conn)
+            .await?;
+            Ok(())
+        },
+    }
 }
 
 /// Ends one of the user's sessions; whether one was live.
@@ -208,15 +356,30 @@ pub(crate) async fn revoke_own(
     session_id: &str,
     now: i64,
 ) -> StoreResult<bool> {
-    let done = sqlx::query!(
-        "UPDATE sessions SET revoked_at = ?1 WHERE id = ?2 AND user_id = ?3 AND revoked_at IS NULL",
-        now,
-        session_id,
-        user_id,
-    )
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() > 0)
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            let done = sqlx::query!(
+                "UPDATE sessions SET revoked_at = ?1 WHERE id = ?2 AND user_id = ?3 AND revoked_at IS NULL",
+                now,
+                session_id,
+                user_id,
+            )
+            .execute(conn)
+            .await?;
+            Ok(done.rows_affected() > 0)
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            let done = sqlx::query!(
+                "UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL",
+                now,
+                session_id,
+                user_id,
+            )
+            .execute(conn)
+            .await?;
+            Ok(done.rows_affected() > 0)
+        },
+    }
 }
 
 /// Ends every live session of the user except `keep` (none: all of them),
@@ -229,16 +392,32 @@ pub(crate) async fn revoke_all(
     keep: Option<&str>,
     now: i64,
 ) -> StoreResult<u64> {
-    let done = sqlx::query!(
-        "UPDATE sessions SET revoked_at = ?1
-         WHERE user_id = ?2 AND revoked_at IS NULL AND id IS NOT ?3",
-        now,
-        user_id,
-        keep,
-    )
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected())
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            let done = sqlx::query!(
+                "UPDATE sessions SET revoked_at = ?1
+                 WHERE user_id = ?2 AND revoked_at IS NULL AND id IS NOT ?3",
+                now,
+                user_id,
+                keep,
+            )
+            .execute(conn)
+            .await?;
+            Ok(done.rows_affected())
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            let done = sqlx::query!(
+                "UPDATE sessions SET revoked_at = $1
+                 WHERE user_id = $2 AND revoked_at IS NULL AND id IS DISTINCT FROM $3",
+                now,
+                user_id,
+                keep,
+            )
+            .execute(conn)
+            .await?;
+            Ok(done.rows_affected())
+        },
+    }
 }
 
 /// The user's live sessions, most recently seen first.
@@ -247,16 +426,32 @@ pub(crate) async fn list_live(
     user_id: i64,
     now: i64,
 ) -> StoreResult<Vec<SessionRow>> {
-    sqlx::query_as!(
-        SessionRow,
-        r#"SELECT id AS "id!", label, ip, device_id, created_at, last_seen_at FROM sessions
-           WHERE user_id = ?1 AND revoked_at IS NULL AND expires_at > ?2
-           ORDER BY last_seen_at DESC, created_at DESC"#,
-        user_id,
-        now,
-    )
-    .fetch_all(conn)
-    .await
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            sqlx::query_as!(
+                SessionRow,
+                r#"SELECT id AS "id!", label, ip, device_id, created_at, last_seen_at FROM sessions
+                   WHERE user_id = ?1 AND revoked_at IS NULL AND expires_at > ?2
+                   ORDER BY last_seen_at DESC, created_at DESC"#,
+                user_id,
+                now,
+            )
+            .fetch_all(conn)
+            .await
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            sqlx::query_as!(
+                SessionRow,
+                r#"SELECT id AS "id!", label, ip, device_id, created_at, last_seen_at FROM sessions
+                   WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2
+                   ORDER BY last_seen_at DESC, created_at DESC"#,
+                user_id,
+                now,
+            )
+            .fetch_all(conn)
+            .await
+        },
+    }
 }
 
 /// Whether the user has signed in before, and whether from this client
@@ -267,17 +462,36 @@ pub(crate) async fn device_history(
     device_id: Option<&str>,
     label: &str,
 ) -> StoreResult<(bool, bool)> {
-    let row = sqlx::query!(
-        r#"SELECT EXISTS (SELECT 1 FROM sessions WHERE user_id = ?1) AS "any!: bool",
-                  (EXISTS (SELECT 1 FROM sessions WHERE user_id = ?1
-                             AND CASE WHEN ?2 IS NULL THEN label = ?3 ELSE device_id = ?2 END)
-                   OR EXISTS (SELECT 1 FROM devices WHERE user_id = ?1 AND device_id = ?2))
-                  AS "seen!: bool""#,
-        user_id,
-        device_id,
-        label,
-    )
-    .fetch_one(conn)
-    .await?;
-    Ok((row.any, row.seen))
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            let row = sqlx::query!(
+                r#"SELECT EXISTS (SELECT 1 FROM sessions WHERE user_id = ?1) AS "any!: bool",
+                          (EXISTS (SELECT 1 FROM sessions WHERE user_id = ?1
+                                     AND CASE WHEN ?2 IS NULL THEN label = ?3 ELSE device_id = ?2 END)
+                           OR EXISTS (SELECT 1 FROM devices WHERE user_id = ?1 AND device_id = ?2))
+                          AS "seen!: bool""#,
+                user_id,
+                device_id,
+                label,
+            )
+            .fetch_one(conn)
+            .await?;
+            Ok((row.any, row.seen))
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            let row = sqlx::query!(
+                r#"SELECT EXISTS (SELECT 1 FROM sessions WHERE user_id = $1) AS "any!: bool",
+                          (EXISTS (SELECT 1 FROM sessions WHERE user_id = $1
+                                     AND CASE WHEN $2::text IS NULL THEN label = $3 ELSE device_id = $2 END)
+                           OR EXISTS (SELECT 1 FROM devices WHERE user_id = $1 AND device_id = $2))
+                          AS "seen!: bool""#,
+                user_id,
+                device_id,
+                label,
+            )
+            .fetch_one(conn)
+            .await?;
+            Ok((row.any, row.seen))
+        },
+    }
 }

@@ -2,12 +2,12 @@
 //! `throttle_failures` (one row per failure, for rolling windows) and
 //! `throttle_reservations` (attempts admitted and not yet judged).
 
-use super::{Conn, StoreResult};
+use super::{Conn, EngineConn, StoreResult};
 
 /// What is being guessed; each kind has its own counters and policy.
 /// Stored as its snake_case name in the `kind` columns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, sqlx::Type)]
-#[sqlx(rename_all = "snake_case")]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
 pub enum Kind {
     /// Password or code sign-in, per account (per identifier when unknown).
     SignIn,
@@ -63,15 +63,30 @@ pub(crate) async fn counters(
     kind: Kind,
     key: &str,
 ) -> StoreResult<Option<Counters>> {
-    sqlx::query_as!(
-        Counters,
-        "SELECT consecutive, lock_count, locked_until FROM throttle_state
-         WHERE kind = ?1 AND key = ?2",
-        kind,
-        key,
-    )
-    .fetch_optional(conn)
-    .await
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            sqlx::query_as!(
+                Counters,
+                "SELECT consecutive, lock_count, locked_until FROM throttle_state
+                 WHERE kind = ?1 AND key = ?2",
+                kind,
+                key,
+            )
+            .fetch_optional(conn)
+            .await
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            sqlx::query_as!(
+                Counters,
+                "SELECT consecutive, lock_count, locked_until FROM throttle_state
+                 WHERE kind = $1 AND key = $2",
+                kind as _,
+                key,
+            )
+            .fetch_optional(conn)
+            .await
+        },
+    }
 }
 
 pub(crate) async fn save_counters(
@@ -81,22 +96,44 @@ pub(crate) async fn save_counters(
     c: &Counters,
     now: i64,
 ) -> StoreResult<()> {
-    sqlx::query!(
-        "INSERT INTO throttle_state (kind, key, consecutive, lock_count, locked_until, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-         ON CONFLICT (kind, key) DO UPDATE SET
-           consecutive = excluded.consecutive, lock_count = excluded.lock_count,
-           locked_until = excluded.locked_until, updated_at = excluded.updated_at",
-        kind,
-        key,
-        c.consecutive,
-        c.lock_count,
-        c.locked_until,
-        now,
-    )
-    .execute(conn)
-    .await?;
-    Ok(())
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            sqlx::query!(
+                "INSERT INTO throttle_state (kind, key, consecutive, lock_count, locked_until, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (kind, key) DO UPDATE SET
+                   consecutive = excluded.consecutive, lock_count = excluded.lock_count,
+                   locked_until = excluded.locked_until, updated_at = excluded.updated_at",
+                kind,
+                key,
+                c.consecutive,
+                c.lock_count,
+                c.locked_until,
+                now,
+            )
+            .execute(conn)
+            .await?;
+            Ok(())
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            sqlx::query!(
+                "INSERT INTO throttle_state (kind, key, consecutive, lock_count, locked_until, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6)
+                 ON CONFLICT (kind, key) DO UPDATE SET
+                   consecutive = excluded.consecutive, lock_count = excluded.lock_count,
+                   locked_until = excluded.locked_until, updated_at = excluded.updated_at",
+                kind as _,
+                key,
+                c.consecutive,
+                c.lock_count,
+                c.locked_until,
+                now,
+            )
+            .execute(conn)
+            .await?;
+            Ok(())
+        },
+    }
 }
 
 /// Failures of the key after `since`.
@@ -106,15 +143,30 @@ pub(crate) async fn failures_after(
     key: &str,
     since: i64,
 ) -> StoreResult<i64> {
-    sqlx::query_scalar!(
-        r#"SELECT COUNT(*) AS "n!: i64" FROM throttle_failures
-           WHERE kind = ?1 AND key = ?2 AND at > ?3"#,
-        kind,
-        key,
-        since,
-    )
-    .fetch_one(conn)
-    .await
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            sqlx::query_scalar!(
+                r#"SELECT COUNT(*) AS "n!: i64" FROM throttle_failures
+                   WHERE kind = ?1 AND key = ?2 AND at > ?3"#,
+                kind,
+                key,
+                since,
+            )
+            .fetch_one(conn)
+            .await
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            sqlx::query_scalar!(
+                r#"SELECT COUNT(*) AS "n!: i64" FROM throttle_failures
+                   WHERE kind = $1 AND key = $2 AND at > $3"#,
+                kind as _,
+                key,
+                since,
+            )
+            .fetch_one(conn)
+            .await
+        },
+    }
 }
 
 /// Records one failure at `now`, first dropping those at or before `expired`
@@ -126,23 +178,46 @@ pub(crate) async fn add_failure(
     expired: i64,
     now: i64,
 ) -> StoreResult<()> {
-    sqlx::query!(
-        "DELETE FROM throttle_failures WHERE kind = ?1 AND key = ?2 AND at <= ?3",
-        kind,
-        key,
-        expired,
-    )
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query!(
-        "INSERT INTO throttle_failures (kind, key, at) VALUES (?1, ?2, ?3)",
-        kind,
-        key,
-        now,
-    )
-    .execute(conn)
-    .await?;
-    Ok(())
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            sqlx::query!(
+                "DELETE FROM throttle_failures WHERE kind = ?1 AND key = ?2 AND at <= ?3",
+                kind,
+                key,
+                expired,
+            )
+            .execute(&mut *conn)
+            .await?;
+            sqlx::query!(
+                "INSERT INTO throttle_failures (kind, key, at) VALUES (?1, ?2, ?3)",
+                kind,
+                key,
+                now,
+            )
+            .execute(conn)
+            .await?;
+            Ok(())
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            sqlx::query!(
+                "DELETE FROM throttle_failures WHERE kind = $1 AND key = $2 AND at <= $3",
+                kind as _,
+                key,
+                expired,
+            )
+            .execute(&mut *conn)
+            .await?;
+            sqlx::query!(
+                "INSERT INTO throttle_failures (kind, key, at) VALUES ($1, $2, $3)",
+                kind as _,
+                key,
+                now,
+            )
+            .execute(conn)
+            .await?;
+            Ok(())
+        },
+    }
 }
 
 /// When the failure `offset` places after the key's oldest happened.
@@ -152,56 +227,117 @@ pub(crate) async fn failure_at(
     key: &str,
     offset: i64,
 ) -> StoreResult<i64> {
-    sqlx::query_scalar!(
-        "SELECT at FROM throttle_failures WHERE kind = ?1 AND key = ?2
-         ORDER BY at, id LIMIT 1 OFFSET ?3",
-        kind,
-        key,
-        offset,
-    )
-    .fetch_one(conn)
-    .await
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            sqlx::query_scalar!(
+                "SELECT at FROM throttle_failures WHERE kind = ?1 AND key = ?2
+                 ORDER BY at, id LIMIT 1 OFFSET ?3",
+                kind,
+                key,
+                offset,
+            )
+            .fetch_one(conn)
+            .await
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            sqlx::query_scalar!(
+                "SELECT at FROM throttle_failures WHERE kind = $1 AND key = $2
+                 ORDER BY at, id LIMIT 1 OFFSET $3",
+                kind as _,
+                key,
+                offset,
+            )
+            .fetch_one(conn)
+            .await
+        },
+    }
 }
 
 /// Forgets the key's counters and failures (a lock lifted, a secret replaced).
 pub(crate) async fn clear(conn: &mut Conn, kind: Kind, key: &str) -> StoreResult<()> {
-    sqlx::query!(
-        "DELETE FROM throttle_state WHERE kind = ?1 AND key = ?2",
-        kind,
-        key
-    )
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query!(
-        "DELETE FROM throttle_failures WHERE kind = ?1 AND key = ?2",
-        kind,
-        key
-    )
-    .execute(conn)
-    .await?;
-    Ok(())
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            sqlx::query!(
+                "DELETE FROM throttle_state WHERE kind = ?1 AND key = ?2",
+                kind,
+                key
+            )
+            .execute(&mut *conn)
+            .await?;
+            sqlx::query!(
+                "DELETE FROM throttle_failures WHERE kind = ?1 AND key = ?2",
+                kind,
+                key
+            )
+            .execute(conn)
+            .await?;
+            Ok(())
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            sqlx::query!(
+                "DELETE FROM throttle_state WHERE kind = $1 AND key = $2",
+                kind as _,
+                key
+            )
+            .execute(&mut *conn)
+            .await?;
+            sqlx::query!(
+                "DELETE FROM throttle_failures WHERE kind = $1 AND key = $2",
+                kind as _,
+                key
+            )
+            .execute(conn)
+            .await?;
+            Ok(())
+        },
+    }
 }
 
 /// Admits one attempt; its reservation id.
 pub(crate) async fn reserve(conn: &mut Conn, kind: Kind, key: &str, now: i64) -> StoreResult<i64> {
-    sqlx::query_scalar!(
-        r#"INSERT INTO throttle_reservations (kind, key, at) VALUES (?1, ?2, ?3)
-           RETURNING id AS "id!: i64""#,
-        kind,
-        key,
-        now,
-    )
-    .fetch_one(conn)
-    .await
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            sqlx::query_scalar!(
+                r#"INSERT INTO throttle_reservations (kind, key, at) VALUES (?1, ?2, ?3)
+                   RETURNING id AS "id!: i64""#,
+                kind,
+                key,
+                now,
+            )
+            .fetch_one(conn)
+            .await
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            sqlx::query_scalar!(
+                r#"INSERT INTO throttle_reservations (kind, key, at) VALUES ($1, $2, $3)
+                   RETURNING id AS "id!: i64""#,
+                kind as _,
+                key,
+                now,
+            )
+            .fetch_one(conn)
+            .await
+        },
+    }
 }
 
 /// Settles a reservation; whether it was still there (a crash sweep may
 /// already have counted it).
 pub(crate) async fn release(conn: &mut Conn, id: i64) -> StoreResult<bool> {
-    let done = sqlx::query!("DELETE FROM throttle_reservations WHERE id = ?1", id)
-        .execute(conn)
-        .await?;
-    Ok(done.rows_affected() == 1)
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            let done = sqlx::query!("DELETE FROM throttle_reservations WHERE id = ?1", id)
+                .execute(conn)
+                .await?;
+            Ok(done.rows_affected() == 1)
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            let done = sqlx::query!("DELETE FROM throttle_reservations WHERE id = $1", id)
+                .execute(conn)
+                .await?;
+            Ok(done.rows_affected() == 1)
+        },
+    }
 }
 
 /// Removes the key's reservations made at or before `stale` (left by a
@@ -212,25 +348,54 @@ pub(crate) async fn sweep_stale(
     key: &str,
     stale: i64,
 ) -> StoreResult<usize> {
-    let ids = sqlx::query_scalar!(
-        r#"DELETE FROM throttle_reservations WHERE kind = ?1 AND key = ?2 AND at <= ?3
-           RETURNING id AS "id!: i64""#,
-        kind,
-        key,
-        stale,
-    )
-    .fetch_all(conn)
-    .await?;
-    Ok(ids.len())
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            let ids = sqlx::query_scalar!(
+                r#"DELETE FROM throttle_reservations WHERE kind = ?1 AND key = ?2 AND at <= ?3
+                   RETURNING id AS "id!: i64""#,
+                kind,
+                key,
+                stale,
+            )
+            .fetch_all(conn)
+            .await?;
+            Ok(ids.len())
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            let ids = sqlx::query_scalar!(
+                r#"DELETE FROM throttle_reservations WHERE kind = $1 AND key = $2 AND at <= $3
+                   RETURNING id AS "id!: i64""#,
+                kind as _,
+                key,
+                stale,
+            )
+            .fetch_all(conn)
+            .await?;
+            Ok(ids.len())
+        },
+    }
 }
 
 /// Attempts of the key admitted and not yet judged.
 pub(crate) async fn in_flight(conn: &mut Conn, kind: Kind, key: &str) -> StoreResult<i64> {
-    sqlx::query_scalar!(
-        r#"SELECT COUNT(*) AS "n!: i64" FROM throttle_reservations WHERE kind = ?1 AND key = ?2"#,
-        kind,
-        key,
-    )
-    .fetch_one(conn)
-    .await
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            sqlx::query_scalar!(
+                r#"SELECT COUNT(*) AS "n!: i64" FROM throttle_reservations WHERE kind = ?1 AND key = ?2"#,
+                kind,
+                key,
+            )
+            .fetch_one(conn)
+            .await
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            sqlx::query_scalar!(
+                r#"SELECT COUNT(*) AS "n!: i64" FROM throttle_reservations WHERE kind = $1 AND key = $2"#,
+                kind as _,
+                key,
+            )
+            .fetch_one(conn)
+            .await
+        },
+    }
 }

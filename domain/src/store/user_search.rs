@@ -6,13 +6,14 @@
 //! is bound and the SQL fragments come from this file alone.
 
 use super::users::UserRow;
-use super::{Conn, StoreResult};
+use super::{Conn, EngineConn, StoreResult};
 use crate::vault::Vault;
-use sqlx::{QueryBuilder, Sqlite};
+use sqlx::{Database, Encode, QueryBuilder, Type};
 
 /// Where a search text is looked for. Each is a `LIKE … ESCAPE '\'`
-/// pattern (see [`contains_pattern`](super::search::contains_pattern));
-/// SQLite's `LIKE` ignores ASCII case.
+/// pattern (see [`contains_pattern`](super::search::contains_pattern)),
+/// matched without regard to case on both engines (both sides lowered:
+/// PostgreSQL's `LIKE` heeds case).
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum TextMatch<'a> {
     /// Staff: the email, phone, username and display name, or exactly the
@@ -52,7 +53,12 @@ pub(crate) struct UserFilter<'a> {
     pub exact: Option<i64>,
 }
 
-fn push_where(q: &mut QueryBuilder<Sqlite>, f: &UserFilter<'_>) {
+/// The same fragments on both engines (each writes its own placeholders).
+fn push_where<DB: Database>(q: &mut QueryBuilder<DB>, f: &UserFilter<'_>)
+where
+    for<'t> &'t str: Encode<'t, DB> + Type<DB>,
+    for<'t> i64: Encode<'t, DB> + Type<DB>,
+{
     q.push(" FROM users WHERE 1 = 1");
     if let Some(ids) = f.ids {
         if ids.is_empty() {
@@ -88,20 +94,20 @@ fn push_where(q: &mut QueryBuilder<Sqlite>, f: &UserFilter<'_>) {
                     .push_bind(id_number_index);
             }
             TextMatch::Public(p) => {
-                q.push("email LIKE ")
+                q.push("LOWER(email) LIKE LOWER(")
                     .push_bind(p)
-                    .push(" ESCAPE '\\' OR phone LIKE ")
+                    .push(") ESCAPE '\\' OR phone LIKE ")
                     .push_bind(p)
-                    .push(" ESCAPE '\\' OR username LIKE ")
+                    .push(" ESCAPE '\\' OR LOWER(username) LIKE LOWER(")
                     .push_bind(p)
-                    .push(" ESCAPE '\\' OR display_name LIKE ")
+                    .push(") ESCAPE '\\' OR LOWER(display_name) LIKE LOWER(")
                     .push_bind(p)
-                    .push(" ESCAPE '\\'");
+                    .push(") ESCAPE '\\'");
             }
             TextMatch::ShownName(p) => {
-                q.push("COALESCE(display_name, username, phone, email) LIKE ")
+                q.push("LOWER(COALESCE(display_name, username, phone, email)) LIKE LOWER(")
                     .push_bind(p)
-                    .push(" ESCAPE '\\'");
+                    .push(") ESCAPE '\\'");
             }
         }
         if let Some(exact) = f.exact {
@@ -113,9 +119,18 @@ fn push_where(q: &mut QueryBuilder<Sqlite>, f: &UserFilter<'_>) {
 
 /// How many accounts match.
 pub(crate) async fn count(conn: &mut Conn, f: &UserFilter<'_>) -> StoreResult<i64> {
-    let mut q = QueryBuilder::new("SELECT COUNT(*)");
-    push_where(&mut q, f);
-    q.build_query_scalar::<i64>().fetch_one(conn).await
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            let mut q = QueryBuilder::new("SELECT COUNT(*)");
+            push_where(&mut q, f);
+            q.build_query_scalar::<i64>().fetch_one(conn).await
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            let mut q = QueryBuilder::new("SELECT COUNT(*)");
+            push_where(&mut q, f);
+            q.build_query_scalar::<i64>().fetch_one(conn).await
+        },
+    }
 }
 
 /// One page of the matching accounts.
@@ -127,25 +142,52 @@ pub(crate) async fn page(
     limit: i64,
     offset: i64,
 ) -> StoreResult<Vec<UserRow>> {
-    let mut q = QueryBuilder::new(concat!("SELECT ", super::users::user_columns!()));
-    push_where(&mut q, f);
-    q.push(" ORDER BY ");
-    if let Some(exact) = f.exact {
-        q.push("id = ").push_bind(exact).push(" DESC, ");
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            let mut q = QueryBuilder::new(concat!("SELECT ", super::users::user_columns!()));
+            push_where(&mut q, f);
+            q.push(" ORDER BY ");
+            if let Some(exact) = f.exact {
+                q.push("id = ").push_bind(exact).push(" DESC, ");
+            }
+            q.push(match order {
+                Order::Newest => "created_at DESC, id DESC",
+                Order::Oldest => "created_at, id",
+                // The real name is sealed, so it cannot order anything.
+                Order::Name => "LOWER(COALESCE(display_name, username, email, phone)), id",
+                Order::Id => "id",
+            });
+            q.push(" LIMIT ").push_bind(limit);
+            q.push(" OFFSET ").push_bind(offset);
+            let rows = q.build_query_as::<UserRow>().fetch_all(&mut *conn).await?;
+            let mut opened = Vec::with_capacity(rows.len());
+            for row in rows {
+                opened.push(row.open(conn, vault).await?);
+            }
+            Ok(opened)
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            let mut q = QueryBuilder::new(concat!("SELECT ", super::users::user_columns!()));
+            push_where(&mut q, f);
+            q.push(" ORDER BY ");
+            if let Some(exact) = f.exact {
+                q.push("id = ").push_bind(exact).push(" DESC, ");
+            }
+            q.push(match order {
+                Order::Newest => "created_at DESC, id DESC",
+                Order::Oldest => "created_at, id",
+                // The real name is sealed, so it cannot order anything.
+                Order::Name => "LOWER(COALESCE(display_name, username, email, phone)) COLLATE \"C\", id",
+                Order::Id => "id",
+            });
+            q.push(" LIMIT ").push_bind(limit);
+            q.push(" OFFSET ").push_bind(offset);
+            let rows = q.build_query_as::<UserRow>().fetch_all(&mut *conn).await?;
+            let mut opened = Vec::with_capacity(rows.len());
+            for row in rows {
+                opened.push(row.open(conn, vault).await?);
+            }
+            Ok(opened)
+        },
     }
-    q.push(match order {
-        Order::Newest => "created_at DESC, id DESC",
-        Order::Oldest => "created_at, id",
-        // The real name is sealed, so it cannot order anything.
-        Order::Name => "LOWER(COALESCE(display_name, username, email, phone)), id",
-        Order::Id => "id",
-    });
-    q.push(" LIMIT ").push_bind(limit);
-    q.push(" OFFSET ").push_bind(offset);
-    let rows = q.build_query_as::<UserRow>().fetch_all(&mut *conn).await?;
-    let mut opened = Vec::with_capacity(rows.len());
-    for row in rows {
-        opened.push(row.open(conn, vault).await?);
-    }
-    Ok(opened)
 }

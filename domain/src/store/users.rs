@@ -1,7 +1,7 @@
 //! Accounts: the `users` table.
 
 use super::sealed::{self, SealedIdentity};
-use super::{Conn, StoreResult};
+use super::{Conn, EngineConn, StoreResult};
 use crate::vault::Vault;
 use shared::admin::Permissions;
 use shared::profile::AccountState;
@@ -14,7 +14,7 @@ use shared::validate::{Contact, Identifier};
 ///
 /// The variants are the table's CHECK list, and a test holds them equal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, sqlx::Type)]
-#[sqlx(rename_all = "snake_case")]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
 pub enum UserStatus {
     Normal,
     Frozen,
@@ -93,15 +93,30 @@ pub(crate) struct UserRow {
 impl UserRow {
     /// Opens the sealed real name and ID number in place.
     pub(crate) async fn open(mut self, conn: &mut Conn, vault: &Vault) -> StoreResult<Self> {
-        sealed::open_identity(
-            conn,
-            vault,
-            self.pii_key_id,
-            &mut self.real_name,
-            &mut self.id_number,
-        )
-        .await?;
-        Ok(self)
+        match conn.engine() {
+            EngineConn::Sqlite(conn) => on_sqlite! {
+                sealed::open_identity(
+                    conn,
+                    vault,
+                    self.pii_key_id,
+                    &mut self.real_name,
+                    &mut self.id_number,
+                )
+                .await?;
+                Ok(self)
+            },
+            EngineConn::Postgres(conn) => on_postgres! {
+                sealed::open_identity(
+                    conn,
+                    vault,
+                    self.pii_key_id,
+                    &mut self.real_name,
+                    &mut self.id_number,
+                )
+                .await?;
+                Ok(self)
+            },
+        }
     }
 }
 
@@ -121,20 +136,41 @@ pub(crate) async fn by_id(
     vault: &Vault,
     user_id: i64,
 ) -> StoreResult<Option<UserRow>> {
-    let row = sqlx::query_as!(
-        UserRow,
-        r#"SELECT id AS "id!", email, phone, username, email_verified AS "email_verified: bool",
-                  phone_verified AS "phone_verified: bool", status AS "status: UserStatus",
-                  created_at, display_name, real_name, gender, id_country, id_type, id_number,
-                  role AS "role: Role", avatar_hash, pii_key_id
-           FROM users WHERE id = ?1"#,
-        user_id
-    )
-    .fetch_optional(&mut *conn)
-    .await?;
-    match row {
-        Some(row) => Ok(Some(row.open(conn, vault).await?)),
-        None => Ok(None),
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            let row = sqlx::query_as!(
+                UserRow,
+                r#"SELECT id AS "id!", email, phone, username, email_verified AS "email_verified: bool",
+                          phone_verified AS "phone_verified: bool", status AS "status: UserStatus",
+                          created_at, display_name, real_name, gender, id_country, id_type, id_number,
+                          role AS "role: Role", avatar_hash, pii_key_id
+                   FROM users WHERE id = ?1"#,
+                user_id
+            )
+            .fetch_optional(&mut *conn)
+            .await?;
+            match row {
+                Some(row) => Ok(Some(row.open(conn, vault).await?)),
+                None => Ok(None),
+            }
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            let row = sqlx::query_as!(
+                UserRow,
+                r#"SELECT id AS "id!", email, phone, username, email_verified AS "email_verified: bool",
+                          phone_verified AS "phone_verified: bool", status AS "status: UserStatus",
+                          created_at, display_name, real_name, gender, id_country, id_type, id_number,
+                          role AS "role: Role", avatar_hash, pii_key_id
+                   FROM users WHERE id = $1"#,
+                user_id
+            )
+            .fetch_optional(&mut *conn)
+            .await?;
+            match row {
+                Some(row) => Ok(Some(row.open(conn, vault).await?)),
+                None => Ok(None),
+            }
+        },
     }
 }
 
@@ -155,58 +191,116 @@ pub(crate) async fn profile_by_id(
     vault: &Vault,
     user_id: i64,
 ) -> StoreResult<Option<ProfileRow>> {
-    let row = sqlx::query!(
-        r#"SELECT u.id AS "id!", u.email, u.phone, u.username,
-                  u.email_verified AS "email_verified: bool",
-                  u.phone_verified AS "phone_verified: bool", u.status AS "status: UserStatus",
-                  u.created_at, u.display_name, u.real_name, u.gender, u.id_country, u.id_type,
-                  u.id_number, u.role AS "role: Role", u.avatar_hash, u.pii_key_id,
-                  v.state AS "verification_state?", v.reason AS "verification_reason?",
-                  (SELECT value FROM pending_contacts WHERE user_id = u.id AND kind = 'email')
-                      AS "pending_email?: String",
-                  (SELECT value FROM pending_contacts WHERE user_id = u.id AND kind = 'phone')
-                      AS "pending_phone?: String"
-           FROM users u
-           LEFT JOIN verifications v ON v.id = (
-               SELECT id FROM verifications WHERE user_id = u.id AND kind = 'real_name'
-               ORDER BY id DESC LIMIT 1)
-           WHERE u.id = ?1"#,
-        user_id
-    )
-    .fetch_optional(&mut *conn)
-    .await?;
-    let Some(r) = row else {
-        return Ok(None);
-    };
-    let user = UserRow {
-        id: r.id,
-        email: r.email,
-        phone: r.phone,
-        username: r.username,
-        email_verified: r.email_verified,
-        phone_verified: r.phone_verified,
-        status: r.status,
-        created_at: r.created_at,
-        display_name: r.display_name,
-        real_name: r.real_name,
-        gender: r.gender,
-        id_country: r.id_country,
-        id_type: r.id_type,
-        id_number: r.id_number,
-        role: r.role,
-        avatar_hash: r.avatar_hash,
-        pii_key_id: r.pii_key_id,
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            let row = sqlx::query!(
+                r#"SELECT u.id AS "id!", u.email, u.phone, u.username,
+                          u.email_verified AS "email_verified: bool",
+                          u.phone_verified AS "phone_verified: bool", u.status AS "status: UserStatus",
+                          u.created_at, u.display_name, u.real_name, u.gender, u.id_country, u.id_type,
+                          u.id_number, u.role AS "role: Role", u.avatar_hash, u.pii_key_id,
+                          v.state AS "verification_state?", v.reason AS "verification_reason?",
+                          (SELECT value FROM pending_contacts WHERE user_id = u.id AND kind = 'email')
+                              AS "pending_email?: String",
+                          (SELECT value FROM pending_contacts WHERE user_id = u.id AND kind = 'phone')
+                              AS "pending_phone?: String"
+                   FROM users u
+                   LEFT JOIN verifications v ON v.id = (
+                       SELECT id FROM verifications WHERE user_id = u.id AND kind = 'real_name'
+                       ORDER BY id DESC LIMIT 1)
+                   WHERE u.id = ?1"#,
+                user_id
+            )
+            .fetch_optional(&mut *conn)
+            .await?;
+            let Some(r) = row else {
+                return Ok(None);
+            };
+            let user = UserRow {
+                id: r.id,
+                email: r.email,
+                phone: r.phone,
+                username: r.username,
+                email_verified: r.email_verified,
+                phone_verified: r.phone_verified,
+                status: r.status,
+                created_at: r.created_at,
+                display_name: r.display_name,
+                real_name: r.real_name,
+                gender: r.gender,
+                id_country: r.id_country,
+                id_type: r.id_type,
+                id_number: r.id_number,
+                role: r.role,
+                avatar_hash: r.avatar_hash,
+                pii_key_id: r.pii_key_id,
+            }
+            .open(conn, vault)
+            .await?;
+            Ok(Some(ProfileRow {
+                user,
+                verification: r
+                    .verification_state
+                    .map(|state| (state, r.verification_reason)),
+                pending_email: r.pending_email,
+                pending_phone: r.pending_phone,
+            }))
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            let row = sqlx::query!(
+                r#"SELECT u.id AS "id!", u.email, u.phone, u.username,
+                          u.email_verified AS "email_verified: bool",
+                          u.phone_verified AS "phone_verified: bool", u.status AS "status: UserStatus",
+                          u.created_at, u.display_name, u.real_name, u.gender, u.id_country, u.id_type,
+                          u.id_number, u.role AS "role: Role", u.avatar_hash, u.pii_key_id,
+                          v.state AS "verification_state?", v.reason AS "verification_reason?",
+                          (SELECT value FROM pending_contacts WHERE user_id = u.id AND kind = 'email')
+                              AS "pending_email?: String",
+                          (SELECT value FROM pending_contacts WHERE user_id = u.id AND kind = 'phone')
+                              AS "pending_phone?: String"
+                   FROM users u
+                   LEFT JOIN verifications v ON v.id = (
+                       SELECT id FROM verifications WHERE user_id = u.id AND kind = 'real_name'
+                       ORDER BY id DESC LIMIT 1)
+                   WHERE u.id = $1"#,
+                user_id
+            )
+            .fetch_optional(&mut *conn)
+            .await?;
+            let Some(r) = row else {
+                return Ok(None);
+            };
+            let user = UserRow {
+                id: r.id,
+                email: r.email,
+                phone: r.phone,
+                username: r.username,
+                email_verified: r.email_verified,
+                phone_verified: r.phone_verified,
+                status: r.status,
+                created_at: r.created_at,
+                display_name: r.display_name,
+                real_name: r.real_name,
+                gender: r.gender,
+                id_country: r.id_country,
+                id_type: r.id_type,
+                id_number: r.id_number,
+                role: r.role,
+                avatar_hash: r.avatar_hash,
+                pii_key_id: r.pii_key_id,
+            }
+            .open(conn, vault)
+            .await?;
+            Ok(Some(ProfileRow {
+                user,
+                verification: r
+                    .verification_state
+                    .map(|state| (state, r.verification_reason)),
+                pending_email: r.pending_email,
+                pending_phone: r.pending_phone,
+            }))
+        },
     }
-    .open(conn, vault)
-    .await?;
-    Ok(Some(ProfileRow {
-        user,
-        verification: r
-            .verification_state
-            .map(|state| (state, r.verification_reason)),
-        pending_email: r.pending_email,
-        pending_phone: r.pending_phone,
-    }))
 }
 
 /// A unique column's value that names one account: what a person signs
@@ -269,24 +363,51 @@ pub(crate) struct Credentials {
 /// [`credentials`] without the hash, for lookups that only need to know
 /// who holds the key: one statement for both.
 pub(crate) async fn holder(conn: &mut Conn, key: Key<'_>) -> StoreResult<Option<Holder>> {
-    Ok(credentials(conn, key).await?.map(|c| Holder {
-        id: c.id,
-        status: c.status,
-    }))
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            Ok(credentials(conn, key).await?.map(|c| Holder {
+                id: c.id,
+                status: c.status,
+            }))
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            Ok(credentials(conn, key).await?.map(|c| Holder {
+                id: c.id,
+                status: c.status,
+            }))
+        },
+    }
 }
 
 pub(crate) async fn credentials(conn: &mut Conn, key: Key<'_>) -> StoreResult<Option<Credentials>> {
-    let (email, phone, username_key) = key.columns();
-    sqlx::query_as!(
-        Credentials,
-        r#"SELECT id AS "id!", password_hash, status AS "status: UserStatus" FROM users
-           WHERE email = ?1 OR phone = ?2 OR username_key = ?3"#,
-        email,
-        phone,
-        username_key,
-    )
-    .fetch_optional(conn)
-    .await
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            let (email, phone, username_key) = key.columns();
+            sqlx::query_as!(
+                Credentials,
+                r#"SELECT id AS "id!", password_hash, status AS "status: UserStatus" FROM users
+                   WHERE email = ?1 OR phone = ?2 OR username_key = ?3"#,
+                email,
+                phone,
+                username_key,
+            )
+            .fetch_optional(conn)
+            .await
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            let (email, phone, username_key) = key.columns();
+            sqlx::query_as!(
+                Credentials,
+                r#"SELECT id AS "id!", password_hash, status AS "status: UserStatus" FROM users
+                   WHERE email = $1 OR phone = $2 OR username_key = $3"#,
+                email,
+                phone,
+                username_key,
+            )
+            .fetch_optional(conn)
+            .await
+        },
+    }
 }
 
 /// The account's email, phone and username key, whichever it has.
@@ -294,13 +415,26 @@ pub(crate) async fn sign_in_identifiers(
     conn: &mut Conn,
     user_id: i64,
 ) -> StoreResult<Option<(Option<String>, Option<String>, Option<String>)>> {
-    let row = sqlx::query!(
-        "SELECT email, phone, username_key FROM users WHERE id = ?1",
-        user_id
-    )
-    .fetch_optional(conn)
-    .await?;
-    Ok(row.map(|r| (r.email, r.phone, r.username_key)))
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            let row = sqlx::query!(
+                "SELECT email, phone, username_key FROM users WHERE id = ?1",
+                user_id
+            )
+            .fetch_optional(conn)
+            .await?;
+            Ok(row.map(|r| (r.email, r.phone, r.username_key)))
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            let row = sqlx::query!(
+                "SELECT email, phone, username_key FROM users WHERE id = $1",
+                user_id
+            )
+            .fetch_optional(conn)
+            .await?;
+            Ok(row.map(|r| (r.email, r.phone, r.username_key)))
+        },
+    }
 }
 
 /// An account as it is created.
@@ -320,27 +454,54 @@ pub(crate) struct NewUser<'a> {
 /// Inserts an account. A UNIQUE violation means one of its identifiers
 /// was taken meanwhile.
 pub(crate) async fn insert(conn: &mut Conn, n: &NewUser<'_>) -> StoreResult<UserRow> {
-    sqlx::query_as!(
-        UserRow,
-        r#"INSERT INTO users (email, phone, username, username_key, password_hash,
-                              email_verified, phone_verified, role, created_at, updated_at)
-           VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)
-           RETURNING id AS "id!", email, phone, username, email_verified AS "email_verified: bool",
-                     phone_verified AS "phone_verified: bool", status AS "status: UserStatus",
-                     created_at, display_name, real_name, gender, id_country, id_type, id_number,
-                     role AS "role: Role", avatar_hash, pii_key_id"#,
-        n.email,
-        n.phone,
-        n.username,
-        n.username_key,
-        n.password_hash,
-        n.email_verified,
-        n.phone_verified,
-        n.role,
-        n.now,
-    )
-    .fetch_one(conn)
-    .await
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            sqlx::query_as!(
+                UserRow,
+                r#"INSERT INTO users (email, phone, username, username_key, password_hash,
+                                      email_verified, phone_verified, role, created_at, updated_at)
+                   VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)
+                   RETURNING id AS "id!", email, phone, username, email_verified AS "email_verified: bool",
+                             phone_verified AS "phone_verified: bool", status AS "status: UserStatus",
+                             created_at, display_name, real_name, gender, id_country, id_type, id_number,
+                             role AS "role: Role", avatar_hash, pii_key_id"#,
+                n.email,
+                n.phone,
+                n.username,
+                n.username_key,
+                n.password_hash,
+                n.email_verified,
+                n.phone_verified,
+                n.role,
+                n.now,
+            )
+            .fetch_one(conn)
+            .await
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            sqlx::query_as!(
+                UserRow,
+                r#"INSERT INTO users (email, phone, username, username_key, password_hash,
+                                      email_verified, phone_verified, role, created_at, updated_at)
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
+                   RETURNING id AS "id!", email, phone, username, email_verified AS "email_verified: bool",
+                             phone_verified AS "phone_verified: bool", status AS "status: UserStatus",
+                             created_at, display_name, real_name, gender, id_country, id_type, id_number,
+                             role AS "role: Role", avatar_hash, pii_key_id"#,
+                n.email,
+                n.phone,
+                n.username,
+                n.username_key,
+                n.password_hash,
+                n.email_verified,
+                n.phone_verified,
+                n.role as _,
+                n.now,
+            )
+            .fetch_one(conn)
+            .await
+        },
+    }
 }
 
 /// The (email, phone) of an account holding any of these identifiers.
@@ -350,16 +511,32 @@ pub(crate) async fn first_holder_of(
     phone: Option<&str>,
     username_key: Option<&str>,
 ) -> StoreResult<Option<(Option<String>, Option<String>)>> {
-    let row = sqlx::query!(
-        "SELECT email, phone FROM users
-         WHERE email = ?1 OR phone = ?2 OR username_key = ?3 LIMIT 1",
-        email,
-        phone,
-        username_key,
-    )
-    .fetch_optional(conn)
-    .await?;
-    Ok(row.map(|r| (r.email, r.phone)))
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            let row = sqlx::query!(
+                "SELECT email, phone FROM users
+                 WHERE email = ?1 OR phone = ?2 OR username_key = ?3 LIMIT 1",
+                email,
+                phone,
+                username_key,
+            )
+            .fetch_optional(conn)
+            .await?;
+            Ok(row.map(|r| (r.email, r.phone)))
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            let row = sqlx::query!(
+                "SELECT email, phone FROM users
+                 WHERE email = $1 OR phone = $2 OR username_key = $3 LIMIT 1",
+                email,
+                phone,
+                username_key,
+            )
+            .fetch_optional(conn)
+            .await?;
+            Ok(row.map(|r| (r.email, r.phone)))
+        },
+    }
 }
 
 /// An account's id and the identifiers a password must not repeat.
@@ -371,31 +548,68 @@ pub(crate) struct Names {
 }
 
 pub(crate) async fn names(conn: &mut Conn, key: Key<'_>) -> StoreResult<Option<Names>> {
-    let (email, phone, username_key) = key.columns();
-    sqlx::query_as!(
-        Names,
-        r#"SELECT id AS "id!", email, phone, username FROM users
-           WHERE email = ?1 OR phone = ?2 OR username_key = ?3"#,
-        email,
-        phone,
-        username_key,
-    )
-    .fetch_optional(conn)
-    .await
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            let (email, phone, username_key) = key.columns();
+            sqlx::query_as!(
+                Names,
+                r#"SELECT id AS "id!", email, phone, username FROM users
+                   WHERE email = ?1 OR phone = ?2 OR username_key = ?3"#,
+                email,
+                phone,
+                username_key,
+            )
+            .fetch_optional(conn)
+            .await
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            let (email, phone, username_key) = key.columns();
+            sqlx::query_as!(
+                Names,
+                r#"SELECT id AS "id!", email, phone, username FROM users
+                   WHERE email = $1 OR phone = $2 OR username_key = $3"#,
+                email,
+                phone,
+                username_key,
+            )
+            .fetch_optional(conn)
+            .await
+        },
+    }
 }
 
 pub(crate) async fn names_by_id(conn: &mut Conn, user_id: i64) -> StoreResult<Option<Names>> {
-    sqlx::query_as!(
-        Names,
-        r#"SELECT id AS "id!", email, phone, username FROM users WHERE id = ?1"#,
-        user_id
-    )
-    .fetch_optional(conn)
-    .await
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            sqlx::query_as!(
+                Names,
+                r#"SELECT id AS "id!", email, phone, username FROM users WHERE id = ?1"#,
+                user_id
+            )
+            .fetch_optional(conn)
+            .await
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            sqlx::query_as!(
+                Names,
+                r#"SELECT id AS "id!", email, phone, username FROM users WHERE id = $1"#,
+                user_id
+            )
+            .fetch_optional(conn)
+            .await
+        },
+    }
 }
 
 pub(crate) async fn role(conn: &mut Conn, user_id: i64) -> StoreResult<Option<Role>> {
-    Ok(role_and_closing(conn, user_id).await?.map(|(role, _)| role))
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            Ok(role_and_closing(conn, user_id).await?.map(|(role, _)| role))
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            Ok(role_and_closing(conn, user_id).await?.map(|(role, _)| role))
+        },
+    }
 }
 
 /// The account's role and, if it was closed, why.
@@ -403,13 +617,26 @@ pub(crate) async fn role_and_closing(
     conn: &mut Conn,
     user_id: i64,
 ) -> StoreResult<Option<(Role, Option<String>)>> {
-    let row = sqlx::query!(
-        r#"SELECT role AS "role: Role", closed_reason FROM users WHERE id = ?1"#,
-        user_id
-    )
-    .fetch_optional(conn)
-    .await?;
-    Ok(row.map(|r| (r.role, r.closed_reason)))
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            let row = sqlx::query!(
+                r#"SELECT role AS "role: Role", closed_reason FROM users WHERE id = ?1"#,
+                user_id
+            )
+            .fetch_optional(conn)
+            .await?;
+            Ok(row.map(|r| (r.role, r.closed_reason)))
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            let row = sqlx::query!(
+                r#"SELECT role AS "role: Role", closed_reason FROM users WHERE id = $1"#,
+                user_id
+            )
+            .fetch_optional(conn)
+            .await?;
+            Ok(row.map(|r| (r.role, r.closed_reason)))
+        },
+    }
 }
 
 /// Gives the account a key names a role; its id, `None` for no such account.
@@ -419,18 +646,36 @@ pub(crate) async fn set_role(
     role: Role,
     now: i64,
 ) -> StoreResult<Option<i64>> {
-    let (email, phone, username_key) = key.columns();
-    sqlx::query_scalar!(
-        r#"UPDATE users SET role = ?1, updated_at = ?2
-           WHERE email = ?3 OR phone = ?4 OR username_key = ?5 RETURNING id AS "id!: i64""#,
-        role,
-        now,
-        email,
-        phone,
-        username_key,
-    )
-    .fetch_optional(conn)
-    .await
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            let (email, phone, username_key) = key.columns();
+            sqlx::query_scalar!(
+                r#"UPDATE users SET role = ?1, updated_at = ?2
+                   WHERE email = ?3 OR phone = ?4 OR username_key = ?5 RETURNING id AS "id!: i64""#,
+                role,
+                now,
+                email,
+                phone,
+                username_key,
+            )
+            .fetch_optional(conn)
+            .await
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            let (email, phone, username_key) = key.columns();
+            sqlx::query_scalar!(
+                r#"UPDATE users SET role = $1, updated_at = $2
+                   WHERE email = $3 OR phone = $4 OR username_key = $5 RETURNING id AS "id!: i64""#,
+                role as _,
+                now,
+                email,
+                phone,
+                username_key,
+            )
+            .fetch_optional(conn)
+            .await
+        },
+    }
 }
 
 pub(crate) async fn set_role_of(
@@ -439,15 +684,30 @@ pub(crate) async fn set_role_of(
     role: Role,
     now: i64,
 ) -> StoreResult<()> {
-    sqlx::query!(
-        "UPDATE users SET role = ?1, updated_at = ?2 WHERE id = ?3",
-        role,
-        now,
-        user_id
-    )
-    .execute(conn)
-    .await?;
-    Ok(())
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            sqlx::query!(
+                "UPDATE users SET role = ?1, updated_at = ?2 WHERE id = ?3",
+                role,
+                now,
+                user_id
+            )
+            .execute(conn)
+            .await?;
+            Ok(())
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            sqlx::query!(
+                "UPDATE users SET role = $1, updated_at = $2 WHERE id = $3",
+                role as _,
+                now,
+                user_id
+            )
+            .execute(conn)
+            .await?;
+            Ok(())
+        },
+    }
 }
 
 /// The profile columns as the profile form writes them.
@@ -467,53 +727,110 @@ pub(crate) async fn set_profile(
     p: &ProfileColumns<'_>,
     now: i64,
 ) -> StoreResult<()> {
-    let sealed = SealedIdentity::seal(vault, p.real_name, p.id_type, p.id_number);
-    sqlx::query!(
-        "UPDATE users SET display_name = ?1, real_name = ?2, gender = ?3, id_country = ?4,
-                id_type = ?5, id_number = ?6, updated_at = ?7, pii_key_id = ?8,
-                real_name_index = ?9, id_number_index = ?10
-         WHERE id = ?11",
-        p.display_name,
-        sealed.real_name,
-        p.gender,
-        p.id_country,
-        p.id_type,
-        sealed.id_number,
-        now,
-        sealed.key_id,
-        sealed.real_name_index,
-        sealed.id_number_index,
-        user_id,
-    )
-    .execute(conn)
-    .await?;
-    Ok(())
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            let sealed = SealedIdentity::seal(vault, p.real_name, p.id_type, p.id_number);
+            sqlx::query!(
+                "UPDATE users SET display_name = ?1, real_name = ?2, gender = ?3, id_country = ?4,
+                        id_type = ?5, id_number = ?6, updated_at = ?7, pii_key_id = ?8,
+                        real_name_index = ?9, id_number_index = ?10
+                 WHERE id = ?11",
+                p.display_name,
+                sealed.real_name,
+                p.gender,
+                p.id_country,
+                p.id_type,
+                sealed.id_number,
+                now,
+                sealed.key_id,
+                sealed.real_name_index,
+                sealed.id_number_index,
+                user_id,
+            )
+            .execute(conn)
+            .await?;
+            Ok(())
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            let sealed = SealedIdentity::seal(vault, p.real_name, p.id_type, p.id_number);
+            sqlx::query!(
+                "UPDATE users SET display_name = $1, real_name = $2, gender = $3, id_country = $4,
+                        id_type = $5, id_number = $6, updated_at = $7, pii_key_id = $8,
+                        real_name_index = $9, id_number_index = $10
+                 WHERE id = $11",
+                p.display_name,
+                sealed.real_name,
+                p.gender,
+                p.id_country,
+                p.id_type,
+                sealed.id_number,
+                now,
+                sealed.key_id,
+                sealed.real_name_index,
+                sealed.id_number_index,
+                user_id,
+            )
+            .execute(conn)
+            .await?;
+            Ok(())
+        },
+    }
 }
 
 pub(crate) async fn set_display_name(conn: &mut Conn, user_id: i64, name: &str) -> StoreResult<()> {
-    sqlx::query!(
-        "UPDATE users SET display_name = ?1 WHERE id = ?2",
-        name,
-        user_id
-    )
-    .execute(conn)
-    .await?;
-    Ok(())
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            sqlx::query!(
+                "UPDATE users SET display_name = ?1 WHERE id = ?2",
+                name,
+                user_id
+            )
+            .execute(conn)
+            .await?;
+            Ok(())
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            sqlx::query!(
+                "UPDATE users SET display_name = $1 WHERE id = $2",
+                name,
+                user_id
+            )
+            .execute(conn)
+            .await?;
+            Ok(())
+        },
+    }
 }
 
 /// Activates a pre-opened account; `false` when it is not pre-opened (any
 /// more: of two activations at once, one finds nothing to do).
 pub(crate) async fn activate(conn: &mut Conn, user_id: i64, now: i64) -> StoreResult<bool> {
-    let done = sqlx::query!(
-        "UPDATE users SET status = ?1, updated_at = ?2 WHERE id = ?3 AND status = ?4",
-        UserStatus::Normal,
-        now,
-        user_id,
-        UserStatus::PreOpened,
-    )
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            let done = sqlx::query!(
+                "UPDATE users SET status = ?1, updated_at = ?2 WHERE id = ?3 AND status = ?4",
+                UserStatus::Normal,
+                now,
+                user_id,
+                UserStatus::PreOpened,
+            )
+            .execute(conn)
+            .await?;
+            Ok(done.rows_affected() == 1)
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            let done = sqlx::query!(
+                "UPDATE users SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4",
+                UserStatus::Normal as _,
+                now,
+                user_id,
+                UserStatus::PreOpened as _,
+            )
+            .execute(conn)
+            .await?;
+            Ok(done.rows_affected() == 1)
+        },
+    }
 }
 
 /// Marks the account's contact verified, if it still is the account's.
@@ -522,40 +839,82 @@ pub(crate) async fn mark_contact_verified(
     user_id: i64,
     contact: &Contact,
 ) -> StoreResult<()> {
-    match contact {
-        Contact::Email(v) => {
-            sqlx::query!(
-                "UPDATE users SET email_verified = 1 WHERE id = ?1 AND email = ?2",
-                user_id,
-                v
-            )
-            .execute(conn)
-            .await?
-        }
-        Contact::Phone(v) => {
-            sqlx::query!(
-                "UPDATE users SET phone_verified = 1 WHERE id = ?1 AND phone = ?2",
-                user_id,
-                v
-            )
-            .execute(conn)
-            .await?
-        }
-    };
-    Ok(())
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            match contact {
+                Contact::Email(v) => {
+                    sqlx::query!(
+                        "UPDATE users SET email_verified = 1 WHERE id = ?1 AND email = ?2",
+                        user_id,
+                        v
+                    )
+                    .execute(conn)
+                    .await?
+                }
+                Contact::Phone(v) => {
+                    sqlx::query!(
+                        "UPDATE users SET phone_verified = 1 WHERE id = ?1 AND phone = ?2",
+                        user_id,
+                        v
+                    )
+                    .execute(conn)
+                    .await?
+                }
+            };
+            Ok(())
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            match contact {
+                Contact::Email(v) => {
+                    sqlx::query!(
+                        "UPDATE users SET email_verified = TRUE WHERE id = $1 AND email = $2",
+                        user_id,
+                        v
+                    )
+                    .execute(conn)
+                    .await?
+                }
+                Contact::Phone(v) => {
+                    sqlx::query!(
+                        "UPDATE users SET phone_verified = TRUE WHERE id = $1 AND phone = $2",
+                        user_id,
+                        v
+                    )
+                    .execute(conn)
+                    .await?
+                }
+            };
+            Ok(())
+        },
+    }
 }
 
 /// The account's permission flags; `None`: no such account.
 pub(crate) async fn permissions(conn: &mut Conn, user_id: i64) -> StoreResult<Option<Permissions>> {
-    sqlx::query_as!(
-        Permissions,
-        r#"SELECT allow_login AS "allow_login: bool", allow_transfer AS "allow_transfer: bool",
-                  allow_withdraw AS "allow_withdraw: bool"
-           FROM users WHERE id = ?1"#,
-        user_id
-    )
-    .fetch_optional(conn)
-    .await
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            sqlx::query_as!(
+                Permissions,
+                r#"SELECT allow_login AS "allow_login: bool", allow_transfer AS "allow_transfer: bool",
+                          allow_withdraw AS "allow_withdraw: bool"
+                   FROM users WHERE id = ?1"#,
+                user_id
+            )
+            .fetch_optional(conn)
+            .await
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            sqlx::query_as!(
+                Permissions,
+                r#"SELECT allow_login AS "allow_login: bool", allow_transfer AS "allow_transfer: bool",
+                          allow_withdraw AS "allow_withdraw: bool"
+                   FROM users WHERE id = $1"#,
+                user_id
+            )
+            .fetch_optional(conn)
+            .await
+        },
+    }
 }
 
 pub(crate) async fn set_permissions(
@@ -564,18 +923,36 @@ pub(crate) async fn set_permissions(
     p: &Permissions,
     now: i64,
 ) -> StoreResult<()> {
-    sqlx::query!(
-        "UPDATE users SET allow_login = ?1, allow_transfer = ?2, allow_withdraw = ?3, updated_at = ?4
-         WHERE id = ?5",
-        p.allow_login,
-        p.allow_transfer,
-        p.allow_withdraw,
-        now,
-        user_id,
-    )
-    .execute(conn)
-    .await?;
-    Ok(())
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            sqlx::query!(
+                "UPDATE users SET allow_login = ?1, allow_transfer = ?2, allow_withdraw = ?3, updated_at = ?4
+                 WHERE id = ?5",
+                p.allow_login,
+                p.allow_transfer,
+                p.allow_withdraw,
+                now,
+                user_id,
+            )
+            .execute(conn)
+            .await?;
+            Ok(())
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            sqlx::query!(
+                "UPDATE users SET allow_login = $1, allow_transfer = $2, allow_withdraw = $3, updated_at = $4
+                 WHERE id = $5",
+                p.allow_login,
+                p.allow_transfer,
+                p.allow_withdraw,
+                now,
+                user_id,
+            )
+            .execute(conn)
+            .await?;
+            Ok(())
+        },
+    }
 }
 
 /// An account's contacts and status.
@@ -586,23 +963,48 @@ pub(crate) struct Contacts {
 }
 
 pub(crate) async fn contacts(conn: &mut Conn, user_id: i64) -> StoreResult<Option<Contacts>> {
-    sqlx::query_as!(
-        Contacts,
-        r#"SELECT email, phone, status AS "status: UserStatus" FROM users WHERE id = ?1"#,
-        user_id
-    )
-    .fetch_optional(conn)
-    .await
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            sqlx::query_as!(
+                Contacts,
+                r#"SELECT email, phone, status AS "status: UserStatus" FROM users WHERE id = ?1"#,
+                user_id
+            )
+            .fetch_optional(conn)
+            .await
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            sqlx::query_as!(
+                Contacts,
+                r#"SELECT email, phone, status AS "status: UserStatus" FROM users WHERE id = $1"#,
+                user_id
+            )
+            .fetch_optional(conn)
+            .await
+        },
+    }
 }
 
 /// The account's stored status; `None` when there is no such account.
 pub(crate) async fn status(conn: &mut Conn, user_id: i64) -> StoreResult<Option<UserStatus>> {
-    sqlx::query_scalar!(
-        r#"SELECT status AS "status: UserStatus" FROM users WHERE id = ?1"#,
-        user_id
-    )
-    .fetch_optional(conn)
-    .await
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            sqlx::query_scalar!(
+                r#"SELECT status AS "status: UserStatus" FROM users WHERE id = ?1"#,
+                user_id
+            )
+            .fetch_optional(conn)
+            .await
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            sqlx::query_scalar!(
+                r#"SELECT status AS "status: UserStatus" FROM users WHERE id = $1"#,
+                user_id
+            )
+            .fetch_optional(conn)
+            .await
+        },
+    }
 }
 
 pub(crate) async fn set_status(
@@ -611,15 +1013,30 @@ pub(crate) async fn set_status(
     status: UserStatus,
     now: i64,
 ) -> StoreResult<()> {
-    sqlx::query!(
-        "UPDATE users SET status = ?1, updated_at = ?2 WHERE id = ?3",
-        status,
-        now,
-        user_id,
-    )
-    .execute(conn)
-    .await?;
-    Ok(())
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            sqlx::query!(
+                "UPDATE users SET status = ?1, updated_at = ?2 WHERE id = ?3",
+                status,
+                now,
+                user_id,
+            )
+            .execute(conn)
+            .await?;
+            Ok(())
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            sqlx::query!(
+                "UPDATE users SET status = $1, updated_at = $2 WHERE id = $3",
+                status as _,
+                now,
+                user_id,
+            )
+            .execute(conn)
+            .await?;
+            Ok(())
+        },
+    }
 }
 
 /// Who closed an account, and why, as the row records it.
@@ -636,20 +1053,40 @@ pub(crate) async fn close(
     by: &ClosedBy<'_>,
     now: i64,
 ) -> StoreResult<()> {
-    sqlx::query!(
-        "UPDATE users SET status = ?1, closed_at = ?2, closed_reason = ?3, closed_by = ?4,
-                close_authorised_by = ?5, updated_at = ?2
-         WHERE id = ?6",
-        UserStatus::Closed,
-        now,
-        by.reason,
-        by.operator,
-        by.authorised_by,
-        user_id,
-    )
-    .execute(conn)
-    .await?;
-    Ok(())
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            sqlx::query!(
+                "UPDATE users SET status = ?1, closed_at = ?2, closed_reason = ?3, closed_by = ?4,
+                        close_authorised_by = ?5, updated_at = ?2
+                 WHERE id = ?6",
+                UserStatus::Closed,
+                now,
+                by.reason,
+                by.operator,
+                by.authorised_by,
+                user_id,
+            )
+            .execute(conn)
+            .await?;
+            Ok(())
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            sqlx::query!(
+                "UPDATE users SET status = $1, closed_at = $2, closed_reason = $3, closed_by = $4,
+                        close_authorised_by = $5, updated_at = $2
+                 WHERE id = $6",
+                UserStatus::Closed as _,
+                now,
+                by.reason,
+                by.operator,
+                by.authorised_by,
+                user_id,
+            )
+            .execute(conn)
+            .await?;
+            Ok(())
+        },
+    }
 }
 
 /// Moves the contacts of accounts closed at or before `cutoff` aside (to
@@ -660,19 +1097,38 @@ pub(crate) async fn release_closed_contacts(
     cutoff: i64,
     now: i64,
 ) -> StoreResult<u64> {
-    let done = sqlx::query!(
-        "UPDATE users SET released_email = email, released_phone = phone,
-                released_username = username,
-                email = 'closed-' || id || '@closed.invalid', phone = NULL,
-                username = NULL, username_key = NULL,
-                contacts_released_at = ?1, updated_at = ?1
-         WHERE closed_at IS NOT NULL AND contacts_released_at IS NULL AND closed_at <= ?2",
-        now,
-        cutoff,
-    )
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected())
+    match conn.engine() {
+        EngineConn::Sqlite(conn) => on_sqlite! {
+            let done = sqlx::query!(
+                "UPDATE users SET released_email = email, released_phone = phone,
+                        released_username = username,
+                        email = 'closed-' || id || '@closed.invalid', phone = NULL,
+                        username = NULL, username_key = NULL,
+                        contacts_released_at = ?1, updated_at = ?1
+                 WHERE closed_at IS NOT NULL AND contacts_released_at IS NULL AND closed_at <= ?2",
+                now,
+                cutoff,
+            )
+            .execute(conn)
+            .await?;
+            Ok(done.rows_affected())
+        },
+        EngineConn::Postgres(conn) => on_postgres! {
+            let done = sqlx::query!(
+                "UPDATE users SET released_email = email, released_phone = phone,
+                        released_username = username,
+                        email = 'closed-' || id || '@closed.invalid', phone = NULL,
+                        username = NULL, username_key = NULL,
+                        contacts_released_at = $1, updated_at = $1
+                 WHERE closed_at IS NOT NULL AND contacts_released_at IS NULL AND closed_at <= $2",
+                now,
+                cutoff,
+            )
+            .execute(conn)
+            .await?;
+            Ok(done.rows_affected())
+        },
+    }
 }
 
 #[cfg(test)]
@@ -702,12 +1158,12 @@ mod tests {
             sqlx::query("INSERT INTO users (email, password_hash, status, created_at, updated_at) VALUES (?, 'x', ?, 0, 0)")
                 .bind(&email)
                 .bind(status)
-                .execute(&f.uc.pool)
+                .execute(f.uc.pool.as_sqlite())
                 .await
                 .unwrap_or_else(|e| panic!("{status:?} refused: {e}"));
             let (back,): (UserStatus,) = sqlx::query_as("SELECT status FROM users WHERE email = ?")
                 .bind(&email)
-                .fetch_one(&f.uc.pool)
+                .fetch_one(f.uc.pool.as_sqlite())
                 .await
                 .unwrap();
             assert_eq!(back, *status);

@@ -40,7 +40,6 @@ pub use crate::store::throttle::Kind;
 use crate::{store, DomainError, UserCenter};
 use policy::Admission;
 use shared::{AppError, ErrorCode, LoginFailures};
-use sqlx::SqliteConnection;
 use std::time::Duration;
 
 /// Knobs of the limiter beyond the sign-in, PIN and code policies, which keep
@@ -297,7 +296,7 @@ impl UserCenter {
     /// For secrets checked under the same lock as the counters (codes).
     pub(crate) async fn settle_in(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut crate::store::Conn,
         kind: Kind,
         key: &str,
         right: bool,
@@ -368,7 +367,7 @@ impl UserCenter {
     /// transaction.
     pub(crate) async fn throttle_state_in(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut crate::store::Conn,
         kind: Kind,
         key: &str,
     ) -> Result<State, DomainError> {
@@ -389,7 +388,7 @@ impl UserCenter {
     /// a secret that was just replaced.
     pub(crate) async fn clear_throttle(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut crate::store::Conn,
         kind: Kind,
         key: &str,
     ) -> Result<(), DomainError> {
@@ -399,7 +398,7 @@ impl UserCenter {
 
 /// Reads the counters of one key, dropping failures that left the window.
 async fn load(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::store::Conn,
     kind: Kind,
     key: &str,
     policy: &LockoutPolicy,
@@ -432,7 +431,7 @@ async fn load(
 /// Counts one failure on `state`, stores the result and returns it with the
 /// lock it set.
 async fn record_failure(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::store::Conn,
     kind: Kind,
     key: &str,
     policy: &LockoutPolicy,
@@ -457,7 +456,7 @@ async fn record_failure(
 }
 
 async fn save_state(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::store::Conn,
     kind: Kind,
     key: &str,
     state: &State,

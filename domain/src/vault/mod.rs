@@ -153,7 +153,7 @@ impl Vault {
     /// Loads the DEKs, creating the first data key and the index key on a
     /// new database. [`VaultError::WrongKey`] when the KEK does not open
     /// them.
-    pub(crate) async fn load(pool: &sqlx::SqlitePool, kek: DataKey) -> Result<Vault, VaultError> {
+    pub(crate) async fn load(pool: &store::Pool, kek: DataKey) -> Result<Vault, VaultError> {
         let mut tx = store::begin_write(pool).await?;
         let mut rows = store::data_keys::all(&mut tx).await?;
         for purpose in [

@@ -66,8 +66,8 @@ const PAGE: i64 = 5000;
 impl UserCenter {
     /// Recomputes every account from the journal; see the module docs.
     pub async fn audit_ledger(&self) -> Result<AuditReport, DomainError> {
-        // One read transaction: in WAL mode it sees a single snapshot.
-        let mut tx = self.pool.begin().await?;
+        // One read transaction that sees a single snapshot.
+        let mut tx = self.pool.begin_read().await?;
         let rows = store::ledger_reads::all_accounts(&mut tx).await?;
         let mut accounts: HashMap<i64, Account> = rows
             .into_iter()

@@ -25,7 +25,6 @@ use shared::admin::AuditAction;
 use shared::currency::{CurrencyDetail, CurrencyEdit, NewCurrency};
 use shared::wallet::{Currency, TransferKind};
 use shared::{AppError, ErrorCode};
-use sqlx::SqliteConnection;
 use std::collections::BTreeMap;
 
 pub(crate) use crate::store::currencies::CurrencyRow;
@@ -358,7 +357,7 @@ fn currency_event(by: &CurrencyAdmin, mut details: serde_json::Value) -> AuditEv
 /// transaction. An alias that is a currency's code, or another currency's
 /// alias, is `CURRENCY_ALIAS_TAKEN` naming it.
 async fn replace_aliases(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::store::Conn,
     code: &str,
     aliases: &[String],
     now: i64,

@@ -225,7 +225,7 @@ async fn the_scale_is_fixed_once_a_journal_row_exists() {
     .unwrap();
     // The database refuses it too, whoever writes.
     let direct = sqlx::query("UPDATE currencies SET scale = 2 WHERE code = 'EUR'")
-        .execute(&uc.pool)
+        .execute(uc.pool.as_sqlite())
         .await;
     assert!(direct.is_err());
     let eur = uc.balances(a).await.unwrap();

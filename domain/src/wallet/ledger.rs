@@ -13,7 +13,6 @@ use crate::{DomainError, UserCenter};
 use shared::money::{self, MAX_AMOUNT};
 use shared::wallet::{self, Balance, Receipt, TransferKind};
 use shared::{AppError, ErrorCode};
-use sqlx::SqliteConnection;
 
 /// A deposit, withdrawal, hold, release or settlement for one user.
 #[derive(Clone, Copy, Debug)]
@@ -386,7 +385,7 @@ const IMPORT_ACTOR: &str = "import";
 /// (one deposit per currency and user), so posting it again replays the
 /// first receipt instead of paying twice.
 pub(crate) async fn open_balance_in(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::store::Conn,
     user_id: i64,
     currency: &shared::wallet::Currency,
     amount: i64,

@@ -22,7 +22,6 @@ use shared::dto::CodePurpose;
 use shared::validate::Contact;
 use shared::wallet::{self, PinStatus};
 use shared::{AppError, ErrorCode, Field};
-use sqlx::SqliteConnection;
 
 /// What proves that the owner, not just a session, sets the first PIN.
 #[derive(Clone, Copy, Debug)]
@@ -287,7 +286,7 @@ impl UserCenter {
     /// transaction then leaves the ticket unused).
     pub(crate) async fn consume_pay_ticket(
         &self,
-        tx: &mut SqliteConnection,
+        tx: &mut crate::store::Conn,
         user_id: i64,
         sid: &str,
     ) -> Result<(), DomainError> {
@@ -311,7 +310,7 @@ impl UserCenter {
     /// two first PINs set at once, exactly one is stored).
     pub(crate) async fn insert_first_pin(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut crate::store::Conn,
         user_id: i64,
         hash: &StoredHash,
     ) -> Result<(), DomainError> {
@@ -328,7 +327,7 @@ impl UserCenter {
     /// the wrong-PIN count and any lock.
     async fn store_replaced_pin(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut crate::store::Conn,
         user_id: i64,
         hash: &StoredHash,
     ) -> Result<(), DomainError> {

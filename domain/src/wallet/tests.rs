@@ -9,24 +9,17 @@ use shared::wallet::{Counterparty, Direction, HistoryRequest, Receipt, TransferK
 use shared::ErrorCode;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-pub(super) struct Fixture {
-    pub uc: UserCenter,
-    _dir: tempfile::TempDir,
-}
+pub(super) use crate::tests::Fixture;
 
 pub(super) async fn fixture() -> Fixture {
-    let f = crate::tests::fixture().await;
-    Fixture {
-        uc: f.uc,
-        _dir: f._dir,
-    }
+    crate::tests::fixture().await
 }
 
 async fn clocked_fixture() -> (Fixture, ManualClock) {
     let f = fixture().await;
     let clock = ManualClock::starting_now();
     let uc = f.uc.clone().with_clock(clock.clone());
-    (Fixture { uc, _dir: f._dir }, clock)
+    (Fixture { uc, ..f }, clock)
 }
 
 pub(super) const PASSWORD: &str = "correct horse battery";
@@ -54,7 +47,7 @@ pub(crate) async fn session_of(uc: &UserCenter, user_id: i64, password: &str) ->
     let (name,): (String,) =
         sqlx::query_as("SELECT COALESCE(username, email, phone) FROM users WHERE id = ?")
             .bind(user_id)
-            .fetch_one(&uc.pool)
+            .fetch_one(uc.pool.as_sqlite())
             .await
             .expect("an identifier");
     let res = uc
@@ -85,7 +78,7 @@ pub(super) async fn set_status(uc: &UserCenter, user_id: i64, status: &str) {
     sqlx::query("UPDATE users SET status = ? WHERE id = ?")
         .bind(status)
         .bind(user_id)
-        .execute(&uc.pool)
+        .execute(uc.pool.as_sqlite())
         .await
         .expect("status");
 }
@@ -144,7 +137,7 @@ pub(super) async fn balance_of(uc: &UserCenter, user_id: i64, currency: &str) ->
     )
     .bind(user_id)
     .bind(currency)
-    .fetch_optional(&uc.pool)
+    .fetch_optional(uc.pool.as_sqlite())
     .await
     .expect("balance");
     row.unwrap_or((0, 0))
@@ -152,7 +145,7 @@ pub(super) async fn balance_of(uc: &UserCenter, user_id: i64, currency: &str) ->
 
 pub(super) async fn journal_rows(uc: &UserCenter) -> i64 {
     let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM wallet_transfers")
-        .fetch_one(&uc.pool)
+        .fetch_one(uc.pool.as_sqlite())
         .await
         .expect("count");
     n
@@ -255,7 +248,7 @@ async fn deposit_and_withdraw_move_posted_balances_through_external() {
     let (ext,): (i64,) = sqlx::query_as(
         "SELECT posted FROM wallet_accounts WHERE system = 'external' AND currency = 'CNY'",
     )
-    .fetch_one(&f.uc.pool)
+    .fetch_one(f.uc.pool.as_sqlite())
     .await
     .unwrap();
     assert_eq!(ext, -10000);
@@ -346,7 +339,7 @@ async fn only_staff_users_and_named_services_may_move_money_for_others() {
     );
     sqlx::query("UPDATE users SET role = 'staff' WHERE id = ?")
         .bind(staff)
-        .execute(&f.uc.pool)
+        .execute(f.uc.pool.as_sqlite())
         .await
         .unwrap();
     f.uc.deposit(movement(a, "CNY", "1", &id), &Actor::User(staff))
@@ -364,7 +357,7 @@ async fn only_staff_users_and_named_services_may_move_money_for_others() {
         ErrorCode::InvalidInput
     );
     let (actor,): (Option<i64>,) = sqlx::query_as("SELECT actor_user_id FROM wallet_transfers")
-        .fetch_one(&f.uc.pool)
+        .fetch_one(f.uc.pool.as_sqlite())
         .await
         .unwrap();
     assert_eq!(actor, Some(staff));
@@ -378,7 +371,7 @@ async fn a_staff_deposit_whose_audit_row_fails_moves_no_money() {
     let staff = user(&f.uc, "staffer").await;
     sqlx::query("UPDATE users SET role = 'staff' WHERE id = ?")
         .bind(staff)
-        .execute(&f.uc.pool)
+        .execute(f.uc.pool.as_sqlite())
         .await
         .unwrap();
     // The audit log refuses the row, as a full disk or a broken table would.
@@ -387,7 +380,7 @@ async fn a_staff_deposit_whose_audit_row_fails_moves_no_money() {
          WHEN NEW.action = 'balance_adjusted'
          BEGIN SELECT RAISE(ABORT, 'audit log unavailable'); END",
     )
-    .execute(&f.uc.pool)
+    .execute(f.uc.pool.as_sqlite())
     .await
     .unwrap();
     let id = fresh_id();
@@ -401,7 +394,7 @@ async fn a_staff_deposit_whose_audit_row_fails_moves_no_money() {
 
     // With the log back, the same request goes through once, with its row.
     sqlx::query("DROP TRIGGER audit_down")
-        .execute(&f.uc.pool)
+        .execute(f.uc.pool.as_sqlite())
         .await
         .unwrap();
     f.uc.staff_movement(staff, TransferKind::Deposit, movement(a, "CNY", "5", &id))
@@ -410,7 +403,7 @@ async fn a_staff_deposit_whose_audit_row_fails_moves_no_money() {
     assert_eq!(cny(&f.uc, a).await, (500, 0));
     let (rows,): (i64,) =
         sqlx::query_as("SELECT COUNT(*) FROM audit_log WHERE action = 'balance_adjusted'")
-            .fetch_one(&f.uc.pool)
+            .fetch_one(f.uc.pool.as_sqlite())
             .await
             .unwrap();
     assert_eq!(rows, 1);
@@ -663,7 +656,7 @@ async fn holds_freeze_unfreeze_and_settle() {
     let kinds: Vec<(String, i64, i64)> = sqlx::query_as(
         "SELECT kind, debit_account, credit_account FROM wallet_transfers WHERE kind IN ('freeze', 'unfreeze')",
     )
-    .fetch_all(&f.uc.pool)
+    .fetch_all(f.uc.pool.as_sqlite())
     .await
     .unwrap();
     assert!(kinds.iter().all(|(_, d, c)| d == c));
@@ -710,7 +703,7 @@ async fn idempotent_requests_move_money_once() {
     assert_eq!(cny(&f.uc, b).await, (1000, 0));
     let (rows,): (i64,) =
         sqlx::query_as("SELECT COUNT(*) FROM wallet_transfers WHERE request_id = 'order-1'")
-            .fetch_one(&f.uc.pool)
+            .fetch_one(f.uc.pool.as_sqlite())
             .await
             .unwrap();
     assert_eq!(rows, 1);
@@ -896,7 +889,7 @@ async fn pin_equal_to_the_password_is_refused() {
     sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
         .bind(&hash.0)
         .bind(a)
-        .execute(&f.uc.pool)
+        .execute(f.uc.pool.as_sqlite())
         .await
         .unwrap();
     assert_eq!(
@@ -1202,7 +1195,10 @@ async fn the_database_refuses_overdrafts_and_the_auditor_finds_tampering() {
         "UPDATE wallet_accounts SET frozen = posted + 1 WHERE user_id = ?",
         "UPDATE wallet_accounts SET frozen = -1 WHERE user_id = ?",
     ] {
-        let r = sqlx::query(sql).bind(a).execute(&f.uc.pool).await;
+        let r = sqlx::query(sql)
+            .bind(a)
+            .execute(f.uc.pool.as_sqlite())
+            .await;
         assert!(r.is_err(), "{sql}");
     }
     let zero = sqlx::query(
@@ -1211,14 +1207,14 @@ async fn the_database_refuses_overdrafts_and_the_auditor_finds_tampering() {
            actor_service, request_id, created_at)
          VALUES ('deposit', 'CNY', 1, 2, 0, 0, 0, 0, 0, 'x', 'x', 0)",
     )
-    .execute(&f.uc.pool)
+    .execute(f.uc.pool.as_sqlite())
     .await;
     assert!(zero.is_err());
     assert_audit_clean(&f.uc).await;
 
     sqlx::query("UPDATE wallet_accounts SET posted = posted + 1 WHERE user_id = ?")
         .bind(a)
-        .execute(&f.uc.pool)
+        .execute(f.uc.pool.as_sqlite())
         .await
         .unwrap();
     let report = f.uc.audit_ledger().await.unwrap();
@@ -1240,11 +1236,11 @@ async fn the_database_refuses_overdrafts_and_the_auditor_finds_tampering() {
     );
     sqlx::query("UPDATE wallet_accounts SET posted = posted - 1 WHERE user_id = ?")
         .bind(a)
-        .execute(&f.uc.pool)
+        .execute(f.uc.pool.as_sqlite())
         .await
         .unwrap();
     sqlx::query("UPDATE wallet_transfers SET credit_posted_after = 999")
-        .execute(&f.uc.pool)
+        .execute(f.uc.pool.as_sqlite())
         .await
         .unwrap();
     let report = f.uc.audit_ledger().await.unwrap();
@@ -1339,7 +1335,7 @@ async fn concurrent_random_transfers_conserve_money() {
     eprintln!("concurrent transfers: {moved} moved, {replays} replays, {refused} refused");
     let (journal,): (i64,) =
         sqlx::query_as("SELECT COUNT(*) FROM wallet_transfers WHERE kind = 'transfer'")
-            .fetch_one(&f.uc.pool)
+            .fetch_one(f.uc.pool.as_sqlite())
             .await
             .unwrap();
     assert_eq!(journal as u64, moved);
@@ -1347,7 +1343,7 @@ async fn concurrent_random_transfers_conserve_money() {
         "SELECT actor_service, request_id, COUNT(*) FROM wallet_transfers
          GROUP BY actor_service, request_id HAVING COUNT(*) > 1",
     )
-    .fetch_all(&f.uc.pool)
+    .fetch_all(f.uc.pool.as_sqlite())
     .await
     .unwrap();
     assert!(dupes.is_empty(), "{dupes:?}");
@@ -1388,7 +1384,7 @@ async fn transfer_throughput() {
         sqlx::migrate!("./migrations").run(&pool).await.unwrap();
         let messenger = f.uc.messenger.clone();
         f.uc = UserCenter::new(
-            pool,
+            crate::Pool::Sqlite(pool),
             b"test secret of thirty-two bytes!",
             crate::tests::test_settings(),
             messenger,

@@ -33,7 +33,6 @@ use crate::caller::Operator;
 use crate::{store, Clock, DomainError};
 use futures_util::FutureExt;
 use shared::wallet::Receipt;
-use sqlx::{SqliteConnection, SqlitePool};
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
@@ -85,7 +84,7 @@ pub(crate) struct LedgerWriter {
 
 impl LedgerWriter {
     /// Starts the writer task on the current runtime.
-    pub(crate) fn spawn(pool: SqlitePool, clock: Arc<dyn Clock>) -> Self {
+    pub(crate) fn spawn(pool: store::Pool, clock: Arc<dyn Clock>) -> Self {
         let (queue, jobs) = mpsc::channel(QUEUE);
         tokio::spawn(run(pool, clock, jobs));
         LedgerWriter { queue }
@@ -153,14 +152,14 @@ const REPLAY_WINDOW: i64 = 2 * crate::service_apps::MAX_CLOCK_SKEW_SECS;
 /// How often the ids that left the window are deleted (in a batch).
 const PURGE_EVERY: i64 = 60;
 
-async fn run(pool: SqlitePool, clock: Arc<dyn Clock>, mut jobs: mpsc::Receiver<Job>) {
+async fn run(pool: store::Pool, clock: Arc<dyn Clock>, mut jobs: mpsc::Receiver<Job>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     let mut purged_at = i64::MIN;
     // The writer's own connection, taken out of the pool (which opens
     // another in its place): it never waits for the readers' connections,
     // and they never wait for it. Dropped after a failed batch (its state is
     // then unknown) and opened again for the next.
-    let mut own: Option<SqliteConnection> = None;
+    let mut own: Option<store::OwnConn> = None;
     while jobs.recv_many(&mut batch, MAX_BATCH).await > 0 {
         metrics::histogram!("uc_ledger_batch_orders").record(batch.len() as f64);
         let now = clock.now();
@@ -242,7 +241,7 @@ fn fail(job: Job, e: &DomainError) {
 /// Does the batch's work in one transaction, in order; `Err` when the
 /// batch as a whole failed and nothing of it was committed.
 async fn commit_batch(
-    conn: &mut SqliteConnection,
+    conn: &mut store::OwnConn,
     now: i64,
     purge_before: Option<i64>,
     batch: &[Job],
@@ -252,7 +251,7 @@ async fn commit_batch(
     // opening balances, which carry the import's own time).
     let mut tx = store::begin_write_on(conn).await?;
     if let Some(before) = purge_before {
-        store::service_apps::forget_transactions(&mut tx, before).await?;
+        store::service_apps::forget_transactions(&mut *tx, before).await?;
     }
     let entries: Vec<Entry<'_>> = batch
         .iter()
@@ -265,7 +264,7 @@ async fn commit_batch(
             Job::Seen { .. } => None,
         })
         .collect();
-    let mut posted = post_batch(&mut tx, &entries, now).await?.into_iter();
+    let mut posted = post_batch(&mut *tx, &entries, now).await?.into_iter();
     let mut done = Vec::with_capacity(batch.len());
     for job in batch {
         done.push(match job {
@@ -279,7 +278,7 @@ async fn commit_batch(
                 transaction_id,
                 ..
             } => Done::Seen(
-                store::service_apps::record_transaction(&mut tx, app_id, transaction_id, now)
+                store::service_apps::record_transaction(&mut *tx, app_id, transaction_id, now)
                     .await?,
             ),
         });

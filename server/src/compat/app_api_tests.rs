@@ -520,7 +520,7 @@ async fn server_failures_answer_1009_and_996() {
     let phone = "13900000012";
     let code = send_code(&s, phone, "register").await;
     sqlx::query("DROP TABLE refresh_tokens")
-        .execute(s.uc.pool())
+        .execute(s.uc.pool().as_sqlite())
         .await
         .unwrap();
     let body = form(&[
@@ -535,7 +535,7 @@ async fn server_failures_answer_1009_and_996() {
     let s = app_server().await;
     let token = register(&s, "13900000013", SHORT_PASSWORD).await;
     sqlx::query("DROP TABLE verifications")
-        .execute(s.uc.pool())
+        .execute(s.uc.pool().as_sqlite())
         .await
         .unwrap();
     let answer = app(
