@@ -4,10 +4,11 @@
 //! measure produced a number; it runs inside the test command so the suite
 //! cannot rot.
 //!
-//! Usage: bench [--quick] --server PATH --site-root DIR [--record FILE]
+//! Usage: bench [--quick] [--engine postgres --postgres URL] --server PATH --site-root DIR [--record FILE]
 
 mod assets;
 mod baseline;
+mod engines;
 mod load;
 mod server;
 
@@ -27,6 +28,10 @@ struct Args {
     record: Option<PathBuf>,
     /// Only one group of measures, `wallet` or `reads` (for profiling).
     only: Option<String>,
+    /// `postgres`: the engines' table instead (SQLite beside PostgreSQL
+    /// with one and with two servers), on the cluster `postgres` names.
+    engine: Option<String>,
+    postgres: Option<String>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -36,6 +41,8 @@ fn parse_args() -> Result<Args, String> {
         site_root: PathBuf::from("target/site"),
         record: None,
         only: None,
+        engine: None,
+        postgres: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
@@ -45,6 +52,8 @@ fn parse_args() -> Result<Args, String> {
             "--server" => args.server = it.next().ok_or("--server needs a path")?.into(),
             "--site-root" => args.site_root = it.next().ok_or("--site-root needs a path")?.into(),
             "--record" => args.record = Some(it.next().ok_or("--record needs a file")?.into()),
+            "--engine" => args.engine = Some(it.next().ok_or("--engine needs sqlite or postgres")?),
+            "--postgres" => args.postgres = Some(it.next().ok_or("--postgres needs a URL")?),
             other => return Err(format!("unknown argument {other}")),
         }
     }
@@ -142,13 +151,25 @@ fn password(i: usize) -> String {
     format!("bench password number {i}")
 }
 
+/// Password sign-ins, taking the seeded accounts in turn.
+fn login_requests(users: usize) -> MakeRequest {
+    Arc::new(move |i| {
+        let u = i % users;
+        post_json(
+            "/api/v1/auth/login",
+            &json!({ "identifier": format!("bench{u}@example.com"), "password": password(u) }),
+            &[],
+        )
+    })
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = match parse_args() {
         Ok(a) => a,
         Err(e) => {
             eprintln!(
-                "bench: {e}\nusage: bench [--quick] [--only wallet|reads] --server PATH --site-root DIR [--record FILE]"
+                "bench: {e}\nusage: bench [--quick] [--only wallet|reads] [--engine postgres --postgres URL] --server PATH --site-root DIR [--record FILE]"
             );
             return ExitCode::from(2);
         }
@@ -185,6 +206,17 @@ async fn main() -> ExitCode {
 
 async fn run(args: &Args) -> Result<Vec<Row>, String> {
     let scale = if args.quick { QUICK } else { FULL };
+    match args.engine.as_deref() {
+        None | Some("sqlite") => {}
+        Some("postgres") => {
+            let url = args
+                .postgres
+                .as_deref()
+                .ok_or("--engine postgres needs --postgres URL (scripts/bench starts a cluster)")?;
+            return engines::rows(args, &scale, url).await;
+        }
+        Some(other) => return Err(format!("--engine {other}: use sqlite or postgres")),
+    }
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let srv = server::Server::start(&args.server, &args.site_root)?;
     let addr = srv.addr;
@@ -227,15 +259,7 @@ async fn run(args: &Args) -> Result<Vec<Row>, String> {
         Some(other) => return Err(format!("--only {other}: use wallet or reads")),
         None => {}
     }
-    let users = scale.users;
-    let login: MakeRequest = Arc::new(move |i| {
-        let u = i % users;
-        post_json(
-            "/api/v1/auth/login",
-            &json!({ "identifier": format!("bench{u}@example.com"), "password": password(u) }),
-            &[],
-        )
-    });
+    let login = login_requests(scale.users);
     // 2. Meanwhile, a cheap endpoint's latency shows whether the workers stay free.
     let stop = Arc::new(AtomicBool::new(false));
     let probe = tokio::spawn(load::probe_until(

@@ -14,10 +14,27 @@ pub struct Server {
     pub metrics: SocketAddr,
     binary: PathBuf,
     data_dir: PathBuf,
+    /// `DATABASE_URL`, when not the data directory's SQLite file.
+    database_url: Option<String>,
+    /// Whether dropping this server removes the data directory (the last of
+    /// several servers sharing it does).
+    owns_data_dir: bool,
 }
 
 impl Server {
     pub fn start(binary: &Path, site_root: &Path) -> Result<Server, String> {
+        Server::start_on(binary, site_root, None, None)
+    }
+
+    /// A server on `database_url` (SQLite in its own data directory when
+    /// `None`), in `shared_dir` when several servers share one directory (its
+    /// secrets, data key and media), else a new one.
+    pub fn start_on(
+        binary: &Path,
+        site_root: &Path,
+        database_url: Option<&str>,
+        shared_dir: Option<&Path>,
+    ) -> Result<Server, String> {
         let free_port = || {
             TcpListener::bind("127.0.0.1:0")
                 .and_then(|l| l.local_addr())
@@ -27,8 +44,15 @@ impl Server {
         let port = free_port()?;
         let addr = SocketAddr::from(([127, 0, 0, 1], port));
         let metrics = SocketAddr::from(([127, 0, 0, 1], free_port()?));
-        let data_dir = std::env::temp_dir().join(format!("uc-bench-{}-{port}", std::process::id()));
-        let child = Command::new(binary)
+        let data_dir = match shared_dir {
+            Some(dir) => dir.to_path_buf(),
+            None => std::env::temp_dir().join(format!("uc-bench-{}-{port}", std::process::id())),
+        };
+        let mut command = Command::new(binary);
+        if let Some(url) = database_url {
+            command.env("DATABASE_URL", url);
+        }
+        let child = command
             .env("UC_BIND", addr.to_string())
             .env("UC_DATA_DIR", &data_dir)
             .env("UC_METRICS_BIND", metrics.to_string())
@@ -48,6 +72,8 @@ impl Server {
             metrics,
             binary: binary.to_path_buf(),
             data_dir,
+            database_url: database_url.map(str::to_string),
+            owns_data_dir: shared_dir.is_none(),
         };
         let deadline = Instant::now() + Duration::from_secs(30);
         while std::net::TcpStream::connect(addr).is_err() {
@@ -83,7 +109,11 @@ impl Server {
 
     /// Runs `server admin ARGS…` against this server's data directory.
     fn admin(&self, args: &[&str], stdin_line: Option<&str>) -> Result<String, String> {
-        let mut child = Command::new(&self.binary)
+        let mut command = Command::new(&self.binary);
+        if let Some(url) = &self.database_url {
+            command.env("DATABASE_URL", url);
+        }
+        let mut child = command
             .arg("admin")
             .args(args)
             .env("UC_DATA_DIR", &self.data_dir)
@@ -131,6 +161,8 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.data_dir);
+        if self.owns_data_dir {
+            let _ = std::fs::remove_dir_all(&self.data_dir);
+        }
     }
 }

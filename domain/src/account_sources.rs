@@ -173,11 +173,11 @@ mod tests {
             );
         }
         let (users,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users")
-            .fetch_one(uc.pool().as_sqlite())
+            .fetch_one(&f.db.sql)
             .await
             .unwrap();
         let (sources,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM account_sources")
-            .fetch_one(uc.pool().as_sqlite())
+            .fetch_one(&f.db.sql)
             .await
             .unwrap();
         assert_eq!((users, sources), (1, 1));

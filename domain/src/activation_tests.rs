@@ -405,10 +405,10 @@ async fn only_staff_and_services_open_accounts_and_contacts_stay_unique() {
             .await
             .unwrap();
     let (app,): (Option<String>,) = sqlx::query_as(
-        "SELECT actor_app FROM audit_log WHERE action = 'account_opened' AND target_id = ?",
+        "SELECT actor_app FROM audit_log WHERE action = 'account_opened' AND target_id = $1",
     )
     .bind(by_app.user.id)
-    .fetch_one(f.uc.pool().as_sqlite())
+    .fetch_one(&f.db.sql)
     .await
     .unwrap();
     assert_eq!(app.as_deref(), Some("app_shop"));

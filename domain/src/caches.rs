@@ -23,6 +23,10 @@ const CURRENCY_MAX_AGE: Duration = Duration::from_secs(2);
 const APP_MAX_AGE: Duration = Duration::from_secs(60);
 
 pub(crate) struct Caches {
+    /// Whether the copies may answer now: always on SQLite; on PostgreSQL
+    /// only while this server provably follows the other servers' changes
+    /// (see [`crate::cache_sync`]).
+    pub(crate) freshness: crate::cache_sync::Freshness,
     sessions: Cache<String, (i64, i64)>,
     /// By the name a request used: a code or an alias.
     currencies: Cache<String, CurrencyRow>,
@@ -33,6 +37,7 @@ pub(crate) struct Caches {
 impl Default for Caches {
     fn default() -> Self {
         Caches {
+            freshness: crate::cache_sync::Freshness::default(),
             sessions: Cache::new(SESSION_MAX_AGE, SESSIONS),
             currencies: Cache::new(CURRENCY_MAX_AGE, 1024),
             apps: Cache::new(APP_MAX_AGE, 1024),
@@ -53,9 +58,11 @@ impl UserCenter {
         // Only a "live" answer comes from memory: a session past the end
         // remembered may have been extended since (a refresh slides it), so
         // that case, like a miss, asks the database.
-        if let Some((owner, expires_at)) = sessions.get(session_id) {
-            if owner == user_id && expires_at > now {
-                return Ok(true);
+        if self.caches.freshness.usable() {
+            if let Some((owner, expires_at)) = sessions.get(session_id) {
+                if owner == user_id && expires_at > now {
+                    return Ok(true);
+                }
             }
         }
         let epoch = sessions.epoch();
@@ -84,8 +91,10 @@ impl UserCenter {
     pub(crate) async fn currency(&self, name: &str) -> Result<CurrencyRow, DomainError> {
         let name = name.trim();
         let currencies = &self.caches.currencies;
-        if let Some(row) = currencies.get(name) {
-            return Ok(row);
+        if self.caches.freshness.usable() {
+            if let Some(row) = currencies.get(name) {
+                return Ok(row);
+            }
         }
         let epoch = currencies.epoch();
         let mut conn = self.pool.acquire().await?;
@@ -104,14 +113,29 @@ impl UserCenter {
         self.caches.currencies.clear();
     }
 
+    /// After a COMMIT that changed a service app.
+    pub(crate) fn app_changed(&self, app_id: &str) {
+        self.caches.apps.remove(app_id);
+    }
+
+    /// Every copy, when this server may have missed changes (its
+    /// notification connection was lost).
+    pub(crate) fn all_changed(&self) {
+        self.caches.sessions.clear();
+        self.caches.currencies.clear();
+        self.caches.apps.clear();
+    }
+
     /// An app's secret and scopes, decrypted once per [`APP_MAX_AGE`].
     pub(crate) async fn cached_app(
         &self,
         app_id: &str,
     ) -> Result<(String, Vec<Scope>), DomainError> {
         let apps = &self.caches.apps;
-        if let Some(app) = apps.get(app_id) {
-            return Ok(app);
+        if self.caches.freshness.usable() {
+            if let Some(app) = apps.get(app_id) {
+                return Ok(app);
+            }
         }
         let epoch = apps.epoch();
         let app = self.app_secret(app_id).await?;

@@ -90,7 +90,7 @@ mod tests {
         f.uc.captcha_for_client_key("k1", None).await.unwrap();
         let second = answer(&f, "k1");
         let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM captchas")
-            .fetch_one(f.uc.pool.as_sqlite())
+            .fetch_one(&f.db.sql)
             .await
             .unwrap();
         assert_eq!(count, 1);

@@ -1390,10 +1390,10 @@ async fn a_forgotten_pin_is_replaced_with_a_code_and_the_lock_lifts() {
     );
     // The owner hears of it: a security notice.
     let (kind,): (String,) = sqlx::query_as(
-        "SELECT kind FROM notification_outbox WHERE user_id = ? ORDER BY id DESC LIMIT 1",
+        "SELECT kind FROM notification_outbox WHERE user_id = $1 ORDER BY id DESC LIMIT 1",
     )
     .bind(alice)
-    .fetch_one(f.uc.pool().as_sqlite())
+    .fetch_one(&f.db.sql)
     .await
     .unwrap();
     assert_eq!(kind, "pin_changed");

@@ -443,11 +443,11 @@ async fn security_events_and_staff_actions_land_in_an_append_only_log() {
     assert_eq!(failed.entries[0].target_id, None);
 
     let update = sqlx::query("UPDATE audit_log SET action = 'logout'")
-        .execute(f.uc.pool().as_sqlite())
+        .execute(&f.db.sql)
         .await;
     assert!(update.is_err(), "the log refuses updates");
     let delete = sqlx::query("DELETE FROM audit_log")
-        .execute(f.uc.pool().as_sqlite())
+        .execute(&f.db.sql)
         .await;
     assert!(delete.is_err(), "the log refuses deletes");
 }
@@ -545,14 +545,14 @@ async fn a_batch_with_one_bad_or_taken_row_creates_nobody() {
     let f = fixture().await;
     let op = staff(&f.uc, Role::Staff).await;
     signup(&f.uc, "taken").await;
-    let count = |uc: UserCenter| async move {
+    let count = |sql: sqlx::AnyPool| async move {
         let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users")
-            .fetch_one(uc.pool().as_sqlite())
+            .fetch_one(&sql)
             .await
             .unwrap();
         n
     };
-    let before = count(f.uc.clone()).await;
+    let before = count(f.db.sql.clone()).await;
     assert_eq!(
         code_of(
             f.uc.batch_create(op.clone(), &email_rows(51), Lang::En)
@@ -582,7 +582,7 @@ async fn a_batch_with_one_bad_or_taken_row_creates_nobody() {
         (err.rows[0].line, err.rows[0].code),
         (3, ErrorCode::EmailTaken)
     );
-    assert_eq!(count(f.uc.clone()).await, before);
+    assert_eq!(count(f.db.sql.clone()).await, before);
 }
 
 #[tokio::test]

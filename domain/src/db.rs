@@ -123,6 +123,11 @@ pub struct TestDatabase {
 pub const TEST_POSTGRES_VAR: &str = "UC_TEST_POSTGRES";
 
 impl TestDatabase {
+    /// Whether this test runs on PostgreSQL.
+    pub fn is_postgres(&self) -> bool {
+        self.dropped_from.is_some()
+    }
+
     pub async fn new(dir: &std::path::Path) -> Result<TestDatabase, DomainError> {
         sqlx::any::install_default_drivers();
         let Ok(base) = std::env::var(TEST_POSTGRES_VAR) else {

@@ -185,7 +185,7 @@ mod tests {
         assert_eq!(user.email.as_deref(), Some("ann@example.com"));
         assert!(!user.email_verified && !user.phone_verified);
         let (sessions,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sessions")
-            .fetch_one(f.uc.pool.as_sqlite())
+            .fetch_one(&f.db.sql)
             .await
             .unwrap();
         assert_eq!(sessions, 0, "no session is opened");

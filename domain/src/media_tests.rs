@@ -409,7 +409,7 @@ async fn private_documents_are_for_the_owner_and_staff() {
     let logged: Vec<(Option<i64>, Option<i64>, String)> = sqlx::query_as(
         "SELECT actor_id, target_id, details FROM audit_log WHERE action = 'document_viewed'",
     )
-    .fetch_all(f.uc.pool.as_sqlite())
+    .fetch_all(&f.db.sql)
     .await
     .unwrap();
     assert_eq!(logged.len(), 1, "one row per read");

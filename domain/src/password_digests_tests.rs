@@ -23,9 +23,9 @@ fn form(email: &str) -> Registration<'_> {
 }
 
 async fn password_hash(f: &Fixture, email: &str) -> String {
-    let (hash,): (String,) = sqlx::query_as("SELECT password_hash FROM users WHERE email = ?")
+    let (hash,): (String,) = sqlx::query_as("SELECT password_hash FROM users WHERE email = $1")
         .bind(email)
-        .fetch_one(f.uc.pool.as_sqlite())
+        .fetch_one(&f.db.sql)
         .await
         .unwrap();
     hash
@@ -95,7 +95,7 @@ async fn a_web_password_signs_in_through_a_digest_client() {
     assert_eq!(err.code(), ErrorCode::InvalidCredentials);
     // Nothing stored is a bare digest.
     let rows: Vec<(String,)> = sqlx::query_as("SELECT verifier FROM password_digests")
-        .fetch_all(f.uc.pool.as_sqlite())
+        .fetch_all(&f.db.sql)
         .await
         .unwrap();
     assert_eq!(rows.len(), 1);

@@ -114,7 +114,32 @@ async fn no_id_number_real_name_or_photo_is_readable_in_the_data_directory() {
         ("the photo's first bytes", &jpeg[..16]),
     ];
     let files = all_files(f._dir.path());
-    assert!(files.iter().any(|(p, _)| p.ends_with("test.db")));
+    if f.db.is_postgres() {
+        // The database is not in the data directory: every row of every
+        // table, as PostgreSQL spells it out, holds none of it either.
+        let tables: Vec<(String,)> = sqlx::query_as(
+            "SELECT CAST(tablename AS TEXT) FROM pg_tables WHERE schemaname = 'public'",
+        )
+        .fetch_all(&f.db.sql)
+        .await
+        .unwrap();
+        assert!(tables.iter().any(|(t,)| t == "users"), "{tables:?}");
+        for (table,) in &tables {
+            let rows: Vec<(String,)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT CAST(t AS TEXT) FROM \"{table}\" t"
+            )))
+            .fetch_all(&f.db.sql)
+            .await
+            .unwrap();
+            for (row,) in &rows {
+                for (what, needle) in needles {
+                    assert!(!contains(row.as_bytes(), needle), "{what} found in {table}");
+                }
+            }
+        }
+    } else {
+        assert!(files.iter().any(|(p, _)| p.ends_with("test.db")));
+    }
     let private: Vec<_> = files
         .iter()
         .filter(|(p, _)| p.contains("private"))
@@ -169,7 +194,7 @@ async fn staff_find_accounts_by_exact_real_name_and_id_number_through_the_blind_
 async fn a_wrong_data_key_refuses_to_start_and_reads_nothing() {
     let f = fixture().await;
     populated(&f).await;
-    let url = format!("sqlite://{}", f._dir.path().join("test.db").display());
+    let url = f.db.url.clone();
     let settings = crate::Settings {
         data_key: DataKey::from_bytes(&[7u8; 32]),
         ..test_settings()
@@ -219,12 +244,18 @@ async fn a_rotation_interrupted_midway_finishes_on_restart() {
     assert!(midway.pending.users > 0, "{midway:?}");
 
     // A new process on the same data: the old key still opens what it
-    // sealed, and the start-up pass finishes the job.
-    let url = format!("sqlite://{}", f._dir.path().join("test.db").display());
+    // sealed, and the start-up pass finishes the job. Its media directory
+    // is the first one's (beside a SQLite file that is the default; a
+    // PostgreSQL deployment names it).
+    let url = f.db.url.clone();
+    let settings = crate::Settings {
+        media_dir: Some(f._dir.path().join("media")),
+        ..test_settings()
+    };
     let uc = UserCenter::new(
         db::connect(&url).await.unwrap(),
         b"test secret of thirty-two bytes!",
-        test_settings(),
+        settings,
         Messenger::outbox(&f._dir.path().join("outbox2"), "x <x@localhost>").unwrap(),
     )
     .unwrap();
@@ -263,10 +294,10 @@ async fn rows_and_photos_stored_before_encryption_are_sealed_in_place() {
     // As a database from before this version holds them.
     sqlx::query(
         "UPDATE users SET real_name = 'Old Name', id_type = 'passport', id_number = 'E1111111', \
-         pii_key_id = NULL WHERE id = ?",
+         pii_key_id = NULL WHERE id = $1",
     )
     .bind(me.user_id)
-    .execute(f.uc.pool.as_sqlite())
+    .execute(&f.db.sql)
     .await
     .unwrap();
     let plain = photo(9);
@@ -276,11 +307,11 @@ async fn rows_and_photos_stored_before_encryption_are_sealed_in_place() {
     std::fs::write(&file, &plain).unwrap();
     sqlx::query(
         "INSERT INTO documents (user_id, kind, sha256, path, created_at) \
-         VALUES (?, 'id_front', 'abcdef', ?, 0)",
+         VALUES ($1, 'id_front', 'abcdef', $2, 0)",
     )
     .bind(me.user_id)
     .bind(relative)
-    .execute(f.uc.pool.as_sqlite())
+    .execute(&f.db.sql)
     .await
     .unwrap();
     // Readable before sealing, and after.
@@ -291,9 +322,9 @@ async fn rows_and_photos_stored_before_encryption_are_sealed_in_place() {
     let p = f.uc.profile(me.user_id).await.unwrap();
     assert_eq!(p.real_name.as_deref(), Some("Old Name"));
     assert_eq!(p.id_number_masked.as_deref(), Some("E1****11"));
-    let (stored,): (String,) = sqlx::query_as("SELECT real_name FROM users WHERE id = ?")
+    let (stored,): (String,) = sqlx::query_as("SELECT real_name FROM users WHERE id = $1")
         .bind(me.user_id)
-        .fetch_one(f.uc.pool.as_sqlite())
+        .fetch_one(&f.db.sql)
         .await
         .unwrap();
     assert_ne!(stored, "Old Name");
@@ -383,11 +414,12 @@ async fn identity_documents_need_consent_and_withdrawing_it_deletes_what_is_unve
         ErrorCode::ConsentRequired
     );
     let (given, withdrawn): (i64, i64) = sqlx::query_as(
-        "SELECT SUM(action = 'consent_given'), SUM(action = 'consent_withdrawn') \
-         FROM audit_log WHERE actor_id = ?",
+        "SELECT SUM(CASE WHEN action = 'consent_given' THEN 1 ELSE 0 END), \
+                SUM(CASE WHEN action = 'consent_withdrawn' THEN 1 ELSE 0 END) \
+         FROM audit_log WHERE actor_id = $1",
     )
     .bind(me.user_id)
-    .fetch_one(f.uc.pool.as_sqlite())
+    .fetch_one(&f.db.sql)
     .await
     .unwrap();
     assert_eq!((given, withdrawn), (1, 1));
@@ -488,10 +520,10 @@ async fn the_export_has_everything_of_the_user_and_nothing_of_anyone_else() {
         assert!(!text.contains(foreign), "{foreign} is in the export");
     }
     let (exports,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM audit_log WHERE action = 'data_exported' AND actor_id = ?",
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'data_exported' AND actor_id = $1",
     )
     .bind(me.user_id)
-    .fetch_one(f.uc.pool.as_sqlite())
+    .fetch_one(&f.db.sql)
     .await
     .unwrap();
     assert_eq!(exports, 1);
@@ -562,42 +594,43 @@ async fn erasure_after_the_grace_period_leaves_balanced_books_and_no_person() {
         Some(&*format!("erased-{}@erased.invalid", me.user_id))
     );
     let (submissions,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM verifications WHERE user_id = ?")
+        sqlx::query_as("SELECT COUNT(*) FROM verifications WHERE user_id = $1")
             .bind(me.user_id)
-            .fetch_one(f.uc.pool.as_sqlite())
+            .fetch_one(&f.db.sql)
             .await
             .unwrap();
     assert_eq!(submissions, 0);
     let (with_ip,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM audit_log WHERE actor_id = ? AND (ip IS NOT NULL OR user_agent IS NOT NULL)",
+        "SELECT COUNT(*) FROM audit_log WHERE actor_id = $1 AND (ip IS NOT NULL OR user_agent IS NOT NULL)",
     )
     .bind(me.user_id)
-    .fetch_one(f.uc.pool.as_sqlite())
+    .fetch_one(&f.db.sql)
     .await
     .unwrap();
     assert_eq!(with_ip, 0);
-    let (naming,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM audit_log WHERE details LIKE '%nana@example.com%'")
-            .fetch_one(f.uc.pool.as_sqlite())
-            .await
-            .unwrap();
+    let (naming,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM audit_log WHERE LOWER(details) LIKE '%nana@example.com%'",
+    )
+    .fetch_one(&f.db.sql)
+    .await
+    .unwrap();
     assert_eq!(naming, 0, "no audit row names the erased account's email");
     assert_eq!(audit_rows_by(&f, ops).await, before_ops);
     // The staff's records about the account stay, as do the journal rows.
     let (staff_rows,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM audit_log WHERE actor_id = ? AND target_id = ? AND details LIKE '%test%'",
+        "SELECT COUNT(*) FROM audit_log WHERE actor_id = $1 AND target_id = $2 AND details LIKE '%test%'",
     )
     .bind(ops)
     .bind(me.user_id)
-    .fetch_one(f.uc.pool.as_sqlite())
+    .fetch_one(&f.db.sql)
     .await
     .unwrap();
     assert_eq!(staff_rows, 2);
     crate::wallet::tests::assert_audit_clean(&f.uc).await;
     let (sum,): (i64,) = sqlx::query_as(
-        "SELECT COALESCE(SUM(posted), 0) FROM wallet_accounts WHERE currency = 'CNY'",
+        "SELECT CAST(COALESCE(SUM(posted), 0) AS BIGINT) FROM wallet_accounts WHERE currency = 'CNY'",
     )
-    .fetch_one(f.uc.pool.as_sqlite())
+    .fetch_one(&f.db.sql)
     .await
     .unwrap();
     assert_eq!(sum, 0, "CNY still sums to zero");
@@ -613,10 +646,10 @@ async fn erasure_after_the_grace_period_leaves_balanced_books_and_no_person() {
         .await
         .is_err());
     let (erased,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM audit_log WHERE action = 'account_erased' AND target_id = ?",
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'account_erased' AND target_id = $1",
     )
     .bind(me.user_id)
-    .fetch_one(f.uc.pool.as_sqlite())
+    .fetch_one(&f.db.sql)
     .await
     .unwrap();
     assert_eq!(erased, 1);
@@ -634,10 +667,10 @@ async fn erasure_after_the_grace_period_leaves_balanced_books_and_no_person() {
     clock.advance(f.uc.settings.closed_contact_grace.as_secs() as i64 + 1);
     assert_eq!(f.uc.erase_due_accounts().await.unwrap(), 1);
     let (reason,): (String,) = sqlx::query_as(
-        "SELECT details FROM audit_log WHERE action = 'id_number_revealed' AND actor_id = ?",
+        "SELECT details FROM audit_log WHERE action = 'id_number_revealed' AND actor_id = $1",
     )
     .bind(ops_auth.user_id)
-    .fetch_one(f.uc.pool.as_sqlite())
+    .fetch_one(&f.db.sql)
     .await
     .unwrap();
     assert!(reason.contains("check passport"), "{reason}");
@@ -646,11 +679,11 @@ async fn erasure_after_the_grace_period_leaves_balanced_books_and_no_person() {
 /// (id, details) of every audit row `actor` wrote about someone else.
 async fn audit_rows_by(f: &Fixture, actor: i64) -> Vec<(i64, String)> {
     sqlx::query_as(
-        "SELECT id, details FROM audit_log WHERE actor_id = ? AND target_id <> ? ORDER BY id",
+        "SELECT id, details FROM audit_log WHERE actor_id = $1 AND target_id <> $2 ORDER BY id",
     )
     .bind(actor)
     .bind(actor)
-    .fetch_all(f.uc.pool.as_sqlite())
+    .fetch_all(&f.db.sql)
     .await
     .unwrap()
 }

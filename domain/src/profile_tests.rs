@@ -82,10 +82,10 @@ async fn profile_updates_validate_and_mask_the_id_number() {
     assert_eq!(revealed.unwrap(), FEMALE_ID);
     let (actor, details): (i64, String) = sqlx::query_as(
         "SELECT actor_id, details FROM audit_log WHERE action = 'id_number_revealed' \
-         AND target_id = ?",
+         AND target_id = $1",
     )
     .bind(me.user_id)
-    .fetch_one(f.uc.pool.as_sqlite())
+    .fetch_one(&f.db.sql)
     .await
     .unwrap();
     assert_eq!(actor, ops);
@@ -487,10 +487,10 @@ async fn staff_close_with_a_reason_and_an_authorising_operator() {
         .await
         .unwrap();
     let row: (String, Option<String>, Option<i64>, Option<i64>) = sqlx::query_as(
-        "SELECT status, closed_reason, closed_by, close_authorised_by FROM users WHERE id = ?",
+        "SELECT status, closed_reason, closed_by, close_authorised_by FROM users WHERE id = $1",
     )
     .bind(me.user_id)
-    .fetch_one(f.uc.pool.as_sqlite())
+    .fetch_one(&f.db.sql)
     .await
     .unwrap();
     assert_eq!(
@@ -552,10 +552,10 @@ async fn closed_contacts_are_released_after_the_grace_period() {
         .unwrap();
     assert_ne!(again.user.id, me.user_id);
     let old: (String, Option<String>, Option<String>, Option<String>) = sqlx::query_as(
-        "SELECT email, username, released_email, released_username FROM users WHERE id = ?",
+        "SELECT email, username, released_email, released_username FROM users WHERE id = $1",
     )
     .bind(me.user_id)
-    .fetch_one(f.uc.pool.as_sqlite())
+    .fetch_one(&f.db.sql)
     .await
     .unwrap();
     assert_eq!(

@@ -114,10 +114,10 @@ mod tests {
     const RIGHT: &str = "correct horse battery";
     const NEW: &str = "a brand new passphrase";
 
-    async fn audited(uc: &crate::UserCenter, action: &str) -> i64 {
-        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit_log WHERE action = ?")
+    async fn audited(f: &crate::tests::Fixture, action: &str) -> i64 {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit_log WHERE action = $1")
             .bind(action)
-            .fetch_one(uc.pool.as_sqlite())
+            .fetch_one(&f.db.sql)
             .await
             .unwrap();
         n
@@ -171,7 +171,7 @@ mod tests {
             ErrorCode::Unauthenticated,
             "the session that guessed is over"
         );
-        assert_eq!(audited(&f.uc, "password_reentry_locked").await, 1);
+        assert_eq!(audited(&f, "password_reentry_locked").await, 1);
 
         // Signed in again, even the right password is refused for a while.
         let again =

@@ -353,14 +353,14 @@ mod tests {
         let mut new = account("13800000003", "", "nopass");
         new.password = None;
         let user = created(f.uc.create_service_account(&new).await.unwrap());
-        let (hash,): (String,) = sqlx::query_as("SELECT password_hash FROM users WHERE id = ?")
+        let (hash,): (String,) = sqlx::query_as("SELECT password_hash FROM users WHERE id = $1")
             .bind(user.id)
-            .fetch_one(f.uc.pool.as_sqlite())
+            .fetch_one(&f.db.sql)
             .await
             .unwrap();
         assert!(hash.starts_with("$argon2id$"));
         let (digests,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM password_digests")
-            .fetch_one(f.uc.pool.as_sqlite())
+            .fetch_one(&f.db.sql)
             .await
             .unwrap();
         assert_eq!(digests, 0);
@@ -379,9 +379,9 @@ mod tests {
                 .await
                 .unwrap(),
         );
-        sqlx::query("UPDATE users SET status = 'closed', closed_at = 0 WHERE id = ?")
+        sqlx::query("UPDATE users SET status = 'closed', closed_at = 0 WHERE id = $1")
             .bind(first.id)
-            .execute(f.uc.pool.as_sqlite())
+            .execute(&f.db.sql)
             .await
             .unwrap();
         let second = created(

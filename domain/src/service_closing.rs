@@ -129,10 +129,10 @@ mod tests {
             shared::profile::AccountState::Closed
         );
         let (app, details): (Option<String>, String) = sqlx::query_as(
-            "SELECT actor_app, details FROM audit_log WHERE action = 'account_closed' AND target_id = ?",
+            "SELECT actor_app, details FROM audit_log WHERE action = 'account_closed' AND target_id = $1",
         )
         .bind(user.id)
-        .fetch_one(f.uc.pool.as_sqlite())
+        .fetch_one(&f.db.sql)
         .await
         .unwrap();
         assert_eq!(app.as_deref(), Some("jigsaw"));

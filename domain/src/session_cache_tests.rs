@@ -121,10 +121,10 @@ async fn a_session_extended_after_it_was_remembered_stays_live() {
     let (auth, token) = signup_named(uc, "sliding", PASSWORD).await;
     let now = clock.now();
     let set_end = |end: i64| {
-        sqlx::query("UPDATE sessions SET expires_at = ? WHERE id = ?")
+        sqlx::query("UPDATE sessions SET expires_at = $1 WHERE id = $2")
             .bind(end)
             .bind(auth.session_id.clone())
-            .execute(uc.pool.as_sqlite())
+            .execute(&f.db.sql)
     };
     set_end(now + 5).await.unwrap();
     // Signing up remembered the session with its first end: forget it, so

@@ -140,7 +140,7 @@ impl UserCenter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tests::{code_of, fixture, signup_named};
+    use crate::tests::{code_of, fixture, signup_named, Fixture};
     use shared::admin::{AdjustBalanceRequest, AdjustDirection, Permissions};
     use shared::profile::VerificationKind;
     use std::sync::atomic::{AtomicU32, Ordering};
@@ -197,10 +197,10 @@ mod tests {
         }
     }
 
-    async fn refusals_audited(uc: &UserCenter) -> i64 {
+    async fn refusals_audited(f: &Fixture) -> i64 {
         let (n,): (i64,) =
             sqlx::query_as("SELECT COUNT(*) FROM audit_log WHERE action = 'staff_action_refused'")
-                .fetch_one(uc.pool.as_sqlite())
+                .fetch_one(&f.db.sql)
                 .await
                 .unwrap();
         n
@@ -253,7 +253,7 @@ mod tests {
             }
         }
         assert_eq!(
-            refusals_audited(&f.uc).await,
+            refusals_audited(&f).await,
             refusals,
             "each refusal is audited"
         );
@@ -276,7 +276,7 @@ mod tests {
                 .await
                 .unwrap();
         }
-        assert_eq!(refusals_audited(&f.uc).await, 2);
+        assert_eq!(refusals_audited(&f).await, 2);
     }
 
     #[tokio::test]
@@ -288,6 +288,6 @@ mod tests {
             code_of(f.uc.set_frozen(user, target, true).await),
             ErrorCode::Forbidden
         );
-        assert_eq!(refusals_audited(&f.uc).await, 0);
+        assert_eq!(refusals_audited(&f).await, 0);
     }
 }

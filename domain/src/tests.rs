@@ -194,7 +194,7 @@ async fn duplicates_are_detected_after_normalisation() {
         ErrorCode::UsernameTaken
     );
     let count: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users")
-        .fetch_one(f.uc.pool.as_sqlite())
+        .fetch_one(&f.db.sql)
         .await
         .unwrap();
     assert_eq!(count.0, 1);
@@ -216,7 +216,7 @@ async fn invalid_registration_writes_nothing() {
         ErrorCode::ContactRequired
     );
     let count: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users")
-        .fetch_one(f.uc.pool.as_sqlite())
+        .fetch_one(&f.db.sql)
         .await
         .unwrap();
     assert_eq!(count.0, 0);
@@ -384,9 +384,9 @@ async fn frozen_account_cannot_sign_in_or_use_tokens() {
         f.uc.register(reg("a@b.com", "", ""), &client())
             .await
             .unwrap();
-    sqlx::query("UPDATE users SET status = 'frozen' WHERE id = ?")
+    sqlx::query("UPDATE users SET status = 'frozen' WHERE id = $1")
         .bind(res.user.id)
-        .execute(f.uc.pool.as_sqlite())
+        .execute(&f.db.sql)
         .await
         .unwrap();
     assert_eq!(
@@ -427,7 +427,7 @@ async fn concurrent_duplicate_registrations_create_one_account() {
     }
     assert_eq!(ok, 1);
     let count: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users")
-        .fetch_one(f.uc.pool.as_sqlite())
+        .fetch_one(&f.db.sql)
         .await
         .unwrap();
     assert_eq!(count.0, 1);
@@ -564,7 +564,7 @@ mod lockout {
             clock.advance(expected);
             // Keep the cumulative window out of the way.
             sqlx::query("DELETE FROM throttle_failures WHERE key = 'email:nobody@b.com'")
-                .execute(f.uc.pool.as_sqlite())
+                .execute(&f.db.sql)
                 .await
                 .unwrap();
             expected = (expected * 2).min(24 * 3600);
@@ -661,7 +661,7 @@ mod lockout {
         );
         let (events,): (i64,) =
             sqlx::query_as("SELECT COUNT(*) FROM throttle_failures WHERE kind = 'sign_in'")
-                .fetch_one(f.uc.pool.as_sqlite())
+                .fetch_one(&f.db.sql)
                 .await
                 .unwrap();
         assert_eq!(events, 5);
@@ -714,7 +714,7 @@ mod lockout {
         }
         assert_eq!(sessions, 12);
         let (rows,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sessions")
-            .fetch_one(f.uc.pool.as_sqlite())
+            .fetch_one(&f.db.sql)
             .await
             .unwrap();
         assert_eq!(rows, 13, "the sign-up's session and twelve more");
@@ -853,7 +853,7 @@ mod refresh {
             .unwrap();
         let (logouts,): (i64,) =
             sqlx::query_as("SELECT COUNT(*) FROM audit_log WHERE action = 'logout'")
-                .fetch_one(f.uc.pool.as_sqlite())
+                .fetch_one(&f.db.sql)
                 .await
                 .unwrap();
         assert_eq!(logouts, 1);

@@ -307,13 +307,17 @@ mod tests {
         // `rename` needs a name to change; clap refuses it without one.
         assert!(Config::try_parse_from(["server", "admin", "currency", "rename", "EUR"]).is_err());
         // Each change is in the audit log, from the command line.
-        let (n,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM audit_log WHERE action = 'currency_changed'
-             AND actor_id IS NULL AND json_extract(details, '$.via') = 'cli'",
+        let details: Vec<(String,)> = sqlx::query_as(
+            "SELECT details FROM audit_log WHERE action = 'currency_changed'
+             AND actor_id IS NULL",
         )
-        .fetch_one(uc.pool().as_sqlite())
+        .fetch_all(&s.db.sql)
         .await
         .unwrap();
+        let n = details
+            .iter()
+            .filter(|(d,)| serde_json::from_str::<serde_json::Value>(d).unwrap()["via"] == "cli")
+            .count();
         assert_eq!(n, 7, "add, 2 renames, scale, aliases, disable, enable");
     }
 

@@ -24,7 +24,8 @@ pub struct Config {
     #[arg(long, env = "UC_DATA_DIR", default_value = "data", global = true)]
     pub data_dir: PathBuf,
 
-    /// SQLite database URL. Defaults to sqlite://<data dir>/user-center.db.
+    /// The database: sqlite://PATH (the default, sqlite://<data dir>/user-center.db)
+    /// or postgres://USER:PASSWORD@HOST:PORT/DATABASE.
     #[arg(long, env = "DATABASE_URL", global = true)]
     pub database_url: Option<String>,
 
@@ -250,10 +251,24 @@ pub enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
-    /// Bring users in from another system (run on the server, against its data directory).
+    /// Bring users in from another system (run on the server, against its data
+    /// directory), or, with --from, a whole deployment from another database.
+    #[command(args_conflicts_with_subcommands = true)]
     Import {
+        /// Copy every table of this database (e.g. sqlite://data/user-center.db)
+        /// into the configured one (DATABASE_URL), with the same ids, then check
+        /// the ledger. Run with the servers stopped; running it again changes
+        /// nothing.
+        #[arg(long, value_name = "URL")]
+        from: Option<String>,
         #[command(subcommand)]
-        command: ImportCommand,
+        command: Option<ImportCommand>,
+    },
+    /// Copy every table of the configured database into another one (e.g.
+    /// postgres://…), with the same ids, then check the ledger there.
+    Export {
+        #[arg(long, value_name = "URL")]
+        to: String,
     },
     /// The keys that seal personal data (run on the server, against its data directory).
     Keys {
@@ -390,6 +405,8 @@ pub enum CurrencyCommand {
 pub enum ConfigError {
     #[error("UC_JWT_SECRET must be at least 32 bytes long")]
     SecretTooShort,
+    #[error("`server import` needs --from URL (a whole database) or a subcommand (`server import users FILE`)")]
+    ImportWhat,
 }
 
 impl Config {
@@ -446,6 +463,13 @@ impl Config {
     }
 
     pub fn check(&self) -> Result<(), ConfigError> {
+        if let Some(Command::Import {
+            from: None,
+            command: None,
+        }) = self.command
+        {
+            return Err(ConfigError::ImportWhat);
+        }
         match &self.jwt_secret {
             Some(s) if s.as_bytes().len() < 32 => Err(ConfigError::SecretTooShort),
             _ => Ok(()),
@@ -540,13 +564,14 @@ mod tests {
         let config = Config::parse_from(["server", "import", "users", "old.jsonl", "--dry-run"]);
         match config.command {
             Some(Command::Import {
+                from: None,
                 command:
-                    ImportCommand::Users {
+                    Some(ImportCommand::Users {
                         file,
                         dry_run,
                         skip_invalid,
                         batch_size,
-                    },
+                    }),
             }) => {
                 assert_eq!(file, PathBuf::from("old.jsonl"));
                 assert!(dry_run && !skip_invalid);
@@ -555,6 +580,17 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert!(Config::try_parse_from(["server", "import", "users"]).is_err());
+        let moved =
+            Config::parse_from(["server", "import", "--from", "sqlite://old/user-center.db"]);
+        assert!(matches!(
+            moved.command,
+            Some(Command::Import { from: Some(ref url), command: None }) if url == "sqlite://old/user-center.db"
+        ));
+        assert!(
+            Config::try_parse_from(["server", "import", "--from", "sqlite://a", "users", "f"])
+                .is_err(),
+            "a move and a user import are separate runs"
+        );
         assert!(
             Config::try_parse_from(["server", "import", "users", "f", "--batch-size", "0"])
                 .is_err()

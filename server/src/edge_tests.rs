@@ -191,9 +191,9 @@ async fn the_public_url_is_the_only_accepted_origin() {
 
 /// The audit rows of one action, as `(ip, user agent)`.
 async fn audit_facts(s: &Server, action: &str) -> Vec<(Option<String>, Option<String>)> {
-    sqlx::query_as("SELECT ip, user_agent FROM audit_log WHERE action = ? ORDER BY id")
+    sqlx::query_as("SELECT ip, user_agent FROM audit_log WHERE action = $1 ORDER BY id")
         .bind(action)
-        .fetch_all(s.uc.pool().as_sqlite())
+        .fetch_all(&s.db.sql)
         .await
         .unwrap()
 }

@@ -32,7 +32,7 @@ fn write_file(dir: &Path, n: u64, extra: &[&str]) -> PathBuf {
 
 async fn users_in(s: &crate::tests::Server) -> i64 {
     let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users")
-        .fetch_one(s.uc.pool().as_sqlite())
+        .fetch_one(&s.db.sql)
         .await
         .unwrap();
     n

@@ -24,6 +24,7 @@ mod media_files;
 mod media_tests;
 mod messaging_config;
 mod middleware;
+mod move_cli;
 #[cfg(test)]
 mod notification_tests;
 mod observability;
@@ -104,7 +105,12 @@ async fn async_main() {
     let config = Config::parse();
     let admin = matches!(
         config.command,
-        Some(Command::Admin { .. } | Command::Import { .. } | Command::Keys { .. })
+        Some(
+            Command::Admin { .. }
+                | Command::Import { .. }
+                | Command::Export { .. }
+                | Command::Keys { .. }
+        )
     );
     if admin {
         // Standard output carries the command's result only (one line, or the
@@ -183,6 +189,20 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     let messenger = config
         .delivery
         .messenger(&config.data_dir, config.secure_cookies)?;
+    let moving = match &config.command {
+        Some(Command::Import {
+            from: Some(url), ..
+        }) => Some((domain::db::connect(url).await?, pool.clone())),
+        Some(Command::Export { to }) => Some((pool.clone(), domain::db::connect(to).await?)),
+        _ => None,
+    };
+    if let Some((from, to)) = moving {
+        println!(
+            "{}",
+            move_cli::run(&from, &to, &secret, settings, messenger).await?
+        );
+        return Ok(());
+    }
     let uc = UserCenter::new(pool, &secret, settings, messenger)?;
     // A wrong data key stops every command here, before anything is read.
     uc.open_vault().await?;
@@ -195,7 +215,11 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         println!("{line}");
         return Ok(());
     }
-    if let Some(Command::Import { command }) = config.command.clone() {
+    if let Some(Command::Import {
+        command: Some(command),
+        ..
+    }) = config.command.clone()
+    {
         let outcome = import_cli::run(&uc, command, std::io::stderr().lock()).await?;
         print!("{}", outcome.report);
         return match outcome.failure {
@@ -209,6 +233,11 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         Err(e) => tracing::error!(error = %e, "could not check the media directory for orphans"),
     }
     tokio::spawn(sweep_documents(uc.clone()));
+    // On PostgreSQL: the other servers' changes reach this one's caches.
+    {
+        let uc = uc.clone();
+        tokio::spawn(async move { uc.follow_other_servers().await });
+    }
     tokio::spawn(keys_cli::reseal_in_background(uc.clone()));
     tokio::spawn(deliver_notices(uc.clone(), NOTICE_ROUND_EVERY));
     let conf = get_configuration(None)?;

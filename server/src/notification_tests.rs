@@ -99,26 +99,27 @@ async fn a_notice_the_mail_server_refused_is_retried_by_the_background_task() {
     assert_eq!(delivered.len(), 1, "delivered once, on the third try");
     assert_eq!(flaky.tries.load(Ordering::SeqCst), 3);
     // The row is marked sent just after the mail server took the message.
-    let mut row: (String, i64, bool, Option<String>) = Default::default();
+    let mut row: (String, i64, i64, Option<String>) = Default::default();
     for _ in 0..100 {
         row = sqlx::query_as(
-            "SELECT kind, attempts, sent_at IS NOT NULL, last_error FROM notification_outbox",
+            "SELECT kind, attempts, CASE WHEN sent_at IS NOT NULL THEN 1 ELSE 0 END, last_error
+             FROM notification_outbox",
         )
-        .fetch_one(s.uc.pool().as_sqlite())
+        .fetch_one(&s.db.sql)
         .await
         .unwrap();
-        if row.2 {
+        if row.2 == 1 {
             break;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let (kind, attempts, sent, last_error) = row;
     assert_eq!(
-        (kind.as_str(), attempts, sent, last_error.as_deref()),
+        (kind.as_str(), attempts, sent == 1, last_error.as_deref()),
         ("pin_set", 3, true, Some("email: 421 try again later"))
     );
     let (body,): (String,) = sqlx::query_as("SELECT body FROM notification_outbox")
-        .fetch_one(s.uc.pool().as_sqlite())
+        .fetch_one(&s.db.sql)
         .await
         .unwrap();
     assert!(body.starts_with("【用户中心】"), "{body}");
@@ -203,10 +204,10 @@ async fn staff_lift_a_payment_lock_over_rest() {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{receipt}");
     let (unlocks,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM audit_log WHERE action = 'payments_unlocked' AND target_id = ?",
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'payments_unlocked' AND target_id = $1",
     )
     .bind(id)
-    .fetch_one(s.uc.pool().as_sqlite())
+    .fetch_one(&s.db.sql)
     .await
     .unwrap();
     assert_eq!(unlocks, 1);

@@ -233,10 +233,10 @@ async fn users_admin_sets_the_flags_and_they_take_effect() {
     );
     // Audited with the app as the actor.
     let (actor_app,): (Option<String>,) = sqlx::query_as(
-        "SELECT actor_app FROM audit_log WHERE action = 'permissions_changed' AND target_id = ?",
+        "SELECT actor_app FROM audit_log WHERE action = 'permissions_changed' AND target_id = $1",
     )
     .bind(id)
-    .fetch_one(s.uc.pool().as_sqlite())
+    .fetch_one(&s.db.sql)
     .await
     .unwrap();
     assert_eq!(actor_app.as_deref(), Some(admin.id.as_str()));

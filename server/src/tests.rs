@@ -458,7 +458,7 @@ async fn rest_bad_input_gets_specific_4xx() {
 
 async fn user_count(s: &Server) -> i64 {
     let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users")
-        .fetch_one(s.uc.pool().as_sqlite())
+        .fetch_one(&s.db.sql)
         .await
         .unwrap();
     n

@@ -33,24 +33,24 @@ struct Row {
 }
 
 /// The notices queued for `user_id`, oldest first.
-async fn notices(uc: &UserCenter, user_id: i64) -> Vec<(String, String)> {
+async fn notices(f: &Fixture, user_id: i64) -> Vec<(String, String)> {
     let rows: Vec<Row> = sqlx::query_as(
-        "SELECT kind, destination FROM notification_outbox WHERE user_id = ? ORDER BY id",
+        "SELECT kind, destination FROM notification_outbox WHERE user_id = $1 ORDER BY id",
     )
     .bind(user_id)
-    .fetch_all(uc.pool.as_sqlite())
+    .fetch_all(&f.db.sql)
     .await
     .unwrap();
     rows.into_iter().map(|r| (r.kind, r.destination)).collect()
 }
 
 /// The text of the newest notice of `user_id`.
-async fn last_text(uc: &UserCenter, user_id: i64) -> (String, String) {
+async fn last_text(f: &Fixture, user_id: i64) -> (String, String) {
     sqlx::query_as(
-        "SELECT subject, body FROM notification_outbox WHERE user_id = ? ORDER BY id DESC LIMIT 1",
+        "SELECT subject, body FROM notification_outbox WHERE user_id = $1 ORDER BY id DESC LIMIT 1",
     )
     .bind(user_id)
-    .fetch_one(uc.pool.as_sqlite())
+    .fetch_one(&f.db.sql)
     .await
     .unwrap()
 }
@@ -132,7 +132,7 @@ async fn each_event_tells_the_account_or_the_old_contact() {
     )
     .await
     .unwrap();
-    assert!(last_text(uc, alice)
+    assert!(last_text(&f, alice)
         .await
         .1
         .contains("Reason: The photo is blurred"));
@@ -142,7 +142,7 @@ async fn each_event_tells_the_account_or_the_old_contact() {
     uc.approve_verification(boss, alice, VerificationKind::RealName)
         .await
         .unwrap();
-    assert!(last_text(uc, alice)
+    assert!(last_text(&f, alice)
         .await
         .0
         .contains("real-name verification was approved"));
@@ -157,7 +157,7 @@ async fn each_event_tells_the_account_or_the_old_contact() {
     deposit(uc, alice, "CNY", "99.99").await;
     deposit(uc, alice, "CNY", "100.00").await;
     assert_eq!(
-        last_text(uc, alice).await.1,
+        last_text(&f, alice).await.1,
         "You received 100.00 CNY in your User Center wallet."
     );
     let bob = account(uc, "bob", "").await;
@@ -221,7 +221,7 @@ async fn each_event_tells_the_account_or_the_old_contact() {
     )
     .await
     .unwrap();
-    let (subject, body) = last_text(uc, alice).await;
+    let (subject, body) = last_text(&f, alice).await;
     assert_eq!(subject, "User Center: new sign-in");
     assert!(
         body.contains("an unknown browser (IP 203.0.113.7)"),
@@ -269,13 +269,13 @@ async fn each_event_tells_the_account_or_the_old_contact() {
     )
     .await
     .unwrap();
-    assert!(last_text(uc, alice)
+    assert!(last_text(&f, alice)
         .await
         .0
         .contains("email address was changed"));
 
     assert_eq!(
-        notices(uc, alice).await,
+        notices(&f, alice).await,
         vec![
             n("review_decided", mail),
             n("review_decided", mail),
@@ -293,7 +293,7 @@ async fn each_event_tells_the_account_or_the_old_contact() {
     );
     // The payer heard of their own PIN and deposit only.
     assert_eq!(
-        notices(uc, bob).await,
+        notices(&f, bob).await,
         vec![
             n("money_received", "bob@example.com"),
             n("pin_set", "bob@example.com")
@@ -326,7 +326,7 @@ async fn a_reset_tells_the_other_contact_and_closing_tells_the_account() {
         .await
         .unwrap();
     assert_eq!(
-        notices(uc, carol).await,
+        notices(&f, carol).await,
         vec![
             n("password_reset", "carol@example.com"),
             n("account_closed", "carol@example.com"),
@@ -335,12 +335,12 @@ async fn a_reset_tells_the_other_contact_and_closing_tells_the_account() {
     // The reset notice is in the language of the reset's request.
     let (subject,): (String,) =
         sqlx::query_as("SELECT subject FROM notification_outbox WHERE kind = 'password_reset'")
-            .fetch_one(uc.pool.as_sqlite())
+            .fetch_one(&f.db.sql)
             .await
             .unwrap();
     assert_eq!(subject, "用户中心：密码已重置");
     // And it reaches the mailbox, through the outbox.
-    wait_sent(uc, 2).await;
+    wait_sent(&f, 2).await;
     let mail = std::fs::read_dir(f._dir.path().join("outbox/email"))
         .unwrap()
         .count();
@@ -383,7 +383,7 @@ async fn switching_off_silences_only_the_notices_that_have_a_switch() {
         .await
         .unwrap();
     assert_eq!(
-        notices(uc, dan).await,
+        notices(&f, dan).await,
         vec![
             n("account_frozen", "dan@example.com"),
             n("pin_set", "dan@example.com"),
@@ -402,7 +402,7 @@ async fn switching_off_silences_only_the_notices_that_have_a_switch() {
     deposit(uc, dan, "CNY", "1000").await;
     uc.set_frozen(boss, dan, true).await.unwrap();
     uc.set_frozen(boss, dan, false).await.unwrap();
-    let kinds: Vec<String> = notices(uc, dan).await.into_iter().map(|r| r.0).collect();
+    let kinds: Vec<String> = notices(&f, dan).await.into_iter().map(|r| r.0).collect();
     assert_eq!(kinds[3..], ["money_received", "account_frozen"]);
 }
 
@@ -415,13 +415,13 @@ async fn the_language_is_the_stored_one_else_the_requests_else_english() {
 
     uc.set_frozen(boss, erin, true).await.unwrap();
     assert_eq!(
-        last_text(uc, erin).await.0,
+        last_text(&f, erin).await.0,
         "User Center: your account was frozen"
     );
     request_lang::scope(Lang::ZhCn, uc.set_frozen(boss, erin, false))
         .await
         .unwrap();
-    assert_eq!(last_text(uc, erin).await.0, "用户中心：账号已解冻");
+    assert_eq!(last_text(&f, erin).await.0, "用户中心：账号已解冻");
 
     // A stored choice wins over the request's.
     let english = NotificationPreferences {
@@ -440,7 +440,7 @@ async fn the_language_is_the_stored_one_else_the_requests_else_english() {
         .await
         .unwrap();
     assert_eq!(
-        last_text(uc, erin).await.0,
+        last_text(&f, erin).await.0,
         "User Center: your account was frozen"
     );
     let chinese = NotificationPreferences {
@@ -451,7 +451,7 @@ async fn the_language_is_the_stored_one_else_the_requests_else_english() {
         .await
         .unwrap();
     uc.set_frozen(boss, erin, false).await.unwrap();
-    let (subject, body) = last_text(uc, erin).await;
+    let (subject, body) = last_text(&f, erin).await;
     assert_eq!(subject, "用户中心：账号已解冻");
     assert!(body.starts_with("【用户中心】"));
 
@@ -524,7 +524,7 @@ async fn flaky_fixture(
     )
 }
 
-#[derive(Debug, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, PartialEq, Eq)]
 struct State {
     attempts: i64,
     sent: bool,
@@ -532,23 +532,30 @@ struct State {
     last_error: Option<String>,
 }
 
-async fn state(uc: &UserCenter) -> State {
-    sqlx::query_as(
-        "SELECT attempts, sent_at IS NOT NULL AS sent, gave_up_at IS NOT NULL AS gave_up, last_error
+async fn state(f: &Fixture) -> State {
+    let (attempts, sent, gave_up, last_error): (i64, i64, i64, Option<String>) = sqlx::query_as(
+        "SELECT attempts, CASE WHEN sent_at IS NOT NULL THEN 1 ELSE 0 END,
+                CASE WHEN gave_up_at IS NOT NULL THEN 1 ELSE 0 END, last_error
          FROM notification_outbox ORDER BY id DESC LIMIT 1",
     )
-    .fetch_one(uc.pool.as_sqlite())
+    .fetch_one(&f.db.sql)
     .await
-    .unwrap()
+    .unwrap();
+    State {
+        attempts,
+        sent: sent == 1,
+        gave_up: gave_up == 1,
+        last_error,
+    }
 }
 
 /// Waits for the immediate attempts to settle: `n` rows tried, none held.
-async fn wait_tried(uc: &UserCenter, n: i64) {
+async fn wait_tried(f: &Fixture, n: i64) {
     for _ in 0..250 {
         let (tried,): (i64,) = sqlx::query_as(
             "SELECT COUNT(*) FROM notification_outbox WHERE attempts > 0 AND claimed_until IS NULL",
         )
-        .fetch_one(uc.pool.as_sqlite())
+        .fetch_one(&f.db.sql)
         .await
         .unwrap();
         if tried >= n {
@@ -559,11 +566,11 @@ async fn wait_tried(uc: &UserCenter, n: i64) {
     panic!("the first attempts did not settle");
 }
 
-async fn wait_sent(uc: &UserCenter, n: i64) {
+async fn wait_sent(f: &Fixture, n: i64) {
     for _ in 0..250 {
         let (sent,): (i64,) =
             sqlx::query_as("SELECT COUNT(*) FROM notification_outbox WHERE sent_at IS NOT NULL")
-                .fetch_one(uc.pool.as_sqlite())
+                .fetch_one(&f.db.sql)
                 .await
                 .unwrap();
         if sent >= n {
@@ -582,14 +589,14 @@ async fn a_failed_notice_is_retried_from_the_outbox_with_backoff() {
     let fay = account(uc, "fay", "").await;
     // The mail server is down: the action succeeds all the same.
     uc.set_frozen(boss, fay, true).await.unwrap();
-    wait_tried(uc, 1).await;
+    wait_tried(&f, 1).await;
     let failed = State {
         attempts: 1,
         sent: false,
         gave_up: false,
         last_error: Some("email: 451 mail server busy".into()),
     };
-    assert_eq!(state(uc).await, failed);
+    assert_eq!(state(&f).await, failed);
 
     // Not before the first wait (30 s) is over …
     clock.advance(29);
@@ -606,7 +613,7 @@ async fn a_failed_notice_is_retried_from_the_outbox_with_backoff() {
     clock.advance(1);
     assert_eq!(uc.deliver_due_notifications().await.unwrap().sent, 1);
     assert_eq!(
-        state(uc).await,
+        state(&f).await,
         State {
             attempts: 3,
             sent: true,
@@ -640,10 +647,10 @@ async fn a_notice_is_given_up_after_the_last_attempt_with_its_error() {
     let gus = account(uc, "gus", "").await;
     // Receipts tell nobody with the threshold off.
     deposit(uc, gus, "CNY", "1000000").await;
-    assert!(notices(uc, gus).await.is_empty());
+    assert!(notices(&f, gus).await.is_empty());
 
     set_pin(uc, gus, "135790").await.unwrap();
-    wait_tried(uc, 1).await;
+    wait_tried(&f, 1).await;
     clock.advance(10);
     assert_eq!(uc.deliver_due_notifications().await.unwrap().failed, 1);
     // The wait doubles, but not past `retry_max`.
@@ -651,7 +658,7 @@ async fn a_notice_is_given_up_after_the_last_attempt_with_its_error() {
     let round = uc.deliver_due_notifications().await.unwrap();
     assert_eq!((round.failed, round.gave_up), (0, 1));
     assert_eq!(
-        state(uc).await,
+        state(&f).await,
         State {
             attempts: 3,
             sent: false,

@@ -415,7 +415,7 @@ pub(crate) async fn ticket_is_live(
         },
         EngineConn::Postgres(conn) => on_postgres! {
             let found = sqlx::query_scalar!(
-                r#"SELECT 1 AS "live!: i64" FROM security_tickets
+                r#"SELECT 1::bigint AS "live!: i64" FROM security_tickets
                    WHERE id_hash = $1 AND purpose = $2 AND user_id = $3
                      AND consumed_at IS NULL AND expires_at > $4"#,
                 id_hash,

@@ -25,7 +25,7 @@ pub(crate) async fn is_bound(conn: &mut Conn, user_id: i64, device_id: &str) -> 
         },
         EngineConn::Postgres(conn) => on_postgres! {
             let found = sqlx::query_scalar!(
-                r#"SELECT 1 AS "bound!: i64" FROM devices WHERE user_id = $1 AND device_id = $2"#,
+                r#"SELECT 1::bigint AS "bound!: i64" FROM devices WHERE user_id = $1 AND device_id = $2"#,
                 user_id,
                 device_id,
             )

@@ -176,8 +176,8 @@ impl Tx<'_> {
     pub async fn savepoint(&mut self) -> super::StoreResult<Tx<'_>> {
         use sqlx::Connection;
         Ok(match self {
-            Tx::Sqlite(t) => Tx::Sqlite((&mut **t).begin().await?),
-            Tx::Postgres(t) => Tx::Postgres((&mut **t).begin().await?),
+            Tx::Sqlite(t) => Tx::Sqlite((**t).begin().await?),
+            Tx::Postgres(t) => Tx::Postgres((**t).begin().await?),
         })
     }
 

@@ -46,6 +46,7 @@ pub(crate) mod audit;
 pub(crate) mod codes;
 pub(crate) mod consents;
 pub(crate) mod contacts;
+pub(crate) mod copy;
 pub(crate) mod currencies;
 pub(crate) mod data_keys;
 pub(crate) mod devices;
@@ -140,20 +141,51 @@ pub(crate) mod tests {
     use shared::wallet::TransferKind;
 
     /// The values a column's `CHECK (column IN (…))` admits, read from the
-    /// schema the migrations built.
-    async fn check_list(pool: &sqlx::SqlitePool, table: &str, column: &str) -> Vec<String> {
-        let (sql,): (String,) =
-            sqlx::query_as("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?")
-                .bind(table)
-                .fetch_one(pool)
-                .await
-                .unwrap_or_else(|e| panic!("table {table}: {e}"));
-        let marker = format!("CHECK ({column} IN (");
-        let start = sql
-            .find(&marker)
-            .unwrap_or_else(|| panic!("{table}.{column} has no CHECK list"))
-            + marker.len();
-        let list = &sql[start..start + sql[start..].find(')').unwrap()];
+    /// schema the migrations built: SQLite keeps each table's SQL as
+    /// written; PostgreSQL renders a list as `(column = ANY (ARRAY['a'::text,
+    /// …]))`, and a one-value list as `(column = 'a'::text)`.
+    async fn check_list(db: &crate::db::TestDatabase, table: &str, column: &str) -> Vec<String> {
+        let list = if db.is_postgres() {
+            let defs: Vec<(String,)> = sqlx::query_as(
+                "SELECT pg_get_constraintdef(c.oid) FROM pg_constraint c
+                 JOIN pg_class t ON t.oid = c.conrelid
+                 WHERE t.relname = $1 AND c.contype = 'c'",
+            )
+            .bind(table)
+            .fetch_all(&db.sql)
+            .await
+            .unwrap_or_else(|e| panic!("table {table}: {e}"));
+            let any = format!("({column} = ANY (ARRAY[");
+            let one = format!("({column} = '");
+            let def = defs
+                .into_iter()
+                .map(|(d,)| d)
+                .find(|d| d.contains(&any) || d.contains(&one))
+                .unwrap_or_else(|| panic!("{table}.{column} has no CHECK list"));
+            let start = def
+                .find(&any)
+                .map(|i| i + any.len())
+                .unwrap_or_else(|| def.find(&one).map_or(0, |i| i + one.len() - 1));
+            let rest = &def[start..];
+            let end = rest
+                .find(']')
+                .or_else(|| rest.find(')'))
+                .unwrap_or(rest.len());
+            rest[..end].replace("::text", "")
+        } else {
+            let (sql,): (String,) =
+                sqlx::query_as("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = $1")
+                    .bind(table)
+                    .fetch_one(&db.sql)
+                    .await
+                    .unwrap_or_else(|e| panic!("table {table}: {e}"));
+            let marker = format!("CHECK ({column} IN (");
+            let start = sql
+                .find(&marker)
+                .unwrap_or_else(|| panic!("{table}.{column} has no CHECK list"))
+                + marker.len();
+            sql[start..start + sql[start..].find(')').unwrap()].to_string()
+        };
         let mut values: Vec<String> = list
             .split(',')
             .map(|v| v.trim().trim_matches('\'').to_string())
@@ -165,7 +197,7 @@ pub(crate) mod tests {
     /// Holds a column's CHECK list equal to an enum's stored names: a variant
     /// the database would refuse, or a stored value no variant reads, fails.
     pub(crate) async fn assert_check_lists(
-        pool: &sqlx::SqlitePool,
+        db: &crate::db::TestDatabase,
         table: &str,
         column: &str,
         names: &[&str],
@@ -173,16 +205,42 @@ pub(crate) mod tests {
         let mut names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
         names.sort();
         assert_eq!(
-            check_list(pool, table, column).await,
+            check_list(db, table, column).await,
             names,
             "{table}.{column}"
         );
     }
 
+    /// The text the engine stores for an enum value (its sqlx encoding).
+    async fn stored<T>(pool: &super::Pool, value: T) -> String
+    where
+        T: for<'q> sqlx::Encode<'q, sqlx::Sqlite>
+            + sqlx::Type<sqlx::Sqlite>
+            + for<'q> sqlx::Encode<'q, sqlx::Postgres>
+            + sqlx::Type<sqlx::Postgres>
+            + Send
+            + 'static,
+    {
+        match pool {
+            super::Pool::Sqlite(p) => {
+                sqlx::query_scalar("SELECT $1")
+                    .bind(value)
+                    .fetch_one(p)
+                    .await
+            }
+            super::Pool::Postgres(p) => {
+                sqlx::query_scalar("SELECT $1::text")
+                    .bind(value)
+                    .fetch_one(p)
+                    .await
+            }
+        }
+        .unwrap()
+    }
+
     #[tokio::test]
     async fn the_check_constraints_admit_exactly_the_enums_variants() {
         let f = crate::tests::fixture().await;
-        let pool = f.uc.pool.as_sqlite();
         let cases: Vec<(&str, &str, Vec<&str>)> = vec![
             (
                 "users",
@@ -250,27 +308,17 @@ pub(crate) mod tests {
             ),
         ];
         for (table, column, variants) in cases {
-            assert_check_lists(pool, table, column, &variants).await;
+            assert_check_lists(&f.db, table, column, &variants).await;
         }
         let mut systems = Vec::new();
         for system in SystemAccount::ALL {
-            let (stored,): (String,) = sqlx::query_as("SELECT ?")
-                .bind(system)
-                .fetch_one(pool)
-                .await
-                .unwrap();
-            systems.push(stored);
+            systems.push(stored(&f.uc.pool, system).await);
         }
         let systems: Vec<&str> = systems.iter().map(String::as_str).collect();
-        assert_check_lists(pool, "wallet_accounts", "system", &systems).await;
+        assert_check_lists(&f.db, "wallet_accounts", "system", &systems).await;
         // The limiter's kinds have no CHECK; their stored names are the enum's.
         for kind in Kind::ALL {
-            let (stored,): (String,) = sqlx::query_as("SELECT ?")
-                .bind(kind)
-                .fetch_one(pool)
-                .await
-                .unwrap();
-            assert_eq!(stored, kind.as_str());
+            assert_eq!(stored(&f.uc.pool, kind).await, kind.as_str());
         }
     }
 }

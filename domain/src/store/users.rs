@@ -1155,18 +1155,35 @@ mod tests {
         let f = crate::tests::fixture().await;
         for (n, status) in UserStatus::ALL.iter().enumerate() {
             let email = format!("s{n}@example.com");
-            sqlx::query("INSERT INTO users (email, password_hash, status, created_at, updated_at) VALUES (?, 'x', ?, 0, 0)")
-                .bind(&email)
-                .bind(status)
-                .execute(f.uc.pool.as_sqlite())
-                .await
-                .unwrap_or_else(|e| panic!("{status:?} refused: {e}"));
-            let (back,): (UserStatus,) = sqlx::query_as("SELECT status FROM users WHERE email = ?")
-                .bind(&email)
-                .fetch_one(f.uc.pool.as_sqlite())
+            // Its stored text passes the CHECK list …
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO users (email, password_hash, status, created_at, updated_at)
+                 VALUES ($1, 'x', $2, 0, 0) RETURNING id",
+            )
+            .bind(&email)
+            .bind(status.as_str())
+            .fetch_one(&f.db.sql)
+            .await
+            .unwrap_or_else(|e| panic!("{status:?} refused: {e}"));
+            // … the engine's own decoding reads it back as itself …
+            assert_eq!(f.uc.stored_status(id).await.unwrap(), *status);
+            // … and the engine's own encoding writes that same text.
+            sqlx::query("UPDATE users SET status = 'normal' WHERE id = $1")
+                .bind(id)
+                .execute(&f.db.sql)
                 .await
                 .unwrap();
-            assert_eq!(back, *status);
+            let mut conn = f.uc.pool.acquire().await.unwrap();
+            super::set_status(&mut conn, id, *status, 0)
+                .await
+                .unwrap_or_else(|e| panic!("{status:?} refused: {e}"));
+            drop(conn);
+            let (back,): (String,) = sqlx::query_as("SELECT status FROM users WHERE id = $1")
+                .bind(id)
+                .fetch_one(&f.db.sql)
+                .await
+                .unwrap();
+            assert_eq!(back, status.as_str());
         }
     }
 }

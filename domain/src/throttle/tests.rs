@@ -77,7 +77,7 @@ async fn fifty_parallel_wrong_guesses_reach_the_secret_exactly_the_allowance() {
         let state = f.uc.throttle_state(kind, "k").await.unwrap();
         assert!(state.locked_until.is_some(), "{kind:?} is locked");
         let (left,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM throttle_reservations")
-            .fetch_one(f.uc.pool.as_sqlite())
+            .fetch_one(&f.db.sql)
             .await
             .unwrap();
         assert_eq!(left, 0, "{kind:?}: every reservation was settled");

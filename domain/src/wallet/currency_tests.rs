@@ -225,7 +225,7 @@ async fn the_scale_is_fixed_once_a_journal_row_exists() {
     .unwrap();
     // The database refuses it too, whoever writes.
     let direct = sqlx::query("UPDATE currencies SET scale = 2 WHERE code = 'EUR'")
-        .execute(uc.pool.as_sqlite())
+        .execute(&f.db.sql)
         .await;
     assert!(direct.is_err());
     let eur = uc.balances(a).await.unwrap();
@@ -535,10 +535,16 @@ async fn an_order_read_in_a_scale_changed_since_is_refused() {
         .unwrap();
     let refused = uc.ledger_writer().await.post(order, None).await;
     assert_eq!(code_of(refused), ErrorCode::InvalidAmount);
-    assert_eq!(super::tests::balance_of(uc, ann, "EUR").await, (0, 0));
+    assert_eq!(
+        super::tests::balance_of(&f.db.sql, ann, "EUR").await,
+        (0, 0)
+    );
     // Sent again, it is read in the new scale: one whole euro, not 100.
     let receipt = uc.deposit(m, &service()).await.unwrap();
     assert_eq!((receipt.amount_minor, receipt.amount.as_str()), (1, "1"));
-    assert_eq!(super::tests::balance_of(uc, ann, "EUR").await, (1, 0));
+    assert_eq!(
+        super::tests::balance_of(&f.db.sql, ann, "EUR").await,
+        (1, 0)
+    );
     assert_audit_clean(uc).await;
 }

@@ -238,7 +238,7 @@ async fn send(
 async fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
     let f = fixture().await;
     let uc = &f.uc;
-    let ids = users(uc).await;
+    let ids = users(uc, &f.db.sql).await;
     let mut model = Model::default();
     let mut sent: Vec<Sent> = Vec::new();
     for (step, op) in opening().chain(ops).enumerate() {
@@ -307,18 +307,18 @@ async fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                 model.disabled[currency] = !enabled;
             }
         }
-        check_balances(uc, &ids, &model).await?;
+        check_balances(uc, &f.db.sql, &ids, &model).await?;
     }
     Ok(())
 }
 
 /// The users 0–4 of the model (4 does not exist), 3 frozen.
-async fn users(uc: &crate::UserCenter) -> Vec<i64> {
+async fn users(uc: &crate::UserCenter, sql: &sqlx::AnyPool) -> Vec<i64> {
     let mut ids = Vec::new();
     for name in ["ann", "ben", "cat", "dan"] {
         ids.push(user(uc, name).await);
     }
-    set_status(uc, ids[FROZEN_USER], "frozen").await;
+    set_status(sql, ids[FROZEN_USER], "frozen").await;
     ids.push(999_999);
     ids
 }
@@ -339,6 +339,7 @@ fn opening() -> impl Iterator<Item = Op> {
 /// Every balance is the model's, and the auditor is clean.
 async fn check_balances(
     uc: &crate::UserCenter,
+    sql: &sqlx::AnyPool,
     ids: &[i64],
     model: &Model,
 ) -> Result<(), TestCaseError> {
@@ -346,7 +347,7 @@ async fn check_balances(
         for (c, (code, _)) in CURRENCIES.iter().enumerate() {
             let expected = model.balances.get(&(u, c)).copied().unwrap_or_default();
             prop_assert_eq!(
-                balance_of(uc, id, code).await,
+                balance_of(sql, id, code).await,
                 expected,
                 "user {} {}",
                 u,
@@ -403,7 +404,7 @@ enum Expect {
 async fn run_batched(ops: Vec<Op>) -> Result<(), TestCaseError> {
     let f = fixture().await;
     let uc = &f.uc;
-    let ids = users(uc).await;
+    let ids = users(uc, &f.db.sql).await;
     let mut model = Model::default();
     let mut sent: Vec<Sent> = Vec::new();
     let mut rounds: Vec<Vec<Op>> = vec![opening().collect()];
@@ -531,7 +532,7 @@ async fn run_batched(ops: Vec<Op>) -> Result<(), TestCaseError> {
                 (got, _) => prop_assert!(false, "got {got:?}, the model expected otherwise"),
             }
         }
-        check_balances(uc, &ids, &model).await?;
+        check_balances(uc, &f.db.sql, &ids, &model).await?;
     }
     Ok(())
 }

@@ -614,7 +614,7 @@ async fn register_refuses_bad_input_with_a_reason() {
     assert_eq!(user.gender, shared::identity::Gender::Female);
     assert_eq!(user.phone.as_deref(), Some("13900139000"));
     let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users")
-        .fetch_one(s.uc.pool().as_sqlite())
+        .fetch_one(&s.db.sql)
         .await
         .unwrap();
     assert_eq!(n, 2, "no refused request created an account");

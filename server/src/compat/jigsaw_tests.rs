@@ -168,7 +168,7 @@ async fn every_trade_code_answers_its_documented_fields() {
     assert_eq!(auth["userInfo"]["userNo"], user_no);
     let (sessions,): (i64,) =
         sqlx::query_as("SELECT COUNT(*) FROM sessions WHERE revoked_at IS NULL")
-            .fetch_one(s.uc.pool().as_sqlite())
+            .fetch_one(&s.db.sql)
             .await
             .unwrap();
     assert_eq!(sessions, 0, "an authentication leaves no session open");
@@ -243,10 +243,10 @@ async fn every_trade_code_answers_its_documented_fields() {
     assert_eq!(closed["userNo"], bare_no);
     assert_eq!(closed["userStatus"], 3);
     let (app, details): (Option<String>, String) = sqlx::query_as(
-        "SELECT actor_app, details FROM audit_log WHERE action = 'account_closed' AND target_id = ?",
+        "SELECT actor_app, details FROM audit_log WHERE action = 'account_closed' AND target_id = $1",
     )
     .bind(bare_no.parse::<i64>().unwrap())
-    .fetch_one(s.uc.pool().as_sqlite())
+    .fetch_one(&s.db.sql)
     .await
     .unwrap();
     assert_eq!(app.as_deref(), Some("jigsaw"));
@@ -542,7 +542,7 @@ async fn each_refusal_is_a_fail_with_its_code() {
     assert_eq!(answer["userNo"], bare_no);
     // Nothing above created an account.
     let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users")
-        .fetch_one(s.uc.pool().as_sqlite())
+        .fetch_one(&s.db.sql)
         .await
         .unwrap();
     assert_eq!(n, 2);
@@ -797,7 +797,7 @@ async fn only_the_service_network_is_answered() {
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(String::from_utf8_lossy(&body).contains("UC_COMPAT_ALLOW_FROM"));
     let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users")
-        .fetch_one(s.uc.pool().as_sqlite())
+        .fetch_one(&s.db.sql)
         .await
         .unwrap();
     assert_eq!(n, 0);

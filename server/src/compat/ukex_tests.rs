@@ -1145,10 +1145,10 @@ async fn turning_sign_in_off_ends_the_sessions_and_is_audited() {
         "LOGIN_NOT_ALLOWED",
     );
     let (n,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM audit_log WHERE action = 'permissions_changed' AND actor_app = 'ukex' AND target_id = ?",
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'permissions_changed' AND actor_app = 'ukex' AND target_id = $1",
     )
     .bind(uid.parse::<i64>().unwrap())
-    .fetch_one(s.uc.pool().as_sqlite())
+    .fetch_one(&s.db.sql)
     .await
     .unwrap();
     assert_eq!(n, 2);
@@ -1207,7 +1207,7 @@ async fn clients_outside_the_service_network_are_refused() {
     let (status, _, _) = s.send(req).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (users,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users")
-        .fetch_one(s.uc.pool().as_sqlite())
+        .fetch_one(&s.db.sql)
         .await
         .unwrap();
     assert_eq!(users, 0);

@@ -351,7 +351,7 @@ async fn taken_mobile_email_and_user_code_answer_the_existing_user_with_their_co
         assert_eq!(v["user"]["userMobile"], "189****0909", "masked: {v}");
     }
     let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users")
-        .fetch_one(s.uc.pool().as_sqlite())
+        .fetch_one(&s.db.sql)
         .await
         .unwrap();
     assert_eq!(n, 1, "nothing else was added");
@@ -417,9 +417,9 @@ async fn no_password_means_nobody_knows_it_until_a_reset() {
     let s = yonyou().await;
     let vo = add(&s, "nopass", "13800000002", "", None).await;
     let id = id_of(&vo);
-    let hash: (String,) = sqlx::query_as("SELECT password_hash FROM users WHERE id = ?")
+    let hash: (String,) = sqlx::query_as("SELECT password_hash FROM users WHERE id = $1")
         .bind(id.parse::<i64>().unwrap())
-        .fetch_one(s.uc.pool().as_sqlite())
+        .fetch_one(&s.db.sql)
         .await
         .unwrap();
     assert!(hash.0.starts_with("$argon2id$"), "a real, unknown password");
@@ -505,7 +505,7 @@ async fn batch_add_doc_body_rows_duplicates_and_the_limit() {
     assert_eq!(v["status"], 0);
     assert!(v["msg"].as_str().unwrap().contains("50"), "{v}");
     let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users WHERE username LIKE 'bulk%'")
-        .fetch_one(s.uc.pool().as_sqlite())
+        .fetch_one(&s.db.sql)
         .await
         .unwrap();
     assert_eq!(n, 0);
@@ -1092,7 +1092,7 @@ async fn cas_validate_doc_example_rsa_and_lockout() {
     .await;
     assert_eq!(v["status"], "1", "{v}");
     let (open,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sessions WHERE revoked_at IS NULL")
-        .fetch_one(s.uc.pool().as_sqlite())
+        .fetch_one(&s.db.sql)
         .await
         .unwrap();
     assert_eq!(open, 0);
