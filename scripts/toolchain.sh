@@ -96,6 +96,7 @@ ensure_postgres() {
 # the crash tests crash a real configuration.
 pg_cluster_start() {
   ensure_postgres
+  ensure_python3
   local run=()
   if [ "$(id -u)" -eq 0 ]; then run=(runuser -u postgres --); fi
   UC_PG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/uc-pg.XXXXXX")

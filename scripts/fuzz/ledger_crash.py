@@ -118,6 +118,28 @@ class Storm:
         raise ApiFailure(f"{transaction_id}: no answer for 120 s")
 
 
+def check_journal(storm, by_id, sums):
+    """Every acknowledged order in the journal exactly once, under the row its
+    receipt names; no id twice; no refused order; each currency summing to zero."""
+    lost = [t for t in storm.acknowledged if len(by_id.get(t, [])) != 1]
+    if lost:
+        raise ApiFailure(f"{len(lost)} acknowledged orders not in the journal exactly once: {lost[:5]}")
+    moved = [t for t, ids in storm.acknowledged.items() if by_id[t] != [ids]]
+    if moved:
+        raise ApiFailure(f"receipts name other journal rows than the journal: {moved[:5]}")
+    twice = [t for t, ids in by_id.items() if len(ids) > 1]
+    if twice:
+        raise ApiFailure(f"{len(twice)} transaction ids in the journal more than once: {twice[:5]}")
+    refused_in = [t for t in storm.refused if t in by_id]
+    if refused_in:
+        raise ApiFailure(f"refused orders in the journal: {refused_in[:5]}")
+    if not storm.refused:
+        raise ApiFailure("no order was refused: the run did not test refusals")
+    unsummed = {c: s for c, s in sums.items() if s != 0}
+    if unsummed:
+        raise ApiFailure(f"currencies that do not sum to zero: {unsummed}")
+
+
 def journal(server):
     """Transfer ids by transaction id (every row of the app's journal), and
     each currency's sum of posted balances."""
@@ -160,23 +182,7 @@ def run(args):
         if server.log_has_panic():
             raise ApiFailure("the server log has a panic")
         by_id, sums = journal(server)
-        lost = [t for t in storm.acknowledged if len(by_id.get(t, [])) != 1]
-        if lost:
-            raise ApiFailure(f"{len(lost)} acknowledged orders not in the journal exactly once: {lost[:5]}")
-        moved = [t for t, ids in storm.acknowledged.items() if by_id[t] != [ids]]
-        if moved:
-            raise ApiFailure(f"receipts name other journal rows than the journal: {moved[:5]}")
-        twice = [t for t, ids in by_id.items() if len(ids) > 1]
-        if twice:
-            raise ApiFailure(f"{len(twice)} transaction ids in the journal more than once: {twice[:5]}")
-        refused_in = [t for t in storm.refused if t in by_id]
-        if refused_in:
-            raise ApiFailure(f"refused orders in the journal: {refused_in[:5]}")
-        if not storm.refused:
-            raise ApiFailure("no order was refused: the run did not test refusals")
-        unsummed = {c: s for c, s in sums.items() if s != 0}
-        if unsummed:
-            raise ApiFailure(f"currencies that do not sum to zero: {unsummed}")
+        check_journal(storm, by_id, sums)
         audit = api.clone()
         audit.admin_token = audit.login("rel-admin@example.com")["token"]
         verdict = audit.audit()
