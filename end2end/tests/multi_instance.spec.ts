@@ -70,3 +70,42 @@ test("signing out everywhere else on one server signs out the browser on the oth
   await onA.close();
   await onB.close();
 });
+
+test("signed in on one server, acting on the other, revoked from the first", async ({ browser }) => {
+  test.skip(!SECOND, "needs two servers: SECOND_BASE_URL");
+  const email = `multi.act.${unique()}@example.com`;
+  // One browser: cookies belong to the host, not the port, so the session
+  // signed in on A travels to B as it would to any server behind a proxy.
+  const user = await browser.newContext({ baseURL: SITE });
+  const page = await user.newPage();
+  await signUpInBrowser(page, { email, password: PASSWORD });
+  await expect(page).toHaveURL(/\/profile$/);
+
+  // Acting on B: the profile edit is saved there and read back from A.
+  await gotoHydrated(page, `${SECOND}/profile`);
+  await expect(page.getByRole("heading", { name: "Your profile" })).toBeVisible();
+  await page.getByLabel("Display name").fill("Seen On Both");
+  await page.getByRole("button", { name: "Save profile" }).click();
+  await expect(page.getByText("Profile saved.")).toBeVisible();
+  await gotoHydrated(page, "/profile");
+  await expect(page.locator("dl.details")).toContainText("Seen On Both");
+
+  // Revoked from A: the same account, signed in elsewhere on A, signs out
+  // every other session.
+  const other = await browser.newContext({ baseURL: SITE });
+  const admin = await other.newPage();
+  await signIn(admin, email);
+  await gotoHydrated(admin, "/security");
+  await admin.getByRole("button", { name: "Sign out everywhere else" }).click();
+  await expect(admin.getByText("This is your only active session.")).toBeVisible();
+  await page.waitForTimeout(BOUND_MS);
+
+  // B no longer takes the browser's session.
+  await page.goto(`${SECOND}/profile`);
+  await expect(page).toHaveURL(/\/login\?next=/);
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await expect(page.getByRole("banner").getByRole("link", { name: "Sign in" })).toBeVisible();
+  await user.close();
+  await other.close();
+});
+
