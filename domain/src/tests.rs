@@ -422,7 +422,7 @@ async fn concurrent_duplicate_registrations_create_one_account() {
     for t in tasks {
         match t.await.unwrap() {
             Ok(_) => ok += 1,
-            Err(e) => assert_eq!(e.code(), ErrorCode::EmailTaken),
+            Err(e) => assert_eq!(e.code(), ErrorCode::EmailTaken, "{e:?}"),
         }
     }
     assert_eq!(ok, 1);
